@@ -1,0 +1,18 @@
+// cgroup match: option table from iptables 1.8.9 (libxt/libipt/libip6t_cgroup), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const cgroupMatch: MatchSpec = {
+  name: 'cgroup',
+  doc: 'Match the control group (cgroup v2 path or net_cls classid) of the sending socket',
+  options: [
+    {
+      name: 'path', arity: 1, negatable: true, value: 'string',
+      doc: 'Match cgroup2 membership',
+    },
+    {
+      name: 'cgroup', arity: 1, negatable: true, value: 'int',
+      doc: 'Match cgroup net_cls classid',
+    },
+  ],
+};

@@ -1,0 +1,18 @@
+// connlabel match: option table from iptables 1.8.9 (libxt/libipt/libip6t_connlabel), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const connlabelMatch: MatchSpec = {
+  name: 'connlabel',
+  doc: 'Module matches or adds connlabels to a connection',
+  options: [
+    {
+      name: 'label', arity: 1, negatable: true, value: 'string', required: true,
+      doc: 'Matches if label name has been set on a connection',
+    },
+    {
+      name: 'set', arity: 0, negatable: false, value: 'none',
+      doc: 'Set the label on the connection if not set yet (then the match always succeeds)',
+    },
+  ],
+};

@@ -1,0 +1,30 @@
+// connlimit match: option table from iptables 1.8.9 (libxt/libipt/libip6t_connlimit), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const connlimitMatch: MatchSpec = {
+  name: 'connlimit',
+  doc: 'Allows you to restrict the number of parallel connections to a server per client IP address (or client address block)',
+  options: [
+    {
+      name: 'connlimit-upto', arity: 1, negatable: true, value: 'int',
+      doc: 'Match if the number of existing connections is below or equal n',
+    },
+    {
+      name: 'connlimit-above', arity: 1, negatable: true, value: 'int',
+      doc: 'Match if the number of existing connections is above n',
+    },
+    {
+      name: 'connlimit-mask', arity: 1, negatable: false, value: 'int',
+      doc: 'Group hosts using the prefix length',
+    },
+    {
+      name: 'connlimit-saddr', arity: 0, negatable: false, value: 'none',
+      doc: 'Apply the limit onto the source group',
+    },
+    {
+      name: 'connlimit-daddr', arity: 0, negatable: false, value: 'none',
+      doc: 'Apply the limit onto the destination group',
+    },
+  ],
+};

@@ -1,0 +1,19 @@
+// dst match: option table from iptables 1.8.9 (libxt/libipt/libip6t_dst), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const dstMatch: MatchSpec = {
+  name: 'dst',
+  families: ['ipv6'],
+  doc: 'This module matches the parameters in Destination Options header',
+  options: [
+    {
+      name: 'dst-len', arity: 1, negatable: true, value: 'int',
+      doc: 'Total length of this header in octets',
+    },
+    {
+      name: 'dst-opts', arity: 1, negatable: false, value: 'string',
+      doc: 'Numeric type of option and the length of the option data in octets',
+    },
+  ],
+};

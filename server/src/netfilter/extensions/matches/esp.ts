@@ -1,0 +1,14 @@
+// esp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_esp), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const espMatch: MatchSpec = {
+  name: 'esp',
+  doc: 'This module matches the SPIs in ESP header of IPsec packets',
+  options: [
+    {
+      name: 'espspi', arity: 1, negatable: true, value: 'int-range',
+      doc: 'Match the SPI (or range spi:spi) of the IPsec ESP header',
+    },
+  ],
+};

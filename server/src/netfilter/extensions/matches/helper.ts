@@ -1,0 +1,14 @@
+// helper match: option table from iptables 1.8.9 (libxt/libipt/libip6t_helper), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const helperMatch: MatchSpec = {
+  name: 'helper',
+  doc: 'This module matches packets related to a specific conntrack-helper',
+  options: [
+    {
+      name: 'helper', arity: 1, negatable: true, value: 'string', required: true,
+      doc: 'Matches packets related to the specified conntrack-helper',
+    },
+  ],
+};

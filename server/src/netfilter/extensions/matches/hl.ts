@@ -1,0 +1,23 @@
+// hl match: option table from iptables 1.8.9 (libxt/libipt/libip6t_hl), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const hlMatch: MatchSpec = {
+  name: 'hl',
+  families: ['ipv6'],
+  doc: 'This module matches the Hop Limit field in the IPv6 header',
+  options: [
+    {
+      name: 'hl-lt', arity: 1, negatable: false, value: 'int',
+      doc: 'Matches if Hop Limit is less than value',
+    },
+    {
+      name: 'hl-gt', arity: 1, negatable: false, value: 'int',
+      doc: 'Matches if Hop Limit is greater than value',
+    },
+    {
+      name: 'hl-eq', aliases: ['hl'], arity: 1, negatable: true, value: 'int',
+      doc: 'Matches if Hop Limit equals value',
+    },
+  ],
+};

@@ -1,0 +1,14 @@
+// mac match: option table from iptables 1.8.9 (libxt/libipt/libip6t_mac), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const macMatch: MatchSpec = {
+  name: 'mac',
+  doc: 'Match the source MAC address',
+  options: [
+    {
+      name: 'mac-source', arity: 1, negatable: true, value: 'string', required: true,
+      doc: 'Match source MAC address',
+    },
+  ],
+};

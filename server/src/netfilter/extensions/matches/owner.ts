@@ -1,0 +1,26 @@
+// owner match: option table from iptables 1.8.9 (libxt/libipt/libip6t_owner), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const ownerMatch: MatchSpec = {
+  name: 'owner',
+  doc: 'This module attempts to match various characteristics of the packet creator, for locally generated packets',
+  options: [
+    {
+      name: 'uid-owner', arity: 1, negatable: true, value: 'string',
+      doc: 'Match if the sending socket belongs to the user (name, uid or uid range); locally generated packets only',
+    },
+    {
+      name: 'gid-owner', arity: 1, negatable: true, value: 'string',
+      doc: 'Match if the sending socket belongs to the group (name, gid or gid range); locally generated packets only',
+    },
+    {
+      name: 'socket-exists', arity: 0, negatable: true, value: 'none',
+      doc: 'Matches if the packet is associated with a socket',
+    },
+    {
+      name: 'suppl-groups', arity: 0, negatable: false, value: 'none',
+      doc: 'Causes group(s) specified with --gid-owner to be also checked in the supplementary groups of a process',
+    },
+  ],
+};

@@ -1,0 +1,15 @@
+// realm match: option table from iptables 1.8.9 (libxt/libipt/libip6t_realm), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const realmMatch: MatchSpec = {
+  name: 'realm',
+  families: ['ipv4'],
+  doc: 'This matches the routing realm',
+  options: [
+    {
+      name: 'realm', arity: 1, negatable: true, value: 'string', required: true,
+      doc: 'Matches a given realm number (and optionally mask)',
+    },
+  ],
+};

@@ -1,0 +1,22 @@
+// socket match: option table from iptables 1.8.9 (libxt/libipt/libip6t_socket), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const socketMatch: MatchSpec = {
+  name: 'socket',
+  doc: 'This matches if an open TCP/UDP socket can be found by doing a socket lookup on the packet',
+  options: [
+    {
+      name: 'transparent', arity: 0, negatable: false, value: 'none',
+      doc: 'Ignore non-transparent sockets',
+    },
+    {
+      name: 'nowildcard', arity: 0, negatable: false, value: 'none',
+      doc: 'Do not ignore sockets bound to \'any\' address',
+    },
+    {
+      name: 'restore-skmark', arity: 0, negatable: false, value: 'none',
+      doc: 'Set the packet mark to the matching socket\'s mark',
+    },
+  ],
+};

@@ -1,0 +1,14 @@
+// state match: option table from iptables 1.8.9 (libxt/libipt/libip6t_state), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const stateMatch: MatchSpec = {
+  name: 'state',
+  doc: 'The "state" extension is a subset of the "conntrack" module',
+  options: [
+    {
+      name: 'state', arity: 1, negatable: true, value: 'enum-list', values: ['INVALID', 'ESTABLISHED', 'NEW', 'RELATED', 'UNTRACKED'], required: true,
+      doc: 'Where state is a comma separated list of the connection states to match',
+    },
+  ],
+};

@@ -1,0 +1,34 @@
+// string match: option table from iptables 1.8.9 (libxt/libipt/libip6t_string), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchSpec } from '../types';
+
+export const stringMatch: MatchSpec = {
+  name: 'string',
+  doc: 'This module matches a given string by using some pattern matching strategy',
+  options: [
+    {
+      name: 'from', arity: 1, negatable: false, value: 'int',
+      doc: 'Set the offset from which it starts looking for any matching',
+    },
+    {
+      name: 'to', arity: 1, negatable: false, value: 'int',
+      doc: 'Set the offset up to which should be scanned',
+    },
+    {
+      name: 'algo', arity: 1, negatable: false, value: 'enum', values: ['bm', 'kmp'], required: true,
+      doc: 'Select the pattern matching strategy',
+    },
+    {
+      name: 'string', arity: 1, negatable: true, value: 'string',
+      doc: 'Matches the given pattern',
+    },
+    {
+      name: 'hex-string', arity: 1, negatable: true, value: 'string',
+      doc: 'Matches the given pattern in hex notation',
+    },
+    {
+      name: 'icase', arity: 0, negatable: false, value: 'none',
+      doc: 'Ignore case when searching',
+    },
+  ],
+};

@@ -1,0 +1,43 @@
+// CT target: option table from iptables 1.8.9 (libxt/libipt/libip6t_CT), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { TargetSpec } from '../types';
+
+export const CTTarget: TargetSpec = {
+  name: 'CT',
+  doc: 'The CT target sets parameters for a packet or its associated connection',
+  terminating: false,
+  options: [
+    {
+      name: 'notrack', arity: 0, negatable: false, value: 'none',
+      doc: 'Disables connection tracking for this packet',
+    },
+    {
+      name: 'helper', arity: 1, negatable: false, value: 'string',
+      doc: 'Use the helper identified by name for the connection',
+    },
+    {
+      name: 'timeout', arity: 1, negatable: false, value: 'string',
+      doc: 'Use the timeout policy identified by name for the connection',
+    },
+    {
+      name: 'ctevents', arity: 1, negatable: false, value: 'enum-list', values: ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'],
+      doc: 'Only generate the specified conntrack events for this connection',
+    },
+    {
+      name: 'expevents', arity: 1, negatable: false, value: 'enum-list', values: ['new'],
+      doc: 'Only generate the specified expectation events for this connection',
+    },
+    {
+      name: 'zone-orig', arity: 1, negatable: false, value: 'string',
+      doc: 'For traffic coming from ORIGINAL direction, assign this packet to zone id and only have lookups done in that zone',
+    },
+    {
+      name: 'zone-reply', arity: 1, negatable: false, value: 'string',
+      doc: 'For traffic coming from REPLY direction, assign this packet to zone id and only have lookups done in that zone',
+    },
+    {
+      name: 'zone', arity: 1, negatable: false, value: 'string',
+      doc: 'Assign this packet to zone id and only have lookups done in that zone',
+    },
+  ],
+};

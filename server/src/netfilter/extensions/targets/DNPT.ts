@@ -1,0 +1,20 @@
+// DNPT target: option table from iptables 1.8.9 (libxt/libipt/libip6t_DNPT), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { TargetSpec } from '../types';
+
+export const DNPTTarget: TargetSpec = {
+  name: 'DNPT',
+  families: ['ipv6'],
+  doc: 'Provides stateless destination IPv6-to-IPv6 Network Prefix Translation (as described by RFC 6296)',
+  terminating: false,
+  options: [
+    {
+      name: 'src-pfx', arity: 1, negatable: false, value: 'address', required: true,
+      doc: 'Set source prefix that you want to translate and length',
+    },
+    {
+      name: 'dst-pfx', arity: 1, negatable: false, value: 'address', required: true,
+      doc: 'Set destination prefix that you want to use in the translation and length',
+    },
+  ],
+};

@@ -1,0 +1,24 @@
+// HL target: option table from iptables 1.8.9 (libxt/libipt/libip6t_HL), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { TargetSpec } from '../types';
+
+export const HLTarget: TargetSpec = {
+  name: 'HL',
+  families: ['ipv6'],
+  doc: 'This is used to modify the Hop Limit field in IPv6 header',
+  terminating: false,
+  options: [
+    {
+      name: 'hl-set', arity: 1, negatable: false, value: 'int',
+      doc: 'Set the Hop Limit to `value\'',
+    },
+    {
+      name: 'hl-dec', arity: 1, negatable: false, value: 'int',
+      doc: 'Decrement the Hop Limit `value\' times',
+    },
+    {
+      name: 'hl-inc', arity: 1, negatable: false, value: 'int',
+      doc: 'Increment the Hop Limit `value\' times',
+    },
+  ],
+};

@@ -1,0 +1,27 @@
+// NFQUEUE target: option table from iptables 1.8.9 (libxt/libipt/libip6t_NFQUEUE), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { TargetSpec } from '../types';
+
+export const NFQUEUETarget: TargetSpec = {
+  name: 'NFQUEUE',
+  doc: 'This target passes the packet to userspace using the nfnetlink_queue handler',
+  terminating: false,
+  options: [
+    {
+      name: 'queue-num', arity: 1, negatable: false, value: 'int',
+      doc: 'This specifies the QUEUE number to use',
+    },
+    {
+      name: 'queue-balance', arity: 1, negatable: false, value: 'int-range',
+      doc: 'This specifies a range of queues to use',
+    },
+    {
+      name: 'queue-bypass', arity: 0, negatable: false, value: 'none',
+      doc: 'By default, if no userspace program is listening on an NFQUEUE, then all packets that are to be queued are dropped',
+    },
+    {
+      name: 'queue-cpu-fanout', arity: 0, negatable: false, value: 'none',
+      doc: 'Available starting Linux kernel 3.10',
+    },
+  ],
+};

@@ -1,0 +1,19 @@
+// TCPMSS target: option table from iptables 1.8.9 (libxt/libipt/libip6t_TCPMSS), checked by
+// test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { TargetSpec } from '../types';
+
+export const TCPMSSTarget: TargetSpec = {
+  name: 'TCPMSS',
+  doc: 'This target alters the MSS value of TCP SYN packets, to control the maximum size for that connection (usually limiting it to your outgoing interface\'s MTU minus 40 for IPv4 or 60 for IPv6, respectively)',
+  terminating: false,
+  options: [
+    {
+      name: 'set-mss', arity: 1, negatable: false, value: 'int',
+      doc: 'Explicitly sets MSS option to specified value',
+    },
+    {
+      name: 'clamp-mss-to-pmtu', arity: 0, negatable: false, value: 'none',
+      doc: 'Automatically clamp MSS value to (path_MTU - 40 for IPv4',
+    },
+  ],
+};

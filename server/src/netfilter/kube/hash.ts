@@ -1,0 +1,124 @@
+// kube-proxy's hashed chain names (pkg/proxy/iptables/proxier.go, portProtoHash and
+// servicePortEndpointChainName):
+//   KUBE-SVC-/SVL-/EXT-/FW-/XLB-<X>  X = base32(sha256(servicePortName + protocol))[:16]
+//   KUBE-SEP-<X>                     X = base32(sha256(servicePortName + protocol + endpoint))[:16]
+// servicePortName is "namespace/name:portName", or "namespace/name" when the port is unnamed;
+// protocol is lower case ("tcp", "udp", "sctp"); endpoint is "ip:port" ("[ip6]:port" for IPv6).
+// With these a hover can name the service behind any hashed chain and say whether the name checks out.
+
+import { base32Encode } from './base32';
+import { sha256Utf8 } from './sha256';
+
+const HASH_LENGTH = 16;
+
+/** The 16-character suffix of KUBE-SVC/SVL/EXT/FW/XLB chains (kube-proxy's portProtoHash). */
+export function serviceChainHash(servicePortName: string, protocol: string): string {
+  return base32Encode(sha256Utf8(servicePortName + protocol.toLowerCase()), HASH_LENGTH);
+}
+
+/** The 16-character suffix of a KUBE-SEP chain. `endpoint` is "ip:port" as in `--to-destination`. */
+export function endpointChainHash(servicePortName: string, protocol: string, endpoint: string): string {
+  return base32Encode(sha256Utf8(servicePortName + protocol.toLowerCase() + endpoint), HASH_LENGTH);
+}
+
+/**
+ * What a hashed chain is for. `load-balancer-local` is KUBE-XLB-, which kube-proxy used for
+ * externalTrafficPolicy: Local before v1.24 (today KUBE-SVL- and KUBE-EXT-).
+ */
+export type KubeChainKind = 'service' | 'service-local' | 'external' | 'firewall' | 'load-balancer-local' | 'endpoint';
+
+export const KUBE_CHAIN_PREFIXES: Readonly<Record<KubeChainKind, string>> = {
+  service: 'KUBE-SVC-',
+  'service-local': 'KUBE-SVL-',
+  external: 'KUBE-EXT-',
+  firewall: 'KUBE-FW-',
+  'load-balancer-local': 'KUBE-XLB-',
+  endpoint: 'KUBE-SEP-',
+};
+
+const BASE32_HASH = /^[A-Z2-7]{16}$/;
+
+export interface KubeChainName {
+  kind: KubeChainKind;
+  prefix: string;
+  hash: string;
+}
+
+/** Splits `KUBE-SVC-NPX46M4PTMTKRN6Y` into kind + hash; undefined when it is not a hashed kube chain. */
+export function parseKubeChainName(chainName: string): KubeChainName | undefined {
+  for (const kind of Object.keys(KUBE_CHAIN_PREFIXES) as KubeChainKind[]) {
+    const prefix = KUBE_CHAIN_PREFIXES[kind];
+    if (chainName.startsWith(prefix)) {
+      const hash = chainName.slice(prefix.length);
+      return BASE32_HASH.test(hash) ? { kind, prefix, hash } : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The chain name kube-proxy would give this service port (or endpoint, for kind 'endpoint'). */
+export function kubeChainName(kind: KubeChainKind, servicePortName: string, protocol: string, endpoint?: string): string {
+  const hash = kind === 'endpoint'
+    ? endpointChainHash(servicePortName, protocol, endpoint ?? '')
+    : serviceChainHash(servicePortName, protocol);
+  return KUBE_CHAIN_PREFIXES[kind] + hash;
+}
+
+export interface KubeChainNameCheck {
+  kind: KubeChainKind;
+  /** true when the chain's hash recomputes from the given service port name (and endpoint) */
+  matches: boolean;
+  /** the name kube-proxy would have used for these inputs */
+  expectedName: string;
+}
+
+/**
+ * Does `chainName` recompute from the service port name (as read from a rule comment), the
+ * protocol and, for KUBE-SEP chains, the endpoint "ip:port"? Undefined when the chain is not a
+ * hashed kube chain, or is a KUBE-SEP chain and no endpoint was given.
+ */
+export function verifyKubeChainName(
+  chainName: string,
+  servicePortName: string,
+  protocol: string,
+  endpoint?: string,
+): KubeChainNameCheck | undefined {
+  const parsed = parseKubeChainName(chainName);
+  if (!parsed) return undefined;
+  if (parsed.kind === 'endpoint' && endpoint === undefined) return undefined;
+  const expectedName = kubeChainName(parsed.kind, servicePortName, protocol, endpoint);
+  return { kind: parsed.kind, matches: expectedName === chainName, expectedName };
+}
+
+export interface KubeCommentSubject {
+  /** "namespace/name:port" or "namespace/name" */
+  servicePortName: string;
+  /** "ip:port" when the comment names one endpoint ("ns/svc:port -> 10.244.0.2:53") */
+  endpoint?: string;
+}
+
+// Comment shapes kube-proxy writes (iptables and older proxiers); the subject is group 1.
+const COMMENT_SHAPES: readonly RegExp[] = [
+  /^(\S+) -> (\S+)$/, // KUBE-SVC/SVL → KUBE-SEP branch
+  /^masquerade traffic for (\S+) external destinations$/,
+  /^masquerade LOCAL traffic for (\S+) external destinations$/,
+  /^route LOCAL traffic for (\S+) external destinations$/,
+  /^pod traffic for (\S+) external destinations$/,
+  /^other traffic to (\S+) will be dropped by KUBE-PROXY-FIREWALL$/,
+  /^(\S+) traffic not accepted by KUBE-FW-[A-Z2-7]{16}$/,
+  /^(\S+) (?:cluster IP|external IP|loadbalancer IP|health check node port|has no endpoints|has no local endpoints)$/,
+  /^(\S+)$/, // KUBE-SEP rules and KUBE-NODEPORTS rules carry the bare name
+];
+
+// namespace and service names are DNS labels; port names are IANA_SVC_NAME-like.
+const SERVICE_PORT_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
+
+/** Reads the service port name (and endpoint) out of a kube-proxy rule comment; undefined if none. */
+export function servicePortNameFromComment(comment: string): KubeCommentSubject | undefined {
+  for (const shape of COMMENT_SHAPES) {
+    const m = shape.exec(comment);
+    if (!m || !SERVICE_PORT_NAME.test(m[1])) continue;
+    return m[2] !== undefined ? { servicePortName: m[1], endpoint: m[2] } : { servicePortName: m[1] };
+  }
+  return undefined;
+}

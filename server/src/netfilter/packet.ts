@@ -1,0 +1,113 @@
+// The packet the simulator carries through the hooks, plus the node it is on.
+// Addresses are kept as text (canonical form) so traces print what users typed;
+// `addr.ts` parses them when a match needs arithmetic.
+
+import type { Family } from './model';
+
+export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED' | 'SNAT' | 'DNAT';
+
+export interface Packet {
+  family: Family;
+  src: string;
+  dst: string;
+  /** IP protocol number (6 tcp, 17 udp, 1 icmp, 58 icmpv6, 132 sctp …) */
+  proto: number;
+  sport?: number;
+  dport?: number;
+  /** ICMP / ICMPv6 type and code */
+  icmpType?: number;
+  icmpCode?: number;
+  /** TCP flags set on the packet, upper case names: SYN ACK FIN RST URG PSH ECE CWR */
+  tcpFlags?: string[];
+  /** interface the packet arrived on (absent for locally generated packets) */
+  inIface?: string;
+  /** interface routing picked (absent before routing and on INPUT) */
+  outIface?: string;
+  /** nfmark, unsigned 32-bit */
+  mark: number;
+  /** conntrack mark, unsigned 32-bit */
+  ctmark: number;
+  /** conntrack state of this packet: NEW for the first packet of a connection */
+  ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
+  /** conntrack status bits set so far (DNAT / SNAT after NAT has been applied) */
+  ctstatus: Array<'SNAT' | 'DNAT' | 'CONFIRMED' | 'ASSURED' | 'SEEN_REPLY' | 'EXPECTED'>;
+  /** original tuple before NAT (conntrack --ctorigdst etc.) */
+  origSrc: string;
+  origDst: string;
+  origSport?: number;
+  origDport?: number;
+  /** total IP length in bytes */
+  length: number;
+  ttl: number;
+  /** true for a non-first fragment (`-f`) */
+  fragment: boolean;
+  /** link-layer packet type for pkttype: unicast | broadcast | multicast */
+  pkttype: 'unicast' | 'broadcast' | 'multicast';
+  dscp: number;
+  /** true when the node itself sent the packet (OUTPUT path) */
+  fromLocal: boolean;
+}
+
+/** What the simulator knows about the node the dump came from. */
+export interface NodeContext {
+  /** addresses owned by the node (routing: local destination → INPUT) */
+  localAddresses: string[];
+  /** how `localAddresses` was obtained, shown in traces when inferred */
+  localAddressesSource: 'given' | 'inferred' | 'none';
+  /** address MASQUERADE picks (the egress interface's primary address); absent = shown symbolically */
+  egressAddress?: string;
+  /** ipset name → members (addresses, CIDRs, `ip,proto:port` entries) when an `ipset save` file was given */
+  ipsets?: Map<string, IpsetContent>;
+}
+
+export interface IpsetContent {
+  name: string;
+  type: string;
+  /** raw member strings as written by `ipset save` (`10.0.0.1`, `10.0.0.0/8`, `10.0.0.1,tcp:80`) */
+  members: string[];
+}
+
+/** Where in the netfilter graph a rule is being evaluated. */
+export interface HookPosition {
+  hook: 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
+  table: string;
+  chain: string;
+}
+
+export function protocolNumber(name: string): number | undefined {
+  const lower = name.toLowerCase();
+  if (/^\d+$/.test(lower)) return Number(lower);
+  return PROTOCOL_NUMBERS[lower];
+}
+
+export function protocolName(num: number): string {
+  for (const [name, value] of Object.entries(PROTOCOL_NUMBERS)) if (value === num && name !== 'ipv6-icmp' && name !== 'icmpv6') return name;
+  return String(num);
+}
+
+/** /etc/protocols subset that iptables-save and real dumps use. `all` is 0. */
+export const PROTOCOL_NUMBERS: Record<string, number> = {
+  all: 0,
+  icmp: 1,
+  igmp: 2,
+  ipip: 4,
+  tcp: 6,
+  egp: 8,
+  udp: 17,
+  ipv6: 41,
+  rsvp: 46,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  'ipv6-icmp': 58,
+  icmpv6: 58,
+  icmp6: 58,
+  ospf: 89,
+  pim: 103,
+  vrrp: 112,
+  l2tp: 115,
+  sctp: 132,
+  mh: 135,
+  udplite: 136,
+  dccp: 33,
+};

@@ -1,0 +1,1219 @@
+// The iptables-save / iptables-restore parser. It never throws: whatever the input, it returns a
+// Ruleset plus problems, and a broken line costs that line only.
+//
+// Line handling follows iptables-restore (iptables/iptables-restore.c, xtables-restore.c):
+//   - a line starting with '#' is a comment; an empty line is skipped;
+//   - `*table` opens a table, `COMMIT` (exactly) closes it;
+//   - `:CHAIN POLICY [pkts:bytes]` declares a chain inside a table;
+//   - anything else inside a table is a command line (-A, -I, -N, -P …) parsed like the iptables
+//     command line; anything else outside a table is an error.
+// Option parsing follows iptables' getopt_long use: options of every loaded match stay available
+// for the rest of the rule, `-p tcp --dport 22` loads the tcp match implicitly, and an unambiguous
+// prefix of a long option is accepted.
+
+import {
+  BUILTIN_CHAINS,
+  type Chain,
+  type Command,
+  type CommandLine,
+  type Counters,
+  type Criteria,
+  type Family,
+  type MatchUse,
+  type OptionUse,
+  type Problem,
+  type Rule,
+  type Ruleset,
+  type Severity,
+  type Span,
+  type Table,
+  type TableName,
+  TABLE_NAMES,
+  type TargetUse,
+  type Token,
+  isBuiltinChain,
+} from './model';
+import { findMatch, findTarget } from './extensions/registry';
+import type { MatchSpec, OptionSpec, TargetSpec } from './extensions/types';
+import { tokenizeLine } from './tokenizer';
+import { checkAddress, checkInterface, checkValue } from './values';
+import { protocolNumber } from './packet';
+
+export interface ParseOptions {
+  /** force the address family; otherwise taken from the header comment, the file name, or the addresses */
+  family?: Family;
+  /** used only to guess the family (`rules.v6`) */
+  fileName?: string;
+}
+
+/** Everything parsed, plus the raw command lines that are not rules (for navigation). */
+export interface ParsedRuleset extends Ruleset {
+  commands: CommandLine[];
+}
+
+const BUILTIN_VERDICTS = new Set(['ACCEPT', 'DROP', 'RETURN', 'QUEUE']);
+
+/** Targets iptables knows that the registry does not model: kept verbatim with a warning. */
+const UNMODELLED_TARGETS = new Set([
+  'ULOG', 'CLUSTERIP', 'ECN', 'RATEEST', 'DNPT', 'SNPT', 'TCPOPTSTRIP', 'LED', 'MIRROR', 'SAME', 'ROUTE', 'IPV4OPTSSTRIP',
+  'TARPIT', 'DELUDE', 'CHAOS', 'ACCOUNT', 'LOGMARK', 'IPMARK', 'SYSRQ', 'DHCPMAC', 'STEAL', 'RAWDNAT', 'RAWSNAT', 'FLOWOFFLOAD',
+  'IDLETIMER', 'HMARK', 'TEE', 'SYNPROXY', 'SECMARK', 'CONNSECMARK', 'AUDIT', 'CHECKSUM', 'CLASSIFY', 'SET', 'TPROXY',
+]);
+
+/** The rule's own options (everything that is not a match or target extension option). */
+interface GenericOption {
+  name: string;
+  short?: string;
+  long: string[];
+  arity: number;
+  negatable: boolean;
+}
+
+const GENERIC: GenericOption[] = [
+  { name: 'protocol', short: 'p', long: ['protocol'], arity: 1, negatable: true },
+  { name: 'source', short: 's', long: ['source', 'src'], arity: 1, negatable: true },
+  { name: 'destination', short: 'd', long: ['destination', 'dst'], arity: 1, negatable: true },
+  { name: 'in-interface', short: 'i', long: ['in-interface'], arity: 1, negatable: true },
+  { name: 'out-interface', short: 'o', long: ['out-interface'], arity: 1, negatable: true },
+  { name: 'fragment', short: 'f', long: ['fragment'], arity: 0, negatable: true },
+  { name: 'match', short: 'm', long: ['match'], arity: 1, negatable: false },
+  { name: 'jump', short: 'j', long: ['jump'], arity: 1, negatable: false },
+  { name: 'goto', short: 'g', long: ['goto'], arity: 1, negatable: false },
+  { name: 'set-counters', short: 'c', long: ['set-counters'], arity: 2, negatable: false },
+  { name: 'table', short: 't', long: ['table'], arity: 1, negatable: false },
+  { name: 'ipv4', short: '4', long: ['ipv4'], arity: 0, negatable: false },
+  { name: 'ipv6', short: '6', long: ['ipv6'], arity: 0, negatable: false },
+  { name: 'verbose', short: 'v', long: ['verbose'], arity: 0, negatable: false },
+  { name: 'numeric', short: 'n', long: ['numeric'], arity: 0, negatable: false },
+  { name: 'wait', short: 'w', long: ['wait'], arity: 0, negatable: false },
+];
+const GENERIC_BY_SHORT = new Map<string, GenericOption>();
+const GENERIC_BY_LONG = new Map<string, GenericOption>();
+for (const option of GENERIC) {
+  if (option.short) GENERIC_BY_SHORT.set(option.short, option);
+  for (const long of option.long) GENERIC_BY_LONG.set(long, option);
+}
+
+interface CommandSpec {
+  command: Command;
+  short: string;
+  long: string;
+}
+const COMMANDS: CommandSpec[] = [
+  { command: 'append', short: 'A', long: 'append' },
+  { command: 'insert', short: 'I', long: 'insert' },
+  { command: 'delete', short: 'D', long: 'delete' },
+  { command: 'replace', short: 'R', long: 'replace' },
+  { command: 'new-chain', short: 'N', long: 'new-chain' },
+  { command: 'delete-chain', short: 'X', long: 'delete-chain' },
+  { command: 'flush', short: 'F', long: 'flush' },
+  { command: 'zero', short: 'Z', long: 'zero' },
+  { command: 'policy', short: 'P', long: 'policy' },
+];
+const RENAME_COMMAND = { short: 'E', long: 'rename-chain' };
+const LISTING_COMMANDS = new Set(['L', 'S', 'list', 'list-rules', 'C', 'check', 'h', 'help', 'V', 'version']);
+
+function commandOf(text: string): CommandSpec | 'rename' | undefined {
+  if (text.startsWith('--')) {
+    const name = text.slice(2);
+    if (name === RENAME_COMMAND.long) return 'rename';
+    return COMMANDS.find((c) => c.long === name);
+  }
+  if (text.length === 2 && text[0] === '-') {
+    if (text[1] === RENAME_COMMAND.short) return 'rename';
+    return COMMANDS.find((c) => c.short === text[1]);
+  }
+  return undefined;
+}
+
+/** Per-table state while parsing. */
+interface TableState {
+  table: Table;
+  /** order in which each chain became known (declaration or -N), to check use-before-declare */
+  declaredAtLine: Map<string, number>;
+  /** rules per chain in final order, built while applying -A/-I/-D/-R/-F/-X */
+  pendingJumps: Array<{ rule: Rule; target: TargetUse; line: number }>;
+}
+
+class Parser {
+  private readonly problems: Problem[] = [];
+  private readonly tables: Table[] = [];
+  private readonly commands: CommandLine[] = [];
+  private readonly lineStarts: number[] = [];
+  private family: Family;
+  private familyReason: string;
+  private familyFromContent: boolean;
+  private current: TableState | undefined;
+  private crlfReported = false;
+
+  constructor(
+    private readonly text: string,
+    options: ParseOptions,
+  ) {
+    const guess = guessFamily(text, options);
+    this.family = guess.family;
+    this.familyReason = guess.reason;
+    this.familyFromContent = guess.fromContent;
+  }
+
+  parse(): ParsedRuleset {
+    const text = this.text;
+    let lineIndex = 0;
+    let pos = 0;
+    const length = text.length;
+    while (pos <= length) {
+      let lineEnd = text.indexOf('\n', pos);
+      const hasNewline = lineEnd >= 0;
+      if (!hasNewline) lineEnd = length;
+      this.lineStarts.push(pos);
+      let contentEnd = lineEnd;
+      if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === 13) {
+        contentEnd--;
+        this.reportCrlf(contentEnd);
+      }
+      if (pos < length || hasNewline) this.parseLine(lineIndex, pos, contentEnd);
+      if (!hasNewline) break;
+      pos = lineEnd + 1;
+      lineIndex++;
+    }
+    this.finishFile(lineIndex);
+    return {
+      text,
+      family: this.family,
+      familyReason: this.familyReason,
+      tables: this.tables,
+      problems: this.problems,
+      lineStarts: this.lineStarts,
+      commands: this.commands,
+    };
+  }
+
+  // ---------------------------------------------------------------- problems
+
+  private report(severity: Severity, code: string, message: string, span: Span, extra?: Partial<Problem>): Problem {
+    const problem: Problem = { severity, code, message, span: { start: span.start, end: span.end }, ...extra };
+    this.problems.push(problem);
+    return problem;
+  }
+
+  private reportCrlf(at: number): void {
+    if (this.crlfReported) return;
+    this.crlfReported = true;
+    this.report(
+      'error',
+      'parse/crlf',
+      'Windows (CRLF) line endings: iptables-restore reads the \\r as part of each line and rejects the file. Convert to LF.',
+      { start: at, end: at + 1 },
+    );
+  }
+
+  // ---------------------------------------------------------------- lines
+
+  private parseLine(lineIndex: number, start: number, end: number): void {
+    const text = this.text;
+    if (start === end) return; // empty line
+    const first = text.charCodeAt(start);
+    if (first === 35 /* # */) return;
+    if (first === 0x2a /* * */ && !this.current) return this.parseTableHeader(lineIndex, start, end);
+    if (this.current && end - start === 6 && text.startsWith('COMMIT', start)) return this.parseCommit(start, end);
+    if (first === 58 /* : */ && this.current) return this.parseChainDeclaration(lineIndex, start, end);
+    if (this.current) return this.parseCommandLine(lineIndex, start, end);
+    this.parseOutsideTable(lineIndex, start, end);
+  }
+
+  private parseOutsideTable(lineIndex: number, start: number, end: number): void {
+    const line = this.text.slice(start, end);
+    const trimmed = line.trim();
+    const span = { start, end };
+    if (trimmed === '') {
+      this.report('error', 'parse/whitespace-line', 'a line of only spaces is not an empty line for iptables-restore ("no command specified"); delete the spaces', span, {
+        fixes: [{ title: 'Remove the spaces', edits: [{ span, newText: '' }] }],
+      });
+      return;
+    }
+    if (trimmed === 'COMMIT') {
+      this.report('error', 'parse/commit-outside-table', 'COMMIT without an open table (no `*table` line before it)', span);
+      return;
+    }
+    if (/^(Chain |target\s+prot|pkts\s+bytes|num\s+target)/.test(trimmed)) {
+      this.report('error', 'parse/listing-output', 'this looks like `iptables -L` output, not `iptables-save` output; run `iptables-save` to get a dump this file can hold', span);
+      return;
+    }
+    if (trimmed.startsWith('-') || trimmed.startsWith('[') || trimmed.startsWith(':')) {
+      this.report('error', 'parse/outside-table', 'rule or chain outside a table: add a `*filter` (or other table) line before it', span);
+      return;
+    }
+    this.report('error', 'parse/unexpected-line', `iptables-restore cannot read this line (expected \`*table\`, a \`#\` comment or an empty line)`, span);
+  }
+
+  private parseTableHeader(lineIndex: number, start: number, end: number): void {
+    const { tokens } = tokenizeLine(this.text, start + 1, end);
+    const nameToken = tokens[0];
+    const headerSpan = { start, end };
+    const name = nameToken ? nameToken.text : '';
+    const nameSpan: Span = nameToken ? { start: nameToken.start, end: nameToken.end } : { start, end: start + 1 };
+    if (!(TABLE_NAMES as readonly string[]).includes(name)) {
+      this.report('error', 'parse/unknown-table', name === '' ? 'table name missing after `*`' : `unknown table '${name}' (tables: ${TABLE_NAMES.join(', ')})`, nameToken ?? headerSpan);
+    }
+    const existing = this.tables.find((t) => t.name === name);
+    if (existing) {
+      this.report('warning', 'parse/duplicate-table', `table '${name}' appears a second time; iptables-restore replaces the first block with this one`, nameSpan, {
+        related: [{ span: existing.headerSpan, message: 'first block' }],
+      });
+      this.tables.splice(this.tables.indexOf(existing), 1);
+    }
+    const table: Table = { name, headerSpan, nameSpan, chains: new Map(), span: { start, end } };
+    this.tables.push(table);
+    this.current = { table, declaredAtLine: new Map(), pendingJumps: [] };
+    // Built-in chains exist in every table even when the dump does not declare them.
+    const builtins = (BUILTIN_CHAINS as Record<string, readonly string[] | undefined>)[name] ?? [];
+    for (const chainName of builtins) {
+      table.chains.set(chainName, { name: chainName, table: name, builtin: true, policy: 'ACCEPT', rules: [] });
+      this.current.declaredAtLine.set(chainName, -1);
+    }
+    void lineIndex;
+  }
+
+  private parseCommit(start: number, end: number): void {
+    const state = this.current!;
+    state.table.commitSpan = { start, end };
+    state.table.span = { start: state.table.span.start, end };
+    this.closeTable(state);
+    this.current = undefined;
+  }
+
+  private parseChainDeclaration(lineIndex: number, start: number, end: number): void {
+    const state = this.current!;
+    const table = state.table;
+    const { tokens } = tokenizeLine(this.text, start + 1, end);
+    const lineSpan = { start, end };
+    table.span = { start: table.span.start, end };
+    const [nameToken, policyToken, countersToken] = tokens;
+    if (!nameToken) {
+      this.report('error', 'parse/chain-name-missing', 'chain name missing after `:`', lineSpan);
+      return;
+    }
+    const name = nameToken.text;
+    if (name.length > 28) {
+      this.report('error', 'parse/chain-name-too-long', `chain name '${name}' is ${name.length} characters; iptables allows at most 28`, nameToken);
+    }
+    if (!policyToken) {
+      this.report('error', 'parse/policy-missing', `chain '${name}' has no policy: write \`:${name} - [0:0]\` for a user chain or ACCEPT/DROP for a built-in one`, lineSpan);
+    }
+    const builtin = isBuiltinChain(table.name, name);
+    let chain = table.chains.get(name);
+    if (chain && !builtin && chain.declSpan) {
+      this.report('error', 'parse/duplicate-chain', `chain '${name}' is declared twice (iptables-restore: chain already exists)`, nameToken, {
+        related: [{ span: chain.declSpan, message: 'first declaration' }],
+      });
+      return;
+    }
+    if (!chain) {
+      chain = { name, table: table.name, builtin, rules: [] };
+      table.chains.set(name, chain);
+      state.declaredAtLine.set(name, lineIndex);
+    }
+    chain.declSpan = lineSpan;
+    chain.nameSpan = { start: nameToken.start, end: nameToken.end };
+    if (policyToken) {
+      const policy = policyToken.text;
+      if (builtin) {
+        if (policy === 'ACCEPT' || policy === 'DROP') {
+          chain.policy = policy;
+          chain.policySpan = { start: policyToken.start, end: policyToken.end };
+        } else if (policy === '-') {
+          chain.policy = 'ACCEPT';
+          chain.policySpan = { start: policyToken.start, end: policyToken.end };
+        } else {
+          this.report('error', 'parse/bad-policy', `invalid policy '${policy}' for built-in chain ${name}: only ACCEPT or DROP`, policyToken);
+        }
+      } else if (policy !== '-') {
+        this.report('error', 'parse/policy-on-user-chain', `user chain '${name}' cannot have a policy (iptables: Bad built-in chain name); write '-'`, policyToken, {
+          fixes: [{ title: "Replace the policy with '-'", edits: [{ span: { start: policyToken.start, end: policyToken.end }, newText: '-' }] }],
+        });
+      }
+    }
+    if (countersToken) {
+      chain.counters = this.parseCounters(countersToken);
+    }
+    if (tokens.length > 3) {
+      this.report('warning', 'parse/extra-tokens', 'extra text after the chain counters is ignored by iptables-restore', { start: tokens[3].start, end: tokens[tokens.length - 1].end });
+    }
+  }
+
+  private parseCounters(token: Token): Counters | undefined {
+    const match = /^\[(\d+):(\d+)\]$/.exec(token.text);
+    if (!match) {
+      this.report('warning', 'parse/bad-counters', `counters '${token.text}' are not of the form [packets:bytes]`, token);
+      return undefined;
+    }
+    const packets = Number(match[1]);
+    const bytes = Number(match[2]);
+    if (!Number.isSafeInteger(packets) || !Number.isSafeInteger(bytes)) {
+      this.report('information', 'parse/counter-precision', 'counter above 2^53: shown rounded', token);
+    }
+    return { packets, bytes, span: { start: token.start, end: token.end } };
+  }
+
+  // ---------------------------------------------------------------- command lines
+
+  private parseCommandLine(lineIndex: number, start: number, end: number): void {
+    const state = this.current!;
+    state.table.span = { start: state.table.span.start, end };
+    const lineSpan = { start, end };
+    const { tokens, unterminatedQuoteAt } = tokenizeLine(this.text, start, end);
+    if (tokens.length === 0) {
+      this.report('error', 'parse/whitespace-line', 'a line of only spaces is not an empty line for iptables-restore ("no command specified"); delete the spaces', lineSpan, {
+        fixes: [{ title: 'Remove the spaces', edits: [{ span: lineSpan, newText: '' }] }],
+      });
+      return;
+    }
+    if (unterminatedQuoteAt !== undefined) {
+      this.report('warning', 'parse/unterminated-quote', 'quote never closed: iptables-restore takes the rest of the line as one argument', { start: unterminatedQuoteAt, end });
+    }
+    let index = 0;
+    let counters: Counters | undefined;
+    if (tokens[0].text.startsWith('[')) {
+      counters = this.parseCounters(tokens[0]);
+      index = 1;
+    }
+    const first = tokens[index];
+    if (!first) {
+      this.report('error', 'parse/no-command', 'counters without a command', lineSpan);
+      return;
+    }
+    if (first.text === '*' || first.text.startsWith('*')) {
+      this.report('error', 'parse/missing-commit', `a new table starts before table '${state.table.name}' was committed: add COMMIT before this line`, lineSpan, {
+        related: [{ span: state.table.headerSpan, message: `table ${state.table.name} opened here` }],
+        fixes: [{ title: 'Insert COMMIT', edits: [{ span: { start, end: start }, newText: 'COMMIT\n' }] }],
+      });
+      // Recover: close the open table and start the new one, so the rest of the file still parses.
+      this.closeTable(state);
+      this.current = undefined;
+      this.parseTableHeader(lineIndex, start, end);
+      return;
+    }
+    if (first.text === 'COMMIT') {
+      this.report('error', 'parse/commit-trailing-text', 'iptables-restore only accepts `COMMIT` alone on its line (no spaces or text after it)', lineSpan, {
+        fixes: [{ title: 'Write COMMIT alone', edits: [{ span: lineSpan, newText: 'COMMIT' }] }],
+      });
+      this.parseCommit(start, end);
+      return;
+    }
+    if (first.text.startsWith('#')) {
+      this.report('error', 'parse/indented-comment', 'a comment must start at the first column: iptables-restore reads an indented `#` as an argument', lineSpan, {
+        fixes: [{ title: 'Unindent the comment', edits: [{ span: { start, end: first.start }, newText: '' }] }],
+      });
+      return;
+    }
+    const spec = commandOf(first.text);
+    if (!spec) {
+      if (first.text.startsWith('-') && LISTING_COMMANDS.has(first.text.replace(/^--?/, ''))) {
+        this.report('error', 'parse/not-restore-command', `'${first.text}' is not a command iptables-restore can run`, first);
+      } else {
+        this.report('error', 'parse/no-command', `expected a command (-A, -I, -N, -P …) but found '${first.text}'`, first);
+      }
+      return;
+    }
+    const chainToken = tokens[index + 1];
+    if (spec === 'rename') {
+      this.report('warning', 'parse/rename-chain', '-E (rename chain) is not modelled; later references use the new name', lineSpan);
+      return;
+    }
+    const needsChain = spec.command !== 'flush' && spec.command !== 'zero' && spec.command !== 'delete-chain';
+    if (!chainToken || (chainToken.text.startsWith('-') && chainToken.text.length > 1)) {
+      if (needsChain) {
+        this.report('error', 'parse/chain-missing', `${first.text} needs a chain name`, first);
+        return;
+      }
+    }
+    switch (spec.command) {
+      case 'append':
+      case 'insert':
+        this.parseRule(lineIndex, lineSpan, spec.command, first, chainToken!, tokens, index + 2, counters);
+        return;
+      default:
+        this.parseOtherCommand(lineIndex, lineSpan, spec.command, first, chainToken, tokens, index + 2);
+    }
+  }
+
+  private parseOtherCommand(
+    lineIndex: number,
+    lineSpan: Span,
+    command: Command,
+    commandToken: Token,
+    chainToken: Token | undefined,
+    tokens: Token[],
+    next: number,
+  ): void {
+    const state = this.current!;
+    const table = state.table;
+    const chainName = chainToken && !chainToken.text.startsWith('-') ? chainToken.text : undefined;
+    this.commands.push({ command, span: lineSpan, chain: chainName ? chainToken : undefined });
+    const chain = chainName ? table.chains.get(chainName) : undefined;
+    switch (command) {
+      case 'new-chain': {
+        if (!chainName) return;
+        if (chain) {
+          this.report('error', 'parse/duplicate-chain', `chain '${chainName}' already exists`, chainToken!, chain.declSpan ? { related: [{ span: chain.declSpan, message: 'declared here' }] } : undefined);
+          return;
+        }
+        if (chainName.length > 28) this.report('error', 'parse/chain-name-too-long', `chain name '${chainName}' is ${chainName.length} characters; iptables allows at most 28`, chainToken!);
+        table.chains.set(chainName, { name: chainName, table: table.name, builtin: false, rules: [], declSpan: lineSpan, nameSpan: { start: chainToken!.start, end: chainToken!.end } });
+        state.declaredAtLine.set(chainName, lineIndex);
+        return;
+      }
+      case 'policy': {
+        const policyToken = tokens[next];
+        if (!chainName || !chain) {
+          this.report('error', 'parse/unknown-chain', `no chain '${chainName ?? ''}' in table ${table.name}`, chainToken ?? commandToken);
+          return;
+        }
+        if (!chain.builtin) {
+          this.report('error', 'parse/policy-on-user-chain', `only built-in chains have a policy; '${chainName}' is a user chain`, chainToken!);
+          return;
+        }
+        if (!policyToken || (policyToken.text !== 'ACCEPT' && policyToken.text !== 'DROP')) {
+          this.report('error', 'parse/bad-policy', 'policy must be ACCEPT or DROP', policyToken ?? commandToken);
+          return;
+        }
+        chain.policy = policyToken.text;
+        chain.policySpan = { start: policyToken.start, end: policyToken.end };
+        return;
+      }
+      case 'flush': {
+        const chains = chain ? [chain] : chainName ? [] : [...table.chains.values()];
+        if (chainName && !chain) this.report('error', 'parse/unknown-chain', `no chain '${chainName}' in table ${table.name}`, chainToken!);
+        for (const c of chains) c.rules = [];
+        return;
+      }
+      case 'delete-chain': {
+        if (!chainName) {
+          for (const [name, c] of table.chains) if (!c.builtin && c.rules.length === 0) table.chains.delete(name);
+          return;
+        }
+        if (!chain) {
+          this.report('error', 'parse/unknown-chain', `no chain '${chainName}' in table ${table.name}`, chainToken!);
+          return;
+        }
+        if (chain.builtin) {
+          this.report('error', 'parse/delete-builtin', `built-in chain ${chainName} cannot be deleted`, chainToken!);
+          return;
+        }
+        if (chain.rules.length > 0) {
+          this.report('error', 'parse/delete-nonempty', `chain '${chainName}' still has rules; flush it (-F) before deleting it`, chainToken!);
+          return;
+        }
+        table.chains.delete(chainName);
+        state.declaredAtLine.delete(chainName);
+        return;
+      }
+      case 'zero':
+        return;
+      case 'delete': {
+        if (!chain) {
+          this.report('error', 'parse/unknown-chain', `no chain '${chainName ?? ''}' in table ${table.name}`, chainToken ?? commandToken);
+          return;
+        }
+        const numberToken = tokens[next];
+        if (numberToken && /^\d+$/.test(numberToken.text) && next + 1 === tokens.length) {
+          const n = Number(numberToken.text);
+          if (n < 1 || n > chain.rules.length) {
+            this.report('error', 'parse/rule-number', `chain ${chainName} has ${chain.rules.length} rules; there is no rule ${n} to delete`, numberToken);
+            return;
+          }
+          chain.rules.splice(n - 1, 1);
+          return;
+        }
+        // Delete by specification: parse the rule, then remove the first identical one.
+        const probe = this.buildRule(lineIndex, lineSpan, 'append', commandToken, chainToken!, tokens, next, undefined);
+        const key = ruleKey(this.text, probe);
+        const found = chain.rules.findIndex((r) => ruleKey(this.text, r) === key);
+        if (found < 0) {
+          this.report('warning', 'parse/delete-no-match', `no rule in ${chainName} matches this -D specification (iptables-restore fails: "Bad rule")`, lineSpan);
+          return;
+        }
+        chain.rules.splice(found, 1);
+        return;
+      }
+      case 'replace': {
+        if (!chain) {
+          this.report('error', 'parse/unknown-chain', `no chain '${chainName ?? ''}' in table ${table.name}`, chainToken ?? commandToken);
+          return;
+        }
+        const numberToken = tokens[next];
+        if (!numberToken || !/^\d+$/.test(numberToken.text)) {
+          this.report('error', 'parse/rule-number', '-R needs a rule number', numberToken ?? chainToken!);
+          return;
+        }
+        const n = Number(numberToken.text);
+        if (n < 1 || n > chain.rules.length) {
+          this.report('error', 'parse/rule-number', `chain ${chainName} has ${chain.rules.length} rules; there is no rule ${n} to replace`, numberToken);
+          return;
+        }
+        const rule = this.buildRule(lineIndex, lineSpan, 'append', commandToken, chainToken!, tokens, next + 1, undefined);
+        chain.rules[n - 1] = rule;
+        return;
+      }
+    }
+  }
+
+  private parseRule(
+    lineIndex: number,
+    lineSpan: Span,
+    command: 'append' | 'insert',
+    commandToken: Token,
+    chainToken: Token,
+    tokens: Token[],
+    next: number,
+    counters: Counters | undefined,
+  ): void {
+    const state = this.current!;
+    const table = state.table;
+    let insertAt = 1;
+    if (command === 'insert') {
+      const numberToken = tokens[next];
+      if (numberToken && /^\d+$/.test(numberToken.text)) {
+        insertAt = Number(numberToken.text);
+        next++;
+      }
+    }
+    const rule = this.buildRule(lineIndex, lineSpan, command, commandToken, chainToken, tokens, next, counters);
+    const chain = table.chains.get(chainToken.text);
+    if (!chain) {
+      const name = chainToken.text;
+      this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, chainToken, {
+        fixes: this.declareChainFix(name),
+      });
+      // Keep the rule for navigation in a chain the analyses can see, marked undeclared.
+      const ghost: Chain = { name, table: table.name, builtin: false, rules: [rule] };
+      table.chains.set(name, ghost);
+      state.declaredAtLine.set(name, Number.MAX_SAFE_INTEGER);
+      return;
+    }
+    if (command === 'insert') {
+      if (insertAt < 1 || insertAt > chain.rules.length + 1) {
+        this.report('error', 'parse/rule-number', `cannot insert at position ${insertAt}: chain ${chain.name} has ${chain.rules.length} rules at this point`, tokens[next - 1]);
+        chain.rules.push(rule);
+        return;
+      }
+      chain.rules.splice(insertAt - 1, 0, rule);
+    } else {
+      chain.rules.push(rule);
+    }
+  }
+
+  private declareChainFix(name: string): Problem['fixes'] {
+    const state = this.current!;
+    // Insert the declaration after the last chain declaration of the table, or after the header.
+    let anchor = state.table.headerSpan.end;
+    for (const chain of state.table.chains.values()) if (chain.declSpan && chain.declSpan.end > anchor && chain.declSpan.end < this.text.length) anchor = Math.max(anchor, chain.declSpan.end);
+    return [{ title: `Declare chain ${name}`, edits: [{ span: { start: anchor, end: anchor }, newText: `\n:${name} - [0:0]` }] }];
+  }
+
+  /** Parse the options of a rule line (everything after `-A CHAIN`). */
+  private buildRule(
+    lineIndex: number,
+    lineSpan: Span,
+    command: 'append' | 'insert',
+    commandToken: Token,
+    chainToken: Token,
+    tokens: Token[],
+    next: number,
+    counters: Counters | undefined,
+  ): Rule {
+    const state = this.current!;
+    const table = state.table;
+    const family = this.family;
+    const rule: Rule = {
+      table: table.name,
+      chain: chainToken.text,
+      position: 0,
+      command,
+      span: lineSpan,
+      line: lineIndex,
+      commandToken,
+      chainToken,
+      counters,
+      criteria: {},
+      genericOptions: [],
+      matches: [],
+      broken: false,
+    };
+    let pendingNegation: Token | undefined;
+    const error = (code: string, message: string, span: Span, extra?: Partial<Problem>) => {
+      rule.broken = true;
+      this.report('error', code, message, span, extra);
+    };
+
+    let i = next;
+    while (i < tokens.length) {
+      const token = tokens[i];
+      const written = token.text;
+      if (written === '!') {
+        if (pendingNegation) error('parse/double-negation', 'two `!` in a row (iptables: multiple `!` flags not allowed)', token);
+        pendingNegation = token;
+        i++;
+        continue;
+      }
+      if (written.length < 2 || written[0] !== '-' || written === '--') {
+        error('parse/unexpected-argument', `unexpected argument '${written}' (iptables: Bad argument)`, token);
+        i++;
+        continue;
+      }
+      if (commandOf(written)) {
+        error('parse/two-commands', `a second command '${written}' in one line; iptables-restore allows one command per line`, token);
+        i++;
+        continue;
+      }
+      // Split `--opt=value`.
+      let optionName: string;
+      let inlineValue: Token | undefined;
+      let isLong = false;
+      if (written.startsWith('--')) {
+        isLong = true;
+        const eq = written.indexOf('=');
+        if (eq > 0 && !token.quoted) {
+          optionName = written.slice(2, eq);
+          inlineValue = { text: written.slice(eq + 1), start: token.start + eq + 1, end: token.end };
+        } else {
+          optionName = written.slice(2);
+        }
+      } else {
+        optionName = written.slice(1);
+      }
+      const resolved = this.resolveOption(rule, optionName, isLong, token);
+      if (!resolved) {
+        i++;
+        // Skip the arguments that follow an unknown option so they do not cascade into more errors.
+        while (i < tokens.length && !tokens[i].text.startsWith('-') && tokens[i].text !== '!') i++;
+        pendingNegation = undefined;
+        continue;
+      }
+      // Collect arguments.
+      const args: Token[] = [];
+      let legacyNegation: Token | undefined;
+      let j = i + 1;
+      const [minArgs, maxArgs] = resolved.arity;
+      if (inlineValue) args.push(inlineValue);
+      while (args.length < maxArgs) {
+        const candidate = tokens[j];
+        if (!candidate) break;
+        const optionLike = candidate.text === '!' || (candidate.text.length > 1 && candidate.text[0] === '-' && !/^-\d/.test(candidate.text));
+        if (args.length === 0 && !inlineValue) {
+          if (candidate.text === '!' && resolved.negatable && !legacyNegation && tokens[j + 1]) {
+            // Legacy `-s ! 10.0.0.0/8`: understood (so the model is right), reported as an error below.
+            legacyNegation = candidate;
+            j++;
+            continue;
+          }
+          // getopt hands a required argument over whatever it looks like; an optional one only if it is not an option.
+          if (minArgs === 0 && optionLike) break;
+        } else if (optionLike) {
+          break; // iptables checks that extra arguments (--tcp-flags MASK COMP) do not look like options
+        }
+        args.push(candidate);
+        j++;
+      }
+      const lastEnd = args.length ? args[args.length - 1].end : token.end;
+      const option: OptionUse = {
+        name: resolved.name,
+        written: token,
+        negated: !!pendingNegation || !!legacyNegation,
+        negationSpan: pendingNegation ? { start: pendingNegation.start, end: pendingNegation.end } : legacyNegation ? { start: legacyNegation.start, end: legacyNegation.end } : undefined,
+        args,
+        span: { start: pendingNegation ? pendingNegation.start : token.start, end: lastEnd },
+      };
+      if (legacyNegation) {
+        error('parse/legacy-negation', `'${written} ! …' is the old negation syntax that iptables 1.8 rejects: write '! ${written} …'`, legacyNegation, {
+          fixes: [
+            {
+              title: `Move '!' before ${written}`,
+              edits: [
+                { span: { start: legacyNegation.start, end: Math.min(legacyNegation.end + 1, args[0]?.start ?? legacyNegation.end) }, newText: '' },
+                { span: { start: token.start, end: token.start }, newText: '! ' },
+              ],
+            },
+          ],
+        });
+      }
+      if (args.length < minArgs) {
+        error('parse/missing-argument', `option ${written} requires ${minArgs === 1 ? 'an argument' : `${minArgs} arguments`}`, token);
+      }
+      if (option.negated && !resolved.negatable) {
+        error('parse/not-negatable', `option ${written} cannot be negated with '!'`, pendingNegation ?? legacyNegation ?? token);
+      }
+      pendingNegation = undefined;
+      i = j;
+      resolved.accept(option);
+    }
+    if (pendingNegation) error('parse/dangling-negation', "'!' at the end of the rule negates nothing", pendingNegation);
+    this.checkRule(rule);
+    if (rule.target && rule.target.kind === 'chain') state.pendingJumps.push({ rule, target: rule.target, line: lineIndex });
+    return rule;
+  }
+
+  /**
+   * Decide who owns an option: the rule itself, the target, or one of the loaded matches (the most
+   * recently loaded first), loading the protocol's match implicitly when needed.
+   */
+  private resolveOption(
+    rule: Rule,
+    name: string,
+    isLong: boolean,
+    token: Token,
+  ): { name: string; arity: [number, number]; negatable: boolean; accept: (option: OptionUse) => void } | undefined {
+    const generic = isLong ? GENERIC_BY_LONG.get(name) : GENERIC_BY_SHORT.get(name);
+    if (generic) return this.genericHandler(rule, generic, token);
+    if (!isLong) {
+      this.report('error', 'parse/unknown-option', `unknown option '-${name}'`, token);
+      rule.broken = true;
+      return undefined;
+    }
+    const owner = this.findOwner(rule, name) ?? this.implicitProtocolMatch(rule, name) ?? this.findOwnerByPrefix(rule, name, token);
+    if (owner === 'ambiguous') return undefined;
+    if (owner) return owner;
+    // An option we cannot attribute. If an unknown module is loaded it probably belongs to it.
+    const unknownMatch = [...rule.matches].reverse().find((m) => !m.known);
+    if (unknownMatch || (rule.target && rule.target.kind === 'unknown')) {
+      const holder = unknownMatch ?? rule.target!;
+      return {
+        name,
+        arity: [0, 1],
+        negatable: true,
+        accept: (option) => holder.options.push(option),
+      };
+    }
+    const genericPrefix = [...GENERIC_BY_LONG.keys()].filter((long) => long.startsWith(name));
+    if (genericPrefix.length === 1) return this.genericHandler(rule, GENERIC_BY_LONG.get(genericPrefix[0])!, token);
+    const loaded = rule.matches.map((m) => m.module);
+    this.report(
+      'error',
+      'parse/unknown-option',
+      `unknown option '--${name}'` + (loaded.length ? ` (loaded matches: ${loaded.join(', ')})` : ' (no match module is loaded: add -m MODULE before it)'),
+      token,
+    );
+    rule.broken = true;
+    return undefined;
+  }
+
+  private findOwner(rule: Rule, name: string) {
+    const target = rule.target;
+    if (target) {
+      const spec = target.kind === 'extension' || target.kind === 'builtin' ? findTarget(target.name, this.family) : undefined;
+      const option = spec && findOptionExact(spec.options, name);
+      if (option) return this.extensionHandler(option, (o) => target.options.push(o), target.options);
+    }
+    for (let k = rule.matches.length - 1; k >= 0; k--) {
+      const match = rule.matches[k];
+      const spec = findMatch(match.module, this.family);
+      const option = spec && findOptionExact(spec.options, name);
+      if (option) return this.extensionHandler(option, (o) => match.options.push(o), match.options);
+    }
+    return undefined;
+  }
+
+  private findOwnerByPrefix(rule: Rule, name: string, token: Token) {
+    const candidates: Array<{ option: OptionSpec; push: (o: OptionUse) => void; list: OptionUse[] }> = [];
+    const target = rule.target;
+    if (target) {
+      const spec = findTarget(target.name, this.family);
+      for (const option of spec?.options ?? []) if (optionNames(option).some((n) => n.startsWith(name))) candidates.push({ option, push: (o) => target.options.push(o), list: target.options });
+    }
+    for (const match of rule.matches) {
+      const spec = findMatch(match.module, this.family);
+      for (const option of spec?.options ?? []) if (optionNames(option).some((n) => n.startsWith(name))) candidates.push({ option, push: (o) => match.options.push(o), list: match.options });
+    }
+    for (const long of GENERIC_BY_LONG.keys()) if (long.startsWith(name)) candidates.push({ option: { name: long, arity: 1, negatable: true, value: 'raw', doc: '' }, push: () => undefined, list: [] });
+    const distinct = new Set(candidates.map((c) => c.option.name));
+    if (distinct.size === 1 && candidates.length >= 1 && !GENERIC_BY_LONG.has(candidates[0].option.name)) {
+      const c = candidates[0];
+      this.report('information', 'parse/abbreviated-option', `'--${name}' is an abbreviation of '--${c.option.name}' (accepted by iptables)`, token);
+      return this.extensionHandler(c.option, c.push, c.list);
+    }
+    if (distinct.size > 1) {
+      this.report('error', 'parse/ambiguous-option', `'--${name}' is ambiguous: ${[...distinct].map((n) => '--' + n).join(', ')}`, token);
+      return 'ambiguous' as const;
+    }
+    return undefined;
+  }
+
+  /** `-p tcp --dport 22` without `-m tcp`: iptables loads the protocol's match on demand. */
+  private implicitProtocolMatch(rule: Rule, name: string) {
+    const protocol = rule.criteria.protocol;
+    if (!protocol || protocol.negated || !protocol.args[0]) return undefined;
+    const moduleName = implicitModuleForProtocol(protocol.args[0].text, this.family);
+    if (!moduleName) return undefined;
+    const spec = findMatch(moduleName, this.family);
+    const option = spec && findOptionExact(spec.options, name);
+    if (!spec || !option) return undefined;
+    let match = rule.matches.find((m) => m.module === moduleName && m.implicit);
+    if (!match) {
+      match = { module: moduleName, implicit: true, options: [], span: { start: protocol.span.start, end: protocol.span.end }, known: true };
+      rule.matches.push(match);
+    }
+    const owner = match;
+    return this.extensionHandler(option, (o) => owner.options.push(o), owner.options);
+  }
+
+  private extensionHandler(option: OptionSpec, push: (o: OptionUse) => void, existing: OptionUse[]) {
+    const arity: [number, number] = typeof option.arity === 'number' ? [option.arity, option.arity] : option.arity;
+    return {
+      name: option.name,
+      arity,
+      negatable: option.negatable,
+      accept: (use: OptionUse) => {
+        if (!option.repeatable && existing.some((o) => o.name === option.name)) {
+          this.report('error', 'parse/repeated-option', `option --${option.name} given twice for the same module (iptables: multiple --${option.name} flags not allowed)`, use.written);
+        }
+        for (const arg of use.args) {
+          const problem = checkValue(option, arg.text, this.family);
+          if (problem) this.report(problem.severity, `value/${option.value}`, problem.message, arg);
+        }
+        push(use);
+      },
+    };
+  }
+
+  private genericHandler(rule: Rule, generic: GenericOption, token: Token) {
+    const family = this.family;
+    const arity: [number, number] = [generic.arity, generic.arity];
+    return {
+      name: generic.name,
+      arity,
+      negatable: generic.negatable,
+      accept: (option: OptionUse) => {
+        const value = option.args[0];
+        switch (generic.name) {
+          case 'protocol':
+          case 'source':
+          case 'destination':
+          case 'in-interface':
+          case 'out-interface':
+          case 'fragment': {
+            const key = ({ protocol: 'protocol', source: 'source', destination: 'destination', 'in-interface': 'inInterface', 'out-interface': 'outInterface', fragment: 'fragment' } as const)[generic.name];
+            if (rule.criteria[key]) {
+              this.report('error', 'parse/repeated-option', `${token.text} given twice (iptables: multiple -${generic.short} flags not allowed)`, token);
+              rule.broken = true;
+            }
+            rule.criteria[key] = option;
+            rule.genericOptions.push(option);
+            if (!value) return;
+            if (generic.name === 'protocol') {
+              if (protocolNumber(value.text) === undefined) {
+                this.report('warning', 'value/protocol', `unknown protocol '${value.text}' (iptables looks it up in /etc/protocols)`, value);
+              } else if (family === 'ipv6' && value.text === 'icmp') {
+                this.report('warning', 'value/protocol', "'-p icmp' in an IPv6 dump means ICMPv4 (protocol 1); ICMPv6 is '-p ipv6-icmp' or '-p icmpv6'", value);
+              }
+            } else if (generic.name === 'source' || generic.name === 'destination') {
+              this.checkAddressList(value, rule);
+            } else if (generic.name === 'fragment') {
+              if (family === 'ipv6') {
+                this.report('error', 'parse/unknown-option', "ip6tables has no -f; use '-m frag'", token);
+                rule.broken = true;
+              }
+            } else {
+              const problem = checkInterface(value.text);
+              if (problem) {
+                this.report(problem.severity, 'value/interface', problem.message, value);
+                if (problem.severity === 'error') rule.broken = true;
+              }
+            }
+            return;
+          }
+          case 'match': {
+            if (!value) return;
+            const spec = findMatch(value.text, family);
+            const known = !!spec;
+            if (!spec) {
+              const otherFamily = findMatch(value.text);
+              if (otherFamily) {
+                this.report('error', 'parse/wrong-family-match', `match '${value.text}' does not exist in ${family === 'ipv4' ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}`, value);
+                rule.broken = true;
+              } else {
+                this.report('warning', 'parse/unknown-match', `match module '${value.text}' is not known to iptables-lens: kept as written, its options are not checked and traces treat it as undecided`, value);
+              }
+            }
+            rule.matches.push({ module: value.text, moduleToken: value, flagToken: token, implicit: false, options: [], span: { start: token.start, end: value.end }, known: known });
+            return;
+          }
+          case 'jump':
+          case 'goto': {
+            if (!value) return;
+            if (rule.target) {
+              this.report('error', 'parse/two-targets', 'a rule has at most one target (-j or -g)', token);
+              rule.broken = true;
+              return;
+            }
+            rule.target = this.resolveTarget(rule, token, value, generic.name === 'goto');
+            return;
+          }
+          case 'set-counters': {
+            return;
+          }
+          case 'table':
+            this.report('error', 'parse/table-option', "'-t' cannot be used inside an iptables-restore file; the table comes from the `*table` line", token);
+            rule.broken = true;
+            return;
+          case 'ipv4':
+            if (family === 'ipv6') {
+              this.report('information', 'parse/family-option', 'rule marked -4 is skipped by ip6tables-restore', token);
+            }
+            return;
+          case 'ipv6':
+            if (family === 'ipv4') {
+              this.report('information', 'parse/family-option', 'rule marked -6 is skipped by iptables-restore', token);
+            }
+            return;
+          default:
+            return;
+        }
+      },
+    };
+  }
+
+  private checkAddressList(value: Token, rule: Rule): void {
+    for (const part of value.text.split(',')) {
+      const problem = checkAddress(part, this.family);
+      if (!problem) continue;
+      if (problem.severity === 'error' && this.familyFromContent === false && /is an IPv(4|6) address in an/.test(problem.message)) {
+        // Fall through: the family came from a header or option and the address contradicts it.
+      }
+      this.report(problem.severity, 'value/address', problem.message, value);
+      if (problem.severity === 'error') rule.broken = true;
+    }
+  }
+
+  private resolveTarget(rule: Rule, flag: Token, nameToken: Token, goto: boolean): TargetUse {
+    const state = this.current!;
+    const table = state.table;
+    const name = nameToken.text;
+    const base = { name, token: nameToken, flagToken: flag, goto, options: [], span: { start: flag.start, end: nameToken.end } };
+    if (goto) {
+      if (BUILTIN_VERDICTS.has(name) || findTarget(name, this.family)) {
+        this.report('error', 'parse/goto-target', `-g needs a user chain; '${name}' is a target (use -j ${name})`, nameToken);
+        rule.broken = true;
+        return { ...base, kind: 'unknown' };
+      }
+      return { ...base, kind: 'chain' };
+    }
+    if (table.chains.has(name) && !isBuiltinChain(table.name, name)) return { ...base, kind: 'chain' };
+    if (isBuiltinChain(table.name, name)) {
+      this.report('error', 'parse/jump-to-builtin', `cannot jump to built-in chain ${name}`, nameToken);
+      rule.broken = true;
+      return { ...base, kind: 'unknown' };
+    }
+    const spec = findTarget(name, this.family);
+    if (spec) return { ...base, kind: BUILTIN_VERDICTS.has(name) ? 'builtin' : 'extension' };
+    if (BUILTIN_VERDICTS.has(name)) return { ...base, kind: 'builtin' };
+    if (findTarget(name)) {
+      this.report('error', 'parse/wrong-family-target', `target '${name}' does not exist in ${this.family === 'ipv4' ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}`, nameToken);
+      rule.broken = true;
+      return { ...base, kind: 'unknown' };
+    }
+    if (UNMODELLED_TARGETS.has(name)) {
+      this.report('warning', 'parse/unknown-target', `target '${name}' is not modelled by iptables-lens: kept as written, its options are not checked`, nameToken);
+      return { ...base, kind: 'unknown' };
+    }
+    // Not a target and not (yet) a chain: a jump to a chain; checked when the table is complete.
+    return { ...base, kind: 'chain' };
+  }
+
+  /** Checks that need the whole rule: required options, protocol needed by a match. */
+  private checkRule(rule: Rule): void {
+    for (const match of rule.matches) {
+      if (!match.known) continue;
+      const spec = findMatch(match.module, this.family)!;
+      this.checkRequired(spec, match.options, match.moduleToken ?? match.span, `-m ${match.module}`, rule);
+      if (spec.validate) {
+        for (const issue of safeValidate(() => spec.validate!(match))) {
+          this.report(issue.severity ?? 'error', `match/${match.module}`, issue.message, issue.option?.span ?? match.span);
+          if ((issue.severity ?? 'error') === 'error') rule.broken = true;
+        }
+      }
+      if (PROTOCOL_MATCHES.has(match.module) && !match.implicit) {
+        const proto = rule.criteria.protocol?.args[0]?.text.toLowerCase();
+        const needed = PROTOCOL_MATCHES.get(match.module)!;
+        if (!proto || rule.criteria.protocol!.negated || !needed.includes(proto)) {
+          this.report('error', 'parse/match-needs-protocol', `-m ${match.module} needs '-p ${needed[0]}' on the same rule (iptables rejects it otherwise)`, match.moduleToken ?? match.span);
+          rule.broken = true;
+        }
+      }
+    }
+    const target = rule.target;
+    if (target && (target.kind === 'extension' || target.kind === 'builtin')) {
+      const spec = findTarget(target.name, this.family);
+      if (spec) {
+        this.checkRequired(spec, target.options, target.token, `-j ${target.name}`, rule);
+        if (spec.validate) {
+          for (const issue of safeValidate(() => spec.validate!(target))) {
+            this.report(issue.severity ?? 'error', `target/${target.name}`, issue.message, issue.option?.span ?? target.span);
+            if ((issue.severity ?? 'error') === 'error') rule.broken = true;
+          }
+        }
+      }
+    }
+  }
+
+  private checkRequired(spec: MatchSpec | TargetSpec, options: OptionUse[], at: Span, label: string, rule: Rule): void {
+    for (const option of spec.options) {
+      if (option.required && !options.some((o) => o.name === option.name)) {
+        this.report('error', 'parse/missing-option', `${label} needs --${option.name}`, at);
+        rule.broken = true;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- table / file end
+
+  private closeTable(state: TableState): void {
+    const table = state.table;
+    // Jumps are resolved now that every chain of the table is known.
+    for (const { target, line } of state.pendingJumps) {
+      const declaredAt = state.declaredAtLine.get(target.name);
+      const chain = table.chains.get(target.name);
+      if (!chain || declaredAt === undefined || declaredAt === Number.MAX_SAFE_INTEGER) {
+        this.report('error', 'parse/undeclared-chain', `jump to '${target.name}', which is neither a chain declared in table ${table.name} nor a known target`, target.token, {
+          fixes: this.declareChainFixFor(state, target.name),
+        });
+      } else if (declaredAt > line) {
+        this.report('error', 'parse/chain-declared-later', `chain '${target.name}' is declared after this rule (line ${declaredAt + 1}); iptables-restore needs the declaration first`, target.token, {
+          related: chain.declSpan ? [{ span: chain.declSpan, message: 'declared here' }] : undefined,
+        });
+      }
+    }
+    state.pendingJumps = [];
+    for (const chain of table.chains.values()) {
+      chain.rules.forEach((rule, index) => {
+        rule.position = index + 1;
+      });
+    }
+  }
+
+  private declareChainFixFor(state: TableState, name: string): Problem['fixes'] {
+    const saved = this.current;
+    this.current = state;
+    const fixes = this.declareChainFix(name);
+    this.current = saved;
+    return fixes;
+  }
+
+  private finishFile(lastLine: number): void {
+    if (this.current) {
+      const state = this.current;
+      const end = this.text.length;
+      this.report('error', 'parse/missing-commit', `table '${state.table.name}' is never committed: add COMMIT at the end (iptables-restore: COMMIT expected at line ${lastLine + 1})`, {
+        start: state.table.headerSpan.start,
+        end: state.table.headerSpan.end,
+      }, {
+        related: [{ span: { start: end, end }, message: 'end of file' }],
+        fixes: [{ title: 'Add COMMIT', edits: [{ span: { start: end, end }, newText: (this.text.endsWith('\n') || end === 0 ? '' : '\n') + 'COMMIT\n' }] }],
+      });
+      this.closeTable(state);
+      this.current = undefined;
+    }
+  }
+}
+
+/** Matches that iptables refuses unless the rule names their protocol with -p. */
+const PROTOCOL_MATCHES = new Map<string, string[]>([
+  ['tcp', ['tcp', '6']],
+  ['udp', ['udp', '17']],
+  ['sctp', ['sctp', '132']],
+  ['icmp', ['icmp', '1']],
+  ['icmp6', ['icmpv6', 'ipv6-icmp', 'icmp6', '58']],
+  ['dccp', ['dccp', '33']],
+  ['udplite', ['udplite', '136']],
+]);
+
+function implicitModuleForProtocol(protocol: string, family: Family): string | undefined {
+  const lower = protocol.toLowerCase();
+  switch (lower) {
+    case 'tcp':
+    case '6':
+      return 'tcp';
+    case 'udp':
+    case '17':
+      return 'udp';
+    case 'sctp':
+    case '132':
+      return 'sctp';
+    case 'icmp':
+    case '1':
+      return family === 'ipv4' ? 'icmp' : undefined;
+    case 'icmpv6':
+    case 'ipv6-icmp':
+    case 'icmp6':
+    case '58':
+      return family === 'ipv6' ? 'icmp6' : undefined;
+    case 'dccp':
+      return 'dccp';
+    default:
+      return undefined;
+  }
+}
+
+function optionNames(option: OptionSpec): string[] {
+  return option.aliases ? [option.name, ...option.aliases] : [option.name];
+}
+
+function findOptionExact(options: readonly OptionSpec[], name: string): OptionSpec | undefined {
+  for (const option of options) if (option.name === name || (option.aliases && option.aliases.includes(name))) return option;
+  return undefined;
+}
+
+function safeValidate<T>(fn: () => T[]): T[] {
+  try {
+    return fn();
+  } catch {
+    return [];
+  }
+}
+
+/** A rule's identity for `-D chain rule-spec`: its text from the first option on, whitespace-normalized. */
+function ruleKey(text: string, rule: Rule): string {
+  return text.slice(rule.chainToken.end, rule.span.end).trim().replace(/\s+/g, ' ');
+}
+
+function guessFamily(text: string, options: ParseOptions): { family: Family; reason: string; fromContent: boolean } {
+  if (options.family) return { family: options.family, reason: 'given', fromContent: false };
+  const head = text.slice(0, 4096);
+  if (/^# Generated by ip6tables-save/m.test(head)) return { family: 'ipv6', reason: 'header: ip6tables-save', fromContent: false };
+  if (/^# Generated by iptables-save/m.test(head)) return { family: 'ipv4', reason: 'header: iptables-save', fromContent: false };
+  if (options.fileName && /(\.v6|6\.rules|ip6tables[^/]*)$/i.test(options.fileName)) return { family: 'ipv6', reason: `file name ${options.fileName}`, fromContent: false };
+  if (options.fileName && /(\.v4|4\.rules)$/i.test(options.fileName)) return { family: 'ipv4', reason: `file name ${options.fileName}`, fromContent: false };
+  // Look at the first address-bearing options.
+  const sample = text.length > 1_000_000 ? text.slice(0, 1_000_000) : text;
+  const re = /\s(?:-s|-d|--source|--destination|--to-destination|--to-source)\s+!?\s*([0-9A-Fa-f:.]+)(?:\/\d+)?/g;
+  let m: RegExpExecArray | null;
+  let v4 = 0;
+  let v6 = 0;
+  while ((m = re.exec(sample)) && v4 + v6 < 50) {
+    if (m[1].includes(':') && !/^\d+\.\d+\.\d+\.\d+:/.test(m[1])) v6++;
+    else if (m[1].includes('.')) v4++;
+  }
+  if (/-p (ipv6-icmp|icmpv6)|-m icmp6|--icmpv6-type/.test(sample)) v6 += 5;
+  if (v6 > v4) return { family: 'ipv6', reason: 'IPv6 addresses in the rules', fromContent: true };
+  return { family: 'ipv4', reason: v4 > 0 ? 'IPv4 addresses in the rules' : 'default (no header, no addresses)', fromContent: true };
+}
+
+/** Parse an iptables-save / iptables-restore text. Never throws. */
+export function parseRuleset(text: string, options: ParseOptions = {}): ParsedRuleset {
+  try {
+    return new Parser(text, options).parse();
+  } catch (error) {
+    // A parser bug must not take the editor down: report it as a problem on the whole file.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      text,
+      family: options.family ?? 'ipv4',
+      familyReason: 'parser failure',
+      tables: [],
+      problems: [{ severity: 'error', code: 'internal/parser', message: `internal parser error (please report): ${message}`, span: { start: 0, end: Math.min(text.length, 1) } }],
+      lineStarts: [0],
+      commands: [],
+    };
+  }
+}
+
+export type { Criteria, MatchUse, TableName };

@@ -1,0 +1,589 @@
+// The Linux kernel as the oracle for the parser and the packet simulator (test code only).
+// See /work/shared/notes/kernel-oracle.md for the idea; this file is the machinery.
+//
+// What the kernel prints (iptables 1.8.9 `xtables-monitor --trace`, kernel 6.x), a real sample:
+//
+//   PACKET: 2 96d3499a IN=v1 MACSRC=46:6e:… MACPROTO=0800 SRC=192.168.50.9 DST=172.20.0.3 LEN=60 … SPORT=48898 DPORT=30080 SYN
+//    TRACE: 2 96d3499a iplens_trace:pre:rule:0x3:CONTINUE  -4 -t iplens_trace -A pre -s 192.168.50.9/32 … -j TRACE
+//    TRACE: 2 96d3499a iplens_trace:pre:policy:ACCEPT
+//    TRACE: 2 96d3499a mangle:PREROUTING:policy:ACCEPT
+//    TRACE: 2 96d3499a nat:PREROUTING:rule:0x1d:JUMP:KUBE-SERVICES  -4 -t nat -A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+//    TRACE: 2 96d3499a nat:KUBE-MARK-MASQ:rule:0x2c:CONTINUE  -4 -t nat -A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
+//    TRACE: 2 96d3499a nat:KUBE-SEP-ULMINKU752SDK7IQ:rule:0x3c:ACCEPT  -4 -t nat -A KUBE-SEP-… -j DNAT --to-destination 10.244.1.2:80
+//   PACKET: 2 96d3499a IN=v1 OUT=v1 … SRC=192.168.50.9 DST=10.244.1.2 … DPORT=80 SYN MARK=0x4000
+//    TRACE: 2 96d3499a mangle:FORWARD:policy:ACCEPT
+//    TRACE: 2 96d3499a filter:FORWARD:rule:0x11:JUMP:KUBE-FORWARD  -4 -t filter -A FORWARD … -j KUBE-FORWARD
+//    TRACE: 2 96d3499a filter:KUBE-FORWARD:rule:0x19:ACCEPT  -4 -t filter -A KUBE-FORWARD … -m mark --mark 0x4000/0x4000 -j ACCEPT
+//    TRACE: 2 96d3499a nat:POSTROUTING:rule:0x21:JUMP:KUBE-POSTROUTING  …
+//    TRACE: 2 96d3499a nat:KUBE-POSTROUTING:rule:0x30:ACCEPT  -4 -t nat -A KUBE-POSTROUTING … -j MASQUERADE --random-fully
+//
+// Line grammar: ` TRACE: <family 2|10> <trace id> <table>:<chain>:rule:0x<nft handle>:<verdict>  <rule as iptables-save>`
+// or `…:<chain>:policy:<ACCEPT|DROP>`. Verdicts seen: ACCEPT, DROP, CONTINUE, RETURN, JUMP:<chain>,
+// GOTO:<chain>. Kernel facts measured with this harness (kernel 6.18, iptables 1.8.9, nft 1.0.6):
+//  - a user chain that ends without a verdict returns silently: no `return` line at all, the next
+//    line is simply the next matching rule of the calling chain (or the caller's policy);
+//  - `-j RETURN` prints `rule:0xN:RETURN`; `-g X` prints `GOTO:X` and when X falls off its end the
+//    next line is from the chain that called the goto'ing chain (or the base chain's policy);
+//  - a non-terminal target (MARK, CONNMARK, LOG, CT …) prints `CONTINUE`; DNAT/SNAT/MASQUERADE/REDIRECT
+//    print `ACCEPT` (the nat chain ends there); REJECT prints `DROP`; NFQUEUE (no listener, no bypass)
+//    prints a raw verdict code `0x…3`-style queue verdict — see normalizeVerdict();
+//  - a chain whose rules never match prints nothing, not even for the rules; only matching rules,
+//    and the base chain's policy when it is reached, are printed;
+//  - nat chains are traced only for the first packet of a connection (we send exactly one);
+//  - the packet after DNAT is traced through mangle FORWARD / filter FORWARD / POSTROUTING with the
+//    same trace id (see the PACKET line with the new DST);
+//  - built-in chains the dump does not declare do not exist under iptables-nft, so they print nothing
+//    (no `policy:ACCEPT` line for them).
+// Rule numbers: the trace gives nft handles; we list the ruleset with `nft -j list ruleset` after
+// loading the dump (before adding our own tracing table) and map each handle to its 1-based
+// position in its chain. Tracing is switched on by a separate nft table (`iplens_trace`, priority
+// -350, before raw) so the dump's own chains are never renumbered and a dump without a raw table
+// gets no raw chain; that table's own lines are dropped from the result.
+
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
+
+export type Family = 'ipv4' | 'ipv6';
+
+// ───────────────────────────── availability ─────────────────────────────
+
+let availability: { ok: boolean; reason?: string } | undefined;
+
+/** Can this machine run the kernel oracle? (root, namespaces, iptables-nft, xtables-monitor, nft, python3) */
+export function oracleAvailable(): { ok: boolean; reason?: string } {
+  if (availability) return availability;
+  availability = probeAvailability();
+  return availability;
+}
+
+function probeAvailability(): { ok: boolean; reason?: string } {
+  if (process.platform !== 'linux') return { ok: false, reason: `not Linux (${process.platform})` };
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return { ok: false, reason: 'not root (network namespaces need CAP_SYS_ADMIN)' };
+  const tools: Array<[string, string]> = [
+    ['unshare', 'util-linux'], ['ip', 'iproute2'], ['iptables-nft-restore', 'iptables'], ['ip6tables-nft-restore', 'iptables'],
+    ['iptables-legacy-restore', 'iptables'], ['xtables-monitor', 'iptables'], ['nft', 'nftables'],
+  ];
+  for (const [tool, pkg] of tools) {
+    if (!which(tool)) return { ok: false, reason: `${tool} not found (Debian package ${pkg})` };
+  }
+  if (!pythonPath()) return { ok: false, reason: 'python3 not found (used to send one packet from a chosen source port)' };
+  const unshared = spawnSync('unshare', ['-n', 'true'], { encoding: 'utf8' });
+  if (unshared.status !== 0) return { ok: false, reason: `unshare -n failed: ${(unshared.stderr || '').trim()}` };
+  const probe = `ipl${process.pid}probe`;
+  const added = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
+  if (added.status !== 0) return { ok: false, reason: `ip netns add failed: ${(added.stderr || '').trim()}` };
+  spawnSync('ip', ['netns', 'del', probe]);
+  return { ok: true };
+}
+
+const whichCache = new Map<string, string | null>();
+function which(tool: string): string | null {
+  if (!whichCache.has(tool)) {
+    const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', '/usr/bin', '/bin']);
+    whichCache.set(tool, dirs.map((d) => `${d}/${tool}`).find((p) => existsSync(p)) ?? null);
+  }
+  return whichCache.get(tool)!;
+}
+
+let python: string | null | undefined;
+/** The real python3 binary (pyenv shims are slow to start inside `ip netns exec`). */
+function pythonPath(): string | null {
+  if (python !== undefined) return python;
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  python = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
+  return python;
+}
+
+// ───────────────────────────── parser oracle ─────────────────────────────
+
+export interface RestoreVerdict {
+  accepted: boolean;
+  /** 1-based line the tool blamed (absent when it named none) */
+  errorLine?: number;
+  /** the tool's complaint without the `Try --help` / `Error occurred at line` boilerplate; '' when accepted */
+  message: string;
+  exitCode: number;
+}
+
+export interface RestoreOptions {
+  /**
+   * 'test' (default): `--test`, parse and build the ruleset without committing. Under iptables-nft this
+   * does NOT check that jump targets / `-A` chains exist, policy names, whether a target is allowed in
+   * its table/hook (DNAT in filter, MASQUERADE in PREROUTING), jump loops, `-X`/`-I` errors.
+   * 'load': really commit into a throw-away namespace (`unshare -n`), which catches all of the above —
+   * but then the error line is often the table's COMMIT line (errors found at commit time).
+   */
+  mode?: 'test' | 'load';
+}
+
+/** `unshare -n iptables-nft-restore --test` (ip6tables-nft-restore for ipv6) on the dump. */
+export function restoreTest(dumpText: string, family: Family, options: RestoreOptions = {}): RestoreVerdict {
+  return runRestore(family === 'ipv6' ? 'ip6tables-nft-restore' : 'iptables-nft-restore', dumpText, options);
+}
+
+/** Same with iptables-legacy-restore (x_tables backend): stricter `--test` (checks chains and targets). */
+export function restoreTestLegacy(dumpText: string, family: Family, options: RestoreOptions = {}): RestoreVerdict {
+  return runRestore(family === 'ipv6' ? 'ip6tables-legacy-restore' : 'iptables-legacy-restore', dumpText, options);
+}
+
+function runRestore(tool: string, dumpText: string, options: RestoreOptions): RestoreVerdict {
+  const args = ['-n', tool];
+  if ((options.mode ?? 'test') === 'test') args.push('--test');
+  const r = spawnSync('unshare', args, { input: dumpText, encoding: 'utf8', timeout: 20_000 });
+  if (r.error) throw new Error(`${tool}: ${r.error.message}`);
+  return parseRestoreOutput(r.status ?? -1, `${r.stderr ?? ''}${r.stdout ?? ''}`);
+}
+
+/**
+ * The forms iptables-*-restore 1.8.9 uses to blame a line (all seen while writing this):
+ *   `Error occurred at line: 3`                                  (after most option/match/target errors)
+ *   `iptables-nft-restore: line 3 failed`                        (bad chain for -A/-I/-X, rule before *table)
+ *   `iptables-nft-restore: line 3 failed: No chain/target/match by that name.`
+ *   `iptables-nft-restore: COMMIT expected at line 4`            (file ends inside a table)
+ *   `iptables-restore v1.8.9 (legacy): Can't set policy `FOO' on `INPUT' line 2: Bad policy name`
+ *   `line 3: RULE_APPEND failed (Invalid argument): rule in chain INPUT`   (nft commit: wrong table/hook)
+ */
+export function parseRestoreOutput(exitCode: number, output: string): RestoreVerdict {
+  const lines = output.split('\n').map((l) => l.trimEnd());
+  const patterns = [
+    /Error occurred at line: (\d+)/,
+    /COMMIT expected at line (\d+)/,
+    /\bline (\d+) failed\b/,
+    /\bline (\d+): /,
+    /\bline (\d+)\b/,
+  ];
+  let errorLine: number | undefined;
+  for (const pattern of patterns) {
+    const hit = lines.map((l) => pattern.exec(l)).find((m) => m);
+    if (hit) { errorLine = Number(hit[1]); break; }
+  }
+  const message = lines
+    .filter((l) => l.trim() !== '' && !/^Try `/.test(l) && !/^Error occurred at line: \d+$/.test(l))
+    .map((l) => l.replace(/^i?p?6?tables(-nft|-legacy)?-restore v[\d.]+ \([^)]*\): /, '').replace(/^ip6?tables(-nft|-legacy)?-restore: /, ''))
+    .join('\n')
+    .trim();
+  const accepted = exitCode === 0;
+  return accepted ? { accepted, message, exitCode } : { accepted, errorLine, message, exitCode };
+}
+
+// ───────────────────────────── trace oracle ─────────────────────────────
+
+export interface PacketSpec {
+  src: string;
+  dst: string;
+  proto: 'tcp' | 'udp' | 'icmp';
+  sport?: number;
+  dport?: number;
+  /** the node itself sends the packet (OUTPUT path); `src` must then be one of nodeAddresses */
+  fromLocal?: boolean;
+  /** addresses the node owns; all are put on its interface so routing and addrtype see them as local */
+  nodeAddresses: string[];
+  /** name of the node's interface the packet arrives on (and leaves by, unless outIface is given) */
+  inIface?: string;
+  /** when given, forwarded/sent packets leave by a second interface of that name (default route) */
+  outIface?: string;
+}
+
+/** A PacketSpec with every default filled in: what the engine must be told to reproduce the kernel run. */
+export interface ResolvedPacketSpec extends PacketSpec {
+  family: Family;
+  sport?: number;
+  inIface: string;
+  outIface: string;
+}
+
+export interface KernelStep {
+  table: string;
+  chain: string;
+  kind: 'rule' | 'policy' | 'return';
+  /** 1-based position of the rule in its chain (null for policy/return) */
+  rule: number | null;
+  /** `ACCEPT`, `DROP`, `CONTINUE`, `RETURN`, `JUMP X`, `GOTO X`, `QUEUE` … (xtables-monitor's word, `:` → space) */
+  verdict: string;
+  /** the rule as xtables-monitor printed it (iptables-save syntax with `-4 -t T -A CHAIN` in front) */
+  ruleText?: string;
+  /** netfilter hook this happened in, derived from the base chain of the traversal */
+  hook?: string;
+  /** nft rule handle (diagnostics only) */
+  handle?: number;
+}
+
+export interface KernelTraceDetails {
+  steps: KernelStep[];
+  /** the raw xtables-monitor lines of our packet (PACKET and TRACE) */
+  raw: string[];
+  /** `table:chain` of every chain the dump created in the kernel (a chain absent here does not exist) */
+  chains: string[];
+  spec: ResolvedPacketSpec;
+  elapsedMs: number;
+}
+
+export interface KernelTraceOptions {
+  /** overall limit for one run (default 10 s); everything is torn down when it expires */
+  timeoutMs?: number;
+  /** how long the monitor must stay silent before we consider the packet done (default 120 ms) */
+  quietMs?: number;
+}
+
+const DEFAULT_SPORT = 40000;
+const DEFAULT_IFACE = 'ipl0';
+/** the address the peer (client) end of the link gets when the node itself sends */
+const PEER_V4 = '192.0.2.254';
+const PEER_V6 = '2001:db8:ffff::fe';
+
+export function familyOf(address: string): Family {
+  return address.includes(':') ? 'ipv6' : 'ipv4';
+}
+
+export function resolvePacketSpec(spec: PacketSpec): ResolvedPacketSpec {
+  const family = familyOf(spec.dst);
+  const inIface = spec.inIface ?? DEFAULT_IFACE;
+  const sport = spec.proto === 'icmp' ? undefined : spec.sport ?? DEFAULT_SPORT;
+  return { ...spec, family, sport, inIface, outIface: spec.outIface ?? inIface };
+}
+
+/** Trace one packet through the dump in the real kernel and return the steps (see KernelStep). */
+export async function kernelTrace(dumpText: string, packetSpec: PacketSpec, options: KernelTraceOptions = {}): Promise<KernelStep[]> {
+  return (await kernelTraceDetailed(dumpText, packetSpec, options)).steps;
+}
+
+let runCounter = 0;
+const liveNamespaces = new Set<string>();
+const liveProcesses = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort: a crash or Ctrl-C must not leave namespaces behind.
+  const sweep = () => {
+    for (const p of liveProcesses) { try { p.kill('SIGKILL'); } catch { /* gone */ } }
+    for (const ns of liveNamespaces) { try { execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' }); } catch { /* gone */ } }
+    liveNamespaces.clear();
+  };
+  process.on('exit', sweep);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => { sweep(); process.kill(process.pid, signal); });
+  }
+}
+
+/** Namespace names are `ipl<pid>x<counter>{c,n}`; delete those whose creating process is gone. */
+export function cleanupStaleNamespaces(): string[] {
+  const removed: string[] = [];
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const m = /^(ipl(\d+)(?:x\d+[cn]|probe))\b/.exec(line.trim());
+    if (!m) continue;
+    const pid = Number(m[2]);
+    if (pid === process.pid || existsSync(`/proc/${pid}`)) continue;
+    spawnSync('ip', ['netns', 'del', m[1]]);
+    removed.push(m[1]);
+  }
+  return removed;
+}
+
+export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSpec, options: KernelTraceOptions = {}): Promise<KernelTraceDetails> {
+  const started = Date.now();
+  const spec = resolvePacketSpec(packetSpec);
+  validateSpec(spec);
+  installExitHook();
+  const id = `ipl${process.pid}x${++runCounter}`;
+  const cli = `${id}c`;
+  const node = `${id}n`;
+  const deadline = started + (options.timeoutMs ?? 10_000);
+  let monitor: ChildProcess | undefined;
+  liveNamespaces.add(cli);
+  liveNamespaces.add(node);
+  try {
+    // 1. topology + dump + rule listing + tracing table, in one shell (each spawn costs ~5 ms)
+    const setup = await run('bash', ['-e', '-c', setupScript(spec, cli, node)], { input: dumpText, deadline });
+    if (setup.code !== 0) throw new Error(`kernel setup failed (exit ${setup.code}): ${setup.stderr.trim()}`);
+    const jsonStart = setup.stdout.indexOf('{');
+    const { handles, chains } = indexRuleset(setup.stdout.slice(jsonStart), spec.family);
+
+    // 2. monitor, started before the packet and waited for until it has joined the trace group
+    monitor = spawn('ip', ['netns', 'exec', node, 'xtables-monitor', '--trace'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    liveProcesses.add(monitor);
+    let output = '';
+    let lastOutputAt = Date.now();
+    monitor.stdout!.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; lastOutputAt = Date.now(); });
+    let monitorErr = '';
+    monitor.stderr!.setEncoding('utf8').on('data', (chunk: string) => { monitorErr += chunk; });
+    await waitForTraceSubscription(monitor, deadline, () => monitorErr);
+
+    // 3. exactly one packet
+    const sender = await run('ip', ['netns', 'exec', spec.fromLocal ? node : cli, pythonPath()!, '-c', SENDER_PY, JSON.stringify(senderArgs(spec))], { deadline });
+    if (sender.code !== 0) throw new Error(`sending the packet failed: ${sender.stderr.trim()}`);
+    const sentAt = Date.now();
+
+    // 4. wait until the monitor has been quiet for a while (the traversal itself takes microseconds)
+    const quietMs = options.quietMs ?? 120;
+    for (;;) {
+      const now = Date.now();
+      if (now > deadline) throw new Error('kernel trace timed out');
+      if (now - sentAt >= quietMs && now - lastOutputAt >= quietMs) break;
+      await sleep(15);
+    }
+    const { steps, raw } = parseTrace(output, handles, spec.family);
+    return { steps, raw, chains, spec, elapsedMs: Date.now() - started };
+  } finally {
+    if (monitor) { monitor.kill('SIGKILL'); liveProcesses.delete(monitor); }
+    for (const ns of [cli, node]) {
+      await run('ip', ['netns', 'del', ns], { deadline: Date.now() + 5000 }).catch(() => undefined);
+      liveNamespaces.delete(ns);
+    }
+  }
+}
+
+function validateSpec(spec: ResolvedPacketSpec): void {
+  if (spec.nodeAddresses.length === 0) throw new Error('packet spec: nodeAddresses must name at least one node address');
+  if (spec.proto !== 'icmp' && spec.dport === undefined) throw new Error(`packet spec: ${spec.proto} needs dport`);
+  if (spec.fromLocal && !spec.nodeAddresses.includes(spec.src)) throw new Error('packet spec: fromLocal needs src among nodeAddresses');
+  for (const name of [spec.inIface, spec.outIface]) {
+    if (!/^[A-Za-z0-9_.+-]{1,15}$/.test(name) || name === 'lo') throw new Error(`packet spec: bad interface name ${name}`);
+  }
+  for (const a of [spec.src, spec.dst, ...spec.nodeAddresses]) {
+    if (!/^[0-9a-fA-F:.]+$/.test(a) || familyOf(a) !== spec.family) throw new Error(`packet spec: bad or mixed-family address ${a}`);
+  }
+}
+
+function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): string {
+  const v6 = spec.family === 'ipv6';
+  const ip = v6 ? 'ip -6' : 'ip';
+  const host = v6 ? '/128' : '/32';
+  const nodad = v6 ? ' nodad' : '';
+  const restore = v6 ? 'ip6tables-nft-restore' : 'iptables-nft-restore';
+  // the client end: the packet's source for incoming packets, a documentation address otherwise
+  const peer = spec.fromLocal ? (v6 ? PEER_V6 : PEER_V4) : spec.src;
+  const nodeMain = spec.nodeAddresses[0];
+  const twoLinks = spec.outIface !== spec.inIface;
+  const lines = [
+    `ip netns add ${cli}`, `ip netns add ${node}`,
+    `ip link add c0 netns ${cli} type veth peer name ${spec.inIface} netns ${node}`,
+    `${ip} -n ${cli} addr add ${peer}${host} dev c0${nodad}`,
+    `ip -n ${cli} link set c0 up`, `ip -n ${cli} link set lo up`,
+    ...spec.nodeAddresses.map((a) => `${ip} -n ${node} addr add ${a}${host} dev ${spec.inIface}${nodad}`),
+    `ip -n ${node} link set ${spec.inIface} up`, `ip -n ${node} link set lo up`,
+    `${ip} -n ${cli} route add ${nodeMain}${host} dev c0`,
+    `${ip} -n ${cli} route add default via ${nodeMain} dev c0 onlink`,
+    `${ip} -n ${node} route add ${peer}${host} dev ${spec.inIface}`,
+  ];
+  if (twoLinks) {
+    lines.push(
+      `ip link add c1 netns ${cli} type veth peer name ${spec.outIface} netns ${node}`,
+      `ip -n ${cli} link set c1 up`, `ip -n ${node} link set ${spec.outIface} up`,
+      `${ip} -n ${node} route add default via ${peer} dev ${spec.outIface} onlink`,
+    );
+  } else {
+    lines.push(`${ip} -n ${node} route add default via ${peer} dev ${spec.inIface} onlink`);
+  }
+  lines.push(
+    v6 ? `ip netns exec ${node} sysctl -qw net.ipv6.conf.all.forwarding=1`
+      : `ip netns exec ${node} sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.all.rp_filter=0`,
+    // the dump arrives on stdin; nothing before this line reads stdin
+    `ip netns exec ${node} ${restore}`,
+    `ip netns exec ${node} nft -j list ruleset`,
+    `ip netns exec ${node} nft -f - <<'NFT'\n${traceTable(spec)}\nNFT`,
+  );
+  return lines.join('\n');
+}
+
+/** nft table that sets nftrace on our packet only (exact tuple; for TCP only the SYN, so replies/RSTs are not traced). */
+function traceTable(spec: ResolvedPacketSpec): string {
+  const fam = spec.family === 'ipv6' ? 'ip6' : 'ip';
+  const parts = [`${fam} saddr ${spec.src}`, `${fam} daddr ${spec.dst}`];
+  if (spec.proto === 'tcp') parts.push(`tcp sport ${spec.sport}`, `tcp dport ${spec.dport}`, 'tcp flags & (syn|ack|fin|rst) == syn');
+  else if (spec.proto === 'udp') parts.push(`udp sport ${spec.sport}`, `udp dport ${spec.dport}`);
+  else parts.push(spec.family === 'ipv6' ? 'icmpv6 type echo-request' : 'icmp type echo-request');
+  const hook = spec.fromLocal ? 'output' : 'prerouting';
+  return `table ${fam} ${TRACE_TABLE} {\n  chain trace { type filter hook ${hook} priority -350; policy accept; ${parts.join(' ')} meta nftrace set 1; }\n}`;
+}
+
+const TRACE_TABLE = 'iplens_trace';
+
+interface HandleInfo { table: string; chain: string; position: number }
+
+/** handle → (table, chain, 1-based position) from `nft -j list ruleset`, and the chains that exist. */
+export function indexRuleset(json: string, family: Family): { handles: Map<string, HandleInfo>; chains: string[] } {
+  const fam = family === 'ipv6' ? 'ip6' : 'ip';
+  const handles = new Map<string, HandleInfo>();
+  const chains: string[] = [];
+  const positions = new Map<string, number>();
+  const parsed = JSON.parse(json) as { nftables: Array<Record<string, { family: string; table: string; chain?: string; name?: string; handle: number }>> };
+  for (const item of parsed.nftables) {
+    if (item.chain && item.chain.family === fam) chains.push(`${item.chain.table}:${item.chain.name}`);
+    const rule = item.rule;
+    if (!rule || rule.family !== fam) continue;
+    const key = `${rule.table}:${rule.chain}`;
+    const position = (positions.get(key) ?? 0) + 1;
+    positions.set(key, position);
+    handles.set(`${rule.table}:${rule.handle}`, { table: rule.table, chain: rule.chain!, position });
+  }
+  return { handles, chains };
+}
+
+const BASE_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
+
+/** Parse xtables-monitor --trace output: keep the first traced packet (trace id), drop our own table. */
+export function parseTrace(output: string, handles: Map<string, HandleInfo>, family: Family): { steps: KernelStep[]; raw: string[] } {
+  const famNumber = family === 'ipv6' ? '10' : '2';
+  const steps: KernelStep[] = [];
+  const raw: string[] = [];
+  let traceId: string | undefined;
+  let hook: string | undefined;
+  for (const line of output.split('\n')) {
+    const head = /^\s*(PACKET|TRACE): (\d+) ([0-9a-f]+) (.*)$/.exec(line);
+    if (!head || head[2] !== famNumber) continue;
+    const [, what, , id, rest] = head;
+    if (traceId === undefined) {
+      if (what !== 'TRACE') continue;
+      traceId = id;
+    }
+    if (id !== traceId) continue;
+    raw.push(line.trim());
+    if (what !== 'TRACE') continue;
+    const t = /^([^:]+):(.+):(rule|policy|return):(.*)$/.exec(rest);
+    if (!t) throw new Error(`unrecognised trace line: ${line}`);
+    const [, table, chain, kind, tail] = t;
+    if (table === TRACE_TABLE) continue;
+    if (BASE_CHAINS.has(chain)) hook = chain;
+    if (kind === 'rule') {
+      const r = /^0x([0-9a-f]+):(\S+)\s*(.*)$/.exec(tail);
+      if (!r) throw new Error(`unrecognised rule trace: ${line}`);
+      const handle = parseInt(r[1], 16);
+      const info = handles.get(`${table}:${handle}`);
+      if (!info) throw new Error(`trace names rule handle ${handle} in ${table}:${chain}, which the ruleset listing does not have`);
+      if (info.chain !== chain) throw new Error(`handle ${handle} is in ${info.chain}, trace says ${chain}`);
+      steps.push({ table, chain, kind: 'rule', rule: info.position, verdict: normalizeVerdict(r[2]), ruleText: r[3].trim() || undefined, hook, handle });
+    } else {
+      steps.push({ table, chain, kind: kind as 'policy' | 'return', rule: null, verdict: normalizeVerdict(tail.trim()), hook });
+    }
+  }
+  return { steps, raw };
+}
+
+/** `JUMP:X` → `JUMP X`; NF_QUEUE verdict codes (0x…0003, queue number in the high 16 bits) → `QUEUE`. */
+export function normalizeVerdict(word: string): string {
+  const jump = /^(JUMP|GOTO):(.+)$/.exec(word);
+  if (jump) return `${jump[1]} ${jump[2]}`;
+  if (/^0x[0-9a-f]+$/i.test(word)) {
+    const code = parseInt(word, 16);
+    if ((code & 0xff) === 3) return 'QUEUE';
+    if ((code & 0xff) === 4) return 'REPEAT';
+    if ((code & 0xff) === 2) return 'STOLEN';
+    return word;
+  }
+  if (word === '') return '';
+  return word;
+}
+
+/** `table:chain:kind:rule:verdict` one per line — the readable form used in reports and test messages. */
+export function formatSteps(steps: Array<Pick<KernelStep, 'table' | 'chain' | 'kind' | 'rule' | 'verdict'>>): string {
+  return steps.map((s) => `${s.table}:${s.chain}:${s.kind}:${s.rule ?? '-'}:${s.verdict}`).join('\n');
+}
+
+// ───────────────────────────── packet sender ─────────────────────────────
+
+function senderArgs(spec: ResolvedPacketSpec): object {
+  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0 };
+}
+
+// One packet from (src, sport): TCP = non-blocking connect (one SYN; the socket is closed well before
+// the first retransmission at 1 s), UDP = one datagram, ICMP = one echo request on a raw socket.
+// IP_FREEBIND lets the node bind addresses it only just received.
+const SENDER_PY = String.raw`
+import json, socket, struct, sys, time
+a = json.loads(sys.argv[1])
+v6 = a['family'] == 'ipv6'
+af = socket.AF_INET6 if v6 else socket.AF_INET
+def freebind(s):
+    try:
+        s.setsockopt(socket.SOL_IPV6 if v6 else socket.SOL_IP, 15, 1)
+    except OSError:
+        pass
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff); s += s >> 16
+    return (~s) & 0xffff
+if a['proto'] == 'tcp':
+    s = socket.socket(af, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    freebind(s)
+    s.bind((a['src'], a['sport']))
+    s.setblocking(False)
+    s.connect_ex((a['dst'], a['dport']))
+    time.sleep(0.03)
+    s.close()
+elif a['proto'] == 'udp':
+    s = socket.socket(af, socket.SOCK_DGRAM)
+    freebind(s)
+    s.bind((a['src'], a['sport']))
+    s.sendto(b'iptables-lens', (a['dst'], a['dport']))
+    s.close()
+else:
+    if v6:
+        s = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        pkt = struct.pack('!BBHHH', 128, 0, 0, 0x1e5, 1) + b'iptables-lens'  # kernel fills the checksum
+    else:
+        s = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        body = struct.pack('!BBHHH', 8, 0, 0, 0x1e5, 1) + b'iptables-lens'
+        pkt = body[:2] + struct.pack('!H', csum(body)) + body[4:]
+    freebind(s)
+    s.bind((a['src'], 0))
+    s.sendto(pkt, (a['dst'], 0))
+    s.close()
+`;
+
+// ───────────────────────────── small process helpers ─────────────────────────────
+
+interface RunResult { code: number; stdout: string; stderr: string }
+
+function run(cmd: string, args: string[], opts: { input?: string; deadline: number }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    liveProcesses.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => { stdout += c; });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => { stderr += c; });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); }, Math.max(1, opts.deadline - Date.now()));
+    child.on('error', (e) => { clearTimeout(timer); liveProcesses.delete(child); reject(e); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      liveProcesses.delete(child);
+      if (signal === 'SIGKILL' && Date.now() >= opts.deadline) reject(new Error(`${cmd} ${args.slice(0, 4).join(' ')} timed out`));
+      else resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.on('error', () => { /* the child may exit before reading everything */ });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** Poll /proc/<pid>/net/netlink (the monitor's own namespace) until a NETLINK_NETFILTER socket has joined NFNLGRP_NFTRACE. */
+async function waitForTraceSubscription(monitor: ChildProcess, deadline: number, stderr: () => string): Promise<void> {
+  const NETLINK_NETFILTER = 12;
+  const NFTRACE_GROUP_BIT = 1 << (9 - 1); // NFNLGRP_NFTRACE = 9
+  for (;;) {
+    if (monitor.exitCode !== null || monitor.signalCode !== null) throw new Error(`xtables-monitor exited: ${stderr().trim()}`);
+    try {
+      // only the monitor's own sockets count (before `ip netns exec` has switched namespace, this
+      // file shows the host's table, where someone else might be tracing)
+      const ownSockets = new Set(readdirSync(`/proc/${monitor.pid}/fd`)
+        .map((fd) => { try { return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${monitor.pid}/fd/${fd}`))?.[1]; } catch { return undefined; } })
+        .filter((inode): inode is string => inode !== undefined));
+      const table = readFileSync(`/proc/${monitor.pid}/net/netlink`, 'utf8');
+      const subscribed = table.split('\n').slice(1).some((row) => {
+        const cols = row.trim().split(/\s+/);
+        return Number(cols[1]) === NETLINK_NETFILTER && (parseInt(cols[3], 16) & NFTRACE_GROUP_BIT) !== 0 && ownSockets.has(cols[9]);
+      });
+      if (subscribed) return;
+    } catch { /* process still starting */ }
+    if (Date.now() > deadline) throw new Error('xtables-monitor did not subscribe to trace events in time');
+    await sleep(5);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
