@@ -51,6 +51,11 @@ echo '{ "name": "iptables-lens-e2e-code-server", "private": true }' > package.js
 # The user's ~/.npmrc may say yes=false; these steps never prompt but npx-style rebuilds might.
 export npm_config_yes=true npm_config_audit=false npm_config_fund=false npm_config_update_notifier=false
 export npm_config_loglevel=error
+# Native rebuilds (node-gyp) would download node headers from nodejs.org, which is unreachable;
+# the nodejs package ships them in /usr/include/node.
+if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/node.h ]] && ! npm config get nodedir 2>/dev/null | grep -q /; then
+  export npm_config_nodedir=/usr
+fi
 
 npm install --no-save --ignore-scripts "code-server@$CODE_SERVER_VERSION"
 npm rebuild argon2

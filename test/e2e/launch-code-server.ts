@@ -7,10 +7,13 @@
 // opens the browser workbench with the same information as a URL payload, relays the extension
 // host's console (mocha output) to stdout, and exits with the code the test runner reports through
 // window.codeAutomationExit. Everything it started is killed on the way out.
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { openBrowser, plainConsoleText, type Browser } from './harness/browser';
-import { startCodeServer, type CodeServer } from './harness/codeServer';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { consoleText, openBrowser, type Browser } from './harness/browser';
+import { e2eDir, startCodeServer, type CodeServer } from './harness/codeServer';
+
+/** Lines the extension-host suite wants on stdout start with this mark (see suite/index.ts). */
+const RELAY_MARK = '[e2e] ';
 
 const OVERALL_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS ?? 180_000);
 
@@ -54,16 +57,26 @@ async function main(): Promise<number> {
     console.error('launch-code-server: --extensionTestsPath is required');
     return 2;
   }
+  // Everything the workbench logged, for post-mortems; the path is printed at the end.
+  const artifacts = join(e2eDir, 'artifacts');
+  mkdirSync(artifacts, { recursive: true });
+  const consoleLogPath = join(artifacts, 'extension-host-console.log');
+  const consoleLog = createWriteStream(consoleLogPath);
+  // Console messages are formatted asynchronously; a chain keeps them in order and lets the
+  // end of the run wait until the last mocha line (E2E-RESULT) has been printed.
+  let relayed: Promise<void> = Promise.resolve();
+
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
+  async function cleanUp(): Promise<void> {
+    await browser?.close();
+    await server?.stop();
+    consoleLog.end();
+  }
   const timer = setTimeout(() => {
     console.error(`launch-code-server: no test result within ${OVERALL_TIMEOUT_MS / 1000}s, giving up`);
     void cleanUp().finally(() => process.exit(124));
   }, OVERALL_TIMEOUT_MS);
-  async function cleanUp(): Promise<void> {
-    await browser?.close();
-    await server?.stop();
-  }
   try {
     server = await startCodeServer({ log: (line) => console.log(`launch-code-server: ${line}`) });
     const payload: [string, string][] = [
@@ -75,16 +88,21 @@ async function main(): Promise<number> {
     browser = await openBrowser(server.workbenchUrl(args.folder, payload), {
       beforeNavigate: (page) => page.exposeFunction('codeAutomationExit', (code: number) => reportExit(Number(code))),
       onConsole: (message) => {
-        void plainConsoleText(message).then((text) => {
-          // The workbench's own chatter (404s for vsda, open-vsx lookups) is noise; keep the extension host's.
-          const fromExtensionHost = text.startsWith('[Extension Host]');
-          if (fromExtensionHost) console.log(text.replace(/^\[Extension Host\] ?/, ''));
-          else if (process.env.E2E_VERBOSE) console.log(`[workbench ${message.type()}] ${text}`);
-        });
+        const text = consoleText(message);
+        relayed = relayed.then(async () => {
+          const line = await text;
+          if (!consoleLog.writableEnded) consoleLog.write(`[${message.type()}] ${line}\n`);
+          // Only the suite's marked lines go to stdout: the workbench's own chatter (404s for vsda,
+          // open-vsx lookups, the extension's log) stays in the console log file unless E2E_VERBOSE.
+          if (line.startsWith(RELAY_MARK)) console.log(line.slice(RELAY_MARK.length));
+          else if (process.env.E2E_VERBOSE) console.log(`[workbench ${message.type()}] ${line}`);
+        }, () => {});
       },
     });
     browser.page.on('crash', () => reportExit(3));
     const code = await exitCode;
+    await Promise.race([relayed, new Promise((done) => setTimeout(done, 2000))]);
+    console.log(`launch-code-server: test exit code ${code}; workbench console in ${consoleLogPath}`);
     return code;
   } catch (error) {
     console.error(`launch-code-server: ${error instanceof Error ? error.stack : String(error)}`);

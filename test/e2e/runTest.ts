@@ -4,11 +4,12 @@
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { e2eDir, repoRoot } from './harness/codeServer';
-import { prepareWorkspace } from './harness/workspace';
+import { prepareWorkspace, type ScratchWorkspace } from './harness/workspace';
 
 async function main(): Promise<number> {
-  const workspace = prepareWorkspace();
+  let workspace: ScratchWorkspace | undefined;
   try {
+    workspace = prepareWorkspace();
     await runTests({
       vscodeExecutablePath: join(e2eDir, 'out', 'launch-code-server.js'),
       extensionDevelopmentPath: repoRoot,
@@ -20,7 +21,7 @@ async function main(): Promise<number> {
     console.error(`runTest: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    workspace.remove();
+    workspace?.remove();
   }
 }
 

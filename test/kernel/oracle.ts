@@ -158,10 +158,10 @@ export function parseRestoreOutput(exitCode: number, output: string): RestoreVer
     if (hit) { errorLine = Number(hit[1]); break; }
   }
   const message = lines
-    .filter((l) => l.trim() !== '' && !/^Try `/.test(l) && !/^Error occurred at line: \d+$/.test(l))
-    .map((l) => l.replace(/^i?p?6?tables(-nft|-legacy)?-restore v[\d.]+ \([^)]*\): /, '').replace(/^ip6?tables(-nft|-legacy)?-restore: /, ''))
-    .join('\n')
-    .trim();
+    .filter((l) => !/^Try `/.test(l) && !/^Error occurred at line: \d+$/.test(l))
+    .map((l) => l.replace(/^ip6?tables(-nft|-legacy)?-restore v[\d.]+ \([^)]*\):\s*/, '').replace(/^ip6?tables(-nft|-legacy)?-restore: /, '').trim())
+    .filter((l) => l !== '')
+    .join('\n');
   const accepted = exitCode === 0;
   return accepted ? { accepted, message, exitCode } : { accepted, errorLine, message, exitCode };
 }
@@ -182,6 +182,8 @@ export interface PacketSpec {
   inIface?: string;
   /** when given, forwarded/sent packets leave by a second interface of that name (default route) */
   outIface?: string;
+  /** the node address put on outIface instead of inIface (MASQUERADE picks it); must be in nodeAddresses */
+  outAddress?: string;
 }
 
 /** A PacketSpec with every default filled in: what the engine must be told to reproduce the kernel run. */
@@ -216,6 +218,8 @@ export interface KernelTraceDetails {
   chains: string[];
   spec: ResolvedPacketSpec;
   elapsedMs: number;
+  /** ms since start at which each stage ended (setup, monitor, sent, quiet) — for tuning */
+  timings: Record<string, number>;
 }
 
 export interface KernelTraceOptions {
@@ -284,6 +288,8 @@ export function cleanupStaleNamespaces(): string[] {
 
 export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSpec, options: KernelTraceOptions = {}): Promise<KernelTraceDetails> {
   const started = Date.now();
+  const timings: Record<string, number> = {};
+  const mark = (what: string) => { timings[what] = Date.now() - started; };
   const spec = resolvePacketSpec(packetSpec);
   validateSpec(spec);
   installExitHook();
@@ -300,6 +306,7 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     if (setup.code !== 0) throw new Error(`kernel setup failed (exit ${setup.code}): ${setup.stderr.trim()}`);
     const jsonStart = setup.stdout.indexOf('{');
     const { handles, chains } = indexRuleset(setup.stdout.slice(jsonStart), spec.family);
+    mark('setup');
 
     // 2. monitor, started before the packet and waited for until it has joined the trace group
     monitor = spawn('ip', ['netns', 'exec', node, 'xtables-monitor', '--trace'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -310,11 +317,13 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     let monitorErr = '';
     monitor.stderr!.setEncoding('utf8').on('data', (chunk: string) => { monitorErr += chunk; });
     await waitForTraceSubscription(monitor, deadline, () => monitorErr);
+    mark('monitor');
 
     // 3. exactly one packet
-    const sender = await run('ip', ['netns', 'exec', spec.fromLocal ? node : cli, pythonPath()!, '-c', SENDER_PY, JSON.stringify(senderArgs(spec))], { deadline });
+    const sender = await run('ip', ['netns', 'exec', spec.fromLocal ? node : cli, pythonPath()!, '-I', '-S', '-c', SENDER_PY, JSON.stringify(senderArgs(spec))], { deadline });
     if (sender.code !== 0) throw new Error(`sending the packet failed: ${sender.stderr.trim()}`);
     const sentAt = Date.now();
+    mark('sent');
 
     // 4. wait until the monitor has been quiet for a while (the traversal itself takes microseconds)
     const quietMs = options.quietMs ?? 120;
@@ -324,21 +333,25 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
       if (now - sentAt >= quietMs && now - lastOutputAt >= quietMs) break;
       await sleep(15);
     }
+    mark('quiet');
+    if (monitor.exitCode !== null) throw new Error(`xtables-monitor exited during the trace: ${monitorErr.trim()}`);
     const { steps, raw } = parseTrace(output, handles, spec.family);
-    return { steps, raw, chains, spec, elapsedMs: Date.now() - started };
+    return { steps, raw, chains, spec, elapsedMs: Date.now() - started, timings };
   } finally {
     if (monitor) { monitor.kill('SIGKILL'); liveProcesses.delete(monitor); }
-    for (const ns of [cli, node]) {
+    await Promise.all([cli, node].map(async (ns) => {
       await run('ip', ['netns', 'del', ns], { deadline: Date.now() + 5000 }).catch(() => undefined);
       liveNamespaces.delete(ns);
-    }
+    }));
+    mark('cleanup');
   }
 }
 
 function validateSpec(spec: ResolvedPacketSpec): void {
   if (spec.nodeAddresses.length === 0) throw new Error('packet spec: nodeAddresses must name at least one node address');
   if (spec.proto !== 'icmp' && spec.dport === undefined) throw new Error(`packet spec: ${spec.proto} needs dport`);
-  if (spec.fromLocal && !spec.nodeAddresses.includes(spec.src)) throw new Error('packet spec: fromLocal needs src among nodeAddresses');
+  if (spec.fromLocal && !spec.nodeAddresses.includes(spec.src) && !/^127\./.test(spec.src)) throw new Error('packet spec: fromLocal needs src among nodeAddresses');
+  if (spec.outAddress && !spec.nodeAddresses.includes(spec.outAddress)) throw new Error('packet spec: outAddress must be one of nodeAddresses');
   for (const name of [spec.inIface, spec.outIface]) {
     if (!/^[A-Za-z0-9_.+-]{1,15}$/.test(name) || name === 'lo') throw new Error(`packet spec: bad interface name ${name}`);
   }
@@ -355,14 +368,15 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
   const restore = v6 ? 'ip6tables-nft-restore' : 'iptables-nft-restore';
   // the client end: the packet's source for incoming packets, a documentation address otherwise
   const peer = spec.fromLocal ? (v6 ? PEER_V6 : PEER_V4) : spec.src;
-  const nodeMain = spec.nodeAddresses[0];
   const twoLinks = spec.outIface !== spec.inIface;
+  const nodeMain = spec.nodeAddresses.find((a) => a !== spec.outAddress || !twoLinks)!;
   const lines = [
     `ip netns add ${cli}`, `ip netns add ${node}`,
     `ip link add c0 netns ${cli} type veth peer name ${spec.inIface} netns ${node}`,
     `${ip} -n ${cli} addr add ${peer}${host} dev c0${nodad}`,
     `ip -n ${cli} link set c0 up`, `ip -n ${cli} link set lo up`,
-    ...spec.nodeAddresses.map((a) => `${ip} -n ${node} addr add ${a}${host} dev ${spec.inIface}${nodad}`),
+    ...spec.nodeAddresses.filter((a) => a !== spec.outAddress || !twoLinks)
+      .map((a) => `${ip} -n ${node} addr add ${a}${host} dev ${spec.inIface}${nodad}`),
     `ip -n ${node} link set ${spec.inIface} up`, `ip -n ${node} link set lo up`,
     `${ip} -n ${cli} route add ${nodeMain}${host} dev c0`,
     `${ip} -n ${cli} route add default via ${nodeMain} dev c0 onlink`,
@@ -372,6 +386,7 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
     lines.push(
       `ip link add c1 netns ${cli} type veth peer name ${spec.outIface} netns ${node}`,
       `ip -n ${cli} link set c1 up`, `ip -n ${node} link set ${spec.outIface} up`,
+      ...(spec.outAddress ? [`${ip} -n ${node} addr add ${spec.outAddress}${host} dev ${spec.outIface}${nodad}`] : []),
       `${ip} -n ${node} route add default via ${peer} dev ${spec.outIface} onlink`,
     );
   } else {
@@ -388,15 +403,33 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
   return lines.join('\n');
 }
 
-/** nft table that sets nftrace on our packet only (exact tuple; for TCP only the SYN, so replies/RSTs are not traced). */
+/**
+ * nft table that sets nftrace on our packet only: exact tuple, and for TCP only the SYN, so replies
+ * and the client's RST are not traced. Priority -350 runs before raw (-300) and conntrack (-200).
+ * A packet the node sends to itself loses its trace flag on the loopback device (measured: the trace
+ * stops after OUTPUT/POSTROUTING), so for fromLocal a second chain re-arms it when the packet comes
+ * back in on lo, matched on source address/port only because OUTPUT may have DNATed the destination.
+ * Every expression here must be one xtables-monitor can print as iptables syntax: it exits with
+ * "Parsing nftables rule failed" on e.g. `ct original proto-dst` (seen), which would end the trace.
+ */
 function traceTable(spec: ResolvedPacketSpec): string {
   const fam = spec.family === 'ipv6' ? 'ip6' : 'ip';
-  const parts = [`${fam} saddr ${spec.src}`, `${fam} daddr ${spec.dst}`];
-  if (spec.proto === 'tcp') parts.push(`tcp sport ${spec.sport}`, `tcp dport ${spec.dport}`, 'tcp flags & (syn|ack|fin|rst) == syn');
-  else if (spec.proto === 'udp') parts.push(`udp sport ${spec.sport}`, `udp dport ${spec.dport}`);
-  else parts.push(spec.family === 'ipv6' ? 'icmpv6 type echo-request' : 'icmp type echo-request');
-  const hook = spec.fromLocal ? 'output' : 'prerouting';
-  return `table ${fam} ${TRACE_TABLE} {\n  chain trace { type filter hook ${hook} priority -350; policy accept; ${parts.join(' ')} meta nftrace set 1; }\n}`;
+  const l4 = spec.proto === 'icmp' ? (spec.family === 'ipv6' ? 'icmpv6' : 'icmp') : spec.proto;
+  const source = [`${fam} saddr ${spec.src}`];
+  const destination = [`${fam} daddr ${spec.dst}`];
+  let l4Match: string[];
+  if (spec.proto === 'icmp') l4Match = [`${l4} type echo-request`];
+  else {
+    source.push(`${l4} sport ${spec.sport}`);
+    destination.push(`${l4} dport ${spec.dport}`);
+    l4Match = spec.proto === 'tcp' ? ['tcp flags & (syn|ack|fin|rst) == syn'] : [];
+  }
+  const packet = [...source, ...destination, ...l4Match].join(' ');
+  const chains = spec.fromLocal
+    ? [`  chain trace { type filter hook output priority -350; policy accept; ${packet} meta nftrace set 1; }`,
+       `  chain trace_lo { type filter hook prerouting priority -350; policy accept; iifname "lo" ${[...source, ...l4Match].join(' ')} meta nftrace set 1; }`]
+    : [`  chain trace { type filter hook prerouting priority -350; policy accept; ${packet} meta nftrace set 1; }`];
+  return `table ${fam} ${TRACE_TABLE} {\n${chains.join('\n')}\n}`;
 }
 
 const TRACE_TABLE = 'iplens_trace';
@@ -424,22 +457,27 @@ export function indexRuleset(json: string, family: Family): { handles: Map<strin
 
 const BASE_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
-/** Parse xtables-monitor --trace output: keep the first traced packet (trace id), drop our own table. */
+/**
+ * Parse xtables-monitor --trace output. Our packet's trace ids are those whose first line is a rule of
+ * our own tracing table (a packet looped back through lo gets a second id); lines of other ids are
+ * ignored, and so are our table's own lines.
+ */
 export function parseTrace(output: string, handles: Map<string, HandleInfo>, family: Family): { steps: KernelStep[]; raw: string[] } {
   const famNumber = family === 'ipv6' ? '10' : '2';
   const steps: KernelStep[] = [];
   const raw: string[] = [];
-  let traceId: string | undefined;
+  const ours = new Set<string>();
+  const others = new Set<string>();
   let hook: string | undefined;
   for (const line of output.split('\n')) {
     const head = /^\s*(PACKET|TRACE): (\d+) ([0-9a-f]+) (.*)$/.exec(line);
     if (!head || head[2] !== famNumber) continue;
     const [, what, , id, rest] = head;
-    if (traceId === undefined) {
-      if (what !== 'TRACE') continue;
-      traceId = id;
+    if (!ours.has(id)) {
+      if (others.has(id) || what !== 'TRACE') continue;
+      if (rest.startsWith(`${TRACE_TABLE}:`) && /:rule:/.test(rest)) ours.add(id);
+      else { others.add(id); continue; }
     }
-    if (id !== traceId) continue;
     raw.push(line.trim());
     if (what !== 'TRACE') continue;
     const t = /^([^:]+):(.+):(rule|policy|return):(.*)$/.exec(rest);
@@ -454,7 +492,11 @@ export function parseTrace(output: string, handles: Map<string, HandleInfo>, fam
       const info = handles.get(`${table}:${handle}`);
       if (!info) throw new Error(`trace names rule handle ${handle} in ${table}:${chain}, which the ruleset listing does not have`);
       if (info.chain !== chain) throw new Error(`handle ${handle} is in ${info.chain}, trace says ${chain}`);
-      steps.push({ table, chain, kind: 'rule', rule: info.position, verdict: normalizeVerdict(r[2]), ruleText: r[3].trim() || undefined, hook, handle });
+      const ruleText = r[3].trim() || undefined;
+      let verdict = normalizeVerdict(r[2]);
+      // REJECT answers with NF_DROP; say what the rule is, as the simulator does
+      if (verdict === 'DROP' && ruleText && / -j REJECT\b/.test(ruleText)) verdict = 'REJECT';
+      steps.push({ table, chain, kind: 'rule', rule: info.position, verdict, ruleText, hook, handle });
     } else {
       steps.push({ table, chain, kind: kind as 'policy' | 'return', rule: null, verdict: normalizeVerdict(tail.trim()), hook });
     }
@@ -462,18 +504,23 @@ export function parseTrace(output: string, handles: Map<string, HandleInfo>, fam
   return { steps, raw };
 }
 
-/** `JUMP:X` → `JUMP X`; NF_QUEUE verdict codes (0x…0003, queue number in the high 16 bits) → `QUEUE`. */
+/**
+ * `JUMP:X` → `JUMP X`. xtables-monitor 1.8.9 prints verdicts it has no name for as hex:
+ * NFT_RETURN (-5) as `0xfffffffb`, NFT_BREAK (-2) as `0xfffffffe`, and NF_QUEUE as `0x<num>0003`
+ * (queue number in the high 16 bits, 0x8000 = --queue-bypass) — all seen on this kernel.
+ */
 export function normalizeVerdict(word: string): string {
   const jump = /^(JUMP|GOTO):(.+)$/.exec(word);
   if (jump) return `${jump[1]} ${jump[2]}`;
   if (/^0x[0-9a-f]+$/i.test(word)) {
     const code = parseInt(word, 16);
+    const negative: Record<number, string> = { 0xffffffff: 'CONTINUE', 0xfffffffe: 'BREAK', 0xfffffffd: 'JUMP', 0xfffffffc: 'GOTO', 0xfffffffb: 'RETURN' };
+    if (negative[code]) return negative[code];
     if ((code & 0xff) === 3) return 'QUEUE';
     if ((code & 0xff) === 4) return 'REPEAT';
     if ((code & 0xff) === 2) return 'STOLEN';
     return word;
   }
-  if (word === '') return '';
   return word;
 }
 

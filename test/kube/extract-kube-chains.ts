@@ -65,5 +65,22 @@ export function extractKubeChainFacts(dumpText: string): KubeChainFacts[] {
       if (jumped.kind === 'endpoint') note(entry, 'endpoint', subject?.endpoint);
     }
   }
+  // KUBE-SVC/SVL/EXT/FW of one service port share the hash, so they share name and protocol:
+  // a KUBE-SVL chain (reached by a bare `-j`, holding only branches) learns its protocol this way.
+  const byHash = new Map<string, KubeChainFacts[]>();
+  for (const entry of facts.values()) {
+    const parsed = parseKubeChainName(entry.chain)!;
+    if (parsed.kind === 'endpoint') continue;
+    const key = `${entry.table} ${parsed.hash}`;
+    byHash.set(key, [...(byHash.get(key) ?? []), entry]);
+  }
+  for (const siblings of byHash.values()) {
+    for (const entry of siblings) {
+      for (const sibling of siblings) {
+        if (entry.servicePortName === undefined && sibling.servicePortName !== undefined) entry.servicePortName = sibling.servicePortName;
+        if (entry.protocol === undefined && sibling.protocol !== undefined) entry.protocol = sibling.protocol;
+      }
+    }
+  }
   return [...facts.values()];
 }

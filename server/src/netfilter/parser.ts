@@ -215,7 +215,15 @@ class Parser {
     const first = text.charCodeAt(start);
     if (first === 35 /* # */) return;
     if (first === 0x2a /* * */ && !this.current) return this.parseTableHeader(lineIndex, start, end);
-    if (this.current && end - start === 6 && text.startsWith('COMMIT', start)) return this.parseCommit(start, end);
+    if (this.current && end - start === 6 && text.startsWith('COMMIT', start)) {
+      if (end === text.length) {
+        // restore compares the line with "COMMIT\n": without the final line break it is not a COMMIT.
+        this.report('error', 'parse/commit-no-newline', 'the file ends right after COMMIT: iptables-restore needs a line break after COMMIT and rejects this line', { start, end }, {
+          fixes: [{ title: 'Add the final line break', edits: [{ span: { start: end, end }, newText: '\n' }] }],
+        });
+      }
+      return this.parseCommit(start, end);
+    }
     if (first === 58 /* : */ && this.current) return this.parseChainDeclaration(lineIndex, start, end);
     if (this.current) return this.parseCommandLine(lineIndex, start, end);
     this.parseOutsideTable(lineIndex, start, end);
@@ -770,7 +778,7 @@ class Parser {
       rule.broken = true;
       return undefined;
     }
-    const owner = this.findOwner(rule, name) ?? this.implicitProtocolMatch(rule, name) ?? this.findOwnerByPrefix(rule, name, token);
+    const owner = this.findOwner(rule, name) ?? this.implicitProtocolMatch(rule, name) ?? this.findOwnerByPrefix(rule, name, token) ?? this.implicitProtocolMatch(rule, name, token);
     if (owner === 'ambiguous') return undefined;
     if (owner) return owner;
     // An option we cannot attribute. If an unknown module is loaded it probably belongs to it.
@@ -839,13 +847,21 @@ class Parser {
   }
 
   /** `-p tcp --dport 22` without `-m tcp`: iptables loads the protocol's match on demand. */
-  private implicitProtocolMatch(rule: Rule, name: string) {
+  private implicitProtocolMatch(rule: Rule, name: string, abbreviationToken?: Token) {
     const protocol = rule.criteria.protocol;
     if (!protocol || protocol.negated || !protocol.args[0]) return undefined;
     const moduleName = implicitModuleForProtocol(protocol.args[0].text, this.family);
     if (!moduleName) return undefined;
     const spec = findMatch(moduleName, this.family);
-    const option = spec && findOptionExact(spec.options, name);
+    let option = spec && findOptionExact(spec.options, name);
+    if (spec && !option && abbreviationToken) {
+      // getopt also accepts an unambiguous abbreviation of the implicitly loaded match's options
+      const candidates = spec.options.filter((o) => optionNames(o).some((n) => n.startsWith(name)));
+      if (candidates.length === 1) {
+        option = candidates[0];
+        this.report('information', 'parse/abbreviated-option', `'--${name}' is an abbreviation of '--${option.name}' (accepted by iptables)`, abbreviationToken);
+      }
+    }
     if (!spec || !option) return undefined;
     let match = rule.matches.find((m) => m.module === moduleName && m.implicit);
     if (!match) {
@@ -1021,6 +1037,35 @@ class Parser {
 
   /** Checks that need the whole rule: required options, protocol needed by a match. */
   private checkRule(rule: Rule): void {
+    // iptables refuses interfaces the hook cannot know (iptables.c: "Can't use -o with INPUT").
+    const { inInterface, outInterface } = rule.criteria;
+    if (outInterface && (rule.chain === 'INPUT' || rule.chain === 'PREROUTING')) {
+      this.report('error', 'parse/interface-in-hook', `-o cannot be used in ${rule.chain}: the outgoing interface is not known yet there`, outInterface.written);
+      rule.broken = true;
+    }
+    if (inInterface && (rule.chain === 'OUTPUT' || rule.chain === 'POSTROUTING')) {
+      this.report('error', 'parse/interface-in-hook', `-i cannot be used in ${rule.chain}: locally generated packets have no incoming interface there`, inInterface.written);
+      rule.broken = true;
+    }
+    const proto = rule.criteria.protocol && !rule.criteria.protocol.negated ? rule.criteria.protocol.args[0]?.text.toLowerCase() : undefined;
+    const portProtocol = proto !== undefined && PORT_PROTOCOLS.has(proto);
+    for (const match of rule.matches) {
+      if (match.module !== 'multiport' || !match.options.length) continue;
+      // multiport checks the protocol while parsing its option, so -p must come before it.
+      const protocolBefore = rule.criteria.protocol && rule.criteria.protocol.span.start < match.options[0].span.start;
+      if (!portProtocol || !protocolBefore) {
+        this.report('error', 'parse/match-needs-protocol', `-m multiport needs '-p tcp' (or udp, udplite, sctp, dccp) before its ports`, match.moduleToken ?? match.span);
+        rule.broken = true;
+      }
+    }
+    const natTarget = rule.target;
+    if (natTarget && NAT_PORT_TARGETS.has(natTarget.name) && !portProtocol) {
+      const withPort = natTarget.options.find((o) => o.name === 'to-ports' || o.args.some((a) => hasNatPort(a.text)));
+      if (withPort) {
+        this.report('error', 'parse/target-needs-protocol', `${natTarget.name} with a port needs '-p tcp' (or udp, sctp, dccp) on the rule`, withPort.span);
+        rule.broken = true;
+      }
+    }
     for (const match of rule.matches) {
       if (!match.known) continue;
       const spec = findMatch(match.module, this.family)!;
@@ -1113,6 +1158,17 @@ class Parser {
       this.current = undefined;
     }
   }
+}
+
+/** Protocols that have ports (multiport and NAT port ranges need one of them). */
+const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', '6', '17', '136', '132', '33']);
+const NAT_PORT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT']);
+
+/** `10.0.0.1:80`, `[2001:db8::1]:80`, `:80-90` carry a port; `2001:db8::1` does not. */
+function hasNatPort(text: string): boolean {
+  if (text.startsWith('[')) return /\]:\d/.test(text);
+  if ((text.match(/:/g) ?? []).length > 1) return false;
+  return /:\d/.test(text);
 }
 
 /** Matches that iptables refuses unless the rule names their protocol with -p. */

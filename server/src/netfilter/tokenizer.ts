@@ -52,9 +52,10 @@ export function tokenizeLine(text: string, start: number, end: number): Tokenize
           continue;
         }
         if (c === QUOTE) {
+          // restore ends the argument at a closing quote: `a"b c"d` is two arguments, `ab c` and `d`
           inQuote = false;
           i++;
-          continue;
+          break;
         }
         value += text[i];
         i++;

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import { chromium, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.E2E_CHROMIUM ?? '/usr/bin/chromium';
@@ -19,7 +20,7 @@ export interface Browser {
 export interface BrowserOptions {
   viewport?: { width: number; height: number };
   /** Called before the first navigation, e.g. to expose functions. */
-  beforeNavigate?: (page: Page) => Promise<void>;
+  beforeNavigate?: (page: Page) => Promise<unknown>;
   onConsole?: (message: ConsoleMessage) => void;
 }
 
@@ -30,6 +31,8 @@ export async function openBrowser(url: string, options: BrowserOptions = {}): Pr
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
+    // Crashpad writes "Crash Reports" under $XDG_CONFIG_HOME/chromium; keep it out of the home dir.
+    env: { ...process.env, XDG_CONFIG_HOME: join(profileDir, 'xdg-config'), XDG_CACHE_HOME: join(profileDir, 'xdg-cache') },
     viewport: options.viewport ?? { width: 1400, height: 900 },
   });
   const page = context.pages()[0] ?? await context.newPage();
@@ -50,14 +53,13 @@ export async function openBrowser(url: string, options: BrowserOptions = {}): Pr
 }
 
 /**
- * The workbench forwards extension-host console output with CSS styling (`%c[Extension Host] %c...`).
- * Returns the plain text, without the `%c` markers and the style arguments they consume.
+ * The text of a console message as the browser would print it. Extension-host console output reaches
+ * the workbench as `console.log('%c INFO', 'color: #33f', ...originalArgs)`; the level badge and its
+ * style are dropped and the original arguments formatted like node's console (`%s`, `%d`, ...).
  */
-export async function plainConsoleText(message: ConsoleMessage): Promise<string> {
-  const text = message.text();
-  if (!text.includes('%c')) return text;
-  const styleCount = (text.match(/%c/g) ?? []).length;
-  const args = message.args();
-  const extra = await Promise.all(args.slice(1 + styleCount).map((a) => a.jsonValue().then(String, () => '')));
-  return [text.replace(/%c/g, ''), ...extra].join(' ');
+export async function consoleText(message: ConsoleMessage): Promise<string> {
+  const values = await Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => undefined)));
+  if (values.length === 0) return message.text();
+  if (typeof values[0] === 'string' && values[0].startsWith('%c')) values.splice(0, 2);
+  return values.length ? format(...values) : '';
 }

@@ -16,10 +16,16 @@ export interface ScratchWorkspace {
 /** Layout: the files of test/e2e/workspace at the top, the seed dumps under seeds/. */
 export function prepareWorkspace(): ScratchWorkspace {
   const path = mkdtempSync(join(tmpdir(), 'iptables-lens-e2e-workspace-'));
-  cpSync(join(e2eDir, 'workspace'), path, { recursive: true });
-  mkdirSync(join(path, 'seeds'));
-  for (const name of readdirSync(seedsDir).filter((n) => n.endsWith('.rules'))) {
-    cpSync(join(seedsDir, name), join(path, 'seeds', name));
+  const remove = () => rmSync(path, { recursive: true, force: true });
+  try {
+    cpSync(join(e2eDir, 'workspace'), path, { recursive: true });
+    mkdirSync(join(path, 'seeds'));
+    const seeds = readdirSync(seedsDir).filter((n) => n.endsWith('.rules'));
+    if (seeds.length === 0) throw new Error(`no seed dumps in ${seedsDir}`);
+    for (const name of seeds) cpSync(join(seedsDir, name), join(path, 'seeds', name));
+  } catch (error) {
+    remove();
+    throw error;
   }
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return { path, remove };
 }

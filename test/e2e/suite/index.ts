@@ -4,9 +4,20 @@
 // that scripts/e2e-run.mjs reads for its summary.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { format } from 'node:util';
 import Mocha from 'mocha';
 
+/**
+ * Console lines starting with this mark are relayed to the runner's stdout by launch-code-server;
+ * everything else the extension host logs stays in test/e2e/artifacts/extension-host-console.log.
+ */
+export const RELAY_MARK = '[e2e] ';
+export function relay(...args: unknown[]): void {
+  console.log(`${RELAY_MARK}${format(...args)}`);
+}
+
 export async function run(): Promise<void> {
+  Mocha.reporters.Base.consoleLog = relay;
   // The output is relayed through the browser console, which shows no terminal colours.
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000, reporter: 'spec' });
   const grep = process.env.E2E_GREP;
@@ -17,7 +28,7 @@ export async function run(): Promise<void> {
   await new Promise<void>((done, fail) => {
     const runner = mocha.run((failures) => {
       const stats = runner.stats ?? { passes: 0, failures };
-      console.log(`E2E-RESULT ${JSON.stringify({ suite: 'extension-host', passed: stats.passes, failed: stats.failures })}`);
+      relay(`E2E-RESULT ${JSON.stringify({ suite: 'extension-host', passed: stats.passes, failed: stats.failures })}`);
       if (failures > 0) fail(new Error(`${failures} extension-host test(s) failed`));
       else if (stats.passes === 0) fail(new Error('no extension-host tests ran'));
       else done();

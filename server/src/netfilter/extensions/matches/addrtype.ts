@@ -1,10 +1,14 @@
 // addrtype match: option table from iptables 1.8.9 (libxt/libipt/libip6t_addrtype), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import { isLoopback, isMulticast, parseAddress } from '../../addr';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText, undecided } from '../common';
 
 export const addrtypeMatch: MatchSpec = {
   name: 'addrtype',
   doc: 'This module matches packets based on their address type',
+  evaluate: evaluateAddrtype,
   options: [
     {
       name: 'src-type', arity: 1, negatable: true, value: 'enum-list', values: ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'],
@@ -24,3 +28,52 @@ export const addrtypeMatch: MatchSpec = {
     },
   ],
 };
+
+/** Types that depend on the routing table (blackhole routes …); the engine has no routes. */
+const ROUTE_TYPES = new Set(['BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE', 'ANYCAST']);
+
+/**
+ * The kernel's address type (inet_addr_type / ipv6 route lookup), as far as the node facts tell:
+ * 0.0.0.0 and 255.255.255.255 are BROADCAST, 224/4 and ff00::/8 MULTICAST, the node's addresses
+ * and loopback LOCAL, everything else UNICAST (a subnet broadcast address would be BROADCAST, the
+ * engine does not know the prefixes, so it says so).
+ */
+function addressType(text: string, ctx: EvalContext): { type: string; unsure?: string } {
+  const address = parseAddress(text);
+  if (!address) return { type: 'UNICAST', unsure: `${text} is not an address the engine understands` };
+  if (address.family === 'ipv4' && (address.value === 0n || address.value === 0xffffffffn)) return { type: 'BROADCAST' };
+  if (address.family === 'ipv6' && address.value === 0n) return { type: 'UNSPEC' };
+  if (isMulticast(address)) return { type: 'MULTICAST' };
+  if (isLoopback(address)) return { type: 'LOCAL' };
+  const local = ctx.node.localAddresses.some((a) => {
+    const parsed = parseAddress(a);
+    return !!parsed && parsed.family === address.family && parsed.value === address.value;
+  });
+  if (local) return { type: 'LOCAL' };
+  if (ctx.node.localAddressesSource === 'none') return { type: 'UNICAST', unsure: `${text} is not a local address (the node's addresses are unknown)` };
+  return { type: 'UNICAST' };
+}
+
+function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const limited = match.options.find((o) => o.name === 'limit-iface-in' || o.name === 'limit-iface-out');
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      if (option.name === 'limit-iface-in' || option.name === 'limit-iface-out') return true;
+      if (option.name !== 'src-type' && option.name !== 'dst-type') return undefined;
+      const address = option.name === 'src-type' ? ctx.packet.src : ctx.packet.dst;
+      const wanted = (option.args[0]?.text ?? '').split(',').map((t) => t.toUpperCase());
+      const { type, unsure } = addressType(address, ctx);
+      const result = wanted.includes(type);
+      if (type === 'UNICAST' && wanted.some((t) => ROUTE_TYPES.has(t)))
+        return undecided(`assumed the route to ${address} is of type ${wanted.filter((t) => ROUTE_TYPES.has(t)).join('/')}`);
+      if (unsure) return undecided(`assumed ${address} is of type ${wanted.join('/')} (${unsure})`);
+      if (limited && type === 'LOCAL' && wanted.includes('LOCAL')) {
+        const iface = limited.name === 'limit-iface-in' ? ctx.packet.inIface : ctx.packet.outIface;
+        return undecided(`assumed ${address} is configured on ${iface ?? 'the packet’s interface'} (--${limited.name})`);
+      }
+      return result;
+    },
+    (option) => `-m addrtype ${optionText(option)}`,
+  );
+}

@@ -1,11 +1,13 @@
 // ah match: option table from iptables 1.8.9 (libxt/libipt/libip6t_ah), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const ahMatchIPv4: MatchSpec = {
   name: 'ah',
   families: ['ipv4'],
   doc: 'This module matches the SPIs in Authentication header of IPsec packets',
+  evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled'),
   options: [
     {
       name: 'ahspi', arity: 1, negatable: true, value: 'int-range',
@@ -18,6 +20,7 @@ export const ahMatchIPv6: MatchSpec = {
   name: 'ah',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Authentication header of IPsec packets',
+  evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled'),
   options: [
     {
       name: 'ahspi', arity: 1, negatable: true, value: 'int-range',

@@ -1,10 +1,12 @@
 // bpf match: option table from iptables 1.8.9 (libxt/libipt/libip6t_bpf), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const bpfMatch: MatchSpec = {
   name: 'bpf',
   doc: 'Match using Linux Socket Filter',
+  evaluate: alwaysUndecided('bpf', 'the BPF program is not run by the engine'),
   options: [
     {
       name: 'bytecode', arity: 1, negatable: false, value: 'string',

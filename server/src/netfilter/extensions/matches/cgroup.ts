@@ -1,10 +1,12 @@
 // cgroup match: option table from iptables 1.8.9 (libxt/libipt/libip6t_cgroup), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const cgroupMatch: MatchSpec = {
   name: 'cgroup',
   doc: 'Match the control group (cgroup v2 path or net_cls classid) of the sending socket',
+  evaluate: alwaysUndecided('cgroup', 'the sending socket’s cgroup is unknown'),
   options: [
     {
       name: 'path', arity: 1, negatable: true, value: 'string',

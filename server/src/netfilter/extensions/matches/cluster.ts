@@ -1,10 +1,12 @@
 // cluster match: option table from iptables 1.8.9 (libxt/libipt/libip6t_cluster), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const clusterMatch: MatchSpec = {
   name: 'cluster',
   doc: 'Allows you to deploy gateway and back-end load-sharing clusters without the need of load-balancers',
+  evaluate: alwaysUndecided('cluster', 'the cluster hash of the packet is not computed'),
   options: [
     {
       name: 'cluster-total-nodes', arity: 1, negatable: false, value: 'int', required: true,

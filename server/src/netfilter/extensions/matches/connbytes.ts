@@ -1,10 +1,12 @@
 // connbytes match: option table from iptables 1.8.9 (libxt/libipt/libip6t_connbytes), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const connbytesMatch: MatchSpec = {
   name: 'connbytes',
   doc: 'Match by how many bytes or packets a connection (or one of the two flows constituting the connection) has transferred so far, or by average bytes per packet',
+  evaluate: alwaysUndecided('connbytes', 'connection byte/packet counters are unknown'),
   options: [
     {
       name: 'connbytes', arity: 1, negatable: true, value: 'int-range', required: true,

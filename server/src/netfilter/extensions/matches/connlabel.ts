@@ -1,10 +1,12 @@
 // connlabel match: option table from iptables 1.8.9 (libxt/libipt/libip6t_connlabel), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const connlabelMatch: MatchSpec = {
   name: 'connlabel',
   doc: 'Module matches or adds connlabels to a connection',
+  evaluate: alwaysUndecided('connlabel', 'connection labels are unknown'),
   options: [
     {
       name: 'label', arity: 1, negatable: true, value: 'string', required: true,

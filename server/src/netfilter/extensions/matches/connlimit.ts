@@ -1,10 +1,12 @@
 // connlimit match: option table from iptables 1.8.9 (libxt/libipt/libip6t_connlimit), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const connlimitMatch: MatchSpec = {
   name: 'connlimit',
   doc: 'Allows you to restrict the number of parallel connections to a server per client IP address (or client address block)',
+  evaluate: alwaysUndecided('connlimit', 'the number of existing connections is unknown'),
   options: [
     {
       name: 'connlimit-upto', arity: 1, negatable: true, value: 'int',

@@ -1,10 +1,16 @@
 // conntrack match: option table from iptables 1.8.9 (libxt/libipt/libip6t_conntrack), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { Packet } from '../../packet';
+import { cidrContains, parseCidr } from '../../addr';
+import { protocolNumber } from '../../packet';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, inRange, optionText, parseIntRange, parsePortRange, undecided } from '../common';
 
 export const conntrackMatch: MatchSpec = {
   name: 'conntrack',
   doc: 'This module, when combined with connection tracking, allows access to the connection tracking state for this packet/connection',
+  evaluate: evaluateConntrack,
   options: [
     {
       name: 'ctstate', arity: 1, negatable: true, value: 'enum-list', values: ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED', 'SNAT', 'DNAT'],
@@ -60,3 +66,73 @@ export const conntrackMatch: MatchSpec = {
     },
   ],
 };
+
+/** Packets without a conntrack entry: INVALID and UNTRACKED. */
+export function hasConntrack(packet: Packet): boolean {
+  return packet.ctstate !== 'INVALID' && packet.ctstate !== 'UNTRACKED';
+}
+
+/**
+ * States of the packet as xt_conntrack sees them: the real state plus the virtual SNAT / DNAT
+ * states, set when the connection has been source / destination NATed.
+ */
+export function stateBits(packet: Packet, withVirtual: boolean): Set<string> {
+  const bits = new Set<string>([packet.ctstate]);
+  if (withVirtual && hasConntrack(packet)) {
+    if (packet.ctstatus.includes('SNAT')) bits.add('SNAT');
+    if (packet.ctstatus.includes('DNAT')) bits.add('DNAT');
+  }
+  return bits;
+}
+
+export function stateListMatches(packet: Packet, list: string, withVirtual: boolean): boolean {
+  const bits = stateBits(packet, withVirtual);
+  return list.split(',').some((state) => bits.has(state.toUpperCase()));
+}
+
+function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const p = ctx.packet;
+  // kernel conntrack_mt: without a conntrack entry only a pure --ctstate match can succeed;
+  // every other option fails then, whatever its `!`
+  if (!hasConntrack(p) && match.options.some((o) => o.name !== 'ctstate')) return false;
+  // reply tuple as conntrack sets it: DNAT changes the reply source, SNAT the reply destination
+  const replySrc = p.ctstatus.includes('DNAT') ? p.dst : p.origDst;
+  const replyDst = p.ctstatus.includes('SNAT') ? p.src : p.origSrc;
+  const replySport = p.ctstatus.includes('DNAT') ? p.dport : p.origDport ?? p.dport;
+  const replyDport = p.ctstatus.includes('SNAT') ? p.sport : p.origSport ?? p.sport;
+  const inCidr = (address: string, text: string) => {
+    const cidr = parseCidr(text, p.family);
+    return cidr ? cidrContains(cidr, address) : false;
+  };
+  const port = (value: number | undefined, text: string) => inRange(value, parsePortRange(text));
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      const a = option.args[0]?.text ?? '';
+      switch (option.name) {
+        case 'ctstate': return stateListMatches(p, a, true);
+        case 'ctstatus': {
+          const wanted = a.split(',').map((s) => s.toUpperCase());
+          return wanted.some((status) => (p.ctstatus as string[]).includes(status));
+        }
+        case 'ctproto': return protocolNumber(a) === p.proto;
+        case 'ctorigsrc': return inCidr(p.origSrc, a);
+        case 'ctorigdst': return inCidr(p.origDst, a);
+        case 'ctreplsrc': return inCidr(replySrc, a);
+        case 'ctrepldst': return inCidr(replyDst, a);
+        case 'ctorigsrcport': return port(p.origSport ?? p.sport, a);
+        case 'ctorigdstport': return port(p.origDport ?? p.dport, a);
+        case 'ctreplsrcport': return port(replySport, a);
+        case 'ctrepldstport': return port(replyDport, a);
+        case 'ctdir':
+          // the first packet of a connection always travels in the ORIGINAL direction
+          if (p.ctstate === 'NEW') return a.toUpperCase() === 'ORIGINAL';
+          return undecided(`assumed the packet travels in the ${a.toUpperCase()} direction`);
+        case 'ctexpire':
+          return undecided(`assumed the connection's remaining timeout is within ${parseIntRange(a) ? a : '?'} seconds`);
+        default: return undefined;
+      }
+    },
+    (option) => `-m conntrack ${optionText(option)}`,
+  );
+}

@@ -1,10 +1,13 @@
 // dccp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_dccp), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, inRange, optionText, parsePortRange } from '../common';
 
 export const dccpMatch: MatchSpec = {
   name: 'dccp',
   doc: 'Match DCCP headers (ports, packet types, options)',
+  evaluate: evaluateDccp,
   options: [
     {
       name: 'sport', aliases: ['source-port'], arity: 1, negatable: true, value: 'port-range',
@@ -24,3 +27,17 @@ export const dccpMatch: MatchSpec = {
     },
   ],
 };
+
+function evaluateDccp(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const p = ctx.packet;
+  if (p.proto !== 33 || p.fragment) return false;
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      if (option.name === 'sport') return inRange(p.sport, parsePortRange(option.args[0]?.text ?? ''));
+      if (option.name === 'dport') return inRange(p.dport, parsePortRange(option.args[0]?.text ?? ''));
+      return undefined; // packet types / options are not modelled
+    },
+    (option) => `-m dccp ${optionText(option)}`,
+  );
+}

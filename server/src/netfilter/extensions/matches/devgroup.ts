@@ -1,10 +1,12 @@
 // devgroup match: option table from iptables 1.8.9 (libxt/libipt/libip6t_devgroup), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const devgroupMatch: MatchSpec = {
   name: 'devgroup',
   doc: 'Match device group of a packet\'s incoming/outgoing interface',
+  evaluate: alwaysUndecided('devgroup', 'interface device groups are unknown'),
   options: [
     {
       name: 'src-group', arity: 1, negatable: true, value: 'string',

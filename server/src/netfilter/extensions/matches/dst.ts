@@ -1,11 +1,13 @@
 // dst match: option table from iptables 1.8.9 (libxt/libipt/libip6t_dst), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const dstMatch: MatchSpec = {
   name: 'dst',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Destination Options header',
+  evaluate: alwaysUndecided('dst', 'IPv6 destination options are not modelled'),
   options: [
     {
       name: 'dst-len', arity: 1, negatable: true, value: 'int',

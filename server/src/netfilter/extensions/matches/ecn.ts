@@ -1,10 +1,13 @@
 // ecn match: option table from iptables 1.8.9 (libxt/libipt/libip6t_ecn), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText, undecided } from '../common';
 
 export const ecnMatch: MatchSpec = {
   name: 'ecn',
   doc: 'This allows you to match the ECN bits of the IPv4/IPv6 and TCP header',
+  evaluate: evaluateEcn,
   options: [
     {
       name: 'ecn-tcp-cwr', arity: 0, negatable: true, value: 'none',
@@ -20,3 +23,19 @@ export const ecnMatch: MatchSpec = {
     },
   ],
 };
+
+function evaluateEcn(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const flags = ctx.packet.tcpFlags?.map((f) => f.toUpperCase());
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      if (option.name === 'ecn-tcp-cwr' || option.name === 'ecn-tcp-ece') {
+        if (ctx.packet.proto !== 6) return false;
+        if (!flags) return undecided(`assumed ${optionText(option)} matches (TCP flags not given)`);
+        return flags.includes(option.name === 'ecn-tcp-cwr' ? 'CWR' : 'ECE');
+      }
+      return undecided(`assumed ${optionText(option)} matches (IP ECN bits are not modelled)`);
+    },
+    (option) => `-m ecn ${optionText(option)}`,
+  );
+}

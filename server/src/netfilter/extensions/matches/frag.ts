@@ -1,11 +1,13 @@
 // frag match: option table from iptables 1.8.9 (libxt/libipt/libip6t_frag), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const fragMatch: MatchSpec = {
   name: 'frag',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Fragment header',
+  evaluate: alwaysUndecided('frag', 'IPv6 fragment headers are not modelled'),
   options: [
     {
       name: 'fragid', arity: 1, negatable: true, value: 'int-range',

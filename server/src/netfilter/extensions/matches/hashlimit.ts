@@ -1,10 +1,13 @@
 // hashlimit match: option table from iptables 1.8.9 (libxt/libipt/libip6t_hashlimit), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText, undecided } from '../common';
 
 export const hashlimitMatch: MatchSpec = {
   name: 'hashlimit',
   doc: 'Hashlimit uses hash buckets to express a rate limiting match (like the limit match) for a group of connections using a single iptables rule',
+  evaluate: evaluateHashlimit,
   options: [
     {
       name: 'hashlimit-upto', aliases: ['hashlimit'], arity: 1, negatable: true, value: 'rate',
@@ -60,3 +63,22 @@ export const hashlimitMatch: MatchSpec = {
     },
   ],
 };
+
+/**
+ * A new hashlimit bucket starts full, so the first packet of a flow is within the rate:
+ * --hashlimit-upto matches and --hashlimit-above does not. --hashlimit-rate-match classifies by the
+ * measured rate instead, which the engine cannot know.
+ */
+function evaluateHashlimit(match: MatchUse, _ctx: EvalContext): MatchOutcome {
+  if (match.options.some((o) => o.name === 'hashlimit-rate-match'))
+    return undecided(`assumed -m hashlimit ${match.options.map(optionText).join(' ')} matches (measured rate unknown)`);
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      if (option.name === 'hashlimit-upto') return true;
+      if (option.name === 'hashlimit-above') return false;
+      return true; // burst, mode, name, htable-*: parameters only
+    },
+    (option) => `-m hashlimit ${optionText(option)}`,
+  );
+}

@@ -1,11 +1,15 @@
 // hl match: option table from iptables 1.8.9 (libxt/libipt/libip6t_hl), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText } from '../common';
+import { compareTtl } from './ttl';
 
 export const hlMatch: MatchSpec = {
   name: 'hl',
   families: ['ipv6'],
   doc: 'This module matches the Hop Limit field in the IPv6 header',
+  evaluate: evaluateHl,
   options: [
     {
       name: 'hl-lt', arity: 1, negatable: false, value: 'int',
@@ -21,3 +25,12 @@ export const hlMatch: MatchSpec = {
     },
   ],
 };
+
+/** The packet's `ttl` field carries the IPv6 hop limit. */
+function evaluateHl(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  return evaluateOptions(
+    match.options,
+    (option) => compareTtl(option.name, ctx.packet.ttl, option.args[0]?.text ?? ''),
+    (option) => `-m hl ${optionText(option)}`,
+  );
+}

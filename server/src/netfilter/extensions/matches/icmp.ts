@@ -1,11 +1,14 @@
 // icmp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_icmp), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText, parseNumber } from '../common';
 
 export const icmpMatch: MatchSpec = {
   name: 'icmp',
   families: ['ipv4'],
   doc: 'ICMP type/code match (loaded by -p icmp)',
+  evaluate: evaluateIcmp,
   options: [
     {
       name: 'icmp-type', arity: 1, negatable: true, value: 'string', required: true,
@@ -13,3 +16,56 @@ export const icmpMatch: MatchSpec = {
     },
   ],
 };
+
+/** name → [type, lowest code, highest code] (libxt icmp_codes); `any` is type 255 in the kernel. */
+export const ICMP_TYPES: Record<string, [number, number, number]> = {
+  any: [255, 0, 255],
+  'echo-reply': [0, 0, 255], pong: [0, 0, 255],
+  'destination-unreachable': [3, 0, 255],
+  'network-unreachable': [3, 0, 0], 'host-unreachable': [3, 1, 1], 'protocol-unreachable': [3, 2, 2],
+  'port-unreachable': [3, 3, 3], 'fragmentation-needed': [3, 4, 4], 'source-route-failed': [3, 5, 5],
+  'network-unknown': [3, 6, 6], 'host-unknown': [3, 7, 7], 'network-prohibited': [3, 9, 9],
+  'host-prohibited': [3, 10, 10], 'TOS-network-unreachable': [3, 11, 11], 'TOS-host-unreachable': [3, 12, 12],
+  'communication-prohibited': [3, 13, 13], 'host-precedence-violation': [3, 14, 14], 'precedence-cutoff': [3, 15, 15],
+  'source-quench': [4, 0, 255],
+  redirect: [5, 0, 255], 'network-redirect': [5, 0, 0], 'host-redirect': [5, 1, 1],
+  'TOS-network-redirect': [5, 2, 2], 'TOS-host-redirect': [5, 3, 3],
+  'echo-request': [8, 0, 255], ping: [8, 0, 255],
+  'router-advertisement': [9, 0, 255], 'router-solicitation': [10, 0, 255],
+  'time-exceeded': [11, 0, 255], 'ttl-exceeded': [11, 0, 255],
+  'ttl-zero-during-transit': [11, 0, 0], 'ttl-zero-during-reassembly': [11, 1, 1],
+  'parameter-problem': [12, 0, 255], 'ip-header-bad': [12, 0, 0], 'required-option-missing': [12, 1, 1],
+  'timestamp-request': [13, 0, 255], 'timestamp-reply': [14, 0, 255],
+  'address-mask-request': [17, 0, 255], 'address-mask-reply': [18, 0, 255],
+};
+
+/** `name`, `type` or `type/code` → [type, codeMin, codeMax] (names are case-insensitive prefixes in iptables; exact here). */
+export function parseIcmpType(text: string, table: Record<string, [number, number, number]>): [number, number, number] | undefined {
+  const named = table[text] ?? Object.entries(table).find(([name]) => name.toLowerCase() === text.toLowerCase())?.[1];
+  if (named) return named;
+  const [t, c] = text.split('/');
+  const type = parseNumber(t);
+  if (type === undefined) return undefined;
+  if (c === undefined) return [type, 0, 255];
+  const code = parseNumber(c);
+  return code === undefined ? undefined : [type, code, code];
+}
+
+export function icmpTypeMatches(spec: [number, number, number] | undefined, type: number | undefined, code: number | undefined): boolean {
+  if (!spec) return false;
+  if (spec[0] === 255) return true; // kernel: type 0xFF matches every ICMP packet
+  return type === spec[0] && (code ?? 0) >= spec[1] && (code ?? 0) <= spec[2];
+}
+
+function evaluateIcmp(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const p = ctx.packet;
+  if (p.proto !== 1 || p.fragment) return false;
+  return evaluateOptions(
+    match.options,
+    (option) =>
+      option.name === 'icmp-type'
+        ? icmpTypeMatches(parseIcmpType(option.args[0]?.text ?? '', ICMP_TYPES), p.icmpType, p.icmpCode)
+        : undefined,
+    (option) => `-m icmp ${optionText(option)}`,
+  );
+}

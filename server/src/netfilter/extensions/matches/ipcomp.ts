@@ -1,10 +1,12 @@
 // ipcomp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_ipcomp), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const ipcompMatch: MatchSpec = {
   name: 'ipcomp',
   doc: 'Match the parameters of the IPComp header of IPsec packets',
+  evaluate: alwaysUndecided('ipcomp', 'IPComp CPIs are not modelled'),
   options: [
     {
       name: 'ipcompspi', arity: 1, negatable: true, value: 'int-range',

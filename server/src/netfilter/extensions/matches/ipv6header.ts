@@ -1,11 +1,13 @@
 // ipv6header match: option table from iptables 1.8.9 (libxt/libipt/libip6t_ipv6header), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const ipv6headerMatch: MatchSpec = {
   name: 'ipv6header',
   families: ['ipv6'],
   doc: 'This module matches IPv6 extension headers and/or upper layer header',
+  evaluate: alwaysUndecided('ipv6header', 'IPv6 extension headers are not modelled'),
   options: [
     {
       name: 'header', arity: 1, negatable: true, value: 'string', required: true,

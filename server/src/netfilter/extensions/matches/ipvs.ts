@@ -1,10 +1,12 @@
 // ipvs match: option table from iptables 1.8.9 (libxt/libipt/libip6t_ipvs), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const ipvsMatch: MatchSpec = {
   name: 'ipvs',
   doc: 'Match IPVS connection properties',
+  evaluate: alwaysUndecided('ipvs', 'IPVS connections are not modelled'),
   options: [
     {
       name: 'ipvs', arity: 0, negatable: true, value: 'none',

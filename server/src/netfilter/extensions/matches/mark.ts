@@ -1,10 +1,13 @@
 // mark match: option table from iptables 1.8.9 (libxt/libipt/libip6t_mark), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText, parseMarkMask } from '../common';
 
 export const markMatch: MatchSpec = {
   name: 'mark',
   doc: 'This module matches the netfilter mark field associated with a packet (which can be set using the MARK target below)',
+  evaluate: evaluateMark,
   options: [
     {
       name: 'mark', arity: 1, negatable: true, value: 'mark', required: true,
@@ -12,3 +15,17 @@ export const markMatch: MatchSpec = {
     },
   ],
 };
+
+/** (mark & mask) == value, as xt_mark compares. */
+export function markMatches(mark: number, text: string): boolean {
+  const parsed = parseMarkMask(text);
+  return !!parsed && ((mark & parsed.mask) >>> 0) === parsed.value;
+}
+
+function evaluateMark(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  return evaluateOptions(
+    match.options,
+    (option) => (option.name === 'mark' ? markMatches(ctx.packet.mark, option.args[0]?.text ?? '') : undefined),
+    (option) => `-m mark ${optionText(option)}`,
+  );
+}

@@ -1,11 +1,13 @@
 // mh match: option table from iptables 1.8.9 (libxt/libipt/libip6t_mh), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const mhMatch: MatchSpec = {
   name: 'mh',
   families: ['ipv6'],
   doc: 'This extension is loaded if `--protocol ipv6-mh\' or `--protocol mh\' is specified',
+  evaluate: alwaysUndecided('mh', 'IPv6 mobility headers are not modelled'),
   options: [
     {
       name: 'mh-type', arity: 1, negatable: true, value: 'string',

@@ -1,10 +1,12 @@
 // nfacct match: option table from iptables 1.8.9 (libxt/libipt/libip6t_nfacct), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const nfacctMatch: MatchSpec = {
   name: 'nfacct',
   doc: 'The nfacct match provides the extended accounting infrastructure for iptables',
+  evaluate: alwaysUndecided('nfacct', 'nfacct only counts; its quota state is unknown'),
   options: [
     {
       name: 'nfacct-name', arity: 1, negatable: false, value: 'string', required: true,

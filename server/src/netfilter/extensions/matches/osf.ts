@@ -1,11 +1,13 @@
 // osf match: option table from iptables 1.8.9 (libxt/libipt/libip6t_osf), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const osfMatch: MatchSpec = {
   name: 'osf',
   families: ['ipv4'],
   doc: 'The osf module does passive operating system fingerprinting',
+  evaluate: alwaysUndecided('osf', 'passive OS fingerprinting needs the real SYN'),
   options: [
     {
       name: 'genre', arity: 1, negatable: true, value: 'string', required: true,

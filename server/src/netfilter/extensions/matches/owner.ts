@@ -1,10 +1,13 @@
 // owner match: option table from iptables 1.8.9 (libxt/libipt/libip6t_owner), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { matchText, undecided } from '../common';
 
 export const ownerMatch: MatchSpec = {
   name: 'owner',
   doc: 'This module attempts to match various characteristics of the packet creator, for locally generated packets',
+  evaluate: evaluateOwner,
   options: [
     {
       name: 'uid-owner', arity: 1, negatable: true, value: 'string',
@@ -24,3 +27,13 @@ export const ownerMatch: MatchSpec = {
     },
   ],
 };
+
+/**
+ * Packets without a local socket (received or forwarded): xt_owner returns true only when every
+ * option is negated ((match ^ invert) == 0). Locally sent packets depend on the sending process.
+ */
+function evaluateOwner(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const criteria = match.options.filter((o) => o.name !== 'suppl-groups');
+  if (!ctx.packet.fromLocal) return criteria.every((o) => o.negated);
+  return undecided(`assumed ${matchText('owner', match.options)} matches (the sending process is unknown)`);
+}

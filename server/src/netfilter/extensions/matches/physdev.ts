@@ -1,10 +1,12 @@
 // physdev match: option table from iptables 1.8.9 (libxt/libipt/libip6t_physdev), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const physdevMatch: MatchSpec = {
   name: 'physdev',
   doc: 'This module matches on the bridge port input and output devices enslaved to a bridge device',
+  evaluate: alwaysUndecided('physdev', 'bridge ports are unknown'),
   options: [
     {
       name: 'physdev-in', arity: 1, negatable: true, value: 'interface',

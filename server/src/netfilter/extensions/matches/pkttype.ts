@@ -1,10 +1,13 @@
 // pkttype match: option table from iptables 1.8.9 (libxt/libipt/libip6t_pkttype), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText } from '../common';
 
 export const pkttypeMatch: MatchSpec = {
   name: 'pkttype',
   doc: 'This module matches the link-layer packet type',
+  evaluate: evaluatePkttype,
   options: [
     {
       name: 'pkt-type', arity: 1, negatable: true, value: 'enum', values: ['unicast', 'broadcast', 'multicast', 'host', 'otherhost'], required: true,
@@ -12,3 +15,16 @@ export const pkttypeMatch: MatchSpec = {
     },
   ],
 };
+
+/** unicast and host both mean PACKET_HOST in libxt_pkttype; otherhost never applies to simulated packets. */
+function evaluatePkttype(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      if (option.name !== 'pkt-type') return undefined;
+      const wanted = (option.args[0]?.text ?? '').toLowerCase();
+      return (wanted === 'host' ? 'unicast' : wanted) === ctx.packet.pkttype;
+    },
+    (option) => `-m pkttype ${optionText(option)}`,
+  );
+}

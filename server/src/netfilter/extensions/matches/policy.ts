@@ -1,10 +1,12 @@
 // policy match: option table from iptables 1.8.9 (libxt/libipt/libip6t_policy), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const policyMatch: MatchSpec = {
   name: 'policy',
   doc: 'This module matches the policy used by IPsec for handling a packet',
+  evaluate: alwaysUndecided('policy', 'IPsec policy state is unknown'),
   options: [
     {
       name: 'dir', arity: 1, negatable: false, value: 'enum', values: ['in', 'out'],

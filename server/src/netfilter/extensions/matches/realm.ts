@@ -1,11 +1,13 @@
 // realm match: option table from iptables 1.8.9 (libxt/libipt/libip6t_realm), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const realmMatch: MatchSpec = {
   name: 'realm',
   families: ['ipv4'],
   doc: 'This matches the routing realm',
+  evaluate: alwaysUndecided('realm', 'routing realms are unknown'),
   options: [
     {
       name: 'realm', arity: 1, negatable: true, value: 'string', required: true,

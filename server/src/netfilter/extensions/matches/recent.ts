@@ -1,10 +1,14 @@
 // recent match: option table from iptables 1.8.9 (libxt/libipt/libip6t_recent), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { matchText, undecided } from '../common';
+import { optionOf } from '../types';
 
 export const recentMatch: MatchSpec = {
   name: 'recent',
   doc: 'Allows you to dynamically create a list of IP addresses and then match against that list in a few different ways',
+  evaluate: evaluateRecent,
   options: [
     {
       name: 'set', arity: 0, negatable: true, value: 'none',
@@ -56,3 +60,12 @@ export const recentMatch: MatchSpec = {
     },
   ],
 };
+
+/** --set always matches (it records the address); --rcheck/--update/--remove depend on history. */
+function evaluateRecent(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const set = optionOf(match, 'set');
+  if (set) return !set.negated;
+  const name = optionOf(match, 'name')?.args[0]?.text ?? 'DEFAULT';
+  const address = optionOf(match, 'rdest') ? ctx.packet.dst : ctx.packet.src;
+  return undecided(`assumed ${matchText('recent', match.options)} matches (${address} seen in recent list ${name})`);
+}

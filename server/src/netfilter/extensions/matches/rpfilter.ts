@@ -1,10 +1,12 @@
 // rpfilter match: option table from iptables 1.8.9 (libxt/libipt/libip6t_rpfilter), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const rpfilterMatch: MatchSpec = {
   name: 'rpfilter',
   doc: 'Performs a reverse path filter test on a packet',
+  evaluate: alwaysUndecided('rpfilter', 'the reverse-path route lookup needs the routing table'),
   options: [
     {
       name: 'loose', arity: 0, negatable: false, value: 'none',

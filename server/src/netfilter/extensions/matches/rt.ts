@@ -1,11 +1,13 @@
 // rt match: option table from iptables 1.8.9 (libxt/libipt/libip6t_rt), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const rtMatch: MatchSpec = {
   name: 'rt',
   families: ['ipv6'],
   doc: 'Match on IPv6 routing header',
+  evaluate: alwaysUndecided('rt', 'IPv6 routing headers are not modelled'),
   options: [
     {
       name: 'rt-type', arity: 1, negatable: true, value: 'int',

@@ -1,10 +1,12 @@
 // socket match: option table from iptables 1.8.9 (libxt/libipt/libip6t_socket), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const socketMatch: MatchSpec = {
   name: 'socket',
   doc: 'This matches if an open TCP/UDP socket can be found by doing a socket lookup on the packet',
+  evaluate: alwaysUndecided('socket', 'local sockets are unknown'),
   options: [
     {
       name: 'transparent', arity: 0, negatable: false, value: 'none',

@@ -1,10 +1,14 @@
 // state match: option table from iptables 1.8.9 (libxt/libipt/libip6t_state), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText } from '../common';
+import { stateListMatches } from './conntrack';
 
 export const stateMatch: MatchSpec = {
   name: 'state',
   doc: 'The "state" extension is a subset of the "conntrack" module',
+  evaluate: evaluateState,
   options: [
     {
       name: 'state', arity: 1, negatable: true, value: 'enum-list', values: ['INVALID', 'ESTABLISHED', 'NEW', 'RELATED', 'UNTRACKED'], required: true,
@@ -12,3 +16,11 @@ export const stateMatch: MatchSpec = {
     },
   ],
 };
+
+function evaluateState(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  return evaluateOptions(
+    match.options,
+    (option) => (option.name === 'state' ? stateListMatches(ctx.packet, option.args[0]?.text ?? '', false) : undefined),
+    (option) => `-m state ${optionText(option)}`,
+  );
+}

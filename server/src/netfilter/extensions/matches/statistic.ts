@@ -1,10 +1,14 @@
 // statistic match: option table from iptables 1.8.9 (libxt/libipt/libip6t_statistic), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { optionOf } from '../types';
+import { matchText, parseNumber, undecided } from '../common';
 
 export const statisticMatch: MatchSpec = {
   name: 'statistic',
   doc: 'This module matches packets based on some statistic condition',
+  evaluate: evaluateStatistic,
   options: [
     {
       name: 'mode', arity: 1, negatable: false, value: 'enum', values: ['random', 'nth'], required: true,
@@ -24,3 +28,32 @@ export const statisticMatch: MatchSpec = {
     },
   ],
 };
+
+/**
+ * random: matches with the given probability (the kernel draws per packet; with the nat table only
+ * the first packet of a connection draws, so per connection). nth: every n-th packet, 1/n of them.
+ * The `!` sits on --probability / --every.
+ */
+function evaluateStatistic(match: MatchUse, _ctx: EvalContext): MatchOutcome {
+  const mode = optionOf(match, 'mode')?.args[0]?.text;
+  const text = matchText('statistic', match.options);
+  if (mode === 'random') {
+    const option = optionOf(match, 'probability');
+    const p = option ? Number(option.args[0]?.text) : NaN;
+    if (!Number.isFinite(p)) return undecided(`assumed ${text} matched`);
+    const probability = option!.negated ? 1 - p : p;
+    return undecided(`assumed ${text} matched (random, p=${round(probability)})`, probability);
+  }
+  if (mode === 'nth') {
+    const option = optionOf(match, 'every');
+    const every = parseNumber(option?.args[0]?.text ?? '');
+    if (!every) return undecided(`assumed ${text} matched`);
+    const probability = option!.negated ? 1 - 1 / every : 1 / every;
+    return undecided(`assumed ${text} matched (every ${every}th packet, p=${round(probability)})`, probability);
+  }
+  return undecided(`assumed ${text} matched`);
+}
+
+function round(p: number): number {
+  return Math.round(p * 1e6) / 1e6;
+}

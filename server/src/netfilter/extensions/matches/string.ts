@@ -1,10 +1,12 @@
 // string match: option table from iptables 1.8.9 (libxt/libipt/libip6t_string), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const stringMatch: MatchSpec = {
   name: 'string',
   doc: 'This module matches a given string by using some pattern matching strategy',
+  evaluate: alwaysUndecided('string', 'packet payload is not modelled'),
   options: [
     {
       name: 'from', arity: 1, negatable: false, value: 'int',

@@ -1,10 +1,13 @@
 // tcp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_tcp), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, inRange, optionText, parsePortRange, undecided } from '../common';
 
 export const tcpMatch: MatchSpec = {
   name: 'tcp',
   doc: 'TCP header match: ports, flags, options (loaded by -p tcp)',
+  evaluate: evaluateTcp,
   options: [
     {
       name: 'sport', aliases: ['source-port'], arity: 1, negatable: true, value: 'port-range',
@@ -28,3 +31,47 @@ export const tcpMatch: MatchSpec = {
     },
   ],
 };
+
+/** Flag words of --tcp-flags; ALL is the six classic flags, as in libxt_tcp. */
+const TCP_FLAG_WORDS: Record<string, string[]> = {
+  FIN: ['FIN'], SYN: ['SYN'], RST: ['RST'], PSH: ['PSH'], ACK: ['ACK'], URG: ['URG'],
+  ALL: ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'], NONE: [],
+};
+
+function flagList(text: string): string[] {
+  return text.split(',').flatMap((word) => TCP_FLAG_WORDS[word.toUpperCase()] ?? []);
+}
+
+/** (flags & mask) == comp, the kernel's tcp_mt test. */
+export function tcpFlagsMatch(packetFlags: string[] | undefined, mask: string, comp: string): boolean | undefined {
+  if (!packetFlags) return undefined;
+  const set = new Set(packetFlags.map((f) => f.toUpperCase()));
+  const wanted = new Set(flagList(comp));
+  return flagList(mask).every((flag) => set.has(flag) === wanted.has(flag));
+}
+
+function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const p = ctx.packet;
+  // kernel tcp_mt: non-TCP packets and non-first fragments never match, whatever the `!`s say
+  if (p.proto !== 6 || p.fragment) return false;
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      switch (option.name) {
+        case 'sport': return inRange(p.sport, parsePortRange(option.args[0]?.text ?? ''));
+        case 'dport': return inRange(p.dport, parsePortRange(option.args[0]?.text ?? ''));
+        case 'syn': {
+          const result = tcpFlagsMatch(p.tcpFlags, 'SYN,RST,ACK,FIN', 'SYN');
+          return result ?? undecided('assumed the packet is a SYN (its TCP flags are not given)');
+        }
+        case 'tcp-flags': {
+          const result = tcpFlagsMatch(p.tcpFlags, option.args[0]?.text ?? '', option.args[1]?.text ?? '');
+          return result ?? undecided(`assumed TCP flags match ${optionText(option)} (flags not given)`);
+        }
+        case 'tcp-option': return undecided(`assumed the packet carries TCP option ${option.args[0]?.text}`);
+        default: return undefined;
+      }
+    },
+    (option) => `-m tcp ${optionText(option)}`,
+  );
+}

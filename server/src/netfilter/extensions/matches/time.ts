@@ -1,10 +1,12 @@
 // time match: option table from iptables 1.8.9 (libxt/libipt/libip6t_time), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
+import { alwaysUndecided } from '../common';
 
 export const timeMatch: MatchSpec = {
   name: 'time',
   doc: 'This matches if the packet arrival time/date is within a given range',
+  evaluate: alwaysUndecided('time', 'the arrival time is unknown'),
   options: [
     {
       name: 'datestart', arity: 1, negatable: false, value: 'time',

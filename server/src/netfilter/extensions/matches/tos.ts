@@ -1,10 +1,13 @@
 // tos match: option table from iptables 1.8.9 (libxt/libipt/libip6t_tos), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, optionText, parseMarkMask } from '../common';
 
 export const tosMatch: MatchSpec = {
   name: 'tos',
   doc: 'Match the 8-bit Type of Service field of the IPv4 header (or the Traffic Class of IPv6)',
+  evaluate: evaluateTos,
   options: [
     {
       name: 'tos', arity: 1, negatable: true, value: 'raw', required: true,
@@ -12,3 +15,30 @@ export const tosMatch: MatchSpec = {
     },
   ],
 };
+
+/** Symbolic TOS values; they compare under mask 0x3f (libxt_tos), numbers under 0xff. */
+export const TOS_NAMES: Record<string, number> = {
+  'minimize-delay': 0x10, 'maximize-throughput': 0x08, 'maximize-reliability': 0x04, 'minimize-cost': 0x02, 'normal-service': 0x00,
+};
+
+export function parseTos(text: string): { value: number; mask: number } | undefined {
+  const named = TOS_NAMES[text.toLowerCase()];
+  if (named !== undefined) return { value: named, mask: 0x3f };
+  const parsed = parseMarkMask(text);
+  if (!parsed) return undefined;
+  return { value: parsed.value & 0xff, mask: text.includes('/') ? parsed.mask & 0xff : 0xff };
+}
+
+/** TOS byte = DSCP << 2 | ECN; simulated packets carry no ECN bits. */
+function evaluateTos(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const tos = (ctx.packet.dscp << 2) & 0xff;
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      if (option.name !== 'tos') return undefined;
+      const parsed = parseTos(option.args[0]?.text ?? '');
+      return !!parsed && (tos & parsed.mask) === parsed.value;
+    },
+    (option) => `-m tos ${optionText(option)}`,
+  );
+}

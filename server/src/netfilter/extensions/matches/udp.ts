@@ -1,10 +1,13 @@
 // udp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_udp), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchSpec } from '../types';
+import type { MatchUse } from '../../model';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { evaluateOptions, inRange, optionText, parsePortRange } from '../common';
 
 export const udpMatch: MatchSpec = {
   name: 'udp',
   doc: 'UDP header match: ports (loaded by -p udp)',
+  evaluate: evaluateUdp,
   options: [
     {
       name: 'sport', aliases: ['source-port'], arity: 1, negatable: true, value: 'port-range',
@@ -16,3 +19,18 @@ export const udpMatch: MatchSpec = {
     },
   ],
 };
+
+function evaluateUdp(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const p = ctx.packet;
+  // kernel udp_mt: non-UDP packets and non-first fragments never match
+  if (p.proto !== 17 || p.fragment) return false;
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      if (option.name === 'sport') return inRange(p.sport, parsePortRange(option.args[0]?.text ?? ''));
+      if (option.name === 'dport') return inRange(p.dport, parsePortRange(option.args[0]?.text ?? ''));
+      return undefined;
+    },
+    (option) => `-m udp ${optionText(option)}`,
+  );
+}

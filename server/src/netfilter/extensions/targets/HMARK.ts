@@ -48,7 +48,7 @@ export const HMARKTarget: TargetSpec = {
       doc: 'An 8 bit field with layer 4 protocol number',
     },
     {
-      name: 'hmark-rnd', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-rnd', arity: 1, negatable: false, value: 'int', required: true,
       doc: 'A 32 bit random custom value to feed hash calculation',
     },
     {

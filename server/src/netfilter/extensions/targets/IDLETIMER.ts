@@ -19,9 +19,5 @@ export const IDLETIMERTarget: TargetSpec = {
       name: 'alarm', arity: 0, negatable: false, value: 'none',
       doc: 'Use an alarm timer (wakes the system from suspend)',
     },
-    {
-      name: 'send_nl_msg', arity: 0, negatable: false, value: 'none',
-      doc: 'Also send a netlink message when the timer expires',
-    },
   ],
 };

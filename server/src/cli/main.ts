@@ -1,0 +1,259 @@
+// iptables-lens command line: `lint` and `trace` over dumps, plus `demo` (what `npm start` runs).
+// Uses the engine only; this file owns the I/O, argument parsing and output formats.
+
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve, dirname, join } from 'node:path';
+import { lintText, positionOf } from '../netfilter/lint';
+import type { Problem, Severity } from '../netfilter/model';
+import { tracePacket, type TraceRequest } from '../netfilter/trace/simulate';
+import { formatTrace } from '../netfilter/trace/format';
+import { parseIpsetSave } from '../netfilter/ipset';
+import { protocolNumber } from '../netfilter/packet';
+import { toSarif } from './sarif';
+
+const USAGE = `usage:
+  iptables-lens lint FILE… [--format text|json|sarif]
+  iptables-lens trace FILE --src IP --dst IP [--proto tcp|udp|icmp|sctp|N] [--sport N] [--dport N]
+                     [--in-iface IF] [--out-iface IF] [--from-local] [--local-addr IP[,IP…]]
+                     [--mark V] [--ctstate STATE] [--ipset FILE] [--format text|json]
+  iptables-lens demo      (lint and trace the bundled example dump)
+
+exit status: 0 no errors, 1 errors found (lint) or trace verdict could not be computed, 2 usage or I/O failure`;
+
+class UsageError extends Error {}
+
+interface ParsedArgs {
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['format', 'src', 'dst', 'proto', 'sport', 'dport', 'in-iface', 'out-iface', 'local-addr', 'mark', 'ctstate', 'ipset', 'family']);
+const BOOLEAN_FLAGS = new Set(['from-local', 'help', 'show-returns']);
+
+function parseArgs(argv: string[]): ParsedArgs {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg.startsWith('--')) {
+      const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      if (BOOLEAN_FLAGS.has(name)) flags.set(name, true);
+      else if (VALUE_FLAGS.has(name)) {
+        const value = inline ?? argv[++i];
+        if (value === undefined) throw new UsageError(`--${name} needs a value`);
+        flags.set(name, value);
+      } else throw new UsageError(`unknown option --${name}`);
+    } else if (arg === '-h') flags.set('help', true);
+    else positional.push(arg);
+  }
+  return { positional, flags };
+}
+
+function readDump(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new IoError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+}
+
+class IoError extends Error {}
+
+// ------------------------------------------------------------------ lint
+
+export interface FileDiagnostics {
+  file: string;
+  diagnostics: Array<{ line: number; column: number; endLine: number; endColumn: number; severity: Severity; code: string; message: string; related?: Array<{ line: number; column: number; message: string }> }>;
+}
+
+export function diagnosticsFor(file: string, text: string): { json: FileDiagnostics; problems: Problem[]; lineStarts: number[] } {
+  const { ruleset, problems } = lintText(text, { fileName: file });
+  const toPosition = (offset: number) => {
+    const p = positionOf(ruleset.lineStarts, offset);
+    return { line: p.line + 1, column: p.column + 1 };
+  };
+  return {
+    problems,
+    lineStarts: ruleset.lineStarts,
+    json: {
+      file,
+      diagnostics: problems.map((problem) => {
+        const start = toPosition(problem.span.start);
+        const end = toPosition(problem.span.end);
+        const entry: FileDiagnostics['diagnostics'][number] = {
+          line: start.line,
+          column: start.column,
+          endLine: end.line,
+          endColumn: end.column,
+          severity: problem.severity,
+          code: problem.code,
+          message: problem.message,
+        };
+        if (problem.related?.length) entry.related = problem.related.map((r) => ({ ...toPosition(r.span.start), message: r.message }));
+        return entry;
+      }),
+    },
+  };
+}
+
+function lintCommand(args: ParsedArgs, out: (s: string) => void): number {
+  const format = (args.flags.get('format') as string | undefined) ?? 'text';
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif`);
+  if (args.positional.length === 0) throw new UsageError('lint needs at least one FILE');
+  const results: FileDiagnostics[] = [];
+  let errors = 0;
+  const textOut: string[] = [];
+  for (const file of args.positional) {
+    const text = readDump(file);
+    const { json } = diagnosticsFor(file, text);
+    results.push(json);
+    errors += json.diagnostics.filter((d) => d.severity === 'error').length;
+    if (format === 'text') {
+      const lines = text.split('\n');
+      for (const d of json.diagnostics) {
+        textOut.push(`${file}:${d.line}:${d.column}: ${d.severity} ${d.code}: ${d.message}`);
+        const source = (lines[d.line - 1] ?? '').replace(/\r$/, '');
+        const shown = source.length > 200 ? source.slice(0, 200) + '…' : source;
+        textOut.push(`    ${shown}`);
+        const width = d.endLine === d.line ? Math.max(1, Math.min(d.endColumn - d.column, shown.length - d.column + 1)) : 1;
+        textOut.push(`    ${' '.repeat(Math.max(0, Math.min(d.column - 1, shown.length)))}${'^'.repeat(Math.max(1, width))}`);
+        for (const r of d.related ?? []) textOut.push(`    note: ${file}:${r.line}:${r.column}: ${r.message}`);
+      }
+    }
+  }
+  if (format === 'json') out(JSON.stringify({ files: results }, null, 2) + '\n');
+  else if (format === 'sarif') out(JSON.stringify(toSarif(results), null, 2) + '\n');
+  else {
+    const counts = new Map<string, number>();
+    for (const r of results) for (const d of r.diagnostics) counts.set(d.severity, (counts.get(d.severity) ?? 0) + 1);
+    textOut.push(`${results.length} file${results.length === 1 ? '' : 's'}: ${['error', 'warning', 'information', 'hint'].map((s) => `${counts.get(s) ?? 0} ${s}${s === 'information' ? '' : 's'}`).join(', ')}`);
+    out(textOut.join('\n') + '\n');
+  }
+  return errors > 0 ? 1 : 0;
+}
+
+// ------------------------------------------------------------------ trace
+
+function numberFlag(args: ParsedArgs, name: string, max: number): number | undefined {
+  const value = args.flags.get(name);
+  if (value === undefined) return undefined;
+  const text = String(value);
+  const n = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(n) || n > max) throw new UsageError(`--${name} must be a number up to ${max}`);
+  return n;
+}
+
+export function traceRequestFromArgs(args: ParsedArgs, readFile: (f: string) => string = readDump): TraceRequest {
+  const src = args.flags.get('src');
+  const dst = args.flags.get('dst');
+  if (typeof src !== 'string' || typeof dst !== 'string') throw new UsageError('trace needs --src IP and --dst IP');
+  const proto = args.flags.get('proto') as string | undefined;
+  if (proto !== undefined && protocolNumber(proto) === undefined) throw new UsageError(`unknown protocol '${proto}'`);
+  const ctstate = (args.flags.get('ctstate') as string | undefined)?.toUpperCase();
+  if (ctstate && !['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(ctstate)) throw new UsageError('--ctstate must be NEW, ESTABLISHED, RELATED, INVALID or UNTRACKED');
+  const request: TraceRequest = {
+    src,
+    dst,
+    proto: proto ?? 'tcp',
+    sport: numberFlag(args, 'sport', 65535),
+    dport: numberFlag(args, 'dport', 65535),
+    inIface: args.flags.get('in-iface') as string | undefined,
+    outIface: args.flags.get('out-iface') as string | undefined,
+    fromLocal: args.flags.get('from-local') === true,
+    mark: numberFlag(args, 'mark', 0xffffffff),
+    ctstate: ctstate as TraceRequest['ctstate'],
+  };
+  const local = args.flags.get('local-addr');
+  if (typeof local === 'string') request.localAddresses = local.split(',').map((s) => s.trim()).filter(Boolean);
+  const ipsetFile = args.flags.get('ipset');
+  if (typeof ipsetFile === 'string') request.ipsets = parseIpsetSave(readFile(ipsetFile)).sets;
+  return request;
+}
+
+function traceCommand(args: ParsedArgs, out: (s: string) => void): number {
+  const format = (args.flags.get('format') as string | undefined) ?? 'text';
+  if (!['text', 'json'].includes(format)) throw new UsageError('--format must be text or json');
+  if (args.positional.length !== 1) throw new UsageError('trace needs exactly one FILE');
+  const file = args.positional[0];
+  const request = traceRequestFromArgs(args);
+  const text = readDump(file);
+  const { ruleset } = lintText(text, { fileName: file });
+  const result = tracePacket(ruleset, request);
+  if (format === 'json') out(JSON.stringify(result, null, 2) + '\n');
+  else out(formatTrace(result, { showReturns: args.flags.get('show-returns') === true }));
+  return result.paths.some((p) => p.verdict === 'ERROR') ? 1 : 0;
+}
+
+// ------------------------------------------------------------------ demo
+
+function findExample(): string {
+  // Bundled as server/dist/cli.js; examples/ sits at the package root.
+  const candidates = [join(__dirname, '..', '..', 'examples', 'kube-nodeport.rules'), resolve('examples', 'kube-nodeport.rules')];
+  for (const candidate of candidates) if (existsSync(candidate)) return candidate;
+  throw new IoError('bundled example examples/kube-nodeport.rules not found');
+}
+
+function demoCommand(out: (s: string) => void): number {
+  const file = findExample();
+  out(`iptables-lens demo — ${file}\n\n$ iptables-lens lint ${file}\n`);
+  lintCommand({ positional: [file], flags: new Map() }, out);
+  const args: ParsedArgs = {
+    positional: [file],
+    flags: new Map<string, string | true>([
+      ['src', '192.168.50.9'],
+      ['dst', '172.20.0.3'],
+      ['proto', 'tcp'],
+      ['dport', '30080'],
+      ['local-addr', '172.20.0.3'],
+    ]),
+  };
+  out(`\n$ iptables-lens trace ${file} --src 192.168.50.9 --dst 172.20.0.3 --proto tcp --dport 30080 --local-addr 172.20.0.3\n`);
+  traceCommand(args, out);
+  return 0;
+}
+
+// ------------------------------------------------------------------ main
+
+export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  try {
+    const [command, ...rest] = argv;
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      out(USAGE + '\n');
+      return command ? 0 : 2;
+    }
+    const args = parseArgs(rest);
+    if (args.flags.get('help')) {
+      out(USAGE + '\n');
+      return 0;
+    }
+    switch (command) {
+      case 'lint':
+        return lintCommand(args, out);
+      case 'trace':
+        return traceCommand(args, out);
+      case 'demo':
+        return demoCommand(out);
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`iptables-lens: ${error.message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof IoError) {
+      err(`iptables-lens: ${error.message}\n`);
+      return 2;
+    }
+    err(`iptables-lens: internal error: ${error instanceof Error ? error.stack : error}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  const chunks: string[] = [];
+  const code = run(process.argv.slice(2), (s) => chunks.push(s), (s) => process.stderr.write(s));
+  process.stdout.write(chunks.join(''), () => process.exit(code));
+}
+
+void dirname;

@@ -1,0 +1,134 @@
+// Shared helpers for match evaluate() and target apply(): number and port grammar as iptables
+// parses it, negation, and combining per-option outcomes.
+//
+// Convention for undecided outcomes: `assumption` describes the branch on which the match
+// MATCHES (e.g. `assumed 10.0.0.1 in ipset KUBE-X`); the simulator labels the other branch.
+
+import type { OptionUse } from '../model';
+import type { MatchOutcome } from './types';
+
+/** strtoul(text, 0): decimal, 0x hex, leading-0 octal. Undefined for anything else. */
+export function parseNumber(text: string): number | undefined {
+  const t = text.trim();
+  let n: number;
+  if (/^0x[0-9a-f]+$/i.test(t)) n = parseInt(t.slice(2), 16);
+  else if (/^0[0-7]+$/.test(t)) n = parseInt(t.slice(1), 8);
+  else if (/^\d+$/.test(t)) n = parseInt(t, 10);
+  else return undefined;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** `value[/mask]` → unsigned 32-bit pair; mask defaults to 0xffffffff. */
+export function parseMarkMask(text: string): { value: number; mask: number } | undefined {
+  const [v, m] = text.split('/');
+  const value = parseNumber(v);
+  const mask = m === undefined ? 0xffffffff : parseNumber(m);
+  if (value === undefined || mask === undefined) return undefined;
+  return { value: value >>> 0, mask: mask >>> 0 };
+}
+
+export function hex(n: number): string {
+  return '0x' + (n >>> 0).toString(16);
+}
+
+/** Service names seen in dumps (iptables-save prints numbers; hand-written files use names). */
+export const SERVICES: Record<string, number> = {
+  ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, bootps: 67, bootpc: 68, tftp: 69, http: 80, www: 80,
+  kerberos: 88, pop3: 110, ntp: 123, netbios_ns: 137, imap: 143, snmp: 161, ldap: 389, https: 443, syslog: 514,
+  submission: 587, ldaps: 636, imaps: 993, pop3s: 995, openvpn: 1194, mysql: 3306, 'http-alt': 8080, postgresql: 5432,
+};
+
+export function parsePort(text: string): number | undefined {
+  const n = parseNumber(text);
+  if (n !== undefined) return n <= 65535 ? n : undefined;
+  return SERVICES[text];
+}
+
+/** `a`, `a:b`, `:b`, `a:` (iptables also accepts `a-b` in multiport? no: only `:`). */
+export function parsePortRange(text: string, separator = ':'): { from: number; to: number } | undefined {
+  const at = text.indexOf(separator);
+  if (at < 0) {
+    const p = parsePort(text);
+    return p === undefined ? undefined : { from: p, to: p };
+  }
+  const from = at === 0 ? 0 : parsePort(text.slice(0, at));
+  const to = at === text.length - 1 ? 65535 : parsePort(text.slice(at + 1));
+  if (from === undefined || to === undefined) return undefined;
+  return { from, to };
+}
+
+/** `n` or `n:m` (length, ttl ranges, SPI ranges). */
+export function parseIntRange(text: string): { from: number; to: number } | undefined {
+  const [a, b] = text.split(':');
+  const from = a === '' ? 0 : parseNumber(a);
+  const to = b === undefined ? from : b === '' ? Number.MAX_SAFE_INTEGER : parseNumber(b);
+  if (from === undefined || to === undefined) return undefined;
+  return { from, to };
+}
+
+export function inRange(value: number | undefined, range: { from: number; to: number } | undefined): boolean {
+  return value !== undefined && range !== undefined && value >= range.from && value <= range.to;
+}
+
+export function undecided(assumption: string, probability?: number): MatchOutcome {
+  return probability === undefined ? { undecided: true, assumption } : { undecided: true, assumption, probability };
+}
+
+/** Apply `!` of an option to its outcome (an undecided outcome flips its probability). */
+export function negateIf(negated: boolean, outcome: MatchOutcome): MatchOutcome {
+  if (!negated) return outcome;
+  if (typeof outcome === 'boolean') return !outcome;
+  return {
+    undecided: true,
+    assumption: outcome.assumption.startsWith('assumed ') ? `assumed not (${outcome.assumption.slice(8)})` : `not (${outcome.assumption})`,
+    ...(outcome.probability !== undefined ? { probability: 1 - outcome.probability } : {}),
+  };
+}
+
+/** All options of a match must hold: false wins, then undecided (assumptions joined), else true. */
+export function all(outcomes: MatchOutcome[]): MatchOutcome {
+  const open: Array<Exclude<MatchOutcome, boolean>> = [];
+  for (const outcome of outcomes) {
+    if (outcome === false) return false;
+    if (outcome !== true) open.push(outcome);
+  }
+  if (open.length === 0) return true;
+  if (open.length === 1) return open[0];
+  const probabilities = open.map((o) => o.probability);
+  const known = probabilities.every((p) => p !== undefined);
+  return undecided(open.map((o) => o.assumption).join('; '), known ? probabilities.reduce((a, b) => a! * b!, 1) : undefined);
+}
+
+/** Evaluate each option with `decide`; unknown options (not handled) make the match undecided. */
+export function evaluateOptions(
+  options: OptionUse[],
+  decide: (option: OptionUse) => MatchOutcome | undefined,
+  describe: (option: OptionUse) => string,
+): MatchOutcome {
+  return all(
+    options.map((option) => {
+      const outcome = decide(option);
+      if (outcome === undefined) return undecided(`assumed ${describe(option)} matches`);
+      return negateIf(option.negated, outcome);
+    }),
+  );
+}
+
+/** `! --name a b` as written (canonical name), for assumption texts. */
+export function optionText(option: OptionUse): string {
+  return `${option.negated ? '! ' : ''}--${option.name}${option.args.length ? ' ' + option.args.map((a) => a.text).join(' ') : ''}`;
+}
+
+export function matchText(module: string, options: OptionUse[]): string {
+  return `-m ${module} ${options.map(optionText).join(' ')}`.trim();
+}
+
+/** A match the engine cannot decide from a packet: always undecided, with a precise reason. */
+export function alwaysUndecided(module: string, reason: string) {
+  return (match: { options: OptionUse[] }): MatchOutcome =>
+    undecided(`assumed ${matchText(module, match.options)} matches (${reason})`);
+}
+
+export function arg(option: OptionUse | undefined, index = 0): string | undefined {
+  return option?.args[index]?.text;
+}

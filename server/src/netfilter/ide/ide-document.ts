@@ -1,0 +1,45 @@
+// One parsed version of a document plus the lazily built indexes every IDE feature shares.
+// Pure: built from text (or an already parsed ruleset) and an optional URI used only for links.
+
+import type { ParsedRuleset } from '../parser';
+import { parseRuleset, type ParseOptions } from '../parser';
+import { DocumentIndex } from './document-index';
+import { AddressIndex } from './addresses';
+import { MarkIndex } from './marks';
+
+export class IdeDocument {
+  private indexCache?: DocumentIndex;
+  private addressCache?: AddressIndex;
+  private markCache?: MarkIndex;
+
+  constructor(
+    readonly ruleset: ParsedRuleset,
+    /** document URI, used to build `uri#L12` links in hovers; links are omitted without it */
+    readonly uri?: string,
+  ) {}
+
+  static fromText(text: string, options: ParseOptions & { uri?: string } = {}): IdeDocument {
+    return new IdeDocument(parseRuleset(text, options), options.uri);
+  }
+
+  get text(): string {
+    return this.ruleset.text;
+  }
+
+  get index(): DocumentIndex {
+    return (this.indexCache ??= new DocumentIndex(this.ruleset));
+  }
+
+  get addresses(): AddressIndex {
+    return (this.addressCache ??= new AddressIndex(this.index));
+  }
+
+  get marks(): MarkIndex {
+    return (this.markCache ??= new MarkIndex(this.index));
+  }
+
+  /** Markdown link to a 0-based line of this document (`[line 12](uri#L12)`), plain text without a URI. */
+  lineLink(line: number, label = `line ${line + 1}`): string {
+    return this.uri ? `[${label}](${this.uri}#L${line + 1})` : label;
+  }
+}

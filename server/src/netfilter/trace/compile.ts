@@ -1,0 +1,89 @@
+// A rule's generic criteria (-p -s -d -i -o -f) compiled once into a fast predicate, so that
+// chains with thousands of rules are scanned without re-parsing text.
+
+import type { Family, OptionUse, Rule } from '../model';
+import type { Packet } from '../packet';
+import { protocolNumber } from '../packet';
+import { cidrContains, compileCidr, type CompiledCidr } from './net';
+
+export interface CompiledRule {
+  /** do -p -s -d -i -o -f all hold? */
+  generic(packet: Packet): boolean;
+  /** the single exact destination address (`-d X/32`, not negated), for dispatch */
+  exactDestination?: string;
+  /** protocol number when -p is given without `!` */
+  protocol?: number;
+}
+
+type Predicate = (packet: Packet) => boolean;
+
+function negate(option: OptionUse, predicate: Predicate): Predicate {
+  return option.negated ? (p) => !predicate(p) : predicate;
+}
+
+function compileAddressOption(option: OptionUse, field: 'src' | 'dst'): Predicate {
+  const value = option.args[0]?.text ?? '';
+  const cidrs = value.split(',').map(compileCidr);
+  if (cidrs.some((c) => c === undefined)) {
+    // A host name: the kernel holds the address it resolved at load time; we cannot know it.
+    return () => false;
+  }
+  const list = cidrs as CompiledCidr[];
+  const predicate: Predicate = list.length === 1 ? (p) => cidrContains(list[0], p[field]) : (p) => list.some((c) => cidrContains(c, p[field]));
+  return negate(option, predicate);
+}
+
+/** Interface names: `eth+` matches every name starting with `eth`; an absent interface matches nothing. */
+export function interfaceMatches(pattern: string, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  if (pattern.endsWith('+')) return name.startsWith(pattern.slice(0, -1));
+  return name === pattern;
+}
+
+function compileInterface(option: OptionUse, field: 'inIface' | 'outIface'): Predicate {
+  const pattern = option.args[0]?.text ?? '';
+  return negate(option, (p) => interfaceMatches(pattern, p[field]));
+}
+
+export function compileRule(rule: Rule, family: Family): CompiledRule {
+  void family;
+  const predicates: Predicate[] = [];
+  const criteria = rule.criteria;
+  let protocol: number | undefined;
+  if (criteria.protocol) {
+    const number = protocolNumber(criteria.protocol.args[0]?.text ?? '');
+    if (number !== undefined && number !== 0) {
+      const option = criteria.protocol;
+      if (!option.negated) protocol = number;
+      predicates.push(negate(option, (p) => p.proto === number));
+    } else if (number === undefined) {
+      predicates.push(() => false);
+    } else if (criteria.protocol.negated) {
+      predicates.push(() => false); // ! -p all matches nothing
+    }
+  }
+  if (criteria.source) predicates.push(compileAddressOption(criteria.source, 'src'));
+  let exactDestination: string | undefined;
+  if (criteria.destination) {
+    predicates.push(compileAddressOption(criteria.destination, 'dst'));
+    const text = criteria.destination.args[0]?.text ?? '';
+    const cidr = !criteria.destination.negated && !text.includes(',') ? compileCidr(text) : undefined;
+    if (cidr && cidr.exact) exactDestination = text.split('/')[0];
+  }
+  if (criteria.inInterface) predicates.push(compileInterface(criteria.inInterface, 'inIface'));
+  if (criteria.outInterface) predicates.push(compileInterface(criteria.outInterface, 'outIface'));
+  if (criteria.fragment) {
+    const option = criteria.fragment;
+    predicates.push(negate(option, (p) => p.fragment));
+  }
+  const generic: Predicate =
+    predicates.length === 0
+      ? () => true
+      : predicates.length === 1
+        ? predicates[0]
+        : (p) => {
+            for (const predicate of predicates) if (!predicate(p)) return false;
+            return true;
+          };
+  return { generic, exactDestination, protocol };
+}

@@ -1,0 +1,203 @@
+// The one-line packet syntax users type in the editor's "Trace Packet…" box:
+//
+//   10.244.0.9 -> 10.96.0.10:53/udp in eth0
+//   192.168.50.9:51000 -> 172.20.0.3:30080 in eth0
+//   from local -> 10.96.0.1:443                       (the node itself sends it; source = first node address)
+//   10.0.0.5 -> 8.8.8.8:443 out eth1 mark 0x4000 state ESTABLISHED
+//   [2001:db8::1]:5000 -> [2001:db8::2]:443/tcp
+//
+// Clauses after the destination, in any order: `in IF`, `out IF`, `from local` (or `local`),
+// `mark V`, `ctmark V`, `state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED`, `tcp|udp|icmp|sctp|icmpv6`,
+// `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`.
+
+import type { TraceRequest } from './simulate';
+import { parseIPv4, parseIPv6 } from './net';
+import { protocolName, protocolNumber } from '../packet';
+
+export interface PacketLineResult {
+  request?: TraceRequest;
+  /** what is wrong, for the input box's validation message */
+  error?: string;
+  /** offset of the problem in the line */
+  errorAt?: number;
+  /** canonical spelling of the line */
+  normalized?: string;
+}
+
+const STATES = ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'] as const;
+
+interface Endpoint {
+  address: string;
+  port?: number;
+}
+
+function parseEndpoint(text: string): Endpoint | string {
+  let address = text;
+  let port: string | undefined;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(text);
+  if (bracket) {
+    address = bracket[1];
+    port = bracket[2];
+  } else if (/^[\d.]+:\d+$/.test(text)) {
+    [address, port] = text.split(':');
+  }
+  const isV4 = parseIPv4(address) !== undefined;
+  const isV6 = !isV4 && address.includes(':') && parseIPv6(address) !== undefined;
+  if (!isV4 && !isV6) return `'${address}' is not an IPv4 or IPv6 address`;
+  if (port !== undefined) {
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) return `port ${port} is out of range (0–65535)`;
+    return { address, port: n };
+  }
+  return { address };
+}
+
+function parseNumber(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text, 16);
+  if (/^\d+$/.test(text)) return Number(text);
+  return undefined;
+}
+
+/** Parse a packet line. `nodeAddresses` supplies the source for `from local` without a source. */
+export function parsePacketLine(line: string, nodeAddresses: readonly string[] = []): PacketLineResult {
+  const text = line.trim();
+  if (text === '') return { error: 'type a packet, e.g. 10.244.0.9 -> 10.96.0.10:53/udp in eth0', errorAt: 0 };
+  const arrow = text.indexOf('->');
+  if (arrow < 0) return { error: "missing '->' between source and destination (e.g. 10.0.0.1 -> 10.0.0.2:80)", errorAt: text.length };
+  const left = text.slice(0, arrow).trim();
+  const rightWords = text.slice(arrow + 2).trim().split(/\s+/).filter(Boolean);
+  const request: TraceRequest = { src: '', dst: '' };
+  // Source side: an endpoint and/or `from local`.
+  const leftWords = left.split(/\s+/).filter(Boolean);
+  let fromLocal = false;
+  let sourceText: string | undefined;
+  for (let i = 0; i < leftWords.length; i++) {
+    const w = leftWords[i].toLowerCase();
+    if (w === 'from' && leftWords[i + 1]?.toLowerCase() === 'local') {
+      fromLocal = true;
+      i++;
+    } else if (w === 'local' || w === 'node') {
+      fromLocal = true;
+    } else if (sourceText === undefined) {
+      sourceText = leftWords[i];
+    } else {
+      return { error: `unexpected '${leftWords[i]}' before '->'`, errorAt: text.indexOf(leftWords[i]) };
+    }
+  }
+  if (sourceText === undefined) {
+    if (!fromLocal) return { error: 'missing source address before ->', errorAt: 0 };
+    if (!nodeAddresses.length) return { error: "'from local' needs a source address (or set the node's local addresses)", errorAt: 0 };
+    sourceText = nodeAddresses[0];
+  }
+  const source = parseEndpoint(sourceText);
+  if (typeof source === 'string') return { error: source, errorAt: text.indexOf(sourceText) };
+  request.src = source.address;
+  if (source.port !== undefined) request.sport = source.port;
+  if (fromLocal) request.fromLocal = true;
+  // Destination: first word, possibly with /proto.
+  const destinationWord = rightWords.shift();
+  if (!destinationWord) return { error: 'missing destination after ->', errorAt: text.length };
+  const [destinationText, protoText] = destinationWord.split('/');
+  const destination = parseEndpoint(destinationText);
+  if (typeof destination === 'string') return { error: destination, errorAt: text.indexOf(destinationWord) };
+  request.dst = destination.address;
+  if (destination.port !== undefined) request.dport = destination.port;
+  const v6 = request.src.includes(':');
+  if (v6 !== request.dst.includes(':')) return { error: 'source and destination must both be IPv4 or both IPv6', errorAt: text.indexOf(destinationWord) };
+  if (protoText !== undefined) {
+    if (protocolNumber(protoText) === undefined) return { error: `unknown protocol '${protoText}'`, errorAt: text.indexOf(destinationWord) };
+    request.proto = protoText.toLowerCase();
+  }
+  for (let i = 0; i < rightWords.length; i++) {
+    const word = rightWords[i];
+    const lower = word.toLowerCase();
+    const value = rightWords[i + 1];
+    const at = text.lastIndexOf(word);
+    const needValue = (what: string): string | undefined => (value === undefined ? `'${word}' needs ${what}` : undefined);
+    switch (lower) {
+      case 'in':
+      case 'out': {
+        const problem = needValue('an interface name');
+        if (problem) return { error: problem, errorAt: at };
+        if (value.length > 15) return { error: `interface name '${value}' is longer than 15 characters`, errorAt: at };
+        if (lower === 'in') request.inIface = value;
+        else request.outIface = value;
+        i++;
+        break;
+      }
+      case 'from':
+        if (value?.toLowerCase() !== 'local') return { error: "did you mean 'from local'?", errorAt: at };
+        request.fromLocal = true;
+        i++;
+        break;
+      case 'local':
+        request.fromLocal = true;
+        break;
+      case 'mark':
+      case 'ctmark': {
+        const n = parseNumber(value);
+        if (n === undefined || n > 0xffffffff) return { error: `'${word}' needs a 32-bit value like 0x4000`, errorAt: at };
+        if (lower === 'mark') request.mark = n;
+        else request.ctmark = n;
+        i++;
+        break;
+      }
+      case 'state':
+      case 'ctstate': {
+        const state = value?.toUpperCase();
+        if (!state || !(STATES as readonly string[]).includes(state)) return { error: `state must be one of ${STATES.join(', ')}`, errorAt: at };
+        request.ctstate = state as TraceRequest['ctstate'];
+        i++;
+        break;
+      }
+      case 'sport':
+      case 'dport':
+      case 'len':
+      case 'ttl':
+      case 'type': {
+        const n = parseNumber(value);
+        if (n === undefined) return { error: `'${word}' needs a number`, errorAt: at };
+        if ((lower === 'sport' || lower === 'dport') && n > 65535) return { error: `port ${n} is out of range (0–65535)`, errorAt: at };
+        if (lower === 'sport') request.sport = n;
+        else if (lower === 'dport') request.dport = n;
+        else if (lower === 'len') request.length = n;
+        else if (lower === 'ttl') request.ttl = n;
+        else request.icmpType = n;
+        i++;
+        break;
+      }
+      case 'flags': {
+        if (!value || !/^[A-Za-z,]+$/.test(value)) return { error: "'flags' needs TCP flags like SYN or ACK,PSH", errorAt: at };
+        request.tcpFlags = value.toUpperCase().split(',');
+        i++;
+        break;
+      }
+      default:
+        if (protocolNumber(lower) !== undefined && !/^\d+$/.test(lower)) {
+          request.proto = lower;
+          break;
+        }
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, tcp/udp/icmp …)`, errorAt: at };
+    }
+  }
+  if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
+  if (v6 && request.proto === 'icmp') request.proto = 'icmpv6';
+  return { request, normalized: formatPacketLine(request) };
+}
+
+/** Canonical one-line form of a request (what `parsePacketLine` reads back to the same request). */
+export function formatPacketLine(request: TraceRequest): string {
+  const v6 = request.src.includes(':');
+  const endpoint = (address: string, port?: number) => (port === undefined ? address : v6 ? `[${address}]:${port}` : `${address}:${port}`);
+  const proto = typeof request.proto === 'number' ? protocolName(request.proto) : request.proto ?? 'tcp';
+  const parts = [`${request.fromLocal ? 'from local ' : ''}${endpoint(request.src, request.sport)} -> ${endpoint(request.dst, request.dport)}/${proto}`];
+  if (request.inIface) parts.push(`in ${request.inIface}`);
+  if (request.outIface) parts.push(`out ${request.outIface}`);
+  if (request.mark) parts.push(`mark 0x${request.mark.toString(16)}`);
+  if (request.ctmark) parts.push(`ctmark 0x${request.ctmark.toString(16)}`);
+  if (request.ctstate && request.ctstate !== 'NEW') parts.push(`state ${request.ctstate}`);
+  if (request.icmpType !== undefined) parts.push(`type ${request.icmpType}`);
+  if (request.tcpFlags) parts.push(`flags ${request.tcpFlags.join(',')}`);
+  return parts.join(' ');
+}

@@ -1,0 +1,681 @@
+// The packet simulator: what netfilter does with one packet, hook by hook, table by table, rule by
+// rule — forking the path wherever the outcome depends on chance (statistic) or on something the
+// dump does not say (an ipset without its contents, `-m recent`, an unknown module).
+//
+// The hook order is the kernel's (net/ipv4/ip_input.c, ip_forward.c, ip_output.c and the table
+// priorities in include/uapi/linux/netfilter_ipv4.h):
+//   incoming:  PREROUTING (raw, mangle, nat) → routing → INPUT (mangle, filter, security, nat)
+//                                                       or FORWARD (mangle, filter, security) → POSTROUTING (mangle, nat)
+//   local:     OUTPUT (raw, mangle, nat, filter, security) → routing → POSTROUTING (mangle, nat)
+//              and, when the destination is the node itself, back in through lo: PREROUTING (raw, mangle) → INPUT (mangle, filter, security)
+// The nat table is consulted only while the connection has no NAT binding for that direction: the
+// first packet (NEW, or RELATED) and once per manipulation type (destination in PREROUTING/OUTPUT,
+// source in INPUT/POSTROUTING).
+
+import type { Chain, Rule, Ruleset, Table } from '../model';
+import type { HookPosition, NodeContext, Packet } from '../packet';
+import { protocolName, protocolNumber } from '../packet';
+import { findMatch, findTarget } from '../extensions/registry';
+import type { EvalContext, MatchOutcome, TargetEffect } from '../extensions/types';
+import type { TracePath, TraceResult, TraceStep, TracedPacket } from './types';
+import { compileRule, type CompiledRule } from './compile';
+import { chainDispatch } from './dispatch';
+import { addressIsLoopback, addressInList, formatMark } from './net';
+
+export interface TraceRequest {
+  src: string;
+  dst: string;
+  /** tcp, udp, icmp, sctp, icmpv6 or a number; default tcp */
+  proto?: string | number;
+  sport?: number;
+  dport?: number;
+  icmpType?: number;
+  icmpCode?: number;
+  tcpFlags?: string[];
+  inIface?: string;
+  /** interface routing picks for destinations that are not local */
+  outIface?: string;
+  fromLocal?: boolean;
+  /** node addresses; when absent they are inferred from the dump (and the trace says so) */
+  localAddresses?: string[];
+  mark?: number;
+  ctmark?: number;
+  ctstate?: Packet['ctstate'];
+  length?: number;
+  ttl?: number;
+  ipsets?: NodeContext['ipsets'];
+  /** address MASQUERADE uses */
+  egressAddress?: string;
+  /** start the trace in this hook instead of the packet's first one (code lens on a built-in chain) */
+  startHook?: Hook;
+}
+
+export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
+
+/** Tables per hook, in priority order. */
+const HOOK_TABLES: Record<Hook, string[]> = {
+  PREROUTING: ['raw', 'mangle', 'nat'],
+  INPUT: ['mangle', 'filter', 'security', 'nat'],
+  FORWARD: ['mangle', 'filter', 'security'],
+  OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
+  POSTROUTING: ['mangle', 'nat'],
+};
+
+/** Safety limits: beyond these the trace stops with a clear verdict instead of running away. */
+export const TRACE_LIMITS = {
+  maxPaths: 512,
+  maxStepsPerPath: 100_000,
+  maxCallDepth: 20_000,
+};
+
+interface Frame {
+  chain: Chain;
+  /** index of the next rule to evaluate */
+  next: number;
+}
+
+/** One path being explored. Cloned at every fork. */
+interface PathState {
+  packet: Packet;
+  steps: TraceStep[];
+  assumptions: string[];
+  probability: number;
+  /** whether the connection already has a NAT binding for destination / source manipulation */
+  natDoneDst: boolean;
+  natDoneSrc: boolean;
+  /** routing forks already decided on this path (dst → local?) */
+  verdict?: string;
+  outcome?: string;
+}
+
+interface TableOutcome {
+  state: PathState;
+  /** ACCEPT lets the packet go on to the next table / hook */
+  verdict: 'ACCEPT' | 'DROP' | 'REJECT' | 'QUEUE' | 'STOLEN' | 'LOOP' | 'LIMIT' | 'ERROR';
+  reason?: string;
+}
+
+function clonePath(state: PathState): PathState {
+  return {
+    packet: { ...state.packet, ctstatus: [...state.packet.ctstatus], tcpFlags: state.packet.tcpFlags ? [...state.packet.tcpFlags] : undefined },
+    steps: state.steps.slice(),
+    assumptions: state.assumptions.slice(),
+    probability: state.probability,
+    natDoneDst: state.natDoneDst,
+    natDoneSrc: state.natDoneSrc,
+  };
+}
+
+export class Simulator {
+  private readonly tables = new Map<string, Table>();
+  private readonly compiled = new Map<Rule, CompiledRule>();
+  private pathBudget = TRACE_LIMITS.maxPaths;
+  private truncated = false;
+
+  constructor(
+    private readonly ruleset: Ruleset,
+    private readonly node: NodeContext,
+  ) {
+    for (const table of ruleset.tables) this.tables.set(table.name, table);
+  }
+
+  private compiledRule(rule: Rule): CompiledRule {
+    let c = this.compiled.get(rule);
+    if (!c) {
+      c = compileRule(rule, this.ruleset.family);
+      this.compiled.set(rule, c);
+    }
+    return c;
+  }
+
+  trace(request: TraceRequest, initial: Packet): TraceResult {
+    this.pathBudget = TRACE_LIMITS.maxPaths;
+    this.truncated = false;
+    const start: PathState = { packet: initial, steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
+    const finished: PathState[] = [];
+    const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
+    this.runFrom(hookStart, start, finished);
+    const notes: string[] = [];
+    if (this.node.localAddressesSource === 'inferred') notes.push(`node addresses inferred from the dump: ${this.node.localAddresses.join(', ') || 'none'} (pass --local-addr to set them)`);
+    if (this.node.localAddressesSource === 'none') notes.push('node addresses unknown: routing and addrtype LOCAL are undecided (pass --local-addr)');
+    if (this.node.localAddressesSource === 'given') notes.push(`node addresses: ${this.node.localAddresses.join(', ')}`);
+    if (this.truncated) notes.push(`more than ${TRACE_LIMITS.maxPaths} paths: the rest were not explored`);
+    const paths: TracePath[] = finished.map((state) => ({
+      probability: roundProbability(state.probability),
+      verdict: state.verdict ?? 'ACCEPT',
+      outcome: state.outcome ?? '',
+      assumptions: state.assumptions,
+      packet: describePacket(state.packet),
+      steps: state.steps,
+    }));
+    return { input: describePacket(initial), notes, paths };
+  }
+
+  /** Run the packet from `hook` to its end, pushing every finished path. */
+  private runFrom(hook: Hook, state: PathState, finished: PathState[]): void {
+    // Work list of (state, stage) so forks never recurse deeply.
+    const work: Array<{ state: PathState; stage: Stage }> = [{ state, stage: { hook, phase: 'hook' } }];
+    while (work.length) {
+      const item = work.pop()!;
+      const { stage } = item;
+      if (stage.phase === 'done') {
+        finished.push(item.state);
+        continue;
+      }
+      if (stage.phase === 'route') {
+        for (const routed of this.route(item.state, stage.after)) work.push(routed);
+        continue;
+      }
+      const outcomes = this.runHook(stage.hook, item.state);
+      for (const outcome of outcomes) {
+        const s = outcome.state;
+        if (outcome.verdict !== 'ACCEPT') {
+          s.verdict = outcome.verdict;
+          s.outcome = outcome.reason ?? `${outcome.verdict.toLowerCase()} in ${stage.hook}`;
+          work.push({ state: s, stage: { phase: 'done' } });
+          continue;
+        }
+        work.push({ state: s, stage: nextStage(stage.hook, s, stage.loopback) });
+      }
+    }
+  }
+
+  /** Routing decision after PREROUTING (incoming) or OUTPUT (local). */
+  private route(state: PathState, after: Hook): Array<{ state: PathState; stage: Stage }> {
+    const packet = state.packet;
+    const decide = (local: boolean, s: PathState) => {
+      if (after === 'PREROUTING') {
+        if (local) {
+          s.packet.outIface = undefined;
+          return { state: s, stage: { hook: 'INPUT' as Hook, phase: 'hook' as const } };
+        }
+        s.packet.outIface = s.packet.outIface ?? 'eth0';
+        return { state: s, stage: { hook: 'FORWARD' as Hook, phase: 'hook' as const } };
+      }
+      // after OUTPUT: the packet always goes through POSTROUTING; a local destination comes back through lo.
+      if (local) s.packet.outIface = 'lo';
+      else s.packet.outIface = s.packet.outIface ?? 'eth0';
+      return { state: s, stage: { hook: 'POSTROUTING' as Hook, phase: 'hook' as const, loopback: local } };
+    };
+    const known = this.isLocal(packet.dst);
+    if (known !== undefined) return [decide(known, state)];
+    // Nobody told us whether the destination is one of the node's addresses: explore both.
+    const [a, b] = [state, clonePath(state)];
+    a.probability *= 0.5;
+    b.probability *= 0.5;
+    a.assumptions.push(`assumed ${packet.dst} is an address of this node (no --local-addr given)`);
+    b.assumptions.push(`assumed ${packet.dst} is not an address of this node (no --local-addr given)`);
+    return [decide(true, a), decide(false, b)];
+  }
+
+  private isLocal(address: string): boolean | undefined {
+    if (addressIsLoopback(address)) return true;
+    if (addressInList(address, this.node.localAddresses)) return true;
+    if (this.node.localAddressesSource === 'none') return undefined;
+    return false;
+  }
+
+  /** Traverse every table of one hook. */
+  private runHook(hook: Hook, state: PathState): TableOutcome[] {
+    let current: TableOutcome[] = [{ state, verdict: 'ACCEPT' }];
+    for (const tableName of HOOK_TABLES[hook]) {
+      const table = this.tables.get(tableName);
+      if (!table) continue;
+      const next: TableOutcome[] = [];
+      for (const outcome of current) {
+        if (outcome.verdict !== 'ACCEPT') {
+          next.push(outcome);
+          continue;
+        }
+        if (tableName === 'nat' && !this.natApplies(hook, outcome.state)) {
+          next.push(outcome);
+          continue;
+        }
+        const results = this.runTable(hook, table, outcome.state);
+        if (tableName === 'nat') for (const r of results) this.markNatDone(hook, r.state);
+        next.push(...results);
+      }
+      current = next;
+    }
+    return current;
+  }
+
+  private natApplies(hook: Hook, state: PathState): boolean {
+    const ct = state.packet.ctstate;
+    if (ct !== 'NEW' && ct !== 'RELATED') return false;
+    return hook === 'PREROUTING' || hook === 'OUTPUT' ? !state.natDoneDst : !state.natDoneSrc;
+  }
+
+  private markNatDone(hook: Hook, state: PathState): void {
+    if (hook === 'PREROUTING' || hook === 'OUTPUT') state.natDoneDst = true;
+    else state.natDoneSrc = true;
+  }
+
+  /** Traverse one table's built-in chain (and every chain it jumps to) for one path, forking as needed. */
+  private runTable(hook: Hook, table: Table, state: PathState): TableOutcome[] {
+    const base = table.chains.get(hook);
+    // iptables-nft creates a base chain only when the dump declares it or adds rules to it; an
+    // absent one does not show up in the kernel's trace, and it would only ACCEPT anyway.
+    if (!base || (!base.declSpan && base.rules.length === 0)) return [{ state, verdict: 'ACCEPT' }];
+    const results: TableOutcome[] = [];
+    const work: Array<{ state: PathState; stack: Frame[]; resume?: Resume }> = [{ state, stack: [{ chain: base, next: 0 }] }];
+    while (work.length) {
+      const item = work.pop()!;
+      const outcome = this.runStack(hook, table, item.state, item.stack, work, item.resume);
+      if (outcome) results.push(outcome);
+    }
+    return results;
+  }
+
+  /**
+   * Run rules until the table's traversal ends for this path. Forks push their other branch to
+   * `work` (with the rule to resume at) and go on with the first.
+   */
+  private runStack(
+    hook: Hook,
+    table: Table,
+    state: PathState,
+    stack: Frame[],
+    work: Array<{ state: PathState; stack: Frame[]; resume?: Resume }>,
+    resume: Resume | undefined,
+  ): TableOutcome | undefined {
+    const onStack = new Set<Chain>(stack.map((f) => f.chain));
+    let pendingResume = resume;
+    for (;;) {
+      const frame = stack[stack.length - 1];
+      const chain = frame.chain;
+      if (state.steps.length > TRACE_LIMITS.maxStepsPerPath) {
+        state.assumptions.push(`stopped after ${TRACE_LIMITS.maxStepsPerPath} steps`);
+        return { state, verdict: 'LIMIT', reason: 'trace too long' };
+      }
+      let matchedRule: Rule | undefined;
+      let branch: Resume['branch'] | undefined;
+      if (pendingResume) {
+        matchedRule = pendingResume.rule;
+        branch = pendingResume.branch;
+        frame.next = pendingResume.index + 1;
+        pendingResume = undefined;
+      } else {
+        // Find the next rule whose matches all hold (forks are handled inside).
+        const found = this.nextMatchingRule(hook, table, chain, frame, state, stack, work);
+        matchedRule = found;
+      }
+      if (!matchedRule) {
+        // End of chain.
+        if (stack.length === 1) {
+          if (chain.builtin) {
+            const policy = chain.policy ?? 'ACCEPT';
+            state.steps.push(step(hook, table.name, chain.name, 'policy', null, chain.declSpan ? this.lineOf(chain.declSpan.start) : null, policy, null));
+            return { state, verdict: policy === 'DROP' ? 'DROP' : 'ACCEPT', reason: policy === 'DROP' ? `dropped by the policy of ${table.name} ${chain.name}` : undefined };
+          }
+          // A goto from a base chain replaced it: falling off ends in the base chain's policy.
+          const baseChain = table.chains.get(hook)!;
+          const policy = baseChain.policy ?? 'ACCEPT';
+          state.steps.push(step(hook, table.name, chain.name, 'return', null, null, 'RETURN', null));
+          state.steps.push(step(hook, table.name, hook, 'policy', null, baseChain.declSpan ? this.lineOf(baseChain.declSpan.start) : null, policy, null));
+          return { state, verdict: policy === 'DROP' ? 'DROP' : 'ACCEPT', reason: policy === 'DROP' ? `dropped by the policy of ${table.name} ${hook}` : undefined };
+        }
+        state.steps.push(step(hook, table.name, chain.name, 'return', null, null, 'RETURN', null));
+        stack.pop();
+        onStack.delete(chain);
+        continue;
+      }
+      const rule = matchedRule;
+      const line = rule.line + 1;
+      const stepsBefore = state.steps.length;
+      const attachBranch = () => {
+        if (branch && state.steps.length > stepsBefore) state.steps[stepsBefore].branch = branch;
+      };
+      const target = rule.target;
+      if (!target) {
+        state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, 'CONTINUE', null));
+        attachBranch();
+        continue;
+      }
+      if (target.kind === 'chain') {
+        const callee = table.chains.get(target.name);
+        if (!callee) {
+          state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, `${target.goto ? 'GOTO' : 'JUMP'} ${target.name}`, null, `chain ${target.name} does not exist`));
+          return { state, verdict: 'ERROR', reason: `jump to missing chain ${target.name}: iptables-restore refuses this dump` };
+        }
+        state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, `${target.goto ? 'GOTO' : 'JUMP'} ${target.name}`, null));
+        attachBranch();
+        if (target.goto) {
+          // The goto'd chain returns to the caller's caller: it replaces the current frame. (From a
+          // base chain, falling off the goto'd chain then ends in the base chain's policy.)
+          stack.pop();
+          onStack.delete(chain);
+        }
+        if (onStack.has(callee) || (target.goto && callee === chain)) {
+          return { state, verdict: 'LOOP', reason: `loop: ${target.name} is already being traversed (the kernel refuses to load rulesets with loops)` };
+        }
+        if (stack.length >= TRACE_LIMITS.maxCallDepth) {
+          return { state, verdict: 'LOOP', reason: `jump depth above ${TRACE_LIMITS.maxCallDepth}` };
+        }
+        stack.push({ chain: callee, next: 0 });
+        onStack.add(callee);
+        continue;
+      }
+      // A verdict or an extension target.
+      const effect = this.applyTarget(hook, table, chain, rule, state);
+      const rewrite = effect.rewrite && Object.keys(effect.rewrite).length ? normalizeRewrite(effect.rewrite) : null;
+      if (effect.assumption) state.assumptions.push(effect.assumption);
+      const verdict = effect.verdict;
+      state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, verdict, rewrite, effect.description));
+      attachBranch();
+      switch (verdict) {
+        case 'CONTINUE':
+          continue;
+        case 'RETURN':
+          if (stack.length === 1) {
+            const baseChain = chain.builtin ? chain : table.chains.get(hook)!;
+            const policy = baseChain.policy ?? 'ACCEPT';
+            state.steps.push(step(hook, table.name, baseChain.name, 'policy', null, baseChain.declSpan ? this.lineOf(baseChain.declSpan.start) : null, policy, null));
+            return { state, verdict: policy === 'DROP' ? 'DROP' : 'ACCEPT', reason: policy === 'DROP' ? `dropped by the policy of ${table.name} ${baseChain.name}` : undefined };
+          }
+          stack.pop();
+          onStack.delete(chain);
+          continue;
+        case 'ACCEPT':
+          return { state, verdict: 'ACCEPT' };
+        case 'DROP':
+          return { state, verdict: 'DROP', reason: `dropped by ${table.name} ${chain.name} rule #${rule.position} (line ${line})` };
+        case 'REJECT':
+          return { state, verdict: 'REJECT', reason: `rejected by ${table.name} ${chain.name} rule #${rule.position} (line ${line})` };
+        case 'QUEUE':
+          return { state, verdict: 'QUEUE', reason: `queued to userspace by ${table.name} ${chain.name} rule #${rule.position} (line ${line})` };
+        case 'STOLEN':
+          return { state, verdict: 'STOLEN', reason: `taken over by ${target.name} in ${table.name} ${chain.name} rule #${rule.position}` };
+      }
+    }
+  }
+
+  /**
+   * Advance `frame` to the next rule of `chain` whose matches all hold for `state`. When a rule's
+   * outcome is undecided, the "does not match" branch continues here and the "matches" branch is
+   * pushed to `work` to resume at that rule (or the other way round), each with its probability.
+   */
+  private nextMatchingRule(
+    hook: Hook,
+    table: Table,
+    chain: Chain,
+    frame: Frame,
+    state: PathState,
+    stack: Frame[],
+    work: Array<{ state: PathState; stack: Frame[]; resume?: Resume }>,
+  ): Rule | undefined {
+    const rules = chain.rules;
+    const dispatch = chainDispatch(chain, this.ruleset.family, (r) => this.compiledRule(r));
+    const position: HookPosition = { hook, table: table.name, chain: chain.name };
+    while (frame.next < rules.length) {
+      const index = dispatch ? dispatch.nextCandidate(frame.next, state.packet) : frame.next;
+      if (index >= rules.length) {
+        frame.next = rules.length;
+        break;
+      }
+      const rule = rules[index];
+      frame.next = index + 1;
+      const outcome = this.evaluateRule(rule, state.packet, position);
+      if (outcome === false) continue;
+      if (outcome === true) return rule;
+      // Undecided: fork. Matching branch resumes at this rule; this path continues as "does not match".
+      if (this.pathBudget <= 1) {
+        this.truncated = true;
+        state.assumptions.push(`${outcome.assumption} — not explored further (path limit)`);
+        continue;
+      }
+      this.pathBudget--;
+      const p = outcome.probability ?? 0.5;
+      const matching = clonePath(state);
+      matching.probability *= p;
+      state.probability *= 1 - p;
+      const label = outcome.probability === undefined ? outcome.assumption : `${outcome.assumption} (${formatPercent(p)})`;
+      matching.assumptions.push(label);
+      const negated = outcome.negatedAssumption ?? `not: ${outcome.assumption}`;
+      state.assumptions.push(outcome.probability === undefined ? negated : `${negated} (${formatPercent(1 - p)})`);
+      const branchInfo = { probability: outcome.probability === undefined ? undefined : p, assumption: outcome.assumption };
+      work.push({ state: matching, stack: stack.map((f) => ({ chain: f.chain, next: f.next })), resume: { rule, index, branch: branchInfo } });
+      if (p >= 1) {
+        state.probability = 0;
+      }
+    }
+    return undefined;
+  }
+
+  /** true / false, or undecided with the assumption text (and probability when chance decides). */
+  private evaluateRule(rule: Rule, packet: Packet, position: HookPosition): true | false | Undecided {
+    if (rule.broken) return false;
+    const compiled = this.compiledRule(rule);
+    if (!compiled.generic(packet)) return false;
+    let undecided: Undecided | undefined;
+    const ctx: EvalContext = { packet, node: this.node, position, rule };
+    for (const match of rule.matches) {
+      const spec = match.known ? findMatch(match.module, this.ruleset.family) : undefined;
+      let outcome: MatchOutcome;
+      if (!spec || !spec.evaluate) {
+        outcome = { undecided: true, assumption: `assumed -m ${match.module} ${this.ruleset.text.slice(match.span.end, lastOptionEnd(match)).trim()} matches`.replace(/\s+matches$/, ' matches') };
+      } else {
+        try {
+          outcome = spec.evaluate(match, ctx);
+        } catch (error) {
+          outcome = { undecided: true, assumption: `assumed -m ${match.module} matches (evaluation failed: ${error instanceof Error ? error.message : error})` };
+        }
+      }
+      if (outcome === false) return false;
+      if (outcome === true) continue;
+      // Two undecided matches in one rule: combine them into one fork (both must hold).
+      if (!undecided) undecided = { assumption: outcome.assumption, probability: outcome.probability };
+      else {
+        undecided = {
+          assumption: `${undecided.assumption} and ${outcome.assumption}`,
+          probability: undecided.probability !== undefined && outcome.probability !== undefined ? undecided.probability * outcome.probability : undefined,
+        };
+      }
+    }
+    return undecided ?? true;
+  }
+
+  private applyTarget(hook: Hook, table: Table, chain: Chain, rule: Rule, state: PathState): TargetEffect {
+    const target = rule.target!;
+    const spec = target.kind === 'unknown' ? undefined : findTarget(target.name, this.ruleset.family);
+    const ctx: EvalContext = { packet: state.packet, node: this.node, position: { hook, table: table.name, chain: chain.name }, rule };
+    if (!spec || !spec.apply) {
+      if (spec && spec.terminating) return { verdict: 'ACCEPT', assumption: `${target.name} is not simulated: assumed it lets the packet through` };
+      return { verdict: 'CONTINUE', assumption: `${target.name} is not simulated: assumed it changes nothing` };
+    }
+    const before = { ...state.packet };
+    let effect: TargetEffect;
+    try {
+      effect = spec.apply(target, ctx);
+    } catch (error) {
+      return { verdict: 'CONTINUE', assumption: `${target.name} failed to simulate: ${error instanceof Error ? error.message : error}` };
+    }
+    // Make sure the rewrite lists what really changed (targets mutate ctx.packet).
+    const rewrite: Record<string, string | number> = {};
+    for (const key of ['src', 'dst', 'sport', 'dport', 'mark', 'ctmark'] as const) {
+      if (state.packet[key] !== before[key] && state.packet[key] !== undefined) rewrite[key] = state.packet[key] as string | number;
+    }
+    return { ...effect, rewrite: Object.keys(rewrite).length ? (rewrite as TargetEffect['rewrite']) : effect.rewrite };
+  }
+
+  private lineOf(offset: number): number {
+    const starts = this.ruleset.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+}
+
+interface Undecided {
+  assumption: string;
+  negatedAssumption?: string;
+  probability?: number;
+}
+
+interface Resume {
+  rule: Rule;
+  index: number;
+  branch: { probability?: number; assumption: string };
+}
+
+type Stage = { phase: 'hook'; hook: Hook; loopback?: boolean } | { phase: 'route'; after: Hook } | { phase: 'done' };
+
+function nextStage(hook: Hook, state: PathState, loopback: boolean | undefined): Stage {
+  switch (hook) {
+    case 'PREROUTING':
+      if (loopback) return { phase: 'hook', hook: 'INPUT', loopback: true };
+      return { phase: 'route', after: 'PREROUTING' };
+    case 'OUTPUT':
+      return { phase: 'route', after: 'OUTPUT' };
+    case 'INPUT':
+      state.outcome = 'delivered to a local process';
+      return { phase: 'done' };
+    case 'FORWARD':
+      return { phase: 'hook', hook: 'POSTROUTING' };
+    case 'POSTROUTING':
+      if (loopback) {
+        // Sent to the node itself: back in through lo. Conntrack already has the connection, so
+        // the nat table is not consulted again.
+        state.packet.inIface = 'lo';
+        state.packet.outIface = undefined;
+        return { phase: 'hook', hook: 'PREROUTING', loopback: true };
+      }
+      state.outcome = state.packet.fromLocal ? `sent out via ${state.packet.outIface ?? 'the routed interface'}` : `forwarded out via ${state.packet.outIface ?? 'the routed interface'}`;
+      return { phase: 'done' };
+  }
+}
+
+function step(
+  hook: string,
+  table: string,
+  chain: string,
+  kind: TraceStep['kind'],
+  rule: number | null,
+  line: number | null,
+  verdict: string,
+  rewrite: TraceStep['rewrite'],
+  note?: string,
+): TraceStep {
+  const s: TraceStep = { hook, table, chain, kind, rule, line, verdict, rewrite };
+  if (note) s.note = note;
+  return s;
+}
+
+function normalizeRewrite(rewrite: NonNullable<TargetEffect['rewrite']>): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(rewrite)) {
+    if (value === undefined) continue;
+    out[key] = key === 'mark' || key === 'ctmark' ? formatMark(value as number) : (value as string | number);
+  }
+  return out;
+}
+
+function lastOptionEnd(match: { options: Array<{ span: { end: number } }>; span: { end: number } }): number {
+  return match.options.length ? match.options[match.options.length - 1].span.end : match.span.end;
+}
+
+function roundProbability(p: number): number {
+  return Math.round(p * 1e9) / 1e9;
+}
+
+export function formatPercent(p: number): string {
+  const percent = p * 100;
+  return (Number.isInteger(percent) ? percent.toFixed(0) : percent.toFixed(percent < 1 ? 2 : 1)) + '%';
+}
+
+export function describePacket(packet: Packet): TracedPacket {
+  const out: TracedPacket = { src: packet.src, dst: packet.dst, proto: protocolName(packet.proto), mark: formatMark(packet.mark) };
+  if (packet.sport !== undefined) out.sport = packet.sport;
+  if (packet.dport !== undefined) out.dport = packet.dport;
+  if (packet.ctmark) out.ctmark = formatMark(packet.ctmark);
+  if (packet.inIface) out.inIface = packet.inIface;
+  if (packet.outIface) out.outIface = packet.outIface;
+  return out;
+}
+
+/** Build the initial packet from a request. */
+export function packetFromRequest(request: TraceRequest, family: Ruleset['family']): Packet {
+  const protoInput = request.proto ?? 'tcp';
+  const proto = typeof protoInput === 'number' ? protoInput : protocolNumber(protoInput) ?? 6;
+  const tcp = proto === 6;
+  const ported = proto === 6 || proto === 17 || proto === 132 || proto === 33 || proto === 136;
+  const fromLocal = !!request.fromLocal;
+  const sport = ported ? request.sport ?? 40000 : undefined;
+  const dport = ported ? request.dport ?? (tcp ? 80 : 53) : undefined;
+  const icmpType = proto === 1 || proto === 58 ? request.icmpType ?? (proto === 1 ? 8 : 128) : undefined;
+  return {
+    family,
+    src: request.src,
+    dst: request.dst,
+    proto,
+    sport,
+    dport,
+    icmpType,
+    icmpCode: icmpType !== undefined ? request.icmpCode ?? 0 : undefined,
+    tcpFlags: tcp ? request.tcpFlags ?? (request.ctstate && request.ctstate !== 'NEW' ? ['ACK'] : ['SYN']) : undefined,
+    inIface: fromLocal ? undefined : request.inIface ?? 'eth0',
+    outIface: request.outIface,
+    mark: (request.mark ?? 0) >>> 0,
+    ctmark: (request.ctmark ?? 0) >>> 0,
+    ctstate: request.ctstate ?? 'NEW',
+    ctstatus: [],
+    origSrc: request.src,
+    origDst: request.dst,
+    origSport: sport,
+    origDport: dport,
+    length: request.length ?? 60,
+    ttl: request.ttl ?? 64,
+    fragment: false,
+    pkttype: 'unicast',
+    dscp: 0,
+    fromLocal,
+  };
+}
+
+/** Trace one packet through a parsed ruleset. Pure; never throws for a well-formed request. */
+export function tracePacket(ruleset: Ruleset, request: TraceRequest): TraceResult {
+  const node = nodeContextFor(ruleset, request);
+  const simulator = new Simulator(ruleset, node);
+  return simulator.trace(request, packetFromRequest(request, ruleset.family));
+}
+
+/** Node facts: given addresses, or the ones the dump reveals (SNAT --to-source), saying which. */
+export function nodeContextFor(ruleset: Ruleset, request: Pick<TraceRequest, 'localAddresses' | 'ipsets' | 'egressAddress'>): NodeContext {
+  if (request.localAddresses && request.localAddresses.length) {
+    return { localAddresses: request.localAddresses, localAddressesSource: 'given', ipsets: request.ipsets, egressAddress: request.egressAddress ?? request.localAddresses[0] };
+  }
+  const inferred = inferLocalAddresses(ruleset);
+  return {
+    localAddresses: inferred,
+    localAddressesSource: inferred.length ? 'inferred' : 'none',
+    ipsets: request.ipsets,
+    egressAddress: request.egressAddress ?? inferred[0],
+  };
+}
+
+/** Addresses a dump shows to be the node's own: SNAT sources (not loopback, not ranges). */
+export function inferLocalAddresses(ruleset: Ruleset): string[] {
+  const found = new Set<string>();
+  for (const table of ruleset.tables) {
+    if (table.name !== 'nat') continue;
+    for (const chain of table.chains.values()) {
+      for (const rule of chain.rules) {
+        if (rule.target?.name !== 'SNAT') continue;
+        // SNAT of loopback-sourced traffic (Docker's embedded DNS) names the peer's view, not the node.
+        const source = rule.criteria.source?.args[0]?.text;
+        if (source && addressIsLoopback(source.split('/')[0])) continue;
+        for (const option of rule.target.options) {
+          if (option.name !== 'to-source' || !option.args[0]) continue;
+          const address = option.args[0].text.replace(/^\[/, '').replace(/\](:.*)?$/, '').replace(/(\.\d+):[\d-]+$/, '$1').split('-')[0];
+          if (address && !addressIsLoopback(address)) found.add(address);
+        }
+      }
+    }
+  }
+  return [...found];
+}

@@ -1,0 +1,214 @@
+// Benchmark harness: `npm run bench` (= bundle, then node --expose-gc --import tsx test/bench/bench.ts).
+//
+// 1. Generates kube-proxy-shaped dumps of 1k / 10k / 30k services × 3 endpoints into
+//    test/bench/.generated/ (gitignored; cached by generator parameters and version).
+// 2. Measures the yardstick: wall time of `unshare -n iptables-legacy-restore --test DUMP`
+//    (median of 5 runs, 3 at 30k) — the kernel's own tool reading the same file.
+// 3. Runs every case in test/bench/cases/*.ts (see api.ts), each in its own child process, and
+//    prints: measurement, size, median, p95, ratio to restore, target, PASS/FAIL, peak RSS.
+// 4. Writes test/bench/results.json. Exit code 1 when any case FAILs or errors.
+//
+// Options: --sizes 1k,10k   --cases parse,lint (substring match)   --runs N   --restore-runs N
+//          --no-restore (skip the baseline)
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BenchCase, BenchResult, SizeLabel } from './api';
+import { GENERATOR_VERSION, generateKubeDumpWithStats, type KubeDumpStats } from './generate-kube-dump';
+import { median, p95, RESULT_MARKER, runCommand, type ChildContext, type ChildResult } from './measure';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(benchDir, '..', '..');
+const generatedDir = join(benchDir, '.generated');
+const casesDir = join(benchDir, 'cases');
+const resultsPath = join(benchDir, 'results.json');
+
+const ENDPOINTS_PER_SERVICE = 3;
+const SEED = 1;
+const SIZES: ReadonlyArray<{ label: SizeLabel; services: number; restoreRuns: number }> = [
+  { label: '1k', services: 1_000, restoreRuns: 5 },
+  { label: '10k', services: 10_000, restoreRuns: 5 },
+  { label: '30k', services: 30_000, restoreRuns: 3 },
+];
+
+interface Options { sizes?: string[]; cases?: string[]; runs: number; restoreRuns?: number; restore: boolean }
+
+function parseOptions(argv: string[]): Options {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (flag: string): string[] | undefined => value(flag)?.split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    sizes: list('--sizes'),
+    cases: list('--cases'),
+    runs: Number(value('--runs') ?? 5),
+    restoreRuns: value('--restore-runs') ? Number(value('--restore-runs')) : undefined,
+    restore: !argv.includes('--no-restore'),
+  };
+}
+
+interface Dump { path: string; stats: KubeDumpStats }
+
+/** The dump for these parameters, generated once and reused (the name carries every parameter). */
+function ensureDump(services: number): Dump {
+  mkdirSync(generatedDir, { recursive: true });
+  const base = join(generatedDir, `kube-s${services}-e${ENDPOINTS_PER_SERVICE}-seed${SEED}-v${GENERATOR_VERSION}`);
+  const path = `${base}.rules`;
+  const statsPath = `${base}.stats.json`;
+  if (existsSync(path) && existsSync(statsPath)) return { path, stats: JSON.parse(readFileSync(statsPath, 'utf8')) as KubeDumpStats };
+  const start = performance.now();
+  const { text, stats } = generateKubeDumpWithStats({ services, endpointsPerService: ENDPOINTS_PER_SERVICE, seed: SEED });
+  writeFileSync(path, text);
+  writeFileSync(statsPath, JSON.stringify(stats, null, 2) + '\n');
+  console.log(`generated ${path}: ${stats.rules.toLocaleString('en-US')} rules, ${mb(stats.bytes)} in ${Math.round(performance.now() - start)} ms`);
+  return { path, stats };
+}
+
+interface Baseline { medianMs: number; p95Ms: number; samplesMs: number[]; peakRssBytes?: number; error?: string }
+
+function measureRestore(dumpPath: string, runs: number): Baseline {
+  const samplesMs: number[] = [];
+  let peakRssBytes: number | undefined;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    // unshare -n: a fresh network namespace, so the host's tables are never read or written.
+    const result = runCommand('unshare', ['-n', 'iptables-legacy-restore', '--test', dumpPath]);
+    samplesMs.push(performance.now() - start);
+    if (result.status !== 0) {
+      return { medianMs: NaN, p95Ms: NaN, samplesMs, error: `exit ${result.status}: ${result.stderr.trim().slice(0, 300)}` };
+    }
+    if (result.peakRssBytes !== undefined) peakRssBytes = Math.max(peakRssBytes ?? 0, result.peakRssBytes);
+  }
+  return { medianMs: median(samplesMs), p95Ms: p95(samplesMs), samplesMs, peakRssBytes };
+}
+
+async function loadCases(filter?: string[]): Promise<Array<{ file: string; benchCase: BenchCase<unknown> }>> {
+  const files = readdirSync(casesDir).filter((f) => f.endsWith('.ts')).sort();
+  const cases: Array<{ file: string; benchCase: BenchCase<unknown> }> = [];
+  for (const name of files) {
+    const file = join(casesDir, name);
+    const module = (await import(pathToFileURL(file).href)) as { default: BenchCase<unknown> | { default: BenchCase<unknown> } };
+    const benchCase = ('run' in module.default ? module.default : module.default.default) as BenchCase<unknown>;
+    if (!benchCase || typeof benchCase.run !== 'function') throw new Error(`${name}: no default-exported bench case`);
+    if (filter && !filter.some((f) => benchCase.name.includes(f) || name.includes(f))) continue;
+    cases.push({ file, benchCase });
+  }
+  return cases;
+}
+
+function runCaseInChild(file: string, context: ChildContext): ChildResult {
+  const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(benchDir, 'run-case.ts'), file, JSON.stringify(context)], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 30 * 60 * 1000,
+  });
+  const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (!line) {
+    return { error: `child exited ${child.status ?? child.signal} without a result: ${(child.stderr || String(child.error ?? '')).trim().slice(-800)}` };
+  }
+  return JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+}
+
+function judge(benchCase: BenchCase<unknown>, size: SizeLabel, child: ChildResult, baseline: Baseline | undefined): BenchResult {
+  const row: BenchResult = { name: benchCase.name, size, status: 'n/a', target: benchCase.target };
+  if (child.unavailable !== undefined) return { ...row, status: 'unavailable', detail: child.unavailable };
+  if (child.error !== undefined || !child.samplesMs?.length) return { ...row, status: 'error', detail: child.error ?? 'no samples' };
+  const medianMs = median(child.samplesMs);
+  const restoreMs = baseline && !baseline.error ? baseline.medianMs : undefined;
+  const ratioToRestore = restoreMs ? medianMs / restoreMs : undefined;
+  const { ratioToRestore: ratioTarget, absoluteMs } = benchCase.target;
+  const checks: boolean[] = [];
+  if (ratioTarget !== undefined && ratioToRestore !== undefined) checks.push(ratioToRestore <= ratioTarget);
+  if (absoluteMs !== undefined) checks.push(medianMs <= absoluteMs);
+  const status = checks.length === 0 ? 'n/a' : checks.every(Boolean) ? 'PASS' : 'FAIL';
+  return { ...row, status, note: child.note, samplesMs: child.samplesMs.map(round1), medianMs: round1(medianMs), p95Ms: round1(p95(child.samplesMs)), ratioToRestore: ratioToRestore === undefined ? undefined : Number(ratioToRestore.toFixed(3)), peakRssBytes: child.peakRssBytes, rssAtStartBytes: child.rssAtStartBytes };
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+const mb = (bytes: number | undefined): string => (bytes === undefined ? '' : `${(bytes / 1048576).toFixed(1)} MB`);
+const formatTarget = (t: BenchResult['target']): string =>
+  [t.ratioToRestore !== undefined ? `≤${t.ratioToRestore}× restore` : '', t.absoluteMs !== undefined ? `≤${t.absoluteMs} ms` : ''].filter(Boolean).join(', ') || '—';
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const rightAligned = new Set([2, 3, 4, 7]);
+  rows.forEach((row, i) => {
+    console.log(row.map((cell, c) => (rightAligned.has(c) ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd());
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  });
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const sizes = SIZES.filter((s) => !options.sizes || options.sizes.includes(s.label));
+  const cases = await loadCases(options.cases);
+  const cliPath = existsSync(join(repoRoot, 'server', 'dist', 'cli.js')) ? join(repoRoot, 'server', 'dist', 'cli.js') : undefined;
+
+  const baselines = new Map<SizeLabel, Baseline>();
+  const dumps = new Map<SizeLabel, Dump>();
+  for (const size of sizes) {
+    const dump = ensureDump(size.services);
+    dumps.set(size.label, dump);
+    if (options.restore) {
+      const baseline = measureRestore(dump.path, options.restoreRuns ?? size.restoreRuns);
+      baselines.set(size.label, baseline);
+      console.log(baseline.error
+        ? `restore baseline ${size.label}: unavailable (${baseline.error}); ratio targets will read n/a`
+        : `restore baseline ${size.label}: median ${baseline.medianMs.toFixed(0)} ms over ${baseline.samplesMs.length} runs, peak RSS ${mb(baseline.peakRssBytes)}`);
+    }
+  }
+
+  const results: BenchResult[] = [];
+  for (const size of sizes) {
+    const dump = dumps.get(size.label)!;
+    for (const { file, benchCase } of cases) {
+      if (benchCase.sizes && !benchCase.sizes.includes(size.label)) continue;
+      process.stdout.write(`running ${benchCase.name} @ ${size.label} ... `);
+      const context: ChildContext = {
+        size: size.label, services: size.services, endpointsPerService: ENDPOINTS_PER_SERVICE,
+        dumpPath: dump.path, bytes: dump.stats.bytes, rules: dump.stats.rules, repoRoot, cliPath, iterations: options.runs,
+      };
+      const result = judge(benchCase, size.label, runCaseInChild(file, context), baselines.get(size.label));
+      console.log(result.medianMs !== undefined ? `${result.medianMs} ms` : result.status);
+      results.push(result);
+    }
+  }
+
+  const header = ['measurement', 'size', 'median ms', 'p95 ms', 'ratio', 'target', 'result', 'peak RSS', 'note'];
+  const rows = [header];
+  for (const size of sizes) {
+    const baseline = baselines.get(size.label);
+    if (baseline) {
+      rows.push(['iptables-legacy-restore --test', size.label, baseline.error ? '' : baseline.medianMs.toFixed(1), baseline.error ? '' : baseline.p95Ms.toFixed(1),
+        baseline.error ? '' : '1.00', 'baseline', baseline.error ? 'unavailable' : '', mb(baseline.peakRssBytes), baseline.error ?? `${dumps.get(size.label)!.stats.rules.toLocaleString('en-US')} rules, ${mb(dumps.get(size.label)!.stats.bytes)}`]);
+    }
+    for (const r of results.filter((x) => x.size === size.label)) {
+      rows.push([r.name, r.size, r.medianMs?.toFixed(1) ?? '', r.p95Ms?.toFixed(1) ?? '', r.ratioToRestore?.toFixed(2) ?? '',
+        formatTarget(r.target), r.status, mb(r.peakRssBytes), (r.detail ?? r.note ?? '').split('\n')[0].slice(0, 100)]);
+    }
+  }
+  console.log();
+  printTable(rows);
+
+  writeFileSync(resultsPath, JSON.stringify({
+    generatedAt: new Date().toISOString(),
+    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryBytes: totalmem() },
+    dumps: Object.fromEntries([...dumps].map(([label, d]) => [label, { path: d.path.slice(repoRoot.length + 1), ...d.stats }])),
+    restoreBaseline: Object.fromEntries([...baselines].map(([label, b]) => [label, { ...b, samplesMs: b.samplesMs.map(round1), medianMs: round1(b.medianMs), p95Ms: round1(b.p95Ms) }])),
+    results,
+  }, null, 2) + '\n');
+  console.log(`\nwrote ${resultsPath.slice(repoRoot.length + 1)}`);
+
+  const failed = results.filter((r) => r.status === 'FAIL' || r.status === 'error');
+  for (const r of failed.filter((x) => x.status === 'error')) console.error(`\nerror in ${r.name} @ ${r.size}:\n${r.detail}`);
+  process.exitCode = failed.length ? 1 : 0;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,166 @@
+// The packets the differential suite sends through the real kernel and through the simulator.
+// Pure data: a dump (seed dumps are read in place from ../shared, hand-written ones from ./dumps),
+// the packet, and the addresses the node owns (from /work/shared/fixtures/seeds/README.md).
+
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PacketSpec } from './oracle';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+const seed = (name: string) => resolve(repoRoot, '..', 'shared', 'fixtures', 'seeds', name);
+const own = (name: string) => resolve(here, 'dumps', name);
+
+export interface KernelCase {
+  name: string;
+  /** absolute path of the iptables-save dump */
+  dump: string;
+  packet: Omit<PacketSpec, 'nodeAddresses'>;
+  /** addresses the node owns (put on its interface; the simulator gets them as localAddresses) */
+  nodeAddresses: string[];
+}
+
+const EXTERNAL_CLIENT = '192.168.50.9';
+
+interface KubeNode {
+  dump: string;
+  label: string;
+  nodeIp: string;
+  /** extra local addresses (e.g. flannel's cni0 gateway) */
+  extraAddresses?: string[];
+  /** a pod running on this node */
+  pod: string;
+  /** a ClusterIP:port the dump has a service for */
+  clusterIp: { dst: string; proto: 'tcp' | 'udp'; dport: number };
+  /** a NodePort the dump has (or, for the "before" dumps, the one it does not have yet) */
+  nodePort: number;
+  /** interface pods sit behind (only matters to dumps that match on interfaces) */
+  podIface?: string;
+}
+
+const kubeNodes: KubeNode[] = [
+  { dump: 'kind-worker1-after-nodeport.rules', label: 'kind-worker1-after', nodeIp: '172.20.0.2', pod: '10.244.1.5', clusterIp: { dst: '10.96.118.136', proto: 'tcp', dport: 80 }, nodePort: 30080 },
+  { dump: 'kind-worker2-after-nodeport.rules', label: 'kind-worker2-after', nodeIp: '172.20.0.3', pod: '10.244.2.5', clusterIp: { dst: '10.96.118.136', proto: 'tcp', dport: 80 }, nodePort: 30080 },
+  { dump: 'kind-worker1-before-nodeport.rules', label: 'kind-worker1-before', nodeIp: '172.20.0.2', pod: '10.244.1.5', clusterIp: { dst: '10.96.0.10', proto: 'udp', dport: 53 }, nodePort: 30080 },
+  { dump: 'kind-worker2-before-nodeport.rules', label: 'kind-worker2-before', nodeIp: '172.20.0.3', pod: '10.244.2.5', clusterIp: { dst: '10.96.0.10', proto: 'tcp', dport: 53 }, nodePort: 30080 },
+  // single-node kind (v1.23): the node is 172.18.0.5 (the API server endpoint in the dump); no NodePorts
+  { dump: 'kind-single-node-traefik.rules', label: 'kind-single-traefik', nodeIp: '172.18.0.5', pod: '10.244.0.5', clusterIp: { dst: '10.96.237.231', proto: 'tcp', dport: 80 }, nodePort: 30080 },
+  { dump: 'flannel-master.rules', label: 'flannel-master', nodeIp: '192.168.205.145', extraAddresses: ['10.244.0.1'], pod: '10.244.0.5', podIface: 'cni0', clusterIp: { dst: '10.97.121.82', proto: 'tcp', dport: 8080 }, nodePort: 31455 },
+  { dump: 'flannel-worker1.rules', label: 'flannel-worker1', nodeIp: '192.168.205.146', extraAddresses: ['10.244.1.1'], pod: '10.244.1.5', podIface: 'cni0', clusterIp: { dst: '10.96.223.136', proto: 'tcp', dport: 443 }, nodePort: 31734 },
+];
+
+function kubeCases(n: KubeNode): KernelCase[] {
+  const dump = seed(n.dump);
+  const nodeAddresses = [n.nodeIp, ...(n.extraAddresses ?? [])];
+  const base = { dump, nodeAddresses };
+  return [
+    { ...base, name: `${n.label}: pod -> ClusterIP ${n.clusterIp.dst}:${n.clusterIp.dport}/${n.clusterIp.proto}`,
+      packet: { src: n.pod, ...n.clusterIp, inIface: n.podIface } },
+    { ...base, name: `${n.label}: external -> NodePort ${n.nodeIp}:${n.nodePort}`,
+      packet: { src: EXTERNAL_CLIENT, dst: n.nodeIp, proto: 'tcp', dport: n.nodePort } },
+    { ...base, name: `${n.label}: node -> ClusterIP 10.96.0.1:443 (kubernetes API)`,
+      packet: { src: n.nodeIp, dst: '10.96.0.1', proto: 'tcp', dport: 443, fromLocal: true } },
+    { ...base, name: `${n.label}: external -> node port 31999 (no service)`,
+      packet: { src: EXTERNAL_CLIENT, dst: n.nodeIp, proto: 'tcp', dport: 31999 } },
+    { ...base, name: `${n.label}: pod -> internet 8.8.8.8:443`,
+      packet: { src: n.pod, dst: '8.8.8.8', proto: 'tcp', dport: 443, inIface: n.podIface } },
+  ];
+}
+
+const flannelForwarding: KernelCase[] = [
+  { name: 'flannel-master: pod -> pod on worker1 (cni0 -> flannel.1)', dump: seed('flannel-master.rules'),
+    nodeAddresses: ['192.168.205.145', '10.244.0.1'],
+    packet: { src: '10.244.0.5', dst: '10.244.1.7', proto: 'tcp', dport: 8080, inIface: 'cni0', outIface: 'flannel.1' } },
+  { name: 'flannel-worker1: pod on master -> local pod (flannel.1 -> cni0)', dump: seed('flannel-worker1.rules'),
+    nodeAddresses: ['192.168.205.146', '10.244.1.1'],
+    packet: { src: '10.244.0.5', dst: '10.244.1.7', proto: 'tcp', dport: 8080, inIface: 'flannel.1', outIface: 'cni0' } },
+  { name: 'flannel-master: external host -> pod (routed, no NAT)', dump: seed('flannel-master.rules'),
+    nodeAddresses: ['192.168.205.145', '10.244.0.1'],
+    packet: { src: '192.168.205.1', dst: '10.244.0.8', proto: 'tcp', dport: 53, inIface: 'ens33', outIface: 'cni0' } },
+  { name: 'flannel-worker1: pod -> kube-dns ClusterIP 10.96.0.10:53/udp', dump: seed('flannel-worker1.rules'),
+    nodeAddresses: ['192.168.205.146', '10.244.1.1'],
+    packet: { src: '10.244.1.5', dst: '10.96.0.10', proto: 'udp', dport: 53, inIface: 'cni0' } },
+  { name: 'kind-worker2-after: external ping -> node', dump: seed('kind-worker2-after-nodeport.rules'),
+    nodeAddresses: ['172.20.0.3'],
+    packet: { src: EXTERNAL_CLIENT, dst: '172.20.0.3', proto: 'icmp' } },
+];
+
+const NODE = '172.20.0.3';
+const localPolicy = own('local-traffic-policy.rules');
+const localPolicyCases: KernelCase[] = [
+  { name: 'local-policy: external -> NodePort 30081 with a local endpoint (KUBE-SVL)', dump: localPolicy, nodeAddresses: [NODE],
+    packet: { src: EXTERNAL_CLIENT, dst: NODE, proto: 'tcp', dport: 30081 } },
+  { name: 'local-policy: external -> NodePort 30090 without local endpoints (DROP)', dump: localPolicy, nodeAddresses: [NODE],
+    packet: { src: EXTERNAL_CLIENT, dst: NODE, proto: 'tcp', dport: 30090 } },
+  { name: 'local-policy: node -> its own NodePort 30081 (addrtype --src-type LOCAL)', dump: localPolicy, nodeAddresses: [NODE],
+    packet: { src: NODE, dst: NODE, proto: 'tcp', dport: 30081, fromLocal: true } },
+  { name: 'local-policy: pod -> NodePort 30090 (pod traffic goes to KUBE-SVC)', dump: localPolicy, nodeAddresses: [NODE],
+    packet: { src: '10.244.1.5', dst: NODE, proto: 'tcp', dport: 30090 } },
+  { name: 'local-policy: external -> health check node port 32100', dump: localPolicy, nodeAddresses: [NODE],
+    packet: { src: EXTERNAL_CLIENT, dst: NODE, proto: 'tcp', dport: 32100 } },
+  { name: 'local-policy: pod -> ClusterIP 10.96.50.10:80', dump: localPolicy, nodeAddresses: [NODE],
+    packet: { src: '10.244.1.5', dst: '10.96.50.10', proto: 'tcp', dport: 80 } },
+];
+
+const marks = own('marks-and-masquerade.rules');
+const routerAddresses = ['192.168.50.1', '203.0.113.7'];
+const router = { inIface: 'eth0', outIface: 'eth1', outAddress: '203.0.113.7' };
+const marksCases: KernelCase[] = [
+  { name: 'marks: pod -> 8.8.8.8:443 (mark 0x1, FORWARD by mark, MASQUERADE by mark 0x100)', dump: marks, nodeAddresses: routerAddresses,
+    packet: { src: '10.244.1.5', dst: '8.8.8.8', proto: 'tcp', dport: 443, ...router } },
+  { name: 'marks: pod -> 8.8.8.8:53/udp (mark 0x2, SNAT)', dump: marks, nodeAddresses: routerAddresses,
+    packet: { src: '10.244.1.5', dst: '8.8.8.8', proto: 'udp', dport: 53, ...router } },
+  { name: 'marks: pod -> 8.8.8.8:80 (no mark, LOG then FORWARD policy DROP)', dump: marks, nodeAddresses: routerAddresses,
+    packet: { src: '10.244.1.5', dst: '8.8.8.8', proto: 'tcp', dport: 80, ...router } },
+  { name: 'marks: uplink -> router 203.0.113.7:443 (eth1 skips MARK-BY-PORT)', dump: marks, nodeAddresses: routerAddresses,
+    packet: { src: '198.51.100.20', dst: '203.0.113.7', proto: 'tcp', dport: 443, inIface: 'eth1' } },
+];
+
+const reject = own('reject-and-queue.rules');
+const HOST = '172.20.0.3';
+const rejectCases: KernelCase[] = [
+  { name: 'reject: tcp 1001 REJECT --reject-with tcp-reset', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 1001 } },
+  { name: 'reject: udp 1002 REJECT (icmp-port-unreachable)', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 1002 } },
+  { name: 'reject: tcp 1003 DROP', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 1003 } },
+  { name: 'reject: tcp 1004 NFQUEUE without listener', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 1004 } },
+  { name: 'reject: tcp 1005 NFQUEUE --queue-bypass without listener', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 1005 } },
+  { name: 'reject: tcp 1007 forwarded, REJECT in FORWARD', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 1007 } },
+  { name: 'reject: tcp 2000 falls to INPUT policy ACCEPT', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 2000 } },
+];
+
+const gotos = own('gotos-and-returns.rules');
+const gotoCases: KernelCase[] = [
+  { name: 'gotos: tcp 22 via -g GOTO-TARGET, falls back to INPUT (not CHECK-A)', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'gotos: tcp 22 from 10.99.1.1, RETURN from CHECK-A', dump: gotos, nodeAddresses: [HOST], packet: { src: '10.99.1.1', dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'gotos: tcp 8080 into CHECK-B, falls through, DROP in CHECK-A', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 8080 } },
+  { name: 'gotos: tcp 1234 DROP in CHECK-A', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 1234 } },
+  { name: 'gotos: udp 5353 RETURN from RET, ACCEPT in INPUT', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 5353 } },
+  { name: 'gotos: udp 53 DROP in RET', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'gotos: icmp LOG (CONTINUE) then ACCEPT', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
+];
+
+const fw = own('interface-firewall.rules');
+const FW = '198.51.100.10';
+const fwCases: KernelCase[] = [
+  { name: 'iface-fw: ssh on eth0 accepted (-i eth0)', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: FW, proto: 'tcp', dport: 22, inIface: 'eth0' } },
+  { name: 'iface-fw: ssh on eth1 dropped by policy', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: FW, proto: 'tcp', dport: 22, inIface: 'eth1' } },
+  { name: 'iface-fw: http on eth1 accepted (-i eth+)', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: FW, proto: 'tcp', dport: 80, inIface: 'eth1' } },
+  { name: 'iface-fw: http on ens3 dropped (eth+ does not match)', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: FW, proto: 'tcp', dport: 80, inIface: 'ens3' } },
+  { name: 'iface-fw: snmp on ens3 accepted (! -i eth0)', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: FW, proto: 'udp', dport: 161, inIface: 'ens3' } },
+  { name: 'iface-fw: snmp on eth0 dropped (! -i eth0)', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: FW, proto: 'udp', dport: 161, inIface: 'eth0' } },
+  { name: 'iface-fw: ping on eth2 accepted', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: FW, proto: 'icmp', inIface: 'eth2' } },
+  { name: 'iface-fw: forward eth0 -> wan0 https accepted (! -o eth0)', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: '203.0.113.80', proto: 'tcp', dport: 443, inIface: 'eth0', outIface: 'wan0' } },
+  { name: 'iface-fw: forward eth0 -> eth0 https dropped (hairpin, ! -o eth0)', dump: fw, nodeAddresses: [FW], packet: { src: EXTERNAL_CLIENT, dst: '203.0.113.80', proto: 'tcp', dport: 443, inIface: 'eth0' } },
+  { name: 'iface-fw: node -> itself ssh over lo (OUTPUT -o lo, INPUT -i lo)', dump: fw, nodeAddresses: [FW], packet: { src: FW, dst: FW, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'iface-fw: node -> smtp 203.0.113.80:25 REJECT in OUTPUT', dump: fw, nodeAddresses: [FW], packet: { src: FW, dst: '203.0.113.80', proto: 'tcp', dport: 25, fromLocal: true } },
+];
+
+export const kernelCases: KernelCase[] = [
+  ...kubeNodes.flatMap(kubeCases),
+  ...flannelForwarding,
+  ...localPolicyCases,
+  ...marksCases,
+  ...rejectCases,
+  ...gotoCases,
+  ...fwCases,
+];

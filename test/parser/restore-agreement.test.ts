@@ -1,0 +1,193 @@
+// The parser agrees with iptables-restore: every dump that both iptables-nft-restore --test and
+// iptables-legacy-restore --test accept gives zero error-severity problems, and a dump either of
+// them rejects for a syntax reason gets an error on the line they blame.
+// Corpus: the seven seed dumps, the twenty real-world files (read from ../shared, never copied),
+// our parser cases, and one-line probes embedded in a valid skeleton (PROBES below).
+// Without root/iptables this prints one SKIPPED line; under CI=true it fails instead.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseRuleset } from '../../server/src/netfilter/parser';
+import { positionOf } from '../../server/src/netfilter/positions';
+import { oracleAvailable, restoreTest, restoreTestLegacy, type RestoreVerdict } from '../kernel/oracle';
+
+const repo = resolve(__dirname, '..', '..');
+const shared = resolve(repo, '..', 'shared', 'fixtures');
+
+/** Rejections that are about this machine's kernel or environment, not the dump's syntax. */
+const ENVIRONMENT_REASONS = [/Couldn't load (match|target) `(?!.*(tcp|udp|icmp|comment|conntrack|mark))/, /Set .* doesn't exist/, /host\/network `[A-Za-z][^']*' not found/, /Could not fetch rule set generation id/];
+
+/** One-line probes, each put into `*filter` (or the table named before `|`) with INPUT, FORWARD, OUTPUT and chain USER declared. */
+const PROBES: string[] = [
+  '-A INPUT -p tcp --dport 22 -j ACCEPT',
+  '-A INPUT -p tcp --dpo 22 -j ACCEPT',
+  '-A INPUT -p tcp -m tcp --sport 1024:65535 --dport 80 -j ACCEPT',
+  '-A INPUT -p tcp -m tcp --dport 70000 -j ACCEPT',
+  '-A INPUT -m tcp --dport 22 -j ACCEPT',
+  '-A INPUT -p tcp -m tcp --dport ! 22 -j ACCEPT',
+  '-A INPUT -s ! 10.0.0.0/8 -j ACCEPT',
+  '-A INPUT ! -s 10.0.0.0/8 -j ACCEPT',
+  '-A INPUT -s 10.0.0.0/255.0.0.0 -j ACCEPT',
+  '-A INPUT -s 10.0.0.0/33 -j ACCEPT',
+  '-A INPUT -s 1.2.3.400 -j ACCEPT',
+  '-A INPUT -s 10.0.0.1,10.0.0.2 -j ACCEPT',
+  '-A INPUT -i eth+ -o lo -j ACCEPT',
+  '-A INPUT -i averyveryverylonginterface -j ACCEPT',
+  '-A INPUT -f -j DROP',
+  '-A INPUT -j USER',
+  '-A INPUT -g USER',
+  '-A INPUT -j NOSUCHCHAIN',
+  '-A NOSUCHCHAIN -j ACCEPT',
+  '-A INPUT -j INPUT',
+  '-A INPUT -g ACCEPT',
+  '-A INPUT',
+  '-A INPUT -s 1.2.3.4',
+  '-A INPUT --bogus 1 -j ACCEPT',
+  '-A INPUT -m comment --comment "a \\"b\\" c" -j ACCEPT',
+  '-A INPUT -m comment --comment "never closed -j ACCEPT',
+  '-A INPUT -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '-A INPUT -m conntrack --ctstate BOGUS -j ACCEPT',
+  '-A INPUT -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+  '-A INPUT -m state --state NEW -j ACCEPT',
+  '-A INPUT -m mark --mark 0x4000/0x4000 -j ACCEPT',
+  '-A INPUT -m mark --mark 0x1/0xff -m connmark --mark 0x2 -j ACCEPT',
+  '-A INPUT -m mark --mark 0x100000000 -j ACCEPT',
+  '-A INPUT -m addrtype --dst-type LOCAL -j ACCEPT',
+  '-A INPUT -m addrtype --dst-type NOTATYPE -j ACCEPT',
+  '-A INPUT -m multiport --dports 80,443,8000:8080 -p tcp -j ACCEPT',
+  '-A INPUT -p tcp -m multiport --dports 80,443,8000:8080 -j ACCEPT',
+  '-A INPUT -p icmp -m icmp --icmp-type echo-request -j ACCEPT',
+  '-A INPUT -p icmp -m icmp --icmp-type 8/0 -j ACCEPT',
+  '-A INPUT -p tcp -m tcp --tcp-flags SYN,RST,ACK,FIN SYN -j ACCEPT',
+  '-A INPUT -p tcp -m tcp --tcp-flags SYN -j ACCEPT',
+  '-A INPUT -p tcp --syn -j ACCEPT',
+  '-A INPUT -m limit --limit 3/min --limit-burst 5 -j LOG --log-prefix "x: " --log-level 4',
+  '-A INPUT -m recent --name SSH --rcheck --seconds 60 --hitcount 4 -j DROP',
+  '-A INPUT -m recent --set --name SSH',
+  '-A INPUT -m statistic --mode random --probability 0.33333333349 -j ACCEPT',
+  '-A INPUT -m statistic --mode nth --every 3 --packet 0 -j ACCEPT',
+  '-A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 -j ACCEPT',
+  '-A INPUT -m length --length 0:100 -j ACCEPT',
+  '-A INPUT -m pkttype --pkt-type broadcast -j DROP',
+  '-A INPUT -m ttl --ttl-lt 5 -j DROP',
+  '-A INPUT -m string --algo bm --string "GET /" -j DROP',
+  '-A INPUT -m hashlimit --hashlimit-above 10/sec --hashlimit-mode srcip --hashlimit-name x -j DROP',
+  '-A INPUT -m connlimit --connlimit-above 10 -p tcp -j REJECT --reject-with tcp-reset',
+  '-A INPUT -j REJECT --reject-with icmp-host-prohibited',
+  '-A INPUT -j REJECT --reject-with bogus',
+  '-A INPUT -j MARK --set-xmark 0x4000/0x4000',
+  '-A INPUT -j MARK --set-mark 0x1',
+  '-A INPUT -j CONNMARK --save-mark --nfmask 0xffff --ctmask 0xffff',
+  '-A INPUT -j NFLOG --nflog-group 5 --nflog-prefix "x"',
+  '-A INPUT -m comment',
+  '-A INPUT -p tcp -j ACCEPT --dport 22',
+  '-A INPUT ! ! -s 1.2.3.4 -j ACCEPT',
+  '-A INPUT -s 1.2.3.4 -s 5.6.7.8 -j ACCEPT',
+  '-A INPUT -j ACCEPT -j DROP',
+  '-I INPUT 1 -j ACCEPT',
+  '-I INPUT 5 -j ACCEPT',
+  '-N NEWCHAIN',
+  '-N USER',
+  '-X USER',
+  '-F INPUT',
+  '-P INPUT DROP',
+  '-P USER DROP',
+  '-P INPUT BOGUS',
+  'nat|-A PREROUTING -p tcp --dport 80 -j DNAT --to-destination 10.0.0.1:8080',
+  'nat|-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1-10.0.0.5:80-90',
+  'nat|-A POSTROUTING -s 10.0.0.0/8 -j MASQUERADE --random-fully',
+  'nat|-A POSTROUTING -j SNAT --to-source 1.2.3.4',
+  'nat|-A PREROUTING -p tcp -j REDIRECT --to-ports 3128',
+  'nat|-A PREROUTING -j DNAT',
+  'raw|-A PREROUTING -j CT --notrack',
+  'raw|-A PREROUTING -j NOTRACK',
+  'mangle|-A PREROUTING -j TTL --ttl-set 64',
+  'mangle|-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+];
+
+function probeDump(probe: string): string {
+  const [table, line] = probe.includes('|') ? probe.split('|') : ['filter', probe];
+  const chains = { filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], raw: ['PREROUTING', 'OUTPUT'], mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] }[table]!;
+  return `*${table}\n${chains.map((c) => `:${c} ACCEPT [0:0]`).join('\n')}\n:USER - [0:0]\n${line}\nCOMMIT\n`;
+}
+
+interface Sample {
+  name: string;
+  text: string;
+  family: 'ipv4' | 'ipv6';
+}
+
+function corpus(): Sample[] {
+  const samples: Sample[] = [];
+  const add = (dir: string, filter: (f: string) => boolean) => {
+    if (!existsSync(dir)) return;
+    for (const file of readdirSync(dir).filter(filter).sort()) {
+      const text = readFileSync(join(dir, file), 'utf8');
+      const family = parseRuleset(text, { fileName: file }).family;
+      samples.push({ name: `${dir.split('/').slice(-2).join('/')}/${file}`, text, family });
+    }
+  };
+  add(join(shared, 'seeds'), (f) => f.endsWith('.rules'));
+  add(join(shared, 'real-world'), (f) => /rules\.v[46]$/.test(f));
+  add(join(repo, 'test', 'parser', 'cases'), (f) => f.endsWith('.rules'));
+  PROBES.forEach((probe, i) => samples.push({ name: `probe ${i + 1}: ${probe}`, text: probeDump(probe), family: 'ipv4' }));
+  return samples;
+}
+
+/** The tool that blames the earliest line wins: restore stops at its first error. */
+function combine(nft: RestoreVerdict, legacy: RestoreVerdict): RestoreVerdict {
+  if (nft.accepted) return legacy;
+  if (legacy.accepted) return nft;
+  return (legacy.errorLine ?? Infinity) < (nft.errorLine ?? Infinity) ? legacy : nft;
+}
+
+test('parser agrees with iptables-restore on accept/reject and the blamed line', (t) => {
+  const available = oracleAvailable();
+  if (!available.ok) {
+    if (process.env.CI === 'true') assert.fail(`restore oracle unavailable under CI: ${available.reason}`);
+    console.log(`SKIPPED: restore agreement needs root and iptables (${available.reason})`);
+    return;
+  }
+  const disagreements: string[] = [];
+  let accepted = 0;
+  let rejected = 0;
+  let environment = 0;
+  for (const sample of corpus()) {
+    const verdict = combine(restoreTest(sample.text, sample.family), restoreTestLegacy(sample.text, sample.family));
+    const ruleset = parseRuleset(sample.text, { family: sample.family });
+    const errors = ruleset.problems.filter((p) => p.severity === 'error');
+    const lineOf = (offset: number) => positionOf(ruleset.lineStarts, offset).line + 1;
+    const errorLines = errors.map((p) => lineOf(p.span.start));
+    const firstError = errorLines.length ? Math.min(...errorLines) : undefined;
+    if (verdict.accepted) {
+      accepted++;
+      if (errors.length) disagreements.push(`${sample.name}: restore accepts, we report ${errors.map((e) => `line ${lineOf(e.span.start)} ${e.code}`).join(', ')}`);
+      continue;
+    }
+    const blamed = verdict.errorLine;
+    const firstLineOfMessage = verdict.message.split('\n')[0];
+    // Restore stops at its first error; ours must be on that line. Commit-time errors are blamed on
+    // COMMIT (or just past the end), so then any error of ours at or before it agrees.
+    const lines = sample.text.split('\n');
+    const blamedText = blamed ? (lines[blamed - 1] ?? '') : '';
+    const atCommit = blamed !== undefined && (blamedText === 'COMMIT' || blamed > lines.length - 1);
+    const agree = firstError !== undefined && (blamed === undefined || firstError === blamed || (atCommit && firstError <= blamed));
+    if (!agree && ENVIRONMENT_REASONS.some((re) => re.test(verdict.message)) && (firstError === undefined || firstError > (blamed ?? 0))) {
+      environment++;
+      t.diagnostic(`${sample.name}: rejected for an environment reason (${firstLineOfMessage})`);
+      continue;
+    }
+    // Unknown modules/targets are warnings by policy (the registry may lag behind iptables).
+    const unknownExtension = /Couldn't load (match|target) `([^']+)'/.exec(verdict.message);
+    if (!agree && unknownExtension && ruleset.problems.some((p) => (p.code === 'parse/unknown-match' || p.code === 'parse/unknown-target') && lineOf(p.span.start) === blamed)) {
+      environment++;
+      continue;
+    }
+    rejected++;
+    if (!agree) disagreements.push(`${sample.name}: restore rejects at line ${blamed} (${firstLineOfMessage}); our first error is ${firstError === undefined ? 'none' : `on line ${firstError}`}`);
+  }
+  console.log(`restore agreement: ${accepted} accepted, ${rejected} rejected, ${environment} environment-only; ${disagreements.length} disagreements`);
+  assert.deepEqual(disagreements, []);
+});
