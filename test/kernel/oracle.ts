@@ -545,7 +545,8 @@ v6 = a['family'] == 'ipv6'
 af = socket.AF_INET6 if v6 else socket.AF_INET
 def freebind(s):
     try:
-        s.setsockopt(socket.SOL_IPV6 if v6 else socket.SOL_IP, 15, 1)
+        if v6: s.setsockopt(socket.IPPROTO_IPV6, 78, 1)  # IPV6_FREEBIND
+        else: s.setsockopt(socket.IPPROTO_IP, 15, 1)      # IP_FREEBIND
     except OSError:
         pass
 def csum(b):

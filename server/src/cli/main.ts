@@ -2,7 +2,7 @@
 // Uses the engine only; this file owns the I/O, argument parsing and output formats.
 
 import { readFileSync, existsSync } from 'node:fs';
-import { resolve, dirname, join } from 'node:path';
+import { resolve, join } from 'node:path';
 import { lintText, positionOf } from '../netfilter/lint';
 import type { Problem, Severity } from '../netfilter/model';
 import { tracePacket, type TraceRequest } from '../netfilter/trace/simulate';
@@ -186,29 +186,28 @@ function traceCommand(args: ParsedArgs, out: (s: string) => void): number {
 
 // ------------------------------------------------------------------ demo
 
-function findExample(): string {
+function findExamples(): string {
   // Bundled as server/dist/cli.js; examples/ sits at the package root.
-  const candidates = [join(__dirname, '..', '..', 'examples', 'kube-nodeport.rules'), resolve('examples', 'kube-nodeport.rules')];
-  for (const candidate of candidates) if (existsSync(candidate)) return candidate;
-  throw new IoError('bundled example examples/kube-nodeport.rules not found');
+  const candidates = [join(__dirname, '..', '..', 'examples'), resolve('examples')];
+  for (const candidate of candidates) if (existsSync(join(candidate, 'kube-nodeport.rules'))) return candidate;
+  throw new IoError('bundled examples (examples/kube-nodeport.rules) not found');
 }
 
 function demoCommand(out: (s: string) => void): number {
-  const file = findExample();
-  out(`iptables-lens demo — ${file}\n\n$ iptables-lens lint ${file}\n`);
-  lintCommand({ positional: [file], flags: new Map() }, out);
-  const args: ParsedArgs = {
-    positional: [file],
-    flags: new Map<string, string | true>([
-      ['src', '192.168.50.9'],
-      ['dst', '172.20.0.3'],
-      ['proto', 'tcp'],
-      ['dport', '30080'],
-      ['local-addr', '172.20.0.3'],
-    ]),
-  };
-  out(`\n$ iptables-lens trace ${file} --src 192.168.50.9 --dst 172.20.0.3 --proto tcp --dport 30080 --local-addr 172.20.0.3\n`);
-  traceCommand(args, out);
+  const dir = findExamples();
+  const kube = join(dir, 'kube-nodeport.rules');
+  const firewall = join(dir, 'firewall.rules');
+  out(`iptables-lens demo: the bundled examples in ${dir}\n\n$ iptables-lens lint examples/firewall.rules examples/kube-nodeport.rules\n`);
+  lintCommand({ positional: [firewall, kube], flags: new Map() }, out);
+  const flags: Array<[string, string]> = [
+    ['src', '192.168.50.9'],
+    ['dst', '172.20.0.3'],
+    ['proto', 'tcp'],
+    ['dport', '30080'],
+    ['local-addr', '172.20.0.3'],
+  ];
+  out(`\nAn external client opens a connection to the NodePort 30080 of node 172.20.0.3:\n$ iptables-lens trace examples/kube-nodeport.rules ${flags.map(([k, v]) => `--${k} ${v}`).join(' ')}\n`);
+  traceCommand({ positional: [kube], flags: new Map<string, string | true>(flags) }, out);
   return 0;
 }
 
@@ -256,4 +255,3 @@ if (require.main === module) {
   process.stdout.write(chunks.join(''), () => process.exit(code));
 }
 
-void dirname;

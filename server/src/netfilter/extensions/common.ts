@@ -132,3 +132,12 @@ export function alwaysUndecided(module: string, reason: string) {
 export function arg(option: OptionUse | undefined, index = 0): string | undefined {
   return option?.args[index]?.text;
 }
+
+/** apply() of targets that only observe or tweak what the engine does not model (LOG, TCPMSS …). */
+export function continueTarget(describe?: (target: { name: string; options: OptionUse[] }) => string, assumption?: string) {
+  return (target: { name: string; options: OptionUse[] }) => ({
+    verdict: 'CONTINUE' as const,
+    description: describe ? describe(target) : `${target.name} ${target.options.map(optionText).join(' ')}`.trim(),
+    ...(assumption ? { assumption } : {}),
+  });
+}

@@ -131,7 +131,7 @@ export class Simulator {
   trace(request: TraceRequest, initial: Packet): TraceResult {
     this.pathBudget = TRACE_LIMITS.maxPaths;
     this.truncated = false;
-    const start: PathState = { packet: initial, steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
+    const start: PathState = { packet: { ...initial, ctstatus: [...initial.ctstatus], tcpFlags: initial.tcpFlags ? [...initial.tcpFlags] : undefined }, steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
     const finished: PathState[] = [];
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
     this.runFrom(hookStart, start, finished);
@@ -429,10 +429,8 @@ export class Simulator {
       const matching = clonePath(state);
       matching.probability *= p;
       state.probability *= 1 - p;
-      const label = outcome.probability === undefined ? outcome.assumption : `${outcome.assumption} (${formatPercent(p)})`;
-      matching.assumptions.push(label);
-      const negated = outcome.negatedAssumption ?? `not: ${outcome.assumption}`;
-      state.assumptions.push(outcome.probability === undefined ? negated : `${negated} (${formatPercent(1 - p)})`);
+      matching.assumptions.push(outcome.assumption);
+      state.assumptions.push(outcome.negatedAssumption ?? negateAssumption(outcome.assumption));
       const branchInfo = { probability: outcome.probability === undefined ? undefined : p, assumption: outcome.assumption };
       work.push({ state: matching, stack: stack.map((f) => ({ chain: f.chain, next: f.next })), resume: { rule, index, branch: branchInfo } });
       if (p >= 1) {
@@ -577,6 +575,14 @@ function normalizeRewrite(rewrite: NonNullable<TargetEffect['rewrite']>): Record
 
 function lastOptionEnd(match: { options: Array<{ span: { end: number } }>; span: { end: number } }): number {
   return match.options.length ? match.options[match.options.length - 1].span.end : match.span.end;
+}
+
+/** `assumed X matches` → `assumed X does not match`; other texts get a `not:` prefix. */
+export function negateAssumption(assumption: string): string {
+  if (/ matches$/.test(assumption)) return assumption.replace(/ matches$/, ' does not match');
+  if (/ matched( \(.*\))?$/.test(assumption)) return assumption.replace(/ matched( \(.*\))?$/, ' did not match$1');
+  if (/ is in /.test(assumption)) return assumption.replace(/ is in /, ' is not in ');
+  return `not (${assumption})`;
 }
 
 function roundProbability(p: number): number {

@@ -1,11 +1,14 @@
 // CONNSECMARK target: option table from iptables 1.8.9 (libxt/libipt/libip6t_CONNSECMARK), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const CONNSECMARKTarget: TargetSpec = {
   name: 'CONNSECMARK',
   doc: 'This module copies security markings from packets to connections (if unlabeled), and from connections back to packets (also only if unlabeled)',
   terminating: false,
+  tables: ['mangle', 'security'],
+  apply: continueTarget(),
   options: [
     {
       name: 'save', arity: 0, negatable: false, value: 'none',

@@ -1,11 +1,14 @@
 // CT target: option table from iptables 1.8.9 (libxt/libipt/libip6t_CT), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 
 export const CTTarget: TargetSpec = {
   name: 'CT',
   doc: 'The CT target sets parameters for a packet or its associated connection',
   terminating: false,
+  tables: ['raw'],
+  apply: applyCt,
   options: [
     {
       name: 'notrack', arity: 0, negatable: false, value: 'none',
@@ -41,3 +44,12 @@ export const CTTarget: TargetSpec = {
     },
   ],
 };
+
+function applyCt(target: TargetUse, ctx: EvalContext): TargetEffect {
+  if (target.options.some((o) => o.name === 'notrack')) {
+    ctx.packet.ctstate = 'UNTRACKED';
+    return { verdict: 'CONTINUE', description: 'connection tracking disabled for this packet (UNTRACKED)' };
+  }
+  const settings = target.options.map((o) => `--${o.name}${o.args.length ? ' ' + o.args.map((a) => a.text).join(' ') : ''}`).join(' ');
+  return { verdict: 'CONTINUE', description: `CT ${settings}`.trim() };
+}

@@ -1,12 +1,15 @@
 // ECN target: option table from iptables 1.8.9 (libxt/libipt/libip6t_ECN), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const ECNTarget: TargetSpec = {
   name: 'ECN',
   families: ['ipv4'],
   doc: 'This target selectively works around known ECN blackholes',
   terminating: false,
+  tables: ['mangle'],
+  apply: continueTarget(),
   options: [
     {
       name: 'ecn-tcp-remove', arity: 0, negatable: false, value: 'none',

@@ -1,12 +1,16 @@
 // HL target: option table from iptables 1.8.9 (libxt/libipt/libip6t_HL), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { changeTtl } from './TTL';
 
 export const HLTarget: TargetSpec = {
   name: 'HL',
   families: ['ipv6'],
   doc: 'This is used to modify the Hop Limit field in IPv6 header',
   terminating: false,
+  tables: ['mangle'],
+  apply: applyHl,
   options: [
     {
       name: 'hl-set', arity: 1, negatable: false, value: 'int',
@@ -22,3 +26,7 @@ export const HLTarget: TargetSpec = {
     },
   ],
 };
+
+function applyHl(target: TargetUse, ctx: EvalContext): TargetEffect {
+  return changeTtl(target, ctx, 'hop limit');
+}

@@ -1,11 +1,13 @@
 // HMARK target: option table from iptables 1.8.9 (libxt/libipt/libip6t_HMARK), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 
 export const HMARKTarget: TargetSpec = {
   name: 'HMARK',
   doc: 'Set the packet mark from a hash of the packet’s tuple (modulus + offset)',
   terminating: false,
+  apply: applyHmark,
   options: [
     {
       name: 'hmark-tuple', arity: 1, negatable: false, value: 'string',
@@ -61,3 +63,12 @@ export const HMARKTarget: TargetSpec = {
     },
   ],
 };
+
+function applyHmark(target: TargetUse, _ctx: EvalContext): TargetEffect {
+  const arg = (name: string) => target.options.find((o) => o.name === name)?.args[0]?.text;
+  return {
+    verdict: 'CONTINUE',
+    description: `mark set from a hash of the tuple (mod ${arg('hmark-mod') ?? '?'} + offset ${arg('hmark-offset') ?? '0'})`,
+    assumption: 'the HMARK hash value is not computed: the mark is left unchanged in the trace',
+  };
+}

@@ -1,11 +1,13 @@
 // IDLETIMER target: option table from iptables 1.8.9 (libxt/libipt/libip6t_IDLETIMER), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const IDLETIMERTarget: TargetSpec = {
   name: 'IDLETIMER',
   doc: 'This target can be used to identify when interfaces have been idle for a certain period of time',
   terminating: false,
+  apply: continueTarget(),
   options: [
     {
       name: 'timeout', arity: 1, negatable: false, value: 'int', required: true,

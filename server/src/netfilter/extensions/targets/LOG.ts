@@ -1,11 +1,13 @@
 // LOG target: option table from iptables 1.8.9 (libxt/libipt/libip6t_LOG), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const LOGTarget: TargetSpec = {
   name: 'LOG',
   doc: 'Turn on kernel logging of matching packets',
   terminating: false,
+  apply: continueTarget((t) => `logged to the kernel log${t.options.find((o) => o.name === 'log-prefix') ? ` with prefix "${t.options.find((o) => o.name === 'log-prefix')!.args[0]?.text ?? ''}"` : ''}`),
   options: [
     {
       name: 'log-level', arity: 1, negatable: false, value: 'enum', values: ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug', '0', '1', '2', '3', '4', '5', '6', '7', 'panic', 'err', 'warn'],

@@ -1,11 +1,17 @@
 // MASQUERADE target: option table from iptables 1.8.9 (libxt/libipt/libip6t_MASQUERADE), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { parsePort } from '../common';
+import { addStatus, endpoint } from './nat-range';
 
 export const MASQUERADETarget: TargetSpec = {
   name: 'MASQUERADE',
   doc: 'Source NAT to the address of the outgoing interface (nat POSTROUTING)',
-  terminating: false,
+  terminating: true,
+  tables: ['nat'],
+  hooks: ['POSTROUTING'],
+  apply: applyMasquerade,
   options: [
     {
       name: 'to-ports', arity: 1, negatable: false, value: 'raw',
@@ -21,3 +27,30 @@ export const MASQUERADETarget: TargetSpec = {
     },
   ],
 };
+
+/**
+ * SNAT to the primary address of the outgoing interface. The engine uses node.egressAddress when
+ * it was given; otherwise the source is left as is and the description names the interface.
+ */
+function applyMasquerade(target: TargetUse, ctx: EvalContext): TargetEffect {
+  const p = ctx.packet;
+  const before = endpoint(p, p.src, p.sport);
+  const rewrite: TargetEffect['rewrite'] = {};
+  const ports = target.options.find((o) => o.name === 'to-ports')?.args[0]?.text;
+  if (ports !== undefined && p.sport !== undefined) {
+    const first = parsePort(ports.split('-')[0]);
+    if (first !== undefined) p.sport = rewrite.sport = first;
+  }
+  addStatus(p, 'SNAT');
+  const iface = p.outIface ?? 'the outgoing interface';
+  if (ctx.node.egressAddress) {
+    p.src = rewrite.src = ctx.node.egressAddress;
+    return { verdict: 'ACCEPT', rewrite, description: `MASQUERADE ${before} → ${endpoint(p, p.src, p.sport)} (address of ${iface})` };
+  }
+  return {
+    verdict: 'ACCEPT',
+    rewrite,
+    description: `MASQUERADE → address of ${iface}`,
+    assumption: `source becomes the primary address of ${iface} (not known to the engine)`,
+  };
+}

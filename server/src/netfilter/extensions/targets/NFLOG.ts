@@ -1,11 +1,13 @@
 // NFLOG target: option table from iptables 1.8.9 (libxt/libipt/libip6t_NFLOG), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const NFLOGTarget: TargetSpec = {
   name: 'NFLOG',
   doc: 'This target provides logging of matching packets',
   terminating: false,
+  apply: continueTarget((t) => `logged via nfnetlink_log group ${t.options.find((o) => o.name === 'nflog-group')?.args[0]?.text ?? '0'}`),
   options: [
     {
       name: 'nflog-group', arity: 1, negatable: false, value: 'int',

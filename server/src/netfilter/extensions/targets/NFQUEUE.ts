@@ -1,11 +1,13 @@
 // NFQUEUE target: option table from iptables 1.8.9 (libxt/libipt/libip6t_NFQUEUE), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 
 export const NFQUEUETarget: TargetSpec = {
   name: 'NFQUEUE',
   doc: 'This target passes the packet to userspace using the nfnetlink_queue handler',
-  terminating: false,
+  terminating: true,
+  apply: applyNfqueue,
   options: [
     {
       name: 'queue-num', arity: 1, negatable: false, value: 'int',
@@ -25,3 +27,16 @@ export const NFQUEUETarget: TargetSpec = {
     },
   ],
 };
+
+function applyNfqueue(target: TargetUse, _ctx: EvalContext): TargetEffect {
+  const arg = (name: string) => target.options.find((o) => o.name === name)?.args[0]?.text;
+  const queue = arg('queue-balance') ? `queues ${arg('queue-balance')}` : `queue ${arg('queue-num') ?? '0'}`;
+  const bypass = target.options.some((o) => o.name === 'queue-bypass');
+  return {
+    verdict: 'QUEUE',
+    description: `queued to userspace (${queue})`,
+    assumption: bypass
+      ? 'a program reads the queue and accepts the packet (with --queue-bypass an absent reader means the packet continues as ACCEPTed)'
+      : 'a program reads the queue and accepts the packet (no reader: the kernel drops it)',
+  };
+}

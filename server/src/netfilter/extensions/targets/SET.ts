@@ -1,11 +1,13 @@
 // SET target: option table from iptables 1.8.9 (libxt/libipt/libip6t_SET), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const SETTarget: TargetSpec = {
   name: 'SET',
   doc: 'This module adds and/or deletes entries from IP sets which can be defined by ipset(8) (a `!` before a SET option is accepted by iptables and ignored)',
   terminating: false,
+  apply: continueTarget(undefined, 'the ipset change affects later packets only; the traced sets are not updated'),
   options: [
     {
       name: 'add-set', arity: 2, negatable: true, value: 'raw',

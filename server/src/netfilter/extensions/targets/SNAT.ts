@@ -1,11 +1,16 @@
 // SNAT target: option table from iptables 1.8.9 (libxt/libipt/libip6t_SNAT), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { addStatus, endpoint, parseNatRange, rangeNote } from './nat-range';
 
 export const SNATTarget: TargetSpec = {
   name: 'SNAT',
   doc: 'Source NAT: rewrite the source address/port of the connection (nat POSTROUTING/INPUT)',
-  terminating: false,
+  terminating: true,
+  tables: ['nat'],
+  hooks: ['INPUT', 'POSTROUTING'],
+  apply: applySnat,
   options: [
     {
       name: 'to-source', arity: 1, negatable: false, value: 'nat-range', required: true,
@@ -25,3 +30,18 @@ export const SNATTarget: TargetSpec = {
     },
   ],
 };
+
+/** Rewrites the source of the connection; the nat table stops here (NF_ACCEPT). */
+function applySnat(target: TargetUse, ctx: EvalContext): TargetEffect {
+  const p = ctx.packet;
+  const text = target.options.find((o) => o.name === 'to-source')?.args[0]?.text ?? '';
+  const range = parseNatRange(text);
+  if (!range) return { verdict: 'ACCEPT', assumption: `SNAT --to-source ${text} not understood: source left unchanged` };
+  const before = endpoint(p, p.src, p.sport);
+  const rewrite: TargetEffect['rewrite'] = {};
+  if (range.fromAddress) p.src = rewrite.src = range.fromAddress;
+  if (range.fromPort !== undefined && p.sport !== undefined) p.sport = rewrite.sport = range.fromPort;
+  addStatus(p, 'SNAT');
+  const portNote = range.fromPort === undefined ? ' (source port kept unless it clashes)' : '';
+  return { verdict: 'ACCEPT', rewrite, description: `SNAT ${before} → ${endpoint(p, p.src, p.sport)}${rangeNote(range)}${portNote}` };
+}

@@ -1,11 +1,14 @@
 // SYNPROXY target: option table from iptables 1.8.9 (libxt/libipt/libip6t_SYNPROXY), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 
 export const SYNPROXYTarget: TargetSpec = {
   name: 'SYNPROXY',
   doc: 'This target will process TCP three-way-handshake parallel in netfilter context to protect either local or backend system',
-  terminating: false,
+  terminating: true,
+  hooks: ['INPUT', 'FORWARD'],
+  apply: applySynproxy,
   options: [
     {
       name: 'sack-perm', arity: 0, negatable: false, value: 'none',
@@ -29,3 +32,11 @@ export const SYNPROXYTarget: TargetSpec = {
     },
   ],
 };
+
+/** A SYN is answered with a SYN-ACK cookie by the kernel and consumed (NF_STOLEN); other packets are checked against the cookie. */
+function applySynproxy(_target: TargetUse, ctx: EvalContext): TargetEffect {
+  const flags = ctx.packet.tcpFlags?.map((f) => f.toUpperCase()) ?? [];
+  if (flags.includes('SYN') && !flags.includes('ACK'))
+    return { verdict: 'STOLEN', description: 'SYNPROXY answers the SYN itself with a SYN cookie' };
+  return { verdict: 'DROP', description: 'SYNPROXY consumes the handshake ACK / drops other packets', assumption: 'the packet is not a valid cookie ACK' };
+}

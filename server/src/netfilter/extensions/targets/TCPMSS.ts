@@ -1,11 +1,13 @@
 // TCPMSS target: option table from iptables 1.8.9 (libxt/libipt/libip6t_TCPMSS), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const TCPMSSTarget: TargetSpec = {
   name: 'TCPMSS',
-  doc: 'This target alters the MSS value of TCP SYN packets, to control the maximum size for that connection (usually limiting it to your outgoing interface\'s MTU minus 40 for IPv4 or 60 for IPv6, respectively)',
+  doc: 'This target alters the MSS value of TCP SYN packets, to control the maximum size for that connection (usually limiting it to your outgoing interface\'s MTU minus 40 for IPv4 or 60 for IPv6, respectively) (needs -p tcp; --clamp-mss-to-pmtu only in FORWARD/OUTPUT/POSTROUTING)',
   terminating: false,
+  apply: continueTarget(),
   options: [
     {
       name: 'set-mss', arity: 1, negatable: false, value: 'int',

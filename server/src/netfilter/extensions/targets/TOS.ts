@@ -1,11 +1,16 @@
 // TOS target: option table from iptables 1.8.9 (libxt/libipt/libip6t_TOS), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { parseNumber } from '../common';
+import { parseTos } from '../matches/tos';
 
 export const TOSTarget: TargetSpec = {
   name: 'TOS',
   doc: 'This module sets the Type of Service field in the IPv4 header (including the "precedence" bits) or the Priority field in the IPv6 header',
   terminating: false,
+  tables: ['mangle'],
+  apply: applyTos,
   options: [
     {
       name: 'set-tos', arity: 1, negatable: false, value: 'raw',
@@ -25,3 +30,22 @@ export const TOSTarget: TargetSpec = {
     },
   ],
 };
+
+/** tos = (tos & ~mask) ^ value on the TOS byte (DSCP << 2; ECN bits are not modelled). */
+function applyTos(target: TargetUse, ctx: EvalContext): TargetEffect {
+  const option = target.options[0];
+  const text = option?.args[0]?.text ?? '';
+  let op: { value: number; mask: number } | undefined;
+  if (option?.name === 'set-tos') op = parseTos(text);
+  else {
+    const bits = parseNumber(text);
+    if (bits !== undefined && option?.name === 'and-tos') op = { value: 0, mask: ~bits & 0xff };
+    if (bits !== undefined && option?.name === 'or-tos') op = { value: bits, mask: bits };
+    if (bits !== undefined && option?.name === 'xor-tos') op = { value: bits, mask: 0 };
+  }
+  if (!op) return { verdict: 'CONTINUE' };
+  const before = (ctx.packet.dscp << 2) & 0xff;
+  const after = ((before & ~op.mask) ^ op.value) & 0xff;
+  ctx.packet.dscp = after >> 2;
+  return { verdict: 'CONTINUE', rewrite: { dscp: ctx.packet.dscp }, description: `TOS 0x${before.toString(16)} → 0x${after.toString(16)}` };
+}

@@ -1,12 +1,14 @@
 // ULOG target: option table from iptables 1.8.9 (libxt/libipt/libip6t_ULOG), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
+import { continueTarget } from '../common';
 
 export const ULOGTarget: TargetSpec = {
   name: 'ULOG',
   families: ['ipv4'],
   doc: 'This is the deprecated ipv4-only predecessor of the NFLOG target',
   terminating: false,
+  apply: continueTarget(),
   options: [
     {
       name: 'ulog-nlgroup', arity: 1, negatable: false, value: 'int',

@@ -1,0 +1,513 @@
+// A rule's matches normalized into comparable constraints, so that "is every packet of rule B
+// also a packet of rule A?" can be answered exactly where the semantics are known — and answered
+// "no" (never guessed) where they are not.
+//
+// Soundness rules (they keep the shadowing check free of false positives):
+//   - the later rule B may be over-approximated: a constraint of B we do not understand is
+//     ignored (B only looks bigger, so fewer subsets are found);
+//   - the earlier rule A must be under-approximated: a constraint of A we cannot model must
+//     appear identically in B (same module, option, negation and arguments) and must be a pure
+//     function of the packet (`stateless`); any stateful match (statistic, limit, recent, set,
+//     an unknown module …) makes A unable to shadow anything.
+
+import type { Family, MatchUse, OptionUse, Rule } from '../model';
+import { protocolNumber } from '../packet';
+import { compileCidr } from '../trace/net';
+import { complement, intersect, isSubset, isUniverse, single, union, type IntervalSet } from './intervals';
+
+/** Packet properties a non-terminal target can change between two rules of a chain. */
+export type Field = 'mark' | 'ctmark' | 'ct' | 'tos' | 'ttl' | 'tcpopt' | 'packet' | 'set';
+export const ALL_FIELDS: readonly Field[] = ['mark', 'ctmark', 'ct', 'tos', 'ttl', 'tcpopt', 'packet', 'set'];
+
+export type IntervalDim = 'src' | 'dst' | 'proto' | 'sport' | 'dport' | 'icmp';
+export type BitsDim = 'frag' | 'tcpflags' | 'ctstate' | 'srctype' | 'dsttype';
+
+export interface MarkConstraint {
+  field: 'mark' | 'ctmark';
+  value: number;
+  mask: number;
+  negated: boolean;
+}
+
+export interface InterfaceConstraint {
+  dir: 'in' | 'out';
+  /** `eth+` is kept as prefix `eth` with `wildcard` */
+  name: string;
+  wildcard: boolean;
+  negated: boolean;
+}
+
+export interface RuleShape {
+  /** per dimension, the intersection of the rule's constraints; absent = any value */
+  intervals: Map<IntervalDim, IntervalSet>;
+  /** per dimension, the set of allowed points as a bit mask; absent = any */
+  bits: Map<BitsDim, bigint>;
+  marks: MarkConstraint[];
+  interfaces: InterfaceConstraint[];
+  /** constraints we cannot model: compared by identity of their text */
+  opaque: Set<string>;
+  /** a match whose outcome is not a pure function of the packet (statistic, limit, recent, set …) */
+  stateful: boolean;
+  /** a match with side effects beyond this rule (recent --set, nfacct, hashlimit …): deleting the rule changes behaviour */
+  sideEffects: boolean;
+  /** packet fields the rule's matches read (a change of them between two rules breaks shadowing) */
+  reads: Set<Field>;
+  /** provably matches no packet */
+  empty: boolean;
+}
+
+const PORT_MAX = 65535n;
+const PROTO_MAX = 255n;
+const ICMP_MAX = 65535n;
+const BITS_SIZE: Record<BitsDim, number> = { frag: 2, tcpflags: 256, ctstate: 20, srctype: 12, dsttype: 12 };
+
+export function addressMax(family: Family): bigint {
+  return family === 'ipv6' ? (1n << 128n) - 1n : (1n << 32n) - 1n;
+}
+
+export function intervalMax(dim: IntervalDim, family: Family): bigint {
+  switch (dim) {
+    case 'src':
+    case 'dst':
+      return addressMax(family);
+    case 'proto':
+      return PROTO_MAX;
+    case 'icmp':
+      return ICMP_MAX;
+    default:
+      return PORT_MAX;
+  }
+}
+
+export function fullBits(dim: BitsDim): bigint {
+  return (1n << BigInt(BITS_SIZE[dim])) - 1n;
+}
+
+/** Modules whose matches are pure functions of the packet (and of the fields listed). */
+const STATELESS_MODULES: Record<string, Field[]> = {
+  tcp: ['tcpopt'], udp: [], sctp: [], dccp: [], udplite: [], icmp: [], icmp6: [], multiport: [],
+  ah: [], esp: [], frag: [], rt: [], hbh: [], dst: [], ipv6header: [], mh: [], eui64: [], ipcomp: [],
+  length: ['packet'], owner: [], physdev: [], pkttype: [], mac: [], policy: [], realm: [], rpfilter: [],
+  devgroup: [], cgroup: [], cpu: [], helper: ['ct'], iprange: [], addrtype: [], mark: ['mark'],
+  connmark: ['ctmark'], conntrack: ['ct'], state: ['ct'], dscp: ['tos'], tos: ['tos'], ecn: ['tos'],
+  ttl: ['ttl'], hl: ['ttl'], tcpmss: ['tcpopt', 'packet'], u32: ['packet'], bpf: ['packet'], string: ['packet'],
+};
+
+/** Matches whose evaluation changes state other rules can see. */
+function hasSideEffects(match: MatchUse): boolean {
+  switch (match.module) {
+    case 'recent':
+      return match.options.some((o) => o.name === 'set' || o.name === 'update' || o.name === 'remove');
+    case 'connlabel':
+      return match.options.some((o) => o.name === 'set');
+    case 'nfacct':
+    case 'hashlimit':
+    case 'quota':
+      return true;
+    default:
+      return !match.known;
+  }
+}
+
+const TCP_FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ALL: 63, NONE: 0 };
+const CT_BASE = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED'];
+const ADDR_TYPES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'];
+/** Service names iptables resolves through /etc/services that hand-written files commonly use. */
+const SERVICES: Record<string, number> = {
+  ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, www: 80, pop3: 110, ntp: 123, imap: 143,
+  snmp: 161, https: 443, smtps: 465, submission: 587, imaps: 993, pop3s: 995, openvpn: 1194, 'http-alt': 8080,
+};
+
+const ICMP_NAMES: Record<string, [number, number, number]> = {
+  any: [-1, 0, 255], 'echo-reply': [0, 0, 255], pong: [0, 0, 255], 'destination-unreachable': [3, 0, 255],
+  'network-unreachable': [3, 0, 0], 'host-unreachable': [3, 1, 1], 'protocol-unreachable': [3, 2, 2], 'port-unreachable': [3, 3, 3],
+  'fragmentation-needed': [3, 4, 4], 'source-route-failed': [3, 5, 5], 'network-unknown': [3, 6, 6], 'host-unknown': [3, 7, 7],
+  'network-prohibited': [3, 9, 9], 'host-prohibited': [3, 10, 10], 'TOS-network-unreachable': [3, 11, 11], 'TOS-host-unreachable': [3, 12, 12],
+  'communication-prohibited': [3, 13, 13], 'host-precedence-violation': [3, 14, 14], 'precedence-cutoff': [3, 15, 15],
+  'source-quench': [4, 0, 255], redirect: [5, 0, 255], 'network-redirect': [5, 0, 0], 'host-redirect': [5, 1, 1],
+  'TOS-network-redirect': [5, 2, 2], 'TOS-host-redirect': [5, 3, 3], 'echo-request': [8, 0, 255], ping: [8, 0, 255],
+  'router-advertisement': [9, 0, 255], 'router-solicitation': [10, 0, 255], 'time-exceeded': [11, 0, 255], 'ttl-exceeded': [11, 0, 255],
+  'ttl-zero-during-transit': [11, 0, 0], 'ttl-zero-during-reassembly': [11, 1, 1], 'parameter-problem': [12, 0, 255],
+  'ip-header-bad': [12, 0, 0], 'required-option-missing': [12, 1, 1], 'timestamp-request': [13, 0, 255], 'timestamp-reply': [14, 0, 255],
+  'address-mask-request': [17, 0, 255], 'address-mask-reply': [18, 0, 255],
+};
+const ICMP6_NAMES: Record<string, [number, number, number]> = {
+  'destination-unreachable': [1, 0, 255], 'no-route': [1, 0, 0], 'communication-prohibited': [1, 1, 1], 'beyond-scope': [1, 2, 2],
+  'address-unreachable': [1, 3, 3], 'port-unreachable': [1, 4, 4], 'failed-policy': [1, 5, 5], 'reject-route': [1, 6, 6],
+  'packet-too-big': [2, 0, 255], 'time-exceeded': [3, 0, 255], 'ttl-exceeded': [3, 0, 255], 'ttl-zero-during-transit': [3, 0, 0],
+  'ttl-zero-during-reassembly': [3, 1, 1], 'parameter-problem': [4, 0, 255], 'bad-header': [4, 0, 0], 'unknown-header-type': [4, 1, 1],
+  'unknown-option': [4, 2, 2], 'echo-request': [128, 0, 255], ping: [128, 0, 255], 'echo-reply': [129, 0, 255], pong: [129, 0, 255],
+  'router-solicitation': [133, 0, 255], 'router-advertisement': [134, 0, 255], 'neighbour-solicitation': [135, 0, 255],
+  'neighbor-solicitation': [135, 0, 255], 'neighbour-advertisement': [136, 0, 255], 'neighbor-advertisement': [136, 0, 255], redirect: [137, 0, 255],
+};
+
+function parseNumber(text: string): number | undefined {
+  if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text, 16);
+  if (/^0[0-7]+$/.test(text)) return parseInt(text, 8);
+  if (/^\d+$/.test(text)) return Number(text);
+  return undefined;
+}
+
+function parsePort(text: string): number | undefined {
+  const n = /^\d+$/.test(text) ? Number(text) : SERVICES[text];
+  return n !== undefined && n <= 65535 ? n : undefined;
+}
+
+/** `80`, `80:90`, `:90`, `80:` (tcp/udp), or a multiport list `80,443,8000:8080`. */
+export function parsePortSet(text: string, list: boolean): IntervalSet | undefined {
+  const parts = list ? text.split(',') : [text];
+  const out: Array<[bigint, bigint]> = [];
+  for (const part of parts) {
+    const colon = part.indexOf(':');
+    let lo: number | undefined;
+    let hi: number | undefined;
+    if (colon < 0) lo = hi = parsePort(part);
+    else {
+      lo = colon === 0 ? 0 : parsePort(part.slice(0, colon));
+      hi = colon === part.length - 1 ? 65535 : parsePort(part.slice(colon + 1));
+    }
+    if (lo === undefined || hi === undefined || lo > hi) return undefined;
+    out.push([BigInt(lo), BigInt(hi)]);
+  }
+  return union(out);
+}
+
+/** One address or CIDR as an interval; undefined for host names, wrong family, non-contiguous masks. */
+export function cidrInterval(text: string, family: Family): readonly [bigint, bigint] | undefined {
+  const cidr = compileCidr(text);
+  if (!cidr || cidr.v6 !== (family === 'ipv6')) return undefined;
+  const max = addressMax(family);
+  const value = BigInt(cidr.value);
+  const mask = BigInt(cidr.mask);
+  const host = max ^ mask;
+  if ((host & (host + 1n)) !== 0n) return undefined;
+  return [value, value | host];
+}
+
+function addressListSet(text: string, negated: boolean, family: Family): IntervalSet | undefined {
+  const parts: Array<readonly [bigint, bigint]> = [];
+  for (const piece of text.split(',')) {
+    const interval = cidrInterval(piece, family);
+    if (!interval) return undefined;
+    parts.push(interval);
+  }
+  // iptables expands `-s a,b` into one rule per address: `! -s a,b` is the union of the negations.
+  if (!negated) return union(parts);
+  return union(parts.flatMap((p) => complement([p], addressMax(family))));
+}
+
+function rangeSet(text: string, family: Family): IntervalSet | undefined {
+  const dash = text.indexOf('-');
+  if (dash < 0) return undefined;
+  const lo = cidrInterval(text.slice(0, dash), family);
+  const hi = cidrInterval(text.slice(dash + 1), family);
+  if (!lo || !hi || lo[0] !== lo[1] || hi[0] !== hi[1]) return undefined;
+  return single(lo[0], hi[0]);
+}
+
+function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
+  const names = v6 ? ICMP6_NAMES : ICMP_NAMES;
+  let type: number;
+  let lo: number;
+  let hi: number;
+  const named = names[text];
+  if (named) [type, lo, hi] = named;
+  else {
+    const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
+    if (!m) return undefined;
+    type = Number(m[1]);
+    lo = m[2] !== undefined ? Number(m[2]) : 0;
+    hi = m[2] !== undefined ? Number(m[2]) : 255;
+    if (type > 255 || lo > 255) return undefined;
+    if (!v6 && type === 255) return single(0n, ICMP_MAX); // 0xFF is "any" in the IPv4 icmp match
+  }
+  if (type === -1) return single(0n, ICMP_MAX);
+  return single(BigInt(type * 256 + lo), BigInt(type * 256 + hi));
+}
+
+function tcpFlagsBits(maskText: string, compText: string): bigint | undefined {
+  const parse = (t: string) => {
+    let v = 0;
+    for (const name of t.split(',')) {
+      const bit = TCP_FLAG_BITS[name.toUpperCase()];
+      if (bit === undefined) return undefined;
+      v |= bit;
+    }
+    return v;
+  };
+  const mask = parse(maskText);
+  const comp = parse(compText);
+  if (mask === undefined || comp === undefined) return undefined;
+  let bits = 0n;
+  for (let f = 0; f < 256; f++) if ((f & mask) === comp) bits |= 1n << BigInt(f);
+  return bits;
+}
+
+function ctstateBits(list: string, withNat: boolean): bigint | undefined {
+  const names = list.split(',').map((s) => s.toUpperCase());
+  for (const n of names) if (!CT_BASE.includes(n) && !(withNat && (n === 'SNAT' || n === 'DNAT'))) return undefined;
+  let bits = 0n;
+  for (let base = 0; base < 5; base++)
+    for (let nat = 0; nat < 4; nat++) {
+      const snat = (nat & 2) !== 0;
+      const dnat = (nat & 1) !== 0;
+      if (names.includes(CT_BASE[base]) || (snat && names.includes('SNAT')) || (dnat && names.includes('DNAT'))) bits |= 1n << BigInt(base * 4 + nat);
+    }
+  return bits;
+}
+
+function addrTypeBits(list: string): bigint | undefined {
+  let bits = 0n;
+  for (const name of list.split(',')) {
+    const i = ADDR_TYPES.indexOf(name.toUpperCase());
+    if (i < 0) return undefined;
+    bits |= 1n << BigInt(i);
+  }
+  return bits;
+}
+
+function parseMark(text: string): { value: number; mask: number } | undefined {
+  const [v, m] = text.split('/');
+  const value = parseNumber(v);
+  const mask = m === undefined ? 0xffffffff : parseNumber(m);
+  if (value === undefined || mask === undefined || value > 0xffffffff || mask > 0xffffffff) return undefined;
+  return { value: value >>> 0, mask: mask >>> 0 };
+}
+
+class ShapeBuilder {
+  readonly shape: RuleShape = {
+    intervals: new Map(),
+    bits: new Map(),
+    marks: [],
+    interfaces: [],
+    opaque: new Set(),
+    stateful: false,
+    sideEffects: false,
+    reads: new Set(),
+    empty: false,
+  };
+  constructor(private readonly family: Family) {}
+
+  interval(dim: IntervalDim, set: IntervalSet, negated: boolean): void {
+    const max = intervalMax(dim, this.family);
+    const effective = negated ? complement(set, max) : set;
+    const previous = this.shape.intervals.get(dim);
+    const next = previous ? intersect(previous, effective) : effective;
+    if (next.length === 0) this.shape.empty = true;
+    if (isUniverse(next, max)) this.shape.intervals.delete(dim);
+    else this.shape.intervals.set(dim, next);
+  }
+
+  bitset(dim: BitsDim, bits: bigint, negated: boolean): void {
+    const full = fullBits(dim);
+    const effective = negated ? full ^ bits : bits;
+    const next = (this.shape.bits.get(dim) ?? full) & effective;
+    if (next === 0n) this.shape.empty = true;
+    if (next === full) this.shape.bits.delete(dim);
+    else this.shape.bits.set(dim, next);
+  }
+
+  opaque(scope: string, option: OptionUse): void {
+    this.shape.opaque.add(`${scope} ${option.negated ? '!' : ''}--${option.name} ${option.args.map((a) => a.text).join(' ')}`);
+  }
+}
+
+/** Normalize a rule's criteria and matches. Pure; cheap enough to run on every rule of a large dump. */
+export function ruleShape(rule: Rule, family: Family): RuleShape {
+  const b = new ShapeBuilder(family);
+  const shape = b.shape;
+  const c = rule.criteria;
+  if (c.protocol) {
+    const text = c.protocol.args[0]?.text ?? '';
+    const number = protocolNumber(text);
+    if (number === undefined) b.opaque('', c.protocol);
+    else if (number === 0) {
+      if (c.protocol.negated) shape.empty = true;
+    } else b.interval('proto', single(BigInt(number), BigInt(number)), c.protocol.negated);
+  }
+  for (const [option, dim] of [[c.source, 'src'], [c.destination, 'dst']] as const) {
+    if (!option) continue;
+    const set = addressListSet(option.args[0]?.text ?? '', option.negated, family);
+    if (set) b.interval(dim, set, false);
+    else b.opaque('', option);
+  }
+  for (const [option, dir] of [[c.inInterface, 'in'], [c.outInterface, 'out']] as const) {
+    if (!option) continue;
+    const text = option.args[0]?.text ?? '';
+    const wildcard = text.endsWith('+');
+    const name = wildcard ? text.slice(0, -1) : text;
+    if (wildcard && name === '') {
+      if (option.negated) shape.empty = true;
+      continue;
+    }
+    shape.interfaces.push({ dir, name, wildcard, negated: option.negated });
+  }
+  if (c.fragment) b.bitset('frag', 2n, c.fragment.negated);
+
+  for (const match of rule.matches) {
+    if (match.module === 'comment') continue;
+    if (hasSideEffects(match)) shape.sideEffects = true;
+    const fields = match.known ? STATELESS_MODULES[match.module] : undefined;
+    if (!fields) {
+      shape.stateful = true;
+      continue;
+    }
+    for (const f of fields) shape.reads.add(f);
+    addMatch(b, match, family);
+  }
+  return shape;
+}
+
+const L4_MODULES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite']);
+
+function addMatch(b: ShapeBuilder, match: MatchUse, family: Family): void {
+  const m = match.module;
+  const scope = m;
+  // These modules never match a non-first fragment (the kernel checks fragoff before the header).
+  if (L4_MODULES.has(m) || m === 'icmp' || m === 'icmp6' || m === 'multiport') b.bitset('frag', 1n, false);
+  for (const option of match.options) {
+    const text = option.args[0]?.text ?? '';
+    let handled = false;
+    if (L4_MODULES.has(m) && (option.name === 'sport' || option.name === 'dport')) {
+      const set = parsePortSet(text, false);
+      if (set) {
+        b.interval(option.name, set, option.negated);
+        handled = true;
+      }
+    } else if (m === 'multiport' && (option.name === 'sports' || option.name === 'dports')) {
+      const set = parsePortSet(text, true);
+      if (set) {
+        b.interval(option.name === 'sports' ? 'sport' : 'dport', set, option.negated);
+        handled = true;
+      }
+    } else if (m === 'tcp' && option.name === 'tcp-flags' && option.args.length === 2) {
+      const bits = tcpFlagsBits(option.args[0].text, option.args[1].text);
+      if (bits !== undefined) {
+        b.bitset('tcpflags', bits, option.negated);
+        handled = true;
+      }
+    } else if (m === 'tcp' && option.name === 'syn') {
+      b.bitset('tcpflags', tcpFlagsBits('SYN,RST,ACK,FIN', 'SYN')!, option.negated);
+      handled = true;
+    } else if ((m === 'icmp' && option.name === 'icmp-type' && family === 'ipv4') || (m === 'icmp6' && option.name === 'icmpv6-type' && family === 'ipv6')) {
+      const set = icmpSet(text, m === 'icmp6');
+      if (set) {
+        b.interval('icmp', set, option.negated);
+        handled = true;
+      }
+    } else if ((m === 'conntrack' && option.name === 'ctstate') || (m === 'state' && option.name === 'state')) {
+      const bits = ctstateBits(text, m === 'conntrack');
+      if (bits !== undefined) {
+        b.bitset('ctstate', bits, option.negated);
+        handled = true;
+      }
+    } else if (m === 'addrtype' && family === 'ipv4' && (option.name === 'src-type' || option.name === 'dst-type') && !match.options.some((o) => o.name.startsWith('limit-iface'))) {
+      const bits = addrTypeBits(text);
+      if (bits !== undefined) {
+        b.bitset(option.name === 'src-type' ? 'srctype' : 'dsttype', bits, option.negated);
+        handled = true;
+      }
+    } else if (m === 'iprange' && (option.name === 'src-range' || option.name === 'dst-range')) {
+      const set = rangeSet(text, family);
+      if (set) {
+        b.interval(option.name === 'src-range' ? 'src' : 'dst', set, option.negated);
+        handled = true;
+      }
+    } else if ((m === 'mark' || m === 'connmark') && option.name === 'mark') {
+      const parsed = parseMark(text);
+      if (parsed) {
+        if ((parsed.value & ~parsed.mask) !== 0 && !option.negated) b.shape.empty = true;
+        else b.shape.marks.push({ field: m === 'mark' ? 'mark' : 'ctmark', ...parsed, negated: option.negated });
+        handled = true;
+      }
+    }
+    if (!handled) b.opaque(scope, option);
+  }
+}
+
+/** True when the rule, as normalized, matches every packet. */
+export function isUniversal(shape: RuleShape): boolean {
+  return (
+    !shape.stateful &&
+    !shape.empty &&
+    shape.intervals.size === 0 &&
+    shape.bits.size === 0 &&
+    shape.marks.length === 0 &&
+    shape.interfaces.length === 0 &&
+    shape.opaque.size === 0
+  );
+}
+
+function markSubset(inner: MarkConstraint, outer: MarkConstraint): boolean {
+  if (outer.mask === 0 && outer.value === 0) return !outer.negated; // (m & 0) == 0: everything
+  if (!inner.negated && !outer.negated) {
+    // Every bit outer tests must be fixed by inner, to the same value.
+    return (outer.mask & ~inner.mask) === 0 && ((inner.value & outer.mask) >>> 0) === outer.value;
+  }
+  if (!inner.negated && outer.negated) {
+    // inner ∩ outer-positive = ∅: a bit both test, with different values.
+    return ((inner.mask & outer.mask & (inner.value ^ outer.value)) >>> 0) !== 0 || (outer.value & ~outer.mask) !== 0;
+  }
+  if (inner.negated && outer.negated) return markSubset({ ...outer, negated: false }, { ...inner, negated: false });
+  return false;
+}
+
+function interfaceSet(c: InterfaceConstraint): { name: string; wildcard: boolean } {
+  return { name: c.name, wildcard: c.wildcard };
+}
+
+/** L(a) ⊆ L(b) for interface patterns (exact name or prefix). */
+function patternSubset(a: { name: string; wildcard: boolean }, b: { name: string; wildcard: boolean }): boolean {
+  if (b.wildcard) return a.name.startsWith(b.name);
+  return !a.wildcard && a.name === b.name;
+}
+
+/** L(a) ∩ L(b) = ∅ */
+function patternDisjoint(a: { name: string; wildcard: boolean }, b: { name: string; wildcard: boolean }): boolean {
+  if (a.wildcard && b.wildcard) return !a.name.startsWith(b.name) && !b.name.startsWith(a.name);
+  if (a.wildcard) return !b.name.startsWith(a.name);
+  if (b.wildcard) return !a.name.startsWith(b.name);
+  return a.name !== b.name;
+}
+
+function interfaceSubset(inner: InterfaceConstraint, outer: InterfaceConstraint): boolean {
+  if (inner.dir !== outer.dir) return false;
+  const a = interfaceSet(inner);
+  const o = interfaceSet(outer);
+  if (!inner.negated && !outer.negated) return patternSubset(a, o);
+  if (!inner.negated && outer.negated) return patternDisjoint(a, o);
+  if (inner.negated && outer.negated) return patternSubset(o, a);
+  return false;
+}
+
+/**
+ * Is every packet matched by `inner` also matched by `outer`? Sound, not complete: `true` only
+ * when it is certain.
+ */
+export function shapeSubsumes(outer: RuleShape, inner: RuleShape, family: Family): boolean {
+  if (outer.stateful || outer.empty || inner.empty) return false;
+  for (const [dim, outerSet] of outer.intervals) {
+    const innerSet = inner.intervals.get(dim);
+    if (!innerSet || !isSubset(innerSet, outerSet)) return false;
+  }
+  void family;
+  for (const [dim, outerBits] of outer.bits) {
+    const innerBits = inner.bits.get(dim) ?? fullBits(dim);
+    if ((innerBits & ~outerBits) !== 0n) return false;
+  }
+  for (const m of outer.marks) if (!inner.marks.some((i) => i.field === m.field && markSubset(i, m))) return false;
+  for (const c of outer.interfaces) if (!inner.interfaces.some((i) => interfaceSubset(i, c))) return false;
+  for (const key of outer.opaque) if (!inner.opaque.has(key)) return false;
+  return true;
+}
+
+/** The single CIDR block `set` is, as (prefix length, network) — for indexing. */
+export function cidrBlock(set: IntervalSet | undefined, family: Family): { length: number; network: bigint } | undefined {
+  if (!set || set.length !== 1) return undefined;
+  const [lo, hi] = set[0];
+  const size = hi - lo + 1n;
+  if ((size & (size - 1n)) !== 0n || (lo & (size - 1n)) !== 0n) return undefined;
+  const bits = family === 'ipv6' ? 128 : 32;
+  const length = bits - (size.toString(2).length - 1);
+  return length > 0 ? { length, network: lo } : undefined;
+}
