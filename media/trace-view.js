@@ -80,12 +80,12 @@
   }
 
   function pathColumn(path, selected) {
-    const column = el('section', `path verdict-${path.verdictClass}${selected ? ' selected' : ''}`);
+    const column = el('section', `path path-${path.verdictClass}${selected ? ' selected' : ''}`);
     column.dataset.path = String(path.index);
     column.setAttribute('aria-label', `Path ${path.index + 1}`);
     const header = el('header', 'path-header');
     header.appendChild(el('span', 'probability', path.probabilityText));
-    header.appendChild(el('span', `final-verdict verdict-${path.verdictClass}`, path.verdict));
+    header.appendChild(el('span', `final-verdict chip-${path.verdictClass}`, path.verdict));
     header.appendChild(el('span', 'outcome', path.outcome));
     if (path.distinction) header.appendChild(el('div', 'distinction', path.distinction));
     header.addEventListener('click', () => select(path.index));
@@ -115,7 +115,7 @@
       flow.appendChild(band);
     }
     flow.appendChild(edge(pendingRewrites, 'end'));
-    const end = el('div', `final verdict-${path.verdictClass}`);
+    const end = el('div', `final final-${path.verdictClass}`);
     end.appendChild(el('div', 'final-title', `${path.verdict} — ${path.outcome}`));
     end.appendChild(el('div', 'final-packet', path.finalPacket));
     flow.appendChild(end);
@@ -136,14 +136,14 @@
     const bar = el('div', 'tabs');
     bar.setAttribute('role', 'tablist');
     for (const path of model.paths) {
-      const tab = el('button', `tab verdict-${path.verdictClass}${path.index === model.selected ? ' selected' : ''}`);
+      const tab = el('button', `tab tab-${path.verdictClass}${path.index === model.selected ? ' selected' : ''}`);
       tab.type = 'button';
       tab.setAttribute('role', 'tab');
       tab.setAttribute('aria-selected', String(path.index === model.selected));
       tab.dataset.path = String(path.index);
       tab.appendChild(el('span', 'tab-title', `Path ${path.index + 1}`));
       tab.appendChild(el('span', 'probability', path.probabilityText));
-      tab.appendChild(el('span', `final-verdict verdict-${path.verdictClass}`, path.verdict));
+      tab.appendChild(el('span', `final-verdict chip-${path.verdictClass}`, path.verdict));
       // The probability as a bar, so branches compare at a glance.
       const meter = svg('svg', { width: 60, height: 6, class: 'meter', 'aria-hidden': 'true' });
       meter.appendChild(svg('rect', { x: 0, y: 0, width: 60, height: 6, rx: 3, class: 'meter-back' }));

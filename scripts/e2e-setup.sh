@@ -78,7 +78,7 @@ VSCODE="$CS/lib/vscode"
 (
   cd "$VSCODE/extensions"
   npm install --omit=dev --ignore-scripts
-  node postinstall.mjs
+  node postinstall.mjs > /dev/null  # lists every file it prunes
 )
 
 # Check the native module that matters for terminals really built.

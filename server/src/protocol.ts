@@ -15,6 +15,8 @@ export interface TraceRequestParams {
   defaultInInterface?: string;
   defaultOutInterface?: string;
   ipsetFile?: string;
+  /** start the trace in this hook instead of the packet's first one (lens on a built-in chain) */
+  startHook?: string;
 }
 
 export interface TraceResponse {

@@ -129,7 +129,7 @@ function judge(benchCase: BenchCase<unknown>, size: SizeLabel, child: ChildResul
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
-const mb = (bytes: number | undefined): string => (bytes === undefined ? '' : `${(bytes / 1048576).toFixed(1)} MB`);
+const mb = (bytes: number | undefined): string => (bytes === undefined ? '' : `${(bytes / 1048576).toFixed(1)} MiB`);
 const formatTarget = (t: BenchResult['target']): string =>
   [t.ratioToRestore !== undefined ? `≤${t.ratioToRestore}× restore` : '', t.absoluteMs !== undefined ? `≤${t.absoluteMs} ms` : ''].filter(Boolean).join(', ') || '—';
 

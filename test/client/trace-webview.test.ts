@@ -42,13 +42,14 @@ test('trace panel draws the NodePort trace: branches, rewrites, reveal links', a
     });
     page.on('pageerror', (error) => consoleProblems.push(String(error)));
     // Stand-in for the webview API: record what the page posts.
-    await page.addInitScript(() => {
-      const posted: unknown[] = [];
-      (window as unknown as { __posted: unknown[] }).__posted = posted;
-      (window as unknown as { acquireVsCodeApi: () => unknown }).acquireVsCodeApi = () => ({ postMessage: (m: unknown) => posted.push(m), getState: () => undefined, setState: () => undefined });
+    // (A string, not a function: tsx would wrap a function's inner names in a helper the page lacks.)
+    await page.addInitScript({
+      content: `window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => undefined });`,
     });
     await page.goto(pathToFileURL(page_).href);
-    await page.waitForSelector('.path');
+    await page.waitForSelector('.path', { timeout: 10_000 }).catch((error) => {
+      throw new Error(`the page drew nothing: ${consoleProblems.join('; ') || error}`);
+    });
 
     assert.equal(await page.locator('.tab').count(), 2, 'one tab per path');
     assert.equal(await page.locator('.columns.side-by-side .path').count(), 2, 'two 50% branches side by side');
@@ -72,7 +73,7 @@ test('trace panel draws the NodePort trace: branches, rewrites, reveal links', a
     await page.locator('.path.selected .line-link', { hasText: 'line 102' }).click();
     await page.locator('.tab[data-path="0"]').click();
     assert.equal(await page.locator('.path.selected').getAttribute('data-path'), '0');
-    const posted = await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted);
+    const posted = await page.evaluate('window.__posted');
     assert.deepEqual(posted, [{ type: 'ready' }, { type: 'reveal', line: 102 }, { type: 'select', path: 0 }]);
     assert.deepEqual(consoleProblems, [], 'no script errors or CSP violations');
   } finally {

@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allMatches, allTargets } from '../../server/src/netfilter/extensions/registry';
+import { GENERIC_OPTIONS } from '../../server/src/netfilter/extensions/generic';
 import type { MatchSpec, OptionSpec, TargetSpec } from '../../server/src/netfilter/extensions/types';
 import { BUILTIN_CHAINS, TABLE_NAMES, type Family } from '../../server/src/netfilter/model';
 
@@ -393,20 +394,29 @@ function toolMissing(): string | undefined {
 
 interface CaseResult { ok: boolean; stderr: string }
 
-/** Run each dump with restore (`--test` or a real load) inside one fresh network namespace. */
-function runCases(cases: Array<{ family: Family; text: string }>, mode: 'test' | 'load'): CaseResult[] {
+/**
+ * Run each dump with restore (`--test` or a real load). Cases are split into groups that run in
+ * parallel, each group in its own fresh network namespace (with the ipsets s4 / s6 the samples use).
+ */
+function runCases(cases: Array<{ family: Family; text: string }>, mode: 'test' | 'load', groups = 8): CaseResult[] {
   const dir = mkdtempSync(join(tmpdir(), 'lens-restore-'));
   try {
-    const lines = [
+    const scripts: string[][] = Array.from({ length: groups }, () => [
       'ipset create s4 hash:ip >/dev/null 2>&1',
       'ipset create s6 hash:ip family inet6 >/dev/null 2>&1',
-    ];
+    ]);
     cases.forEach((c, i) => {
       writeFileSync(join(dir, `${i}.rules`), c.text);
-      lines.push(`${TOOL[c.family]} ${mode === 'test' ? '--test ' : ''}${dir}/${i}.rules 2>${dir}/${i}.err >/dev/null; echo $? >${dir}/${i}.rc`);
+      scripts[i % groups].push(`${TOOL[c.family]} ${mode === 'test' ? '--test ' : ''}${dir}/${i}.rules 2>${dir}/${i}.err >/dev/null; echo $? >${dir}/${i}.rc`);
     });
-    writeFileSync(join(dir, 'run.sh'), lines.join('\n') + '\n');
-    execFileSync('unshare', ['-n', 'sh', join(dir, 'run.sh')], { stdio: 'ignore', timeout: 300_000 });
+    const main: string[] = [];
+    scripts.forEach((lines, g) => {
+      writeFileSync(join(dir, `group${g}.sh`), lines.join('\n') + '\n');
+      main.push(`unshare -n sh ${dir}/group${g}.sh &`);
+    });
+    main.push('wait');
+    writeFileSync(join(dir, 'run.sh'), main.join('\n') + '\n');
+    execFileSync('sh', [join(dir, 'run.sh')], { stdio: 'ignore', timeout: 300_000 });
     return cases.map((_, i) => ({
       ok: readFileSync(join(dir, `${i}.rc`), 'utf8').trim() === '0',
       stderr: readFileSync(join(dir, `${i}.err`), 'utf8').trim(),
@@ -522,5 +532,29 @@ test('targets are accepted in exactly the tables and built-in chains they declar
     const accepted = cases.flatMap((c, i) => (c.target === target.name && results[i].ok ? [`${c.table}:${c.chain}`] : []));
     report(`  ${target.name} kernel accepts in: ${accepted.join(' ') || 'nothing'}`);
   }
+  assert.deepEqual(wrong, []);
+});
+
+test('generic options: every spelling accepted, negation as declared, missing argument rejected', () => {
+  if (skipOrFail()) return;
+  const sample: Record<string, string> = {
+    protocol: 'tcp', source: '10.0.0.0/8', destination: '10.0.0.1', 'in-interface': 'eth+', 'out-interface': 'eth0',
+    match: 'comment --comment x', jump: 'ACCEPT', goto: 'X', 'set-counters': '1 2',
+  };
+  type Case = { what: string; expectOk: boolean; text: string };
+  const cases: Case[] = [];
+  for (const option of GENERIC_OPTIONS) {
+    // FORWARD accepts both -i and -o; the goto target chain X is declared in the dump
+    const make = (written: string) => `*filter\n:X - [0:0]\n-A FORWARD ${written}\nCOMMIT\n`;
+    const args = sample[option.name] ?? '';
+    for (const spelling of [`--${option.name}`, ...(option.aliases ?? []).map((a) => `--${a}`), ...(option.short ? [`-${option.short}`] : [])]) {
+      cases.push({ what: `${spelling} accepted`, expectOk: true, text: make(`${spelling} ${args}`.trim()) });
+      cases.push({ what: `! ${spelling} ${option.negatable ? 'accepted' : 'rejected'}`, expectOk: option.negatable, text: make(`! ${spelling} ${args}`.trim()) });
+      if (option.arity !== 0) cases.push({ what: `${spelling} without argument rejected`, expectOk: false, text: make(`-m comment --comment x ${spelling}`) });
+    }
+  }
+  const results = runCases(cases.map((c) => ({ family: 'ipv4' as Family, text: c.text })), 'test');
+  const wrong = cases.flatMap((c, i) => (results[i].ok === c.expectOk ? [] : [`${c.what}: ${c.text.split('\n')[2]} → ${results[i].stderr.split('\n')[0]}`]));
+  report(`generic options: ${cases.length} spellings/variants checked, ${cases.length - wrong.length} agree`);
   assert.deepEqual(wrong, []);
 });

@@ -155,6 +155,17 @@ const fwCases: KernelCase[] = [
   { name: 'iface-fw: node -> smtp 203.0.113.80:25 REJECT in OUTPUT', dump: fw, nodeAddresses: [FW], packet: { src: FW, dst: '203.0.113.80', proto: 'tcp', dport: 25, fromLocal: true } },
 ];
 
+const v6 = own('ipv6-firewall.rules');
+const V6 = '2001:db8:1::10';
+const v6Cases: KernelCase[] = [
+  { name: 'ipv6: https via user chain SERVICES', dump: v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 443 } },
+  { name: 'ipv6: echo request accepted (icmp6 type 128)', dump: v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'icmp' } },
+  { name: 'ipv6: blocked /48 REJECT', dump: v6, nodeAddresses: [V6], packet: { src: '2001:db8:bad::9', dst: V6, proto: 'tcp', dport: 443 } },
+  { name: 'ipv6: udp 53 RETURN from SERVICES, INPUT policy DROP', dump: v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
+  { name: 'ipv6: forwarded http accepted', dump: v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:100::5', proto: 'tcp', dport: 80 } },
+  { name: 'ipv6: node -> itself over lo', dump: v6, nodeAddresses: [V6], packet: { src: V6, dst: V6, proto: 'tcp', dport: 443, fromLocal: true } },
+];
+
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),
   ...flannelForwarding,
@@ -163,4 +174,5 @@ export const kernelCases: KernelCase[] = [
   ...rejectCases,
   ...gotoCases,
   ...fwCases,
+  ...v6Cases,
 ];

@@ -47,11 +47,12 @@ export function engineRequest(spec: ResolvedPacketSpec): Record<string, unknown>
   return {
     src: spec.src,
     dst: spec.dst,
-    proto: spec.proto,
+    proto: spec.proto === 'icmp' && spec.family === 'ipv6' ? 'icmpv6' : spec.proto,
     sport: spec.sport,
     dport: spec.dport,
     tcpFlags: spec.proto === 'tcp' ? ['SYN'] : undefined,
-    icmpType: spec.proto === 'icmp' ? 8 : undefined,
+    // the oracle sends an echo request (ICMP type 8 / ICMPv6 type 128)
+    icmpType: spec.proto === 'icmp' ? (spec.family === 'ipv6' ? 128 : 8) : undefined,
     inIface: spec.fromLocal ? undefined : spec.inIface,
     outIface: spec.outIface,
     fromLocal: !!spec.fromLocal,

@@ -33,7 +33,18 @@
 //  - the packet after DNAT is traced through mangle FORWARD / filter FORWARD / POSTROUTING with the
 //    same trace id (see the PACKET line with the new DST);
 //  - built-in chains the dump does not declare do not exist under iptables-nft, so they print nothing
-//    (no `policy:ACCEPT` line for them).
+//    (no `policy:ACCEPT` line for them); a dump without a raw/mangle table prints no raw/mangle lines;
+//  - locally delivered: mangle INPUT, filter INPUT, then nat INPUT (priority 100) — nat INPUT comes last;
+//  - NFQUEUE with no listener prints the queue verdict and nothing after it, with or without
+//    --queue-bypass; plain `-j QUEUE` cannot even be loaded on this kernel (RULE_APPEND: No such file);
+//  - a packet the node sends to itself: the trace flag is lost on lo (see traceTable); after
+//    re-arming, the lo leg shows no nat lines (NAT was decided in OUTPUT) and `IN=lo LOOPBACK`;
+//  - REJECT in OUTPUT (tcp-reset) sends its RST over lo before the REJECT line is printed;
+//  - IPv6: xtables-monitor 1.8.9 exits on any ip6tables rule with an L4 match, so IPv6 uses
+//    `nft -a monitor trace` (parseNftTrace), which prints nft syntax instead of iptables syntax.
+// Parser oracle: `iptables-nft-restore --test` misses everything checked at commit (undeclared chains
+// in -A/-j/-g, policy names, targets not allowed in the table/hook, loops, -X, -I index); use
+// { mode: 'load' } to commit into a throw-away namespace, or restoreTestLegacy (checks chains/targets).
 // Rule numbers: the trace gives nft handles; we list the ruleset with `nft -j list ruleset` after
 // loading the dump (before adding our own tracing table) and map each handle to its 1-based
 // position in its chain. Tracing is switched on by a separate nft table (`iplens_trace`, priority
@@ -309,7 +320,10 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     mark('setup');
 
     // 2. monitor, started before the packet and waited for until it has joined the trace group
-    monitor = spawn('ip', ['netns', 'exec', node, 'xtables-monitor', '--trace'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // IPv6: xtables-monitor 1.8.9 exits ("Parsing nftables rule failed") on the first ip6tables rule
+    // with an L4 match it has to print, so IPv6 traces are read from `nft -a monitor trace` instead.
+    const monitorCommand = spec.family === 'ipv6' ? ['nft', '-a', 'monitor', 'trace'] : ['xtables-monitor', '--trace', '-4'];
+    monitor = spawn('ip', ['netns', 'exec', node, ...monitorCommand], { stdio: ['ignore', 'pipe', 'pipe'] });
     liveProcesses.add(monitor);
     let output = '';
     let lastOutputAt = Date.now();
@@ -335,7 +349,7 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     }
     mark('quiet');
     if (monitor.exitCode !== null) throw new Error(`xtables-monitor exited during the trace: ${monitorErr.trim()}`);
-    const { steps, raw } = parseTrace(output, handles, spec.family);
+    const { steps, raw } = spec.family === 'ipv6' ? parseNftTrace(output, handles) : parseTrace(output, handles, spec.family);
     return { steps, raw, chains, spec, elapsedMs: Date.now() - started, timings };
   } finally {
     if (monitor) { monitor.kill('SIGKILL'); liveProcesses.delete(monitor); }
@@ -372,7 +386,9 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
   const nodeMain = spec.nodeAddresses.find((a) => a !== spec.outAddress || !twoLinks)!;
   const lines = [
     `ip netns add ${cli}`, `ip netns add ${node}`,
-    `ip link add c0 netns ${cli} type veth peer name ${spec.inIface} netns ${node}`,
+    // fixed MACs + permanent neighbour entries: no ARP/NDP round trip before the packet leaves
+    // (IPv6 neighbour discovery on a link that just came up would otherwise hold the packet back)
+    `ip link add c0 netns ${cli} address ${MAC.cli0} type veth peer name ${spec.inIface} netns ${node} address ${MAC.nodeIn}`,
     `${ip} -n ${cli} addr add ${peer}${host} dev c0${nodad}`,
     `ip -n ${cli} link set c0 up`, `ip -n ${cli} link set lo up`,
     ...spec.nodeAddresses.filter((a) => a !== spec.outAddress || !twoLinks)
@@ -381,10 +397,13 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
     `${ip} -n ${cli} route add ${nodeMain}${host} dev c0`,
     `${ip} -n ${cli} route add default via ${nodeMain} dev c0 onlink`,
     `${ip} -n ${node} route add ${peer}${host} dev ${spec.inIface}`,
+    `ip -n ${cli} neigh replace ${nodeMain} lladdr ${MAC.nodeIn} dev c0 nud permanent`,
+    `ip -n ${node} neigh replace ${peer} lladdr ${MAC.cli0} dev ${spec.inIface} nud permanent`,
   ];
   if (twoLinks) {
     lines.push(
-      `ip link add c1 netns ${cli} type veth peer name ${spec.outIface} netns ${node}`,
+      `ip link add c1 netns ${cli} address ${MAC.cli1} type veth peer name ${spec.outIface} netns ${node} address ${MAC.nodeOut}`,
+      `ip -n ${node} neigh replace ${peer} lladdr ${MAC.cli1} dev ${spec.outIface} nud permanent`,
       `ip -n ${cli} link set c1 up`, `ip -n ${node} link set ${spec.outIface} up`,
       ...(spec.outAddress ? [`${ip} -n ${node} addr add ${spec.outAddress}${host} dev ${spec.outIface}${nodad}`] : []),
       `${ip} -n ${node} route add default via ${peer} dev ${spec.outIface} onlink`,
@@ -407,8 +426,12 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
  * nft table that sets nftrace on our packet only: exact tuple, and for TCP only the SYN, so replies
  * and the client's RST are not traced. Priority -350 runs before raw (-300) and conntrack (-200).
  * A packet the node sends to itself loses its trace flag on the loopback device (measured: the trace
- * stops after OUTPUT/POSTROUTING), so for fromLocal a second chain re-arms it when the packet comes
- * back in on lo, matched on source address/port only because OUTPUT may have DNATed the destination.
+ * stops after OUTPUT/POSTROUTING), so for fromLocal a second chain re-arms it when it comes back in
+ * on lo. That match is on the source address only (+ SYN for TCP): DNAT in OUTPUT may have changed
+ * the destination, and MASQUERADE --random-fully on lo the source port (40000 came back as 26152 with
+ * kube-proxy's KUBE-SEP to the node's own API server; the address stayed). Not matching any lo packet
+ * matters: REJECT --reject-with tcp-reset in OUTPUT sends its RST over lo *before* the REJECT line is
+ * printed. parseTrace keeps the first packet armed by each chain.
  * Every expression here must be one xtables-monitor can print as iptables syntax: it exits with
  * "Parsing nftables rule failed" on e.g. `ct original proto-dst` (seen), which would end the trace.
  */
@@ -424,15 +447,21 @@ function traceTable(spec: ResolvedPacketSpec): string {
     destination.push(`${l4} dport ${spec.dport}`);
     l4Match = spec.proto === 'tcp' ? ['tcp flags & (syn|ack|fin|rst) == syn'] : [];
   }
-  const packet = [...source, ...destination, ...l4Match].join(' ');
+  // xtables-monitor 1.8.9 cannot print any ip6 rule with an L4 match ("unsupported layer 4 protocol
+  // value", then it exits): for IPv6 match addresses only and rely on parseTrace taking the first
+  // traced packet of each chain (ours is the first packet between the two addresses).
+  const v6 = spec.family === 'ipv6';
+  const packet = (v6 ? [source[0], destination[0]] : [...source, ...destination, ...l4Match]).join(' ');
+  const loopback = (v6 ? [source[0]] : [source[0], ...l4Match]).join(' ');
   const chains = spec.fromLocal
     ? [`  chain trace { type filter hook output priority -350; policy accept; ${packet} meta nftrace set 1; }`,
-       `  chain trace_lo { type filter hook prerouting priority -350; policy accept; iifname "lo" ${[...source, ...l4Match].join(' ')} meta nftrace set 1; }`]
+       `  chain trace_lo { type filter hook prerouting priority -350; policy accept; iifname "lo" ${loopback} meta nftrace set 1; }`]
     : [`  chain trace { type filter hook prerouting priority -350; policy accept; ${packet} meta nftrace set 1; }`];
   return `table ${fam} ${TRACE_TABLE} {\n${chains.join('\n')}\n}`;
 }
 
 const TRACE_TABLE = 'iplens_trace';
+const MAC = { cli0: '02:00:5e:10:00:01', nodeIn: '02:00:5e:10:00:02', cli1: '02:00:5e:10:00:03', nodeOut: '02:00:5e:10:00:04' };
 
 interface HandleInfo { table: string; chain: string; position: number }
 
@@ -458,9 +487,10 @@ export function indexRuleset(json: string, family: Family): { handles: Map<strin
 const BASE_CHAINS = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
 /**
- * Parse xtables-monitor --trace output. Our packet's trace ids are those whose first line is a rule of
- * our own tracing table (a packet looped back through lo gets a second id); lines of other ids are
- * ignored, and so are our table's own lines.
+ * Parse xtables-monitor --trace output. Our packet's trace ids: for each chain of our tracing table,
+ * the first id whose first line is that chain's rule (a packet looped back through lo gets a second
+ * id from `trace_lo`; a later packet of the same flow — a retransmission, the client's RST — is
+ * ignored). Lines of other ids are ignored, and so are our table's own lines.
  */
 export function parseTrace(output: string, handles: Map<string, HandleInfo>, family: Family): { steps: KernelStep[]; raw: string[] } {
   const famNumber = family === 'ipv6' ? '10' : '2';
@@ -468,6 +498,7 @@ export function parseTrace(output: string, handles: Map<string, HandleInfo>, fam
   const raw: string[] = [];
   const ours = new Set<string>();
   const others = new Set<string>();
+  const armedBy = new Set<string>();
   let hook: string | undefined;
   for (const line of output.split('\n')) {
     const head = /^\s*(PACKET|TRACE): (\d+) ([0-9a-f]+) (.*)$/.exec(line);
@@ -475,7 +506,8 @@ export function parseTrace(output: string, handles: Map<string, HandleInfo>, fam
     const [, what, , id, rest] = head;
     if (!ours.has(id)) {
       if (others.has(id) || what !== 'TRACE') continue;
-      if (rest.startsWith(`${TRACE_TABLE}:`) && /:rule:/.test(rest)) ours.add(id);
+      const arming = new RegExp(`^${TRACE_TABLE}:([^:]+):rule:`).exec(rest);
+      if (arming && !armedBy.has(arming[1])) { armedBy.add(arming[1]); ours.add(id); }
       else { others.add(id); continue; }
     }
     raw.push(line.trim());
@@ -502,6 +534,54 @@ export function parseTrace(output: string, handles: Map<string, HandleInfo>, fam
     }
   }
   return { steps, raw };
+}
+
+/**
+ * Parse `nft -a monitor trace` output (used for IPv6), same selection rules as parseTrace:
+ *   trace id 2646b631 ip6 filter INPUT packet: iif "ipl0" … tcp dport 443 tcp flags == syn …
+ *   trace id 2646b631 ip6 filter INPUT rule counter packets 0 bytes 0 jump SERVICES # handle 9 (verdict jump SERVICES)
+ *   trace id 2646b631 ip6 filter SERVICES rule tcp dport 443 counter packets 0 bytes 0 accept # handle 10 (verdict accept)
+ *   trace id 75014c85 ip6 filter INPUT policy drop
+ */
+export function parseNftTrace(output: string, handles: Map<string, HandleInfo>): { steps: KernelStep[]; raw: string[] } {
+  const steps: KernelStep[] = [];
+  const raw: string[] = [];
+  const ours = new Set<string>();
+  const others = new Set<string>();
+  const armedBy = new Set<string>();
+  let hook: string | undefined;
+  for (const line of output.split('\n')) {
+    const m = /^trace id ([0-9a-f]+) (ip6?|inet) (\S+) (\S+) (packet:|rule|policy|return)\s?(.*)$/.exec(line.trim());
+    if (!m) continue;
+    const [, id, , table, chain, what, rest] = m;
+    if (!ours.has(id)) {
+      if (others.has(id) || what === 'packet:') continue;
+      if (table === TRACE_TABLE && what === 'rule' && !armedBy.has(chain)) { armedBy.add(chain); ours.add(id); }
+      else { others.add(id); continue; }
+    }
+    raw.push(line.trim());
+    if (table === TRACE_TABLE || what === 'packet:') continue;
+    if (BASE_CHAINS.has(chain)) hook = chain;
+    if (what === 'rule') {
+      const r = /^(.*?)\s*# handle (\d+) \(verdict (.+)\)\s*$/.exec(rest);
+      if (!r) throw new Error(`unrecognised nft rule trace: ${line}`);
+      const handle = Number(r[2]);
+      const info = handles.get(`${table}:${handle}`);
+      if (!info) throw new Error(`trace names rule handle ${handle} in ${table}:${chain}, which the ruleset listing does not have`);
+      let verdict = nftVerdict(r[3]);
+      if (verdict === 'DROP' && /\breject\b|REJECT/.test(r[1])) verdict = 'REJECT';
+      steps.push({ table, chain, kind: 'rule', rule: info.position, verdict, ruleText: r[1], hook, handle });
+    } else {
+      steps.push({ table, chain, kind: what as 'policy' | 'return', rule: null, verdict: nftVerdict(rest.trim()), hook });
+    }
+  }
+  return { steps, raw };
+}
+
+function nftVerdict(text: string): string {
+  const m = /^(jump|goto) (.+)$/.exec(text);
+  if (m) return `${m[1].toUpperCase()} ${m[2]}`;
+  return text.split(/\s/)[0].toUpperCase();
 }
 
 /**

@@ -119,3 +119,12 @@ test('every hashed chain in the seed dumps recomputes from its comments', () => 
   }
   assert.deepEqual([...kinds].sort(), ['endpoint', 'external', 'service']);
 });
+
+test('40,000 endpoint hashes take well under a second (a 10k-service dump needs that many)', () => {
+  const start = performance.now();
+  let sink = 0;
+  for (let i = 0; i < 40_000; i++) sink += endpointChainHash(`ns-${i % 200}/svc-${i}:http`, 'tcp', `10.244.${i % 256}.${i % 253}:8080`).length;
+  const elapsedMs = performance.now() - start;
+  assert.equal(sink, 40_000 * 16);
+  assert.ok(elapsedMs < 1000, `40k hashes took ${elapsedMs.toFixed(0)} ms`);
+});

@@ -41,6 +41,8 @@ export interface PathView {
   finalPacket: string;
   /** 1-based lines of the rules and policies on this path, for the editor highlight */
   lines: number[];
+  /** 1-based line of the last rule or policy that gave a final verdict (ACCEPT, DROP …), null if none */
+  decidingLine: number | null;
 }
 
 export interface HookView {
@@ -184,7 +186,10 @@ function pathView(path: TracePath, index: number, input: TracedPacket): PathView
     const rewrites = step.rewrite ? describeRewrite(step.rewrite, packet) : [];
     if (step.rewrite) {
       Object.assign(packet, step.rewrite);
-      rewriteNotes.push(step.note ?? rewrites.join(', '));
+      // Address rewrites tell sibling paths apart; mark bookkeeping does not.
+      if (step.rewrite.src !== undefined || step.rewrite.dst !== undefined || step.rewrite.sport !== undefined || step.rewrite.dport !== undefined) {
+        rewriteNotes.push(step.note ?? rewrites.join(', '));
+      }
     }
     const node: NodeView = {
       chain: step.chain,
@@ -194,7 +199,9 @@ function pathView(path: TracePath, index: number, input: TracedPacket): PathView
       stepClass: stepClassOf(step),
       depth: stack.length - 1,
       entersChain,
-      rewrites: step.rewrite && step.note ? [step.note, ...rewrites] : rewrites,
+      // The target's own description (`DNAT 10.96.0.10:53 → 10.244.0.2:53`) says it best; the
+      // field-by-field changes are the fallback.
+      rewrites: step.rewrite && step.note ? [step.note] : rewrites,
     };
     if (step.note && !step.rewrite) node.note = step.note;
     if (step.branch) {
@@ -207,6 +214,19 @@ function pathView(path: TracePath, index: number, input: TracedPacket): PathView
     table.nodes.push(node);
   }
   const distinction = [...branchTexts, ...rewriteNotes].join(' · ');
+  // The rule that decided the packet's fate: the last DROP/REJECT, or the last ACCEPT given in a
+  // filtering table (nat and mangle "ACCEPT" only end that table's traversal).
+  let decidingLine: number | null = null;
+  for (const hook of hooks) {
+    for (const table of hook.tables) {
+      const filtering = table.table === 'filter' || table.table === 'security';
+      for (const node of table.nodes) {
+        if (node.line === null) continue;
+        if (node.stepClass === 'drop' || node.stepClass === 'reject') decidingLine = node.line;
+        else if (filtering && (node.stepClass === 'accept' || node.stepClass === 'policy')) decidingLine = node.line;
+      }
+    }
+  }
   return {
     index,
     probability: path.probability,
@@ -219,6 +239,7 @@ function pathView(path: TracePath, index: number, input: TracedPacket): PathView
     hooks,
     finalPacket: formatTracedPacket(path.packet),
     lines,
+    decidingLine,
   };
 }
 

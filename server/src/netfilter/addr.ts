@@ -38,14 +38,21 @@ function maskToPrefix(family: Family, mask: bigint): number | undefined {
   return undefined;
 }
 
+/** Octets are read like strtoul(…, 0), as iptables does: `010` is 8, `0x0a` is 10. */
+function parseOctet(part: string): number | undefined {
+  if (/^0x[0-9a-f]{1,2}$/i.test(part)) return parseInt(part.slice(2), 16);
+  if (/^0[0-7]{0,3}$/.test(part)) return parseInt(part, 8);
+  if (/^[1-9]\d{0,2}$/.test(part)) return Number(part);
+  return undefined;
+}
+
 function parseIPv4(text: string): bigint | undefined {
   const parts = text.split('.');
   if (parts.length !== 4) return undefined;
   let value = 0n;
   for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
+    const n = parseOctet(part);
+    if (n === undefined || n > 255) return undefined;
     value = (value << 8n) | BigInt(n);
   }
   return value;

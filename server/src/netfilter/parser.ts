@@ -285,7 +285,7 @@ class Parser {
   private parseCommit(start: number, end: number): void {
     const state = this.current!;
     state.table.commitSpan = { start, end };
-    state.table.span = { start: state.table.span.start, end };
+    state.table.span.end = end;
     this.closeTable(state);
     this.current = undefined;
   }
@@ -295,7 +295,7 @@ class Parser {
     const table = state.table;
     const { tokens } = tokenizeLine(this.text, start + 1, end);
     const lineSpan = { start, end };
-    table.span = { start: table.span.start, end };
+    table.span.end = end;
     const [nameToken, policyToken, countersToken] = tokens;
     if (!nameToken) {
       this.report('error', 'parse/chain-name-missing', 'chain name missing after `:`', lineSpan);
@@ -367,7 +367,7 @@ class Parser {
 
   private parseCommandLine(lineIndex: number, start: number, end: number): void {
     const state = this.current!;
-    state.table.span = { start: state.table.span.start, end };
+    state.table.span.end = end;
     const lineSpan = { start, end };
     const { tokens, unterminatedQuoteAt } = tokenizeLine(this.text, start, end);
     if (tokens.length === 0) {
@@ -724,14 +724,8 @@ class Parser {
         j++;
       }
       const lastEnd = args.length ? args[args.length - 1].end : token.end;
-      const option: OptionUse = {
-        name: resolved.name,
-        written: token,
-        negated: !!pendingNegation || !!legacyNegation,
-        negationSpan: pendingNegation ? { start: pendingNegation.start, end: pendingNegation.end } : legacyNegation ? { start: legacyNegation.start, end: legacyNegation.end } : undefined,
-        args,
-        span: { start: pendingNegation ? pendingNegation.start : token.start, end: lastEnd },
-      };
+      void lastEnd;
+      const option: OptionUse = new ParsedOption(resolved.name, token, !!pendingNegation || !!legacyNegation, pendingNegation ?? legacyNegation, args, pendingNegation ? pendingNegation.start : token.start);
       if (legacyNegation) {
         error('parse/legacy-negation', `'${written} ! …' is the old negation syntax that iptables 1.8 rejects: write '! ${written} …'`, legacyNegation, {
           fixes: [
@@ -757,6 +751,7 @@ class Parser {
     }
     if (pendingNegation) error('parse/dangling-negation', "'!' at the end of the rule negates nothing", pendingNegation);
     this.checkRule(rule);
+    compactRule(rule);
     if (rule.target && rule.target.kind === 'chain') state.pendingJumps.push({ rule, target: rule.target, line: lineIndex });
     return rule;
   }
@@ -865,7 +860,7 @@ class Parser {
     if (!spec || !option) return undefined;
     let match = rule.matches.find((m) => m.module === moduleName && m.implicit);
     if (!match) {
-      match = { module: moduleName, implicit: true, options: [], span: { start: protocol.span.start, end: protocol.span.end }, known: true };
+      match = new ParsedMatch(moduleName, undefined, undefined, true, true, protocol.span.start, protocol.span.end);
       rule.matches.push(match);
     }
     const owner = match;
@@ -950,7 +945,7 @@ class Parser {
                 this.report('warning', 'parse/unknown-match', `match module '${value.text}' is not known to iptables-lens: kept as written, its options are not checked and traces treat it as undecided`, value);
               }
             }
-            rule.matches.push({ module: value.text, moduleToken: value, flagToken: token, implicit: false, options: [], span: { start: token.start, end: value.end }, known: known });
+            rule.matches.push(new ParsedMatch(value.text, value, token, false, known, token.start, value.end));
             return;
           }
           case 'jump':
@@ -1004,35 +999,35 @@ class Parser {
     const state = this.current!;
     const table = state.table;
     const name = nameToken.text;
-    const base = { name, token: nameToken, flagToken: flag, goto, options: [], span: { start: flag.start, end: nameToken.end } };
+    const base = (kind: TargetUse['kind']): TargetUse => new ParsedTarget(name, nameToken, flag, goto, kind);
     if (goto) {
       if (BUILTIN_VERDICTS.has(name) || findTarget(name, this.family)) {
         this.report('error', 'parse/goto-target', `-g needs a user chain; '${name}' is a target (use -j ${name})`, nameToken);
         rule.broken = true;
-        return { ...base, kind: 'unknown' };
+        return base('unknown');
       }
-      return { ...base, kind: 'chain' };
+      return base('chain');
     }
-    if (table.chains.has(name) && !isBuiltinChain(table.name, name)) return { ...base, kind: 'chain' };
+    if (table.chains.has(name) && !isBuiltinChain(table.name, name)) return base('chain');
     if (isBuiltinChain(table.name, name)) {
       this.report('error', 'parse/jump-to-builtin', `cannot jump to built-in chain ${name}`, nameToken);
       rule.broken = true;
-      return { ...base, kind: 'unknown' };
+      return base('unknown');
     }
     const spec = findTarget(name, this.family);
-    if (spec) return { ...base, kind: BUILTIN_VERDICTS.has(name) ? 'builtin' : 'extension' };
-    if (BUILTIN_VERDICTS.has(name)) return { ...base, kind: 'builtin' };
+    if (spec) return base(BUILTIN_VERDICTS.has(name) ? 'builtin' : 'extension');
+    if (BUILTIN_VERDICTS.has(name)) return base('builtin');
     if (findTarget(name)) {
       this.report('error', 'parse/wrong-family-target', `target '${name}' does not exist in ${this.family === 'ipv4' ? 'iptables (IPv4)' : 'ip6tables (IPv6)'}`, nameToken);
       rule.broken = true;
-      return { ...base, kind: 'unknown' };
+      return base('unknown');
     }
     if (UNMODELLED_TARGETS.has(name)) {
       this.report('warning', 'parse/unknown-target', `target '${name}' is not modelled by iptables-lens: kept as written, its options are not checked`, nameToken);
-      return { ...base, kind: 'unknown' };
+      return base('unknown');
     }
     // Not a target and not (yet) a chain: a jump to a chain; checked when the table is complete.
-    return { ...base, kind: 'chain' };
+    return base('chain');
   }
 
   /** Checks that need the whole rule: required options, protocol needed by a match. */
@@ -1157,6 +1152,77 @@ class Parser {
       this.closeTable(state);
       this.current = undefined;
     }
+  }
+}
+
+// Model objects as small classes: their spans are computed from the tokens they already hold
+// instead of being stored (a 100k-rule dump would otherwise keep ~600k extra span objects).
+
+class ParsedOption implements OptionUse {
+  constructor(
+    public name: string,
+    public written: Token,
+    public negated: boolean,
+    /** the `!` token itself (a Token is a Span) */
+    public negationSpan: Span | undefined,
+    public args: Token[],
+    private readonly spanStart: number,
+  ) {}
+  get span(): Span {
+    const lastArg = this.args.length ? this.args[this.args.length - 1].end : 0;
+    return { start: this.spanStart, end: Math.max(lastArg, this.written.end) };
+  }
+}
+
+class ParsedMatch implements MatchUse {
+  options: OptionUse[] = [];
+  constructor(
+    public module: string,
+    public moduleToken: Token | undefined,
+    public flagToken: Token | undefined,
+    public implicit: boolean,
+    public known: boolean,
+    private readonly spanStart: number,
+    private readonly spanEnd: number,
+  ) {}
+  get span(): Span {
+    return { start: this.spanStart, end: this.spanEnd };
+  }
+}
+
+class ParsedTarget implements TargetUse {
+  options: OptionUse[] = [];
+  constructor(
+    public name: string,
+    public token: Token,
+    public flagToken: Token,
+    public goto: boolean,
+    public kind: TargetUse['kind'],
+  ) {}
+  get span(): Span {
+    return { start: this.flagToken.start, end: this.token.end };
+  }
+}
+
+/**
+ * Arrays grown by push keep spare capacity (17+ slots); a 100k-rule dump has ~700k of them.
+ * Copy each to its exact size once the rule is complete (the model is read-only afterwards).
+ */
+const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+function exact<T>(list: T[]): T[] {
+  return list.length === 0 ? EMPTY : list.slice();
+}
+function compactRule(rule: Rule): void {
+  for (const option of rule.genericOptions) option.args = exact(option.args);
+  rule.genericOptions = exact(rule.genericOptions);
+  for (const match of rule.matches) {
+    for (const option of match.options) option.args = exact(option.args);
+    match.options = exact(match.options);
+  }
+  rule.matches = exact(rule.matches);
+  if (rule.target) {
+    for (const option of rule.target.options) option.args = exact(option.args);
+    rule.target.options = exact(rule.target.options);
   }
 }
 

@@ -4,6 +4,16 @@
 
 import type { Token } from './model';
 
+/** A token as a class: fixed layout, the smallest object V8 can make for it (millions exist). */
+class SourceToken implements Token {
+  constructor(
+    public text: string,
+    public start: number,
+    public end: number,
+    public quoted: boolean,
+  ) {}
+}
+
 export interface TokenizedLine {
   tokens: Token[];
   /** offset of an opening quote that is never closed (restore takes the rest of the line) */
@@ -14,6 +24,21 @@ const SPACE = 32;
 const TAB = 9;
 const QUOTE = 34;
 const BACKSLASH = 92;
+
+/**
+ * Short tokens repeat endlessly in a dump (`-A`, `-m`, `tcp`, `--comment`, `ACCEPT`): share one
+ * string per distinct value instead of allocating a copy per occurrence.
+ */
+const internTable = new Map<string, string>();
+function intern(text: string, start: number, end: number): string {
+  const length = end - start;
+  if (length > 24) return text.slice(start, end);
+  const value = text.slice(start, end);
+  const shared = internTable.get(value);
+  if (shared !== undefined) return shared;
+  if (internTable.size < 50_000) internTable.set(value, value);
+  return value;
+}
 
 export function tokenizeLine(text: string, start: number, end: number): TokenizedLine {
   const tokens: Token[] = [];
@@ -34,45 +59,53 @@ export function tokenizeLine(text: string, start: number, end: number): Tokenize
       plainEnd++;
     }
     if (plainEnd >= end || c !== QUOTE) {
-      tokens.push({ text: text.slice(tokenStart, plainEnd), start: tokenStart, end: plainEnd });
+      tokens.push(new SourceToken(intern(text, tokenStart, plainEnd), tokenStart, plainEnd, false));
       i = plainEnd;
       continue;
     }
-    // Slow path: the token contains quotes somewhere.
-    let value = text.slice(tokenStart, plainEnd);
+    // Slow path: the token contains quotes somewhere. Collect slices (not char-by-char
+    // concatenation, which leaves a rope of tiny strings alive in every token).
+    const parts: string[] = [text.slice(tokenStart, plainEnd)];
     i = plainEnd;
     let inQuote = false;
     let quoteStart = -1;
+    let runStart = i;
     while (i < end) {
       c = text.charCodeAt(i);
       if (inQuote) {
         if (c === BACKSLASH && i + 1 < end) {
-          value += text[i + 1];
+          parts.push(text.slice(runStart, i));
+          runStart = i + 1; // keep the escaped character, drop the backslash
           i += 2;
           continue;
         }
         if (c === QUOTE) {
           // restore ends the argument at a closing quote: `a"b c"d` is two arguments, `ab c` and `d`
+          parts.push(text.slice(runStart, i));
           inQuote = false;
           i++;
+          runStart = i;
           break;
         }
-        value += text[i];
         i++;
         continue;
       }
       if (c === QUOTE) {
+        parts.push(text.slice(runStart, i));
         inQuote = true;
         quoteStart = i;
         i++;
+        runStart = i;
         continue;
       }
       if (c === SPACE || c === TAB) break;
-      value += text[i];
       i++;
     }
+    if (runStart < i && (inQuote || runStart < i)) parts.push(text.slice(runStart, i));
+    // Flatten into one sequential string so the token does not pin the source text or a rope.
+    const value = parts.join('');
     if (inQuote) unterminatedQuoteAt = quoteStart;
-    tokens.push({ text: value, start: tokenStart, end: i, quoted: true });
+    tokens.push(new SourceToken(value, tokenStart, i, true));
   }
   return { tokens, unterminatedQuoteAt };
 }

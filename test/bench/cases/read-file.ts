@@ -7,6 +7,6 @@ export default defineBenchCase({
   target: { ratioToRestore: 0.1 },
   run(ctx) {
     const text = readFileSync(ctx.dumpPath, 'utf8');
-    return { note: `${(text.length / 1048576).toFixed(1)} MB read` };
+    return { note: `${(text.length / 1048576).toFixed(1)} MiB read` };
   },
 });

@@ -1,7 +1,7 @@
 // Starts and stops a throw-away code-server (VS Code 1.100 server + browser workbench) for e2e tests.
 // Facts behind the flags: /work/shared/notes/vscode-e2e.md. Node-only helper, never loaded by the extension.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,10 +44,24 @@ export interface StartOptions {
   installVsix?: string[];
   /** Keep the state dir after stop (for debugging). */
   keepState?: boolean;
+  /** User settings merged over DEFAULT_SETTINGS. */
+  settings?: Record<string, unknown>;
   /** How long to wait for /healthz. */
   startTimeoutMs?: number;
   log?: (line: string) => void;
 }
+
+/** A quiet, deterministic workbench: no welcome page, no update or recommendation lookups. */
+export const DEFAULT_SETTINGS: Record<string, unknown> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'security.workspace.trust.enabled': false,
+};
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -101,6 +115,10 @@ export async function startCodeServer(options: StartOptions = {}): Promise<CodeS
   const log = options.log ?? (() => {});
   const stateDir = mkdtempSync(join(tmpdir(), 'iptables-lens-e2e-'));
   for (const sub of ['user-data', 'extensions', 'xdg-config', 'xdg-data', 'xdg-cache']) mkdirSync(join(stateDir, sub));
+  // code-server keeps user settings on the server side, in the user-data dir.
+  mkdirSync(join(stateDir, 'user-data', 'User'));
+  writeFileSync(join(stateDir, 'user-data', 'User', 'settings.json'),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2));
   for (const vsix of options.installVsix ?? []) installVsix(stateDir, vsix);
 
   const port = await freePort();

@@ -104,6 +104,12 @@ export class Workbench {
     return hover.innerText();
   }
 
+  /** Waits until the active editor shows at least one squiggle of that severity (diagnostics arrived). */
+  async waitForSquiggle(severity: 'error' | 'warning' | 'info' | 'hint' = 'error', timeoutMs = 20_000): Promise<void> {
+    const selector = severity === 'hint' ? '.squiggly-hint' : `.squiggly-${severity}`;
+    await this.editor.locator(selector).first().waitFor({ state: 'attached', timeout: timeoutMs });
+  }
+
   /** Runs a command by its palette label, e.g. runCommand('iptables-lens: Trace Packet'). */
   async runCommand(label: string): Promise<void> {
     await this.quickInput('F1', `>${label}`);

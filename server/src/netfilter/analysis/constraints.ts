@@ -507,7 +507,9 @@ export function cidrBlock(set: IntervalSet | undefined, family: Family): { lengt
   const [lo, hi] = set[0];
   const size = hi - lo + 1n;
   if ((size & (size - 1n)) !== 0n || (lo & (size - 1n)) !== 0n) return undefined;
-  const bits = family === 'ipv6' ? 128 : 32;
-  const length = bits - (size.toString(2).length - 1);
+  let hostBits = 0;
+  if (family === 'ipv4') hostBits = Math.round(Math.log2(Number(size)));
+  else for (let s = size; s > 1n; s >>= 1n) hostBits++;
+  const length = (family === 'ipv6' ? 128 : 32) - hostBits;
   return length > 0 ? { length, network: lo } : undefined;
 }

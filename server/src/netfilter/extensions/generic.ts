@@ -1,6 +1,6 @@
 // The rule's own options (iptables(8) PARAMETERS), in the same shape as extension options so the
 // parser, hovers and completion treat them alike. Checked against iptables-nft-restore by
-// test/extensions/generic.test.ts. Facts the parser needs beyond this table:
+// test/extensions/restore-agreement.test.ts. Facts the parser needs beyond this table:
 //  - `-f` exists only in iptables (ip6tables-restore rejects it: "use -m frag instead");
 //  - `-4` / `-6` make a line apply to one family only (the other family's restore ignores it);
 //  - userspace rejects `-i` in OUTPUT/POSTROUTING and `-o` in PREROUTING/INPUT ("Can't use -o with INPUT");
@@ -51,12 +51,12 @@ export const GENERIC_OPTIONS: readonly GenericOptionSpec[] = [
     doc: 'Initial packet and byte counters of the rule',
   },
   {
-    name: 'ipv4', short: '4', arity: 0, negatable: false, value: 'none',
-    doc: 'The line is for iptables only (ip6tables-restore skips it)',
+    name: 'ipv4', short: '4', arity: 0, negatable: true, value: 'none',
+    doc: 'The line is for iptables only (ip6tables-restore skips it); iptables also accepts a `!` before it',
   },
   {
-    name: 'ipv6', short: '6', arity: 0, negatable: false, value: 'none',
-    doc: 'The line is for ip6tables only (iptables-restore skips it)',
+    name: 'ipv6', short: '6', arity: 0, negatable: true, value: 'none',
+    doc: 'The line is for ip6tables only (iptables-restore skips it); iptables also accepts a `!` before it',
   },
 ];
 

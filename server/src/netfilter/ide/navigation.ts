@@ -106,7 +106,7 @@ export function rename(doc: IdeDocument, offset: number, newName: string): Renam
   const chain = chainAt(doc, offset)!;
   if (newName === chain.name) return { edits: [] };
   const invalid = invalidChainName(newName);
-  if (invalid) return { error: `Cannot rename to ${invalid}.` };
+  if (invalid) return { error: `Cannot rename: ${invalid}.` };
   if (chain.table.chains.has(newName) || isBuiltinChain(chain.table.name, newName)) {
     return { error: `Table ${chain.table.name} already has a chain named ${newName}.` };
   }

@@ -146,13 +146,15 @@ export function statisticProbability(rule: Rule): number | undefined {
 
 /**
  * For each rule of a chain, the probability that a packet reaching the chain is taken by that
- * rule's statistic branch: p_i × Π_{j<i} (1 − p_j), over the rules that use `-m statistic` or
- * come after one. Rules without statistic count as p = 1.
+ * rule's statistic branch: p_i × Π_{j<i} (1 − p_j), over the rules from the first one that uses
+ * `-m statistic` on (earlier rules, like kube-proxy's masquerade rule, do not take packets away).
+ * Rules without statistic after that count as p = 1 (the catch-all last endpoint).
  */
 export function branchProbabilities(rules: readonly Rule[]): Map<Rule, number> {
   const result = new Map<Rule, number>();
   let remaining = 1;
-  for (const rule of rules) {
+  const first = rules.findIndex((r) => r.matches.some((m) => m.module === 'statistic'));
+  for (const rule of first < 0 ? rules : rules.slice(first)) {
     const p = statisticProbability(rule);
     if (p === undefined) continue;
     result.set(rule, remaining * p);

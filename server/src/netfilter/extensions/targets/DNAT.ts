@@ -14,7 +14,7 @@ export const DNATTarget: TargetSpec = {
   options: [
     {
       name: 'to-destination', arity: 1, negatable: false, value: 'nat-range', required: true,
-      doc: 'Which can specify a single new destination IP address, an inclusive range of IP addresses',
+      doc: 'New destination: ip[-ip][:port[-port]] (IPv6: [ip]:port); a range is picked from per connection',
     },
     {
       name: 'random', arity: 0, negatable: false, value: 'none',

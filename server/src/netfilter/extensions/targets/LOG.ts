@@ -7,7 +7,10 @@ export const LOGTarget: TargetSpec = {
   name: 'LOG',
   doc: 'Turn on kernel logging of matching packets',
   terminating: false,
-  apply: continueTarget((t) => `logged to the kernel log${t.options.find((o) => o.name === 'log-prefix') ? ` with prefix "${t.options.find((o) => o.name === 'log-prefix')!.args[0]?.text ?? ''}"` : ''}`),
+  apply: continueTarget((t) => {
+    const prefix = t.options.find((o) => o.name === 'log-prefix')?.args[0]?.text;
+    return prefix === undefined ? 'logged to the kernel log' : `logged to the kernel log with prefix "${prefix}"`;
+  }),
   options: [
     {
       name: 'log-level', arity: 1, negatable: false, value: 'enum', values: ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug', '0', '1', '2', '3', '4', '5', '6', '7', 'panic', 'err', 'warn'],

@@ -14,7 +14,7 @@ export const SNATTarget: TargetSpec = {
   options: [
     {
       name: 'to-source', arity: 1, negatable: false, value: 'nat-range', required: true,
-      doc: 'Which can specify a single new source IP address, an inclusive range of IP addresses',
+      doc: 'New source: ip[-ip][:port[-port]] (IPv6: [ip]:port); a range is picked from per connection',
     },
     {
       name: 'random', arity: 0, negatable: false, value: 'none',

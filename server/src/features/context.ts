@@ -1,0 +1,68 @@
+// What every feature adapter gets: the connection, the open documents, the parse-once store, and
+// helpers to convert offsets and to guard handlers so that one failing request never kills the server.
+
+import type { CancellationToken, Connection, Position, ServerCapabilities, TextDocuments } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DocumentStore } from '../documents';
+import type { IdeDocument } from '../netfilter/ide/ide-document';
+import { offsetAt } from '../ranges';
+
+export interface ServerContext {
+  connection: Connection;
+  documents: TextDocuments<TextDocument>;
+  store: DocumentStore;
+  /**
+   * Wraps a request handler: honours cancellation (returns `fallback`), catches every error, and
+   * logs it with the document and position it happened at.
+   */
+  guard<P, R>(name: string, fallback: R, handler: (params: P, token?: CancellationToken) => R | Promise<R>): (params: P, token?: CancellationToken) => Promise<R>;
+  /** The parsed document and the offset of an LSP position in it. */
+  at(uri: string, position: Position): { doc: IdeDocument; offset: number } | undefined;
+  /** Report an error caught outside a request (debounced diagnostics …). */
+  logError(where: string, error: unknown): void;
+}
+
+export interface GuardParams {
+  textDocument?: { uri: string };
+  position?: Position;
+}
+
+/** One LSP feature: the capabilities it announces and the handlers it registers. */
+export interface Feature {
+  name: string;
+  capabilities?: Partial<ServerCapabilities>;
+  register(ctx: ServerContext): void;
+}
+
+export function createContext(connection: Connection, documents: TextDocuments<TextDocument>, store: DocumentStore): ServerContext {
+  const logError = (where: string, error: unknown) => {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    connection.console.error(`[iptables-lens] ${where}: ${detail}`);
+  };
+  return {
+    connection,
+    documents,
+    store,
+    logError,
+    guard(name, fallback, handler) {
+      return async (params, token) => {
+        if (token?.isCancellationRequested) return fallback;
+        try {
+          const result = await handler(params, token);
+          return token?.isCancellationRequested ? fallback : result;
+        } catch (error) {
+          const where = params as GuardParams | undefined;
+          const uri = where?.textDocument?.uri ?? '';
+          const pos = where?.position ? `:${where.position.line + 1}:${where.position.character + 1}` : '';
+          logError(`${name} failed at ${uri}${pos}`, error);
+          return fallback;
+        }
+      };
+    },
+    at(uri, position) {
+      const doc = store.get(uri);
+      if (!doc) return undefined;
+      return { doc, offset: offsetAt(doc.ruleset.lineStarts, position, doc.text.length) };
+    },
+  };
+}

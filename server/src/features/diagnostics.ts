@@ -1,0 +1,107 @@
+// Diagnostics: parse problems + analyses, published on open at once and after edits with a
+// ~150 ms debounce (re-analysis while the user types would only be thrown away).
+
+import { DiagnosticSeverity, MessageType, type Diagnostic } from 'vscode-languageserver';
+import { LARGE_DOCUMENT_FEATURES_OFF } from '../documents';
+import type { Problem } from '../netfilter/model';
+import { rangeOf } from '../ranges';
+import type { Feature, ServerContext } from './context';
+
+export const DIAGNOSTICS_DEBOUNCE_MS = 150;
+
+const SEVERITY: Record<Problem['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function toDiagnostic(uri: string, lineStarts: readonly number[], problem: Problem): Diagnostic {
+  return {
+    range: rangeOf(lineStarts, problem.span),
+    severity: SEVERITY[problem.severity] ?? DiagnosticSeverity.Error,
+    code: problem.code,
+    source: 'iptables-lens',
+    message: problem.message,
+    relatedInformation: problem.related?.map((r) => ({ location: { uri, range: rangeOf(lineStarts, r.span) }, message: r.message })),
+  };
+}
+
+export const diagnosticsFeature: Feature = {
+  name: 'diagnostics',
+  register(ctx: ServerContext) {
+    const timers = new Map<string, ReturnType<typeof setTimeout>>();
+    const warnedLarge = new Set<string>();
+
+    const publish = (uri: string) => {
+      try {
+        const textDocument = ctx.documents.get(uri);
+        const doc = ctx.store.get(uri);
+        if (!textDocument || !doc) return;
+        if (ctx.store.isLarge(uri) && !warnedLarge.has(uri)) {
+          warnedLarge.add(uri);
+          void ctx.connection.sendNotification('window/showMessage', {
+            type: MessageType.Warning,
+            message: `iptables-lens: ${uri.slice(uri.lastIndexOf('/') + 1)} is very large; turned off: ${LARGE_DOCUMENT_FEATURES_OFF.join(', ')}.`,
+          });
+        }
+        const lineStarts = doc.ruleset.lineStarts;
+        const diagnostics = ctx.store.problems(uri).map((p) => toDiagnostic(uri, lineStarts, p));
+        void ctx.connection.sendDiagnostics({ uri, version: textDocument.version, diagnostics });
+        warmUp(uri, textDocument.version);
+      } catch (error) {
+        ctx.logError(`diagnostics failed for ${uri}`, error);
+      }
+    };
+
+    // Build the navigation / mark / address indexes right after publishing, so that the first
+    // hover or definition does not pay for them (skipped when the document changed meanwhile).
+    const warmUp = (uri: string, version: number) => {
+      setTimeout(() => {
+        try {
+          if (ctx.documents.get(uri)?.version !== version || ctx.store.cachedVersion(uri) !== version) return;
+          const doc = ctx.store.get(uri);
+          if (!doc) return;
+          void doc.index;
+          void doc.marks;
+          void doc.addresses;
+        } catch (error) {
+          ctx.logError(`index warm-up failed for ${uri}`, error);
+        }
+      }, 0);
+    };
+
+    const schedule = (uri: string, delay: number) => {
+      const pending = timers.get(uri);
+      if (pending) clearTimeout(pending);
+      timers.set(
+        uri,
+        setTimeout(() => {
+          timers.delete(uri);
+          publish(uri);
+        }, delay),
+      );
+    };
+
+    // TextDocuments fires onDidOpen and then onDidChangeContent for an open: publish the first
+    // diagnostics at once, debounce only real edits.
+    const justOpened = new Set<string>();
+    ctx.documents.onDidOpen((event) => {
+      justOpened.add(event.document.uri);
+      schedule(event.document.uri, 0);
+    });
+    ctx.documents.onDidChangeContent((event) => {
+      if (justOpened.delete(event.document.uri)) return;
+      schedule(event.document.uri, DIAGNOSTICS_DEBOUNCE_MS);
+    });
+    ctx.documents.onDidClose((event) => {
+      const pending = timers.get(event.document.uri);
+      if (pending) clearTimeout(pending);
+      timers.delete(event.document.uri);
+      warnedLarge.delete(event.document.uri);
+      justOpened.delete(event.document.uri);
+      ctx.store.delete(event.document.uri);
+      void ctx.connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+    });
+  },
+};

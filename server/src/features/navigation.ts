@@ -1,0 +1,71 @@
+// Definition, references, document highlights and rename of chain names.
+import { DocumentHighlightKind, ResponseError, ErrorCodes, type DefinitionParams, type DocumentHighlightParams, type PrepareRenameParams, type ReferenceParams, type RenameParams } from 'vscode-languageserver';
+import { findDefinition, findHighlights, findReferences, prepareRename, rename } from '../netfilter/ide/navigation';
+import { rangeOf } from '../ranges';
+import type { Feature, ServerContext } from './context';
+
+const HIGHLIGHT_KIND = { read: DocumentHighlightKind.Read, write: DocumentHighlightKind.Write, text: DocumentHighlightKind.Text } as const;
+
+export const navigationFeature: Feature = {
+  name: 'navigation',
+  capabilities: {
+    definitionProvider: true,
+    referencesProvider: true,
+    documentHighlightProvider: true,
+    renameProvider: { prepareProvider: true },
+  },
+  register(ctx) {
+    const { connection } = ctx;
+    connection.onDefinition(
+      ctx.guard('definition', null, (params: DefinitionParams) => {
+        const at = ctx.at(params.textDocument.uri, params.position);
+        if (!at) return null;
+        const lineStarts = at.doc.ruleset.lineStarts;
+        return findDefinition(at.doc, at.offset).map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
+      }),
+    );
+    connection.onReferences(
+      ctx.guard('references', null, (params: ReferenceParams) => {
+        const at = ctx.at(params.textDocument.uri, params.position);
+        if (!at) return null;
+        const lineStarts = at.doc.ruleset.lineStarts;
+        return findReferences(at.doc, at.offset, { includeDeclaration: params.context?.includeDeclaration ?? true }).map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
+      }),
+    );
+    connection.onDocumentHighlight(
+      ctx.guard('documentHighlight', null, (params: DocumentHighlightParams) => {
+        const at = ctx.at(params.textDocument.uri, params.position);
+        if (!at) return null;
+        const lineStarts = at.doc.ruleset.lineStarts;
+        return findHighlights(at.doc, at.offset).map((h) => ({ range: rangeOf(lineStarts, h.span), kind: HIGHLIGHT_KIND[h.kind] }));
+      }),
+    );
+    // Refusals are ResponseErrors so that the editor shows the message; guard() would swallow
+    // them, so these two handlers catch only unexpected errors themselves.
+    connection.onPrepareRename((params: PrepareRenameParams) => renameGuard(ctx, 'prepareRename', params, () => {
+      const at = ctx.at(params.textDocument.uri, params.position);
+      if (!at) return null;
+      const result = prepareRename(at.doc, at.offset);
+      if ('error' in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
+      return { range: rangeOf(at.doc.ruleset.lineStarts, result.span), placeholder: result.placeholder };
+    }));
+    connection.onRenameRequest((params: RenameParams) => renameGuard(ctx, 'rename', params, () => {
+      const at = ctx.at(params.textDocument.uri, params.position);
+      if (!at) return null;
+      const result = rename(at.doc, at.offset, params.newName);
+      if ('error' in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
+      const lineStarts = at.doc.ruleset.lineStarts;
+      return { changes: { [params.textDocument.uri]: result.edits.map((e) => ({ range: rangeOf(lineStarts, e.span), newText: e.newText })) } };
+    }));
+  },
+};
+
+function renameGuard<R>(ctx: ServerContext, name: string, params: PrepareRenameParams, body: () => R): R | null {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof ResponseError) throw error;
+    ctx.logError(`${name} failed at ${params.textDocument.uri}:${params.position.line + 1}:${params.position.character + 1}`, error);
+    return null;
+  }
+}

@@ -1,0 +1,57 @@
+// Outline (document symbols), workspace symbols (chains of every open dump) and folding ranges.
+import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type FoldingRangeParams, type WorkspaceSymbolParams, type SymbolInformation } from 'vscode-languageserver';
+import { chainSymbols, documentSymbols, foldingRanges, OUTLINE_RULES_LIMIT, type OutlineSymbol } from '../netfilter/ide/symbols';
+import { rangeOf } from '../ranges';
+import type { Feature } from './context';
+
+const KIND = { table: SymbolKind.Namespace, chain: SymbolKind.Function, rule: SymbolKind.Field } as const;
+
+function toDocumentSymbol(lineStarts: readonly number[], symbol: OutlineSymbol): DocumentSymbol {
+  return {
+    name: symbol.name,
+    detail: symbol.detail,
+    kind: KIND[symbol.kind],
+    range: rangeOf(lineStarts, symbol.span),
+    selectionRange: rangeOf(lineStarts, symbol.selectionSpan),
+    children: symbol.children.map((c) => toDocumentSymbol(lineStarts, c)),
+  };
+}
+
+const WORKSPACE_SYMBOL_LIMIT = 2000;
+
+export const symbolsFeature: Feature = {
+  name: 'symbols',
+  capabilities: { documentSymbolProvider: true, workspaceSymbolProvider: true, foldingRangeProvider: true },
+  register(ctx) {
+    ctx.connection.onDocumentSymbol(
+      ctx.guard('documentSymbol', null, (params: DocumentSymbolParams) => {
+        const doc = ctx.store.get(params.textDocument.uri);
+        if (!doc) return null;
+        const includeRules = !ctx.store.isLarge(params.textDocument.uri) && doc.index.ruleCount <= OUTLINE_RULES_LIMIT;
+        return documentSymbols(doc, { includeRules }).map((s) => toDocumentSymbol(doc.ruleset.lineStarts, s));
+      }),
+    );
+    ctx.connection.onWorkspaceSymbol(
+      ctx.guard('workspaceSymbol', [] as SymbolInformation[], (params: WorkspaceSymbolParams, token) => {
+        const result: SymbolInformation[] = [];
+        for (const textDocument of ctx.documents.all()) {
+          if (token?.isCancellationRequested || result.length >= WORKSPACE_SYMBOL_LIMIT) break;
+          if (ctx.store.isLarge(textDocument.uri)) continue;
+          const doc = ctx.store.get(textDocument.uri);
+          if (!doc) continue;
+          for (const chain of chainSymbols(doc, params.query, WORKSPACE_SYMBOL_LIMIT - result.length)) {
+            result.push({ name: chain.name, kind: SymbolKind.Function, containerName: `${chain.table} · ${chain.rules} rules`, location: { uri: textDocument.uri, range: rangeOf(doc.ruleset.lineStarts, chain.span) } });
+          }
+        }
+        return result;
+      }),
+    );
+    ctx.connection.onFoldingRanges(
+      ctx.guard('foldingRange', null, (params: FoldingRangeParams) => {
+        const doc = ctx.store.get(params.textDocument.uri);
+        if (!doc || ctx.store.isLarge(params.textDocument.uri)) return null;
+        return foldingRanges(doc).map((r) => ({ startLine: r.startLine, endLine: r.endLine, kind: r.kind === 'table' ? FoldingRangeKind.Region : undefined }));
+      }),
+    );
+  },
+};

@@ -1,0 +1,25 @@
+// Every diagnostic code the analyses emit, with its severity and meaning: the source of SARIF
+// rule metadata and of the README's code table. Codes are stable: never rename one.
+
+import type { Severity } from '../model';
+
+export interface AnalysisCode {
+  code: string;
+  severity: Severity;
+  description: string;
+}
+
+export const ANALYSIS_CODES: readonly AnalysisCode[] = [
+  { code: 'reach/unreachable', severity: 'warning', description: 'Rule after an earlier rule of the same chain that decides every packet (unconditional ACCEPT/DROP/REJECT/RETURN/-g/NAT or jump to a chain that always ends in a verdict).' },
+  { code: 'reach/shadowed', severity: 'warning', description: 'Every packet the rule matches is already decided by one earlier terminal rule of the same chain, so the rule never matches.' },
+  { code: 'graph/loop', severity: 'error', description: 'Jumps/gotos form a cycle reachable from a built-in chain; the kernel refuses the ruleset.' },
+  { code: 'graph/unused-chain', severity: 'information', description: 'User chain that no rule jumps or goes to; its rules are never evaluated.' },
+  { code: 'graph/empty-chain-jump', severity: 'hint', description: 'Jump or goto to a chain that has no rules.' },
+  { code: 'place/target-table', severity: 'error', description: 'Target used in a table where the kernel does not allow it (e.g. DNAT outside nat, NOTRACK/CT outside raw, REJECT outside filter).' },
+  { code: 'place/target-hook', severity: 'error', description: 'Target in a chain reached from a hook the kernel does not allow it in (e.g. MASQUERADE outside POSTROUTING, DNAT outside PREROUTING/OUTPUT).' },
+  { code: 'kube/not-last', severity: 'warning', description: 'The kube-proxy rule commented "this must be the last rule in this chain" is not the last rule of its chain.' },
+  { code: 'kube/unequal-shares', severity: 'warning', description: 'The statistic probabilities of a KUBE-SVC/KUBE-SVL chain do not give every endpoint an equal share.' },
+  { code: 'kube/sep-without-dnat', severity: 'warning', description: 'A KUBE-SEP endpoint chain without its DNAT rule.' },
+  { code: 'kube/hash-mismatch', severity: 'information', description: "A hashed kube-proxy chain name that does not recompute from the service named in its rules' comments." },
+  { code: 'internal/analysis', severity: 'error', description: 'An analysis failed on this input (a bug in iptables-lens; please report it).' },
+];

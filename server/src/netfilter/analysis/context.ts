@@ -1,0 +1,262 @@
+// Facts shared by the analyses, computed once per table: the jump graph, which chains always end
+// in a verdict, which packet fields each chain may change, and from which hooks each chain is
+// reached. Everything here is linear in the number of rules.
+
+import { isBuiltinChain, type Chain, type Family, type Rule, type Ruleset, type Span, type Table } from '../model';
+import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
+
+export class Cancelled extends Error {}
+
+export interface AnalysisContext {
+  ruleset: Ruleset;
+  family: Family;
+  /** call every few thousand rules; throws Cancelled */
+  tick(count?: number): void;
+  shape(rule: Rule): RuleShape;
+  table(table: Table): TableFacts;
+}
+
+export function createContext(ruleset: Ruleset, cancelled?: () => boolean): AnalysisContext {
+  const shapes = new Map<Rule, RuleShape>();
+  const facts = new Map<Table, TableFacts>();
+  let work = 0;
+  const context: AnalysisContext = {
+    ruleset,
+    family: ruleset.family,
+    tick(count = 1) {
+      work += count;
+      if (work >= 2000) {
+        work = 0;
+        if (cancelled && cancelled()) throw new Cancelled();
+      }
+    },
+    shape(rule) {
+      let s = shapes.get(rule);
+      if (!s) {
+        s = ruleShape(rule, ruleset.family);
+        shapes.set(rule, s);
+      }
+      return s;
+    },
+    table(table) {
+      let f = facts.get(table);
+      if (!f) {
+        f = new TableFacts(table, context);
+        facts.set(table, f);
+      }
+      return f;
+    },
+  };
+  return context;
+}
+
+/** Verdicts that end the traversal of the current chain for every packet the rule matches. */
+const ALWAYS_TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'QUEUE', 'NFQUEUE', 'RETURN']);
+/** NAT targets: the nat table stops at the first one that applies (NF_ACCEPT, or NF_DROP on failure). */
+const NAT_TERMINAL = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
+
+/** Packet fields each non-terminal target may change; targets not listed may change anything. */
+const TARGET_WRITES: Record<string, Field[]> = {
+  MARK: ['mark'], HMARK: ['mark'], CONNMARK: ['ctmark', 'mark'], DSCP: ['tos', 'packet'], TOS: ['tos', 'packet'], ECN: ['tos', 'packet'],
+  TTL: ['ttl', 'packet'], HL: ['ttl', 'packet'], TCPMSS: ['tcpopt', 'packet'], TCPOPTSTRIP: ['tcpopt', 'packet'], CHECKSUM: ['packet'],
+  CT: ['ct'], NOTRACK: ['ct'], SET: ['set'], SECMARK: [], CONNSECMARK: [], CLASSIFY: [], LOG: [], NFLOG: [], ULOG: [], TRACE: [],
+  AUDIT: [], LED: [], IDLETIMER: [], TEE: [], RATEEST: [],
+};
+
+/** A rule the analyses may reason about: parsed cleanly and loaded by iptables-restore for this family. */
+export function usable(rule: Rule, text: string, family: Family): boolean {
+  if (rule.broken) return false;
+  // `-4` / `-6` rules are skipped by the restore of the other family.
+  const line = text.slice(rule.span.start, rule.span.end);
+  if (line.includes(' -6') || line.includes(' -4') || line.includes('--ipv')) {
+    const other = family === 'ipv4' ? /\s(-6|--ipv6)(\s|$)/ : /\s(-4|--ipv4)(\s|$)/;
+    if (other.test(line)) return false;
+  }
+  return true;
+}
+
+export class TableFacts {
+  readonly name: string;
+  /** user chains → rules that jump/goto to them */
+  readonly referrers = new Map<string, Rule[]>();
+  private readonly terminalChains = new Map<string, boolean>();
+  private readonly chainWrites = new Map<string, Set<Field>>();
+  private hooks: Map<string, Map<string, Rule | null>> | undefined;
+
+  constructor(
+    readonly table: Table,
+    private readonly context: AnalysisContext,
+  ) {
+    this.name = table.name;
+    for (const chain of table.chains.values()) {
+      for (const rule of chain.rules) {
+        const target = rule.target;
+        if (!target || target.kind !== 'chain' || rule.broken) continue;
+        let list = this.referrers.get(target.name);
+        if (!list) this.referrers.set(target.name, (list = []));
+        list.push(rule);
+      }
+    }
+  }
+
+  chain(name: string): Chain | undefined {
+    return this.table.chains.get(name);
+  }
+
+  /** Does every packet that enters `name` end in a verdict there (never returns to the caller)? */
+  alwaysTerminal(name: string): boolean {
+    const known = this.terminalChains.get(name);
+    if (known !== undefined) return known;
+    this.terminalChains.set(name, false); // a cycle is not a verdict
+    const chain = this.table.chains.get(name);
+    let result = false;
+    if (chain && !chain.builtin) {
+      const { text } = this.context.ruleset;
+      for (const rule of chain.rules) {
+        if (!usable(rule, text, this.context.family)) return false;
+        const target = rule.target;
+        if (!target) continue;
+        const universal = this.context.shape(rule).stateful ? false : isUniversalRule(this.context.shape(rule));
+        if (target.kind === 'chain') {
+          const callee = this.table.chains.get(target.name);
+          const calleeTerminal = !!callee && !callee.builtin && this.alwaysTerminal(target.name);
+          if (target.goto && !calleeTerminal) break; // falling off the goto target returns to our caller
+          if (universal && calleeTerminal) {
+            result = true;
+            break;
+          }
+          continue;
+        }
+        if (target.name === 'RETURN') break;
+        if (universal && this.verdictTerminal(rule)) {
+          result = true;
+          break;
+        }
+      }
+    }
+    this.terminalChains.set(name, result);
+    return result;
+  }
+
+  /** The rule's target is a verdict (not a jump) that ends the chain for every packet the rule matches. */
+  verdictTerminal(rule: Rule): boolean {
+    const target = rule.target;
+    if (!target || (target.kind !== 'builtin' && target.kind !== 'extension')) return false;
+    if (ALWAYS_TERMINAL.has(target.name)) return true;
+    return NAT_TERMINAL.has(target.name) && rule.table === 'nat';
+  }
+
+  /** Packets this rule matches never reach the next rule of its chain. */
+  terminal(rule: Rule): boolean {
+    const target = rule.target;
+    if (!target) return false;
+    if (target.kind === 'chain') {
+      const callee = this.table.chains.get(target.name);
+      if (!callee || callee.builtin) return false;
+      return target.goto || this.alwaysTerminal(target.name);
+    }
+    return this.verdictTerminal(rule);
+  }
+
+  /** Fields a packet may have changed after this rule let it continue. */
+  writes(rule: Rule): ReadonlySet<Field> | 'all' {
+    const target = rule.target;
+    if (!target) return EMPTY;
+    if (target.kind === 'chain') {
+      if (target.goto) return EMPTY; // a goto never comes back to this chain
+      const w = this.chainWritesOf(target.name);
+      return w.size === ALL_FIELDS.length ? 'all' : w;
+    }
+    if (this.verdictTerminal(rule)) return EMPTY;
+    if (target.kind === 'unknown') return 'all';
+    const fields = TARGET_WRITES[target.name];
+    return fields ? new Set(fields) : 'all';
+  }
+
+  private chainWritesOf(name: string): Set<Field> {
+    const known = this.chainWrites.get(name);
+    if (known) return known;
+    const result = new Set<Field>();
+    this.chainWrites.set(name, result);
+    const chain = this.table.chains.get(name);
+    if (!chain) {
+      for (const f of ALL_FIELDS) result.add(f);
+      return result;
+    }
+    for (const rule of chain.rules) {
+      const target = rule.target;
+      if (!target) continue;
+      // Inside the callee a goto does change what the caller sees afterwards (the goto target returns to the caller).
+      if (target.kind === 'chain') {
+        for (const f of this.chainWritesOf(target.name)) result.add(f);
+        continue;
+      }
+      const w = this.writes(rule);
+      if (w === 'all') for (const f of ALL_FIELDS) result.add(f);
+      else for (const f of w) result.add(f);
+    }
+    // A cycle seen while computing: be conservative for its members.
+    return result;
+  }
+
+  /**
+   * For every chain, the hooks (built-in chains) that reach it through jumps and gotos, each with
+   * the jump rule that first brings it there (null for the built-in chain itself).
+   */
+  reachingHooks(): Map<string, Map<string, Rule | null>> {
+    if (this.hooks) return this.hooks;
+    const hooks = new Map<string, Map<string, Rule | null>>();
+    for (const chain of this.table.chains.values()) {
+      if (!isBuiltinChain(this.table.name, chain.name)) continue;
+      const hook = chain.name;
+      const queue: string[] = [chain.name];
+      const seen = new Set<string>([chain.name]);
+      const mine = hooks.get(chain.name) ?? new Map<string, Rule | null>();
+      mine.set(hook, null);
+      hooks.set(chain.name, mine);
+      while (queue.length) {
+        const current = this.table.chains.get(queue.shift()!);
+        if (!current) continue;
+        for (const rule of current.rules) {
+          const target = rule.target;
+          if (!target || target.kind !== 'chain' || rule.broken) continue;
+          if (seen.has(target.name) || !this.table.chains.has(target.name)) continue;
+          seen.add(target.name);
+          let map = hooks.get(target.name);
+          if (!map) hooks.set(target.name, (map = new Map()));
+          if (!map.has(hook)) map.set(hook, rule);
+          queue.push(target.name);
+        }
+      }
+    }
+    this.hooks = hooks;
+    return hooks;
+  }
+}
+
+const EMPTY: ReadonlySet<Field> = new Set();
+
+import { isUniversal as isUniversalRule } from './constraints';
+
+/** The span to delete to remove a whole line, newline included. */
+export function wholeLineSpan(ruleset: Ruleset, span: Span): Span {
+  const text = ruleset.text;
+  let end = span.end;
+  if (text.charCodeAt(end) === 13) end++;
+  if (text.charCodeAt(end) === 10) return { start: span.start, end: end + 1 };
+  // Last line without a newline: take the newline before it instead.
+  const start = span.start > 0 && text.charCodeAt(span.start - 1) === 10 ? span.start - 1 : span.start;
+  return { start, end };
+}
+
+export function lineNumber(ruleset: Ruleset, offset: number): number {
+  const starts = ruleset.lineStarts;
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}

@@ -1,0 +1,163 @@
+// kube-proxy invariants (pkg/proxy/iptables/proxier.go): what kube-proxy itself always writes,
+// so a dump that breaks them was edited by hand, or was written by a broken or mixed proxier.
+
+import type { Chain, Problem, Rule } from '../model';
+import { optionOf } from '../extensions/types';
+import { parseKubeChainName, servicePortNameFromComment, verifyKubeChainName } from '../kube/hash';
+import { lineNumber, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
+
+const MUST_BE_LAST = 'this must be the last rule in this chain';
+
+function commentOf(rule: Rule): string | undefined {
+  for (const match of rule.matches) {
+    if (match.module !== 'comment') continue;
+    const option = optionOf(match, 'comment');
+    if (option?.args[0]) return option.args[0].text;
+  }
+  return undefined;
+}
+
+export function checkKube(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+  for (const chain of facts.table.chains.values()) {
+    context.tick(chain.rules.length);
+    checkMustBeLast(context, chain, problems);
+    if (facts.name !== 'nat') continue;
+    if (chain.name.startsWith('KUBE-SVC-') || chain.name.startsWith('KUBE-SVL-')) checkShares(context, chain, problems);
+    if (chain.name.startsWith('KUBE-SEP-')) checkSepDnat(context, facts, chain, problems);
+  }
+  if (facts.name === 'nat') checkHashes(context, facts, problems);
+}
+
+function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
+  const rules = chain.rules;
+  for (let i = 0; i < rules.length - 1; i++) {
+    const rule = rules[i];
+    const comment = commentOf(rule);
+    if (!comment || !comment.includes(MUST_BE_LAST)) continue;
+    const last = rules[rules.length - 1];
+    const text = context.ruleset.text;
+    // Moving is certain only when the rules are in file order (no -I reordering).
+    const inFileOrder = rules.every((r, k) => k === 0 || rules[k - 1].span.start < r.span.start);
+    const problem: Problem = {
+      severity: 'warning',
+      code: 'kube/not-last',
+      message: `kube-proxy requires this rule to be the last of ${chain.name} ("${MUST_BE_LAST}"), but ${rules.length - 1 - i} rule${rules.length - 2 - i ? 's come' : ' comes'} after it; packets it catches never reach them`,
+      span: { start: rule.span.start, end: rule.span.end },
+      related: [{ span: { start: last.span.start, end: last.span.end }, message: `last rule of ${chain.name} (line ${lineNumber(context.ruleset, last.span.start)})` }],
+    };
+    if (inFileOrder && rule.command === 'append') {
+      problem.fixes = [
+        {
+          title: `Move the rule to the end of ${chain.name}`,
+          edits: [
+            { span: wholeLineSpan(context.ruleset, rule.span), newText: '' },
+            { span: { start: last.span.end, end: last.span.end }, newText: '\n' + text.slice(rule.span.start, rule.span.end) },
+          ],
+        },
+      ];
+    }
+    problems.push(problem);
+  }
+}
+
+/**
+ * kube-proxy spreads a service over n endpoints with `-m statistic --mode random --probability
+ * 1/(n-i)` on rule i and an unconditional last rule, so each endpoint gets 1/n.
+ */
+function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
+  const branches: Array<{ rule: Rule; probability: number }> = [];
+  for (const rule of chain.rules) {
+    const target = rule.target;
+    if (!target || !target.name.startsWith('KUBE-SEP-')) continue;
+    if (rule.broken || rule.genericOptions.length) return;
+    let probability = 1;
+    for (const match of rule.matches) {
+      if (match.module === 'comment') continue;
+      if (match.module === 'recent') {
+        // Session affinity: these rules pin known clients first; they are not part of the split.
+        probability = NaN;
+        break;
+      }
+      if (match.module !== 'statistic') return;
+      const mode = optionOf(match, 'mode')?.args[0]?.text;
+      const p = optionOf(match, 'probability');
+      if (mode !== 'random' || !p || p.negated || optionOf(match, 'every')) return;
+      const value = Number(p.args[0]?.text);
+      if (!Number.isFinite(value)) return;
+      probability = value;
+    }
+    if (Number.isNaN(probability)) continue;
+    branches.push({ rule, probability });
+  }
+  if (branches.length < 2) return;
+  let remaining = 1;
+  const shares = branches.map(({ probability }) => {
+    const share = remaining * probability;
+    remaining *= 1 - probability;
+    return share;
+  });
+  const expected = 1 / branches.length;
+  const worst = shares.reduce((w, s) => Math.max(w, Math.abs(s - expected)), 0);
+  if (worst < 1e-6 && remaining < 1e-6) return;
+  const percent = (s: number) => `${(s * 100).toFixed(s * 100 < 10 ? 2 : 1)}%`;
+  problems.push({
+    severity: 'warning',
+    code: 'kube/unequal-shares',
+    message:
+      `${chain.name} does not split traffic equally over its ${branches.length} endpoints: shares are ${shares.map(percent).join(', ')}` +
+      (remaining > 1e-6 ? ` and ${percent(remaining)} of new connections match no endpoint` : '') +
+      ` (kube-proxy gives each ${percent(expected)}: probability 1/${branches.length}, 1/${branches.length - 1}, …, then an unconditional last rule)`,
+    span: { start: branches[0].rule.span.start, end: branches[0].rule.span.end },
+    related: branches.map((b, i) => ({ span: { start: b.rule.span.start, end: b.rule.span.end }, message: `endpoint ${i + 1}: ${percent(shares[i])}` })),
+  });
+}
+
+function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
+  if (chain.rules.some((r) => r.target?.name === 'DNAT')) return;
+  const referrers = facts.referrers.get(chain.name) ?? [];
+  if (chain.rules.length === 0 && referrers.length === 0) return; // a leftover declaration: graph/unused-chain covers it
+  const at = chain.nameSpan ?? referrers[0]?.target?.token;
+  if (!at) return;
+  problems.push({
+    severity: 'warning',
+    code: 'kube/sep-without-dnat',
+    message: `endpoint chain ${chain.name} has no DNAT rule: connections sent here are not forwarded to any endpoint`,
+    span: { start: at.start, end: at.end },
+    related: referrers.map((r) => ({ span: { start: r.span.start, end: r.span.end }, message: `jumps here (line ${lineNumber(context.ruleset, r.span.start)})` })),
+  });
+}
+
+function checkHashes(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+  for (const chain of facts.table.chains.values()) {
+    const parsed = parseKubeChainName(chain.name);
+    if (!parsed) continue;
+    // Every (service port name, protocol, endpoint) the dump states for this chain.
+    const claims: Array<{ name: string; protocol: string; endpoint?: string }> = [];
+    if (parsed.kind === 'endpoint') {
+      for (const rule of chain.rules) {
+        if (rule.target?.name !== 'DNAT') continue;
+        const subject = servicePortNameFromComment(commentOf(rule) ?? '');
+        const protocol = rule.criteria.protocol?.args[0]?.text;
+        const to = optionOf(rule.target, 'to-destination')?.args[0]?.text;
+        if (subject && protocol && to && !rule.criteria.protocol!.negated) claims.push({ name: subject.servicePortName, protocol, endpoint: to });
+      }
+    } else {
+      for (const rule of facts.referrers.get(chain.name) ?? []) {
+        const subject = servicePortNameFromComment(commentOf(rule) ?? '');
+        const protocol = rule.criteria.protocol?.args[0]?.text;
+        if (subject && protocol && !rule.criteria.protocol!.negated && !subject.endpoint) claims.push({ name: subject.servicePortName, protocol });
+      }
+    }
+    if (claims.length === 0) continue;
+    const checks = claims.map((c) => verifyKubeChainName(chain.name, c.name, c.protocol, c.endpoint));
+    if (checks.some((c) => !c || c.matches)) continue;
+    const at = chain.nameSpan;
+    if (!at) continue;
+    problems.push({
+      severity: 'information',
+      code: 'kube/hash-mismatch',
+      message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${claims[0].name} (${claims[0].protocol}${claims[0].endpoint ? ' → ' + claims[0].endpoint : ''}) ${checks[0]!.expectedName}`,
+      span: { start: at.start, end: at.end },
+    });
+  }
+}

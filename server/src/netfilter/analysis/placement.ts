@@ -1,0 +1,64 @@
+// place/target-table and place/target-hook: targets the kernel refuses in a table, or in a chain
+// reached from a hook the target does not support (x_tables' xt_check_target; nf_tables does the
+// same through nft_compat). Where the registry declares `tables` / `hooks` they are used; for the
+// targets below, whose restrictions are kernel facts checked against iptables-legacy/nft-restore
+// in a network namespace, the table fills in what the registry does not (yet) say.
+
+import type { Problem, Rule } from '../model';
+import { findTarget } from '../extensions/registry';
+import { lineNumber, usable, type AnalysisContext, type TableFacts } from './context';
+
+const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> = {
+  DNAT: { tables: ['nat'], hooks: ['PREROUTING', 'OUTPUT'] },
+  REDIRECT: { tables: ['nat'], hooks: ['PREROUTING', 'OUTPUT'] },
+  SNAT: { tables: ['nat'], hooks: ['POSTROUTING', 'INPUT'] },
+  MASQUERADE: { tables: ['nat'], hooks: ['POSTROUTING'] },
+  NETMAP: { tables: ['nat'] },
+  NOTRACK: { tables: ['raw'] },
+  CT: { tables: ['raw'] },
+  REJECT: { tables: ['filter'], hooks: ['INPUT', 'FORWARD', 'OUTPUT'] },
+  TPROXY: { tables: ['mangle'], hooks: ['PREROUTING'] },
+};
+
+export function checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+  const table = facts.table;
+  let hooks: ReturnType<TableFacts['reachingHooks']> | undefined;
+  for (const chain of table.chains.values()) {
+    for (const rule of chain.rules) {
+      context.tick();
+      const target = rule.target;
+      if (!target || target.kind !== 'extension' || !usable(rule, context.ruleset.text, context.family)) continue;
+      const spec = findTarget(target.name, context.family);
+      const fallback = KERNEL_PLACEMENT[target.name];
+      const tables = spec?.tables ?? fallback?.tables;
+      const allowedHooks = spec?.hooks ?? fallback?.hooks;
+      if (tables && !tables.includes(table.name)) {
+        problems.push({
+          severity: 'error',
+          code: 'place/target-table',
+          message: `${target.name} is only valid in the ${tables.join('/')} table${tables.length > 1 ? 's' : ''}; the kernel refuses it in ${table.name}`,
+          span: { start: target.token.start, end: target.token.end },
+        });
+        continue;
+      }
+      if (!allowedHooks) continue;
+      hooks ??= facts.reachingHooks();
+      const reaching = hooks.get(chain.name);
+      if (!reaching) continue; // not reached from any hook: the kernel does not check it
+      const wrong = [...reaching.keys()].filter((h) => !allowedHooks.includes(h));
+      if (wrong.length === 0) continue;
+      problems.push({
+        severity: 'error',
+        code: 'place/target-hook',
+        message: chain.builtin
+          ? `${target.name} is only valid in ${table.name} ${allowedHooks.join('/')}; the kernel refuses it in ${chain.name}`
+          : `${target.name} is only valid in ${table.name} ${allowedHooks.join('/')}, but chain ${chain.name} is reached from ${wrong.join(', ')}: the kernel refuses it`,
+        span: { start: target.token.start, end: target.token.end },
+        related: wrong
+          .map((h) => reaching.get(h))
+          .filter((r): r is Rule => !!r)
+          .map((r) => ({ span: { start: r.target!.token.start, end: r.target!.token.end }, message: `reached from ${r.chain} (line ${lineNumber(context.ruleset, r.span.start)})` })),
+      });
+    }
+  }
+}

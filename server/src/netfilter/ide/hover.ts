@@ -1,0 +1,274 @@
+// Hovers: concise Markdown, the most useful fact first. Pure: offset in, Markdown + span out.
+
+import { findMatch, findTarget } from '../extensions/registry';
+import type { OptionSpec } from '../extensions/types';
+import { isBuiltinChain, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
+import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
+import type { IdeDocument } from './ide-document';
+import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
+import { locate, type OptionOwner } from './locate';
+import { explainMarkOperation, hex, markConventions, markOperation, describeBits, relevantBits, type MarkOperation } from './marks';
+import { GENERIC_OPTION_DOCS, describeValue } from './option-docs';
+
+export interface HoverResult {
+  markdown: string;
+  span: Span;
+}
+
+/** How many rules a hover lists before summarizing ("and 12 more"). */
+const LIST_LIMIT = 10;
+
+export function hover(doc: IdeDocument, offset: number): HoverResult | undefined {
+  const hit = locate(doc.index, offset);
+  if (!hit) return undefined;
+  let markdown: string | undefined;
+  switch (hit.kind) {
+    case 'chain':
+      markdown = chainHover(doc, hit.table, hit.name);
+      break;
+    case 'rule':
+      markdown = ruleHover(doc, hit.rule);
+      break;
+    case 'target':
+      markdown = targetHover(doc, hit.table, hit.target);
+      break;
+    case 'match':
+      markdown = matchHover(doc, hit.match);
+      break;
+    case 'option':
+      markdown = optionHover(doc, hit.rule, hit.option, hit.owner);
+      break;
+    case 'argument':
+      markdown = argumentHover(doc, hit.rule, hit.option, hit.owner, hit.argIndex);
+      break;
+    case 'policy':
+      markdown = `**Policy ${hit.chain.policy ?? 'ACCEPT'}** of built-in chain ${hit.chain.name} (${hit.table.name})\n\nWhat happens to a packet that reaches the end of ${hit.chain.name} without a terminating verdict (or RETURNs from it). Only ACCEPT or DROP.`;
+      break;
+    case 'table':
+      markdown = `**Table \`${hit.table.name}\`**\n\n${TABLE_ROLES[hit.table.name] ?? 'Unknown table.'}\n\n${[...hit.table.chains.values()].length} chains · ${countRules(hit.table)} rules`;
+      break;
+  }
+  return markdown ? { markdown, span: hit.span } : undefined;
+}
+
+function countRules(table: Table): number {
+  let n = 0;
+  for (const chain of table.chains.values()) n += chain.rules.length;
+  return n;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function ruleRef(doc: IdeDocument, rule: Rule): string {
+  return `${rule.chain} #${rule.position} (${doc.lineLink(rule.line)})`;
+}
+
+// ---------------------------------------------------------------- chains
+
+export function chainHover(doc: IdeDocument, table: Table, name: string): string {
+  const chain = table.chains.get(name);
+  const builtin = isBuiltinChain(table.name, name);
+  const lines: string[] = [];
+  const ruleCount = chain?.rules.length ?? 0;
+  const head = builtin
+    ? `**${name}** · built-in chain of \`${table.name}\` · policy ${chain?.policy ?? 'ACCEPT'} · ${plural(ruleCount, 'rule')}`
+    : chain
+      ? `**${name}** · user chain in \`${table.name}\` · ${plural(ruleCount, 'rule')}${chain.declSpan ? '' : ' · **not declared**'}`
+      : `**${name}** · no such chain in \`${table.name}\``;
+  lines.push(head);
+
+  if (builtin) lines.push(`${BUILTIN_CHAIN_ROLES[name] ?? ''}.`);
+  const kube = kubeChainRole(name, table.name);
+  if (kube) {
+    lines.push(`${kube.role} _(${kube.writer}${kube.writer.includes('kube-proxy') ? `, ${kube.mode} mode` : ''})_`);
+  } else {
+    const known = knownChain(name);
+    if (known) lines.push(`${known.role} _(${known.owner})_`);
+  }
+
+  const callers = doc.index.callersOf(table, name);
+  const facts = kube?.hashedKind ? kubeChainFacts(table, name, callers) : undefined;
+  if (facts) {
+    if (facts.servicePortName) {
+      let service = `Service port \`${facts.servicePortName}\`${facts.protocol ? ` (${facts.protocol})` : ''}`;
+      if (facts.hashCheck) service += facts.hashCheck.matches ? ' — the name\'s hash recomputes from it ✓' : ` — **the hash does not recompute**: kube-proxy would name it \`${facts.hashCheck.expectedName}\``;
+      lines.push(service);
+    }
+    if (facts.dnatTo) lines.push(`DNATs to **\`${facts.dnatTo.endpoint}\`** (${doc.lineLink(facts.dnatTo.rule.line)})`);
+    if (facts.trafficPolicy) lines.push(`Traffic policy **${facts.trafficPolicy.policy}**: ${facts.trafficPolicy.reason}`);
+    if (facts.endpoints) {
+      if (facts.endpoints.length === 0) lines.push('No endpoints: nothing to balance to.');
+      else {
+        const shown = facts.endpoints.slice(0, LIST_LIMIT * 2);
+        const list = shown.map((e) => `- \`${e.endpoint ?? e.chain}\` — ${formatPercent(e.probability)} (${doc.lineLink(e.rule.line)})`);
+        if (facts.endpoints.length > shown.length) list.push(`- … and ${facts.endpoints.length - shown.length} more`);
+        lines.push(`Endpoints (share of new connections):\n${list.join('\n')}`);
+      }
+      if (facts.affinityRules) lines.push(`Session affinity: ${plural(facts.affinityRules, 'rule')} send returning clients to their previous endpoint first.`);
+    }
+  }
+
+  if (!builtin) {
+    if (callers.length === 0) lines.push('Not jumped to from any rule in this table.');
+    else {
+      const shown = callers.slice(0, LIST_LIMIT).map((r) => ruleRef(doc, r));
+      const more = callers.length > LIST_LIMIT ? `, … and ${callers.length - LIST_LIMIT} more` : '';
+      lines.push(`Jumped to from ${plural(callers.length, 'rule')}: ${shown.join(', ')}${more}`);
+    }
+  }
+  return lines.filter((l) => l && l !== '.').join('\n\n');
+}
+
+// ---------------------------------------------------------------- rules
+
+export function ruleHover(doc: IdeDocument, rule: Rule): string {
+  const table = doc.ruleset.tables.find((t) => t.name === rule.table && t.chains.get(rule.chain)?.rules.includes(rule));
+  const chain = table?.chains.get(rule.chain);
+  const total = chain?.rules.length ?? 0;
+  const lines = [`**Rule #${rule.position} of ${rule.chain}** (${rule.table}, ${total} rules)`];
+  if (rule.command === 'insert') lines.push('Inserted with `-I`: its position counts every earlier -A/-I of the chain.');
+  if (rule.broken) lines.push('⚠ This rule has errors; iptables-restore would reject the file.');
+  if (rule.counters) lines.push(`Counters: ${rule.counters.packets} packets, ${rule.counters.bytes} bytes`);
+  if (chain && rule.matches.some((m) => m.module === 'statistic')) {
+    const p = statisticProbability(rule);
+    if (p !== undefined) {
+      const share = branchProbabilities(chain.rules.filter((r) => r.target && !r.matches.some((m) => m.module === 'recent'))).get(rule);
+      lines.push(`statistic probability ${p}${share !== undefined ? ` → taken by **${formatPercent(share)}** of the packets reaching the chain's load-balancing rules` : ''}`);
+    } else {
+      lines.push('statistic in nth mode: takes every n-th packet.');
+    }
+  }
+  if (rule.target) lines.push(`Then: ${rule.target.goto ? 'goto' : 'jump to'} \`${rule.target.name}\``);
+  return lines.join('\n\n');
+}
+
+// ---------------------------------------------------------------- targets and matches
+
+function targetHeader(spec: { name: string; terminating: boolean; tables?: string[]; hooks?: string[] }): string {
+  const parts = [`**${spec.name}** target`, spec.terminating ? 'terminating (ends this table\'s traversal)' : 'non-terminating (continues with the next rule)'];
+  parts.push(spec.tables ? `tables: ${spec.tables.join(', ')}` : 'all tables');
+  if (spec.hooks) parts.push(`chains: ${spec.hooks.join(', ')}`);
+  return parts.join(' · ');
+}
+
+export function targetHover(doc: IdeDocument, table: Table, target: TargetUse): string {
+  const spec = findTarget(target.name, doc.ruleset.family);
+  if (!spec) return `**${target.name}**: not a target iptables-lens knows, and no chain of that name in \`${table.name}\`.`;
+  const lines = [targetHeader(spec), spec.doc];
+  if (spec.tables && !spec.tables.includes(table.name)) lines.push(`⚠ not valid in table \`${table.name}\``);
+  if (spec.options.length) lines.push(optionList(spec.options));
+  return lines.join('\n\n');
+}
+
+export function matchHover(doc: IdeDocument, match: MatchUse): string {
+  const spec = findMatch(match.module, doc.ruleset.family);
+  if (!spec) return `**${match.module}** match: not known to iptables-lens (kept as written; options not checked).`;
+  const lines = [`**${spec.name}** match${match.implicit ? ' (loaded implicitly by -p)' : ''}`, spec.doc];
+  if (spec.options.length) lines.push(optionList(spec.options));
+  return lines.join('\n\n');
+}
+
+function optionList(options: readonly OptionSpec[]): string {
+  return options.map((o) => `- \`${o.negatable ? '[!] ' : ''}--${o.name}${o.value !== 'none' ? ' ' + placeholder(o) : ''}\`${o.required ? ' (required)' : ''} — ${firstSentence(o.doc)}`).join('\n');
+}
+
+function placeholder(option: OptionSpec): string {
+  return option.value === 'enum' && option.values && option.values.length <= 4 ? option.values.join('|') : option.value;
+}
+
+function firstSentence(text: string): string {
+  const m = /^(.*?[.;])(\s|$)/.exec(text);
+  return m ? m[1] : text;
+}
+
+// ---------------------------------------------------------------- options
+
+function optionSpecFor(doc: IdeDocument, option: OptionUse, owner: OptionOwner): { spec?: OptionSpec; ownerLabel: string; ownerName: string } {
+  if (owner.kind === 'generic') {
+    const generic = GENERIC_OPTION_DOCS[option.name];
+    return { spec: generic ? { name: option.name, arity: 1, negatable: generic.negatable, value: generic.value, values: generic.values, doc: generic.doc } : undefined, ownerLabel: 'rule option', ownerName: '' };
+  }
+  if (owner.kind === 'match') {
+    const spec = findMatch(owner.match.module, doc.ruleset.family);
+    return { spec: spec?.options.find((o) => o.name === option.name), ownerLabel: `${owner.match.module} match`, ownerName: owner.match.module };
+  }
+  const spec = findTarget(owner.target.name, doc.ruleset.family);
+  return { spec: spec?.options.find((o) => o.name === option.name), ownerLabel: `${owner.target.name} target`, ownerName: owner.target.name };
+}
+
+export function optionHover(doc: IdeDocument, rule: Rule, option: OptionUse, owner: OptionOwner): string {
+  const { spec, ownerLabel, ownerName } = optionSpecFor(doc, option, owner);
+  const flags = owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.written.text : `--${option.name}`;
+  const lines = [`**${flags}** (${ownerLabel})`];
+  const mark = markOperation(ownerName, option, siblingsOf(option, owner));
+  if (mark) lines.push(markSection(doc, rule, mark));
+  if (spec) {
+    lines.push(spec.doc);
+    if (spec.value !== 'none') lines.push(`Value: ${describeValue(spec)}`);
+    if (spec.negatable) lines.push(option.negated ? '`!` is set: the rule matches when this condition does **not** hold.' : '`!` before the option inverts it.');
+  } else {
+    lines.push('Option not documented in the registry.');
+  }
+  return lines.join('\n\n');
+}
+
+function siblingsOf(option: OptionUse, owner: OptionOwner): OptionUse[] {
+  if (owner.kind === 'match') return owner.match.options;
+  if (owner.kind === 'target') return owner.target.options;
+  return [option];
+}
+
+export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, owner: OptionOwner, argIndex: number): string {
+  const { spec, ownerName } = optionSpecFor(doc, option, owner);
+  const argument = option.args[argIndex];
+  const mark = markOperation(ownerName, option, siblingsOf(option, owner));
+  if (mark) return `**\`${argument.text}\`** (--${option.name})\n\n${markSection(doc, rule, mark)}`;
+  const addressOption = option.name === 'source' || option.name === 'destination' || option.name === 'to-destination' || option.name === 'to-source' || /^ct(orig|repl)(src|dst)$/.test(option.name);
+  if (addressOption) return addressHover(doc, argument.text, option);
+  if (option.name === 'probability' && ownerName === 'statistic') return ruleHover(doc, rule);
+  const lines = [`**\`${argument.text}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
+  if (spec) {
+    lines.push(spec.doc);
+    if (spec.value !== 'none') lines.push(`Value: ${describeValue(spec)}`);
+  }
+  return lines.join('\n\n');
+}
+
+function addressHover(doc: IdeDocument, written: string, option: OptionUse): string {
+  const lines = [`**\`${written}\`**${option.negated ? ' (negated: every address **except** this)' : ''}`];
+  const parts = written.split(',');
+  for (const part of parts) {
+    const facts = doc.addresses.factsAbout(part);
+    const uses = doc.addresses.usesOf(part);
+    const label = parts.length > 1 ? `\`${part}\`: ` : '';
+    if (facts.length) lines.push(facts.map((f) => `- ${label}${f.text}${f.line >= 0 ? ` (${doc.lineLink(f.line)})` : ''}`).join('\n'));
+    if (uses.length > 1) {
+      const shown = uses.slice(0, LIST_LIMIT).map((l) => doc.lineLink(l)).join(', ');
+      lines.push(`${label}in ${plural(uses.length, 'rule')}: ${shown}${uses.length > LIST_LIMIT ? `, … and ${uses.length - LIST_LIMIT} more` : ''}`);
+    }
+  }
+  if (lines.length === 1) lines.push('Nothing else in this dump mentions this address.');
+  return lines.join('\n\n');
+}
+
+// ---------------------------------------------------------------- marks
+
+function markSection(doc: IdeDocument, rule: Rule, op: MarkOperation): string {
+  const lines = [explainMarkOperation(op)];
+  const bits = relevantBits(op);
+  if (bits !== 0 && bits !== 0xffffffff) lines.push(`Bits involved: ${describeBits(bits)} (${hex(bits)}).`);
+  const conventions = markConventions(op);
+  if (conventions.length) lines.push(`Known conventions for these bits:\n${conventions.map((c) => `- ${c}`).join('\n')}`);
+  const related = doc.marks.related(op).filter((use) => use.rule !== rule);
+  if (related.length) {
+    const shown = related.slice(0, LIST_LIMIT).map((use) => {
+      const verb = use.op.kind === 'test' ? 'tests' : use.op.kind === 'copy' ? 'copies' : 'sets';
+      return `- ${doc.lineLink(use.rule.line)} ${use.rule.chain}: ${verb} \`${use.option.args[0]?.text ?? '--' + use.option.name}\``;
+    });
+    if (related.length > LIST_LIMIT) shown.push(`- … and ${related.length - LIST_LIMIT} more`);
+    lines.push(`Other rules that set or test these bits:\n${shown.join('\n')}`);
+  }
+  return lines.join('\n\n');
+}

@@ -1,0 +1,220 @@
+// evaluate() of the match extensions, as a table: rule fragment, packet (overrides of a default
+// TCP SYN 192.168.1.10:40000 → 10.0.0.1:22 arriving on eth0, node owns 10.0.0.1), expected outcome.
+// Expected: true / false, 'undecided', or 'undecided p=0.25' for a known probability.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { allMatches, findMatch } from '../../server/src/netfilter/extensions/registry';
+import type { MatchOutcome } from '../../server/src/netfilter/extensions/types';
+import type { NodeContext, Packet } from '../../server/src/netfilter/packet';
+import { context, node, packet, parseFragment } from './fragment';
+
+type Expected = boolean | 'undecided' | `undecided p=${number}`;
+type Case = [fragment: string, packet: Partial<Packet>, expected: Expected, node?: Partial<NodeContext>];
+
+const CASES: Record<string, Case[]> = {
+  tcp: [
+    ['-p tcp -m tcp --dport 22', {}, true],
+    ['-p tcp -m tcp --dport 80', {}, false],
+    ['-p tcp -m tcp ! --dport 80', {}, true],
+    ['-p tcp -m tcp --dport 20:30', {}, true],
+    ['-p tcp -m tcp --dport :21', {}, false],
+    ['-p tcp -m tcp --dport 22:', {}, true],
+    ['-p tcp -m tcp --sport 1024:65535 --dport ssh', {}, true],
+    ['-p tcp -m tcp --dport 22', { proto: 17 }, false],
+    ['-p tcp -m tcp ! --dport 80', { fragment: true }, false], // non-first fragments never match, even negated
+    ['-p tcp -m tcp --syn', {}, true],
+    ['-p tcp -m tcp --syn', { tcpFlags: ['SYN', 'ACK'] }, false],
+    ['-p tcp -m tcp ! --syn', { tcpFlags: ['ACK'] }, true],
+    ['-p tcp -m tcp --tcp-flags SYN,RST,ACK,FIN SYN', {}, true],
+    ['-p tcp -m tcp --tcp-flags ALL NONE', { tcpFlags: [] }, true],
+    ['-p tcp -m tcp --tcp-flags ALL NONE', {}, false],
+    ['-p tcp -m tcp --tcp-flags RST RST', { tcpFlags: ['RST', 'ACK'] }, true],
+    ['-p tcp -m tcp --syn', { tcpFlags: undefined }, 'undecided'],
+    ['-p tcp -m tcp --tcp-option 2', {}, 'undecided'],
+  ],
+  udp: [
+    ['-p udp -m udp --dport 53', { proto: 17, dport: 53 }, true],
+    ['-p udp -m udp --dport 53', { proto: 6, dport: 53 }, false],
+    ['-p udp -m udp ! --sport 53', { proto: 17, sport: 53 }, false],
+  ],
+  sctp: [
+    ['-p sctp -m sctp --dport 3868', { proto: 132, dport: 3868 }, true],
+    ['-p sctp -m sctp --chunk-types any INIT', { proto: 132 }, 'undecided'],
+  ],
+  icmp: [
+    ['-p icmp -m icmp --icmp-type echo-request', { proto: 1, icmpType: 8, icmpCode: 0 }, true],
+    ['-p icmp -m icmp --icmp-type 8', { proto: 1, icmpType: 8, icmpCode: 0 }, true],
+    ['-p icmp -m icmp --icmp-type echo-reply', { proto: 1, icmpType: 8, icmpCode: 0 }, false],
+    ['-p icmp -m icmp --icmp-type port-unreachable', { proto: 1, icmpType: 3, icmpCode: 3 }, true],
+    ['-p icmp -m icmp --icmp-type 3/3', { proto: 1, icmpType: 3, icmpCode: 1 }, false],
+    ['-p icmp -m icmp --icmp-type destination-unreachable', { proto: 1, icmpType: 3, icmpCode: 13 }, true],
+    ['-p icmp -m icmp --icmp-type any', { proto: 1, icmpType: 13, icmpCode: 0 }, true],
+    ['-p icmp -m icmp ! --icmp-type any', { proto: 1, icmpType: 13, icmpCode: 0 }, false],
+    ['-p icmp -m icmp --icmp-type echo-request', { proto: 6 }, false],
+  ],
+  icmp6: [
+    ['-p ipv6-icmp -m icmp6 --icmpv6-type echo-request', { family: 'ipv6', proto: 58, icmpType: 128, icmpCode: 0 }, true],
+    ['-p ipv6-icmp -m icmp6 --icmpv6-type neighbour-solicitation', { family: 'ipv6', proto: 58, icmpType: 135 }, true],
+    ['-p ipv6-icmp -m icmp6 --icmpv6-type 1/4', { family: 'ipv6', proto: 58, icmpType: 1, icmpCode: 3 }, false],
+  ],
+  multiport: [
+    ['-p tcp -m multiport --dports 80,443,20:25', {}, true],
+    ['-p tcp -m multiport --dports 80,443', {}, false],
+    ['-p tcp -m multiport ! --dports 80,443', {}, true],
+    ['-p tcp -m multiport --ports 40000', {}, true],
+    ['-p tcp -m multiport --sports 22', {}, false],
+    ['-p icmp -m multiport ! --dports 80', { proto: 1 }, false],
+  ],
+  conntrack: [
+    ['-m conntrack --ctstate NEW', {}, true],
+    ['-m conntrack --ctstate RELATED,ESTABLISHED', {}, false],
+    ['-m conntrack --ctstate RELATED,ESTABLISHED', { ctstate: 'ESTABLISHED' }, true],
+    ['-m conntrack ! --ctstate INVALID', {}, true],
+    ['-m conntrack --ctstate INVALID', { ctstate: 'INVALID' }, true],
+    ['-m conntrack --ctstate DNAT', {}, false],
+    ['-m conntrack --ctstate DNAT', { ctstatus: ['DNAT'] }, true],
+    ['-m conntrack --ctstate NEW,SNAT', { ctstatus: ['SNAT'], ctstate: 'ESTABLISHED' }, true],
+    ['-m conntrack --ctstatus DNAT', { ctstatus: ['DNAT'] }, true],
+    ['-m conntrack --ctstatus ASSURED', {}, false],
+    ['-m conntrack --ctproto tcp', {}, true],
+    ['-m conntrack --ctorigdst 10.96.0.10 --ctorigdstport 53', { dst: '10.244.0.2', dport: 53, origDst: '10.96.0.10', origDport: 53, ctstatus: ['DNAT'] }, true],
+    ['-m conntrack --ctreplsrc 10.244.0.2', { dst: '10.244.0.2', origDst: '10.96.0.10', ctstatus: ['DNAT'] }, true],
+    ['-m conntrack --ctorigsrc 192.168.0.0/16', {}, true],
+    ['-m conntrack ! --ctorigsrc 192.168.0.0/16', {}, false],
+    ['-m conntrack --ctdir ORIGINAL', {}, true],
+    ['-m conntrack --ctdir REPLY', {}, false],
+    ['-m conntrack --ctdir REPLY', { ctstate: 'ESTABLISHED' }, 'undecided'],
+    // without a conntrack entry, anything beyond --ctstate fails, even negated
+    ['-m conntrack ! --ctproto udp', { ctstate: 'UNTRACKED' }, false],
+    ['-m conntrack --ctstate UNTRACKED', { ctstate: 'UNTRACKED' }, true],
+  ],
+  state: [
+    ['-m state --state NEW', {}, true],
+    ['-m state --state ESTABLISHED,RELATED', { ctstate: 'RELATED' }, true],
+    ['-m state ! --state NEW', {}, false],
+  ],
+  mark: [
+    ['-m mark --mark 0x4000/0x4000', { mark: 0x4000 }, true],
+    ['-m mark --mark 0x4000/0x4000', { mark: 0x4001 }, true],
+    ['-m mark --mark 0x4000/0x4000', { mark: 0x8000 }, false],
+    ['-m mark --mark 0x1', { mark: 0x3 }, false],
+    ['-m mark ! --mark 0x8000/0x8000', { mark: 0 }, true],
+  ],
+  connmark: [
+    ['-m connmark --mark 0x1/0x1', { ctmark: 1 }, true],
+    ['-m connmark ! --mark 0x1/0x1', { ctmark: 0 }, true],
+    ['-m connmark ! --mark 0x1/0x1', { ctstate: 'UNTRACKED' }, false],
+  ],
+  comment: [['-m comment --comment "anything at all"', {}, true]],
+  addrtype: [
+    ['-m addrtype --dst-type LOCAL', {}, true],
+    ['-m addrtype --dst-type LOCAL', { dst: '10.0.0.2' }, false],
+    ['-m addrtype ! --dst-type LOCAL', { dst: '10.0.0.2' }, true],
+    ['-m addrtype --dst-type LOCAL', { dst: '127.0.0.53' }, true],
+    ['-m addrtype --src-type LOCAL', {}, false],
+    ['-m addrtype --dst-type UNICAST', { dst: '8.8.8.8' }, true],
+    ['-m addrtype --dst-type BROADCAST', { dst: '255.255.255.255' }, true],
+    ['-m addrtype --dst-type MULTICAST', { dst: '224.0.0.251' }, true],
+    ['-m addrtype --dst-type MULTICAST', { family: 'ipv6', dst: 'ff02::1' }, true],
+    ['-m addrtype --dst-type LOCAL', { family: 'ipv6', dst: '2001:db8:0::1' }, true],
+    ['-m addrtype --dst-type LOCAL --limit-iface-in', {}, 'undecided'],
+    ['-m addrtype --dst-type LOCAL --limit-iface-in', { dst: '8.8.8.8' }, false],
+    ['-m addrtype --dst-type BLACKHOLE', { dst: '8.8.8.8' }, 'undecided'],
+    ['-m addrtype --dst-type LOCAL', { dst: '10.0.0.9' }, 'undecided', { localAddresses: [], localAddressesSource: 'none' }],
+  ],
+  statistic: [
+    ['-m statistic --mode random --probability 0.25', {}, 'undecided p=0.25'],
+    ['-m statistic --mode random ! --probability 0.25', {}, 'undecided p=0.75'],
+    ['-m statistic --mode nth --every 4 --packet 0', {}, 'undecided p=0.25'],
+  ],
+  set: [
+    ['-m set --match-set allowed src', {}, true, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:net', members: ['192.168.0.0/16'] }]]) }],
+    ['-m set --match-set allowed src', {}, false, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:ip', members: ['192.168.1.11'] }]]) }],
+    ['-m set ! --match-set allowed src', {}, true, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:ip', members: ['192.168.1.11'] }]]) }],
+    ['-m set --match-set allowed src', {}, false, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:net', members: ['192.168.0.0/16', '192.168.1.0/24 nomatch'] }]]) }],
+    ['-m set --match-set allowed src --return-nomatch', {}, true, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:net', members: ['192.168.1.0/24 nomatch'] }]]) }],
+    ['-m set --match-set svc dst,dst', {}, true, { ipsets: new Map([['svc', { name: 'svc', type: 'hash:ip,port', members: ['10.0.0.1,tcp:22'] }]]) }],
+    ['-m set --match-set svc dst,dst', {}, false, { ipsets: new Map([['svc', { name: 'svc', type: 'hash:ip,port', members: ['10.0.0.1,udp:22'] }]]) }],
+    ['-m set --match-set ports dst', {}, true, { ipsets: new Map([['ports', { name: 'ports', type: 'bitmap:port', members: ['20-30'] }]]) }],
+    ['-m set --match-set unknown src', {}, 'undecided'],
+  ],
+  iprange: [
+    ['-m iprange --src-range 192.168.1.1-192.168.1.20', {}, true],
+    ['-m iprange --dst-range 10.0.0.2-10.0.0.9', {}, false],
+    ['-m iprange ! --dst-range 10.0.0.2-10.0.0.9', {}, true],
+  ],
+  length: [
+    ['-m length --length 0:100', {}, true],
+    ['-m length --length 1000:', {}, false],
+    ['-m length ! --length 60', {}, false],
+  ],
+  ttl: [
+    ['-m ttl --ttl-eq 64', {}, true],
+    ['-m ttl --ttl-lt 64', {}, false],
+    ['-m ttl --ttl-gt 10', {}, true],
+    ['-m ttl ! --ttl-eq 64', {}, false],
+  ],
+  hl: [['-m hl --hl-eq 255', { family: 'ipv6', ttl: 255 }, true]],
+  pkttype: [
+    ['-m pkttype --pkt-type unicast', {}, true],
+    ['-m pkttype --pkt-type broadcast', {}, false],
+    ['-m pkttype ! --pkt-type multicast', {}, true],
+  ],
+  dscp: [
+    ['-m dscp --dscp 46', { dscp: 46 }, true],
+    ['-m dscp --dscp-class EF', { dscp: 46 }, true],
+    ['-m dscp --dscp-class AF41', { dscp: 46 }, false],
+  ],
+  tos: [['-m tos --tos Minimize-Delay', { dscp: 4 }, true]],
+  limit: [['-m limit --limit 5/min --limit-burst 10', {}, true]],
+  hashlimit: [
+    ['-m hashlimit --hashlimit-upto 5/sec --hashlimit-name x', {}, true],
+    ['-m hashlimit --hashlimit-above 5/sec --hashlimit-name x', {}, false],
+  ],
+  owner: [
+    ['-m owner --uid-owner 0', {}, false],
+    ['-m owner ! --uid-owner 0', {}, true],
+    ['-m owner --uid-owner 0', { fromLocal: true }, 'undecided'],
+  ],
+  recent: [
+    ['-m recent --set --name ssh', {}, true],
+    ['-m recent --rcheck --seconds 60 --name ssh', {}, 'undecided'],
+  ],
+  undecided: [
+    ['-m string --algo bm --string GET', {}, 'undecided'],
+    ['-m u32 --u32 "0>>22&0x3C@12>>26&0x3C@0=0x10"', {}, 'undecided'],
+    ['-m time --timestart 08:00 --timestop 17:00', {}, 'undecided'],
+    ['-m physdev --physdev-is-bridged', {}, 'undecided'],
+    ['-m socket --transparent', {}, 'undecided'],
+    ['-m rpfilter --invert', {}, 'undecided'],
+    ['-m connlimit --connlimit-above 10', {}, 'undecided'],
+    ['-m policy --dir in --pol ipsec', {}, 'undecided'],
+  ],
+};
+
+function summary(outcome: MatchOutcome): Expected {
+  if (typeof outcome === 'boolean') return outcome;
+  return outcome.probability === undefined ? 'undecided' : `undecided p=${Math.round(outcome.probability * 1e6) / 1e6}`;
+}
+
+for (const [family, cases] of Object.entries(CASES)) {
+  test(`match ${family}`, () => {
+    const failures: string[] = [];
+    for (const [fragment, overrides, expected, nodeOverrides] of cases) {
+      const p = packet(overrides);
+      const { matches } = parseFragment(fragment, p.family);
+      const ctx = context(p, node(nodeOverrides));
+      const outcomes = matches.map((m) => findMatch(m.module, p.family)!.evaluate!(m, ctx));
+      const got = outcomes.length === 1 ? summary(outcomes[0]) : 'several';
+      if (got !== expected) failures.push(`${fragment} ${JSON.stringify(overrides)}: expected ${expected}, got ${got}`);
+      for (const outcome of outcomes)
+        if (typeof outcome === 'object') assert.ok(outcome.assumption.length > 10, `${fragment}: assumption text is empty`);
+    }
+    assert.deepEqual(failures, []);
+  });
+}
+
+test('every registered match has evaluate()', () => {
+  assert.deepEqual(allMatches().filter((m) => !m.evaluate).map((m) => m.name), []);
+});
