@@ -4,12 +4,10 @@
 
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Problem, Ruleset } from './netfilter/model';
+import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
 
-// ENABLE WHEN server/src/netfilter/analysis LANDS — replace the next line by:
-//   import { analyzeRuleset } from './netfilter/analysis';
-const analyzeRuleset: ((ruleset: Ruleset) => Problem[]) | undefined = undefined;
+import { analyzeRuleset } from './netfilter/analysis';
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
 export const LARGE_DOCUMENT_CHARS = 60_000_000;
@@ -51,7 +49,7 @@ export class DocumentStore {
     if (!entry) return [];
     if (!entry.problems) {
       const problems = [...entry.doc.ruleset.problems];
-      if (analyzeRuleset && !this.isLarge(uri)) {
+      if (!this.isLarge(uri)) {
         try {
           problems.push(...analyzeRuleset(entry.doc.ruleset));
         } catch (error) {

@@ -90,7 +90,7 @@ export function formatProbability(p: number): string {
   const percent = p * 100;
   if (percent >= 10) return `${Math.round(percent * 10) / 10}%`.replace(/\.0%$/, '%');
   if (percent >= 0.1) return `${Math.round(percent * 100) / 100}%`;
-  return `${percent.toPrecision(2)}%`;
+  return `${Number(percent.toPrecision(2))}%`;
 }
 
 export function formatTracedPacket(packet: TracedPacket, withInterfaces = true): string {

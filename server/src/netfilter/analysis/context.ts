@@ -10,6 +10,10 @@ export class Cancelled extends Error {}
 export interface AnalysisContext {
   ruleset: Ruleset;
   family: Family;
+  /** parsed cleanly and loaded by iptables-restore for this family */
+  usable(rule: Rule): boolean;
+  /** 0-based numbers of the lines whose text contains `needle` (one scan of the text per needle) */
+  linesContaining(needle: string): ReadonlySet<number>;
   /** call every few thousand rules; throws Cancelled */
   tick(count?: number): void;
   shape(rule: Rule): RuleShape;
@@ -20,9 +24,28 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
   const shapes = new Map<Rule, RuleShape>();
   const facts = new Map<Table, TableFacts>();
   let work = 0;
+  const needles = new Map<string, Set<number>>();
+  const lineOfOffset = (offset: number) => lineNumber(ruleset, offset) - 1;
+  const linesContaining = (needle: string): Set<number> => {
+    let lines = needles.get(needle);
+    if (!lines) {
+      lines = new Set();
+      for (let at = ruleset.text.indexOf(needle); at >= 0; at = ruleset.text.indexOf(needle, at + needle.length)) lines.add(lineOfOffset(at));
+      needles.set(needle, lines);
+    }
+    return lines;
+  };
+  // `-4` / `-6` rules are skipped by the restore of the other family.
+  const otherFamilyOption = ruleset.family === 'ipv4' ? /\s(-6|--ipv6)(\s|$)/ : /\s(-4|--ipv4)(\s|$)/;
+  const suspects = new Set([...linesContaining(ruleset.family === 'ipv4' ? ' -6' : ' -4'), ...linesContaining(ruleset.family === 'ipv4' ? '--ipv6' : '--ipv4')]);
   const context: AnalysisContext = {
     ruleset,
     family: ruleset.family,
+    usable(rule) {
+      if (rule.broken) return false;
+      return !suspects.has(rule.line) || !otherFamilyOption.test(ruleset.text.slice(rule.span.start, rule.span.end));
+    },
+    linesContaining,
     tick(count = 1) {
       work += count;
       if (work >= 2000) {
@@ -63,16 +86,16 @@ const TARGET_WRITES: Record<string, Field[]> = {
   AUDIT: [], LED: [], IDLETIMER: [], TEE: [], RATEEST: [],
 };
 
-/** A rule the analyses may reason about: parsed cleanly and loaded by iptables-restore for this family. */
-export function usable(rule: Rule, text: string, family: Family): boolean {
-  if (rule.broken) return false;
-  // `-4` / `-6` rules are skipped by the restore of the other family.
-  const line = text.slice(rule.span.start, rule.span.end);
-  if (line.includes(' -6') || line.includes(' -4') || line.includes('--ipv')) {
-    const other = family === 'ipv4' ? /\s(-6|--ipv6)(\s|$)/ : /\s(-4|--ipv4)(\s|$)/;
-    if (other.test(line)) return false;
-  }
+/** Cheap syntactic test: no criteria and no match but comments (a universal rule for certain). */
+function plainlyUniversal(rule: Rule): boolean {
+  if (rule.genericOptions.length) return false;
+  for (const match of rule.matches) if (match.module !== 'comment') return false;
   return true;
+}
+
+/** Rules that match every packet (`-s 0.0.0.0/0` and the like included). */
+function universal(rule: Rule, context: AnalysisContext): boolean {
+  return plainlyUniversal(rule) || isUniversalRule(context.shape(rule));
 }
 
 export class TableFacts {
@@ -111,24 +134,22 @@ export class TableFacts {
     const chain = this.table.chains.get(name);
     let result = false;
     if (chain && !chain.builtin) {
-      const { text } = this.context.ruleset;
       for (const rule of chain.rules) {
-        if (!usable(rule, text, this.context.family)) return false;
+        if (!this.context.usable(rule)) break;
         const target = rule.target;
         if (!target) continue;
-        const universal = this.context.shape(rule).stateful ? false : isUniversalRule(this.context.shape(rule));
         if (target.kind === 'chain') {
           const callee = this.table.chains.get(target.name);
           const calleeTerminal = !!callee && !callee.builtin && this.alwaysTerminal(target.name);
           if (target.goto && !calleeTerminal) break; // falling off the goto target returns to our caller
-          if (universal && calleeTerminal) {
+          if (calleeTerminal && universal(rule, this.context)) {
             result = true;
             break;
           }
           continue;
         }
         if (target.name === 'RETURN') break;
-        if (universal && this.verdictTerminal(rule)) {
+        if (this.verdictTerminal(rule) && universal(rule, this.context)) {
           result = true;
           break;
         }
@@ -169,8 +190,7 @@ export class TableFacts {
     }
     if (this.verdictTerminal(rule)) return EMPTY;
     if (target.kind === 'unknown') return 'all';
-    const fields = TARGET_WRITES[target.name];
-    return fields ? new Set(fields) : 'all';
+    return TARGET_WRITE_SETS.get(target.name) ?? 'all';
   }
 
   private chainWritesOf(name: string): Set<Field> {
@@ -210,12 +230,13 @@ export class TableFacts {
       if (!isBuiltinChain(this.table.name, chain.name)) continue;
       const hook = chain.name;
       const queue: string[] = [chain.name];
+      let head = 0;
       const seen = new Set<string>([chain.name]);
       const mine = hooks.get(chain.name) ?? new Map<string, Rule | null>();
       mine.set(hook, null);
       hooks.set(chain.name, mine);
-      while (queue.length) {
-        const current = this.table.chains.get(queue.shift()!);
+      while (head < queue.length) {
+        const current = this.table.chains.get(queue[head++]);
         if (!current) continue;
         for (const rule of current.rules) {
           const target = rule.target;
@@ -235,6 +256,7 @@ export class TableFacts {
 }
 
 const EMPTY: ReadonlySet<Field> = new Set();
+const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));
 
 import { isUniversal as isUniversalRule } from './constraints';
 

@@ -30,8 +30,11 @@ export function checkKube(context: AnalysisContext, facts: TableFacts, problems:
 
 function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
   const rules = chain.rules;
+  const candidates = context.linesContaining(MUST_BE_LAST);
+  if (candidates.size === 0) return;
   for (let i = 0; i < rules.length - 1; i++) {
     const rule = rules[i];
+    if (!candidates.has(rule.line)) continue;
     const comment = commentOf(rule);
     if (!comment || !comment.includes(MUST_BE_LAST)) continue;
     const last = rules[rules.length - 1];

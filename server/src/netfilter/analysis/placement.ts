@@ -6,7 +6,7 @@
 
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
-import { lineNumber, usable, type AnalysisContext, type TableFacts } from './context';
+import { lineNumber, type AnalysisContext, type TableFacts } from './context';
 
 const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> = {
   DNAT: { tables: ['nat'], hooks: ['PREROUTING', 'OUTPUT'] },
@@ -27,7 +27,7 @@ export function checkPlacement(context: AnalysisContext, facts: TableFacts, prob
     for (const rule of chain.rules) {
       context.tick();
       const target = rule.target;
-      if (!target || target.kind !== 'extension' || !usable(rule, context.ruleset.text, context.family)) continue;
+      if (!target || target.kind !== 'extension' || !context.usable(rule)) continue;
       const spec = findTarget(target.name, context.family);
       const fallback = KERNEL_PLACEMENT[target.name];
       const tables = spec?.tables ?? fallback?.tables;

@@ -7,7 +7,7 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
-import { lineNumber, usable, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
+import { lineNumber, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
 
 interface Candidate {
   index: number;
@@ -55,7 +55,7 @@ class PrefixIndex {
 }
 
 export function checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
-  const { ruleset, family } = context;
+  const { family } = context;
   const bits = family === 'ipv6' ? 128 : 32;
   const byDestination = new PrefixIndex(bits);
   const bySource = new PrefixIndex(bits);
@@ -71,7 +71,7 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
   for (let index = 0; index < rules.length; index++) {
     context.tick();
     const rule = rules[index];
-    if (!usable(rule, ruleset.text, family)) continue;
+    if (!context.usable(rule)) continue;
     if (stopper) {
       problems.push(unreachable(context, rule, stopper));
       continue;

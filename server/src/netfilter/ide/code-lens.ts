@@ -12,7 +12,7 @@
 //
 // Pure: no editor or node imports.
 
-import type { Chain, OptionUse, Rule, Ruleset } from '../model';
+import { isBuiltinChain, type Chain, type OptionUse, type Rule, type Ruleset } from '../model';
 import { compileCidr, parseIPv4, parseIPv6 } from '../trace/net';
 import { inferLocalAddresses } from '../trace/simulate';
 
@@ -178,11 +178,15 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
     source = externalClient(podCidr, v6);
     why = `from an outside client (${source})`;
   }
-  if (c.sourceNegated && source && sourceInside(c.sourceNegated, source)) {
-    // `! -s 10.244.0.0/16`: the chosen source would fail the rule; take one outside.
-    source = externalClient(c.sourceNegated, v6);
-    role = 'external';
+  let who = role === 'pod' ? `from pod ${source}` : role === 'node' ? 'from the node' : role === 'rule' ? `from ${source}` : c.nodePort ? `outside client ${source} → node` : `from outside ${source}`;
+  if (c.sourceNegated && role !== 'node') {
+    // `! -s 10.244.0.0/16`: the source must be outside that range.
+    if (source && sourceInside(c.sourceNegated, source)) {
+      source = externalClient(c.sourceNegated, v6);
+      role = 'external';
+    }
     why = `from a client outside ${c.sourceNegated} (${source}), as the rule's ! -s asks`;
+    who = `from ${source}, outside ${c.sourceNegated}`;
   }
   if (!destination && !missing) {
     // A DNAT without -d (a port forward): the packet is addressed to the node.
@@ -202,7 +206,6 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   if (c.state && c.state !== 'NEW') tail.push(`state ${c.state}`);
   const lineFor = (dst: string) => [`${sourceText} -> ${endpoint(dst, c.dport)}${proto ? '/' + proto : ''}`, ...tail].join(' ');
 
-  const who = role === 'pod' ? `from pod ${source}` : role === 'node' ? 'from the node' : role === 'rule' ? `from ${source}` : c.nodePort ? `outside client ${source} → node` : `from outside ${source}`;
   if (missing || !destination) {
     const placeholder = v6 ? '2001:db8::1' : 'NODE-ADDRESS';
     return {
@@ -215,11 +218,17 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
     };
   }
   const packetLine = lineFor(destination);
+  let caveat = '';
+  const onlyInput = c.entryChains.size > 0 && [...c.entryChains].every((chain) => chain === 'INPUT');
+  if (onlyInput && !fromLocal && !nodeAddresses.includes(destination)) {
+    // Routing sends the packet to INPUT only when the node owns the destination.
+    caveat = ` The rule is reached only from INPUT: it sees this packet only if ${destination} is one of the node's addresses (iptables-lens.nodeAddresses).`;
+  }
   return {
     packetLine,
     role,
     title: `▶ Trace a matching packet (${who})`,
-    explanation: `Packet ${packetLine}: ${why}${c.destinationFromCidr ? '; destination picked inside the rule\'s -d range' : ''}.`,
+    explanation: `Packet ${packetLine}: ${why}${c.destinationFromCidr ? '; destination picked inside the rule\'s -d range' : ''}.${caveat}`,
     fromLocal,
   };
 }
@@ -285,13 +294,17 @@ function gatherConstraints(ruleset: Ruleset, rule: Rule): Constraints {
   const c: Constraints = { nodePort: false, clusterIp: false, entryChains: new Set() };
   // The rule itself first, then the rules on the shortest chain of jumps that leads to it and
   // names a destination (a KUBE-SEP DNAT rule learns its ClusterIP from KUBE-SERVICES).
-  const way = callerWay(ruleset, rule);
-  for (const r of [rule, ...way]) addRuleConstraints(c, r);
+  addRuleConstraints(c, rule, false);
+  const ownDestination = !!rule.criteria.destination && !rule.criteria.destination.negated;
+  for (const r of callerWay(ruleset, rule)) addRuleConstraints(c, r, ownDestination);
   c.entryChains = entryChains(ruleset, rule.table, rule.chain);
   return c;
 }
 
-function addRuleConstraints(c: Constraints, rule: Rule): void {
+/** `contextOnly`: a caller of a rule that names its own destination adds interfaces, state and mark only. */
+function addRuleConstraints(c: Constraints, rule: Rule, contextOnly: boolean): void {
+  addContextConstraints(c, rule);
+  if (contextOnly) return;
   if (rule.chain === 'KUBE-NODEPORTS') c.nodePort = true;
   const destination = rule.criteria.destination;
   if (destination && !destination.negated && c.destination === undefined) {
@@ -319,6 +332,10 @@ function addRuleConstraints(c: Constraints, rule: Rule): void {
     const first = Number(port.args[0]?.text.split(/[,:]/)[0]);
     if (Number.isInteger(first) && first >= 0 && first <= 65535) c.dport = first;
   }
+}
+
+/** Interfaces, conntrack state and mark: what a rule adds whichever way the packet came. */
+function addContextConstraints(c: Constraints, rule: Rule): void {
   const inIface = rule.criteria.inInterface;
   if (inIface && !inIface.negated && c.inIface === undefined) c.inIface = concreteInterface(inIface.args[0]?.text);
   const outIface = rule.criteria.outInterface;
@@ -335,6 +352,7 @@ function addRuleConstraints(c: Constraints, rule: Rule): void {
     if (value && /^(0x[0-9a-f]+|\d+)$/i.test(value)) c.mark = value;
   }
 }
+
 
 function positiveOption(rule: Rule, names: string[]): OptionUse | undefined {
   for (const match of rule.matches) for (const option of match.options) if (!option.negated && names.includes(option.name)) return option;
@@ -380,10 +398,16 @@ const MAX_CALLER_DEPTH = 8;
  * destination (nearest first), or, if none names one, the way from a built-in chain (may be empty).
  */
 function callerWay(ruleset: Ruleset, rule: Rule): Rule[] {
-  // A rule naming its own destination needs nothing from above (a KUBE-SVC chain's masquerade
-  // rule names the ClusterIP even though a NodePort also leads there).
-  if (rule.criteria.destination && !rule.criteria.destination.negated) return [];
-  return waysUp(ruleset, rule, (r) => !!r.criteria.destination && !r.criteria.destination.negated) ?? waysUp(ruleset, rule, (r) => r.chain === 'KUBE-NODEPORTS') ?? [];
+  // A rule naming its own destination takes only interfaces / state / mark from above (a KUBE-SVC
+  // chain's masquerade rule names the ClusterIP even though a NodePort also leads there).
+  const fromBuiltin = (r: Rule) => isBuiltinChain(r.table, r.chain);
+  if (rule.criteria.destination && !rule.criteria.destination.negated) return waysUp(ruleset, rule, fromBuiltin) ?? [];
+  return (
+    waysUp(ruleset, rule, (r) => !!r.criteria.destination && !r.criteria.destination.negated) ??
+    waysUp(ruleset, rule, (r) => r.chain === 'KUBE-NODEPORTS') ??
+    waysUp(ruleset, rule, fromBuiltin) ??
+    []
+  );
 }
 
 /** Breadth-first over callers until a caller satisfies `goal`; the rules on that way, nearest first. */

@@ -134,6 +134,13 @@ export class Simulator {
     const start: PathState = { packet: { ...initial, ctstatus: [...initial.ctstatus], tcpFlags: initial.tcpFlags ? [...initial.tcpFlags] : undefined }, steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
     const finished: PathState[] = [];
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
+    if (initial.fromLocal) {
+      // Locally generated packets are routed before OUTPUT, so `-o` already matches there; a
+      // destination on the node itself goes out through lo.
+      const local = this.isLocal(initial.dst);
+      if (local) start.packet.outIface = 'lo';
+      else start.packet.outIface = request.outIface ?? 'eth0';
+    }
     this.runFrom(hookStart, start, finished);
     const notes: string[] = [];
     if (this.node.localAddressesSource === 'inferred') notes.push(`node addresses inferred from the dump: ${this.node.localAddresses.join(', ') || 'none'} (pass --local-addr to set them)`);
