@@ -1,5 +1,5 @@
-// Renders the trace panel's real HTML (client/src/trace-view/html.ts + media/) with a sample
-// NodePort trace into a standalone page, opens it in headless Debian chromium and checks what a
+// Renders the trace panel's real HTML (client/src/trace-view/html.ts + media/) with the engine's
+// NodePort trace (kind-worker2, 192.168.50.9 -> 172.20.0.3:30080) into a standalone page, opens it in headless Debian chromium and checks what a
 // person needs to follow the path: both 50% branches side by side, the DNAT / MASQUERADE rewrites
 // on the edges, clickable rule lines that only post messages, no CSP violation.
 // The screenshot is written to a temp dir (path printed); set TRACE_SCREENSHOT=out.png to keep one.
@@ -14,6 +14,8 @@ import { chromium } from 'playwright-core';
 import { buildTraceViewModel } from '../../client/src/trace-view/model';
 import { renderTraceHtml } from '../../client/src/trace-view/html';
 import type { TraceResult } from '../../server/src/netfilter/trace/types';
+import { parseRuleset } from '../../server/src/netfilter/parser';
+import { traceInRuleset } from '../../server/src/features/trace';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
@@ -30,7 +32,10 @@ export function writeStandalonePage(result: TraceResult, directory: string, focu
 
 test('trace panel draws the NodePort trace: branches, rewrites, reveal links', async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is needed (Debian package chromium)`);
-  const result = JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures', 'nodeport-trace.json'), 'utf8')) as TraceResult;
+  const dump = readFileSync(path.resolve(repoRoot, '..', 'shared', 'fixtures', 'seeds', 'kind-worker2-after-nodeport.rules'), 'utf8');
+  const response = traceInRuleset(parseRuleset(dump), { uri: 'file:///kind-worker2-after-nodeport.rules', packet: '192.168.50.9 -> 172.20.0.3:30080/tcp in eth0', localAddresses: ['172.20.0.3'] });
+  assert.ok(response.result, response.error);
+  const result = response.result;
   const directory = mkdtempSync(path.join(os.tmpdir(), 'iptables-lens-trace-view-'));
   const page_ = writeStandalonePage(result, directory, 102);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
@@ -58,8 +63,8 @@ test('trace panel draws the NodePort trace: branches, rewrites, reveal links', a
     assert.equal(await page.locator('.path.selected').getAttribute('data-path'), '1');
     const rewrites = await page.locator('.path.selected .rewrite').allTextContents();
     assert.ok(rewrites.includes('DNAT 172.20.0.3:30080 → 10.244.2.2:80'), `DNAT on an edge: ${rewrites}`);
-    assert.ok(rewrites.some((r) => r.startsWith('MASQUERADE')), `MASQUERADE on an edge: ${rewrites}`);
-    assert.ok(rewrites.includes('mark 0x0 → 0x4000'), `mark change on an edge: ${rewrites}`);
+    assert.ok(rewrites.some((r) => r.startsWith('MASQUERADE 192.168.50.9:40000 → 172.20.0.3')), `MASQUERADE on an edge: ${rewrites}`);
+    assert.ok(rewrites.some((r) => r.startsWith('mark 0x0 → 0x4000')), `mark change on an edge: ${rewrites}`);
     const hooks = await page.locator('.path.selected .hook-label').allTextContents();
     assert.deepEqual(hooks, ['PREROUTING', 'FORWARD', 'POSTROUTING']);
     assert.match((await page.locator('.path.selected .final').textContent()) ?? '', /ACCEPT — forwarded out via eth0.*172\.20\.0\.3:40000 -> 10\.244\.2\.2:80/);

@@ -27,16 +27,21 @@ const BACKSLASH = 92;
 
 /**
  * Short tokens repeat endlessly in a dump (`-A`, `-m`, `tcp`, `--comment`, `ACCEPT`): share one
- * string per distinct value instead of allocating a copy per occurrence.
+ * string per distinct value. The lookup hashes the characters in place and compares with
+ * startsWith, so a hit allocates nothing.
  */
-const internTable = new Map<string, string>();
+const INTERN_SLOTS = 8192;
+const internStrings: Array<string | undefined> = new Array(INTERN_SLOTS);
 function intern(text: string, start: number, end: number): string {
   const length = end - start;
-  if (length > 24) return text.slice(start, end);
+  if (length > 16) return text.slice(start, end);
+  let hash = length;
+  for (let k = start; k < end; k++) hash = (Math.imul(hash, 31) + text.charCodeAt(k)) | 0;
+  const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
+  const candidate = internStrings[slot];
+  if (candidate !== undefined && candidate.length === length && text.startsWith(candidate, start)) return candidate;
   const value = text.slice(start, end);
-  const shared = internTable.get(value);
-  if (shared !== undefined) return shared;
-  if (internTable.size < 50_000) internTable.set(value, value);
+  internStrings[slot] = value;
   return value;
 }
 

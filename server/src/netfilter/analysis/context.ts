@@ -93,9 +93,22 @@ function plainlyUniversal(rule: Rule): boolean {
   return true;
 }
 
+/** Cheap syntactic filter: false when a generic criterion certainly restricts the packets. */
+function mayBeUniversal(rule: Rule): boolean {
+  for (const option of rule.genericOptions) {
+    const text = option.args[0]?.text ?? '';
+    if (option.negated) return false;
+    if (option.name === 'protocol' && text !== 'all' && text !== '0') return false;
+    if ((option.name === 'source' || option.name === 'destination') && !/\/0(\.0\.0\.0)?$/.test(text)) return false;
+    if ((option.name === 'in-interface' || option.name === 'out-interface') && text !== '+') return false;
+    if (option.name === 'fragment') return false;
+  }
+  return true;
+}
+
 /** Rules that match every packet (`-s 0.0.0.0/0` and the like included). */
 function universal(rule: Rule, context: AnalysisContext): boolean {
-  return plainlyUniversal(rule) || isUniversalRule(context.shape(rule));
+  return plainlyUniversal(rule) || (mayBeUniversal(rule) && isUniversalRule(context.shape(rule)));
 }
 
 export class TableFacts {
@@ -104,7 +117,7 @@ export class TableFacts {
   readonly referrers = new Map<string, Rule[]>();
   private readonly terminalChains = new Map<string, boolean>();
   private readonly chainWrites = new Map<string, Set<Field>>();
-  private hooks: Map<string, Map<string, Rule | null>> | undefined;
+  private hooks: { masks: Map<string, number>; names: string[][] } | undefined;
 
   constructor(
     readonly table: Table,
@@ -220,38 +233,59 @@ export class TableFacts {
   }
 
   /**
-   * For every chain, the hooks (built-in chains) that reach it through jumps and gotos, each with
-   * the jump rule that first brings it there (null for the built-in chain itself).
+   * The hooks (built-in chains) from which `chainName` is reached through jumps and gotos; empty
+   * when it is not reached at all. One propagation of small hook bit masks over the chain graph,
+   * done once per table.
    */
-  reachingHooks(): Map<string, Map<string, Rule | null>> {
-    if (this.hooks) return this.hooks;
-    const hooks = new Map<string, Map<string, Rule | null>>();
-    for (const chain of this.table.chains.values()) {
-      if (!isBuiltinChain(this.table.name, chain.name)) continue;
-      const hook = chain.name;
-      const queue: string[] = [chain.name];
-      let head = 0;
-      const seen = new Set<string>([chain.name]);
-      const mine = hooks.get(chain.name) ?? new Map<string, Rule | null>();
-      mine.set(hook, null);
-      hooks.set(chain.name, mine);
-      while (head < queue.length) {
-        const current = this.table.chains.get(queue[head++]);
-        if (!current) continue;
-        for (const rule of current.rules) {
-          const target = rule.target;
-          if (!target || target.kind !== 'chain' || rule.broken) continue;
-          if (seen.has(target.name) || !this.table.chains.has(target.name)) continue;
-          seen.add(target.name);
-          let map = hooks.get(target.name);
-          if (!map) hooks.set(target.name, (map = new Map()));
-          if (!map.has(hook)) map.set(hook, rule);
-          queue.push(target.name);
-        }
+  reachingHooks(chainName: string): readonly string[] {
+    if (!this.hooks) this.hooks = this.propagateHooks();
+    return this.hooks.names[this.hooks.masks.get(chainName) ?? 0];
+  }
+
+  private propagateHooks(): { masks: Map<string, number>; names: string[][] } {
+    const hookNames = [...this.table.chains.values()].filter((c) => isBuiltinChain(this.table.name, c.name)).map((c) => c.name);
+    const masks = new Map<string, number>();
+    const queue: string[] = [];
+    hookNames.forEach((name, bit) => {
+      masks.set(name, 1 << bit);
+      queue.push(name);
+    });
+    for (let head = 0; head < queue.length; head++) {
+      const name = queue[head];
+      const mask = masks.get(name)!;
+      const chain = this.table.chains.get(name);
+      if (!chain) continue;
+      for (const rule of chain.rules) {
+        const target = rule.target;
+        if (!target || target.kind !== 'chain' || rule.broken) continue;
+        const before = masks.get(target.name) ?? 0;
+        if ((before | mask) === before || !this.table.chains.has(target.name)) continue;
+        masks.set(target.name, before | mask);
+        queue.push(target.name);
       }
     }
-    this.hooks = hooks;
-    return hooks;
+    const names: string[][] = [];
+    for (let mask = 0; mask < 1 << hookNames.length; mask++) names.push(hookNames.filter((_, bit) => mask & (1 << bit)));
+    return { masks, names };
+  }
+
+  /** The jump rule through which a breadth-first walk from `hook` first enters `chainName`. */
+  firstJumpFrom(hook: string, chainName: string): Rule | null {
+    if (hook === chainName) return null;
+    const queue: string[] = [hook];
+    const seen = new Set<string>(queue);
+    for (let head = 0; head < queue.length; head++) {
+      const chain = this.table.chains.get(queue[head]);
+      if (!chain) continue;
+      for (const rule of chain.rules) {
+        const target = rule.target;
+        if (!target || target.kind !== 'chain' || rule.broken || seen.has(target.name) || !this.table.chains.has(target.name)) continue;
+        if (target.name === chainName) return rule;
+        seen.add(target.name);
+        queue.push(target.name);
+      }
+    }
+    return null;
   }
 }
 

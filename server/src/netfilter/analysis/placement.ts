@@ -22,7 +22,6 @@ const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> =
 
 export function checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
   const table = facts.table;
-  let hooks: ReturnType<TableFacts['reachingHooks']> | undefined;
   for (const chain of table.chains.values()) {
     for (const rule of chain.rules) {
       context.tick();
@@ -42,10 +41,8 @@ export function checkPlacement(context: AnalysisContext, facts: TableFacts, prob
         continue;
       }
       if (!allowedHooks) continue;
-      hooks ??= facts.reachingHooks();
-      const reaching = hooks.get(chain.name);
-      if (!reaching) continue; // not reached from any hook: the kernel does not check it
-      const wrong = [...reaching.keys()].filter((h) => !allowedHooks.includes(h));
+      const reaching = facts.reachingHooks(chain.name);
+      const wrong = reaching.filter((h) => !allowedHooks.includes(h));
       if (wrong.length === 0) continue;
       problems.push({
         severity: 'error',
@@ -55,7 +52,7 @@ export function checkPlacement(context: AnalysisContext, facts: TableFacts, prob
           : `${target.name} is only valid in ${table.name} ${allowedHooks.join('/')}, but chain ${chain.name} is reached from ${wrong.join(', ')}: the kernel refuses it`,
         span: { start: target.token.start, end: target.token.end },
         related: wrong
-          .map((h) => reaching.get(h))
+          .map((h) => facts.firstJumpFrom(h, chain.name))
           .filter((r): r is Rule => !!r)
           .map((r) => ({ span: { start: r.target!.token.start, end: r.target!.token.end }, message: `reached from ${r.chain} (line ${lineNumber(context.ruleset, r.span.start)})` })),
       });

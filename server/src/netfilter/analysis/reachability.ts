@@ -57,9 +57,12 @@ class PrefixIndex {
 export function checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
   const { family } = context;
   const bits = family === 'ipv6' ? 128 : 32;
-  const byDestination = new PrefixIndex(bits);
-  const bySource = new PrefixIndex(bits);
-  const byPort = new Map<bigint, Candidate[]>();
+  const rules = chain.rules;
+  if (rules.length < 2) return;
+  // Most chains of a large dump never get a candidate: the indexes are built on first use.
+  let byDestination: PrefixIndex | undefined;
+  let bySource: PrefixIndex | undefined;
+  let byPort: Map<bigint, Candidate[]> | undefined;
   const wildcard: Candidate[] = [];
   let candidates = 0;
   /** index of the last rule that may have changed each field (or every field) */
@@ -67,7 +70,6 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
   let lastWriteAll = -1;
   let stopper: Rule | undefined;
 
-  const rules = chain.rules;
   for (let index = 0; index < rules.length; index++) {
     context.tick();
     const rule = rules[index];
@@ -82,6 +84,8 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
       const shadow = findShadowing(shape);
       if (shadow) problems.push(shadowed(context, rule, shape, shadow.rule));
     }
+    // The last rule shadows nothing: skip the work (every KUBE-SEP chain ends with its DNAT).
+    if (index === rules.length - 1) break;
     const terminal = facts.terminal(rule);
     if (terminal) {
       const shape = context.shape(rule);
@@ -92,7 +96,7 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
       if (!shape.stateful && !shape.empty) {
         addCandidate({ index, rule, shape });
       }
-    } else {
+    } else if (rule.target) {
       const writes = facts.writes(rule);
       if (writes === 'all') lastWriteAll = index;
       else for (const f of writes) lastWrite.set(f, index);
@@ -102,11 +106,12 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
   function addCandidate(candidate: Candidate): void {
     candidates++;
     const dst = cidrBlock(candidate.shape.intervals.get('dst'), family);
-    if (dst) return byDestination.add(dst.length, dst.network, candidate);
+    if (dst) return (byDestination ??= new PrefixIndex(bits)).add(dst.length, dst.network, candidate);
     const src = cidrBlock(candidate.shape.intervals.get('src'), family);
-    if (src) return bySource.add(src.length, src.network, candidate);
+    if (src) return (bySource ??= new PrefixIndex(bits)).add(src.length, src.network, candidate);
     const dport = candidate.shape.intervals.get('dport');
     if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) {
+      byPort ??= new Map();
       let list = byPort.get(dport[0][0]);
       if (!list) byPort.set(dport[0][0], (list = []));
       list.push(candidate);
@@ -129,11 +134,11 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
     };
     for (const candidate of wildcard) consider(candidate);
     const dst = shape.intervals.get('dst');
-    if (dst && dst.length && byDestination.size) byDestination.containing(dst[0][0], dst[dst.length - 1][1], consider);
+    if (dst && dst.length && byDestination) byDestination.containing(dst[0][0], dst[dst.length - 1][1], consider);
     const src = shape.intervals.get('src');
-    if (src && src.length && bySource.size) bySource.containing(src[0][0], src[src.length - 1][1], consider);
+    if (src && src.length && bySource) bySource.containing(src[0][0], src[src.length - 1][1], consider);
     const dport = shape.intervals.get('dport');
-    if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) for (const c of byPort.get(dport[0][0]) ?? []) consider(c);
+    if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) for (const c of byPort?.get(dport[0][0]) ?? []) consider(c);
     return best;
   }
 }

@@ -1,0 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { lintText } from './server/src/netfilter/lint';
+import { parseRuleset } from './server/src/netfilter/parser';
+import { IdeDocument, hover, documentSymbols, foldingRanges, complete } from './server/src/netfilter/ide';
+import { tracePacket } from './server/src/netfilter/trace/simulate';
+import { findLensSites } from './server/src/netfilter/ide/code-lens';
+const text = readFileSync('../shared/fixtures/real-world/Vssblt__iptables-gfw-list__rules.v4', 'utf8');
+let t = Date.now();
+const lap = (s: string) => { const n = Date.now(); console.log(s, n - t); t = n; };
+const p = parseRuleset(text); lap('parse');
+lintText(text); lap('lint');
+const r = tracePacket(p, { src: '10.0.0.1', dst: '8.8.8.8', proto: 'tcp', dport: 443, inIface: 'eth0' }); lap('trace ' + r.paths.length);
+const doc = new IdeDocument(p); hover(doc, 1000); lap('hover');
+documentSymbols(doc); lap('symbols'); foldingRanges(doc); lap('fold'); complete(doc, 5000); lap('complete'); findLensSites(p); lap('lens');
