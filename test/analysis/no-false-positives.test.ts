@@ -59,3 +59,16 @@ for (const path of files) {
     }
   });
 }
+
+test('no false positives: generated kube-proxy dumps (test/bench/generate-kube-dump.ts)', async () => {
+  const { generateKubeDump } = await import('../bench/generate-kube-dump');
+  for (const options of [
+    { services: 80, endpointsPerService: 1, seed: 1 },
+    { services: 80, endpointsPerService: 3, seed: 2 },
+    { services: 40, endpointsPerService: 7, seed: 3, largeClusterMode: true },
+  ]) {
+    const ruleset = parseRuleset(generateKubeDump(options));
+    const findings = analyzeRuleset(ruleset).filter((p) => p.severity === 'error' || p.severity === 'warning');
+    assert.deepEqual(findings.map((p) => `${lineOf(ruleset, p.span.start)} ${p.code} ${p.message}`), [], JSON.stringify(options));
+  }
+});

@@ -7,12 +7,14 @@ import { lintText, positionOf } from '../netfilter/lint';
 import type { Problem, Severity } from '../netfilter/model';
 import { tracePacket, type TraceRequest } from '../netfilter/trace/simulate';
 import { formatTrace } from '../netfilter/trace/format';
+import { parsePacketLine } from '../netfilter/trace/packet-line';
 import { parseIpsetSave } from '../netfilter/ipset';
 import { protocolNumber } from '../netfilter/packet';
 import { toSarif } from './sarif';
 
 const USAGE = `usage:
   iptables-lens lint FILE… [--format text|json|sarif]
+  iptables-lens trace FILE "SRC -> DST:PORT/PROTO [in IF] [out IF] [from local] [mark V] [state S]" [--local-addr IP,…]
   iptables-lens trace FILE --src IP --dst IP [--proto tcp|udp|icmp|sctp|N] [--sport N] [--dport N]
                      [--in-iface IF] [--out-iface IF] [--from-local] [--local-addr IP[,IP…]]
                      [--mark V] [--ctstate STATE] [--ipset FILE] [--format text|json]
@@ -170,12 +172,24 @@ export function traceRequestFromArgs(args: ParsedArgs, readFile: (f: string) => 
   return request;
 }
 
+/** `iptables-lens trace FILE "10.244.0.9 -> 10.96.0.10:53/udp in eth0"` — the editor's packet syntax. */
+function traceRequestFromLine(line: string, args: ParsedArgs): TraceRequest {
+  const local = args.flags.get('local-addr');
+  const localAddresses = typeof local === 'string' ? local.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  const parsed = parsePacketLine(line, localAddresses);
+  if (!parsed.request) throw new UsageError(`packet line: ${parsed.error}`);
+  const request: TraceRequest = { ...parsed.request, localAddresses };
+  const ipsetFile = args.flags.get('ipset');
+  if (typeof ipsetFile === 'string') request.ipsets = parseIpsetSave(readDump(ipsetFile)).sets;
+  return request;
+}
+
 function traceCommand(args: ParsedArgs, out: (s: string) => void): number {
   const format = (args.flags.get('format') as string | undefined) ?? 'text';
   if (!['text', 'json'].includes(format)) throw new UsageError('--format must be text or json');
-  if (args.positional.length !== 1) throw new UsageError('trace needs exactly one FILE');
+  if (args.positional.length < 1 || args.positional.length > 2) throw new UsageError('trace needs one FILE (and optionally a packet line)');
   const file = args.positional[0];
-  const request = traceRequestFromArgs(args);
+  const request = args.positional[1] !== undefined ? traceRequestFromLine(args.positional[1], args) : traceRequestFromArgs(args);
   const text = readDump(file);
   const { ruleset } = lintText(text, { fileName: file });
   const result = tracePacket(ruleset, request);

@@ -1,9 +1,9 @@
 // Drives the code-server workbench in chromium for UI tests of the PACKAGED extension (.vsix).
 // Every step waits for a selector or a state (no fixed sleeps). New UI tests should only need
-// these helpers: openFile, goTo, hoverAt, runCommand, lineTokens, screenshot.
+// these helpers: openFile, goTo, hoverAt, runCommand, lineTokens, codeLens, webview, screenshot.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { consoleText, openBrowser, type Browser } from '../harness/browser';
 import { e2eDir, repoRoot, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { prepareWorkspace, type ScratchWorkspace } from '../harness/workspace';
@@ -35,14 +35,18 @@ export class Workbench {
     readonly page: Page,
   ) {}
 
-  /** A fresh code-server with the packaged extension installed, showing a scratch workspace. */
-  static async start(options: { vsix?: string } = {}): Promise<Workbench> {
+  /**
+   * A fresh code-server with the packaged extension installed, showing a scratch workspace.
+   * `viewport`: the browser window size (screenshots meant for people: 1600×1000).
+   */
+  static async start(options: { vsix?: string; viewport?: { width: number; height: number } } = {}): Promise<Workbench> {
     const workspace = prepareWorkspace();
     const server = await startCodeServer({ installVsix: [options.vsix ?? packagedVsix()] });
     let browser: Browser | undefined;
     try {
       const consoleLines: string[] = [];
       browser = await openBrowser(server.workbenchUrl(workspace.path), {
+        viewport: options.viewport,
         onConsole: (message) => { void consoleText(message).then((text) => consoleLines.push(`[${message.type()}] ${text}`)); },
       });
       const workbench = new Workbench(server, browser, workspace, browser.page);
@@ -158,15 +162,40 @@ export class Workbench {
     }
   }
 
-  /** Saves a PNG of the whole window into test/e2e/artifacts/ui/ and returns its path. */
-  async screenshot(name: string): Promise<string> {
+  /**
+   * Saves a PNG of the whole window (or of one element: `of`) into test/e2e/artifacts/ui/ and
+   * returns its path.
+   */
+  async screenshot(name: string, of?: Locator): Promise<string> {
     const dir = join(artifactsDir, 'ui');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${name}.png`);
-    await this.page.screenshot({ path });
+    if (of) await of.screenshot({ path });
+    else await this.page.screenshot({ path });
     screenshots.push(path);
     console.log(`screenshot: ${path}`);
     return path;
+  }
+
+  /** The code lens link whose title contains `title`, on the lines currently rendered. */
+  codeLens(title: string): Locator {
+    return this.editor.locator('.codelens-decoration a', { hasText: title }).first();
+  }
+
+  /**
+   * The document inside the (single) webview panel: VS Code nests the extension's page in an
+   * inner `#active-frame` of the webview's iframe.
+   */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  /** Hides the primary side bar (explorer) so that editors and webviews get the width. */
+  async closeSideBar(): Promise<void> {
+    const sideBar = this.page.locator('#workbench\\.parts\\.sidebar');
+    if (!(await sideBar.isVisible())) return;
+    await this.runCommand('View: Close Primary Side Bar');
+    await sideBar.waitFor({ state: 'hidden' });
   }
 
   private quickInputRows(): Locator {

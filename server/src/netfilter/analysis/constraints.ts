@@ -329,7 +329,9 @@ export function ruleShape(rule: Rule, family: Family): RuleShape {
     if (!option) continue;
     const set = addressListSet(option.args[0]?.text ?? '', option.negated, family);
     if (set) b.interval(dim, set, false);
-    else b.opaque('', option);
+    // A host name is resolved separately for each rule at load time (and may expand to several
+    // rules): two rules naming the same host need not hold the same addresses.
+    else shape.stateful = true;
   }
   for (const [option, dir] of [[c.inInterface, 'in'], [c.outInterface, 'out']] as const) {
     if (!option) continue;
