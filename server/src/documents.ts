@@ -6,8 +6,26 @@ import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
+import { createIncrementalParser } from './netfilter/parser';
+import { analyzeRuleset, createIncrementalAnalysis } from './netfilter/analysis';
 
-import { analyzeRuleset } from './netfilter/analysis';
+/**
+ * Long work (parsing or analysing a 100k-line dump) runs in slices of about this many
+ * milliseconds; between slices the server answers other requests and notices edits.
+ */
+export const SLICE_MS = 20;
+
+/** Run `step` until it returns true, yielding to the event loop every SLICE_MS; false when `stale()` turned true. */
+export async function runSliced(step: () => boolean, stale: () => boolean): Promise<boolean> {
+  for (;;) {
+    const started = Date.now();
+    do {
+      if (step()) return true;
+    } while (Date.now() - started < SLICE_MS);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (stale()) return false;
+  }
+}
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
 export const LARGE_DOCUMENT_CHARS = 60_000_000;
@@ -19,8 +37,15 @@ interface Entry {
   problems?: Problem[];
 }
 
+interface Pending<T> {
+  version: number;
+  promise: Promise<T | undefined>;
+}
+
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
+  private readonly parsing = new Map<string, Pending<IdeDocument>>();
+  private readonly analysing = new Map<string, Pending<Problem[]>>();
 
   constructor(private readonly documents: TextDocuments<TextDocument>) {}
 
@@ -43,7 +68,64 @@ export class DocumentStore {
     return entry;
   }
 
-  /** Parse problems plus analyses, computed once per version. */
+  /**
+   * The parsed model of the current version, parsed in slices so the server stays responsive on
+   * huge dumps. Concurrent callers share one parse; undefined when the document is gone or changed
+   * before the parse finished (the caller's request is then out of date anyway).
+   */
+  async ready(uri: string): Promise<IdeDocument | undefined> {
+    const textDocument = this.documents.get(uri);
+    if (!textDocument) return undefined;
+    const version = textDocument.version;
+    const cached = this.entries.get(uri);
+    if (cached && cached.version === version) return cached.doc;
+    const pending = this.parsing.get(uri);
+    if (pending && pending.version === version) return pending.promise;
+    const text = textDocument.getText();
+    const parser = createIncrementalParser(text, { fileName: fileNameOf(uri) });
+    const stale = () => this.documents.get(uri)?.version !== version;
+    const promise = (async () => {
+      this.entries.delete(uri); // free the old model before building the new one
+      const finished = await runSliced(() => parser.step(400), stale);
+      if (!finished) return undefined;
+      const doc = new IdeDocument(parser.result(), uri);
+      if (!stale()) this.entries.set(uri, { version, doc });
+      return doc;
+    })().finally(() => {
+      if (this.parsing.get(uri)?.promise === promise) this.parsing.delete(uri);
+    });
+    this.parsing.set(uri, { version, promise });
+    return promise;
+  }
+
+  /** Parse problems plus analyses of the current version, computed once, in slices. */
+  async problemsAsync(uri: string): Promise<Problem[] | undefined> {
+    const doc = await this.ready(uri);
+    const entry = this.entries.get(uri);
+    if (!doc || !entry || entry.doc !== doc) return undefined;
+    if (entry.problems) return entry.problems;
+    const pending = this.analysing.get(uri);
+    if (pending && pending.version === entry.version) return pending.promise;
+    const version = entry.version;
+    const stale = () => this.documents.get(uri)?.version !== version;
+    const promise = (async () => {
+      const problems = [...doc.ruleset.problems];
+      if (!this.isLarge(uri)) {
+        const analysis = createIncrementalAnalysis(doc.ruleset);
+        const finished = await runSliced(() => analysis.step(), stale);
+        if (!finished) return undefined;
+        problems.push(...analysis.problems());
+      }
+      entry.problems = problems;
+      return problems;
+    })().finally(() => {
+      if (this.analysing.get(uri)?.promise === promise) this.analysing.delete(uri);
+    });
+    this.analysing.set(uri, { version, promise });
+    return promise;
+  }
+
+  /** Parse problems plus analyses, computed once per version (synchronously). */
   problems(uri: string): Problem[] {
     const entry = this.entry(uri);
     if (!entry) return [];

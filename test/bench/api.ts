@@ -12,15 +12,22 @@
 //   });
 //
 // Each case runs in its own child process (so peak RSS is its own), once per dump size:
-// setup() untimed, then `warmup` untimed runs, then `iterations` timed runs of run().
+// setup() untimed, then `warmup` untimed runs, then `iterations` timed runs of run(), then
+// teardown(). The whole case (setup included) must fit in its budget (default 120 s): runs stop
+// early when the next one would not fit, and a case still running at the budget is cut off and
+// reported FAIL "over budget" with whatever samples it had.
 
 export type SizeLabel = '1k' | '10k' | '30k';
 
 export interface BenchTarget {
   /** pass when median ≤ ratio × the median of `iptables-legacy-restore --test` on the same dump */
   ratioToRestore?: number;
-  /** pass when median ≤ this many milliseconds */
+  /** pass when the judged statistic (see `statistic`) ≤ this many milliseconds */
   absoluteMs?: number;
+  /** which statistic absoluteMs applies to (default median); ratioToRestore always uses the median */
+  statistic?: 'median' | 'p95' | 'max';
+  /** pass when the peak RSS reported for the case ≤ this many MiB */
+  peakRssMb?: number;
 }
 
 export interface CommandResult {
@@ -52,6 +59,11 @@ export interface BenchContext {
 /** What run() may report back; its peak RSS joins the case's own. */
 export interface RunOutcome {
   peakRssBytes?: number;
+  /**
+   * Timings the case measured itself (e.g. one latency per LSP request, or the part of run() after
+   * an untimed server start). When present they replace the wall time of run() as its samples.
+   */
+  samplesMs?: number[];
   /** a short remark shown in the table (e.g. "113,636 rules parsed") */
   note?: string;
 }
@@ -77,10 +89,16 @@ export interface BenchCase<State = undefined> {
   iterations?: number;
   /** untimed runs before timing (default 1; 0 for cold-start cases that spawn a process anyway) */
   warmup?: number;
+  /** milliseconds the whole case may take at one size, setup included (default 120 000) */
+  budgetMs?: number;
+  /** collect garbage before every timed run (default true; off for many short runs on a big heap) */
+  gcBetweenRuns?: boolean;
   /** untimed, once per size: load modules, pre-compute. Return unavailable(reason) to skip the case. */
   setup?(ctx: BenchContext): State | Unavailable | Promise<State | Unavailable>;
   /** the timed work; throw to report an error */
   run(ctx: BenchContext, state: State): void | RunOutcome | Promise<void | RunOutcome>;
+  /** untimed, once per size after the runs (stop servers); may return a last peak RSS / note */
+  teardown?(ctx: BenchContext, state: State): void | RunOutcome | Promise<void | RunOutcome>;
 }
 
 /** Identity function that gives `run` the right `state` type. */
@@ -92,13 +110,16 @@ export function defineBenchCase<State = undefined>(benchCase: BenchCase<State>):
 export interface BenchResult {
   name: string;
   size: SizeLabel;
-  status: 'PASS' | 'FAIL' | 'n/a' | 'unavailable' | 'error';
+  status: 'PASS' | 'FAIL' | 'n/a' | 'unavailable' | 'error' | 'skipped';
   /** reason for unavailable / error */
   detail?: string;
   note?: string;
   samplesMs?: number[];
   medianMs?: number;
   p95Ms?: number;
+  maxMs?: number;
+  /** the case hit its budget (counts as FAIL) */
+  overBudget?: boolean;
   ratioToRestore?: number;
   target: BenchTarget;
   peakRssBytes?: number;

@@ -4,36 +4,44 @@
 //    test/bench/.generated/ (gitignored; cached by generator parameters and version).
 // 2. Measures the yardstick: wall time of `unshare -n iptables-legacy-restore --test DUMP`
 //    (median of 5 runs, 3 at 30k) — the kernel's own tool reading the same file.
-// 3. Runs every case in test/bench/cases/*.ts (see api.ts), each in its own child process, and
-//    prints: measurement, size, median, p95, ratio to restore, target, PASS/FAIL, peak RSS.
-// 4. Writes test/bench/results.json. Exit code 1 when any case FAILs or errors.
+// 3. Runs every case in test/bench/cases/*.ts (see api.ts), each in its own child process, within
+//    a per-case budget (120 s per size unless the case says otherwise), and prints: measurement,
+//    size, median, p95, ratio to restore, target, PASS/FAIL, peak RSS — every case at every size
+//    (a case not run at a size says so) — then a growth line per case (time per rule, 10k vs 1k
+//    and 30k vs 10k; ≈1 is linear).
+// 4. Writes test/bench/results.json and the Markdown table to test/bench/results.md.
+//    Exit code 1 when any case FAILs or errors.
 //
-// Options: --sizes 1k,10k   --cases parse,lint (substring match)   --runs N   --restore-runs N
-//          --no-restore (skip the baseline)
+// Options: --sizes 1k,10k   --cases parse,lint (substring match)   --runs N (default 5, 3 at 30k)
+//          --restore-runs N   --budget SECONDS   --no-restore (skip the baseline)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchCase, BenchResult, SizeLabel } from './api';
 import { GENERATOR_VERSION, generateKubeDumpWithStats, type KubeDumpStats } from './generate-kube-dump';
-import { median, p95, RESULT_MARKER, runCommand, type ChildContext, type ChildResult } from './measure';
+import { DEFAULT_BUDGET_MS, median, p95, RESULT_MARKER, runCommand, type ChildContext, type ChildResult } from './measure';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
 const generatedDir = join(benchDir, '.generated');
 const casesDir = join(benchDir, 'cases');
 const resultsPath = join(benchDir, 'results.json');
+const markdownPath = join(benchDir, 'results.md');
 
 const ENDPOINTS_PER_SERVICE = 3;
 const SEED = 1;
-const SIZES: ReadonlyArray<{ label: SizeLabel; services: number; restoreRuns: number }> = [
-  { label: '1k', services: 1_000, restoreRuns: 5 },
-  { label: '10k', services: 10_000, restoreRuns: 5 },
-  { label: '30k', services: 30_000, restoreRuns: 3 },
+// runs: timed runs of a case that does not set its own `iterations` (30k runs are long).
+const SIZES: ReadonlyArray<{ label: SizeLabel; services: number; restoreRuns: number; runs: number }> = [
+  { label: '1k', services: 1_000, restoreRuns: 5, runs: 5 },
+  { label: '10k', services: 10_000, restoreRuns: 5, runs: 5 },
+  { label: '30k', services: 30_000, restoreRuns: 3, runs: 3 },
 ];
+/** After its budget a child has this long to report before bench.ts kills it. */
+const KILL_GRACE_MS = 60_000;
 
-interface Options { sizes?: string[]; cases?: string[]; runs: number; restoreRuns?: number; restore: boolean }
+interface Options { sizes?: string[]; cases?: string[]; runs?: number; restoreRuns?: number; restore: boolean; budgetMs: number }
 
 function parseOptions(argv: string[]): Options {
   const value = (flag: string): string | undefined => {
@@ -44,9 +52,10 @@ function parseOptions(argv: string[]): Options {
   return {
     sizes: list('--sizes'),
     cases: list('--cases'),
-    runs: Number(value('--runs') ?? 5),
+    runs: value('--runs') ? Number(value('--runs')) : undefined,
     restoreRuns: value('--restore-runs') ? Number(value('--restore-runs')) : undefined,
     restore: !argv.includes('--no-restore'),
+    budgetMs: value('--budget') ? Number(value('--budget')) * 1000 : DEFAULT_BUDGET_MS,
   };
 }
 
@@ -99,14 +108,18 @@ async function loadCases(filter?: string[]): Promise<Array<{ file: string; bench
   return cases;
 }
 
-function runCaseInChild(file: string, context: ChildContext): ChildResult {
+function runCaseInChild(file: string, context: ChildContext, budgetMs: number): ChildResult {
   const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(benchDir, 'run-case.ts'), file, JSON.stringify(context)], {
     cwd: repoRoot,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
-    timeout: 30 * 60 * 1000,
+    // The child cuts itself off at its budget; this is for one stuck in synchronous code.
+    timeout: budgetMs + KILL_GRACE_MS,
   });
   const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (!line && (child.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    return { overBudget: true, note: `over budget: killed after ${Math.round((budgetMs + KILL_GRACE_MS) / 1000)} s without a result` };
+  }
   if (!line) {
     return { error: `child exited ${child.status ?? child.signal} without a result: ${(child.stderr || String(child.error ?? '')).trim().slice(-800)}` };
   }
@@ -116,22 +129,38 @@ function runCaseInChild(file: string, context: ChildContext): ChildResult {
 function judge(benchCase: BenchCase<unknown>, size: SizeLabel, child: ChildResult, baseline: Baseline | undefined): BenchResult {
   const row: BenchResult = { name: benchCase.name, size, status: 'n/a', target: benchCase.target };
   if (child.unavailable !== undefined) return { ...row, status: 'unavailable', detail: child.unavailable };
+  if (child.overBudget && !child.samplesMs?.length) return { ...row, status: 'FAIL', overBudget: true, detail: child.note ?? 'over budget' };
   if (child.error !== undefined || !child.samplesMs?.length) return { ...row, status: 'error', detail: child.error ?? 'no samples' };
-  const medianMs = median(child.samplesMs);
+  const samples = child.samplesMs;
+  const medianMs = median(samples);
+  const stats = { median: medianMs, p95: p95(samples), max: Math.max(...samples) };
   const restoreMs = baseline && !baseline.error ? baseline.medianMs : undefined;
   const ratioToRestore = restoreMs ? medianMs / restoreMs : undefined;
-  const { ratioToRestore: ratioTarget, absoluteMs } = benchCase.target;
+  const { ratioToRestore: ratioTarget, absoluteMs, statistic = 'median', peakRssMb } = benchCase.target;
   const checks: boolean[] = [];
   if (ratioTarget !== undefined && ratioToRestore !== undefined) checks.push(ratioToRestore <= ratioTarget);
-  if (absoluteMs !== undefined) checks.push(medianMs <= absoluteMs);
+  if (absoluteMs !== undefined) checks.push(stats[statistic] <= absoluteMs);
+  if (peakRssMb !== undefined) checks.push(child.peakRssBytes !== undefined && child.peakRssBytes <= peakRssMb * 1048576);
+  if (child.overBudget) checks.push(false);
   const status = checks.length === 0 ? 'n/a' : checks.every(Boolean) ? 'PASS' : 'FAIL';
-  return { ...row, status, note: child.note, samplesMs: child.samplesMs.map(round1), medianMs: round1(medianMs), p95Ms: round1(p95(child.samplesMs)), ratioToRestore: ratioToRestore === undefined ? undefined : Number(ratioToRestore.toFixed(3)), peakRssBytes: child.peakRssBytes, rssAtStartBytes: child.rssAtStartBytes };
+  const note = child.overBudget && !/over budget/.test(child.note ?? '') ? `over budget; ${child.note ?? ''}` : child.note;
+  return {
+    ...row, status, note, overBudget: child.overBudget || undefined,
+    samplesMs: samples.map(round1), medianMs: round1(medianMs), p95Ms: round1(stats.p95), maxMs: round1(stats.max),
+    ratioToRestore: ratioToRestore === undefined ? undefined : Number(ratioToRestore.toFixed(3)),
+    peakRssBytes: child.peakRssBytes, rssAtStartBytes: child.rssAtStartBytes,
+  };
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 const mb = (bytes: number | undefined): string => (bytes === undefined ? '' : `${(bytes / 1048576).toFixed(1)} MiB`);
 const formatTarget = (t: BenchResult['target']): string =>
-  [t.ratioToRestore !== undefined ? `≤${t.ratioToRestore}× restore` : '', t.absoluteMs !== undefined ? `≤${t.absoluteMs} ms` : ''].filter(Boolean).join(', ') || '—';
+  [
+    t.ratioToRestore !== undefined ? `≤${t.ratioToRestore}× restore` : '',
+    t.absoluteMs !== undefined ? `${t.statistic && t.statistic !== 'median' ? `${t.statistic} ` : ''}≤${t.absoluteMs} ms` : '',
+    t.peakRssMb !== undefined ? `RSS ≤${t.peakRssMb} MiB` : '',
+  ].filter(Boolean).join(', ') || '—';
+const loadAverage = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 function printTable(rows: string[][]): void {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -147,6 +176,9 @@ async function main(): Promise<void> {
   const sizes = SIZES.filter((s) => !options.sizes || options.sizes.includes(s.label));
   const cases = await loadCases(options.cases);
   const cliPath = existsSync(join(repoRoot, 'server', 'dist', 'cli.js')) ? join(repoRoot, 'server', 'dist', 'cli.js') : undefined;
+  const startedAt = new Date();
+  const loadAtStart = loadAverage();
+  console.log(`load average at start: ${loadAtStart} (${cpus().length} CPUs)`);
 
   const baselines = new Map<SizeLabel, Baseline>();
   const dumps = new Map<SizeLabel, Dump>();
@@ -166,18 +198,25 @@ async function main(): Promise<void> {
   for (const size of sizes) {
     const dump = dumps.get(size.label)!;
     for (const { file, benchCase } of cases) {
-      if (benchCase.sizes && !benchCase.sizes.includes(size.label)) continue;
+      if (benchCase.sizes && !benchCase.sizes.includes(size.label)) {
+        results.push({ name: benchCase.name, size: size.label, status: 'skipped', target: benchCase.target, detail: `not run at ${size.label} (runs at ${benchCase.sizes.join(', ')})` });
+        continue;
+      }
       process.stdout.write(`running ${benchCase.name} @ ${size.label} ... `);
+      const budgetMs = benchCase.budgetMs ?? options.budgetMs;
       const context: ChildContext = {
         size: size.label, services: size.services, endpointsPerService: ENDPOINTS_PER_SERVICE,
-        dumpPath: dump.path, bytes: dump.stats.bytes, rules: dump.stats.rules, repoRoot, cliPath, iterations: options.runs,
+        dumpPath: dump.path, bytes: dump.stats.bytes, rules: dump.stats.rules, repoRoot, cliPath,
+        iterations: options.runs ?? size.runs, budgetMs,
       };
-      const result = judge(benchCase, size.label, runCaseInChild(file, context), baselines.get(size.label));
-      console.log(result.medianMs !== undefined ? `${result.medianMs} ms` : result.status);
+      const result = judge(benchCase, size.label, runCaseInChild(file, context, budgetMs), baselines.get(size.label));
+      console.log(result.medianMs !== undefined ? `${result.medianMs} ms ${result.status}${result.overBudget ? ' (over budget)' : ''}` : result.status);
       results.push(result);
     }
   }
+  const loadAtEnd = loadAverage();
 
+  // ---- the table: every case at every size, the baseline first
   const header = ['measurement', 'size', 'median ms', 'p95 ms', 'ratio', 'target', 'result', 'peak RSS', 'note'];
   const rows = [header];
   for (const size of sizes) {
@@ -188,24 +227,89 @@ async function main(): Promise<void> {
     }
     for (const r of results.filter((x) => x.size === size.label)) {
       rows.push([r.name, r.size, r.medianMs?.toFixed(1) ?? '', r.p95Ms?.toFixed(1) ?? '', r.ratioToRestore?.toFixed(2) ?? '',
-        formatTarget(r.target), r.status, mb(r.peakRssBytes), (r.detail ?? r.note ?? '').split('\n')[0].slice(0, 100)]);
+        formatTarget(r.target), r.status, mb(r.peakRssBytes), oneLine(r.detail ?? r.note ?? '')]);
     }
   }
   console.log();
   printTable(rows);
 
+  // ---- growth: time per rule at the next size relative to the previous one (1 = linear)
+  const growth = growthLines(sizes.map((s) => s.label), dumps, baselines, results);
+  console.log();
+  for (const line of growth) console.log(line);
+
+  // ---- Markdown for the README, also in results.md
+  const markdown = markdownReport(rows, growth, { startedAt, loadAtStart, loadAtEnd });
+  writeFileSync(markdownPath, markdown);
+  console.log(`\n${markdown}`);
+
   writeFileSync(resultsPath, JSON.stringify({
-    generatedAt: new Date().toISOString(),
-    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryBytes: totalmem() },
+    generatedAt: startedAt.toISOString(),
+    machine: { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemoryBytes: totalmem(), loadAverageAtStart: loadAtStart, loadAverageAtEnd: loadAtEnd },
     dumps: Object.fromEntries([...dumps].map(([label, d]) => [label, { path: d.path.slice(repoRoot.length + 1), ...d.stats }])),
     restoreBaseline: Object.fromEntries([...baselines].map(([label, b]) => [label, { ...b, samplesMs: b.samplesMs.map(round1), medianMs: round1(b.medianMs), p95Ms: round1(b.p95Ms) }])),
     results,
+    growth,
   }, null, 2) + '\n');
-  console.log(`\nwrote ${resultsPath.slice(repoRoot.length + 1)}`);
+  console.log(`wrote ${resultsPath.slice(repoRoot.length + 1)} and ${markdownPath.slice(repoRoot.length + 1)}`);
 
   const failed = results.filter((r) => r.status === 'FAIL' || r.status === 'error');
   for (const r of failed.filter((x) => x.status === 'error')) console.error(`\nerror in ${r.name} @ ${r.size}:\n${r.detail}`);
   process.exitCode = failed.length ? 1 : 0;
+}
+
+const oneLine = (text: string): string => text.split('\n')[0].slice(0, 120);
+
+/**
+ * One line per measurement: (median at the bigger size / median at the smaller) ÷ (rules at the
+ * bigger / rules at the smaller). 1.0 means time grows like the rule count; 2.0 means each rule
+ * costs twice as much in the bigger dump.
+ */
+function growthLines(labels: SizeLabel[], dumps: Map<SizeLabel, Dump>, baselines: Map<SizeLabel, Baseline>, results: BenchResult[]): string[] {
+  const pairs = labels.slice(1).map((label, i) => [labels[i], label] as const);
+  if (!pairs.length) return [];
+  const medians = new Map<string, Map<SizeLabel, number>>();
+  const add = (name: string, size: SizeLabel, ms: number | undefined) => {
+    if (ms === undefined || !Number.isFinite(ms)) return;
+    if (!medians.has(name)) medians.set(name, new Map());
+    medians.get(name)!.set(size, ms);
+  };
+  for (const [size, b] of baselines) if (!b.error) add('iptables-legacy-restore --test', size, b.medianMs);
+  for (const r of results) add(r.name, r.size, r.medianMs);
+  const names = [...new Set(['iptables-legacy-restore --test', ...results.map((r) => r.name)])].filter((n) => medians.has(n));
+  const width = Math.max(...names.map((n) => n.length));
+  return names.map((name) => {
+    const m = medians.get(name)!;
+    const parts = pairs.map(([small, big]) => {
+      const a = m.get(small);
+      const b = m.get(big);
+      if (a === undefined || b === undefined) return `${big}/${small} —`;
+      const ruleRatio = dumps.get(big)!.stats.rules / dumps.get(small)!.stats.rules;
+      return `${big}/${small} ${(b / a / ruleRatio).toFixed(2)}`;
+    });
+    return `growth  ${name.padEnd(width)}  ${parts.join('   ')}`;
+  });
+}
+
+function markdownReport(rows: string[][], growth: string[], run: { startedAt: Date; loadAtStart: string; loadAtEnd: string }): string {
+  // The README table: case, size, median, p95, ratio, target, result, peak RSS (the note stays in the console).
+  const columns = [0, 1, 2, 3, 4, 5, 6, 7];
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  const lines = [
+    `Benchmark of ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, load average ${run.loadAtStart} (start) / ${run.loadAtEnd} (end). Ratios are to \`iptables-legacy-restore --test\` on the same dump in the same run; LSP peak RSS is the server's VmHWM.`,
+    '',
+    `| ${columns.map((c) => rows[0][c]).join(' | ')} |`,
+    `|${columns.map((c) => ([2, 3, 4, 7].includes(c) ? '---:' : '---')).join('|')}|`,
+    ...rows.slice(1).map((row) => `| ${columns.map((c) => escape(row[c] || (row[6] === 'skipped' && c === 2 ? '—' : ''))).join(' | ')} |`),
+    '',
+    'Growth (median per rule at the bigger size ÷ at the smaller; 1.00 = linear):',
+    '',
+    '```',
+    ...growth,
+    '```',
+    '',
+  ];
+  return lines.join('\n');
 }
 
 main().catch((error: unknown) => {

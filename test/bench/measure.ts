@@ -8,7 +8,10 @@ export const RESULT_MARKER = 'BENCH_RESULT ';
 
 /** What bench.ts hands run-case.ts (as JSON): the context minus what the child builds itself. */
 export interface ChildContext extends Omit<BenchContext, 'dumpText' | 'runCommand'> {
+  /** timed runs when the case does not set its own */
   iterations: number;
+  /** budget when the case does not set its own */
+  budgetMs: number;
 }
 
 export interface ChildResult {
@@ -19,7 +22,12 @@ export interface ChildResult {
   peakRssBytes?: number;
   /** the child's RSS before the case was loaded (node + tsx), to tell the case's own share */
   rssAtStartBytes?: number;
+  /** the case did not finish within its budget (samples, if any, are the ones it had) */
+  overBudget?: boolean;
 }
+
+/** Default per-case, per-size budget (setup + runs + teardown). */
+export const DEFAULT_BUDGET_MS = 120_000;
 
 const TIME_BINARY = '/usr/bin/time';
 const PEAK_MARKER = '__BENCH_PEAK_RSS_KB=';

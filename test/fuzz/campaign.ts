@@ -3,6 +3,7 @@
 // its seed) and a fresh worker goes on with the next input.
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { WorkerMessage, WorkerTask } from './worker';
 import { generateInput } from './generate';
 
@@ -15,6 +16,8 @@ export interface CampaignOptions {
   slowMs?: number;
   maxCorpus?: number;
   onProgress?: (done: number) => void;
+  /** write every failing input (full text, minimised) to this directory as `<index>-<stage>.rules` */
+  saveDir?: string;
 }
 
 export interface CampaignFailure {
@@ -39,9 +42,13 @@ export interface CampaignResult {
   slowest: { index: number; ms: number; length: number };
 }
 
+/** How long minimising one failure may take before the worker counts as hung. */
+const MINIMIZE_MS = 180_000;
+
 function runShard(task: WorkerTask, hangMs: number, failures: CampaignFailure[], onStart: () => void): Promise<{ corpusSize: number; features: number; slowest: CampaignResult['slowest'] }> {
   return new Promise((resolve, reject) => {
     let current = task.from;
+    let currentInput: { base: string; ops: string[]; text: string } | undefined;
     let timer: NodeJS.Timeout | undefined;
     let finished = false;
     // Workers do not inherit tsx's loader hooks: register its CommonJS hook inside the worker first.
@@ -52,25 +59,27 @@ function runShard(task: WorkerTask, hangMs: number, failures: CampaignFailure[],
       // the language server's main thread has ~1 MB of stack: fuzz with the same, so recursion bugs show
       resourceLimits: { stackSizeMb: 1, maxOldGenerationSizeMb: 3072 },
     });
-    const arm = () => {
+    const arm = (ms = hangMs) => {
       if (timer) clearTimeout(timer);
       timer = setTimeout(() => {
         finished = true;
         void worker.terminate();
-        const input = generateInput(task.seed, current);
-        failures.push({ index: current, base: input.base, ops: input.ops, stage: 'hang', detail: `no answer after ${hangMs} ms`, input: input.text, originalLength: input.text.length });
+        const input = currentInput ?? generateInput(task.seed, current);
+        failures.push({ index: current, base: input.base, ops: input.ops, stage: 'hang', detail: `no answer after ${ms} ms`, input: input.text, originalLength: input.text.length });
         // go on after the hanging input
         if (current + 1 < task.to) runShard({ ...task, from: current + 1 }, hangMs, failures, onStart).then(resolve, reject);
         else resolve({ corpusSize: 0, features: 0, slowest: { index: -1, ms: 0, length: 0 } });
-      }, hangMs);
+      }, ms);
     };
     worker.on('message', (m: WorkerMessage) => {
       if (m.type === 'start') {
         if (m.index > task.from) onStart();
         current = m.index;
+        currentInput = m;
         arm();
+      } else if (m.type === 'minimizing') {
+        arm(MINIMIZE_MS); // re-running a failing input up to 1500 times takes its own time
       } else if (m.type === 'fail') {
-        arm(); // minimising takes its own time
         failures.push({ index: m.index, base: m.base, ops: m.ops, stage: m.stage, detail: m.detail, stack: m.stack, input: m.minimized, originalLength: m.originalLength });
       } else {
         onStart();
@@ -85,7 +94,7 @@ function runShard(task: WorkerTask, hangMs: number, failures: CampaignFailure[],
       finished = true;
       if (timer) clearTimeout(timer);
       // the worker itself died (stack overflow outside a stage, out of memory …): a failure too
-      const input = generateInput(task.seed, current);
+      const input = currentInput ?? generateInput(task.seed, current);
       failures.push({ index: current, base: input.base, ops: input.ops, stage: 'worker-crash', detail: String(error?.stack ?? error), input: input.text, originalLength: input.text.length });
       if (current + 1 < task.to) runShard({ ...task, from: current + 1 }, hangMs, failures, onStart).then(resolve, reject);
       else resolve({ corpusSize: 0, features: 0, slowest: { index: -1, ms: 0, length: 0 } });
@@ -109,6 +118,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   }
   const results = await Promise.all(shards);
   failures.sort((a, b) => a.index - b.index);
+  if (options.saveDir) {
+    mkdirSync(options.saveDir, { recursive: true });
+    for (const f of failures) writeFileSync(join(options.saveDir, `${f.index}-${f.stage.replace(/\W+/g, '_')}.rules`), f.input);
+  }
   const slowest = results.reduce((a, r) => (r.slowest.ms > a.ms ? r.slowest : a), { index: -1, ms: 0, length: 0 });
   return {
     inputs: options.inputs,

@@ -6,7 +6,7 @@
 import { parseRuleset, type ParsedRuleset } from '../../server/src/netfilter/parser';
 import { lintText } from '../../server/src/netfilter/lint';
 import { packetsForRule } from '../../server/src/netfilter/analysis';
-import { tracePacket, type TraceRequest } from '../../server/src/netfilter/trace/simulate';
+import { inferLocalAddresses, tracePacket, type TraceRequest } from '../../server/src/netfilter/trace/simulate';
 import { parsePacketLine, formatPacketLine } from '../../server/src/netfilter/trace/packet-line';
 import { formatTrace } from '../../server/src/netfilter/trace/format';
 import type { TraceResult } from '../../server/src/netfilter/trace/types';
@@ -56,6 +56,8 @@ export interface ExerciseOptions {
   packets?: number;
   /** run the CLI diagnostics path too */
   cli?: boolean;
+  /** IDE requests at every offset of the text (small regression fixtures) */
+  allOffsets?: boolean;
 }
 
 /** Milliseconds spent per stage since the process started (printed by the long run to spot slow stages). */
@@ -222,7 +224,7 @@ export function exercise(text: string, seed: number, options: ExerciseOptions = 
 
   // ---- IDE features (offsets as the server computes them: clamped into [0, length])
   const doc = new IdeDocument(parsed, 'file:///fuzz/dump.rules');
-  const offsets = new Set<number>([0, length]);
+  const offsets = new Set<number>(options.allOffsets ? Array.from({ length: length + 1 }, (_, k) => k) : [0, length]);
   const wanted = options.offsets ?? 6;
   for (let k = 0; k < wanted; k++) {
     if (rules.length && rng.chance(0.6)) {
@@ -264,20 +266,22 @@ export function exercise(text: string, seed: number, options: ExerciseOptions = 
 
   // ---- code lenses: sites, then resolve a few (synthesize the packet and trace it, as the command does)
   const { sites } = run('ide/codeLens', () => findLensSites(parsed));
+  const nodeAddresses = run('trace/inferLocalAddresses', () => inferLocalAddresses(parsed));
   for (const site of sites) checkSpan(site, length, 'ide/codeLens', `lens ${site.chain}`);
   for (let k = 0; k < 3 && sites.length; k++) {
     const site = rng.pick(sites);
     if (site.kind === 'hook') {
       const suggestion = run('ide/codeLens/resolve-hook', () => suggestedPacketForHook(parsed, site.chain));
-      const p = run('ide/codeLens/resolve-hook', () => parsePacketLine(suggestion, ['172.20.0.3']));
-      check(p.request, 'ide/codeLens/resolve-hook', `suggested packet "${suggestion}" is rejected by the packet-line parser: ${p.error}`);
+      // only a pre-fill for the input box (the user completes it): it must parse without throwing
+      run('ide/codeLens/resolve-hook', () => parsePacketLine(suggestion, nodeAddresses));
       continue;
     }
     const rule = run('ide/codeLens/resolve', () => ruleAtLine(parsed, site.line));
     if (!rule) continue;
     const packet = run('ide/codeLens/resolve', () => synthesizePacketForRule(parsed, rule));
     if (!packet.packetLine) continue;
-    const p = run('ide/codeLens/trace', () => parsePacketLine(packet.packetLine!, ['172.20.0.3']));
+    // the trace command parses the lens packet with the node addresses the dump reveals (features/trace.ts)
+    const p = run('ide/codeLens/trace', () => parsePacketLine(packet.packetLine!, nodeAddresses));
     check(p.request, 'ide/codeLens/trace', `lens packet "${packet.packetLine}" is rejected by the packet-line parser: ${p.error}`);
     checkTrace(run('ide/codeLens/trace', () => tracePacket(parsed, p.request!)), lineCount, 'ide/codeLens/trace');
   }

@@ -18,7 +18,8 @@ export interface WorkerTask {
 }
 
 export type WorkerMessage =
-  | { type: 'start'; index: number }
+  | { type: 'start'; index: number; base: string; ops: string[]; text: string }
+  | { type: 'minimizing'; index: number }
   | { type: 'fail'; index: number; base: string; ops: string[]; stage: string; detail: string; stack?: string; minimized: string; originalLength: number; minimizeAttempts: number }
   | { type: 'end'; done: number; corpusSize: number; features: number; slowest: { index: number; ms: number; length: number } };
 
@@ -43,8 +44,9 @@ const grown: CorpusEntry[] = [];
 const seen = new Set<string>();
 let slowest = { index: -1, ms: 0, length: 0 };
 for (let index = task.from; index < task.to; index++) {
-  post({ type: 'start', index });
   const input = generateInput(task.seed, index, grown);
+  // the parent keeps the input: if it hangs, this is what gets reported
+  post({ type: 'start', index, base: input.base, ops: input.ops, text: input.text });
   let failure: FuzzFailure | undefined;
   const started = performance.now();
   try {
@@ -65,6 +67,7 @@ for (let index = task.from; index < task.to; index++) {
     failure = error instanceof FuzzFailure ? error : new FuzzFailure('harness', String(error), error instanceof Error ? error.stack : undefined);
   }
   if (failure) {
+    post({ type: 'minimizing', index });
     const small = failure.stage === 'linearity' ? { text: input.text, failure, attempts: 0 } : minimize(input.text, input.exerciseSeed, failure);
     post({
       type: 'fail',

@@ -9,14 +9,14 @@ export const codeActionsFeature: Feature = {
   capabilities: { codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] } },
   register(ctx) {
     ctx.connection.onCodeAction(
-      ctx.guard('codeAction', null, (params: CodeActionParams) => {
+      ctx.guard('codeAction', null, async (params: CodeActionParams) => {
         const uri = params.textDocument.uri;
-        const doc = ctx.store.get(uri);
+        const doc = await ctx.store.ready(uri);
         if (!doc) return null;
         const lineStarts = doc.ruleset.lineStarts;
         const requested = spanOfRange(lineStarts, params.range, doc.text.length);
         const actions: CodeAction[] = [];
-        for (const problem of ctx.store.problems(uri)) {
+        for (const problem of (await ctx.store.problemsAsync(uri)) ?? []) {
           if (!problem.fixes?.length) continue;
           if (problem.span.end < requested.start || problem.span.start > requested.end) continue;
           const diagnostic = toDiagnostic(uri, lineStarts, problem);

@@ -26,8 +26,8 @@ export const codeLensFeature: Feature = {
   register(ctx) {
     const settings = new SettingsCache(ctx);
     ctx.connection.onCodeLens(
-      ctx.guard('codeLens', [] as CodeLens[], (params: CodeLensParams) => {
-        const doc = ctx.store.get(params.textDocument.uri);
+      ctx.guard('codeLens', [] as CodeLens[], async (params: CodeLensParams) => {
+        const doc = await ctx.store.ready(params.textDocument.uri);
         if (!doc) return [];
         const { lineStarts } = doc.ruleset;
         const { sites } = findLensSites(doc.ruleset);
@@ -40,7 +40,7 @@ export const codeLensFeature: Feature = {
     ctx.connection.onCodeLensResolve(
       ctx.guard('codeLens/resolve', null as unknown as CodeLens, async (lens: CodeLens) => {
         const data = lens.data as LensData | undefined;
-        const doc = data && ctx.store.get(data.uri);
+        const doc = data && await ctx.store.ready(data.uri);
         if (!data || !doc) return { ...lens, command: { title: '▶ Trace packet…', command: TRACE_COMMAND, arguments: data ? [data.uri] : [] } };
         const node = await settings.get(data.uri);
         if (data.kind === 'hook') {

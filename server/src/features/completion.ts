@@ -19,8 +19,8 @@ export const completionFeature: Feature = {
   capabilities: { completionProvider: { triggerCharacters: ['-', ' ', ':', ','], resolveProvider: false } },
   register(ctx) {
     ctx.connection.onCompletion(
-      ctx.guard('completion', null, (params: CompletionParams) => {
-        const at = ctx.at(params.textDocument.uri, params.position);
+      ctx.guard('completion', null, async (params: CompletionParams) => {
+        const at = await ctx.at(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
         const items: CompletionItem[] = complete(at.doc, at.offset).map((entry) => ({

@@ -17,7 +17,7 @@ export interface ServerContext {
    */
   guard<P, R>(name: string, fallback: R, handler: (params: P, token?: CancellationToken) => R | Promise<R>): (params: P, token?: CancellationToken) => Promise<R>;
   /** The parsed document and the offset of an LSP position in it. */
-  at(uri: string, position: Position): { doc: IdeDocument; offset: number } | undefined;
+  at(uri: string, position: Position): Promise<{ doc: IdeDocument; offset: number } | undefined>;
   /** Report an error caught outside a request (debounced diagnostics …). */
   logError(where: string, error: unknown): void;
 }
@@ -59,8 +59,8 @@ export function createContext(connection: Connection, documents: TextDocuments<T
         }
       };
     },
-    at(uri, position) {
-      const doc = store.get(uri);
+    async at(uri, position) {
+      const doc = await store.ready(uri);
       if (!doc) return undefined;
       return { doc, offset: offsetAt(doc.ruleset.lineStarts, position, doc.text.length) };
     },

@@ -33,11 +33,15 @@ export const diagnosticsFeature: Feature = {
     const timers = new Map<string, ReturnType<typeof setTimeout>>();
     const warnedLarge = new Set<string>();
 
-    const publish = (uri: string) => {
+    /** Above this many characters, parse problems are published before the (slower) analyses finish. */
+    const EARLY_PARSE_DIAGNOSTICS_CHARS = 1_000_000;
+
+    const publish = async (uri: string) => {
       try {
         const textDocument = ctx.documents.get(uri);
-        const doc = ctx.store.get(uri);
-        if (!textDocument || !doc) return;
+        if (!textDocument) return;
+        const version = textDocument.version;
+        const current = () => ctx.documents.get(uri)?.version === version;
         if (ctx.store.isLarge(uri) && !warnedLarge.has(uri)) {
           warnedLarge.add(uri);
           void ctx.connection.sendNotification('window/showMessage', {
@@ -45,10 +49,18 @@ export const diagnosticsFeature: Feature = {
             message: `iptables-lens: ${uri.slice(uri.lastIndexOf('/') + 1)} is very large; turned off: ${LARGE_DOCUMENT_FEATURES_OFF.join(', ')}.`,
           });
         }
+        const doc = await ctx.store.ready(uri);
+        if (!doc || !current()) return; // edited meanwhile: the newer version publishes
         const lineStarts = doc.ruleset.lineStarts;
-        const diagnostics = ctx.store.problems(uri).map((p) => toDiagnostic(uri, lineStarts, p));
-        void ctx.connection.sendDiagnostics({ uri, version: textDocument.version, diagnostics });
-        warmUp(uri, textDocument.version);
+        if (doc.text.length > EARLY_PARSE_DIAGNOSTICS_CHARS) {
+          const parseDiagnostics = doc.ruleset.problems.map((p) => toDiagnostic(uri, lineStarts, p));
+          void ctx.connection.sendDiagnostics({ uri, version, diagnostics: parseDiagnostics });
+        }
+        const problems = await ctx.store.problemsAsync(uri);
+        if (!problems || !current()) return;
+        const diagnostics = problems.map((p) => toDiagnostic(uri, lineStarts, p));
+        void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
+        warmUp(uri, version);
       } catch (error) {
         ctx.logError(`diagnostics failed for ${uri}`, error);
       }
@@ -78,7 +90,7 @@ export const diagnosticsFeature: Feature = {
         uri,
         setTimeout(() => {
           timers.delete(uri);
-          publish(uri);
+          void publish(uri);
         }, delay),
       );
     };

@@ -8,8 +8,8 @@ export const hoverFeature: Feature = {
   capabilities: { hoverProvider: true },
   register(ctx) {
     ctx.connection.onHover(
-      ctx.guard('hover', null, (params: HoverParams) => {
-        const at = ctx.at(params.textDocument.uri, params.position);
+      ctx.guard('hover', null, async (params: HoverParams) => {
+        const at = await ctx.at(params.textDocument.uri, params.position);
         if (!at) return null;
         const result = hover(at.doc, at.offset);
         if (!result) return null;

@@ -17,24 +17,24 @@ export const navigationFeature: Feature = {
   register(ctx) {
     const { connection } = ctx;
     connection.onDefinition(
-      ctx.guard('definition', null, (params: DefinitionParams) => {
-        const at = ctx.at(params.textDocument.uri, params.position);
+      ctx.guard('definition', null, async (params: DefinitionParams) => {
+        const at = await ctx.at(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
         return findDefinition(at.doc, at.offset).map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
       }),
     );
     connection.onReferences(
-      ctx.guard('references', null, (params: ReferenceParams) => {
-        const at = ctx.at(params.textDocument.uri, params.position);
+      ctx.guard('references', null, async (params: ReferenceParams) => {
+        const at = await ctx.at(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
         return findReferences(at.doc, at.offset, { includeDeclaration: params.context?.includeDeclaration ?? true }).map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
       }),
     );
     connection.onDocumentHighlight(
-      ctx.guard('documentHighlight', null, (params: DocumentHighlightParams) => {
-        const at = ctx.at(params.textDocument.uri, params.position);
+      ctx.guard('documentHighlight', null, async (params: DocumentHighlightParams) => {
+        const at = await ctx.at(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
         return findHighlights(at.doc, at.offset).map((h) => ({ range: rangeOf(lineStarts, h.span), kind: HIGHLIGHT_KIND[h.kind] }));
@@ -42,15 +42,15 @@ export const navigationFeature: Feature = {
     );
     // Refusals are ResponseErrors so that the editor shows the message; guard() would swallow
     // them, so these two handlers catch only unexpected errors themselves.
-    connection.onPrepareRename((params: PrepareRenameParams) => renameGuard(ctx, 'prepareRename', params, () => {
-      const at = ctx.at(params.textDocument.uri, params.position);
+    connection.onPrepareRename((params: PrepareRenameParams) => renameGuard(ctx, 'prepareRename', params, async () => {
+      const at = await ctx.at(params.textDocument.uri, params.position);
       if (!at) return null;
       const result = prepareRename(at.doc, at.offset);
       if ('error' in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
       return { range: rangeOf(at.doc.ruleset.lineStarts, result.span), placeholder: result.placeholder };
     }));
-    connection.onRenameRequest((params: RenameParams) => renameGuard(ctx, 'rename', params, () => {
-      const at = ctx.at(params.textDocument.uri, params.position);
+    connection.onRenameRequest((params: RenameParams) => renameGuard(ctx, 'rename', params, async () => {
+      const at = await ctx.at(params.textDocument.uri, params.position);
       if (!at) return null;
       const result = rename(at.doc, at.offset, params.newName);
       if ('error' in result) throw new ResponseError(ErrorCodes.InvalidRequest, result.error);
@@ -60,9 +60,9 @@ export const navigationFeature: Feature = {
   },
 };
 
-function renameGuard<R>(ctx: ServerContext, name: string, params: PrepareRenameParams, body: () => R): R | null {
+async function renameGuard<R>(ctx: ServerContext, name: string, params: PrepareRenameParams, body: () => Promise<R>): Promise<R | null> {
   try {
-    return body();
+    return await body();
   } catch (error) {
     if (error instanceof ResponseError) throw error;
     ctx.logError(`${name} failed at ${params.textDocument.uri}:${params.position.line + 1}:${params.position.character + 1}`, error);

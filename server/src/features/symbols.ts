@@ -24,20 +24,20 @@ export const symbolsFeature: Feature = {
   capabilities: { documentSymbolProvider: true, workspaceSymbolProvider: true, foldingRangeProvider: true },
   register(ctx) {
     ctx.connection.onDocumentSymbol(
-      ctx.guard('documentSymbol', null, (params: DocumentSymbolParams) => {
-        const doc = ctx.store.get(params.textDocument.uri);
+      ctx.guard('documentSymbol', null, async (params: DocumentSymbolParams) => {
+        const doc = await ctx.store.ready(params.textDocument.uri);
         if (!doc) return null;
         const includeRules = !ctx.store.isLarge(params.textDocument.uri) && doc.index.ruleCount <= OUTLINE_RULES_LIMIT;
         return documentSymbols(doc, { includeRules }).map((s) => toDocumentSymbol(doc.ruleset.lineStarts, s));
       }),
     );
     ctx.connection.onWorkspaceSymbol(
-      ctx.guard('workspaceSymbol', [] as SymbolInformation[], (params: WorkspaceSymbolParams, token) => {
+      ctx.guard('workspaceSymbol', [] as SymbolInformation[], async (params: WorkspaceSymbolParams, token) => {
         const result: SymbolInformation[] = [];
         for (const textDocument of ctx.documents.all()) {
           if (token?.isCancellationRequested || result.length >= WORKSPACE_SYMBOL_LIMIT) break;
           if (ctx.store.isLarge(textDocument.uri)) continue;
-          const doc = ctx.store.get(textDocument.uri);
+          const doc = await ctx.store.ready(textDocument.uri);
           if (!doc) continue;
           for (const chain of chainSymbols(doc, params.query, WORKSPACE_SYMBOL_LIMIT - result.length)) {
             result.push({ name: chain.name, kind: SymbolKind.Function, containerName: `${chain.table} · ${chain.rules} rules`, location: { uri: textDocument.uri, range: rangeOf(doc.ruleset.lineStarts, chain.span) } });
@@ -47,8 +47,8 @@ export const symbolsFeature: Feature = {
       }),
     );
     ctx.connection.onFoldingRanges(
-      ctx.guard('foldingRange', null, (params: FoldingRangeParams) => {
-        const doc = ctx.store.get(params.textDocument.uri);
+      ctx.guard('foldingRange', null, async (params: FoldingRangeParams) => {
+        const doc = await ctx.store.ready(params.textDocument.uri);
         if (!doc || ctx.store.isLarge(params.textDocument.uri)) return null;
         return foldingRanges(doc).map((r) => ({ startLine: r.startLine, endLine: r.endLine, kind: r.kind === 'table' ? FoldingRangeKind.Region : undefined }));
       }),

@@ -69,15 +69,15 @@ export const traceFeature: Feature = {
   register(ctx) {
     ctx.connection.onRequest(
       TRACE_REQUEST,
-      ctx.guard<TraceRequestParams, TraceResponse>('trace', { error: 'the trace failed (see the iptables-lens output)' }, (params) => {
-        const doc = ctx.store.get(params.uri);
+      ctx.guard<TraceRequestParams, TraceResponse>('trace', { error: 'the trace failed (see the iptables-lens output)' }, async (params) => {
+        const doc = await ctx.store.ready(params.uri);
         if (!doc) return { error: 'the document is not open in the language server' };
         return traceInRuleset(doc.ruleset, params);
       }),
     );
     ctx.connection.onRequest(
       VALIDATE_PACKET_REQUEST,
-      ctx.guard<ValidatePacketParams, ValidatePacketResponse>('validatePacket', {}, (params) => validatePacket(params)),
+      ctx.guard<ValidatePacketParams, ValidatePacketResponse>('validatePacket', {}, async (params) => validatePacket(params)),
     );
   },
 };

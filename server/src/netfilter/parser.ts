@@ -145,12 +145,18 @@ class Parser {
     this.familyFromContent = guess.fromContent;
   }
 
-  parse(): ParsedRuleset {
+  // Resumable line loop: step() parses up to `maxLines` lines, so a caller (the language server)
+  // can yield between slices of a 100k-line dump and drop the work when the document changes.
+  private pos = 0;
+  private lineIndex = 0;
+  private done = false;
+
+  step(maxLines: number): boolean {
     const text = this.text;
-    let lineIndex = 0;
-    let pos = 0;
     const length = text.length;
-    while (pos <= length) {
+    let budget = maxLines;
+    while (!this.done && budget-- > 0) {
+      const pos = this.pos;
       let lineEnd = text.indexOf('\n', pos);
       const hasNewline = lineEnd >= 0;
       if (!hasNewline) lineEnd = length;
@@ -160,14 +166,21 @@ class Parser {
         contentEnd--;
         this.reportCrlf(contentEnd);
       }
-      if (pos < length || hasNewline) this.parseLine(lineIndex, pos, contentEnd);
-      if (!hasNewline) break;
-      pos = lineEnd + 1;
-      lineIndex++;
+      if (pos < length || hasNewline) this.parseLine(this.lineIndex, pos, contentEnd);
+      if (!hasNewline) {
+        this.done = true;
+        this.finishFile(this.lineIndex);
+        break;
+      }
+      this.pos = lineEnd + 1;
+      this.lineIndex++;
     }
-    this.finishFile(lineIndex);
+    return this.done;
+  }
+
+  result(): ParsedRuleset {
     return {
-      text,
+      text: this.text,
       family: this.family,
       familyReason: this.familyReason,
       tables: this.tables,
@@ -175,6 +188,11 @@ class Parser {
       lineStarts: this.lineStarts,
       commands: this.commands,
     };
+  }
+
+  parse(): ParsedRuleset {
+    while (!this.step(Number.MAX_SAFE_INTEGER));
+    return this.result();
   }
 
   // ---------------------------------------------------------------- problems
@@ -1310,9 +1328,22 @@ function guessFamily(text: string, options: ParseOptions): { family: Family; rea
 
 /** Parse an iptables-save / iptables-restore text. Never throws. */
 export function parseRuleset(text: string, options: ParseOptions = {}): ParsedRuleset {
-  try {
-    return new Parser(text, options).parse();
-  } catch (error) {
+  const parser = createIncrementalParser(text, options);
+  while (!parser.step(Number.MAX_SAFE_INTEGER));
+  return parser.result();
+}
+
+export interface IncrementalParser {
+  /** parse up to `maxLines` more lines; true when the whole text is done */
+  step(maxLines: number): boolean;
+  /** the model (complete once step() returned true) */
+  result(): ParsedRuleset;
+}
+
+/** The same parse in slices, for callers that must stay responsive. Never throws. */
+export function createIncrementalParser(text: string, options: ParseOptions = {}): IncrementalParser {
+  let failure: ParsedRuleset | undefined;
+  const fail = (error: unknown): ParsedRuleset => {
     // A parser bug must not take the editor down: report it as a problem on the whole file.
     const message = error instanceof Error ? error.message : String(error);
     return {
@@ -1324,7 +1355,27 @@ export function parseRuleset(text: string, options: ParseOptions = {}): ParsedRu
       lineStarts: [0],
       commands: [],
     };
+  };
+  let parser: Parser | undefined;
+  try {
+    parser = new Parser(text, options);
+  } catch (error) {
+    failure = fail(error);
   }
+  return {
+    step(maxLines) {
+      if (failure || !parser) return true;
+      try {
+        return parser.step(maxLines);
+      } catch (error) {
+        failure = fail(error);
+        return true;
+      }
+    },
+    result() {
+      return failure ?? parser!.result();
+    },
+  };
 }
 
 export type { Criteria, MatchUse, TableName };

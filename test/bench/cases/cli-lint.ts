@@ -3,7 +3,7 @@ import { defineBenchCase, unavailable } from '../api';
 
 export default defineBenchCase<string>({
   name: 'cli lint (cold)',
-  target: { ratioToRestore: 1.5 },
+  target: { ratioToRestore: 0.5 },
   warmup: 0,
   setup: (ctx) => ctx.cliPath ?? unavailable('server/dist/cli.js not built (npm run bundle)'),
   run(ctx, cliPath) {

@@ -87,6 +87,7 @@ describe('a kube-proxy seed dump in the workbench (packaged extension)', { timeo
     assert.match(hover, /default\/my-nginx-service/, hover);
     for (const endpoint of ENDPOINTS) assert.match(hover, new RegExp(`${endpoint.replace(/\./g, '\\.')}\\s*—\\s*50%`), hover);
     await workbench.screenshot('hover-kube-svc-endpoints');
+    await workbench.screenshotAround('hover-kube-svc-endpoints-closeup', [workbench.hoverWidget(), workbench.lineNumber(line)]);
     await workbench.page.keyboard.press('Escape');
     await workbench.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').waitFor({ state: 'hidden' });
   });
@@ -115,8 +116,13 @@ describe('a kube-proxy seed dump in the workbench (packaged extension)', { timeo
       await view.locator('.final-packet').filter({ hasText: ENDPOINTS.find((e) => !finals[0].includes(e))! }).waitFor();
       await tabs.nth(0).click();
     }
-    await view.locator('.rewrite', { hasText: 'DNAT' }).first().waitFor();
     await workbench.screenshot('trace-nodeport-30080');
+    // Further down each path: the DNAT to its endpoint, drawn on the edge after the KUBE-SEP rule.
+    const dnat = view.locator('.rewrite', { hasText: /DNAT .*→ 10\.244\.\d+\.2:80/ });
+    await dnat.first().waitFor();
+    assert.equal(await dnat.count(), shownPaths, 'one DNAT edge per drawn path');
+    await dnat.first().scrollIntoViewIfNeeded();
+    await workbench.screenshot('trace-nodeport-30080-dnat', workbench.webviewElement());
   });
 
   test('the rules of the selected path are highlighted in the editor', async () => {
@@ -132,7 +138,7 @@ describe('a kube-proxy seed dump in the workbench (packaged extension)', { timeo
   test('a packet typed into the input box is validated, then traced', async () => {
     // The editor must have focus for the palette to offer the command (when: editorLangId).
     await workbench.goTo(lineOf(/^-A KUBE-NODEPORTS /), 1);
-    await workbench.runCommand('iptables-lens: Trace Packet…');
+    await workbench.runCommand('iptables-lens: Trace Packet…', { asksWithTitle: 'Trace Packet' });
     const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor();
     await input.fill('192.168.50.9 => 172.20.0.3:30080/tcp');

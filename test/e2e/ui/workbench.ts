@@ -9,6 +9,8 @@ import { e2eDir, repoRoot, startCodeServer, type CodeServer } from '../harness/c
 import { prepareWorkspace, type ScratchWorkspace } from '../harness/workspace';
 
 export const artifactsDir = join(e2eDir, 'artifacts');
+/** The outer iframe VS Code draws a ready webview in. */
+const WEBVIEW_IFRAME = 'iframe.webview.ready';
 /** Screenshots taken in this process, listed by scripts/e2e-run.mjs at the end. */
 export const screenshots: string[] = [];
 
@@ -114,13 +116,21 @@ export class Workbench {
     await this.editor.locator(selector).first().waitFor({ state: 'attached', timeout: timeoutMs });
   }
 
-  /** Runs a command by its palette label, e.g. runCommand('iptables-lens: Trace Packet'). */
-  async runCommand(label: string): Promise<void> {
+  /**
+   * Runs a command by its palette label, e.g. runCommand('iptables-lens: Trace Packet…'), and waits
+   * for the palette to close — or, for a command that asks something in a quick input of its own
+   * (the palette's widget then never hides), for that input's title `asksWithTitle`.
+   */
+  async runCommand(label: string, options: { asksWithTitle?: string } = {}): Promise<void> {
     await this.quickInput('F1', `>${label}`);
     const row = this.quickInputRows().filter({ has: this.page.locator('.label-name', { hasText: label }) }).first();
     await row.waitFor();
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    if (options.asksWithTitle) {
+      await this.page.locator('.quick-input-widget .quick-input-title', { hasText: options.asksWithTitle }).waitFor();
+    } else {
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+    }
   }
 
   /**
@@ -170,11 +180,46 @@ export class Workbench {
     const dir = join(artifactsDir, 'ui');
     mkdirSync(dir, { recursive: true });
     const path = join(dir, `${name}.png`);
-    if (of) await of.screenshot({ path });
-    else await this.page.screenshot({ path });
+    // Finish CSS transitions (the hover fades in): a half-transparent widget is unreadable.
+    if (of) await of.screenshot({ path, animations: 'disabled' });
+    else await this.page.screenshot({ path, animations: 'disabled' });
     screenshots.push(path);
     console.log(`screenshot: ${path}`);
     return path;
+  }
+
+  /**
+   * Saves a PNG of the smallest window area holding all of `parts` plus `padding` pixels
+   * (e.g. a hover and the line it explains): small, full-resolution images for the docs.
+   */
+  async screenshotAround(name: string, parts: Locator[], padding = 16): Promise<string> {
+    const boxes = await Promise.all(parts.map(async (part) => {
+      const box = await part.boundingBox();
+      if (!box) throw new Error(`screenshotAround(${name}): ${part} is not visible`);
+      return box;
+    }));
+    const viewport = this.page.viewportSize() ?? { width: 1400, height: 900 };
+    const left = Math.max(0, Math.min(...boxes.map((b) => b.x)) - padding);
+    const top = Math.max(0, Math.min(...boxes.map((b) => b.y)) - padding);
+    const right = Math.min(viewport.width, Math.max(...boxes.map((b) => b.x + b.width)) + padding);
+    const bottom = Math.min(viewport.height, Math.max(...boxes.map((b) => b.y + b.height)) + padding);
+    const dir = join(artifactsDir, 'ui');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${name}.png`);
+    await this.page.screenshot({ path, animations: 'disabled', clip: { x: left, y: top, width: right - left, height: bottom - top } });
+    screenshots.push(path);
+    console.log(`screenshot: ${path}`);
+    return path;
+  }
+
+  /** The line number of a 1-based line in the active editor's gutter (the line must be on screen). */
+  lineNumber(line: number): Locator {
+    return this.editor.locator('.margin-view-overlays .line-numbers').filter({ hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+  }
+
+  /** The visible hover widget. */
+  hoverWidget(): Locator {
+    return this.page.locator('.monaco-hover:not(.hidden)').first();
   }
 
   /** The code lens link whose title contains `title`, on the lines currently rendered. */
@@ -187,7 +232,12 @@ export class Workbench {
    * inner `#active-frame` of the webview's iframe.
    */
   webview(): FrameLocator {
-    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+    return this.page.frameLocator(WEBVIEW_IFRAME).frameLocator('#active-frame');
+  }
+
+  /** The webview panel's iframe element in the workbench (for a screenshot of the panel alone). */
+  webviewElement(): Locator {
+    return this.page.locator(WEBVIEW_IFRAME);
   }
 
   /** Hides the primary side bar (explorer) so that editors and webviews get the width. */

@@ -19,32 +19,73 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeRuleset(ruleset: Ruleset, options: AnalyzeOptions = {}): Problem[] {
+  const analysis = createIncrementalAnalysis(ruleset, options);
+  while (!analysis.step());
+  return analysis.problems();
+}
+
+export interface IncrementalAnalysis {
+  /** run the next slice (one chain's reachability, or one whole-table pass); true when all is done */
+  step(): boolean;
+  /** the findings so far, sorted (complete once step() returned true) */
+  problems(): Problem[];
+}
+
+/**
+ * The same analyses in slices, so the language server can yield between them on a 100k-rule dump
+ * and abandon the work when the document changes.
+ */
+export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOptions = {}): IncrementalAnalysis {
   const problems: Problem[] = [];
   const context = createContext(ruleset, options.cancelled);
-  const steps: Array<(table: Ruleset['tables'][number]) => void> = [
-    (table) => {
-      const facts = context.table(table);
-      for (const chain of table.chains.values()) checkReachability(context, facts, chain, problems);
-    },
-    (table) => checkJumpGraph(context, context.table(table), problems),
-    (table) => checkPlacement(context, context.table(table), problems),
-    (table) => checkKube(context, context.table(table), problems),
-  ];
+  type Slice = () => void;
+  const slices: Array<{ table: Ruleset['tables'][number]; run: Slice }> = [];
   for (const table of ruleset.tables) {
-    for (const step of steps) {
-      try {
-        step(table);
-      } catch (error) {
-        if (error instanceof Cancelled) return problems;
-        problems.push({
-          severity: 'error',
-          code: 'internal/analysis',
-          message: `internal analysis error (please report): ${error instanceof Error ? error.message : String(error)}`,
-          span: { start: table.headerSpan.start, end: table.headerSpan.end },
-        });
-      }
-    }
+    // Reachability is per chain (kube-proxy's nat table has tens of thousands of small chains).
+    slices.push({ table, run: () => void context.table(table) });
+    for (const chain of table.chains.values()) slices.push({ table, run: () => checkReachability(context, context.table(table), chain, problems) });
+    slices.push({ table, run: () => checkJumpGraph(context, context.table(table), problems) });
+    slices.push({ table, run: () => checkPlacement(context, context.table(table), problems) });
+    slices.push({ table, run: () => checkKube(context, context.table(table), problems) });
   }
-  problems.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
-  return problems;
+  let next = 0;
+  let stopped = false;
+  let sorted = false;
+  const failedTables = new Set<unknown>();
+  return {
+    step() {
+      if (stopped || next >= slices.length) return true;
+      // Run small slices together: one call does at least a few thousand rules' worth of work.
+      const deadline = next + 64;
+      while (next < slices.length && next < deadline) {
+        const slice = slices[next++];
+        try {
+          slice.run();
+        } catch (error) {
+          if (error instanceof Cancelled) {
+            stopped = true;
+            return true;
+          }
+          // One report per table is enough; the other slices still run.
+          if (failedTables.has(slice.table)) continue;
+          failedTables.add(slice.table);
+          problems.push({
+            severity: 'error',
+            code: 'internal/analysis',
+            message: `internal analysis error (please report): ${error instanceof Error ? error.message : String(error)}`,
+            span: { start: slice.table.headerSpan.start, end: slice.table.headerSpan.end },
+          });
+        }
+      }
+      sorted = false;
+      return next >= slices.length;
+    },
+    problems() {
+      if (!sorted) {
+        problems.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+        sorted = true;
+      }
+      return problems;
+    },
+  };
 }

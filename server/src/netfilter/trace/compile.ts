@@ -33,11 +33,14 @@ function compileAddressOption(option: OptionUse, field: 'src' | 'dst'): Predicat
   return negate(option, predicate);
 }
 
-/** Interface names: `eth+` matches every name starting with `eth`; an absent interface matches nothing. */
+/**
+ * Interface names: `eth+` matches every name starting with `eth`. An absent interface is the empty
+ * name, as in the kernel (ip_packet_match compares against ""): `-i +` matches it, `-i eth0` does not.
+ */
 export function interfaceMatches(pattern: string, name: string | undefined): boolean {
-  if (name === undefined) return false;
-  if (pattern.endsWith('+')) return name.startsWith(pattern.slice(0, -1));
-  return name === pattern;
+  const actual = name ?? '';
+  if (pattern.endsWith('+')) return actual.startsWith(pattern.slice(0, -1));
+  return actual === pattern;
 }
 
 function compileInterface(option: OptionUse, field: 'inIface' | 'outIface'): Predicate {

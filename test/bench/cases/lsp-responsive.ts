@@ -1,0 +1,48 @@
+// Language server stays responsive: after a one-line edit, a trivial request (hover on line 1) is
+// sent every 20 ms until the new diagnostics arrive; the case's figure is the LONGEST any of those
+// requests waited (statistic max). A server that parses/analyses in one synchronous block answers
+// nothing until it is done, and this number shows it.
+import { defineBenchCase, isUnavailable, type RunOutcome } from '../api';
+import { LSP_SIZES, middleServicePortEdit, sendEdit, startWithDump, type OpenDocument, type PortEdit } from '../lsp-session';
+
+const INTERVAL_MS = 20;
+
+export default defineBenchCase<{ doc: OpenDocument; edit: PortEdit }>({
+  name: 'lsp hover while re-linting (max)',
+  target: { absoluteMs: 50, statistic: 'max' },
+  sizes: LSP_SIZES,
+  iterations: 3,
+  warmup: 0,
+  async setup(ctx) {
+    const edit = middleServicePortEdit(ctx.dumpText);
+    const doc = await startWithDump(ctx);
+    return isUnavailable(doc) ? doc : { doc, edit };
+  },
+  async run(_ctx, { doc, edit }): Promise<RunOutcome> {
+    const { sentAt, diagnostics } = await sendEdit(doc, edit);
+    let published = false;
+    let diagnosticsMs = 0;
+    void diagnostics.then(() => {
+      published = true;
+      diagnosticsMs = performance.now() - sentAt;
+    });
+    const latencies: Array<Promise<{ sentAfterMs: number; ms: number }>> = [];
+    while (!published) {
+      const sentAfterMs = performance.now() - sentAt;
+      latencies.push(doc.session.timed('textDocument/hover', { textDocument: { uri: doc.uri }, position: { line: 0, character: 1 } }).then(({ ms }) => ({ sentAfterMs, ms })));
+      await new Promise((r) => setTimeout(r, INTERVAL_MS));
+    }
+    const answered = await Promise.all(latencies);
+    await doc.session.idle(doc.uri);
+    const worst = answered.reduce((a, b) => (b.ms > a.ms ? b : a));
+    return {
+      samplesMs: answered.map((a) => a.ms),
+      note: `${answered.length} hovers; worst ${worst.ms.toFixed(0)} ms (sent ${worst.sentAfterMs.toFixed(0)} ms after the edit); diagnostics after ${diagnosticsMs.toFixed(0)} ms`,
+    };
+  },
+  async teardown(_ctx, { doc }) {
+    const peakRssBytes = doc.session.peakRssBytes();
+    await doc.session.close();
+    return { peakRssBytes };
+  },
+});
