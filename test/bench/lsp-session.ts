@@ -202,13 +202,14 @@ export function samplePositions(text: string, count: number): Array<Position & {
     const address = / -[sd] (\d+\.\d+\.\d+\.\d+)/.exec(l);
     if (address) found.address.push({ line, character: address.index + 4 + 2 });
   });
+  // A quarter per kind; a kind with fewer occurrences (marks) leaves its share to the others.
+  const kinds = (Object.keys(found) as PositionKind[]).sort((a, b) => found[a].length - found[b].length);
   const result: Array<Position & { kind: PositionKind }> = [];
-  const perKind = Math.ceil(count / 4);
-  for (const kind of Object.keys(found) as PositionKind[]) {
+  kinds.forEach((kind, i) => {
     const all = found[kind];
-    const take = Math.min(perKind, all.length);
-    for (let i = 0; i < take; i++) result.push({ ...all[Math.floor(((i + 0.5) * all.length) / take)], kind });
-  }
+    const take = Math.min(all.length, Math.ceil((count - result.length) / (kinds.length - i)));
+    for (let j = 0; j < take; j++) result.push({ ...all[Math.floor(((j + 0.5) * all.length) / take)], kind });
+  });
   // Interleave kinds in file order, as a user moving through the file would.
   return result.sort((a, b) => a.line - b.line || a.character - b.character);
 }

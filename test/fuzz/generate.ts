@@ -14,11 +14,11 @@ export interface FuzzInput {
   exerciseSeed: number;
 }
 
-export function generateInput(seed: number, index: number, grown: readonly CorpusEntry[] = []): FuzzInput {
+export function generateInput(seed: number, index: number, grown: readonly CorpusEntry[] = [], maxLines = 400): FuzzInput {
   const rng = new Rng(inputSeed(seed, index));
   const corpus = loadCorpus();
   const base = grown.length && rng.chance(0.3) ? rng.pick(grown) : rng.pick(corpus);
-  let text = window(base.text, rng);
+  let text = window(base.text, rng, maxLines);
   const ops: string[] = [];
   if (rng.chance(0.05)) {
     const other = window(rng.pick(corpus).text, rng, 100).split('\n');

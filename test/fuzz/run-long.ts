@@ -1,5 +1,5 @@
 // The long fuzz budget: `npm run fuzz` (≥ 100k inputs). Options: --inputs N --seed S --workers W
-// --hang-ms MS --save DIR (failing inputs are written there, default $TMPDIR/iptables-lens-fuzz).
+// --hang-ms MS --minutes M (stop early, report what ran) --save DIR (failing inputs are written there, default $TMPDIR/iptables-lens-fuzz).
 // Prints inputs run, failures (distinct ones with their minimised input), corpus size and time;
 // exits 1 when anything failed.
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const seed = option('seed', Date.now() % 1_000_000);
   const workers = option('workers', Math.max(1, Math.min(8, availableParallelism() - 1)));
   const hangMs = option('hang-ms', 5000);
+  const minutes = option('minutes', 0);
   const saveIndex = process.argv.indexOf('--save');
   const saveDir = saveIndex > 0 ? process.argv[saveIndex + 1] : join(tmpdir(), 'iptables-lens-fuzz', String(seed));
   console.log(`fuzz: ${inputs} inputs, seed ${seed}, ${workers} workers, hang limit ${hangMs} ms`);
@@ -28,6 +29,10 @@ async function main(): Promise<void> {
     hangMs,
     saveDir,
     maxCorpus: 2000,
+    maxLines: 150,
+    budgetMs: minutes ? minutes * 60_000 : undefined,
+    // lighter per input than `npm test`'s campaign: breadth over depth (≥ 100k inputs)
+    exercise: { offsets: 3, packets: 1, cli: false },
     onProgress(done) {
       if (Date.now() - last > 30_000 || done === inputs) {
         last = Date.now();
@@ -46,6 +51,7 @@ async function main(): Promise<void> {
   console.log(
     `\ninputs run: ${result.inputs}\nfailures: ${result.failures.length} (${unique.size} distinct)${result.failures.length ? `, inputs saved in ${saveDir}` : ''}\n` +
       `corpus size: ${result.corpusSize} inputs kept for new behaviour (${result.features} behaviour features seen)\n` +
+      `hangs not confirmed when re-run alone (machine load): ${result.unconfirmedHangs.map((h) => `#${h.index} (${h.rerunMs.toFixed(0)} ms)`).join(', ') || 'none'}\n` +
       `slowest input: #${result.slowest.index}, ${result.slowest.length} characters, ${result.slowest.ms.toFixed(0)} ms\n` +
       `time: ${(result.ms / 1000).toFixed(1)} s (${((result.inputs / result.ms) * 1000).toFixed(0)} inputs/s)`,
   );

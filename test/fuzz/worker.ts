@@ -2,7 +2,7 @@
 // uses it to spot hangs), each failure (already minimised) and the end. Runs in a worker thread so
 // that a hang can be ended by the parent without losing the campaign.
 import { parentPort, workerData } from 'node:worker_threads';
-import { exercise, FuzzFailure } from './exercise';
+import { exercise, FuzzFailure, type ExerciseOptions } from './exercise';
 import { generateInput } from './generate';
 import { minimize } from './minimize';
 import type { CorpusEntry } from './corpus';
@@ -15,12 +15,18 @@ export interface WorkerTask {
   slowMs: number;
   /** cap on the corpus this worker grows from inputs showing new behaviour */
   maxCorpus: number;
+  /** how much of each input the harness exercises (the long run uses a lighter setting) */
+  exercise?: ExerciseOptions;
+  /** lines of a corpus entry an input starts from (a window of bigger files) */
+  maxLines?: number;
+  /** epoch ms after which the worker stops (the long run's time budget) */
+  deadline?: number;
 }
 
 export type WorkerMessage =
-  | { type: 'start'; index: number; base: string; ops: string[]; text: string }
+  | { type: 'start'; index: number; base: string; ops: string[]; text: string; exerciseSeed: number }
   | { type: 'minimizing'; index: number }
-  | { type: 'fail'; index: number; base: string; ops: string[]; stage: string; detail: string; stack?: string; minimized: string; originalLength: number; minimizeAttempts: number }
+  | { type: 'fail'; index: number; base: string; ops: string[]; stage: string; detail: string; stack?: string; minimized: string; exerciseSeed: number; originalLength: number; minimizeAttempts: number }
   | { type: 'end'; done: number; corpusSize: number; features: number; slowest: { index: number; ms: number; length: number } };
 
 const task = workerData as WorkerTask;
@@ -41,16 +47,19 @@ function timed(text: string, seed: number): number {
 }
 
 const grown: CorpusEntry[] = [];
+const minimized = new Set<string>();
 const seen = new Set<string>();
 let slowest = { index: -1, ms: 0, length: 0 };
-for (let index = task.from; index < task.to; index++) {
-  const input = generateInput(task.seed, index, grown);
+let index = task.from;
+for (; index < task.to; index++) {
+  if (task.deadline && Date.now() > task.deadline) break;
+  const input = generateInput(task.seed, index, grown, task.maxLines);
   // the parent keeps the input: if it hangs, this is what gets reported
-  post({ type: 'start', index, base: input.base, ops: input.ops, text: input.text });
+  post({ type: 'start', index, base: input.base, ops: input.ops, text: input.text, exerciseSeed: input.exerciseSeed });
   let failure: FuzzFailure | undefined;
   const started = performance.now();
   try {
-    const report = exercise(input.text, input.exerciseSeed);
+    const report = exercise(input.text, input.exerciseSeed, task.exercise);
     const ms = performance.now() - started;
     if (ms > slowest.ms) slowest = { index, ms, length: input.text.length };
     let fresh = false;
@@ -68,7 +77,10 @@ for (let index = task.from; index < task.to; index++) {
   }
   if (failure) {
     post({ type: 'minimizing', index });
-    const small = failure.stage === 'linearity' ? { text: input.text, failure, attempts: 0 } : minimize(input.text, input.exerciseSeed, failure);
+    // A failure already minimised once is reported as found, not minimised again (that would eat the budget).
+    const again = minimized.has(failure.signature);
+    minimized.add(failure.signature);
+    const small = failure.stage === 'linearity' || again ? { text: input.text, failure, attempts: 0 } : minimize(input.text, input.exerciseSeed, failure);
     post({
       type: 'fail',
       index,
@@ -78,9 +90,10 @@ for (let index = task.from; index < task.to; index++) {
       detail: small.failure.detail,
       stack: small.failure.stack2,
       minimized: small.text,
+      exerciseSeed: input.exerciseSeed,
       originalLength: input.text.length,
       minimizeAttempts: small.attempts,
     });
   }
 }
-post({ type: 'end', done: task.to - task.from, corpusSize: grown.length, features: seen.size, slowest });
+post({ type: 'end', done: index - task.from, corpusSize: grown.length, features: seen.size, slowest });
