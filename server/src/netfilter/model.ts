@@ -65,6 +65,7 @@ export const BUILTIN_CHAINS: Record<TableName, readonly string[]> = {
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
   security: ['INPUT', 'FORWARD', 'OUTPUT'],
 };
+Object.setPrototypeOf(BUILTIN_CHAINS, null); // keys come from dumps: `constructor` must not find Object's
 
 export function isBuiltinChain(table: string, chain: string): boolean {
   const list = (BUILTIN_CHAINS as Record<string, readonly string[] | undefined>)[table];

@@ -111,3 +111,4 @@ export const PROTOCOL_NUMBERS: Record<string, number> = {
   udplite: 136,
   dccp: 33,
 };
+Object.setPrototypeOf(PROTOCOL_NUMBERS, null); // keys come from dumps: `constructor` must not find Object's

@@ -60,6 +60,7 @@ const PORT_MAX = 65535n;
 const PROTO_MAX = 255n;
 const ICMP_MAX = 65535n;
 const BITS_SIZE: Record<BitsDim, number> = { frag: 2, tcpflags: 256, ctstate: 20, srctype: 12, dsttype: 12 };
+Object.setPrototypeOf(BITS_SIZE, null); // keys come from dumps: `constructor` must not find Object's
 
 export function addressMax(family: Family): bigint {
   return family === 'ipv6' ? (1n << 128n) - 1n : (1n << 32n) - 1n;
@@ -92,6 +93,7 @@ const STATELESS_MODULES: Record<string, Field[]> = {
   connmark: ['ctmark'], conntrack: ['ct'], state: ['ct'], dscp: ['tos'], tos: ['tos'], ecn: ['tos'],
   ttl: ['ttl'], hl: ['ttl'], tcpmss: ['tcpopt', 'packet'], u32: ['packet'], bpf: ['packet'], string: ['packet'],
 };
+Object.setPrototypeOf(STATELESS_MODULES, null); // keys come from dumps: `constructor` must not find Object's
 
 /** Matches whose evaluation changes state other rules can see. */
 function hasSideEffects(match: MatchUse): boolean {
@@ -110,6 +112,7 @@ function hasSideEffects(match: MatchUse): boolean {
 }
 
 const TCP_FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32, ALL: 63, NONE: 0 };
+Object.setPrototypeOf(TCP_FLAG_BITS, null); // keys come from dumps: `constructor` must not find Object's
 const CT_BASE = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED'];
 const ADDR_TYPES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'];
 /** Service names iptables resolves through /etc/services that hand-written files commonly use. */
@@ -117,6 +120,7 @@ const SERVICES: Record<string, number> = {
   ftp: 21, ssh: 22, telnet: 23, smtp: 25, domain: 53, http: 80, www: 80, pop3: 110, ntp: 123, imap: 143,
   snmp: 161, https: 443, smtps: 465, submission: 587, imaps: 993, pop3s: 995, openvpn: 1194, 'http-alt': 8080,
 };
+Object.setPrototypeOf(SERVICES, null); // keys come from dumps: `constructor` must not find Object's
 
 const ICMP_NAMES: Record<string, [number, number, number]> = {
   any: [-1, 0, 255], 'echo-reply': [0, 0, 255], pong: [0, 0, 255], 'destination-unreachable': [3, 0, 255],
@@ -131,6 +135,7 @@ const ICMP_NAMES: Record<string, [number, number, number]> = {
   'ip-header-bad': [12, 0, 0], 'required-option-missing': [12, 1, 1], 'timestamp-request': [13, 0, 255], 'timestamp-reply': [14, 0, 255],
   'address-mask-request': [17, 0, 255], 'address-mask-reply': [18, 0, 255],
 };
+Object.setPrototypeOf(ICMP_NAMES, null); // keys come from dumps: `constructor` must not find Object's
 const ICMP6_NAMES: Record<string, [number, number, number]> = {
   'destination-unreachable': [1, 0, 255], 'no-route': [1, 0, 0], 'communication-prohibited': [1, 1, 1], 'beyond-scope': [1, 2, 2],
   'address-unreachable': [1, 3, 3], 'port-unreachable': [1, 4, 4], 'failed-policy': [1, 5, 5], 'reject-route': [1, 6, 6],
@@ -140,6 +145,7 @@ const ICMP6_NAMES: Record<string, [number, number, number]> = {
   'router-solicitation': [133, 0, 255], 'router-advertisement': [134, 0, 255], 'neighbour-solicitation': [135, 0, 255],
   'neighbor-solicitation': [135, 0, 255], 'neighbour-advertisement': [136, 0, 255], 'neighbor-advertisement': [136, 0, 255], redirect: [137, 0, 255],
 };
+Object.setPrototypeOf(ICMP6_NAMES, null); // keys come from dumps: `constructor` must not find Object's
 
 function parseNumber(text: string): number | undefined {
   if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text, 16);

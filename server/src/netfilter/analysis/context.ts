@@ -85,6 +85,7 @@ const TARGET_WRITES: Record<string, Field[]> = {
   CT: ['ct'], NOTRACK: ['ct'], SET: ['set'], SECMARK: [], CONNSECMARK: [], CLASSIFY: [], LOG: [], NFLOG: [], ULOG: [], TRACE: [],
   AUDIT: [], LED: [], IDLETIMER: [], TEE: [], RATEEST: [],
 };
+Object.setPrototypeOf(TARGET_WRITES, null); // keys come from dumps: `constructor` must not find Object's
 
 /** Cheap syntactic test: no criteria and no match but comments (a universal rule for certain). */
 function plainlyUniversal(rule: Rule): boolean {

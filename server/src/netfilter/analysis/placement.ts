@@ -19,6 +19,7 @@ const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> =
   REJECT: { tables: ['filter'], hooks: ['INPUT', 'FORWARD', 'OUTPUT'] },
   TPROXY: { tables: ['mangle'], hooks: ['PREROUTING'] },
 };
+Object.setPrototypeOf(KERNEL_PLACEMENT, null); // keys come from dumps: `constructor` must not find Object's
 
 export function checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
   const table = facts.table;

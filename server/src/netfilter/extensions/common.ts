@@ -37,6 +37,7 @@ export const SERVICES: Record<string, number> = {
   kerberos: 88, pop3: 110, ntp: 123, netbios_ns: 137, imap: 143, snmp: 161, ldap: 389, https: 443, syslog: 514,
   submission: 587, ldaps: 636, imaps: 993, pop3s: 995, openvpn: 1194, mysql: 3306, 'http-alt': 8080, postgresql: 5432,
 };
+Object.setPrototypeOf(SERVICES, null); // keys come from dumps: `constructor` must not find Object's
 
 export function parsePort(text: string): number | undefined {
   const n = parseNumber(text);

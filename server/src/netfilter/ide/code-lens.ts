@@ -195,6 +195,7 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   }
 
   const fromLocal = role === 'node';
+  if (fromLocal && !source && !missing) missing = "the node's own address, the packet's source (set iptables-lens.nodeAddresses)";
   const proto = c.proto ?? (c.dport !== undefined ? 'tcp' : undefined);
   const endpoint = (address: string, port?: number) => (port === undefined ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
   const sourceText = fromLocal ? (source ? `from local ${source}` : 'from local') : source;

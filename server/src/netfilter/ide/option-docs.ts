@@ -15,6 +15,7 @@ export const GENERIC_OPTION_DOCS: Record<string, { flags: string; doc: string; v
   goto: { flags: '-g, --goto', doc: 'Continue in a user chain without coming back: a RETURN there returns to the chain that called this one.', value: 'string', negatable: false },
   'set-counters': { flags: '-c, --set-counters', doc: 'Initial packet and byte counters of the rule.', value: 'raw', negatable: false },
 };
+Object.setPrototypeOf(GENERIC_OPTION_DOCS, null); // keys come from dumps: `constructor` must not find Object's
 
 export const VALUE_SYNTAX: Record<ValueKind, string> = {
   none: 'no value',
@@ -39,6 +40,7 @@ export const VALUE_SYNTAX: Record<ValueKind, string> = {
   time: 'a time or date',
   raw: 'free text',
 };
+Object.setPrototypeOf(VALUE_SYNTAX, null); // keys come from dumps: `constructor` must not find Object's
 
 export function describeValue(spec: Pick<OptionSpec, 'value' | 'values' | 'arity'>): string {
   let text = VALUE_SYNTAX[spec.value] ?? '';

@@ -60,6 +60,7 @@ const FIXED: Record<string, FixedRole> = {
   'KUBE-IPVS-FILTER': { role: 'IPVS mode: drops traffic to addresses bound to the kube-ipvs0 dummy interface that is not for a service port.', mode: 'ipvs', writer: 'kube-proxy' },
   'KUBE-IPVS-OUT-FILTER': { role: 'IPVS mode: filters locally generated traffic to IPVS virtual addresses.', mode: 'ipvs', writer: 'kube-proxy' },
 };
+Object.setPrototypeOf(FIXED, null); // keys come from dumps: `constructor` must not find Object's
 
 const HASHED: Record<KubeChainKind, string> = {
   service: 'Load-balances one service port across all its ready endpoints (statistic random rules), after marking traffic from outside the pod network for masquerade.',
@@ -69,6 +70,7 @@ const HASHED: Record<KubeChainKind, string> = {
   'load-balancer-local': 'Older kube-proxy (before v1.24): external traffic for a service with externalTrafficPolicy: Local, balanced across local endpoints only.',
   endpoint: 'One endpoint of a service port: marks hairpin traffic (from the endpoint itself) for masquerade and DNATs to the endpoint.',
 };
+Object.setPrototypeOf(HASHED, null); // keys come from dumps: `constructor` must not find Object's
 
 export function kubeChainRole(name: string, table?: string): KubeChainRole | undefined {
   const fixed = FIXED[name];

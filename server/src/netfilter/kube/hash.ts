@@ -35,6 +35,7 @@ export const KUBE_CHAIN_PREFIXES: Readonly<Record<KubeChainKind, string>> = {
   'load-balancer-local': 'KUBE-XLB-',
   endpoint: 'KUBE-SEP-',
 };
+Object.setPrototypeOf(KUBE_CHAIN_PREFIXES, null); // keys come from dumps: `constructor` must not find Object's
 
 const BASE32_HASH = /^[A-Z2-7]{16}$/;
 

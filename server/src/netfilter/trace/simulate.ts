@@ -20,7 +20,7 @@ import type { EvalContext, MatchOutcome, TargetEffect } from '../extensions/type
 import type { TracePath, TraceResult, TraceStep, TracedPacket } from './types';
 import { compileRule, type CompiledRule } from './compile';
 import { chainDispatch } from './dispatch';
-import { addressIsLoopback, addressInList, formatMark } from './net';
+import { addressIsLoopback, addressInList, addressValue, formatMark } from './net';
 
 export interface TraceRequest {
   src: string;
@@ -60,6 +60,7 @@ const HOOK_TABLES: Record<Hook, string[]> = {
   OUTPUT: ['raw', 'mangle', 'nat', 'filter', 'security'],
   POSTROUTING: ['mangle', 'nat'],
 };
+Object.setPrototypeOf(HOOK_TABLES, null); // keys come from dumps: `constructor` must not find Object's
 
 /** Safety limits: beyond these the trace stops with a clear verdict instead of running away. */
 export const TRACE_LIMITS = {
@@ -685,7 +686,8 @@ export function inferLocalAddresses(ruleset: Ruleset): string[] {
         for (const option of rule.target.options) {
           if (option.name !== 'to-source' || !option.args[0]) continue;
           const address = option.args[0].text.replace(/^\[/, '').replace(/\](:.*)?$/, '').replace(/(\.\d+):[\d-]+$/, '$1').split('-')[0];
-          if (address && !addressIsLoopback(address)) found.add(address);
+          // Only real addresses: anonymised dumps carry `X.X.X.X` and the like.
+          if (address && addressValue(address) !== undefined && !addressIsLoopback(address)) found.add(address);
         }
       }
     }

@@ -38,6 +38,7 @@ export const ICMP_TYPES: Record<string, [number, number, number]> = {
   'timestamp-request': [13, 0, 255], 'timestamp-reply': [14, 0, 255],
   'address-mask-request': [17, 0, 255], 'address-mask-reply': [18, 0, 255],
 };
+Object.setPrototypeOf(ICMP_TYPES, null); // keys come from dumps: `constructor` must not find Object's
 
 /** `name`, `type` or `type/code` → [type, codeMin, codeMax] (names are case-insensitive prefixes in iptables; exact here). */
 export function parseIcmpType(text: string, table: Record<string, [number, number, number]>): [number, number, number] | undefined {

@@ -36,6 +36,7 @@ export const ICMPV6_TYPES: Record<string, [number, number, number]> = {
   'neighbour-advertisement': [136, 0, 255], 'neighbor-advertisement': [136, 0, 255],
   redirect: [137, 0, 255],
 };
+Object.setPrototypeOf(ICMPV6_TYPES, null); // keys come from dumps: `constructor` must not find Object's
 
 function evaluateIcmp6(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;

@@ -37,6 +37,7 @@ const TCP_FLAG_WORDS: Record<string, string[]> = {
   FIN: ['FIN'], SYN: ['SYN'], RST: ['RST'], PSH: ['PSH'], ACK: ['ACK'], URG: ['URG'],
   ALL: ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'], NONE: [],
 };
+Object.setPrototypeOf(TCP_FLAG_WORDS, null); // keys come from dumps: `constructor` must not find Object's
 
 function flagList(text: string): string[] {
   return text.split(',').flatMap((word) => TCP_FLAG_WORDS[word.toUpperCase()] ?? []);

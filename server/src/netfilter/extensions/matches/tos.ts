@@ -20,6 +20,7 @@ export const tosMatch: MatchSpec = {
 export const TOS_NAMES: Record<string, number> = {
   'minimize-delay': 0x10, 'maximize-throughput': 0x08, 'maximize-reliability': 0x04, 'minimize-cost': 0x02, 'normal-service': 0x00,
 };
+Object.setPrototypeOf(TOS_NAMES, null); // keys come from dumps: `constructor` must not find Object's
 
 export function parseTos(text: string): { value: number; mask: number } | undefined {
   const named = TOS_NAMES[text.toLowerCase()];
