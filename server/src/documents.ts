@@ -170,5 +170,10 @@ export class DocumentStore {
 
 function fileNameOf(uri: string): string {
   const path = uri.replace(/[?#].*$/, '');
-  return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name; // a malformed %-escape in the URI must not break the document
+  }
 }

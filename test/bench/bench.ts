@@ -311,7 +311,7 @@ function markdownReport(rows: string[][], growth: string[], run: { startedAt: Da
     `|${columns.map((c) => ([2, 3, 4, 5, 8].includes(c) ? '---:' : '---')).join('|')}|`,
     ...rows.slice(1).map((row) => `| ${columns.map((c) => escape(row[c])).join(' | ')} |`),
     '',
-    'Growth (median per rule at the bigger size ÷ at the smaller; 1.00 = linear):',
+    'Growth (median per rule at the bigger size ÷ at the smaller; 1.00 = linear; for per-request and trace cases constant time reads ≈0.10 at 10k/1k and ≈0.33 at 30k/10k):',
     '',
     '```',
     ...growth,

@@ -68,6 +68,8 @@ const PROBES: string[] = [
   '-A INPUT -m recent --set --name SSH',
   '-A INPUT -m statistic --mode random --probability 0.33333333349 -j ACCEPT',
   '-A INPUT -m statistic --mode nth --every 3 --packet 0 -j ACCEPT',
+  '-A INPUT -m statistic --mode random --probability 9 -j ACCEPT',
+  '-A INPUT -m statistic --mode random --probability 1.0 -j ACCEPT',
   '-A INPUT -m iprange --src-range 10.0.0.1-10.0.0.9 -j ACCEPT',
   '-A INPUT -m length --length 0:100 -j ACCEPT',
   '-A INPUT -m pkttype --pkt-type broadcast -j DROP',

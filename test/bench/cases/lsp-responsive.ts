@@ -26,18 +26,27 @@ export default defineBenchCase<{ doc: OpenDocument; edit: PortEdit }>({
       published = true;
       diagnosticsMs = performance.now() - sentAt;
     });
-    const latencies: Array<Promise<{ sentAfterMs: number; ms: number }>> = [];
+    const latencies: Array<Promise<{ sentAfterMs: number; answeredAfterMs: number; ms: number }>> = [];
     while (!published) {
       const sentAfterMs = performance.now() - sentAt;
-      latencies.push(doc.session.timed('textDocument/hover', { textDocument: { uri: doc.uri }, position: { line: 0, character: 1 } }).then(({ ms }) => ({ sentAfterMs, ms })));
+      latencies.push(
+        doc.session
+          .timed('textDocument/hover', { textDocument: { uri: doc.uri }, position: { line: 0, character: 1 } })
+          .then(({ ms }) => ({ sentAfterMs, answeredAfterMs: sentAfterMs + ms, ms })),
+      );
       await new Promise((r) => setTimeout(r, INTERVAL_MS));
     }
     const answered = await Promise.all(latencies);
     await doc.session.idle(doc.uri);
-    const worst = answered.reduce((a, b) => (b.ms > a.ms ? b : a));
+    // A hover needs the new version's model: every hover sent before the first answer waited for
+    // the parse; the ones sent after it only compete with the analyses.
+    const modelReadyAfterMs = Math.min(...answered.map((a) => a.answeredAfterMs));
+    const worst = (list: typeof answered) => list.reduce((a, b) => (b.ms > a.ms ? b : a), { sentAfterMs: 0, answeredAfterMs: 0, ms: 0 });
+    const duringParse = worst(answered.filter((a) => a.sentAfterMs < modelReadyAfterMs));
+    const duringAnalysis = worst(answered.filter((a) => a.sentAfterMs >= modelReadyAfterMs));
     return {
       samplesMs: answered.map((a) => a.ms),
-      note: `${answered.length} hovers; worst ${worst.ms.toFixed(0)} ms (sent ${worst.sentAfterMs.toFixed(0)} ms after the edit); diagnostics after ${diagnosticsMs.toFixed(0)} ms`,
+      note: `${answered.length} hovers; worst ${duringParse.ms.toFixed(0)} ms until the model was ready (${modelReadyAfterMs.toFixed(0)} ms after the edit), worst ${duringAnalysis.ms.toFixed(0)} ms after; diagnostics after ${diagnosticsMs.toFixed(0)} ms`,
     };
   },
   async teardown(_ctx, { doc }) {

@@ -13,6 +13,7 @@ export const ANALYSIS_CODES: readonly AnalysisCode[] = [
   { code: 'reach/unreachable', severity: 'warning', description: 'Rule after an earlier rule of the same chain that decides every packet (unconditional ACCEPT/DROP/REJECT/RETURN/-g/NAT or jump to a chain that always ends in a verdict).' },
   { code: 'reach/shadowed', severity: 'warning', description: 'Every packet the rule matches is already decided by one earlier terminal rule of the same chain, so the rule never matches.' },
   { code: 'graph/loop', severity: 'error', description: 'Jumps/gotos form a cycle reachable from a built-in chain; the kernel refuses the ruleset.' },
+  { code: 'graph/too-deep', severity: 'warning', description: 'A user chain more than 15 jumps/gotos below a built-in chain: iptables-nft refuses it ("Too many links"), iptables-legacy accepts it.' },
   { code: 'graph/unused-chain', severity: 'information', description: 'User chain that no rule jumps or goes to; its rules are never evaluated.' },
   { code: 'graph/empty-chain-jump', severity: 'hint', description: 'Jump or goto to a chain that has no rules.' },
   { code: 'place/target-table', severity: 'error', description: 'Target used in a table where the kernel does not allow it (e.g. DNAT outside nat, NOTRACK/CT outside raw, REJECT outside filter).' },

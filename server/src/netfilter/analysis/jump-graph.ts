@@ -1,4 +1,4 @@
-// graph/loop, graph/unused-chain, graph/empty-chain-jump.
+// graph/loop, graph/too-deep, graph/unused-chain, graph/empty-chain-jump.
 // Undeclared jump targets are the parser's (parse/undeclared-chain) and are not repeated here.
 
 import type { Problem, Rule } from '../model';
@@ -74,6 +74,8 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
     }
   }
 
+  checkJumpDepth(context, facts, problems);
+
   for (const chain of table.chains.values()) {
     if (chain.builtin || !chain.nameSpan) continue;
     const referrers = facts.referrers.get(chain.name);
@@ -100,6 +102,64 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
           related: [{ span: { start: chain.declSpan.start, end: chain.declSpan.end }, message: `${chain.name} declared here, empty` }],
         });
       }
+    }
+  }
+}
+
+/**
+ * nf_tables validates jumps and gotos with a stack of NFT_JUMP_STACK_SIZE (16): a user chain more
+ * than 15 jumps below a base chain makes iptables-nft-restore fail with "Too many links" (checked:
+ * INPUT → C1 → … → C15 loads, a jump to C16 is refused; gotos count the same; chains no base
+ * chain reaches are not checked). iptables-legacy has no such limit, hence a warning.
+ */
+export const NFT_MAX_JUMP_LEVEL = 15;
+
+function checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+  const table = facts.table;
+  // Longest path from a base chain, over the acyclic part of the graph (Kahn's order).
+  const edges = new Map<string, Rule[]>();
+  const indegree = new Map<string, number>();
+  const reachable = new Set<string>();
+  const queue: string[] = [];
+  for (const chain of table.chains.values()) if (chain.builtin) { reachable.add(chain.name); queue.push(chain.name); }
+  for (let i = 0; i < queue.length; i++) {
+    const name = queue[i];
+    const out: Rule[] = [];
+    for (const rule of table.chains.get(name)?.rules ?? []) {
+      context.tick();
+      const target = rule.target;
+      if (!target || target.kind !== 'chain' || rule.broken || !table.chains.has(target.name)) continue;
+      out.push(rule);
+      indegree.set(target.name, (indegree.get(target.name) ?? 0) + 1);
+      if (!reachable.has(target.name)) {
+        reachable.add(target.name);
+        queue.push(target.name);
+      }
+    }
+    edges.set(name, out);
+  }
+  const level = new Map<string, number>();
+  const ready: string[] = [];
+  for (const name of reachable) if (!indegree.get(name)) { ready.push(name); level.set(name, 0); }
+  const reported = new Set<string>();
+  for (let i = 0; i < ready.length; i++) {
+    const name = ready[i];
+    const depth = level.get(name) ?? 0;
+    for (const rule of edges.get(name) ?? []) {
+      const target = rule.target!.name;
+      if (depth + 1 > (level.get(target) ?? 0)) level.set(target, depth + 1);
+      if (depth + 1 === NFT_MAX_JUMP_LEVEL + 1 && !reported.has(target)) {
+        reported.add(target);
+        problems.push({
+          severity: 'warning',
+          code: 'graph/too-deep',
+          message: `${target} is ${depth + 1} jumps below a built-in chain: iptables-nft (the default backend) refuses more than ${NFT_MAX_JUMP_LEVEL} ("Too many links"); iptables-legacy accepts it`,
+          span: { start: rule.target!.token.start, end: rule.target!.token.end },
+        });
+      }
+      const remaining = (indegree.get(target) ?? 0) - 1;
+      indegree.set(target, remaining);
+      if (remaining === 0) ready.push(target);
     }
   }
 }

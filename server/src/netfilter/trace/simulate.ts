@@ -358,7 +358,7 @@ export class Simulator {
           return { state, verdict: 'LOOP', reason: `loop: ${target.name} is already being traversed (the kernel refuses to load rulesets with loops)` };
         }
         if (stack.length >= TRACE_LIMITS.maxCallDepth) {
-          return { state, verdict: 'LOOP', reason: `jump depth above ${TRACE_LIMITS.maxCallDepth}` };
+          return { state, verdict: 'LIMIT', reason: `jump depth above ${TRACE_LIMITS.maxCallDepth}: not followed further` };
         }
         stack.push({ chain: callee, next: 0 });
         onStack.add(callee);

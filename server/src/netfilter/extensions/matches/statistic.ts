@@ -9,6 +9,18 @@ export const statisticMatch: MatchSpec = {
   name: 'statistic',
   doc: 'This module matches packets based on some statistic condition',
   evaluate: evaluateStatistic,
+  validate(match) {
+    // iptables: bad value for option "--probability", or out of range (0-1)
+    const option = optionOf(match, 'probability');
+    const text = option?.args[0]?.text;
+    if (option && text !== undefined) {
+      const p = Number(text);
+      if (!/^[0-9.eE+-]+$/.test(text) || !Number.isFinite(p) || p < 0 || p > 1) {
+        return [{ option, message: `--probability must be a number from 0 to 1, not '${text}'` }];
+      }
+    }
+    return [];
+  },
   options: [
     {
       name: 'mode', arity: 1, negatable: false, value: 'enum', values: ['random', 'nth'], required: true,
@@ -41,7 +53,8 @@ function evaluateStatistic(match: MatchUse, _ctx: EvalContext): MatchOutcome {
     const option = optionOf(match, 'probability');
     const p = option ? Number(option.args[0]?.text) : NaN;
     if (!Number.isFinite(p)) return undecided(`assumed ${text} matched`);
-    const probability = option!.negated ? 1 - p : p;
+    const clamped = Math.min(1, Math.max(0, p)); // the parser reports an out-of-range value
+    const probability = option!.negated ? 1 - clamped : clamped;
     return undecided(`assumed ${text} matched (random, p=${round(probability)})`, probability);
   }
   if (mode === 'nth') {
