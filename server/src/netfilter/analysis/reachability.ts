@@ -82,7 +82,7 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
     if (candidates > 0) {
       const shape = context.shape(rule);
       const shadow = findShadowing(shape);
-      if (shadow) problems.push(shadowed(context, rule, shape, shadow.rule));
+      if (shadow && !kubeProxyDuplicate(context, rule, shadow.rule)) problems.push(shadowed(context, rule, shape, shadow.rule));
     }
     // The last rule shadows nothing: skip the work (every KUBE-SEP chain ends with its DNAT).
     if (index === rules.length - 1) break;
@@ -141,6 +141,23 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
     if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) for (const c of byPort?.get(dport[0][0]) ?? []) consider(c);
     return best;
   }
+}
+
+/**
+ * kube-proxy writes one health-check-node-port ACCEPT per service port into KUBE-NODEPORTS (and
+ * similar per-port copies elsewhere): for a multi-port service they differ only in the comment.
+ * They are redundant by design and nobody can act on a warning about them, so a KUBE-* rule that
+ * repeats an earlier one apart from `-m comment` is not reported.
+ */
+function kubeProxyDuplicate(context: AnalysisContext, rule: Rule, by: Rule): boolean {
+  if (!rule.chain.startsWith('KUBE-')) return false;
+  const withoutComments = (r: Rule) =>
+    context.ruleset.text
+      .slice(r.chainToken.end, r.span.end)
+      .replace(/-m comment --comment ("(?:[^"\\]|\\.)*"|\S+)/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+  return withoutComments(rule) === withoutComments(by);
 }
 
 function describe(context: AnalysisContext, rule: Rule): string {
