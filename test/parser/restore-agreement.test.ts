@@ -17,7 +17,7 @@ const repo = resolve(__dirname, '..', '..');
 const shared = resolve(repo, '..', 'shared', 'fixtures');
 
 /** Rejections that are about this machine's kernel or environment, not the dump's syntax. */
-const ENVIRONMENT_REASONS = [/Couldn't load (match|target) `(?!.*(tcp|udp|icmp|comment|conntrack|mark))/, /Set .* doesn't exist/, /host\/network `[A-Za-z][^']*' not found/, /Could not fetch rule set generation id/];
+const ENVIRONMENT_REASONS = [/Bad value for "--(uid|gid)-owner"|Invalid (user|group) name/i, /Couldn't load (match|target) `(?!.*(tcp|udp|icmp|comment|conntrack|mark))/, /Set .* doesn't exist/, /host\/network `[A-Za-z][^']*' not found/, /Could not fetch rule set generation id/];
 
 /** One-line probes, each put into `*filter` (or the table named before `|`) with INPUT, FORWARD, OUTPUT and chain USER declared. */
 const PROBES: string[] = [
@@ -107,6 +107,23 @@ const PROBES: string[] = [
   'raw|-A PREROUTING -j NOTRACK',
   'mangle|-A PREROUTING -j TTL --ttl-set 64',
   'mangle|-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu',
+  // Real-world breadth run (test/realworld/README.md): numbers are read with strtoul base 0 and
+  // IPv4 addresses with libxtables' own parser (missing octets are zero, octets are base 0).
+  '-A INPUT -s 172.16.0/24 -j ACCEPT',
+  '-A INPUT -s 10/8 -j ACCEPT',
+  '-A INPUT -s 010.0.0.1 -j ACCEPT',
+  '-A INPUT -s 10.0.0.0/0x8 -j ACCEPT',
+  '-A INPUT -s 10.0.0.0/08 -j ACCEPT',
+  '-A INPUT -p tcp --dport 0x50 -j ACCEPT',
+  '-A INPUT -p tcp --dport 080 -j ACCEPT',
+  '-A INPUT -j LOG --log-level 0x4',
+  'nat|-A PREROUTING -p tcp -j DNAT --to-destination 10.1.2:80',
+  '-A INPUT -p tcp --dport 100:10 -j DROP',
+  '-A INPUT -p udp --sport 53:1 -j DROP',
+  '-A INPUT -p tcp -m multiport --dports 100:10 -j DROP',
+  '-A INPUT -p tcp -m multiport --dports 1024: -j ACCEPT',
+  '-A INPUT -m statistic --mode nth --every 3 -j ACCEPT',
+  '-A INPUT -m owner --uid-owner nosuchuser -j DROP',
 ];
 
 function probeDump(probe: string): string {

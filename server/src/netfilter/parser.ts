@@ -812,34 +812,34 @@ class Parser {
     if (target) {
       const spec = target.kind === 'extension' || target.kind === 'builtin' ? findTarget(target.name, this.family) : undefined;
       const option = spec && findOptionExact(spec.options, name);
-      if (option) return this.extensionHandler(option, (o) => target.options.push(o), target.options);
+      if (option) return this.extensionHandler(option, (o) => target.options.push(o), target.options, target.name);
     }
     for (let k = rule.matches.length - 1; k >= 0; k--) {
       const match = rule.matches[k];
       const spec = findMatch(match.module, this.family);
       const option = spec && findOptionExact(spec.options, name);
-      if (option) return this.extensionHandler(option, (o) => match.options.push(o), match.options);
+      if (option) return this.extensionHandler(option, (o) => match.options.push(o), match.options, match.module);
     }
     return undefined;
   }
 
   private findOwnerByPrefix(rule: Rule, name: string, token: Token) {
-    const candidates: Array<{ option: OptionSpec; push: (o: OptionUse) => void; list: OptionUse[] }> = [];
+    const candidates: Array<{ option: OptionSpec; push: (o: OptionUse) => void; list: OptionUse[]; owner: string }> = [];
     const target = rule.target;
     if (target) {
       const spec = findTarget(target.name, this.family);
-      for (const option of spec?.options ?? []) if (optionNames(option).some((n) => n.startsWith(name))) candidates.push({ option, push: (o) => target.options.push(o), list: target.options });
+      for (const option of spec?.options ?? []) if (optionNames(option).some((n) => n.startsWith(name))) candidates.push({ option, push: (o) => target.options.push(o), list: target.options, owner: target.name });
     }
     for (const match of rule.matches) {
       const spec = findMatch(match.module, this.family);
-      for (const option of spec?.options ?? []) if (optionNames(option).some((n) => n.startsWith(name))) candidates.push({ option, push: (o) => match.options.push(o), list: match.options });
+      for (const option of spec?.options ?? []) if (optionNames(option).some((n) => n.startsWith(name))) candidates.push({ option, push: (o) => match.options.push(o), list: match.options, owner: match.module });
     }
-    for (const long of GENERIC_BY_LONG.keys()) if (long.startsWith(name)) candidates.push({ option: { name: long, arity: 1, negatable: true, value: 'raw', doc: '' }, push: () => undefined, list: [] });
+    for (const long of GENERIC_BY_LONG.keys()) if (long.startsWith(name)) candidates.push({ option: { name: long, arity: 1, negatable: true, value: 'raw', doc: '' }, push: () => undefined, list: [], owner: '' });
     const distinct = new Set(candidates.map((c) => c.option.name));
     if (distinct.size === 1 && candidates.length >= 1 && !GENERIC_BY_LONG.has(candidates[0].option.name)) {
       const c = candidates[0];
       this.report('information', 'parse/abbreviated-option', `'--${name}' is an abbreviation of '--${c.option.name}' (accepted by iptables)`, token);
-      return this.extensionHandler(c.option, c.push, c.list);
+      return this.extensionHandler(c.option, c.push, c.list, c.owner);
     }
     if (distinct.size > 1) {
       this.report('error', 'parse/ambiguous-option', `'--${name}' is ambiguous: ${[...distinct].map((n) => '--' + n).join(', ')}`, token);
@@ -871,10 +871,10 @@ class Parser {
       rule.matches.push(match);
     }
     const owner = match;
-    return this.extensionHandler(option, (o) => owner.options.push(o), owner.options);
+    return this.extensionHandler(option, (o) => owner.options.push(o), owner.options, owner.module);
   }
 
-  private extensionHandler(option: OptionSpec, push: (o: OptionUse) => void, existing: OptionUse[]) {
+  private extensionHandler(option: OptionSpec, push: (o: OptionUse) => void, existing: OptionUse[], owner: string) {
     const arity: [number, number] = typeof option.arity === 'number' ? [option.arity, option.arity] : option.arity;
     return {
       name: option.name,
@@ -885,7 +885,7 @@ class Parser {
           this.report('error', 'parse/repeated-option', `option --${option.name} given twice for the same module (iptables: multiple --${option.name} flags not allowed)`, use.written);
         }
         for (const arg of use.args) {
-          const problem = checkValue(option, arg.text, this.family);
+          const problem = checkValue(option, arg.text, this.family, owner);
           if (problem) this.report(problem.severity, `value/${option.value}`, problem.message, arg);
         }
         push(use);

@@ -4,6 +4,7 @@
 
 import type { Family } from './model';
 import type { OptionSpec } from './extensions/types';
+import { parseNumber } from './extensions/common';
 
 export interface ValueProblem {
   severity: 'error' | 'warning' | 'information';
@@ -16,6 +17,28 @@ const HOSTNAME = /^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$/;
 
 export function isIPv4(text: string): boolean {
   return IPV4.test(text);
+}
+
+/**
+ * An IPv4 address as libxtables reads one in -s/-d (xtables_numeric_to_ipaddr): 1 to 4 dot-separated
+ * numbers in C notation (0x hex, leading-0 octal, decimal), each up to 255; missing trailing octets
+ * are zero (`10/8`, `172.16.0/24`). A mask must have all four.
+ */
+export function xtablesIPv4(text: string, isMask = false): number | undefined {
+  const parts = text.split('.');
+  if (parts.length > 4 || (isMask && parts.length !== 4)) return undefined;
+  let value = 0;
+  for (let i = 0; i < 4; i++) {
+    const part = parts[i];
+    let octet = 0;
+    if (part !== undefined) {
+      const n = part === '' ? undefined : parseNumber(part);
+      if (n === undefined || n > 255) return undefined;
+      octet = n;
+    }
+    value = value * 256 + octet;
+  }
+  return value;
 }
 
 export function isIPv6(text: string): boolean {
@@ -51,16 +74,18 @@ export function checkAddress(text: string, family: Family): ValueProblem | undef
   const host = slash >= 0 ? text.slice(0, slash) : text;
   const mask = slash >= 0 ? text.slice(slash + 1) : undefined;
   if (family === 'ipv4') {
-    if (!IPV4.test(host)) {
+    if (xtablesIPv4(host) === undefined) {
       if (isIPv6(host)) return { severity: 'error', message: `'${host}' is an IPv6 address in an IPv4 (iptables) dump` };
       if (DOTTED_QUAD_LIKE.test(host)) return { severity: 'error', message: `host/network '${host}' is not a valid IPv4 address` };
       if (!HOSTNAME.test(host)) return { severity: 'error', message: `host/network '${host}' is not an address or host name` };
       return { severity: 'information', message: `'${host}' is a host name: iptables resolves it once, when the rules are loaded` };
     }
     if (mask !== undefined) {
-      if (/^\d+$/.test(mask)) {
-        if (Number(mask) > 32) return { severity: 'error', message: `invalid mask '/${mask}': at most /32` };
-      } else if (!IPV4.test(mask)) {
+      // A prefix length is a C number (0x8 is 8, 08 is invalid), else a full dotted mask.
+      const bits = parseNumber(mask);
+      if (bits !== undefined) {
+        if (bits > 32) return { severity: 'error', message: `invalid mask '/${mask}': at most /32` };
+      } else if (xtablesIPv4(mask, true) === undefined) {
         return { severity: 'error', message: `invalid mask '/${mask}'` };
       }
     }
@@ -72,12 +97,34 @@ export function checkAddress(text: string, family: Family): ValueProblem | undef
     return { severity: 'information', message: `'${host}' is a host name: ip6tables resolves it once, when the rules are loaded` };
   }
   if (mask !== undefined) {
-    if (/^\d+$/.test(mask)) {
-      if (Number(mask) > 128) return { severity: 'error', message: `invalid mask '/${mask}': at most /128` };
+    const bits = parseNumber(mask);
+    if (bits !== undefined) {
+      if (bits > 128) return { severity: 'error', message: `invalid mask '/${mask}': at most /128` };
     } else if (!isIPv6(mask)) {
       return { severity: 'error', message: `invalid mask '/${mask}'` };
     }
   }
+  return undefined;
+}
+
+/** DNAT/SNAT/NETMAP/REDIRECT ranges `[ip[-ip]][:port[-port]]`; NAT targets read addresses strictly (inet_pton). */
+export function checkNatRange(text: string, family: Family): ValueProblem | undefined {
+  let addresses = text;
+  let ports: string | undefined;
+  if (family === 'ipv6') {
+    const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
+    if (bracket) [addresses, ports] = [bracket[1], bracket[2]];
+  } else {
+    const colon = text.indexOf(':');
+    if (colon >= 0) [addresses, ports] = [text.slice(0, colon), text.slice(colon + 1)];
+  }
+  if (addresses !== '') {
+    for (const address of addresses.split('-')) {
+      const ok = family === 'ipv4' ? IPV4.test(address) : isIPv6(address);
+      if (!ok) return { severity: 'error', message: `bad IP address '${address}' in '${text}'` };
+    }
+  }
+  if (ports !== undefined && !/^\d+(-\d+)?(\/\d+)?$/.test(ports)) return { severity: 'error', message: `bad port range '${ports}' in '${text}'` };
   return undefined;
 }
 
@@ -91,32 +138,49 @@ function checkNumber(text: string, max: number, what: string): ValueProblem | un
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_.+-]*$/;
 
 export function checkPort(text: string): ValueProblem | undefined {
-  if (/^\d+$/.test(text)) return Number(text) > 65535 ? { severity: 'error', message: `invalid port '${text}': ports go up to 65535` } : undefined;
+  if (/^(0x[0-9a-f]+|\d+)$/i.test(text)) {
+    // read as a C number: 0x50 is 80, 010 is 8, 080 is not a number (and no service is called that)
+    const port = parseNumber(text);
+    if (port === undefined) return { severity: 'error', message: `invalid port/service '${text}' (a leading 0 makes it octal)` };
+    return port > 65535 ? { severity: 'error', message: `invalid port '${text}': ports go up to 65535` } : undefined;
+  }
   if (SERVICE_NAME.test(text)) return KNOWN_SERVICES.has(text) ? undefined : { severity: 'warning', message: `'${text}' is read as a service name from /etc/services when the rules are loaded` };
   return { severity: 'error', message: `invalid port/service '${text}'` };
 }
 
-export function checkPortRange(text: string): ValueProblem | undefined {
+/**
+ * How a module treats a reversed range `100:10` (checked with iptables-*-restore 1.8.9): tcp, sctp
+ * and multiport refuse it ("invalid portrange (min > max)"), udp and dccp swap it silently.
+ */
+const REVERSED_RANGE_REFUSED = new Set(['tcp', 'sctp', 'multiport']);
+
+export function checkPortRange(text: string, module?: string): ValueProblem | undefined {
   const colon = text.indexOf(':');
   if (colon < 0) return checkPort(text);
   const low = text.slice(0, colon);
   const high = text.slice(colon + 1);
   for (const part of [low, high]) {
-    if (part === '') continue;
+    if (part === '') {
+      if (module === 'multiport') return { severity: 'error', message: `multiport needs both ends of the range '${text}'` };
+      continue;
+    }
     const problem = checkPort(part);
     if (problem) return problem;
   }
-  if (/^\d+$/.test(low) && /^\d+$/.test(high) && Number(low) > Number(high)) {
+  const from = parseNumber(low);
+  const to = parseNumber(high);
+  if (from !== undefined && to !== undefined && from > to) {
+    if (module && REVERSED_RANGE_REFUSED.has(module)) return { severity: 'error', message: `invalid port range '${text}': the first port is above the second` };
     return { severity: 'warning', message: `port range '${text}' is reversed; iptables swaps it to ${high}:${low}` };
   }
   return undefined;
 }
 
-export function checkPortList(text: string): ValueProblem | undefined {
+export function checkPortList(text: string, module?: string): ValueProblem | undefined {
   const parts = text.split(',');
   if (parts.length > 15) return { severity: 'error', message: `too many ports in '${text}' (multiport allows 15)` };
   for (const part of parts) {
-    const problem = checkPortRange(part);
+    const problem = checkPortRange(part, module);
     if (problem) return problem;
   }
   return undefined;
@@ -137,8 +201,8 @@ export function checkInterface(text: string): ValueProblem | undefined {
   return undefined;
 }
 
-/** Check one argument of an option against its declared grammar. */
-export function checkValue(spec: OptionSpec, text: string, family: Family): ValueProblem | undefined {
+/** Check one argument of an option against its declared grammar; `module` is the match or target that owns it. */
+export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string): ValueProblem | undefined {
   if (text === '!') return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
   switch (spec.value) {
     case 'int':
@@ -146,9 +210,11 @@ export function checkValue(spec: OptionSpec, text: string, family: Family): Valu
     case 'port':
       return checkPort(text);
     case 'port-range':
-      return checkPortRange(text);
+      return checkPortRange(text, module);
     case 'port-list':
-      return checkPortList(text);
+      return checkPortList(text, module);
+    case 'nat-range':
+      return checkNatRange(text, family);
     case 'mark':
       return checkMark(text);
     case 'interface':

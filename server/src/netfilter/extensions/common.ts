@@ -11,8 +11,10 @@ import type { MatchOutcome } from './types';
 export function parseNumber(text: string): number | undefined {
   const t = text.trim();
   let n: number;
+  // strtoul base 0, as libxtables reads numbers: 0x hex, a leading 0 octal (so `08` is invalid), else decimal.
   if (/^0x[0-9a-f]+$/i.test(t)) n = parseInt(t.slice(2), 16);
   else if (/^0[0-7]+$/.test(t)) n = parseInt(t.slice(1), 8);
+  else if (/^0\d+$/.test(t)) return undefined;
   else if (/^\d+$/.test(t)) n = parseInt(t, 10);
   else return undefined;
   return Number.isSafeInteger(n) ? n : undefined;

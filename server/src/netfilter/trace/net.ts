@@ -1,6 +1,9 @@
 // Small, fast address helpers for the simulator's hot path (IPv4 as 32-bit numbers, IPv6 as
 // bigints). Text-level address handling for users (validation, formatting) is in ../values.ts.
 
+import { xtablesIPv4 } from '../values';
+import { parseNumber } from '../extensions/common';
+
 export interface CompiledCidr {
   v6: boolean;
   /** IPv4: unsigned 32-bit value; IPv6: bigint */
@@ -60,8 +63,9 @@ export function compileCidr(text: string): CompiledCidr | undefined {
     if (value === undefined) return undefined;
     let mask = FULL_V6;
     if (maskText !== undefined) {
-      if (/^\d+$/.test(maskText)) {
-        const bits = Number(maskText);
+      const prefix = parseNumber(maskText);
+      if (prefix !== undefined) {
+        const bits = prefix;
         if (bits > 128) return undefined;
         mask = bits === 0 ? 0n : (FULL_V6 << BigInt(128 - bits)) & FULL_V6;
       } else {
@@ -72,16 +76,17 @@ export function compileCidr(text: string): CompiledCidr | undefined {
     }
     return { v6: true, value: value & mask, mask, exact: mask === FULL_V6 };
   }
-  const value = parseIPv4(host);
+  // Rule addresses as libxtables reads them: `10/8`, `172.16.0/24`, octal/hex octets.
+  const value = xtablesIPv4(host);
   if (value === undefined) return undefined;
   let mask = 0xffffffff;
   if (maskText !== undefined) {
-    if (/^\d+$/.test(maskText)) {
-      const bits = Number(maskText);
+    const bits = parseNumber(maskText);
+    if (bits !== undefined) {
       if (bits > 32) return undefined;
       mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
     } else {
-      const m = parseIPv4(maskText);
+      const m = xtablesIPv4(maskText, true);
       if (m === undefined) return undefined;
       mask = m;
     }

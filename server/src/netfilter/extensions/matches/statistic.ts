@@ -10,6 +10,9 @@ export const statisticMatch: MatchSpec = {
   doc: 'This module matches packets based on some statistic condition',
   evaluate: evaluateStatistic,
   validate(match) {
+    // libxt_statistic: "--every also requires --packet" (checked with iptables-*-restore 1.8.9)
+    const every = optionOf(match, 'every');
+    if (every && !optionOf(match, 'packet')) return [{ option: every, message: '--every also needs --packet (the starting counter, usually 0)' }];
     // iptables: bad value for option "--probability", or out of range (0-1)
     const option = optionOf(match, 'probability');
     const text = option?.args[0]?.text;
