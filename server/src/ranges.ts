@@ -4,17 +4,10 @@
 
 import type { Position, Range } from 'vscode-languageserver';
 import type { Span } from './netfilter/model';
+import { lineOf } from './netfilter/positions';
 
-export function lineOfOffset(lineStarts: readonly number[], offset: number): number {
-  let low = 0;
-  let high = lineStarts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (lineStarts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return low;
-}
+/** 0-based line of an offset (the engine's binary search over lineStarts). */
+export const lineOfOffset = lineOf;
 
 export function positionAt(lineStarts: readonly number[], offset: number): Position {
   const line = lineOfOffset(lineStarts, Math.max(0, offset));

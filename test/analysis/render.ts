@@ -1,17 +1,11 @@
 // Renders analysis findings as one line each: `LINE SEVERITY CODE MESSAGE` (1-based line), the
 // format of the *.expected files next to the cases.
 import type { Problem, Ruleset } from '../../server/src/netfilter/model';
+import { lineOf as lineOfOffset } from '../../server/src/netfilter/positions';
 
+/** 1-based line of an offset. */
 export function lineOf(ruleset: Ruleset, offset: number): number {
-  const starts = ruleset.lineStarts;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return lineOfOffset(ruleset.lineStarts, offset) + 1;
 }
 
 export function renderProblem(ruleset: Ruleset, p: Problem): string {

@@ -294,6 +294,7 @@ const EMPTY: ReadonlySet<Field> = new Set();
 const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));
 
 import { isUniversal as isUniversalRule } from './constraints';
+import { lineOf } from '../positions';
 
 /** The span to delete to remove a whole line, newline included. */
 export function wholeLineSpan(ruleset: Ruleset, span: Span): Span {
@@ -306,14 +307,7 @@ export function wholeLineSpan(ruleset: Ruleset, span: Span): Span {
   return { start, end };
 }
 
+/** 1-based line of an offset. */
 export function lineNumber(ruleset: Ruleset, offset: number): number {
-  const starts = ruleset.lineStarts;
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo + 1;
+  return lineOf(ruleset.lineStarts, offset) + 1;
 }

@@ -15,6 +15,7 @@
 import { isBuiltinChain, type Chain, type OptionUse, type Rule, type Ruleset } from '../model';
 import { compileCidr, parseIPv4, parseIPv6 } from '../trace/net';
 import { inferLocalAddresses } from '../trace/simulate';
+import { lineOf as lineOfOffset } from '../positions';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -513,15 +514,7 @@ function formatIPv6(value: bigint): string {
 }
 
 function lineOf(ruleset: Ruleset, offset: number): number {
-  const starts = ruleset.lineStarts;
-  let low = 0;
-  let high = starts.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (starts[mid] <= offset) low = mid;
-    else high = mid - 1;
-  }
-  return low;
+  return lineOfOffset(ruleset.lineStarts, offset);
 }
 
 /** The rule that starts on 0-based `line`, found through a per-ruleset index. */

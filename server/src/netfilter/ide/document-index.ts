@@ -7,6 +7,7 @@
 
 import type { Chain, CommandLine, Rule, Span, Table, Token } from '../model';
 import type { ParsedRuleset } from '../parser';
+import { lineOf as lineOfOffset } from '../positions';
 
 export type ChainOccurrenceKind = 'declaration' | 'rule-chain' | 'jump' | 'goto' | 'command';
 
@@ -94,15 +95,7 @@ export class DocumentIndex {
 
   /** 0-based line containing `offset` (binary search over lineStarts). */
   lineOf(offset: number): number {
-    const starts = this.ruleset.lineStarts;
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid] <= offset) low = mid;
-      else high = mid - 1;
-    }
-    return low;
+    return lineOfOffset(this.ruleset.lineStarts, offset);
   }
 
   lineEntryAt(offset: number): LineEntry | undefined {

@@ -21,6 +21,7 @@ import type { TracePath, TraceResult, TraceStep, TracedPacket } from './types';
 import { compileRule, type CompiledRule } from './compile';
 import { chainDispatch } from './dispatch';
 import { addressIsLoopback, addressInList, addressValue, formatMark } from './net';
+import { lineOf } from '../positions';
 
 export interface TraceRequest {
   src: string;
@@ -504,16 +505,9 @@ export class Simulator {
     return { ...effect, rewrite: Object.keys(rewrite).length ? (rewrite as TargetEffect['rewrite']) : effect.rewrite };
   }
 
+  /** 1-based line of an offset. */
   private lineOf(offset: number): number {
-    const starts = this.ruleset.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return lineOf(this.ruleset.lineStarts, offset) + 1;
   }
 }
 
