@@ -7,7 +7,7 @@ import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, stat
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
 import { locate, type OptionOwner } from './locate';
-import { explainMarkOperation, hex, markConventions, markOperation, describeBits, relevantBits, type MarkOperation } from './marks';
+import { explainMarkOperation, hex, markConventions, markOperation, describeBits, parseMarkNumber, relevantBits, type MarkField, type MarkOperation } from './marks';
 import { GENERIC_OPTION_DOCS, describeValue } from './option-docs';
 
 export interface HoverResult {
@@ -255,8 +255,30 @@ function addressHover(doc: IdeDocument, written: string, option: OptionUse): str
 
 // ---------------------------------------------------------------- marks
 
+/**
+ * kube-proxy's KUBE-POSTROUTING pattern: `-m mark ! --mark B/B -j RETURN` and then
+ * `--set-xmark B/0x0`: at the XOR the bits are known to be set, so the XOR clears them. Returns the
+ * earlier unconditional-apart-from-the-mark RETURN rule that guarantees it.
+ */
+function guardReturningWithout(doc: IdeDocument, rule: Rule, field: MarkField, bits: number): Rule | undefined {
+  const chain = doc.ruleset.tables.find((t) => t.name === rule.table)?.chains.get(rule.chain);
+  if (!chain) return undefined;
+  for (const earlier of chain.rules) {
+    if (earlier === rule) break;
+    if (earlier.target?.name !== 'RETURN' || earlier.genericOptions.length) continue;
+    const module = field === 'nfmark' ? 'mark' : 'connmark';
+    if (earlier.matches.length !== 1 || earlier.matches[0].module !== module) continue;
+    const test = earlier.matches[0].options.find((o) => o.name === 'mark');
+    const [value, mask] = (test?.args[0]?.text ?? '').split('/').map((t) => parseMarkNumber(t));
+    if (test?.negated && value === bits && mask === bits) return earlier;
+  }
+  return undefined;
+}
+
 function markSection(doc: IdeDocument, rule: Rule, op: MarkOperation): string {
   const lines = [explainMarkOperation(op)];
+  const knownSet = op.kind === 'write' && op.mask === 0 && op.value !== 0 ? guardReturningWithout(doc, rule, op.field, op.value) : undefined;
+  if (knownSet) lines.push(`Here those bits are always set (${doc.lineLink(knownSet.line)} returns every packet without them), so this **clears** them.`);
   const bits = relevantBits(op);
   if (bits !== 0 && bits !== 0xffffffff) lines.push(`Bits involved: ${describeBits(bits)} (${hex(bits)}).`);
   const conventions = markConventions(op);
