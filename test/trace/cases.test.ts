@@ -12,20 +12,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseRuleset } from '../../server/src/netfilter/parser';
 import { tracePacket } from '../../server/src/netfilter/trace/simulate';
 import { parsePacketLine } from '../../server/src/netfilter/trace/packet-line';
 import { formatTrace } from '../../server/src/netfilter/trace/format';
+import { resolveDump } from './dumps';
 
 const dir = join(__dirname, 'cases');
-const repo = resolve(__dirname, '..', '..');
-
-export function resolveDump(reference: string, caseDir: string): string {
-  if (reference.startsWith('seed:')) return resolve(repo, '..', 'shared', 'fixtures', 'seeds', reference.slice(5));
-  if (reference.startsWith('example:')) return resolve(repo, 'examples', reference.slice(8));
-  return resolve(caseDir, reference);
-}
 
 for (const name of readdirSync(dir).filter((f) => f.endsWith('.trace')).sort()) {
   test(`trace ${name}`, () => {

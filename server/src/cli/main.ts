@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { lintText, positionOf } from '../netfilter/lint';
-import { parseRuleset } from '../netfilter/parser';
+import { parseRulesetForTrace } from '../netfilter/parser';
 import type { Problem, Severity } from '../netfilter/model';
 import { tracePacket, type TraceRequest } from '../netfilter/trace/simulate';
 import { formatTrace } from '../netfilter/trace/format';
@@ -192,8 +192,8 @@ function traceCommand(args: ParsedArgs, out: (s: string) => void): number {
   const file = args.positional[0];
   const request = args.positional[1] !== undefined ? traceRequestFromLine(args.positional[1], args) : traceRequestFromArgs(args);
   const text = readDump(file);
-  // A trace needs the model only; the analyses are lint's business (and would double the cost).
-  const ruleset = parseRuleset(text, { fileName: file });
+  // A trace needs the model of the chains the packet visits only: lint reports problems.
+  const ruleset = parseRulesetForTrace(text, { fileName: file });
   const result = tracePacket(ruleset, request);
   if (format === 'json') out(JSON.stringify(result, null, 2) + '\n');
   else out(formatTrace(result, { showReturns: args.flags.get('show-returns') === true }));

@@ -134,6 +134,12 @@ class Parser {
   private familyFromContent: boolean;
   private current: TableState | undefined;
   private crlfReported = false;
+  /**
+   * Trace mode (see parseRulesetForTrace): `-A` lines are only filed under their chain and parsed
+   * when something reads that chain's rules. Any other command line makes the lazy parse give up.
+   */
+  lazy = false;
+  lazyFailed = false;
 
   constructor(
     private readonly text: string,
@@ -283,7 +289,7 @@ class Parser {
     // Built-in chains exist in every table even when the dump does not declare them.
     const builtins = (BUILTIN_CHAINS as Record<string, readonly string[] | undefined>)[name] ?? [];
     for (const chainName of builtins) {
-      table.chains.set(chainName, { name: chainName, table: name, builtin: true, policy: 'ACCEPT', rules: [] });
+      table.chains.set(chainName, this.newChain(chainName, name, true, 'ACCEPT'));
       this.current.declaredAtLine.set(chainName, -1);
     }
     void lineIndex;
@@ -300,6 +306,7 @@ class Parser {
   private parseChainDeclaration(lineIndex: number, start: number, end: number): void {
     const state = this.current!;
     const table = state.table;
+    if (this.lazy && this.declareLazily(state, lineIndex, start, end)) return;
     const { tokens } = tokenizeLine(this.text, start + 1, end);
     const lineSpan = { start, end };
     table.span.end = end;
@@ -324,7 +331,7 @@ class Parser {
       return;
     }
     if (!chain) {
-      chain = { name, table: table.name, builtin, rules: [] };
+      chain = this.newChain(name, table.name, builtin);
       table.chains.set(name, chain);
       state.declaredAtLine.set(name, lineIndex);
     }
@@ -375,6 +382,7 @@ class Parser {
   private parseCommandLine(lineIndex: number, start: number, end: number): void {
     const state = this.current!;
     state.table.span.end = end;
+    if (this.lazy) return this.fileLazily(state, lineIndex, start, end);
     const lineSpan = { start, end };
     const { tokens, unterminatedQuoteAt } = tokenizeLine(this.text, start, end);
     if (tokens.length === 0) {
@@ -450,6 +458,113 @@ class Parser {
       default:
         this.parseOtherCommand(lineIndex, lineSpan, spec.command, first, chainToken, tokens, index + 2);
     }
+  }
+
+  /**
+   * Trace mode's `:NAME POLICY [p:b]`: the well-formed common case read without tokens or counters
+   * (a trace needs neither); anything unusual goes through the full declaration parse.
+   */
+  private declareLazily(state: TableState, lineIndex: number, start: number, end: number): boolean {
+    const text = this.text;
+    let i = start + 1;
+    while (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9 && text.charCodeAt(i) !== 34) i++;
+    const nameEnd = i;
+    if (nameEnd === start + 1 || (nameEnd < end && text.charCodeAt(nameEnd) === 34)) return false;
+    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    const policyStart = i;
+    while (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) i++;
+    const policy = text.slice(policyStart, i);
+    const name = text.slice(start + 1, nameEnd);
+    const builtin = isBuiltinChain(state.table.name, name);
+    if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-' : policy !== '-') return false;
+    let chain = state.table.chains.get(name);
+    if (chain && !builtin) return false; // a duplicate: let the full path report it
+    if (!chain) {
+      chain = this.newChain(name, state.table.name, builtin);
+      state.table.chains.set(name, chain);
+      state.declaredAtLine.set(name, lineIndex);
+    }
+    state.table.span.end = end;
+    if (builtin) {
+      // A trace shows the policy line of built-in chains; user chains' spans are never read there.
+      chain.declSpan = { start, end };
+      chain.nameSpan = { start: start + 1, end: nameEnd };
+      chain.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
+      chain.policySpan = { start: policyStart, end: i };
+    }
+    return true;
+  }
+
+  /** A chain object; in trace mode one whose rules are parsed when first read. */
+  private newChain(name: string, table: string, builtin: boolean, policy?: string): Chain {
+    if (this.lazy) return new LazyChain(name, table, builtin, policy, this.current!, this);
+    const chain: Chain = { name, table, builtin, rules: [] };
+    if (policy) chain.policy = policy;
+    return chain;
+  }
+
+  private fileLazily(state: TableState, lineIndex: number, start: number, end: number): void {
+    // `[p:b] -A CHAIN …` / `--append CHAIN …`, read without slicing the line.
+    const text = this.text;
+    let i = start;
+    if (text.charCodeAt(i) === 91 /* [ */) {
+      while (i < end && text.charCodeAt(i) !== 93 /* ] */) i++;
+      i++;
+      while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    }
+    if (text.startsWith('-A', i) && (text.charCodeAt(i + 2) === 32 || text.charCodeAt(i + 2) === 9)) i += 3;
+    else if (text.startsWith('--append', i) && (text.charCodeAt(i + 8) === 32 || text.charCodeAt(i + 8) === 9)) i += 9;
+    else {
+      this.lazyFailed = true; // -I, -D, -N … change positions: only a full parse gets them right
+      return;
+    }
+    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    let nameEnd = i;
+    while (nameEnd < end) {
+      const c = text.charCodeAt(nameEnd);
+      if (c === 32 || c === 9) break;
+      if (c === 34 /* " */) {
+        this.lazyFailed = true;
+        return;
+      }
+      nameEnd++;
+    }
+    if (nameEnd === i) {
+      this.lazyFailed = true;
+      return;
+    }
+    const name = text.slice(i, nameEnd);
+    let chain = state.table.chains.get(name);
+    if (!chain) {
+      chain = this.newChain(name, state.table.name, false);
+      state.table.chains.set(name, chain);
+    }
+    (chain as LazyChain).pending.push(lineIndex, start, end);
+  }
+
+  /** Parse the `-A` lines filed under a lazy chain (trace mode). */
+  materialize(state: TableState, lines: readonly number[]): Rule[] {
+    const rules: Rule[] = [];
+    const saved = this.current;
+    this.current = state;
+    try {
+      for (let k = 0; k < lines.length; k += 3) {
+        const [line, start, end] = [lines[k], lines[k + 1], lines[k + 2]];
+        const { tokens } = tokenizeLine(this.text, start, end);
+        let index = 0;
+        let counters: Counters | undefined;
+        if (tokens[0]?.text.startsWith('[')) {
+          counters = this.parseCounters(tokens[0]);
+          index = 1;
+        }
+        const rule = this.buildRule(line, { start, end }, 'append', tokens[index], tokens[index + 1], tokens, index + 2, counters);
+        rule.position = rules.length + 1;
+        rules.push(rule);
+      }
+    } finally {
+      this.current = saved;
+    }
+    return rules;
   }
 
   private parseOtherCommand(
@@ -1131,6 +1246,7 @@ class Parser {
     }
     state.pendingJumps = [];
     for (const chain of table.chains.values()) {
+      if (chain instanceof LazyChain && !chain.isMaterialized) continue; // positions are set when the lazy rules are read
       chain.rules.forEach((rule, index) => {
         rule.position = index + 1;
       });
@@ -1164,6 +1280,41 @@ class Parser {
 
 // Model objects as small classes: their spans are computed from the tokens they already hold
 // instead of being stored (a 100k-rule dump would otherwise keep ~600k extra span objects).
+
+/** Trace mode's chain: its `-A` lines are kept as (line, start, end) numbers until `rules` is read. */
+class LazyChain implements Chain {
+  policy?: string;
+  policySpan?: Span;
+  counters?: Counters;
+  declSpan?: Span;
+  nameSpan?: Span;
+  /** line, start, end of each `-A` line, flat */
+  readonly pending: number[] = [];
+  private parsed?: Rule[];
+
+  constructor(
+    public name: string,
+    public table: string,
+    public builtin: boolean,
+    policy: string | undefined,
+    private readonly state: TableState,
+    private readonly parser: Parser,
+  ) {
+    if (policy) this.policy = policy;
+  }
+
+  get isMaterialized(): boolean {
+    return this.parsed !== undefined;
+  }
+
+  get rules(): Rule[] {
+    return (this.parsed ??= this.parser.materialize(this.state, this.pending));
+  }
+
+  set rules(rules: Rule[]) {
+    this.parsed = rules;
+  }
+}
 
 class ParsedOption implements OptionUse {
   constructor(
@@ -1324,6 +1475,26 @@ function guessFamily(text: string, options: ParseOptions): { family: Family; rea
   if (/-p (ipv6-icmp|icmpv6)|-m icmp6|--icmpv6-type/.test(sample)) v6 += 5;
   if (v6 > v4) return { family: 'ipv6', reason: 'IPv6 addresses in the rules', fromContent: true };
   return { family: 'ipv4', reason: v4 > 0 ? 'IPv4 addresses in the rules' : 'default (no header, no addresses)', fromContent: true };
+}
+
+const LAZY_APPEND = /^(?:\[\d+:\d+\][ \t]+)?(?:-A|--append)[ \t]+([^ \t"]+)/;
+
+/**
+ * Parse for one trace (the CLI's cold `trace`): tables and chains are read at once, but a chain's
+ * rules only when the simulator enters it — a packet visits a few dozen of a dump's thousands of
+ * chains. The problems list is NOT complete (rules never read are never checked): use parseRuleset
+ * for diagnostics. Falls back to the full parse when the file has commands other than -A.
+ */
+export function parseRulesetForTrace(text: string, options: ParseOptions = {}): ParsedRuleset {
+  try {
+    const parser = new Parser(text, options);
+    parser.lazy = true;
+    parser.parse();
+    if (!parser.lazyFailed) return parser.result();
+  } catch {
+    // fall through to the full parse, which reports the problem
+  }
+  return parseRuleset(text, options);
 }
 
 /** Parse an iptables-save / iptables-restore text. Never throws. */

@@ -9,6 +9,18 @@ import type { MatchOutcome } from './types';
 
 /** strtoul(text, 0): decimal, 0x hex, leading-0 octal. Undefined for anything else. */
 export function parseNumber(text: string): number | undefined {
+  // Fast path for the common case, plain decimal without a leading zero (hot: every address octet).
+  const length = text.length;
+  if (length > 0 && length < 10) {
+    let value = 0;
+    let k = 0;
+    for (; k < length; k++) {
+      const c = text.charCodeAt(k) - 48;
+      if (c < 0 || c > 9) break;
+      value = value * 10 + c;
+    }
+    if (k === length && (length === 1 || text.charCodeAt(0) !== 48)) return value;
+  }
   const t = text.trim();
   let n: number;
   // strtoul base 0, as libxtables reads numbers: 0x hex, a leading 0 octal (so `08` is invalid), else decimal.

@@ -6,6 +6,18 @@ import type { Packet } from '../packet';
 import { protocolNumber } from '../packet';
 import { cidrContains, compileCidr, type CompiledCidr } from './net';
 
+/** Canonical text of an exact (host) address: dotted decimal, or IPv6 hex groups. */
+function formatCompiled(cidr: CompiledCidr): string {
+  if (!cidr.v6) {
+    const v = cidr.value as number;
+    return [v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join('.');
+  }
+  const v = cidr.value as bigint;
+  const groups: string[] = [];
+  for (let shift = 112n; shift >= 0n; shift -= 16n) groups.push(((v >> shift) & 0xffffn).toString(16));
+  return groups.join(':');
+}
+
 export interface CompiledRule {
   /** do -p -s -d -i -o -f all hold? */
   generic(packet: Packet): boolean;
@@ -71,7 +83,8 @@ export function compileRule(rule: Rule, family: Family): CompiledRule {
     predicates.push(compileAddressOption(criteria.destination, 'dst'));
     const text = criteria.destination.args[0]?.text ?? '';
     const cidr = !criteria.destination.negated && !text.includes(',') ? compileCidr(text) : undefined;
-    if (cidr && cidr.exact) exactDestination = text.split('/')[0];
+    // The dispatch key is the address as the kernel holds it (`010.0.0.1` is 8.0.0.1), not as written.
+    if (cidr && cidr.exact) exactDestination = formatCompiled(cidr);
   }
   if (criteria.inInterface) predicates.push(compileInterface(criteria.inInterface, 'inIface'));
   if (criteria.outInterface) predicates.push(compileInterface(criteria.outInterface, 'outIface'));
