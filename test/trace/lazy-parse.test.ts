@@ -44,3 +44,32 @@ test('a file with -I or -D falls back to the full parse (positions depend on the
   assert.deepEqual(lazy, tracePacket(parseRuleset(text), request));
   assert.equal(lazy.paths[0].verdict, 'DROP');
 });
+
+test('property: on long chains (dispatch index from line text) the lazy parse traces exactly like the full parse', () => {
+  const fc = require('fast-check') as typeof import('fast-check');
+  const hosts = ['10.0.0.1', '10.0.0.2', '8.0.0.1', '192.168.1.1'];
+  const ports = [22, 53, 80, 443];
+  const ruleArb = fc.oneof(
+    fc.constantFrom(...hosts).map((h) => `-d ${h}/32`),
+    fc.constantFrom(...hosts).map((h) => `-d ${h}`),
+    fc.constantFrom(...hosts).map((h) => `! -d ${h}/32`),
+    fc.constant('-d 010.0.0.1/32'),
+    fc.constant('-d 10.0.0.0/24'),
+    fc.constantFrom(...ports).map((p) => `-p tcp -m tcp --dport ${p}`),
+    fc.constantFrom(...ports).map((p) => `-p udp --dport ${p}`),
+    fc.constantFrom(...ports).map((p) => `-p tcp -m tcp ! --dport ${p}`),
+    fc.constantFrom(...ports).map((p) => `-p tcp -m comment --comment "-d 10.0.0.1 --dport ${p}"`),
+    fc.constant('-p tcp -m multiport --dports 22,80'),
+    fc.constant('-d 10.0.0.1/32 -p tcp -m tcp --dport 443'),
+    fc.constant(''),
+  );
+  const targetArb = fc.constantFrom('-j ACCEPT', '-j DROP', '-j RETURN', '-j LOGME', '');
+  fc.assert(
+    fc.property(fc.array(fc.tuple(ruleArb, targetArb), { minLength: 50, maxLength: 90 }), fc.constantFrom(...hosts), fc.constantFrom(...ports), fc.constantFrom('tcp', 'udp'), (rules, dst, dport, proto) => {
+      const text = `*filter\n:INPUT ACCEPT [0:0]\n:LOGME - [0:0]\n-A LOGME -j LOG\n${rules.map(([m, t]) => `-A INPUT ${m} ${t}`.replace(/\s+$/, '')).join('\n')}\nCOMMIT\n`;
+      const request: TraceRequest = { src: '1.1.1.1', dst, dport, proto, localAddresses: [dst] };
+      assert.deepEqual(tracePacket(parseRulesetForTrace(text), request), tracePacket(parseRuleset(text), request));
+    }),
+    { seed: 4242, numRuns: 150 },
+  );
+});

@@ -545,26 +545,32 @@ class Parser {
   /** Parse the `-A` lines filed under a lazy chain (trace mode). */
   materialize(state: TableState, lines: readonly number[]): Rule[] {
     const rules: Rule[] = [];
+    for (let k = 0; k < lines.length; k += 3) rules.push(new LazyRule(this, state, state.table.name, lines[k], lines[k + 1], lines[k + 2], rules.length + 1));
+    return rules;
+  }
+
+  /** Parse one `-A` line in its table's context (trace mode, on first use of the rule's details). */
+  parseAppendLine(state: TableState, line: number, start: number, end: number, position: number): Rule {
     const saved = this.current;
     this.current = state;
     try {
-      for (let k = 0; k < lines.length; k += 3) {
-        const [line, start, end] = [lines[k], lines[k + 1], lines[k + 2]];
-        const { tokens } = tokenizeLine(this.text, start, end);
-        let index = 0;
-        let counters: Counters | undefined;
-        if (tokens[0]?.text.startsWith('[')) {
-          counters = this.parseCounters(tokens[0]);
-          index = 1;
-        }
-        const rule = this.buildRule(line, { start, end }, 'append', tokens[index], tokens[index + 1], tokens, index + 2, counters);
-        rule.position = rules.length + 1;
-        rules.push(rule);
+      const { tokens } = tokenizeLine(this.text, start, end);
+      let index = 0;
+      let counters: Counters | undefined;
+      if (tokens[0]?.text.startsWith('[')) {
+        counters = this.parseCounters(tokens[0]);
+        index = 1;
       }
+      const rule = this.buildRule(line, { start, end }, 'append', tokens[index], tokens[index + 1], tokens, index + 2, counters);
+      rule.position = position;
+      return rule;
     } finally {
       this.current = saved;
     }
-    return rules;
+  }
+
+  get source(): string {
+    return this.text;
   }
 
   private parseOtherCommand(
@@ -1315,6 +1321,122 @@ class LazyChain implements Chain {
     this.parsed = rules;
   }
 }
+
+/**
+ * Trace mode's rule: where it is and its chain are known at once; everything else is parsed from
+ * its line the first time it is read. A long chain (kube-proxy's KUBE-SERVICES) is then indexed from
+ * the line text (`cheapDispatchKey`) and only the candidate rules for a packet get parsed.
+ */
+class LazyRule implements Rule {
+  readonly command = 'append' as const;
+  private parsed?: Rule;
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly state: TableState,
+    public table: string,
+    public line: number,
+    private readonly start: number,
+    private readonly end: number,
+    public position: number,
+  ) {}
+
+  private get detail(): Rule {
+    return (this.parsed ??= this.parser.parseAppendLine(this.state, this.line, this.start, this.end, this.position));
+  }
+
+  get isParsed(): boolean {
+    return this.parsed !== undefined;
+  }
+
+  get text(): string {
+    return this.parser.source.slice(this.start, this.end);
+  }
+
+  get span(): Span {
+    return { start: this.start, end: this.end };
+  }
+  get chain(): string {
+    return this.detail.chain;
+  }
+  get commandToken(): Token {
+    return this.detail.commandToken;
+  }
+  get chainToken(): Token {
+    return this.detail.chainToken;
+  }
+  get counters(): Counters | undefined {
+    return this.detail.counters;
+  }
+  get criteria(): Criteria {
+    return this.detail.criteria;
+  }
+  get genericOptions(): OptionUse[] {
+    return this.detail.genericOptions;
+  }
+  get matches(): MatchUse[] {
+    return this.detail.matches;
+  }
+  get target(): TargetUse | undefined {
+    return this.detail.target;
+  }
+  get broken(): boolean {
+    return this.detail.broken;
+  }
+}
+
+/**
+ * What the dispatch index needs from a not-yet-parsed rule, read from its text: the exact
+ * destination address (`-d A.B.C.D[/32]`, not negated) or else the exact destination port
+ * (`--dport N` with `-p tcp|udp|sctp`, not negated). Undefined when the rule is already parsed or
+ * anything is unusual — the index then files the rule as a wildcard, which is always safe.
+ */
+export function cheapDispatchKey(rule: Rule): { dst?: string; dport?: number } | undefined {
+  if (!(rule instanceof LazyRule) || rule.isParsed) return undefined;
+  let text = rule.text;
+  if (text.includes('"')) {
+    // Drop quoted arguments (comments) so that their words are not read as options.
+    let out = '';
+    let inQuote = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (inQuote) {
+        if (c === '\\') i++;
+        else if (c === '"') inQuote = false;
+      } else if (c === '"') {
+        inQuote = true;
+        out += 'Q';
+      } else out += c;
+    }
+    if (inQuote) return {};
+    text = out;
+  }
+  const words = text.split(/[ \t]+/);
+  let dst: string | undefined;
+  let dstSeen = 0;
+  let dport: number | undefined;
+  let portProtocol = false;
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    const negated = words[i - 1] === '!';
+    const value = words[i + 1];
+    if (word === '-d' || word === '--destination' || word === '--dst') {
+      dstSeen++;
+      if (!negated && value !== undefined && STRICT_HOST.test(value)) dst = value.replace(/\/32$/, '');
+    } else if (word === '-p' || word === '--protocol') {
+      portProtocol = !negated && /^(tcp|udp|sctp|6|17|132)$/.test(value ?? '');
+    } else if (word === '--dport' || word === '--destination-port') {
+      const exact = !negated && value !== undefined && /^(0|[1-9]\d{0,4})$/.test(value) && Number(value) <= 65535;
+      dport = exact && dport === undefined ? Number(value) : -1; // a second --dport: no key
+    }
+  }
+  if (dstSeen === 1 && dst !== undefined) return { dst };
+  if (dstSeen === 0 && portProtocol && dport !== undefined && dport >= 0) return { dport };
+  return {};
+}
+
+/** A host address exactly as written in canonical dotted decimal (no octal/hex/short forms). */
+const STRICT_HOST = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/32)?$/;
 
 class ParsedOption implements OptionUse {
   constructor(

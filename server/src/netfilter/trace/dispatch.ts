@@ -8,6 +8,7 @@ import type { Chain, Family, Rule } from '../model';
 import type { Packet } from '../packet';
 import type { CompiledRule } from './compile';
 import { canonicalAddress } from './net';
+import { cheapDispatchKey } from '../parser';
 
 /** Chains shorter than this are scanned linearly: the index would cost more than it saves. */
 export const DISPATCH_MIN_RULES = 48;
@@ -47,6 +48,22 @@ export function buildDispatch(chain: Chain, family: Family, compile: (rule: Rule
   const byPort = new Map<number, number[]>();
   const wildcard: number[] = [];
   chain.rules.forEach((rule, index) => {
+    // A rule not parsed yet (cold CLI trace) is filed from its text, so that only the candidates
+    // for a packet get parsed; anything unusual there files it as a wildcard.
+    const cheap = cheapDispatchKey(rule);
+    if (cheap) {
+      const cheapKey = cheap.dst !== undefined ? canonicalAddress(cheap.dst) : undefined;
+      if (cheapKey !== undefined) {
+        let list = byDestination.get(cheapKey);
+        if (!list) byDestination.set(cheapKey, (list = []));
+        list.push(index);
+      } else if (cheap.dport !== undefined) {
+        let list = byPort.get(cheap.dport);
+        if (!list) byPort.set(cheap.dport, (list = []));
+        list.push(index);
+      } else wildcard.push(index);
+      return;
+    }
     const compiled = compile(rule);
     const key = compiled.exactDestination !== undefined ? canonicalAddress(compiled.exactDestination) : undefined;
     if (key !== undefined) {
