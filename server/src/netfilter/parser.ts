@@ -37,7 +37,9 @@ import { findMatch, findTarget } from './extensions/registry';
 import { GENERIC_OPTIONS } from './extensions/generic';
 import type { MatchSpec, OptionSpec, TargetSpec } from './extensions/types';
 import { tokenizeLine } from './tokenizer';
-import { checkAddress, checkInterface, checkValue } from './values';
+import { ParsedMatch, ParsedOption, ParsedTarget, compactRule } from './rule-model';
+import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, NO_CHAIN, RuleTemplates, USER_CHAIN, type ShapeContext } from './rule-templates';
+import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue } from './values';
 import { protocolNumber } from './packet';
 
 export interface ParseOptions {
@@ -120,8 +122,13 @@ interface TableState {
   table: Table;
   /** order in which each chain became known (declaration or -N), to check use-before-declare */
   declaredAtLine: Map<string, number>;
-  /** rules per chain in final order, built while applying -A/-I/-D/-R/-F/-X */
-  pendingJumps: Array<{ rule: Rule; target: TargetUse; line: number }>;
+  /** jumps to chains, checked against the declarations when the table is complete */
+  pendingJumps: Array<{ name: string; token: Span; line: number }>;
+  /** checked mode: the table's rule-line templates (see rule-templates.ts) */
+  templates?: RuleTemplates;
+  shapeContext?: ShapeContext & { targetChain?: Chain };
+  /** checked mode: the chain of the previous `-A` line (iptables-save writes a chain's rules together) */
+  lastRuleChain?: Chain;
 }
 
 class Parser {
@@ -139,6 +146,17 @@ class Parser {
    */
   lazy = false;
   lazyFailed = false;
+  /**
+   * Checked mode (parseRuleset's fast path): lazy rules as in trace mode, but every `-A` line is
+   * checked when it is read — by a rule-line template or, failing that, by the full rule parse — so
+   * the problems are complete. Lines it cannot file (other commands, odd quoting) set lazyFailed.
+   */
+  checked = false;
+  /** while materialising a lazy rule: its problems were reported when the line was checked */
+  private muted = false;
+  private readonly lineTokens = new LineTokens();
+  /** while rebuilding a checked rule: whether its target's name was a chain when the line was read */
+  private targetWasChain: boolean | undefined;
 
   constructor(
     private readonly text: string,
@@ -160,6 +178,7 @@ class Parser {
     const length = text.length;
     let budget = maxLines;
     while (!this.done && budget-- > 0) {
+      if (this.lazyFailed && this.checked) return (this.done = true);
       const pos = this.pos;
       let lineEnd = text.indexOf('\n', pos);
       const hasNewline = lineEnd >= 0;
@@ -203,7 +222,7 @@ class Parser {
 
   private report(severity: Severity, code: string, message: string, span: Span, extra?: Partial<Problem>): Problem {
     const problem: Problem = { severity, code, message, span: { start: span.start, end: span.end }, ...extra };
-    this.problems.push(problem);
+    if (!this.muted) this.problems.push(problem);
     return problem;
   }
 
@@ -304,7 +323,7 @@ class Parser {
   private parseChainDeclaration(lineIndex: number, start: number, end: number): void {
     const state = this.current!;
     const table = state.table;
-    if (this.lazy && this.declareLazily(state, lineIndex, start, end)) return;
+    if (this.lazy && (this.checked ? this.declareChecked(state, lineIndex, start, end) : this.declareLazily(state, lineIndex, start, end))) return;
     const { tokens } = tokenizeLine(this.text, start + 1, end);
     const lineSpan = { start, end };
     table.span.end = end;
@@ -380,7 +399,7 @@ class Parser {
   private parseCommandLine(lineIndex: number, start: number, end: number): void {
     const state = this.current!;
     state.table.span.end = end;
-    if (this.lazy) return this.fileLazily(state, lineIndex, start, end);
+    if (this.lazy) return this.checked ? this.fileChecked(state, lineIndex, start, end) : this.fileLazily(state, lineIndex, start, end);
     const lineSpan = { start, end };
     const { tokens, unterminatedQuoteAt } = tokenizeLine(this.text, start, end);
     if (tokens.length === 0) {
@@ -493,6 +512,55 @@ class Parser {
     return true;
   }
 
+  /**
+   * Checked mode's `:NAME POLICY [p:b]` when it is exactly what iptables-save writes (no problem
+   * possible): the same chain the full declaration parse makes, without tokens. False otherwise.
+   */
+  private declareChecked(state: TableState, lineIndex: number, start: number, end: number): boolean {
+    const text = this.text;
+    let i = start + 1;
+    while (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9 && text.charCodeAt(i) !== 34) i++;
+    const nameEnd = i;
+    if (nameEnd === start + 1 || nameEnd - start - 1 > 28 || text.charCodeAt(nameEnd) !== 32) return false;
+    const policyStart = ++i;
+    while (i < end && text.charCodeAt(i) !== 32) i++;
+    const policyEnd = i;
+    if (text.charCodeAt(i) !== 32 || text.charCodeAt(i + 1) !== 91 /* [ */) return false;
+    const countersStart = ++i;
+    i++;
+    const packetsStart = i;
+    while (i < end && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    const packetsEnd = i;
+    if (text.charCodeAt(i) !== 58 /* : */) return false;
+    const bytesStart = ++i;
+    while (i < end && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    const bytesEnd = i;
+    if (i !== end - 1 || text.charCodeAt(i) !== 93 /* ] */) return false;
+    if (packetsEnd === packetsStart || bytesEnd === bytesStart || packetsEnd - packetsStart > 15 || bytesEnd - bytesStart > 15) return false;
+    const name = text.slice(start + 1, nameEnd);
+    const policy = text.slice(policyStart, policyEnd);
+    const table = state.table;
+    const builtin = isBuiltinChain(table.name, name);
+    if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-' : policy !== '-') return false;
+    let chain = table.chains.get(name);
+    if (chain && !builtin && chain.declSpan) return false; // declared twice: the full parse reports it
+    table.span.end = end;
+    if (!chain) {
+      chain = this.newChain(name, table.name, builtin);
+      table.chains.set(name, chain);
+      state.declaredAtLine.set(name, lineIndex);
+      (chain as LazyChain).declaredAt = lineIndex;
+    }
+    chain.declSpan = { start, end };
+    chain.nameSpan = { start: start + 1, end: nameEnd };
+    if (builtin) {
+      chain.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
+      chain.policySpan = { start: policyStart, end: policyEnd };
+    }
+    chain.counters = { packets: Number(text.slice(packetsStart, packetsEnd)), bytes: Number(text.slice(bytesStart, bytesEnd)), span: { start: countersStart, end } };
+    return true;
+  }
+
   /** A chain object; in trace mode one whose rules are parsed when first read. */
   private newChain(name: string, table: string, builtin: boolean, policy?: string): Chain {
     if (this.lazy) return new LazyChain(name, table, builtin, policy, this.current!, this);
@@ -537,20 +605,140 @@ class Parser {
       chain = this.newChain(name, state.table.name, false);
       state.table.chains.set(name, chain);
     }
-    (chain as LazyChain).pending.push(lineIndex, start, end);
+    (chain as LazyChain).pending.push(lineIndex, start, end, UNCHECKED_RULE);
+  }
+
+  /**
+   * Checked mode's `[p:b] -A CHAIN …`: file the line under its chain (parsed when read) and check it
+   * now, through a template of its shape when one fits, else with the full rule parse.
+   */
+  private fileChecked(state: TableState, lineIndex: number, start: number, end: number): void {
+    const text = this.text;
+    const tokens = this.lineTokens;
+    if (!tokens.scan(text, start, end)) return void (this.lazyFailed = true);
+    const first = tokens.count > 0 && text.charCodeAt(tokens.starts[0]) === 91 /* [ */ ? 1 : 0;
+    if (tokens.count < first + 2) return void (this.lazyFailed = true);
+    const commandStart = tokens.starts[first];
+    const commandLength = tokens.ends[first] - commandStart;
+    const isAppend = (commandLength === 2 && text.startsWith('-A', commandStart)) || (commandLength === 8 && text.startsWith('--append', commandStart));
+    const nameStart = tokens.starts[first + 1];
+    const nameEnd = tokens.ends[first + 1];
+    if (!isAppend || tokens.quoted[first + 1] || text.charCodeAt(nameStart) === 45 /* - */) return void (this.lazyFailed = true);
+    const table = state.table;
+    const last = state.lastRuleChain;
+    const sameChain = last !== undefined && last.name.length === nameEnd - nameStart && text.startsWith(last.name, nameStart);
+    const name = sameChain ? last.name : text.slice(nameStart, nameEnd);
+    if (first === 1) this.parseCounters({ text: text.slice(tokens.starts[0], tokens.ends[0]), start: tokens.starts[0], end: tokens.ends[0] });
+
+    const templates = (state.templates ??= new RuleTemplates());
+    const context = (state.shapeContext ??= {
+      ruleChainNamedLikeBuiltin: false,
+      chainKind(targetName) {
+        const chain = table.chains.get(targetName);
+        this.targetChain = chain;
+        if (!chain) return NO_CHAIN;
+        const lazy = chain as LazyChain;
+        lazy.jumpKind ??= BUILTIN_CHAIN_NAMES.has(targetName) || BUILTIN_VERDICTS.has(targetName) || UNMODELLED_TARGETS.has(targetName) || findTarget(targetName) ? NAMED_LIKE_TARGET : USER_CHAIN;
+        return lazy.jumpKind;
+      },
+    });
+    context.ruleChainNamedLikeBuiltin = BUILTIN_CHAIN_NAMES.has(name);
+    context.targetChain = undefined;
+    templates.shape(text, tokens, first, context);
+    const verdict = templates.lookup(text, tokens, first);
+    let ruleCode: number;
+    if (verdict) {
+      ruleCode = checkedRuleCode(verdict.template, verdict.broken, false);
+      for (const { problem, code, token } of verdict.problems) this.report(problem.severity, code, problem.message, { start: tokens.starts[token], end: tokens.ends[token] });
+      if (verdict.chainTarget >= 0) {
+        const targetChain = context.targetChain as LazyChain | undefined;
+        const targetName = templates.targetName;
+        const declaredAt = targetChain?.declaredAt ?? state.declaredAtLine.get(targetName);
+        if (declaredAt === undefined || declaredAt === Number.MAX_SAFE_INTEGER || declaredAt > lineIndex) {
+          state.pendingJumps.push({ name: targetName, token: { start: tokens.starts[verdict.chainTarget], end: tokens.ends[verdict.chainTarget] }, line: lineIndex });
+        }
+      }
+    } else {
+      const before = this.problems.length;
+      const full = tokenizeLine(text, start, end).tokens;
+      const rule = this.buildRule(lineIndex, { start, end }, 'append', full[first], full[first + 1], full, first + 2, undefined);
+      const template = this.problems.length === before ? templates.learn(text, tokens, first, rule, this.family) : -1;
+      // Whether the target's name was a chain *now* decides its kind; the model is rebuilt later.
+      ruleCode = checkedRuleCode(template, rule.broken, !!rule.target && table.chains.has(rule.target.name));
+    }
+    // Filed after the check, as the full parse does: the rule's own target must not see a chain
+    // that only this line creates.
+    let chain = sameChain ? last : table.chains.get(name);
+    const declared = chain !== undefined;
+    if (!chain) {
+      chain = this.newChain(name, table.name, false);
+      table.chains.set(name, chain);
+      state.declaredAtLine.set(name, Number.MAX_SAFE_INTEGER);
+      (chain as LazyChain).declaredAt = Number.MAX_SAFE_INTEGER;
+    }
+    state.lastRuleChain = chain;
+    (chain as LazyChain).pending.push(lineIndex, start, end, ruleCode);
+    if (!declared) {
+      this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, { start: nameStart, end: nameEnd }, {
+        fixes: this.declareChainFix(name),
+      });
+    }
   }
 
   /** Parse the `-A` lines filed under a lazy chain (trace mode). */
-  materialize(state: TableState, lines: readonly number[]): Rule[] {
+  materialize(state: TableState, chain: string, lines: readonly number[]): Rule[] {
     const rules: Rule[] = [];
-    for (let k = 0; k < lines.length; k += 3) rules.push(new LazyRule(this, state, state.table.name, lines[k], lines[k + 1], lines[k + 2], rules.length + 1));
+    for (let k = 0; k < lines.length; k += 4) rules.push(new LazyRule(this, state, state.table.name, chain, lines[k], lines[k + 1], lines[k + 2], rules.length + 1, lines[k + 3]));
     return rules;
   }
 
+  /**
+   * The model of a lazy rule's line: built from its template when it has one (checked mode), else
+   * parsed. The parser keeps the last DETAIL_CACHE_SIZE models; older ones are dropped (and rebuilt
+   * if read again), so reading every rule once does not keep a 100k-rule model in memory.
+   */
+  detailOf(rule: LazyRule, state: TableState, code: number): Rule {
+    const template = templateOfCode(code);
+    let detail: Rule;
+    if (template >= 0 && state.templates) {
+      const tokens = tokenizeLine(this.text, rule.span.start, rule.span.end).tokens;
+      const first = tokens[0].text.startsWith('[') ? 1 : 0;
+      let counters: Counters | undefined;
+      if (first === 1) {
+        const saved = this.muted;
+        this.muted = true;
+        counters = this.parseCounters(tokens[0]);
+        this.muted = saved;
+      }
+      detail = state.templates.instantiate(template, tokens, first, { table: state.table.name, position: rule.position, command: 'append', span: rule.span, line: rule.line, counters, broken: brokenOfCode(code) });
+    } else {
+      detail = this.parseAppendLine(state, rule.line, rule.span.start, rule.span.end, rule.position, code);
+    }
+    const slot = this.detailCacheNext;
+    this.detailCacheNext = (slot + 1) % DETAIL_CACHE_SIZE;
+    this.detailCache[slot]?.dropDetail();
+    this.detailCache[slot] = rule;
+    return detail;
+  }
+  /** A lazy rule's target alone, when its template can build it (else undefined: read the model). */
+  targetOf(rule: LazyRule, state: TableState, code: number): TargetUse | undefined | 'model' {
+    const template = templateOfCode(code);
+    if (template < 0 || !state.templates) return 'model';
+    const tokens = this.lineTokens;
+    if (!tokens.scan(this.text, rule.span.start, rule.span.end)) return 'model';
+    const first = this.text.charCodeAt(rule.span.start) === 91 /* [ */ ? 1 : 0;
+    return state.templates.instantiateTarget(template, this.text, tokens, first);
+  }
+  private readonly detailCache: Array<LazyRule | undefined> = [];
+  private detailCacheNext = 0;
+
   /** Parse one `-A` line in its table's context (trace mode, on first use of the rule's details). */
-  parseAppendLine(state: TableState, line: number, start: number, end: number, position: number): Rule {
+  parseAppendLine(state: TableState, line: number, start: number, end: number, position: number, code = UNCHECKED_RULE): Rule {
     const saved = this.current;
+    const savedMuted = this.muted;
     this.current = state;
+    this.muted = true;
+    this.targetWasChain = code === UNCHECKED_RULE ? undefined : targetWasChainOfCode(code);
     try {
       const { tokens } = tokenizeLine(this.text, start, end);
       let index = 0;
@@ -564,6 +752,8 @@ class Parser {
       return rule;
     } finally {
       this.current = saved;
+      this.muted = savedMuted;
+      this.targetWasChain = undefined;
     }
   }
 
@@ -876,7 +1066,7 @@ class Parser {
     if (pendingNegation) error('parse/dangling-negation', "'!' at the end of the rule negates nothing", pendingNegation);
     this.checkRule(rule);
     compactRule(rule);
-    if (rule.target && rule.target.kind === 'chain') state.pendingJumps.push({ rule, target: rule.target, line: lineIndex });
+    if (rule.target && rule.target.kind === 'chain' && !this.muted) state.pendingJumps.push({ name: rule.target.name, token: rule.target.token, line: lineIndex });
     return rule;
   }
 
@@ -1129,7 +1319,7 @@ class Parser {
       }
       return base('chain');
     }
-    if (table.chains.has(name) && !isBuiltinChain(table.name, name)) return base('chain');
+    if ((this.targetWasChain ?? table.chains.has(name)) && !isBuiltinChain(table.name, name)) return base('chain');
     if (isBuiltinChain(table.name, name)) {
       this.report('error', 'parse/jump-to-builtin', `cannot jump to built-in chain ${name}`, nameToken);
       rule.broken = true;
@@ -1230,7 +1420,8 @@ class Parser {
   private closeTable(state: TableState): void {
     const table = state.table;
     // Jumps are resolved now that every chain of the table is known.
-    for (const { target, line } of state.pendingJumps) {
+    for (const target of state.pendingJumps) {
+      const line = target.line;
       const declaredAt = state.declaredAtLine.get(target.name);
       const chain = table.chains.get(target.name);
       if (!chain || declaredAt === undefined || declaredAt === Number.MAX_SAFE_INTEGER) {
@@ -1277,9 +1468,6 @@ class Parser {
   }
 }
 
-// Model objects as small classes: their spans are computed from the tokens they already hold
-// instead of being stored (a 100k-rule dump would otherwise keep ~600k extra span objects).
-
 /** Trace mode's chain: its `-A` lines are kept as (line, start, end) numbers until `rules` is read. */
 class LazyChain implements Chain {
   policy?: string;
@@ -1287,8 +1475,12 @@ class LazyChain implements Chain {
   counters?: Counters;
   declSpan?: Span;
   nameSpan?: Span;
-  /** line, start, end of each `-A` line, flat */
+  /** line, start, end, LazyRule code of each `-A` line, flat */
   readonly pending: number[] = [];
+  /** checked mode: the line that declared the chain (MAX_SAFE_INTEGER: used undeclared), when known here */
+  declaredAt?: number;
+  /** checked mode: how a `-j` to this name reads (rule-templates.ts chainKind), once computed */
+  jumpKind?: number;
   private parsed?: Rule[];
 
   constructor(
@@ -1307,7 +1499,7 @@ class LazyChain implements Chain {
   }
 
   get rules(): Rule[] {
-    return (this.parsed ??= this.parser.materialize(this.state, this.pending));
+    return (this.parsed ??= this.parser.materialize(this.state, this.name, this.pending));
   }
 
   set rules(rules: Rule[]) {
@@ -1328,14 +1520,29 @@ class LazyRule implements Rule {
     private readonly parser: Parser,
     private readonly state: TableState,
     public table: string,
+    /** the chain the line was filed under (its `-A` name) */
+    public chain: string,
     public line: number,
     private readonly start: number,
     private readonly end: number,
     public position: number,
+    /** checked mode: template and broken flag (checkedRuleCode); UNCHECKED_RULE in trace mode */
+    private readonly code: number,
   ) {}
 
   private get detail(): Rule {
-    return (this.parsed ??= this.parser.parseAppendLine(this.state, this.line, this.start, this.end, this.position));
+    return (this.parsed ??= this.parser.detailOf(this, this.state, this.code));
+  }
+
+  /** The outline shared by the rules of this rule's template, when it has one and no model yet. */
+  get outline(): RuleOutline | undefined {
+    const template = templateOfCode(this.code);
+    return template >= 0 && !this.parsed ? this.state.templates?.outline(template) : undefined;
+  }
+
+  /** Forget the model (the parser's detail cache is full); it is rebuilt when read again. */
+  dropDetail(): void {
+    this.parsed = undefined;
   }
 
   get isParsed(): boolean {
@@ -1348,9 +1555,6 @@ class LazyRule implements Rule {
 
   get span(): Span {
     return { start: this.start, end: this.end };
-  }
-  get chain(): string {
-    return this.detail.chain;
   }
   get commandToken(): Token {
     return this.detail.commandToken;
@@ -1371,12 +1575,36 @@ class LazyRule implements Rule {
     return this.detail.matches;
   }
   get target(): TargetUse | undefined {
-    return this.detail.target;
+    // Kept apart from the model (which the parser may drop): every analysis reads every target.
+    if (this.targetRead === undefined) {
+      if (this.parsed) return this.parsed.target;
+      const target = this.parser.targetOf(this, this.state, this.code);
+      this.targetRead = target === 'model' ? this.detail.target ?? null : target ?? null;
+    }
+    return this.targetRead ?? undefined;
   }
+  private targetRead?: TargetUse | null;
   get broken(): boolean {
-    return this.detail.broken;
+    return this.code === UNCHECKED_RULE ? this.detail.broken : brokenOfCode(this.code);
   }
 }
+
+/** LazyRule.code: what checking the line found, so reading it back needs no parse. */
+const UNCHECKED_RULE = 0;
+function checkedRuleCode(template: number, broken: boolean, targetWasChain: boolean): number {
+  return ((template + 1) << 3) | (targetWasChain ? 4 : 0) | 2 | (broken ? 1 : 0);
+}
+function templateOfCode(code: number): number {
+  return code === UNCHECKED_RULE ? -1 : (code >> 3) - 1;
+}
+function targetWasChainOfCode(code: number): boolean {
+  return (code & 4) === 4;
+}
+function brokenOfCode(code: number): boolean {
+  return (code & 1) === 1;
+}
+/** How many lazy rules keep their model at once (see Parser.detailOf). */
+const DETAIL_CACHE_SIZE = 1024;
 
 /**
  * What the dispatch index needs from a not-yet-parsed rule, read from its text: the exact
@@ -1428,80 +1656,16 @@ export function cheapDispatchKey(rule: Rule): { dst?: string; dport?: number } |
   return {};
 }
 
+/**
+ * How many generic options a rule has and which match modules, without building its model when the
+ * parser can tell from the rule's template (checked mode); undefined means: read the rule itself.
+ */
+export function ruleOutline(rule: Rule): RuleOutline | undefined {
+  return rule instanceof LazyRule ? rule.outline : undefined;
+}
+
 /** A host address exactly as written in canonical dotted decimal (no octal/hex/short forms). */
 const STRICT_HOST = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/32)?$/;
-
-class ParsedOption implements OptionUse {
-  constructor(
-    public name: string,
-    public written: Token,
-    public negated: boolean,
-    /** the `!` token itself (a Token is a Span) */
-    public negationSpan: Span | undefined,
-    public args: Token[],
-    private readonly spanStart: number,
-  ) {}
-  get span(): Span {
-    const lastArg = this.args.length ? this.args[this.args.length - 1].end : 0;
-    return { start: this.spanStart, end: Math.max(lastArg, this.written.end) };
-  }
-}
-
-class ParsedMatch implements MatchUse {
-  options: OptionUse[] = [];
-  constructor(
-    public module: string,
-    public moduleToken: Token | undefined,
-    public flagToken: Token | undefined,
-    public implicit: boolean,
-    public known: boolean,
-    private readonly spanStart: number,
-    private readonly spanEnd: number,
-  ) {}
-  get span(): Span {
-    return { start: this.spanStart, end: this.spanEnd };
-  }
-}
-
-class ParsedTarget implements TargetUse {
-  options: OptionUse[] = [];
-  constructor(
-    public name: string,
-    public token: Token,
-    public flagToken: Token,
-    public goto: boolean,
-    public kind: TargetUse['kind'],
-  ) {}
-  get span(): Span {
-    return { start: this.flagToken.start, end: this.token.end };
-  }
-}
-
-/**
- * Arrays grown by push keep spare capacity (17+ slots); a 100k-rule dump has ~700k of them.
- * Copy each to its exact size once the rule is complete (the model is read-only afterwards).
- */
-const EMPTY: never[] = Object.freeze([]) as unknown as never[];
-function exact<T>(list: T[]): T[] {
-  return list.length === 0 ? EMPTY : list.slice();
-}
-function compactRule(rule: Rule): void {
-  for (const option of rule.genericOptions) option.args = exact(option.args);
-  rule.genericOptions = exact(rule.genericOptions);
-  for (const match of rule.matches) {
-    for (const option of match.options) option.args = exact(option.args);
-    match.options = exact(match.options);
-  }
-  rule.matches = exact(rule.matches);
-  if (rule.target) {
-    for (const option of rule.target.options) option.args = exact(option.args);
-    rule.target.options = exact(rule.target.options);
-  }
-}
-
-/** Protocols that have ports (multiport and NAT port ranges need one of them). */
-const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', '6', '17', '136', '132', '33']);
-const NAT_PORT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT']);
 
 /** `10.0.0.1:80`, `[2001:db8::1]:80`, `:80-90` carry a port; `2001:db8::1` does not. */
 function hasNatPort(text: string): boolean {
@@ -1612,9 +1776,22 @@ export function parseRulesetForTrace(text: string, options: ParseOptions = {}): 
   return parseRuleset(text, options);
 }
 
-/** Parse an iptables-save / iptables-restore text. Never throws. */
+/**
+ * Parse an iptables-save / iptables-restore text: tables, chains and every problem at once; each
+ * rule's model is built when first read. Never throws.
+ */
 export function parseRuleset(text: string, options: ParseOptions = {}): ParsedRuleset {
   const parser = createIncrementalParser(text, options);
+  while (!parser.step(Number.MAX_SAFE_INTEGER));
+  return parser.result();
+}
+
+/**
+ * The reference parse: every rule's model built while reading, in file order. Same problems and
+ * model as parseRuleset (test/parser/checked-parse.test.ts); slower and heavier on big dumps.
+ */
+export function parseRulesetEagerly(text: string, options: ParseOptions = {}): ParsedRuleset {
+  const parser = createIncrementalParser(text, options, false);
   while (!parser.step(Number.MAX_SAFE_INTEGER));
   return parser.result();
 }
@@ -1627,7 +1804,7 @@ export interface IncrementalParser {
 }
 
 /** The same parse in slices, for callers that must stay responsive. Never throws. */
-export function createIncrementalParser(text: string, options: ParseOptions = {}): IncrementalParser {
+export function createIncrementalParser(text: string, options: ParseOptions = {}, checked = true): IncrementalParser {
   let failure: ParsedRuleset | undefined;
   const fail = (error: unknown): ParsedRuleset => {
     // A parser bug must not take the editor down: report it as a problem on the whole file.
@@ -1645,6 +1822,7 @@ export function createIncrementalParser(text: string, options: ParseOptions = {}
   let parser: Parser | undefined;
   try {
     parser = new Parser(text, options);
+    parser.lazy = parser.checked = checked;
   } catch (error) {
     failure = fail(error);
   }
@@ -1652,7 +1830,13 @@ export function createIncrementalParser(text: string, options: ParseOptions = {}
     step(maxLines) {
       if (failure || !parser) return true;
       try {
-        return parser.step(maxLines);
+        const done = parser.step(maxLines);
+        if (parser.lazyFailed) {
+          // A line only the full parse handles (-I, -N, odd quoting …): start over with it.
+          parser = new Parser(text, options);
+          return false;
+        }
+        return done;
       } catch (error) {
         failure = fail(error);
         return true;

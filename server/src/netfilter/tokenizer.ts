@@ -14,6 +14,11 @@ class SourceToken implements Token {
   ) {}
 }
 
+/** A token made outside tokenizeLine (same object layout as the tokenizer's). */
+export function makeToken(text: string, start: number, end: number, quoted: boolean): Token {
+  return new SourceToken(quoted ? text : intern(text, 0, text.length), start, end, quoted);
+}
+
 export interface TokenizedLine {
   tokens: Token[];
   /** offset of an opening quote that is never closed (restore takes the rest of the line) */

@@ -6,6 +6,11 @@ import type { Family } from './model';
 import type { OptionSpec } from './extensions/types';
 import { parseNumber } from './extensions/common';
 
+/** Protocols that have ports (multiport and NAT port ranges need one of them). */
+export const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', '6', '17', '136', '132', '33']);
+/** Targets whose address argument may carry a port (which then needs a port protocol). */
+export const NAT_PORT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT']);
+
 export interface ValueProblem {
   severity: 'error' | 'warning' | 'information';
   message: string;
@@ -67,8 +72,44 @@ export function isIPv6(text: string): boolean {
   return groups.length === 8 && groups.every(valid);
 }
 
+/**
+ * Length of the canonical dotted-decimal IPv4 address at the start of text[from…] (`10.96.0.1`: no
+ * leading zeros, octets ≤ 255), or 0. The fast path of the checks below: what iptables-save writes.
+ */
+function canonicalIPv4Length(text: string, from: number): number {
+  let i = from;
+  for (let octet = 0; octet < 4; octet++) {
+    if (octet > 0) {
+      if (text.charCodeAt(i) !== 46 /* . */) return 0;
+      i++;
+    }
+    const digitsStart = i;
+    let value = 0;
+    while (i < text.length && i - digitsStart < 3) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      i++;
+    }
+    const digits = i - digitsStart;
+    if (digits === 0 || value > 255 || (digits > 1 && text.charCodeAt(digitsStart) === 48)) return 0;
+  }
+  return i - from;
+}
+
+/** `A.B.C.D` or `A.B.C.D/N` (N ≤ 32, no leading zero), canonical: certainly valid in -s / -d. */
+function isCanonicalIPv4Network(text: string): boolean {
+  const length = canonicalIPv4Length(text, 0);
+  if (length === 0) return false;
+  if (length === text.length) return true;
+  if (text.charCodeAt(length) !== 47 /* / */) return false;
+  const bits = text.slice(length + 1);
+  return /^(0|[1-9]\d?)$/.test(bits) && Number(bits) <= 32;
+}
+
 /** `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `2001:db8::/32`, `host.example`, for -s / -d and similar. */
 export function checkAddress(text: string, family: Family): ValueProblem | undefined {
+  if (family === 'ipv4' && isCanonicalIPv4Network(text)) return undefined;
   if (text === '') return { severity: 'error', message: 'empty address' };
   const slash = text.indexOf('/');
   const host = slash >= 0 ? text.slice(0, slash) : text;
@@ -109,6 +150,11 @@ export function checkAddress(text: string, family: Family): ValueProblem | undef
 
 /** DNAT/SNAT/NETMAP/REDIRECT ranges `[ip[-ip]][:port[-port]]`; NAT targets read addresses strictly (inet_pton). */
 export function checkNatRange(text: string, family: Family): ValueProblem | undefined {
+  if (family === 'ipv4') {
+    // fast path: `10.244.1.2:8080`, as kube-proxy writes its DNAT targets
+    const length = canonicalIPv4Length(text, 0);
+    if (length > 0 && (length === text.length || (text.charCodeAt(length) === 58 /* : */ && /^\d+$/.test(text.slice(length + 1))))) return undefined;
+  }
   let addresses = text;
   let ports: string | undefined;
   if (family === 'ipv6') {

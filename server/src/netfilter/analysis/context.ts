@@ -4,6 +4,7 @@
 
 import { isBuiltinChain, type Chain, type Family, type Rule, type Ruleset, type Span, type Table } from '../model';
 import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
+import { ruleOutline } from '../parser';
 
 export class Cancelled extends Error {}
 
@@ -89,6 +90,8 @@ Object.setPrototypeOf(TARGET_WRITES, null); // keys come from dumps: `constructo
 
 /** Cheap syntactic test: no criteria and no match but comments (a universal rule for certain). */
 function plainlyUniversal(rule: Rule): boolean {
+  const outline = ruleOutline(rule); // answers without building the rule's model on big dumps
+  if (outline) return outline.genericOptions === 0 && outline.modules.every((module) => module === 'comment');
   if (rule.genericOptions.length) return false;
   for (const match of rule.matches) if (match.module !== 'comment') return false;
   return true;

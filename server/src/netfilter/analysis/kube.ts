@@ -3,6 +3,7 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
+import { ruleOutline } from '../parser';
 import { parseKubeChainName, servicePortNameFromComment, verifyKubeChainName } from '../kube/hash';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
 
@@ -72,7 +73,7 @@ function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]
   for (const rule of chain.rules) {
     const target = rule.target;
     if (!target || !target.name.startsWith('KUBE-SEP-')) continue;
-    if (rule.broken || rule.genericOptions.length) return;
+    if (rule.broken || (ruleOutline(rule)?.genericOptions ?? rule.genericOptions.length)) return;
     let probability = 1;
     for (const match of rule.matches) {
       if (match.module === 'comment') continue;

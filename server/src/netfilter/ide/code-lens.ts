@@ -16,6 +16,7 @@ import { isBuiltinChain, type Chain, type OptionUse, type Rule, type Ruleset } f
 import { compileCidr, parseIPv4, parseIPv6 } from '../trace/net';
 import { inferLocalAddresses } from '../trace/simulate';
 import { lineOf as lineOfOffset } from '../positions';
+import { ruleOutline } from '../parser';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -76,12 +77,19 @@ export function findLensSites(ruleset: Ruleset, options: LensSiteOptions = {}): 
 export function ruleNamesConcreteDestination(rule: Rule): boolean {
   if (rule.broken) return false;
   if (rule.target?.name === 'DNAT' && rule.target.options.some((o) => o.name === 'to-destination')) return true;
-  const port = positiveOption(rule, ['dport', 'dports', 'ports']);
+  const outline = ruleOutline(rule); // big dumps: answer from the rule's template, no model built
+  if (outline) {
+    if (!outline.matchOptions.some((o) => !o.negated && DESTINATION_PORT_OPTIONS.includes(o.name))) return false;
+    if (rule.chain === 'KUBE-NODEPORTS') return true;
+    return outline.generic.some((o) => o.name === 'destination' && !o.negated);
+  }
+  const port = positiveOption(rule, DESTINATION_PORT_OPTIONS);
   if (!port) return false;
   if (rule.chain === 'KUBE-NODEPORTS') return true;
   const destination = rule.criteria.destination;
   return !!destination && !destination.negated;
 }
+const DESTINATION_PORT_OPTIONS = ['dport', 'dports', 'ports'];
 
 // ---------------------------------------------------------------------------------------------
 // The packet for a rule

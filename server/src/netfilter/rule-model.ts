@@ -1,0 +1,74 @@
+// The parser's model objects: small classes whose spans are computed from the tokens they hold
+// instead of being stored (a 100k-rule dump would otherwise keep ~600k extra span objects).
+
+import type { MatchUse, OptionUse, Rule, Span, TargetUse, Token } from './model';
+
+export class ParsedOption implements OptionUse {
+  constructor(
+    public name: string,
+    public written: Token,
+    public negated: boolean,
+    /** the `!` token itself (a Token is a Span) */
+    public negationSpan: Span | undefined,
+    public args: Token[],
+    private readonly spanStart: number,
+  ) {}
+  get span(): Span {
+    const lastArg = this.args.length ? this.args[this.args.length - 1].end : 0;
+    return { start: this.spanStart, end: Math.max(lastArg, this.written.end) };
+  }
+}
+
+export class ParsedMatch implements MatchUse {
+  options: OptionUse[] = [];
+  constructor(
+    public module: string,
+    public moduleToken: Token | undefined,
+    public flagToken: Token | undefined,
+    public implicit: boolean,
+    public known: boolean,
+    private readonly spanStart: number,
+    private readonly spanEnd: number,
+  ) {}
+  get span(): Span {
+    return { start: this.spanStart, end: this.spanEnd };
+  }
+}
+
+export class ParsedTarget implements TargetUse {
+  options: OptionUse[] = [];
+  constructor(
+    public name: string,
+    public token: Token,
+    public flagToken: Token,
+    public goto: boolean,
+    public kind: TargetUse['kind'],
+  ) {}
+  get span(): Span {
+    return { start: this.flagToken.start, end: this.token.end };
+  }
+}
+
+/**
+ * Arrays grown by push keep spare capacity (17+ slots); a 100k-rule dump has ~700k of them.
+ * Copy each to its exact size once the rule is complete (the model is read-only afterwards).
+ */
+const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+function exact<T>(list: T[]): T[] {
+  return list.length === 0 ? EMPTY : list.slice();
+}
+export function compactRule(rule: Rule): void {
+  for (const option of rule.genericOptions) option.args = exact(option.args);
+  rule.genericOptions = exact(rule.genericOptions);
+  for (const match of rule.matches) {
+    for (const option of match.options) option.args = exact(option.args);
+    match.options = exact(match.options);
+  }
+  rule.matches = exact(rule.matches);
+  if (rule.target) {
+    for (const option of rule.target.options) option.args = exact(option.args);
+    rule.target.options = exact(rule.target.options);
+  }
+}
+
+
