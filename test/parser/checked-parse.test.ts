@@ -24,7 +24,8 @@ const target = (t: TargetUse | undefined) => (t ? `${t.goto ? 'goto' : 'jump'} $
 /** Everything a rule model says, read in an order that exercises the lazy paths (target first). */
 function describeRule(rule: Rule): string {
   const outline = ruleOutline(rule);
-  const head = [target(rule.target), `broken=${rule.broken}`, `${rule.table}/${rule.chain} #${rule.position} line ${rule.line} ${span(rule.span)} ${rule.command}`];
+  // Read first what the lazy rule answers without its model.
+  const head = [target(rule.target), token(rule.chainToken), `broken=${rule.broken}`, `${rule.table}/${rule.chain} #${rule.position} line ${rule.line} ${span(rule.span)} ${rule.command}`];
   const criteria = Object.entries(rule.criteria).map(([key, o]) => `${key}=${o ? option(o) : '-'}`).sort();
   const body = [
     token(rule.commandToken),

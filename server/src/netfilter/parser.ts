@@ -36,7 +36,7 @@ import {
 import { findMatch, findTarget } from './extensions/registry';
 import { GENERIC_OPTIONS } from './extensions/generic';
 import type { MatchSpec, OptionSpec, TargetSpec } from './extensions/types';
-import { tokenizeLine } from './tokenizer';
+import { makeToken, tokenizeLine } from './tokenizer';
 import { ParsedMatch, ParsedOption, ParsedTarget, compactRule } from './rule-model';
 import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, NO_CHAIN, RuleTemplates, USER_CHAIN, type ShapeContext } from './rule-templates';
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue } from './values';
@@ -1560,7 +1560,16 @@ class LazyRule implements Rule {
     return this.detail.commandToken;
   }
   get chainToken(): Token {
-    return this.detail.chainToken;
+    if (this.parsed || this.code === UNCHECKED_RULE) return this.detail.chainToken;
+    // `[p:b] -A NAME`: the name is the token after -A (checked mode filed only such lines).
+    const text = this.parser.source;
+    const isSpace = (c: number) => c === 32 || c === 9;
+    let at = this.start;
+    for (let skip = text.charCodeAt(at) === 91 /* [ */ ? 2 : 1; skip > 0; skip--) {
+      while (!isSpace(text.charCodeAt(at))) at++;
+      while (isSpace(text.charCodeAt(at))) at++;
+    }
+    return makeToken(this.chain, at, at + this.chain.length, false);
   }
   get counters(): Counters | undefined {
     return this.detail.counters;

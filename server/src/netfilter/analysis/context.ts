@@ -8,6 +8,8 @@ import { ruleOutline } from '../parser';
 
 export class Cancelled extends Error {}
 
+const MAX_CACHED_SHAPES = 20_000;
+
 export interface AnalysisContext {
   ruleset: Ruleset;
   family: Family;
@@ -58,6 +60,9 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
       let s = shapes.get(rule);
       if (!s) {
         s = ruleShape(rule, ruleset.family);
+        // A cache, not a store: shapes are pure, and keeping one per rule of a 100k-rule dump for
+        // the whole analysis costs more memory than recomputing the few asked for again.
+        if (shapes.size >= MAX_CACHED_SHAPES) shapes.clear();
         shapes.set(rule, s);
       }
       return s;
@@ -115,28 +120,58 @@ function universal(rule: Rule, context: AnalysisContext): boolean {
   return plainlyUniversal(rule) || (mayBeUniversal(rule) && isUniversalRule(context.shape(rule)));
 }
 
+/**
+ * The table's jumps between chains with chains numbered (ids in table.chains order): every graph
+ * pass (loops, depth, hooks) walks these arrays instead of re-reading 100k rules by chain name.
+ */
+export interface JumpGraph {
+  ids: Map<string, number>;
+  names: string[];
+  chains: Chain[];
+  /** per chain id: the ids of the chains its rules jump or go to, in rule order (existing chains only) */
+  targets: number[][];
+  /** per chain id: the rule of each of those jumps */
+  rules: Rule[][];
+}
+
 export class TableFacts {
   readonly name: string;
   /** user chains → rules that jump/goto to them */
   readonly referrers = new Map<string, Rule[]>();
+  readonly graph: JumpGraph;
   private readonly terminalChains = new Map<string, boolean>();
   private readonly chainWrites = new Map<string, Set<Field>>();
-  private hooks: { masks: Map<string, number>; names: string[][] } | undefined;
+  private hooks: { masks: Int32Array; names: string[][] } | undefined;
 
   constructor(
     readonly table: Table,
     private readonly context: AnalysisContext,
   ) {
     this.name = table.name;
+    const graph: JumpGraph = { ids: new Map(), names: [], chains: [], targets: [], rules: [] };
     for (const chain of table.chains.values()) {
+      graph.ids.set(chain.name, graph.names.length);
+      graph.names.push(chain.name);
+      graph.chains.push(chain);
+    }
+    for (const chain of graph.chains) {
+      const targets: number[] = [];
+      const rules: Rule[] = [];
       for (const rule of chain.rules) {
         const target = rule.target;
         if (!target || target.kind !== 'chain' || rule.broken) continue;
         let list = this.referrers.get(target.name);
         if (!list) this.referrers.set(target.name, (list = []));
         list.push(rule);
+        const id = graph.ids.get(target.name);
+        if (id === undefined) continue;
+        targets.push(id);
+        rules.push(rule);
       }
+      graph.targets.push(targets);
+      graph.rules.push(rules);
     }
+    this.graph = graph;
   }
 
   chain(name: string): Chain | undefined {
@@ -243,29 +278,28 @@ export class TableFacts {
    */
   reachingHooks(chainName: string): readonly string[] {
     if (!this.hooks) this.hooks = this.propagateHooks();
-    return this.hooks.names[this.hooks.masks.get(chainName) ?? 0];
+    const id = this.graph.ids.get(chainName);
+    return this.hooks.names[id === undefined ? 0 : this.hooks.masks[id]];
   }
 
-  private propagateHooks(): { masks: Map<string, number>; names: string[][] } {
-    const hookNames = [...this.table.chains.values()].filter((c) => isBuiltinChain(this.table.name, c.name)).map((c) => c.name);
-    const masks = new Map<string, number>();
-    const queue: string[] = [];
-    hookNames.forEach((name, bit) => {
-      masks.set(name, 1 << bit);
-      queue.push(name);
+  private propagateHooks(): { masks: Int32Array; names: string[][] } {
+    const { chains, targets } = this.graph;
+    const masks = new Int32Array(chains.length);
+    const hookNames: string[] = [];
+    const queue: number[] = [];
+    chains.forEach((chain, id) => {
+      if (!isBuiltinChain(this.table.name, chain.name)) return;
+      masks[id] = 1 << hookNames.length;
+      hookNames.push(chain.name);
+      queue.push(id);
     });
     for (let head = 0; head < queue.length; head++) {
-      const name = queue[head];
-      const mask = masks.get(name)!;
-      const chain = this.table.chains.get(name);
-      if (!chain) continue;
-      for (const rule of chain.rules) {
-        const target = rule.target;
-        if (!target || target.kind !== 'chain' || rule.broken) continue;
-        const before = masks.get(target.name) ?? 0;
-        if ((before | mask) === before || !this.table.chains.has(target.name)) continue;
-        masks.set(target.name, before | mask);
-        queue.push(target.name);
+      const mask = masks[queue[head]];
+      for (const target of targets[queue[head]]) {
+        const before = masks[target];
+        if ((before | mask) === before) continue;
+        masks[target] = before | mask;
+        queue.push(target);
       }
     }
     const names: string[][] = [];

@@ -23,41 +23,40 @@ const INTENTIONALLY_EMPTY = new Set([
 
 export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
   const table = facts.table;
+  const { names, chains, targets, rules: edgeRules } = facts.graph;
   // Loops: the kernel (nf_tables; legacy too when reachable) refuses a ruleset where a chain can
   // reach itself. Only cycles reachable from a built-in chain are refused, so walk from those.
-  const state = new Map<string, 1 | 2>(); // 1 = on the DFS stack, 2 = done
+  const state = new Uint8Array(names.length); // 1 = on the DFS stack, 2 = done
   const stackRules: Rule[] = [];
-  const stackChains: string[] = [];
+  const stackChains: number[] = [];
   const reported = new Set<Rule>();
-  for (const chain of table.chains.values()) {
-    if (!chain.builtin) continue;
-    // Iterative DFS over (chain, next rule index).
-    const frames: Array<{ name: string; index: number }> = [{ name: chain.name, index: 0 }];
-    if (state.get(chain.name)) continue;
-    state.set(chain.name, 1);
-    stackChains.push(chain.name);
+  for (let root = 0; root < chains.length; root++) {
+    if (!chains[root].builtin || state[root]) continue;
+    // Iterative DFS over (chain, next jump index).
+    const frames: Array<{ id: number; index: number }> = [{ id: root, index: 0 }];
+    state[root] = 1;
+    stackChains.push(root);
     while (frames.length) {
       const frame = frames[frames.length - 1];
-      const rules = table.chains.get(frame.name)?.rules ?? [];
-      if (frame.index >= rules.length) {
-        state.set(frame.name, 2);
+      const out = targets[frame.id];
+      if (frame.index >= out.length) {
+        state[frame.id] = 2;
         frames.pop();
         stackChains.pop();
         stackRules.pop();
         continue;
       }
-      const rule = rules[frame.index++];
+      const rule = edgeRules[frame.id][frame.index];
+      const next = out[frame.index++];
       context.tick();
-      const target = rule.target;
-      if (!target || target.kind !== 'chain' || rule.broken || !table.chains.has(target.name)) continue;
-      const s = state.get(target.name);
-      if (s === 2) continue;
-      if (s === 1) {
+      if (state[next] === 2) continue;
+      if (state[next] === 1) {
         if (reported.has(rule)) continue;
         reported.add(rule);
-        const start = stackChains.indexOf(target.name);
+        const target = rule.target!;
+        const start = stackChains.indexOf(next);
         const along = stackRules.slice(start);
-        const cycle = [...stackChains.slice(start), target.name].join(' → ');
+        const cycle = [...stackChains.slice(start), next].map((id) => names[id]).join(' → ');
         problems.push({
           severity: 'error',
           code: 'graph/loop',
@@ -67,10 +66,10 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
         });
         continue;
       }
-      state.set(target.name, 1);
-      stackChains.push(target.name);
+      state[next] = 1;
+      stackChains.push(next);
       stackRules.push(rule);
-      frames.push({ name: target.name, index: 0 });
+      frames.push({ id: next, index: 0 });
     }
   }
 
@@ -115,51 +114,48 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
 export const NFT_MAX_JUMP_LEVEL = 15;
 
 function checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
-  const table = facts.table;
+  const { names, chains, targets, rules: edgeRules } = facts.graph;
   // Longest path from a base chain, over the acyclic part of the graph (Kahn's order).
-  const edges = new Map<string, Rule[]>();
-  const indegree = new Map<string, number>();
-  const reachable = new Set<string>();
-  const queue: string[] = [];
-  for (const chain of table.chains.values()) if (chain.builtin) { reachable.add(chain.name); queue.push(chain.name); }
+  const indegree = new Int32Array(names.length);
+  const reachable = new Uint8Array(names.length);
+  const queue: number[] = [];
+  chains.forEach((chain, id) => {
+    if (!chain.builtin) return;
+    reachable[id] = 1;
+    queue.push(id);
+  });
   for (let i = 0; i < queue.length; i++) {
-    const name = queue[i];
-    const out: Rule[] = [];
-    for (const rule of table.chains.get(name)?.rules ?? []) {
+    for (const target of targets[queue[i]]) {
       context.tick();
-      const target = rule.target;
-      if (!target || target.kind !== 'chain' || rule.broken || !table.chains.has(target.name)) continue;
-      out.push(rule);
-      indegree.set(target.name, (indegree.get(target.name) ?? 0) + 1);
-      if (!reachable.has(target.name)) {
-        reachable.add(target.name);
-        queue.push(target.name);
+      indegree[target]++;
+      if (!reachable[target]) {
+        reachable[target] = 1;
+        queue.push(target);
       }
     }
-    edges.set(name, out);
   }
-  const level = new Map<string, number>();
-  const ready: string[] = [];
-  for (const name of reachable) if (!indegree.get(name)) { ready.push(name); level.set(name, 0); }
-  const reported = new Set<string>();
+  const level = new Int32Array(names.length);
+  const ready: number[] = [];
+  for (const id of queue) if (indegree[id] === 0) ready.push(id);
+  const reported = new Uint8Array(names.length);
   for (let i = 0; i < ready.length; i++) {
-    const name = ready[i];
-    const depth = level.get(name) ?? 0;
-    for (const rule of edges.get(name) ?? []) {
-      const target = rule.target!.name;
-      if (depth + 1 > (level.get(target) ?? 0)) level.set(target, depth + 1);
-      if (depth + 1 === NFT_MAX_JUMP_LEVEL + 1 && !reported.has(target)) {
-        reported.add(target);
+    const id = ready[i];
+    const depth = level[id];
+    const out = targets[id];
+    for (let k = 0; k < out.length; k++) {
+      const target = out[k];
+      if (depth + 1 > level[target]) level[target] = depth + 1;
+      if (depth + 1 === NFT_MAX_JUMP_LEVEL + 1 && !reported[target]) {
+        reported[target] = 1;
+        const rule = edgeRules[id][k];
         problems.push({
           severity: 'warning',
           code: 'graph/too-deep',
-          message: `${target} is ${depth + 1} jumps below a built-in chain: iptables-nft (the default backend) refuses more than ${NFT_MAX_JUMP_LEVEL} ("Too many links"); iptables-legacy accepts it`,
+          message: `${names[target]} is ${depth + 1} jumps below a built-in chain: iptables-nft (the default backend) refuses more than ${NFT_MAX_JUMP_LEVEL} ("Too many links"); iptables-legacy accepts it`,
           span: { start: rule.target!.token.start, end: rule.target!.token.end },
         });
       }
-      const remaining = (indegree.get(target) ?? 0) - 1;
-      indegree.set(target, remaining);
-      if (remaining === 0) ready.push(target);
+      if (--indegree[target] === 0) ready.push(target);
     }
   }
 }
