@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Chain, MatchUse, OptionUse, Rule, Span, TargetUse, Token } from '../../server/src/netfilter/model';
-import { parseRuleset, parseRulesetEagerly, ruleOutline, type ParsedRuleset } from '../../server/src/netfilter/parser';
+import { optionText, parseRuleset, parseRulesetEagerly, ruleOutline, type ParsedRuleset } from '../../server/src/netfilter/parser';
 import { loadCorpus } from '../fuzz/corpus';
 import { generateInput } from '../fuzz/generate';
 import { generateKubeDump } from '../bench/generate-kube-dump';
@@ -22,8 +22,24 @@ const match = (m: MatchUse) => `${m.implicit ? 'implicit ' : ''}${m.known ? '' :
 const target = (t: TargetUse | undefined) => (t ? `${t.goto ? 'goto' : 'jump'} ${t.kind} ${t.name} ${token(t.flagToken)} ${token(t.token)} ${span(t.span)} {${t.options.map(option).join(' ')}}` : 'no target');
 
 /** Everything a rule model says, read in an order that exercises the lazy paths (target first). */
+/** Option reads the lazy rule answers from its line (optionText), checked against its model below. */
+const OPTION_QUERIES: Array<[owner: string, name: string]> = [
+  ['', 'source'], ['', 'destination'], ['', 'protocol'], ['', 'in-interface'], ['', 'out-interface'],
+  ['comment', 'comment'], ['*', 'comment'], ['*', 'dport'], ['tcp', 'dport'], ['udp', 'dport'], ['*', 'mark'], ['statistic', 'probability'], ['*', 'dports'], ['conntrack', 'ctstate'],
+];
+
+function optionFromModel(rule: Rule, owner: string, name: string): { text: string | undefined; negated: boolean } | null {
+  const options = owner === '' ? rule.genericOptions : rule.matches.filter((m) => owner === '*' || m.module === owner).flatMap((m) => {
+    const option = m.options.find((o) => o.name === name);
+    return option ? [option] : [];
+  });
+  const option = options.find((o) => o.name === name);
+  return option ? { text: option.args[0]?.text, negated: option.negated } : null;
+}
+
 function describeRule(rule: Rule): string {
   const outline = ruleOutline(rule);
+  const reads = OPTION_QUERIES.map(([owner, name]) => optionText(rule, owner, name));
   // Read first what the lazy rule answers without its model.
   const head = [target(rule.target), token(rule.chainToken), `broken=${rule.broken}`, `${rule.table}/${rule.chain} #${rule.position} line ${rule.line} ${span(rule.span)} ${rule.command}`];
   const criteria = Object.entries(rule.criteria).map(([key, o]) => `${key}=${o ? option(o) : '-'}`).sort();
@@ -42,6 +58,9 @@ function describeRule(rule: Rule): string {
     assert.deepEqual(outline.generic, rule.genericOptions.map((o) => ({ owner: '', name: o.name, negated: o.negated })));
     assert.deepEqual(outline.matchOptions, rule.matches.flatMap((m) => m.options.map((o) => ({ owner: m.module, name: o.name, negated: o.negated }))));
   }
+  OPTION_QUERIES.forEach(([owner, name], i) => {
+    if (reads[i] !== undefined) assert.deepEqual(reads[i], optionFromModel(rule, owner, name), `optionText(${owner}, ${name}) on line ${rule.line + 1}`);
+  });
   return [...head, ...body].join(' ');
 }
 

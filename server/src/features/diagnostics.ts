@@ -2,7 +2,7 @@
 // ~150 ms debounce (re-analysis while the user types would only be thrown away).
 
 import { DiagnosticSeverity, MessageType, type Diagnostic } from 'vscode-languageserver';
-import { LARGE_DOCUMENT_FEATURES_OFF } from '../documents';
+import { LARGE_DOCUMENT_FEATURES_OFF, runSliced } from '../documents';
 import type { Problem } from '../netfilter/model';
 import { rangeOf } from '../ranges';
 import type { Feature, ServerContext } from './context';
@@ -67,20 +67,13 @@ export const diagnosticsFeature: Feature = {
     };
 
     // Build the navigation / mark / address indexes right after publishing, so that the first
-    // hover or definition does not pay for them (skipped when the document changed meanwhile).
+    // hover or definition does not pay for them — in slices, so that requests and edits are served
+    // meanwhile (dropped when the document changed).
     const warmUp = (uri: string, version: number) => {
-      setTimeout(() => {
-        try {
-          if (ctx.documents.get(uri)?.version !== version || ctx.store.cachedVersion(uri) !== version) return;
-          const doc = ctx.store.get(uri);
-          if (!doc) return;
-          void doc.index;
-          void doc.marks;
-          void doc.addresses;
-        } catch (error) {
-          ctx.logError(`index warm-up failed for ${uri}`, error);
-        }
-      }, 0);
+      const stale = () => ctx.documents.get(uri)?.version !== version || ctx.store.cachedVersion(uri) !== version;
+      const doc = stale() ? undefined : ctx.store.get(uri);
+      if (!doc) return;
+      runSliced(() => doc.warmUpStep(), stale).catch((error) => ctx.logError(`index warm-up failed for ${uri}`, error));
     };
 
     const schedule = (uri: string, delay: number) => {

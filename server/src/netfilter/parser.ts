@@ -155,6 +155,9 @@ class Parser {
   /** while materialising a lazy rule: its problems were reported when the line was checked */
   private muted = false;
   private readonly lineTokens = new LineTokens();
+  /** tokenText()'s scratch: the line starting at readTokensStart, scanned */
+  private readonly readTokens = new LineTokens();
+  private readTokensStart = -1;
   /** while rebuilding a checked rule: whether its target's name was a chain when the line was read */
   private targetWasChain: boolean | undefined;
 
@@ -720,6 +723,19 @@ class Parser {
     this.detailCache[slot] = rule;
     return detail;
   }
+  /** The value of token `index` (counted from the `-A`) of the rule line [start, end). */
+  tokenText(start: number, end: number, index: number): string | undefined {
+    const tokens = this.readTokens;
+    if (this.readTokensStart !== start) {
+      // Callers read several options of one rule in a row: scan its line once.
+      this.readTokensStart = -1;
+      if (!tokens.scan(this.text, start, end)) return undefined;
+      this.readTokensStart = start;
+    }
+    const first = this.text.charCodeAt(start) === 91 /* [ */ ? 1 : 0;
+    return first + index < tokens.count ? tokens.value(this.text, first + index) : undefined;
+  }
+
   /** A lazy rule's target alone, when its template can build it (else undefined: read the model). */
   targetOf(rule: LazyRule, state: TableState, code: number): TargetUse | undefined | 'model' {
     const template = templateOfCode(code);
@@ -1540,6 +1556,16 @@ class LazyRule implements Rule {
     return template >= 0 && !this.parsed ? this.state.templates?.outline(template) : undefined;
   }
 
+  /** See optionText(). */
+  optionText(owner: string, name: string): { text: string | undefined; negated: boolean } | null | undefined {
+    const template = templateOfCode(this.code);
+    if (template < 0 || this.parsed || !this.state.templates) return undefined;
+    const location = this.state.templates.argumentOf(template, owner, name);
+    if (!location) return null;
+    if (location.arg < 0) return { text: undefined, negated: location.negated };
+    return { text: this.parser.tokenText(this.start, this.end, location.arg), negated: location.negated };
+  }
+
   /** Forget the model (the parser's detail cache is full); it is rebuilt when read again. */
   dropDetail(): void {
     this.parsed = undefined;
@@ -1671,6 +1697,16 @@ export function cheapDispatchKey(rule: Rule): { dst?: string; dport?: number } |
  */
 export function ruleOutline(rule: Rule): RuleOutline | undefined {
   return rule instanceof LazyRule ? rule.outline : undefined;
+}
+
+/**
+ * The first argument of a rule's option and whether it is negated, read from the rule's line when
+ * the parser can tell where it is from the rule's template — no model built. `owner`: '' for the
+ * generic options (-s, -d, -p …), a match module for its options, '*' for any match. null: the rule
+ * has no such option; undefined: not known this way (read the rule's model).
+ */
+export function optionText(rule: Rule, owner: string, name: string): { text: string | undefined; negated: boolean } | null | undefined {
+  return rule instanceof LazyRule ? rule.optionText(owner, name) : undefined;
 }
 
 /** A host address exactly as written in canonical dotted decimal (no octal/hex/short forms). */

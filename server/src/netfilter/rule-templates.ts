@@ -141,6 +141,14 @@ interface Template {
   skeleton: RuleSkeleton;
   outline: RuleOutline;
   id: number;
+  /** owner → option → where its first argument is (see argumentOf), filled on demand */
+  arguments?: Map<string, Map<string, OptionLocation | null>>;
+}
+
+/** Where a rule's option is in its line: token index of its first argument (-1: none), and `!`. */
+export interface OptionLocation {
+  arg: number;
+  negated: boolean;
 }
 
 /** What every rule of a template has in common, readable without building a rule's model. */
@@ -399,6 +407,29 @@ export class RuleTemplates {
 
   outline(id: number): RuleOutline {
     return this.all[id].outline;
+  }
+
+  /**
+   * Where the first option `name` is in the lines of template `id`: of the generic options when
+   * `owner` is '', else of the first match (of module `owner`, or of any module when `owner` is
+   * '*') that has it. null when the rules of this template do not have it.
+   */
+  argumentOf(id: number, owner: string, name: string): OptionLocation | null {
+    const template = this.all[id];
+    let byName = (template.arguments ??= new Map()).get(owner);
+    if (!byName) template.arguments.set(owner, (byName = new Map()));
+    const known = byName.get(name);
+    if (known !== undefined) return known;
+    let found: OptionLocation | null = null;
+    const locate = (options: OptionSkeleton[]) => {
+      const option = options.find((o) => o.name === name);
+      if (option) found = { arg: option.args.length ? option.args[0] : -1, negated: option.negation >= 0 };
+      return !!option;
+    };
+    if (owner === '') locate(template.skeleton.generic);
+    else for (const match of template.skeleton.matches) if ((owner === '*' || match.module === owner) && locate(match.options)) break;
+    byName.set(name, found);
+    return found;
   }
 
   /**

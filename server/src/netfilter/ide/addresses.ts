@@ -6,7 +6,8 @@
 import type { Rule } from '../model';
 import { servicePortNameFromComment } from '../kube/hash';
 import { optionArg } from '../kube/chains';
-import type { DocumentIndex } from './document-index';
+import { optionText } from '../parser';
+import { BUILD_SLICE_RULES, type DocumentIndex } from './document-index';
 
 export interface AddressFact {
   text: string;
@@ -46,16 +47,48 @@ export function ipv4Within(address: string, cidr: string): boolean {
   return ((a & mask) >>> 0) === ((n & mask) >>> 0);
 }
 
+/**
+ * A generic option (-s, -d, -p) as far as this index needs it: read from the rule's line when the
+ * parser can (no model built for the 100k rules of a big dump), else from the model.
+ */
+function genericOption(rule: Rule, name: 'source' | 'destination' | 'protocol'): { negated: boolean; args: Array<{ text: string }> } | undefined {
+  const read = optionText(rule, '', name);
+  if (read === null) return undefined;
+  if (read !== undefined) return { negated: read.negated, args: read.text === undefined ? [] : [{ text: read.text }] };
+  return rule.criteria[name];
+}
+
 export class AddressIndex {
   private readonly facts = new Map<string, AddressFact[]>();
   /** address → lines of the rules that mention it in -s/-d/--to-* (for the "used in" count) */
   private readonly uses = new Map<string, number[]>();
   readonly podCidrs = new Set<string>();
 
+  private readonly building: Generator<void, void>;
+
   constructor(index: DocumentIndex) {
+    this.building = this.build(index);
+  }
+
+  /** Build a slice of the index; true when it is complete. */
+  buildSome(): boolean {
+    return !!this.building.next().done;
+  }
+
+  /** The whole index (builds what is left). */
+  complete(): this {
+    while (!this.buildSome());
+    return this;
+  }
+
+  private *build(index: DocumentIndex): Generator<void, void> {
+    let rules = 0;
     for (const { table } of index.tables) {
       for (const chain of table.chains.values()) {
-        for (const rule of chain.rules) this.learn(table.name, rule);
+        for (const rule of chain.rules) {
+          this.learn(table.name, rule);
+          if (++rules % BUILD_SLICE_RULES === 0) yield;
+        }
       }
     }
   }
@@ -79,8 +112,8 @@ export class AddressIndex {
   }
 
   private learn(table: string, rule: Rule): void {
-    const source = rule.criteria.source;
-    const destination = rule.criteria.destination;
+    const source = genericOption(rule, 'source');
+    const destination = genericOption(rule, 'destination');
     const target = rule.target;
     const comment = optionArg(rule, 'comment', 'comment');
     if (source?.args[0]) this.use(source.args[0].text, rule.line);
@@ -93,7 +126,7 @@ export class AddressIndex {
     // Service IPs: `-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "ns/svc:dns cluster IP" --dport 53`
     const serviceIp = comment && /^(\S+) (cluster IP|external IP|loadbalancer IP)$/.exec(comment);
     if (serviceIp && destination?.args[0] && !destination.negated && table === 'nat') {
-      const proto = rule.criteria.protocol?.args[0]?.text;
+      const proto = genericOption(rule, 'protocol')?.args[0]?.text;
       const port = optionArg(rule, 'dport');
       const kind = serviceIp[2] === 'cluster IP' ? 'ClusterIP' : serviceIp[2] === 'external IP' ? 'external IP' : 'load-balancer IP';
       this.add(destination.args[0].text, `${kind} of service \`${serviceIp[1]}\`${port ? ` (${port}/${proto ?? '?'})` : ''}`, rule.line);

@@ -38,10 +38,27 @@ export class DocumentIndex {
   readonly tables: TableIndex[] = [];
   /** indexed by 0-based line number; undefined for comments, empty lines and lines outside tables */
   readonly lines: Array<LineEntry | undefined>;
-  readonly ruleCount: number;
+  ruleCount = 0;
+  private readonly building: Generator<void, void>;
 
   constructor(readonly ruleset: ParsedRuleset) {
     this.lines = new Array(ruleset.lineStarts.length);
+    this.building = this.build();
+  }
+
+  /** Build a slice of the index (a few thousand rules); true when it is complete. */
+  buildSome(): boolean {
+    return !!this.building.next().done;
+  }
+
+  /** The whole index (builds what is left). */
+  complete(): this {
+    while (!this.buildSome());
+    return this;
+  }
+
+  private *build(): Generator<void, void> {
+    const ruleset = this.ruleset;
     let ruleCount = 0;
     for (const table of ruleset.tables) {
       const tableIndex: TableIndex = { table, occurrences: new Map() };
@@ -55,7 +72,7 @@ export class DocumentIndex {
           this.add(tableIndex, chain.name, { kind: 'declaration', span: chain.nameSpan, line });
         }
         for (const rule of chain.rules) {
-          ruleCount++;
+          if (++ruleCount % BUILD_SLICE_RULES === 0) yield;
           this.lines[rule.line] = { kind: 'rule', table, rule };
           this.add(tableIndex, rule.chain, { kind: 'rule-chain', span: tokenSpan(rule.chainToken), line: rule.line, rule });
           const target = rule.target;
@@ -128,6 +145,9 @@ export class DocumentIndex {
     return rules;
   }
 }
+
+/** Rules indexed per slice when an index is built a little at a time (about 5 ms of work). */
+export const BUILD_SLICE_RULES = 2000;
 
 export function tokenSpan(token: Token | Span): Span {
   return { start: token.start, end: token.end };

@@ -27,15 +27,26 @@ export class IdeDocument {
   }
 
   get index(): DocumentIndex {
-    return (this.indexCache ??= new DocumentIndex(this.ruleset));
+    return (this.indexCache ??= new DocumentIndex(this.ruleset)).complete();
   }
 
   get addresses(): AddressIndex {
-    return (this.addressCache ??= new AddressIndex(this.index));
+    return (this.addressCache ??= new AddressIndex(this.index)).complete();
   }
 
   get marks(): MarkIndex {
-    return (this.markCache ??= new MarkIndex(this.index));
+    return (this.markCache ??= new MarkIndex(this.index)).complete();
+  }
+
+  /**
+   * Build the indexes a slice at a time (a few thousand rules per call), so a language server can
+   * prepare them between requests; true when all are built. Reading an index finishes it at once.
+   */
+  warmUpStep(): boolean {
+    const index = (this.indexCache ??= new DocumentIndex(this.ruleset));
+    if (!index.buildSome()) return false;
+    if (!(this.markCache ??= new MarkIndex(index)).buildSome()) return false;
+    return (this.addressCache ??= new AddressIndex(index)).buildSome();
   }
 
   /** Markdown link to a 0-based line of this document (`[line 12](uri#L12)`), plain text without a URI. */

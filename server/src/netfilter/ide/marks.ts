@@ -8,7 +8,8 @@
 // --or-mark B → B/B; --xor-mark B → B/0. A test (`-m mark --mark V/M`) is (mark AND M) == V.
 
 import type { OptionUse, Rule } from '../model';
-import type { DocumentIndex } from './document-index';
+import { BUILD_SLICE_RULES, type DocumentIndex } from './document-index';
+import { ruleOutline } from '../parser';
 
 export type MarkField = 'nfmark' | 'ctmark';
 
@@ -221,14 +222,35 @@ export interface MarkUse {
 /** Every mark-related option of the dump, built once per document on first use. */
 export class MarkIndex {
   readonly uses: MarkUse[] = [];
+  private readonly building: Generator<void, void>;
 
   constructor(index: DocumentIndex) {
+    this.building = this.build(index);
+  }
+
+  /** Build a slice of the index; true when it is complete. */
+  buildSome(): boolean {
+    return !!this.building.next().done;
+  }
+
+  /** The whole index (builds what is left). */
+  complete(): this {
+    while (!this.buildSome());
+    return this;
+  }
+
+  private *build(index: DocumentIndex): Generator<void, void> {
+    let rules = 0;
     for (const { table } of index.tables) {
       for (const chain of table.chains.values()) {
         for (const rule of chain.rules) {
-          for (const match of rule.matches) {
-            if (match.module !== 'mark' && match.module !== 'connmark') continue;
-            for (const option of match.options) this.add(rule, match.module, option, match.options);
+          if (++rules % BUILD_SLICE_RULES === 0) yield;
+          const outline = ruleOutline(rule); // skip building the models of rules without these matches
+          if (!outline || outline.modules.some((m) => m === 'mark' || m === 'connmark')) {
+            for (const match of rule.matches) {
+              if (match.module !== 'mark' && match.module !== 'connmark') continue;
+              for (const option of match.options) this.add(rule, match.module, option, match.options);
+            }
           }
           const target = rule.target;
           if (target && (target.name === 'MARK' || target.name === 'CONNMARK' || target.name === 'TPROXY')) {

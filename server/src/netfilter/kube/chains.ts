@@ -5,6 +5,7 @@
 // /work/shared/notes/kube-proxy-facts.md and the seed dumps).
 
 import type { Rule, Table } from '../model';
+import { optionText } from '../parser';
 import { parseKubeChainName, servicePortNameFromComment, verifyKubeChainName, type KubeChainKind } from './hash';
 
 export type KubeProxyMode = 'iptables' | 'ipvs' | 'iptables and ipvs';
@@ -113,6 +114,8 @@ export interface KubeChainFacts {
 }
 
 export function optionArg(rule: Rule, name: string, owner?: string): string | undefined {
+  const read = optionText(rule, owner ?? '*', name); // big dumps: from the line, no model built
+  if (read !== undefined) return read?.text;
   for (const match of rule.matches) {
     if (owner && match.module !== owner) continue;
     for (const option of match.options) if (option.name === name) return option.args[0]?.text;
