@@ -608,7 +608,7 @@ class Parser {
       chain = this.newChain(name, state.table.name, false);
       state.table.chains.set(name, chain);
     }
-    (chain as LazyChain).pending.push(lineIndex, start, end, UNCHECKED_RULE);
+    (chain as LazyChain).pending.push(lineIndex, start, end, UNCHECKED_RULE, -1);
   }
 
   /**
@@ -650,7 +650,9 @@ class Parser {
     templates.shape(text, tokens, first, context);
     const verdict = templates.lookup(text, tokens, first);
     let ruleCode: number;
+    let template: number;
     if (verdict) {
+      template = verdict.template;
       ruleCode = checkedRuleCode(verdict.template, verdict.broken, false);
       for (const { problem, code, token } of verdict.problems) this.report(problem.severity, code, problem.message, { start: tokens.starts[token], end: tokens.ends[token] });
       if (verdict.chainTarget >= 0) {
@@ -665,7 +667,7 @@ class Parser {
       const before = this.problems.length;
       const full = tokenizeLine(text, start, end).tokens;
       const rule = this.buildRule(lineIndex, { start, end }, 'append', full[first], full[first + 1], full, first + 2, undefined);
-      const template = this.problems.length === before ? templates.learn(text, tokens, first, rule, this.family) : -1;
+      template = this.problems.length === before ? templates.learn(text, tokens, first, rule, this.family) : -1;
       // Whether the target's name was a chain *now* decides its kind; the model is rebuilt later.
       ruleCode = checkedRuleCode(template, rule.broken, !!rule.target && table.chains.has(rule.target.name));
     }
@@ -680,7 +682,11 @@ class Parser {
       (chain as LazyChain).declaredAt = Number.MAX_SAFE_INTEGER;
     }
     state.lastRuleChain = chain;
-    (chain as LazyChain).pending.push(lineIndex, start, end, ruleCode);
+    const targetIndex = template >= 0 ? templates.targetIndex(template) : -1;
+    (chain as LazyChain).pending.push(lineIndex, start, end, ruleCode, targetIndex >= 0 ? tokens.starts[first + targetIndex] : -1);
+    // The jumped-to chain's own name string: every analysis looks chains up by target name, and a
+    // string already used as a key hashes and compares faster than a fresh slice of the line.
+    (chain as LazyChain).pendingTargetNames.push(verdict && verdict.chainTarget >= 0 ? (context.targetChain as Chain | undefined)?.name : undefined);
     if (!declared) {
       this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, { start: nameStart, end: nameEnd }, {
         fixes: this.declareChainFix(name),
@@ -689,9 +695,9 @@ class Parser {
   }
 
   /** Parse the `-A` lines filed under a lazy chain (trace mode). */
-  materialize(state: TableState, chain: string, lines: readonly number[]): Rule[] {
+  materialize(state: TableState, chain: string, lines: readonly number[], targetNames: ReadonlyArray<string | undefined>): Rule[] {
     const rules: Rule[] = [];
-    for (let k = 0; k < lines.length; k += 4) rules.push(new LazyRule(this, state, state.table.name, chain, lines[k], lines[k + 1], lines[k + 2], rules.length + 1, lines[k + 3]));
+    for (let k = 0; k < lines.length; k += 5) rules.push(new LazyRule(this, state, state.table.name, chain, lines[k], lines[k + 1], lines[k + 2], rules.length + 1, lines[k + 3], lines[k + 4], targetNames[rules.length]));
     return rules;
   }
 
@@ -737,9 +743,12 @@ class Parser {
   }
 
   /** A lazy rule's target alone, when its template can build it (else undefined: read the model). */
-  targetOf(rule: LazyRule, state: TableState, code: number): TargetUse | undefined | 'model' {
+  targetOf(rule: LazyRule, state: TableState, code: number, targetStart: number, targetName: string | undefined): TargetUse | undefined | 'model' {
     const template = templateOfCode(code);
     if (template < 0 || !state.templates) return 'model';
+    if (targetStart < 0) return undefined; // the template has no target
+    const quick = state.templates.targetAt(template, this.text, targetStart, rule.span.end, targetName);
+    if (quick) return quick;
     const tokens = this.lineTokens;
     if (!tokens.scan(this.text, rule.span.start, rule.span.end)) return 'model';
     const first = this.text.charCodeAt(rule.span.start) === 91 /* [ */ ? 1 : 0;
@@ -1491,8 +1500,10 @@ class LazyChain implements Chain {
   counters?: Counters;
   declSpan?: Span;
   nameSpan?: Span;
-  /** line, start, end, LazyRule code of each `-A` line, flat */
+  /** line, start, end, LazyRule code, target name offset of each `-A` line, flat */
   readonly pending: number[] = [];
+  /** checked mode: per `-A` line, the name of the chain it jumps to when known while checking */
+  readonly pendingTargetNames: Array<string | undefined> = [];
   /** checked mode: the line that declared the chain (MAX_SAFE_INTEGER: used undeclared), when known here */
   declaredAt?: number;
   /** checked mode: how a `-j` to this name reads (rule-templates.ts chainKind), once computed */
@@ -1515,7 +1526,7 @@ class LazyChain implements Chain {
   }
 
   get rules(): Rule[] {
-    return (this.parsed ??= this.parser.materialize(this.state, this.name, this.pending));
+    return (this.parsed ??= this.parser.materialize(this.state, this.name, this.pending, this.pendingTargetNames));
   }
 
   set rules(rules: Rule[]) {
@@ -1544,6 +1555,10 @@ class LazyRule implements Rule {
     public position: number,
     /** checked mode: template and broken flag (checkedRuleCode); UNCHECKED_RULE in trace mode */
     private readonly code: number,
+    /** checked mode: offset of the target's name when the rule's template has a target, else -1 */
+    private readonly targetStart: number,
+    /** checked mode: the jumped-to chain's name (that chain's own string), when known */
+    private readonly targetName: string | undefined,
   ) {}
 
   private get detail(): Rule {
@@ -1613,7 +1628,7 @@ class LazyRule implements Rule {
     // Kept apart from the model (which the parser may drop): every analysis reads every target.
     if (this.targetRead === undefined) {
       if (this.parsed) return this.parsed.target;
-      const target = this.parser.targetOf(this, this.state, this.code);
+      const target = this.parser.targetOf(this, this.state, this.code, this.targetStart, this.targetName);
       this.targetRead = target === 'model' ? this.detail.target ?? null : target ?? null;
     }
     return this.targetRead ?? undefined;

@@ -432,6 +432,29 @@ export class RuleTemplates {
     return found;
   }
 
+  /** Token index (from the `-A`) of the target's name in the lines of template `id`, or -1. */
+  targetIndex(id: number): number {
+    return this.all[id].skeleton.target?.token ?? -1;
+  }
+
+  /**
+   * The target of a line of template `id` whose target takes no options, from the offset of its
+   * name alone (the flag is the token before it) — no scan of the line. Undefined when the target
+   * has options (use instantiateTarget).
+   */
+  targetAt(id: number, text: string, nameStart: number, lineEnd: number, knownName?: string): TargetUse | undefined {
+    const t = this.all[id].skeleton.target;
+    if (!t || t.options.length) return undefined;
+    let nameEnd = nameStart;
+    while (nameEnd < lineEnd && !isSeparator(text.charCodeAt(nameEnd))) nameEnd++;
+    let flagEnd = nameStart;
+    while (isSeparator(text.charCodeAt(flagEnd - 1))) flagEnd--;
+    let flagStart = flagEnd;
+    while (flagStart > 0 && !isSeparator(text.charCodeAt(flagStart - 1))) flagStart--;
+    const name = makeToken(knownName !== undefined && knownName.length === nameEnd - nameStart ? knownName : text.slice(nameStart, nameEnd), nameStart, nameEnd, false);
+    return new ParsedTarget(name.text, name, makeToken(text.slice(flagStart, flagEnd), flagStart, flagEnd, false), t.goto, t.kind);
+  }
+
   /**
    * Only the target of a rule line checked by template `id` (the analyses read every rule's target;
    * building just that is a fraction of the whole model). `tokens` holds the line, scanned.
@@ -509,6 +532,7 @@ export class RuleTemplates {
 }
 
 const DECLINE = new Error('template declined');
+const isSeparator = (c: number): boolean => c === 32 || c === 9;
 const NO_TOKENS: Token[] = Object.freeze([]) as unknown as Token[];
 const NO_OPTIONS: OptionUse[] = Object.freeze([]) as unknown as OptionUse[];
 const NO_MATCHES: Rule['matches'] = Object.freeze([]) as unknown as Rule['matches'];

@@ -14,6 +14,7 @@ import type { Family, MatchUse, OptionUse, Rule } from '../model';
 import { protocolNumber } from '../packet';
 import { compileCidr } from '../trace/net';
 import { complement, intersect, isSubset, isUniverse, single, union, type IntervalSet } from './intervals';
+import { ruleOutline } from '../parser';
 
 /** Packet properties a non-terminal target can change between two rules of a chain. */
 export type Field = 'mark' | 'ctmark' | 'ct' | 'tos' | 'ttl' | 'tcpopt' | 'packet' | 'set';
@@ -431,6 +432,15 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family): void {
     }
     if (!handled) b.opaque(scope, option);
   }
+}
+
+/**
+ * True when ruleShape(rule).stateful is certain from the rule's outline alone (a match that is not a
+ * function of the packet: statistic, recent, limit …), so its shape need not be built.
+ */
+export function certainlyStateful(rule: Rule): boolean {
+  const outline = ruleOutline(rule);
+  return !!outline && outline.modules.some((module) => module !== 'comment' && !STATELESS_MODULES[module]);
 }
 
 /** True when the rule, as normalized, matches every packet. */

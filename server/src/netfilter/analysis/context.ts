@@ -4,7 +4,7 @@
 
 import { isBuiltinChain, type Chain, type Family, type Rule, type Ruleset, type Span, type Table } from '../model';
 import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
-import { ruleOutline } from '../parser';
+import { optionText, ruleOutline } from '../parser';
 
 export class Cancelled extends Error {}
 
@@ -104,8 +104,12 @@ function plainlyUniversal(rule: Rule): boolean {
 
 /** Cheap syntactic filter: false when a generic criterion certainly restricts the packets. */
 function mayBeUniversal(rule: Rule): boolean {
-  for (const option of rule.genericOptions) {
-    const text = option.args[0]?.text ?? '';
+  if (certainlyStateful(rule)) return false;
+  const outline = ruleOutline(rule);
+  // From the rule's line when the parser can (no model built); else from the model.
+  const generic = outline ? outline.generic.map((o) => ({ name: o.name, negated: o.negated, text: optionText(rule, '', o.name)?.text })) : rule.genericOptions.map((o) => ({ name: o.name, negated: o.negated, text: o.args[0]?.text }));
+  for (const option of generic) {
+    const text = option.text ?? '';
     if (option.negated) return false;
     if (option.name === 'protocol' && text !== 'all' && text !== '0') return false;
     if ((option.name === 'source' || option.name === 'destination') && !/\/0(\.0\.0\.0)?$/.test(text)) return false;
@@ -330,7 +334,7 @@ export class TableFacts {
 const EMPTY: ReadonlySet<Field> = new Set();
 const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));
 
-import { isUniversal as isUniversalRule } from './constraints';
+import { certainlyStateful, isUniversal as isUniversalRule } from './constraints';
 import { lineOf } from '../positions';
 
 /** The span to delete to remove a whole line, newline included. */

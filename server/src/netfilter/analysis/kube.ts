@@ -3,7 +3,7 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
-import { ruleOutline } from '../parser';
+import { optionText, ruleOutline } from '../parser';
 import { parseKubeChainName, servicePortNameFromComment, verifyKubeChainName } from '../kube/hash';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
 
@@ -68,12 +68,40 @@ function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Probl
  * kube-proxy spreads a service over n endpoints with `-m statistic --mode random --probability
  * 1/(n-i)` on rule i and an unconditional last rule, so each endpoint gets 1/n.
  */
+/**
+ * checkShares' reading of one rule, from its line when the parser can tell where the statistic
+ * options are (no model built): the probability, NaN for a session-affinity rule, 'not a branch',
+ * or undefined (read the model).
+ */
+function branchProbabilityFromLine(rule: Rule): number | 'not a branch' | undefined {
+  const outline = ruleOutline(rule);
+  if (!outline || outline.modules.filter((m) => m === 'statistic').length > 1) return undefined;
+  let probability = 1;
+  for (const module of outline.modules) {
+    if (module === 'comment') continue;
+    if (module === 'recent') return NaN;
+    if (module !== 'statistic') return 'not a branch';
+    const mode = optionText(rule, 'statistic', 'mode')?.text;
+    const p = optionText(rule, 'statistic', 'probability');
+    if (mode !== 'random' || !p || p.negated || optionText(rule, 'statistic', 'every')) return 'not a branch';
+    probability = Number(p.text);
+    if (!Number.isFinite(probability)) return 'not a branch';
+  }
+  return probability;
+}
+
 function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
   const branches: Array<{ rule: Rule; probability: number }> = [];
   for (const rule of chain.rules) {
     const target = rule.target;
     if (!target || !target.name.startsWith('KUBE-SEP-')) continue;
     if (rule.broken || (ruleOutline(rule)?.genericOptions ?? rule.genericOptions.length)) return;
+    const fromLine = branchProbabilityFromLine(rule);
+    if (fromLine === 'not a branch') return;
+    if (fromLine !== undefined) {
+      if (!Number.isNaN(fromLine)) branches.push({ rule, probability: fromLine });
+      continue;
+    }
     let probability = 1;
     for (const match of rule.matches) {
       if (match.module === 'comment') continue;

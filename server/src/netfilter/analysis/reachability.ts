@@ -6,7 +6,7 @@
 // only with the earlier rules that could contain it.
 
 import type { Chain, Problem, Rule } from '../model';
-import { cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
+import { certainlyStateful, cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
 
 interface Candidate {
@@ -87,7 +87,8 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
     // The last rule shadows nothing: skip the work (every KUBE-SEP chain ends with its DNAT).
     if (index === rules.length - 1) break;
     const terminal = facts.terminal(rule);
-    if (terminal) {
+    // A stateful rule (statistic, recent …) is neither universal nor a candidate: no shape needed.
+    if (terminal && !certainlyStateful(rule)) {
       const shape = context.shape(rule);
       if (isUniversal(shape)) {
         stopper = rule;
@@ -96,7 +97,7 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
       if (!shape.stateful && !shape.empty) {
         addCandidate({ index, rule, shape });
       }
-    } else if (rule.target) {
+    } else if (!terminal && rule.target) {
       const writes = facts.writes(rule);
       if (writes === 'all') lastWriteAll = index;
       else for (const f of writes) lastWrite.set(f, index);
