@@ -742,13 +742,18 @@ class Parser {
     return first + index < tokens.count ? tokens.value(this.text, first + index) : undefined;
   }
 
-  /** A lazy rule's target alone, when its template can build it (else undefined: read the model). */
-  targetOf(rule: LazyRule, state: TableState, code: number, targetStart: number, targetName: string | undefined): TargetUse | undefined | 'model' {
+  /** A lazy rule's target when its template has one without options: built from its name's offset; 'no' otherwise. */
+  quickTargetOf(state: TableState, code: number, targetStart: number, lineEnd: number, targetName: string | undefined): TargetUse | undefined | 'no' {
+    const template = templateOfCode(code);
+    if (template < 0 || !state.templates) return 'no';
+    if (targetStart < 0) return undefined; // the template has no target
+    return state.templates.targetAt(template, this.text, targetStart, lineEnd, targetName) ?? 'no';
+  }
+
+  /** A lazy rule's target alone, when its template can build it (else 'model': read the model). */
+  targetOf(rule: LazyRule, state: TableState, code: number): TargetUse | undefined | 'model' {
     const template = templateOfCode(code);
     if (template < 0 || !state.templates) return 'model';
-    if (targetStart < 0) return undefined; // the template has no target
-    const quick = state.templates.targetAt(template, this.text, targetStart, rule.span.end, targetName);
-    if (quick) return quick;
     const tokens = this.lineTokens;
     if (!tokens.scan(this.text, rule.span.start, rule.span.end)) return 'model';
     const first = this.text.charCodeAt(rule.span.start) === 91 /* [ */ ? 1 : 0;
@@ -1625,13 +1630,17 @@ class LazyRule implements Rule {
     return this.detail.matches;
   }
   get target(): TargetUse | undefined {
-    // Kept apart from the model (which the parser may drop): every analysis reads every target.
-    if (this.targetRead === undefined) {
-      if (this.parsed) return this.parsed.target;
-      const target = this.parser.targetOf(this, this.state, this.code, this.targetStart, this.targetName);
-      this.targetRead = target === 'model' ? this.detail.target ?? null : target ?? null;
+    if (this.targetRead !== undefined) return this.targetRead ?? undefined;
+    if (this.parsed) return this.parsed.target;
+    // Kept apart from the model (which the parser may drop): every analysis reads every target,
+    // several times. Built from the offset of its name when it has no options, else from the line.
+    let target = this.parser.quickTargetOf(this.state, this.code, this.targetStart, this.span.end, this.targetName);
+    if (target === 'no') {
+      const read = this.parser.targetOf(this, this.state, this.code);
+      target = read === 'model' ? this.detail.target : read;
     }
-    return this.targetRead ?? undefined;
+    this.targetRead = target ?? null;
+    return target;
   }
   private targetRead?: TargetUse | null;
   get broken(): boolean {

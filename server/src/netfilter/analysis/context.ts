@@ -126,7 +126,8 @@ function universal(rule: Rule, context: AnalysisContext): boolean {
 
 /**
  * The table's jumps between chains with chains numbered (ids in table.chains order): every graph
- * pass (loops, depth, hooks) walks these arrays instead of re-reading 100k rules by chain name.
+ * pass (loops, depth, hooks, verdicts) walks these arrays instead of looking chains up by name for
+ * each of 100k rules.
  */
 export interface JumpGraph {
   ids: Map<string, number>;
@@ -136,15 +137,23 @@ export interface JumpGraph {
   targets: number[][];
   /** per chain id: the rule of each of those jumps */
   rules: Rule[][];
+  /** per chain id, per rule of chain.rules: the id of the chain it jumps/goes to, or -1 (no such chain, or no jump) */
+  ruleTargets: Int32Array[];
 }
+
+const UNKNOWN = 0;
+const COMPUTING = 1;
+const NO = 2;
+const YES = 3;
 
 export class TableFacts {
   readonly name: string;
-  /** user chains → rules that jump/goto to them */
-  readonly referrers = new Map<string, Rule[]>();
   readonly graph: JumpGraph;
-  private readonly terminalChains = new Map<string, boolean>();
-  private readonly chainWrites = new Map<string, Set<Field>>();
+  /** per chain id: rules that jump/goto to it (not broken) */
+  private readonly referrersById: Rule[][];
+  /** per chain id: does every packet entering it end in a verdict there (UNKNOWN … YES) */
+  private readonly terminalChains: Uint8Array;
+  private readonly chainWrites: Array<Set<Field> | undefined>;
   private hooks: { masks: Int32Array; names: string[][] } | undefined;
 
   constructor(
@@ -152,51 +161,71 @@ export class TableFacts {
     private readonly context: AnalysisContext,
   ) {
     this.name = table.name;
-    const graph: JumpGraph = { ids: new Map(), names: [], chains: [], targets: [], rules: [] };
+    const graph: JumpGraph = { ids: new Map(), names: [], chains: [], targets: [], rules: [], ruleTargets: [] };
     for (const chain of table.chains.values()) {
       graph.ids.set(chain.name, graph.names.length);
       graph.names.push(chain.name);
       graph.chains.push(chain);
     }
+    this.referrersById = graph.chains.map(() => NO_RULES);
     for (const chain of graph.chains) {
       const targets: number[] = [];
       const rules: Rule[] = [];
-      for (const rule of chain.rules) {
+      const ruleTargets = new Int32Array(chain.rules.length).fill(-1);
+      chain.rules.forEach((rule, index) => {
         const target = rule.target;
-        if (!target || target.kind !== 'chain' || rule.broken) continue;
-        let list = this.referrers.get(target.name);
-        if (!list) this.referrers.set(target.name, (list = []));
-        list.push(rule);
+        if (!target || target.kind !== 'chain') return;
         const id = graph.ids.get(target.name);
-        if (id === undefined) continue;
+        if (id === undefined) return;
+        ruleTargets[index] = id;
+        if (rule.broken) return;
+        if (this.referrersById[id] === NO_RULES) this.referrersById[id] = [];
+        this.referrersById[id].push(rule);
         targets.push(id);
         rules.push(rule);
-      }
+      });
       graph.targets.push(targets);
       graph.rules.push(rules);
+      graph.ruleTargets.push(ruleTargets);
     }
     this.graph = graph;
+    this.terminalChains = new Uint8Array(graph.chains.length);
+    this.chainWrites = new Array(graph.chains.length);
   }
 
   chain(name: string): Chain | undefined {
     return this.table.chains.get(name);
   }
 
+  /** Rules that jump or go to the chain (not broken ones). */
+  referrersOf(name: string): readonly Rule[] {
+    const id = this.graph.ids.get(name);
+    return id === undefined ? NO_RULES : this.referrersById[id];
+  }
+
   /** Does every packet that enters `name` end in a verdict there (never returns to the caller)? */
   alwaysTerminal(name: string): boolean {
-    const known = this.terminalChains.get(name);
-    if (known !== undefined) return known;
-    this.terminalChains.set(name, false); // a cycle is not a verdict
-    const chain = this.table.chains.get(name);
+    const id = this.graph.ids.get(name);
+    return id !== undefined && this.alwaysTerminalId(id);
+  }
+
+  private alwaysTerminalId(id: number): boolean {
+    const known = this.terminalChains[id];
+    if (known !== UNKNOWN) return known === YES;
+    this.terminalChains[id] = COMPUTING; // a cycle is not a verdict
+    const chain = this.graph.chains[id];
+    const ruleTargets = this.graph.ruleTargets[id];
     let result = false;
-    if (chain && !chain.builtin) {
-      for (const rule of chain.rules) {
+    if (!chain.builtin) {
+      const rules = chain.rules;
+      for (let index = 0; index < rules.length; index++) {
+        const rule = rules[index];
         if (!this.context.usable(rule)) break;
         const target = rule.target;
         if (!target) continue;
         if (target.kind === 'chain') {
-          const callee = this.table.chains.get(target.name);
-          const calleeTerminal = !!callee && !callee.builtin && this.alwaysTerminal(target.name);
+          const callee = ruleTargets[index];
+          const calleeTerminal = callee >= 0 && !this.graph.chains[callee].builtin && this.alwaysTerminalId(callee);
           if (target.goto && !calleeTerminal) break; // falling off the goto target returns to our caller
           if (calleeTerminal && universal(rule, this.context)) {
             result = true;
@@ -211,7 +240,7 @@ export class TableFacts {
         }
       }
     }
-    this.terminalChains.set(name, result);
+    this.terminalChains[id] = result ? YES : NO;
     return result;
   }
 
@@ -228,9 +257,9 @@ export class TableFacts {
     const target = rule.target;
     if (!target) return false;
     if (target.kind === 'chain') {
-      const callee = this.table.chains.get(target.name);
-      if (!callee || callee.builtin) return false;
-      return target.goto || this.alwaysTerminal(target.name);
+      const callee = this.graph.ids.get(target.name);
+      if (callee === undefined || this.graph.chains[callee].builtin) return false;
+      return target.goto || this.alwaysTerminalId(callee);
     }
     return this.verdictTerminal(rule);
   }
@@ -241,7 +270,7 @@ export class TableFacts {
     if (!target) return EMPTY;
     if (target.kind === 'chain') {
       if (target.goto) return EMPTY; // a goto never comes back to this chain
-      const w = this.chainWritesOf(target.name);
+      const w = this.chainWritesOf(this.graph.ids.get(target.name));
       return w.size === ALL_FIELDS.length ? 'all' : w;
     }
     if (this.verdictTerminal(rule)) return EMPTY;
@@ -249,22 +278,22 @@ export class TableFacts {
     return TARGET_WRITE_SETS.get(target.name) ?? 'all';
   }
 
-  private chainWritesOf(name: string): Set<Field> {
-    const known = this.chainWrites.get(name);
+  private chainWritesOf(id: number | undefined): Set<Field> {
+    if (id === undefined) return ALL_FIELD_SET;
+    const known = this.chainWrites[id];
     if (known) return known;
     const result = new Set<Field>();
-    this.chainWrites.set(name, result);
-    const chain = this.table.chains.get(name);
-    if (!chain) {
-      for (const f of ALL_FIELDS) result.add(f);
-      return result;
-    }
-    for (const rule of chain.rules) {
+    this.chainWrites[id] = result;
+    const rules = this.graph.chains[id].rules;
+    const ruleTargets = this.graph.ruleTargets[id];
+    for (let index = 0; index < rules.length; index++) {
+      const rule = rules[index];
       const target = rule.target;
       if (!target) continue;
       // Inside the callee a goto does change what the caller sees afterwards (the goto target returns to the caller).
       if (target.kind === 'chain') {
-        for (const f of this.chainWritesOf(target.name)) result.add(f);
+        const callee = ruleTargets[index];
+        for (const f of this.chainWritesOf(callee >= 0 ? callee : undefined)) result.add(f);
         continue;
       }
       const w = this.writes(rule);
@@ -314,24 +343,30 @@ export class TableFacts {
   /** The jump rule through which a breadth-first walk from `hook` first enters `chainName`. */
   firstJumpFrom(hook: string, chainName: string): Rule | null {
     if (hook === chainName) return null;
-    const queue: string[] = [hook];
-    const seen = new Set<string>(queue);
+    const start = this.graph.ids.get(hook);
+    const goal = this.graph.ids.get(chainName);
+    if (start === undefined || goal === undefined) return null;
+    const queue: number[] = [start];
+    const seen = new Uint8Array(this.graph.chains.length);
+    seen[start] = 1;
     for (let head = 0; head < queue.length; head++) {
-      const chain = this.table.chains.get(queue[head]);
-      if (!chain) continue;
-      for (const rule of chain.rules) {
-        const target = rule.target;
-        if (!target || target.kind !== 'chain' || rule.broken || seen.has(target.name) || !this.table.chains.has(target.name)) continue;
-        if (target.name === chainName) return rule;
-        seen.add(target.name);
-        queue.push(target.name);
+      const targets = this.graph.targets[queue[head]];
+      const rules = this.graph.rules[queue[head]];
+      for (let k = 0; k < targets.length; k++) {
+        const target = targets[k];
+        if (seen[target]) continue;
+        if (target === goal) return rules[k];
+        seen[target] = 1;
+        queue.push(target);
       }
     }
     return null;
   }
 }
 
+const NO_RULES: Rule[] = [];
 const EMPTY: ReadonlySet<Field> = new Set();
+const ALL_FIELD_SET: Set<Field> = new Set(ALL_FIELDS);
 const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));
 
 import { certainlyStateful, isUniversal as isUniversalRule } from './constraints';

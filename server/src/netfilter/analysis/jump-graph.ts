@@ -77,7 +77,7 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
 
   for (const chain of table.chains.values()) {
     if (chain.builtin || !chain.nameSpan) continue;
-    const referrers = facts.referrers.get(chain.name);
+    const referrers = facts.referrersOf(chain.name);
     if (!referrers || referrers.length === 0) {
       if (INTENTIONALLY_UNREFERENCED.has(chain.name)) continue;
       problems.push({

@@ -146,7 +146,7 @@ function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]
 
 function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
   if (chain.rules.some((r) => r.target?.name === 'DNAT')) return;
-  const referrers = facts.referrers.get(chain.name) ?? [];
+  const referrers = facts.referrersOf(chain.name);
   if (chain.rules.length === 0 && referrers.length === 0) return; // a leftover declaration: graph/unused-chain covers it
   const at = chain.nameSpan ?? referrers[0]?.target?.token;
   if (!at) return;
@@ -183,7 +183,7 @@ function checkHashes(context: AnalysisContext, facts: TableFacts, problems: Prob
         if (subject && protocol && to && !rule.criteria.protocol!.negated) claims.push({ name: subject.servicePortName, protocol, endpoint: to });
       }
     } else {
-      for (const rule of facts.referrers.get(chain.name) ?? []) {
+      for (const rule of facts.referrersOf(chain.name)) {
         const subject = servicePortNameFromComment(commentOf(rule) ?? '');
         const protocol = rule.criteria.protocol?.args[0]?.text;
         if (subject && protocol && !rule.criteria.protocol!.negated && !subject.endpoint) claims.push({ name: subject.servicePortName, protocol });
