@@ -35,6 +35,8 @@ interface Entry {
   version: number;
   doc: IdeDocument;
   problems?: Problem[];
+  /** lines of the text version the model was parsed from */
+  lineCount: number;
 }
 
 interface Pending<T> {
@@ -44,6 +46,8 @@ interface Pending<T> {
 
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
+  /** the last model of an older version, kept while the current version is parsed (previousFor) */
+  private readonly previous = new Map<string, Entry>();
   private readonly parsing = new Map<string, Pending<IdeDocument>>();
   private readonly analysing = new Map<string, Pending<Problem[]>>();
 
@@ -59,12 +63,12 @@ export class DocumentStore {
     if (!textDocument) return undefined;
     const cached = this.entries.get(uri);
     if (cached && cached.version === textDocument.version) return cached;
-    // Drop the old model before parsing the new one: two big models at once would double the peak memory.
     this.entries.delete(uri);
     const text = textDocument.getText();
     const doc = IdeDocument.fromText(text, { fileName: fileNameOf(uri), uri });
-    const entry: Entry = { version: textDocument.version, doc };
+    const entry: Entry = { version: textDocument.version, doc, lineCount: textDocument.lineCount };
     this.entries.set(uri, entry);
+    this.previous.delete(uri);
     return entry;
   }
 
@@ -84,12 +88,19 @@ export class DocumentStore {
     const text = textDocument.getText();
     const parser = createIncrementalParser(text, { fileName: fileNameOf(uri) });
     const stale = () => this.documents.get(uri)?.version !== version;
+    const lineCount = textDocument.lineCount;
     const promise = (async () => {
-      this.entries.delete(uri); // free the old model before building the new one
+      // The old model answers read-only requests on unchanged lines meanwhile (previousFor).
+      const old = this.entries.get(uri);
+      if (old) this.previous.set(uri, old);
+      this.entries.delete(uri);
       const finished = await runSliced(() => parser.step(400), stale);
       if (!finished) return undefined;
       const doc = new IdeDocument(parser.result(), uri);
-      if (!stale()) this.entries.set(uri, { version, doc });
+      if (!stale()) {
+        this.entries.set(uri, { version, doc, lineCount });
+        this.previous.delete(uri);
+      }
       return doc;
     })().finally(() => {
       if (this.parsing.get(uri)?.promise === promise) this.parsing.delete(uri);
@@ -143,6 +154,25 @@ export class DocumentStore {
     return entry.problems;
   }
 
+  /**
+   * While the current version is still being parsed: the previous version's model, when the text
+   * has as many lines and `line` reads the same in both — so a hover or a definition on an unchanged
+   * line is answered at once instead of after the parse. Undefined otherwise (wait for ready()).
+   * For read-only requests only: the old model's offsets are not the new text's.
+   */
+  previousFor(uri: string, line: number): IdeDocument | undefined {
+    const textDocument = this.documents.get(uri);
+    const previous = this.previous.get(uri);
+    if (!textDocument || !previous || this.entries.get(uri)?.version === textDocument.version) return undefined;
+    if (textDocument.lineCount !== previous.lineCount) return undefined;
+    const old = previous.doc.ruleset;
+    const start = old.lineStarts[line];
+    if (start === undefined) return undefined;
+    const end = line + 1 < old.lineStarts.length ? old.lineStarts[line + 1] : old.text.length;
+    const now = textDocument.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+    return now.length === end - start && old.text.startsWith(now, start) ? previous.doc : undefined;
+  }
+
   /** The version the cached model was parsed from, if any (no parse). */
   cachedVersion(uri: string): number | undefined {
     return this.entries.get(uri)?.version;
@@ -155,6 +185,7 @@ export class DocumentStore {
 
   delete(uri: string): void {
     this.entries.delete(uri);
+    this.previous.delete(uri);
   }
 
   /** Parsed models of every open document (workspace symbols). */

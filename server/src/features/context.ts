@@ -18,6 +18,11 @@ export interface ServerContext {
   guard<P, R>(name: string, fallback: R, handler: (params: P, token?: CancellationToken) => R | Promise<R>): (params: P, token?: CancellationToken) => Promise<R>;
   /** The parsed document and the offset of an LSP position in it. */
   at(uri: string, position: Position): Promise<{ doc: IdeDocument; offset: number } | undefined>;
+  /**
+   * Like at(), for read-only requests (hover, definition, references, highlights): while a new
+   * version is parsed, an unchanged line is answered from the previous version's model at once.
+   */
+  atForRead(uri: string, position: Position): Promise<{ doc: IdeDocument; offset: number } | undefined>;
   /** Report an error caught outside a request (debounced diagnostics …). */
   logError(where: string, error: unknown): void;
 }
@@ -63,6 +68,11 @@ export function createContext(connection: Connection, documents: TextDocuments<T
       const doc = await store.ready(uri);
       if (!doc) return undefined;
       return { doc, offset: offsetAt(doc.ruleset.lineStarts, position, doc.text.length) };
+    },
+    async atForRead(uri, position) {
+      const previous = store.previousFor(uri, position.line);
+      if (previous) return { doc: previous, offset: offsetAt(previous.ruleset.lineStarts, position, previous.text.length) };
+      return this.at(uri, position);
     },
   };
 }

@@ -9,7 +9,7 @@ export const hoverFeature: Feature = {
   register(ctx) {
     ctx.connection.onHover(
       ctx.guard('hover', null, async (params: HoverParams) => {
-        const at = await ctx.at(params.textDocument.uri, params.position);
+        const at = await ctx.atForRead(params.textDocument.uri, params.position);
         if (!at) return null;
         const result = hover(at.doc, at.offset);
         if (!result) return null;

@@ -18,7 +18,7 @@ export const navigationFeature: Feature = {
     const { connection } = ctx;
     connection.onDefinition(
       ctx.guard('definition', null, async (params: DefinitionParams) => {
-        const at = await ctx.at(params.textDocument.uri, params.position);
+        const at = await ctx.atForRead(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
         return findDefinition(at.doc, at.offset).map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
@@ -26,7 +26,7 @@ export const navigationFeature: Feature = {
     );
     connection.onReferences(
       ctx.guard('references', null, async (params: ReferenceParams) => {
-        const at = await ctx.at(params.textDocument.uri, params.position);
+        const at = await ctx.atForRead(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
         return findReferences(at.doc, at.offset, { includeDeclaration: params.context?.includeDeclaration ?? true }).map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
@@ -34,7 +34,7 @@ export const navigationFeature: Feature = {
     );
     connection.onDocumentHighlight(
       ctx.guard('documentHighlight', null, async (params: DocumentHighlightParams) => {
-        const at = await ctx.at(params.textDocument.uri, params.position);
+        const at = await ctx.atForRead(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
         return findHighlights(at.doc, at.offset).map((h) => ({ range: rangeOf(lineStarts, h.span), kind: HIGHLIGHT_KIND[h.kind] }));

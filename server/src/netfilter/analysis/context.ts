@@ -20,7 +20,10 @@ export interface AnalysisContext {
   /** call every few thousand rules; throws Cancelled */
   tick(count?: number): void;
   shape(rule: Rule): RuleShape;
+  /** the table's facts, complete (built now if needed) */
   table(table: Table): TableFacts;
+  /** build a slice of the table's facts (a few thousand rules); true when they are complete */
+  prepareTable(table: Table): boolean;
 }
 
 export function createContext(ruleset: Ruleset, cancelled?: () => boolean): AnalysisContext {
@@ -41,7 +44,7 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
   // `-4` / `-6` rules are skipped by the restore of the other family.
   const otherFamilyOption = ruleset.family === 'ipv4' ? /\s(-6|--ipv6)(\s|$)/ : /\s(-4|--ipv4)(\s|$)/;
   const suspects = new Set([...linesContaining(ruleset.family === 'ipv4' ? ' -6' : ' -4'), ...linesContaining(ruleset.family === 'ipv4' ? '--ipv6' : '--ipv4')]);
-  const context: AnalysisContext = {
+  const context: AnalysisContext & { tableFactsBuilder(table: Table): TableFacts } = {
     ruleset,
     family: ruleset.family,
     usable(rule) {
@@ -68,6 +71,14 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
       return s;
     },
     table(table) {
+      const f = context.tableFactsBuilder(table);
+      while (!f.buildSome());
+      return f;
+    },
+    prepareTable(table) {
+      return context.tableFactsBuilder(table).buildSome();
+    },
+    tableFactsBuilder(table: Table): TableFacts {
       let f = facts.get(table);
       if (!f) {
         f = new TableFacts(table, context);
@@ -154,6 +165,8 @@ export class TableFacts {
   /** per chain id: does every packet entering it end in a verdict there (UNKNOWN … YES) */
   private readonly terminalChains: Uint8Array;
   private readonly chainWrites: Array<Set<Field> | undefined>;
+  private readonly building: Generator<void, void>;
+  private built = false;
   private hooks: { masks: Int32Array; names: string[][] } | undefined;
 
   constructor(
@@ -168,7 +181,30 @@ export class TableFacts {
       graph.chains.push(chain);
     }
     this.referrersById = graph.chains.map(() => NO_RULES);
+    this.graph = graph;
+    this.terminalChains = new Uint8Array(graph.chains.length);
+    this.chainWrites = new Array(graph.chains.length);
+    this.building = this.build();
+  }
+
+  /**
+   * Read a slice of the table's rules into the jump graph (a few thousand rules); true when the
+   * facts are complete. Everything else needs them complete: use AnalysisContext.table().
+   */
+  buildSome(): boolean {
+    if (!this.built) this.built = !!this.building.next().done;
+    return this.built;
+  }
+
+  private *build(): Generator<void, void> {
+    const graph = this.graph;
+    let read = 0;
     for (const chain of graph.chains) {
+      if (read >= FACTS_SLICE_RULES) {
+        read = 0;
+        yield;
+      }
+      read += chain.rules.length;
       const targets: number[] = [];
       const rules: Rule[] = [];
       const ruleTargets = new Int32Array(chain.rules.length).fill(-1);
@@ -188,9 +224,6 @@ export class TableFacts {
       graph.rules.push(rules);
       graph.ruleTargets.push(ruleTargets);
     }
-    this.graph = graph;
-    this.terminalChains = new Uint8Array(graph.chains.length);
-    this.chainWrites = new Array(graph.chains.length);
   }
 
   chain(name: string): Chain | undefined {
@@ -365,6 +398,8 @@ export class TableFacts {
 }
 
 const NO_RULES: Rule[] = [];
+/** rules read per slice when the facts are built a little at a time */
+const FACTS_SLICE_RULES = 4000;
 const EMPTY: ReadonlySet<Field> = new Set();
 const ALL_FIELD_SET: Set<Field> = new Set(ALL_FIELDS);
 const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));

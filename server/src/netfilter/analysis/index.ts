@@ -38,11 +38,13 @@ export interface IncrementalAnalysis {
 export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOptions = {}): IncrementalAnalysis {
   const problems: Problem[] = [];
   const context = createContext(ruleset, options.cancelled);
-  type Slice = () => void;
+  /** a slice of work; returns false when it has more to do (it is run again) */
+  type Slice = () => boolean | void;
   const slices: Array<{ table: Ruleset['tables'][number]; run: Slice }> = [];
   for (const table of ruleset.tables) {
-    // Reachability is per chain (kube-proxy's nat table has tens of thousands of small chains).
-    slices.push({ table, run: () => void context.table(table) });
+    // The table's facts are read a few thousand rules at a time; reachability is per chain
+    // (kube-proxy's nat table has tens of thousands of small chains).
+    slices.push({ table, run: () => context.prepareTable(table) });
     for (const chain of table.chains.values()) slices.push({ table, run: () => checkReachability(context, context.table(table), chain, problems) });
     slices.push({ table, run: () => checkJumpGraph(context, context.table(table), problems) });
     slices.push({ table, run: () => checkPlacement(context, context.table(table), problems) });
@@ -58,10 +60,12 @@ export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOpti
       // Run small slices together: one call does at least a few thousand rules' worth of work.
       const deadline = next + 64;
       while (next < slices.length && next < deadline) {
-        const slice = slices[next++];
+        const slice = slices[next];
         try {
-          slice.run();
+          if (slice.run() === false) return false; // partly done: run it again in the next step
+          next++;
         } catch (error) {
+          next++;
           if (error instanceof Cancelled) {
             stopped = true;
             return true;

@@ -1,0 +1,61 @@
+// DocumentStore: one parse per version, and while a new version is parsed, read-only requests on an
+// unchanged line are answered from the previous version's model (previousFor) instead of waiting.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { TextDocuments } from 'vscode-languageserver';
+import { DocumentStore } from '../../server/src/documents';
+import { hover } from '../../server/src/netfilter/ide/hover';
+
+const URI = 'file:///node.rules';
+const TEXT = [
+  '*filter',
+  ':INPUT ACCEPT [0:0]',
+  ':FORWARD ACCEPT [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  ':SSH - [0:0]',
+  '-A INPUT -p tcp -m tcp --dport 22 -j SSH',
+  '-A SSH -s 10.0.0.0/8 -j ACCEPT',
+  'COMMIT',
+  '',
+].join('\n');
+
+/** The store over one document whose text the test replaces (as TextDocuments does on an edit). */
+function storeWith(initial: string) {
+  let document = TextDocument.create(URI, 'iptables-save', 1, initial);
+  const documents = { get: (uri: string) => (uri === URI ? document : undefined), all: () => [document] } as unknown as TextDocuments<TextDocument>;
+  const store = new DocumentStore(documents);
+  const edit = (line: number, from: string, to: string) => {
+    const character = document.getText().split('\n')[line].indexOf(from);
+    assert.ok(character >= 0);
+    document = TextDocument.update(document, [{ range: { start: { line, character }, end: { line, character: character + from.length } }, text: to }], document.version + 1);
+  };
+  return { store, edit };
+}
+
+test('while a new version is parsed, an unchanged line is read from the previous model', async () => {
+  const { store, edit } = storeWith(TEXT);
+  const first = await store.ready(URI);
+  assert.ok(first);
+  edit(5, '22', '2222'); // same line count, line 5 changed
+  const parsing = store.ready(URI); // starts the parse of version 2 (in slices)
+  const previous = store.previousFor(URI, 6);
+  assert.equal(previous, first, 'line 7 is unchanged: the old model answers');
+  // A hover on the unchanged `-j ACCEPT` … line works from the old model.
+  const at = previous!.text.indexOf('SSH -s') + 1;
+  assert.match(hover(previous!, at)?.markdown ?? '', /SSH/);
+  assert.equal(store.previousFor(URI, 5), undefined, 'the edited line must wait for the new model');
+  const second = await parsing;
+  assert.ok(second && second !== first);
+  assert.equal(store.previousFor(URI, 6), undefined, 'once the new model is ready it is the only one used');
+});
+
+test('an edit that adds or removes lines never uses the previous model', async () => {
+  const { store, edit } = storeWith(TEXT);
+  await store.ready(URI);
+  edit(6, 'ACCEPT', 'ACCEPT\n-A SSH -j DROP');
+  const parsing = store.ready(URI);
+  assert.equal(store.previousFor(URI, 1), undefined);
+  await parsing;
+});
