@@ -162,8 +162,12 @@ export class DocumentStore {
    */
   previousFor(uri: string, line: number): IdeDocument | undefined {
     const textDocument = this.documents.get(uri);
-    const previous = this.previous.get(uri);
-    if (!textDocument || !previous || this.entries.get(uri)?.version === textDocument.version) return undefined;
+    if (!textDocument) return undefined;
+    const cached = this.entries.get(uri);
+    if (cached?.version === textDocument.version) return undefined;
+    // The model of an older version: still cached (the new parse has not started) or set aside.
+    const previous = cached ?? this.previous.get(uri);
+    if (!previous) return undefined;
     if (textDocument.lineCount !== previous.lineCount) return undefined;
     const old = previous.doc.ruleset;
     const start = old.lineStarts[line];

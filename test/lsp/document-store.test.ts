@@ -39,6 +39,7 @@ test('while a new version is parsed, an unchanged line is read from the previous
   const first = await store.ready(URI);
   assert.ok(first);
   edit(5, '22', '2222'); // same line count, line 5 changed
+  assert.equal(store.previousFor(URI, 6), first, 'before the new parse starts, the old model answers too');
   const parsing = store.ready(URI); // starts the parse of version 2 (in slices)
   const previous = store.previousFor(URI, 6);
   assert.equal(previous, first, 'line 7 is unchanged: the old model answers');
