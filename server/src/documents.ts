@@ -97,6 +97,8 @@ export class DocumentStore {
       const finished = await runSliced(() => parser.step(400), stale);
       if (!finished) return undefined;
       const doc = new IdeDocument(parser.result(), uri);
+      // The navigation index too, in slices: built on a request's first use it would block ~0.3 s.
+      if (!(await runSliced(() => doc.prepareIndex(), stale))) return undefined;
       if (!stale()) {
         this.entries.set(uri, { version, doc, lineCount });
         this.previous.delete(uri);

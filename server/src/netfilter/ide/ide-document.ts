@@ -38,6 +38,11 @@ export class IdeDocument {
     return (this.markCache ??= new MarkIndex(this.index)).complete();
   }
 
+  /** Build a slice of the navigation index (every request needs it); true when it is complete. */
+  prepareIndex(): boolean {
+    return (this.indexCache ??= new DocumentIndex(this.ruleset)).buildSome();
+  }
+
   /**
    * Build the indexes a slice at a time (a few thousand rules per call), so a language server can
    * prepare them between requests; true when all are built. Reading an index finishes it at once.
