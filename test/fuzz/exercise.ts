@@ -3,7 +3,7 @@
 // lines), and every pure IDE feature at several offsets. Any exception, any `internal/*`
 // problem (an exception the engine caught and reported) and any span outside the text is a
 // failure, thrown as FuzzFailure naming the stage.
-import { parseRuleset, type ParsedRuleset } from '../../server/src/netfilter/parser';
+import { parseRuleset, parseRulesetEagerly, type ParsedRuleset } from '../../server/src/netfilter/parser';
 import { lintText } from '../../server/src/netfilter/lint';
 import { packetsForRule } from '../../server/src/netfilter/analysis';
 import { inferLocalAddresses, tracePacket, type TraceRequest } from '../../server/src/netfilter/trace/simulate';
@@ -178,7 +178,11 @@ export function exercise(text: string, seed: number, options: ExerciseOptions = 
 
   // ---- parser and lint (what the server publishes, what `iptables-lens lint` prints)
   const familyOption = rng.pick([undefined, undefined, 'ipv4', 'ipv6'] as const);
-  const parsed = run('parse', () => parseRuleset(text, familyOption ? { family: familyOption } : { fileName: rng.pick(['rules.v4', 'rules.v6', 'dump.rules']) }));
+  const parseOptions = familyOption ? { family: familyOption } : { fileName: rng.pick(['rules.v4', 'rules.v6', 'dump.rules']) };
+  const parsed = run('parse', () => parseRuleset(text, parseOptions));
+  // The fast parse (rule-line templates) must report exactly what the reference parse reports.
+  const reference = run('parse/reference', () => parseRulesetEagerly(text, parseOptions));
+  check(JSON.stringify(reference.problems) === JSON.stringify(parsed.problems), 'parse/fast-vs-reference', `problems differ: ${JSON.stringify(parsed.problems).slice(0, 300)} vs reference ${JSON.stringify(reference.problems).slice(0, 300)}`);
   check(parsed.lineStarts[0] === 0, 'parse', 'lineStarts[0] is not 0');
   for (let i = 1; i < parsed.lineStarts.length; i++) check(parsed.lineStarts[i] > parsed.lineStarts[i - 1] && parsed.lineStarts[i] <= length, 'parse', `lineStarts not increasing at ${i}`);
   checkProblems(parsed.problems, text, 'parse');

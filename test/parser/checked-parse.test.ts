@@ -231,6 +231,14 @@ const TRAPS: Record<string, string> = {
     '-A INPUT -x -j ACCEPT',
     'COMMIT', '',
   ].join('\n'),
+  'jump targets the shape does not read as names (found by the differential fuzzer)': [
+    '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
+    '-A INPUT -p tcp -m tcp --dport 2 -j !',
+    '-A INPUT -p tcp -m tcp --dport 2 -j !',
+    '-A INPUT -p tcp -m tcp --dport 3 -j -x',
+    '-A INPUT -p tcp -m tcp --dport 4 -j -x',
+    'COMMIT', '',
+  ].join('\n'),
   'a user chain named INPUT in the raw table': [
     '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':INPUT - [0:0]', ':OTHER - [0:0]',
     '-A OTHER -o eth0 -j ACCEPT',

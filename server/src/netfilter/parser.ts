@@ -656,8 +656,10 @@ class Parser {
       ruleCode = checkedRuleCode(verdict.template, verdict.broken, false);
       for (const { problem, code, token } of verdict.problems) this.report(problem.severity, code, problem.message, { start: tokens.starts[token], end: tokens.ends[token] });
       if (verdict.chainTarget >= 0) {
-        const targetChain = context.targetChain as LazyChain | undefined;
-        const targetName = templates.targetName;
+        // The name shape() read, when it read this token (a `-j !` is not read as a name there).
+        const known = templates.targetToken === verdict.chainTarget;
+        const targetChain = known ? (context.targetChain as LazyChain | undefined) : undefined;
+        const targetName = known ? templates.targetName : tokens.value(text, verdict.chainTarget);
         const declaredAt = targetChain?.declaredAt ?? state.declaredAtLine.get(targetName);
         if (declaredAt === undefined || declaredAt === Number.MAX_SAFE_INTEGER || declaredAt > lineIndex) {
           state.pendingJumps.push({ name: targetName, token: { start: tokens.starts[verdict.chainTarget], end: tokens.ends[verdict.chainTarget] }, line: lineIndex });
@@ -686,7 +688,7 @@ class Parser {
     (chain as LazyChain).pending.push(lineIndex, start, end, ruleCode, targetIndex >= 0 ? tokens.starts[first + targetIndex] : -1);
     // The jumped-to chain's own name string: every analysis looks chains up by target name, and a
     // string already used as a key hashes and compares faster than a fresh slice of the line.
-    (chain as LazyChain).pendingTargetNames.push(verdict && verdict.chainTarget >= 0 ? (context.targetChain as Chain | undefined)?.name : undefined);
+    (chain as LazyChain).pendingTargetNames.push(verdict && verdict.chainTarget >= 0 && templates.targetToken === verdict.chainTarget ? (context.targetChain as Chain | undefined)?.name : undefined);
     if (!declared) {
       this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, { start: nameStart, end: nameEnd }, {
         fixes: this.declareChainFix(name),

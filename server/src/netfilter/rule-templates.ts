@@ -201,8 +201,9 @@ export class RuleTemplates {
   private readonly all: Template[] = [];
   private readonly classes = new Uint8Array(MAX_TOKENS);
   private hash = 0;
-  /** the `-j`/`-g` name of the line last shaped */
+  /** the `-j`/`-g` name of the line last shaped, and its token index (-1: none was read) */
   targetName = '';
+  targetToken = -1;
   /** lines checked by a template / parsed in full (for the benchmark's notes and tests) */
   hits = 0;
   misses = 0;
@@ -214,6 +215,7 @@ export class RuleTemplates {
   shape(text: string, tokens: LineTokens, first: number, context: ShapeContext): void {
     const classes = this.classes;
     let hash = 0x811c9dc5 ^ (tokens.count - first);
+    this.targetToken = -1;
     let previous = -1;
     for (let k = first; k < tokens.count; k++) {
       const start = tokens.starts[k];
@@ -234,6 +236,7 @@ export class RuleTemplates {
             const kind = context.chainKind(name);
             cls = kind === USER_CHAIN ? TARGET_CHAIN : kind === NAMED_LIKE_TARGET ? VERBATIM_CHAIN_NAME : VERBATIM;
             this.targetName = name;
+            this.targetToken = k;
           } else if (flag === STRUCTURAL_FLAG) {
             cls = VERBATIM;
           }

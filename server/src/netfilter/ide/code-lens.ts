@@ -159,7 +159,9 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   let role: SourceRole;
   let source: string;
   let why: string;
-  let destination = c.destination;
+  // An address of the other family (a host name to the parser, e.g. `0x0.0.0.5` in an IPv6 dump)
+  // cannot be a packet's destination here: ask for one instead.
+  let destination = c.destination !== undefined && c.destination.includes(':') === v6 ? c.destination : undefined;
   let missing: string | undefined;
   if (c.nodePort) {
     role = 'external';
@@ -480,7 +482,8 @@ function sourceInside(cidrText: string, address: string): boolean {
 export function hostInCidr(cidrText: string, offset: number): string | undefined {
   const cidr = compileCidr(cidrText);
   if (!cidr) return undefined;
-  if (cidr.exact) return cidrText.split('/')[0];
+  // As the kernel reads it: `0x0.0.0.5` or `010.0.0.1` are written forms, not packet addresses.
+  if (cidr.exact) return cidr.v6 ? cidrText.split('/')[0] : formatIPv4(cidr.value as number);
   if (cidr.v6) {
     const hostBits = ~(cidr.mask as bigint) & ((1n << 128n) - 1n);
     const add = BigInt(offset) <= hostBits ? BigInt(offset) : 1n;
