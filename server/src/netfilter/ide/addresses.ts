@@ -7,7 +7,7 @@ import type { Rule } from '../model';
 import { servicePortNameFromComment } from '../kube/hash';
 import { optionArg } from '../kube/chains';
 import { optionText } from '../parser';
-import { BUILD_SLICE_RULES, type DocumentIndex } from './document-index';
+import { BUILD_SLICE_RULES, SlicedIndex, type DocumentIndex } from './document-index';
 
 export interface AddressFact {
   text: string;
@@ -58,30 +58,18 @@ function genericOption(rule: Rule, name: 'source' | 'destination' | 'protocol'):
   return rule.criteria[name];
 }
 
-export class AddressIndex {
+export class AddressIndex extends SlicedIndex {
   private readonly facts = new Map<string, AddressFact[]>();
   /** address → lines of the rules that mention it in -s/-d/--to-* (for the "used in" count) */
   private readonly uses = new Map<string, number[]>();
   readonly podCidrs = new Set<string>();
 
-  private readonly building: Generator<void, void>;
-
-  constructor(index: DocumentIndex) {
-    this.building = this.build(index);
+  constructor(private readonly index: DocumentIndex) {
+    super();
   }
 
-  /** Build a slice of the index; true when it is complete. */
-  buildSome(): boolean {
-    return !!this.building.next().done;
-  }
-
-  /** The whole index (builds what is left). */
-  complete(): this {
-    while (!this.buildSome());
-    return this;
-  }
-
-  private *build(index: DocumentIndex): Generator<void, void> {
+  protected *build(): Generator<void, void> {
+    const index = this.index;
     let rules = 0;
     for (const { table } of index.tables) {
       for (const chain of table.chains.values()) {

@@ -34,21 +34,13 @@ export interface TableIndex {
   occurrences: Map<string, ChainOccurrence[]>;
 }
 
-export class DocumentIndex {
-  readonly tables: TableIndex[] = [];
-  /** indexed by 0-based line number; undefined for comments, empty lines and lines outside tables */
-  readonly lines: Array<LineEntry | undefined>;
-  ruleCount = 0;
-  private readonly building: Generator<void, void>;
+/** An index built a slice at a time: build() yields every BUILD_SLICE_RULES rules or so. */
+export abstract class SlicedIndex {
+  private building?: Generator<void, void>;
 
-  constructor(readonly ruleset: ParsedRuleset) {
-    this.lines = new Array(ruleset.lineStarts.length);
-    this.building = this.build();
-  }
-
-  /** Build a slice of the index (a few thousand rules); true when it is complete. */
+  /** Build a slice of the index; true when it is complete. */
   buildSome(): boolean {
-    return !!this.building.next().done;
+    return !!(this.building ??= this.build()).next().done;
   }
 
   /** The whole index (builds what is left). */
@@ -57,7 +49,21 @@ export class DocumentIndex {
     return this;
   }
 
-  private *build(): Generator<void, void> {
+  protected abstract build(): Generator<void, void>;
+}
+
+export class DocumentIndex extends SlicedIndex {
+  readonly tables: TableIndex[] = [];
+  /** indexed by 0-based line number; undefined for comments, empty lines and lines outside tables */
+  readonly lines: Array<LineEntry | undefined>;
+  ruleCount = 0;
+
+  constructor(readonly ruleset: ParsedRuleset) {
+    super();
+    this.lines = new Array(ruleset.lineStarts.length);
+  }
+
+  protected *build(): Generator<void, void> {
     const ruleset = this.ruleset;
     let ruleCount = 0;
     for (const table of ruleset.tables) {

@@ -8,7 +8,7 @@
 // --or-mark B → B/B; --xor-mark B → B/0. A test (`-m mark --mark V/M`) is (mark AND M) == V.
 
 import type { OptionUse, Rule } from '../model';
-import { BUILD_SLICE_RULES, type DocumentIndex } from './document-index';
+import { BUILD_SLICE_RULES, SlicedIndex, type DocumentIndex } from './document-index';
 import { ruleOutline } from '../parser';
 
 export type MarkField = 'nfmark' | 'ctmark';
@@ -220,26 +220,14 @@ export interface MarkUse {
 }
 
 /** Every mark-related option of the dump, built once per document on first use. */
-export class MarkIndex {
+export class MarkIndex extends SlicedIndex {
   readonly uses: MarkUse[] = [];
-  private readonly building: Generator<void, void>;
-
-  constructor(index: DocumentIndex) {
-    this.building = this.build(index);
+  constructor(private readonly index: DocumentIndex) {
+    super();
   }
 
-  /** Build a slice of the index; true when it is complete. */
-  buildSome(): boolean {
-    return !!this.building.next().done;
-  }
-
-  /** The whole index (builds what is left). */
-  complete(): this {
-    while (!this.buildSome());
-    return this;
-  }
-
-  private *build(index: DocumentIndex): Generator<void, void> {
+  protected *build(): Generator<void, void> {
+    const index = this.index;
     let rules = 0;
     for (const { table } of index.tables) {
       for (const chain of table.chains.values()) {
