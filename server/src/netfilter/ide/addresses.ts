@@ -7,7 +7,7 @@ import type { Rule } from '../model';
 import { servicePortNameFromComment } from '../kube/hash';
 import { optionArg } from '../kube/chains';
 import { optionText } from '../parser';
-import { BUILD_SLICE_RULES, SlicedIndex, type DocumentIndex } from './document-index';
+import { SlicedIndex, type DocumentIndex } from './document-index';
 
 export interface AddressFact {
   text: string;
@@ -69,16 +69,7 @@ export class AddressIndex extends SlicedIndex {
   }
 
   protected *build(): Generator<void, void> {
-    const index = this.index;
-    let rules = 0;
-    for (const { table } of index.tables) {
-      for (const chain of table.chains.values()) {
-        for (const rule of chain.rules) {
-          this.learn(table.name, rule);
-          if (++rules % BUILD_SLICE_RULES === 0) yield;
-        }
-      }
-    }
+    yield* this.visitRules(this.index, (table, rule) => this.learn(table.name, rule));
   }
 
   private add(address: string, text: string, line: number): void {

@@ -50,6 +50,19 @@ export abstract class SlicedIndex {
   }
 
   protected abstract build(): Generator<void, void>;
+
+  /** For build(): every rule of the document, pausing every BUILD_SLICE_RULES rules. */
+  protected *visitRules(index: DocumentIndex, visit: (table: Table, rule: Rule) => void): Generator<void, void> {
+    let rules = 0;
+    for (const { table } of index.tables) {
+      for (const chain of table.chains.values()) {
+        for (const rule of chain.rules) {
+          visit(table, rule);
+          if (++rules % BUILD_SLICE_RULES === 0) yield;
+        }
+      }
+    }
+  }
 }
 
 export class DocumentIndex extends SlicedIndex {

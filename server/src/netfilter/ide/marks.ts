@@ -8,7 +8,7 @@
 // --or-mark B → B/B; --xor-mark B → B/0. A test (`-m mark --mark V/M`) is (mark AND M) == V.
 
 import type { OptionUse, Rule } from '../model';
-import { BUILD_SLICE_RULES, SlicedIndex, type DocumentIndex } from './document-index';
+import { SlicedIndex, type DocumentIndex } from './document-index';
 import { ruleOutline } from '../parser';
 
 export type MarkField = 'nfmark' | 'ctmark';
@@ -227,26 +227,19 @@ export class MarkIndex extends SlicedIndex {
   }
 
   protected *build(): Generator<void, void> {
-    const index = this.index;
-    let rules = 0;
-    for (const { table } of index.tables) {
-      for (const chain of table.chains.values()) {
-        for (const rule of chain.rules) {
-          if (++rules % BUILD_SLICE_RULES === 0) yield;
-          const outline = ruleOutline(rule); // skip building the models of rules without these matches
-          if (!outline || outline.modules.some((m) => m === 'mark' || m === 'connmark')) {
-            for (const match of rule.matches) {
-              if (match.module !== 'mark' && match.module !== 'connmark') continue;
-              for (const option of match.options) this.add(rule, match.module, option, match.options);
-            }
-          }
-          const target = rule.target;
-          if (target && (target.name === 'MARK' || target.name === 'CONNMARK' || target.name === 'TPROXY')) {
-            for (const option of target.options) this.add(rule, target.name, option, target.options);
-          }
+    yield* this.visitRules(this.index, (_table, rule) => {
+      const outline = ruleOutline(rule); // skip building the models of rules without these matches
+      if (!outline || outline.modules.some((m) => m === 'mark' || m === 'connmark')) {
+        for (const match of rule.matches) {
+          if (match.module !== 'mark' && match.module !== 'connmark') continue;
+          for (const option of match.options) this.add(rule, match.module, option, match.options);
         }
       }
-    }
+      const target = rule.target;
+      if (target && (target.name === 'MARK' || target.name === 'CONNMARK' || target.name === 'TPROXY')) {
+        for (const option of target.options) this.add(rule, target.name, option, target.options);
+      }
+    });
     this.uses.sort((a, b) => a.rule.line - b.rule.line);
   }
 
