@@ -225,12 +225,14 @@ export class RuleTemplates {
       if (k === first + 1) {
         cls = context.ruleChainNamedLikeBuiltin ? VERBATIM : RULE_CHAIN;
       } else if (k > first + 1 && !(c0 === 45 /* - */ || (c0 === 33 /* ! */ && end - start === 1))) {
+        const flag = previous >= 0 ? flagKind(text, tokens.starts[previous], tokens.ends[previous]) : NOT_A_FLAG;
         if (tokens.quoted[k]) {
+          // A quoted target, module or protocol is never templated (learn declines it): fixed here
+          // so that it cannot match a template learnt from an unquoted line.
           const c1 = text.charCodeAt(start + 1);
-          cls = c1 === 45 || c1 === 33 || c1 === 92 || c1 === 34 ? VERBATIM : VALUE;
+          cls = flag !== NOT_A_FLAG || c1 === 45 || c1 === 33 || c1 === 92 || c1 === 34 ? VERBATIM : VALUE;
         } else {
           cls = VALUE;
-          const flag = previous >= 0 ? flagKind(text, tokens.starts[previous], tokens.ends[previous]) : NOT_A_FLAG;
           if (flag === TARGET_FLAG) {
             const name = text.slice(start, end);
             const kind = context.chainKind(name);
@@ -311,6 +313,7 @@ export class RuleTemplates {
       return k;
     };
     const pin = (token: Token): void => {
+      if (token.quoted) throw DECLINE; // see shape(): a quoted structural token is never templated
       const k = indexOf(token);
       if (!isFixed(classes[k])) fixed[k] = text.slice(token.start, token.end);
     };
@@ -366,7 +369,7 @@ export class RuleTemplates {
         indexOf(target.flagToken);
         const k = indexOf(target.token);
         if (target.kind === 'chain') {
-          if (target.options.length) throw DECLINE;
+          if (target.options.length || target.token.quoted) throw DECLINE;
           chainTarget = k;
         } else {
           if (classes[k] === TARGET_CHAIN) throw DECLINE;
