@@ -141,6 +141,8 @@ const TRAPS: Record<string, string> = {
     '-A INPUT -s 10.0.0.3/33 -p tcp -m tcp --dport 080 -j ACCEPT',
     '-A INPUT -s 010.0.0.1/8 -p tcp -m tcp --dport 0x16 -j ACCEPT',
     '-A INPUT -s 10.0.0.1,10.0.0.999 -p tcp -m tcp --dport 22 -j ACCEPT',
+    '-A INPUT -p tcp -m tcp --dport 22 -s 10.0.0.1/32 -j ACCEPT',
+    '-A INPUT -p tcp -m tcp --dport 080 -s 10.0.0.300/32 -j ACCEPT',
     '-A INPUT -i eth0 -j ACCEPT',
     '-A INPUT -i averyveryverylonginterfacename -j ACCEPT',
     '-A INPUT -i "" -j ACCEPT',

@@ -394,6 +394,8 @@ export class RuleTemplates {
       let list = this.byHash.get(this.hash);
       if (!list) this.byHash.set(this.hash, (list = []));
       if (list.length >= MAX_TEMPLATES_PER_SHAPE) return -1;
+      // The full parse checks each value when its option is read: in token order.
+      checks.sort((a, b) => a.token - b.token);
       const skeleton = skeletonOf(rule, byStart, byEnd);
       const outline: RuleOutline = {
         genericOptions: skeleton.generic.length,
