@@ -136,6 +136,13 @@ export async function startWithDump(ctx: BenchContext): Promise<OpenDocument | U
   return { session, uri, version: 1, openMs, diagnosticsCount: published.diagnostics.length };
 }
 
+/** Setup of the edit cases: the server with the dump open, and the edit to send. */
+export async function startWithDumpAndEdit(ctx: BenchContext): Promise<{ doc: OpenDocument; edit: PortEdit } | Unavailable> {
+  const edit = middleServicePortEdit(ctx.dumpText);
+  const doc = await startWithDump(ctx);
+  return isUnavailable(doc) ? doc : { doc, edit };
+}
+
 /** The one-line edit: a port number in the KUBE-SERVICES rule in the middle of that chain. */
 export interface PortEdit {
   line: number;

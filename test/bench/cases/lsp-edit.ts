@@ -1,8 +1,8 @@
 // Language server, warm: the dump is open; a one-line incremental edit (a port number in the
 // middle KUBE-SERVICES rule, alternately changed and restored) until the diagnostics of the new
 // version arrive. Includes the server's edit debounce (DIAGNOSTICS_DEBOUNCE_MS, 150 ms).
-import { defineBenchCase, isUnavailable, type RunOutcome } from '../api';
-import { LSP_SIZES, middleServicePortEdit, sendEdit, startWithDump, type OpenDocument, type PortEdit } from '../lsp-session';
+import { defineBenchCase, type RunOutcome } from '../api';
+import { LSP_SIZES, sendEdit, startWithDumpAndEdit, type OpenDocument, type PortEdit } from '../lsp-session';
 
 export default defineBenchCase<{ doc: OpenDocument; edit: PortEdit }>({
   name: 'lsp edit → diagnostics',
@@ -10,11 +10,7 @@ export default defineBenchCase<{ doc: OpenDocument; edit: PortEdit }>({
   sizes: LSP_SIZES,
   iterations: 5,
   warmup: 1,
-  async setup(ctx) {
-    const edit = middleServicePortEdit(ctx.dumpText);
-    const doc = await startWithDump(ctx);
-    return isUnavailable(doc) ? doc : { doc, edit };
-  },
+  setup: startWithDumpAndEdit,
   async run(_ctx, { doc, edit }): Promise<RunOutcome> {
     const { sentAt, diagnostics } = await sendEdit(doc, edit);
     const published = await diagnostics;

@@ -2,8 +2,8 @@
 // sent every 20 ms until the new diagnostics arrive; the case's figure is the LONGEST any of those
 // requests waited (statistic max). A server that parses/analyses in one synchronous block answers
 // nothing until it is done, and this number shows it.
-import { defineBenchCase, isUnavailable, type RunOutcome } from '../api';
-import { LSP_SIZES, middleServicePortEdit, sendEdit, startWithDump, type OpenDocument, type PortEdit } from '../lsp-session';
+import { defineBenchCase, type RunOutcome } from '../api';
+import { LSP_SIZES, sendEdit, startWithDumpAndEdit, type OpenDocument, type PortEdit } from '../lsp-session';
 
 const INTERVAL_MS = 20;
 
@@ -13,11 +13,7 @@ export default defineBenchCase<{ doc: OpenDocument; edit: PortEdit }>({
   sizes: LSP_SIZES,
   iterations: 3,
   warmup: 0,
-  async setup(ctx) {
-    const edit = middleServicePortEdit(ctx.dumpText);
-    const doc = await startWithDump(ctx);
-    return isUnavailable(doc) ? doc : { doc, edit };
-  },
+  setup: startWithDumpAndEdit,
   async run(_ctx, { doc, edit }): Promise<RunOutcome> {
     const { sentAt, diagnostics } = await sendEdit(doc, edit);
     let published = false;
