@@ -8,24 +8,7 @@ import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
 import { createIncrementalParser } from './netfilter/parser';
 import { analyzeRuleset, createIncrementalAnalysis } from './netfilter/analysis';
-
-/**
- * Long work (parsing or analysing a 100k-line dump) runs in slices of about this many
- * milliseconds; between slices the server answers other requests and notices edits.
- */
-export const SLICE_MS = 20;
-
-/** Run `step` until it returns true, yielding to the event loop every SLICE_MS; false when `stale()` turned true. */
-export async function runSliced(step: () => boolean, stale: () => boolean): Promise<boolean> {
-  for (;;) {
-    const started = Date.now();
-    do {
-      if (step()) return true;
-    } while (Date.now() - started < SLICE_MS);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    if (stale()) return false;
-  }
-}
+import { runSliced } from './slicing';
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
 export const LARGE_DOCUMENT_CHARS = 60_000_000;

@@ -5,6 +5,7 @@
 import { ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult, type ServerCapabilities } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentStore } from './documents';
+import { countingMessageStrategy } from './slicing';
 import { createContext, type Feature } from './features/context';
 import { FEATURES } from './features';
 
@@ -42,7 +43,7 @@ function installProcessGuards(connection: Connection): void {
 
 const isMain = typeof require !== 'undefined' ? require.main === module : process.argv[1]?.match(/server\.(ts|js)$/);
 if (isMain) {
-  const connection = createConnection(ProposedFeatures.all);
+  const connection = createConnection(ProposedFeatures.all, { messageStrategy: countingMessageStrategy });
   installProcessGuards(connection);
   startServer(connection);
 }

@@ -35,7 +35,7 @@ export class LspSession {
     readonly connection: MessageConnection,
     private readonly child: ChildProcess,
   ) {
-    child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
+    child.stderr!.on("data", (d: Buffer) => { if (process.env.ECHO_SERVER_STDERR) process.stderr.write(d); this.stderr = (this.stderr + d.toString()).slice(-4000); });
     connection.onNotification('textDocument/publishDiagnostics', (params: PublishedDiagnostics) => {
       // The server tags diagnostics with the document version; an untagged one answers any waiter.
       const i = this.waiters.findIndex((w) => w.uri === params.uri && (w.version === undefined || params.version === undefined || params.version === w.version));
@@ -105,7 +105,10 @@ export class LspSession {
       await this.connection.sendRequest('shutdown');
       await this.connection.sendNotification('exit');
     })().catch(() => undefined);
-    await Promise.race([bye, new Promise((r) => setTimeout(r, 2000))]);
+    const exited = new Promise((r) => this.child.once('exit', r));
+    // A server started with --cpu-prof writes its profile on exit: give it time.
+    const grace = process.env.LSP_SERVER_NODE_ARGS ? 20_000 : 2000;
+    await Promise.race([bye.then(() => exited), new Promise((r) => setTimeout(r, grace))]);
     this.connection.dispose();
     this.child.kill('SIGKILL');
     process.off('exit', this.killOnExit);

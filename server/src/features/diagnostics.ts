@@ -2,7 +2,8 @@
 // ~150 ms debounce (re-analysis while the user types would only be thrown away).
 
 import { DiagnosticSeverity, MessageType, type Diagnostic } from 'vscode-languageserver';
-import { LARGE_DOCUMENT_FEATURES_OFF, runSliced } from '../documents';
+import { LARGE_DOCUMENT_FEATURES_OFF } from '../documents';
+import { runSliced } from '../slicing';
 import type { Problem } from '../netfilter/model';
 import { rangeOf } from '../ranges';
 import type { Feature, ServerContext } from './context';

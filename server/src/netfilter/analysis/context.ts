@@ -10,15 +10,30 @@ export class Cancelled extends Error {}
 
 const MAX_CACHED_SHAPES = 20_000;
 
+/** Characters of text scanned per prepareText() call (about a millisecond). */
+const TEXT_SCAN_WINDOW = 1 << 20;
+
+/** Units of work (context.tick) between two yields of an analysis: a few milliseconds on a kube dump. */
+export const YIELD_WORK = 400;
+
+/** An analysis pass run a slice at a time: each next() does about YIELD_WORK units of work. */
+export type AnalysisSteps = Generator<void, void, void>;
+
 export interface AnalysisContext {
   ruleset: Ruleset;
   family: Family;
   /** parsed cleanly and loaded by iptables-restore for this family */
   usable(rule: Rule): boolean;
+  /** scan a window of the text for what usable() needs; true when done (usable() finishes it if needed) */
+  prepareText(): boolean;
   /** 0-based numbers of the lines whose text contains `needle` (one scan of the text per needle) */
   linesContaining(needle: string): ReadonlySet<number>;
-  /** call every few thousand rules; throws Cancelled */
-  tick(count?: number): void;
+  /**
+   * Count `count` units of work (about a rule each); throws Cancelled. True every YIELD_WORK units:
+   * an analysis written as a generator yields then (`if (context.tick()) yield;`), so that a
+   * language server can answer requests between slices of a pass over 100k rules.
+   */
+  tick(count?: number): boolean;
   shape(rule: Rule): RuleShape;
   /** the table's facts, complete (built now if needed) */
   table(table: Table): TableFacts;
@@ -41,23 +56,40 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
     }
     return lines;
   };
-  // `-4` / `-6` rules are skipped by the restore of the other family.
+  // `-4` / `-6` rules are skipped by the restore of the other family. Lines that may hold such an
+  // option are found by scanning the text a window at a time (prepareText: 17 MB take ~30 ms).
   const otherFamilyOption = ruleset.family === 'ipv4' ? /\s(-6|--ipv6)(\s|$)/ : /\s(-4|--ipv4)(\s|$)/;
-  const suspects = new Set([...linesContaining(ruleset.family === 'ipv4' ? ' -6' : ' -4'), ...linesContaining(ruleset.family === 'ipv4' ? '--ipv6' : '--ipv4')]);
+  const familyNeedles = ruleset.family === 'ipv4' ? [' -6', '--ipv6'] : [' -4', '--ipv4'];
+  const suspects = new Set<number>();
+  let scannedTo = 0;
+  const prepareText = (): boolean => {
+    const text = ruleset.text;
+    if (scannedTo >= text.length) return true;
+    const end = Math.min(text.length, scannedTo + TEXT_SCAN_WINDOW);
+    // The window reaches a little past `end` so that a needle across the boundary is found once.
+    const window = text.slice(scannedTo, Math.min(text.length, end + 8));
+    for (const needle of familyNeedles) {
+      for (let at = window.indexOf(needle); at >= 0 && scannedTo + at < end; at = window.indexOf(needle, at + 1)) suspects.add(lineOfOffset(scannedTo + at));
+    }
+    scannedTo = end;
+    return scannedTo >= text.length;
+  };
   const context: AnalysisContext & { tableFactsBuilder(table: Table): TableFacts } = {
     ruleset,
     family: ruleset.family,
     usable(rule) {
       if (rule.broken) return false;
+      if (scannedTo < ruleset.text.length) while (!prepareText());
       return !suspects.has(rule.line) || !otherFamilyOption.test(ruleset.text.slice(rule.span.start, rule.span.end));
     },
     linesContaining,
+    prepareText,
     tick(count = 1) {
       work += count;
-      if (work >= 2000) {
-        work = 0;
-        if (cancelled && cancelled()) throw new Cancelled();
-      }
+      if (work < YIELD_WORK) return false;
+      work = 0;
+      if (cancelled && cancelled()) throw new Cancelled();
+      return true;
     },
     shape(rule) {
       let s = shapes.get(rule);
@@ -200,26 +232,32 @@ export class TableFacts {
     const graph = this.graph;
     let read = 0;
     for (const chain of graph.chains) {
-      if (read >= FACTS_SLICE_RULES) {
+      if (++read >= FACTS_SLICE_RULES) {
         read = 0;
         yield;
       }
-      read += chain.rules.length;
+      const chainRules = chain.rules;
       const targets: number[] = [];
       const rules: Rule[] = [];
-      const ruleTargets = new Int32Array(chain.rules.length).fill(-1);
-      chain.rules.forEach((rule, index) => {
+      const ruleTargets = new Int32Array(chainRules.length).fill(-1);
+      for (let index = 0; index < chainRules.length; index++) {
+        // KUBE-SERVICES alone has tens of thousands of rules: pause inside a chain too.
+        if (++read >= FACTS_SLICE_RULES) {
+          read = 0;
+          yield;
+        }
+        const rule = chainRules[index];
         const target = rule.target;
-        if (!target || target.kind !== 'chain') return;
+        if (!target || target.kind !== 'chain') continue;
         const id = graph.ids.get(target.name);
-        if (id === undefined) return;
+        if (id === undefined) continue;
         ruleTargets[index] = id;
-        if (rule.broken) return;
+        if (rule.broken) continue;
         if (this.referrersById[id] === NO_RULES) this.referrersById[id] = [];
         this.referrersById[id].push(rule);
         targets.push(id);
         rules.push(rule);
-      });
+      }
       graph.targets.push(targets);
       graph.rules.push(rules);
       graph.ruleTargets.push(ruleTargets);
@@ -399,7 +437,7 @@ export class TableFacts {
 
 const NO_RULES: Rule[] = [];
 /** rules read per slice when the facts are built a little at a time */
-const FACTS_SLICE_RULES = 4000;
+const FACTS_SLICE_RULES = 1000;
 const EMPTY: ReadonlySet<Field> = new Set();
 const ALL_FIELD_SET: Set<Field> = new Set(ALL_FIELDS);
 const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));

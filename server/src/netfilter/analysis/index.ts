@@ -4,7 +4,7 @@
 // decide says nothing.
 
 import type { Problem, Ruleset } from '../model';
-import { Cancelled, createContext } from './context';
+import { Cancelled, createContext, type AnalysisSteps } from './context';
 import { checkReachability } from './reachability';
 import { checkJumpGraph } from './jump-graph';
 import { checkPlacement } from './placement';
@@ -24,8 +24,14 @@ export function analyzeRuleset(ruleset: Ruleset, options: AnalyzeOptions = {}): 
   return analysis.problems();
 }
 
+/** A slice that runs an analysis pass a part at a time: false while the pass has more to do. */
+function resumable(start: () => AnalysisSteps): () => boolean {
+  let steps: AnalysisSteps | undefined;
+  return () => !!(steps ??= start()).next().done;
+}
+
 export interface IncrementalAnalysis {
-  /** run the next slice (one chain's reachability, or one whole-table pass); true when all is done */
+  /** run the next slice (a few thousand rules' worth of one pass, or several small chains); true when all is done */
   step(): boolean;
   /** the findings so far, sorted (complete once step() returned true) */
   problems(): Problem[];
@@ -41,14 +47,15 @@ export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOpti
   /** a slice of work; returns false when it has more to do (it is run again) */
   type Slice = () => boolean | void;
   const slices: Array<{ table: Ruleset['tables'][number]; run: Slice }> = [];
+  if (ruleset.tables.length) slices.push({ table: ruleset.tables[0], run: () => context.prepareText() });
   for (const table of ruleset.tables) {
     // The table's facts are read a few thousand rules at a time; reachability is per chain
     // (kube-proxy's nat table has tens of thousands of small chains).
     slices.push({ table, run: () => context.prepareTable(table) });
-    for (const chain of table.chains.values()) slices.push({ table, run: () => checkReachability(context, context.table(table), chain, problems) });
-    slices.push({ table, run: () => checkJumpGraph(context, context.table(table), problems) });
-    slices.push({ table, run: () => checkPlacement(context, context.table(table), problems) });
-    slices.push({ table, run: () => checkKube(context, context.table(table), problems) });
+    for (const chain of table.chains.values()) slices.push({ table, run: resumable(() => checkReachability(context, context.table(table), chain, problems)) });
+    slices.push({ table, run: resumable(() => checkJumpGraph(context, context.table(table), problems)) });
+    slices.push({ table, run: resumable(() => checkPlacement(context, context.table(table), problems)) });
+    slices.push({ table, run: resumable(() => checkKube(context, context.table(table), problems)) });
   }
   let next = 0;
   let stopped = false;

@@ -2,7 +2,7 @@
 // Undeclared jump targets are the parser's (parse/undeclared-chain) and are not repeated here.
 
 import type { Problem, Rule } from '../model';
-import { lineNumber, type AnalysisContext, type TableFacts } from './context';
+import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 /**
  * Chains tools create on purpose without referencing them from a rule: kube-proxy's and the
@@ -21,7 +21,7 @@ const INTENTIONALLY_EMPTY = new Set([
   'DOCKER', 'DOCKER-USER', 'DOCKER-INGRESS', 'DOCKER-ISOLATION-STAGE-1', 'DOCKER-ISOLATION-STAGE-2',
 ]);
 
-export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   const table = facts.table;
   const { names, chains, targets, rules: edgeRules } = facts.graph;
   // Loops: the kernel (nf_tables; legacy too when reachable) refuses a ruleset where a chain can
@@ -48,7 +48,7 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
       }
       const rule = edgeRules[frame.id][frame.index];
       const next = out[frame.index++];
-      context.tick();
+      if (context.tick()) yield;
       if (state[next] === 2) continue;
       if (state[next] === 1) {
         if (reported.has(rule)) continue;
@@ -73,9 +73,10 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
     }
   }
 
-  checkJumpDepth(context, facts, problems);
+  yield* checkJumpDepth(context, facts, problems);
 
   for (const chain of table.chains.values()) {
+    if (context.tick()) yield;
     if (chain.builtin || !chain.nameSpan) continue;
     const referrers = facts.referrersOf(chain.name);
     if (!referrers || referrers.length === 0) {
@@ -113,7 +114,7 @@ export function checkJumpGraph(context: AnalysisContext, facts: TableFacts, prob
  */
 export const NFT_MAX_JUMP_LEVEL = 15;
 
-function checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   const { names, chains, targets, rules: edgeRules } = facts.graph;
   // Longest path from a base chain, over the acyclic part of the graph (Kahn's order).
   const indegree = new Int32Array(names.length);
@@ -126,7 +127,7 @@ function checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: P
   });
   for (let i = 0; i < queue.length; i++) {
     for (const target of targets[queue[i]]) {
-      context.tick();
+      if (context.tick()) yield;
       indegree[target]++;
       if (!reachable[target]) {
         reachable[target] = 1;
@@ -139,6 +140,7 @@ function checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: P
   for (const id of queue) if (indegree[id] === 0) ready.push(id);
   const reported = new Uint8Array(names.length);
   for (let i = 0; i < ready.length; i++) {
+    if (context.tick()) yield;
     const id = ready[i];
     const depth = level[id];
     const out = targets[id];

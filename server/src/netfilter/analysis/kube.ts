@@ -5,7 +5,7 @@ import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
 import { optionText, ruleOutline } from '../parser';
 import { parseKubeChainName, servicePortNameFromComment, verifyKubeChainName } from '../kube/hash';
-import { lineNumber, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
+import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 const MUST_BE_LAST = 'this must be the last rule in this chain';
 
@@ -18,15 +18,15 @@ function commentOf(rule: Rule): string | undefined {
   return undefined;
 }
 
-export function checkKube(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+export function* checkKube(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   for (const chain of facts.table.chains.values()) {
-    context.tick(chain.rules.length);
+    if (context.tick(1 + chain.rules.length)) yield;
     checkMustBeLast(context, chain, problems);
     if (facts.name !== 'nat') continue;
     if (chain.name.startsWith('KUBE-SVC-') || chain.name.startsWith('KUBE-SVL-')) checkShares(context, chain, problems);
     if (chain.name.startsWith('KUBE-SEP-')) checkSepDnat(context, facts, chain, problems);
   }
-  if (facts.name === 'nat') checkHashes(context, facts, problems);
+  if (facts.name === 'nat') yield* checkHashes(context, facts, problems);
 }
 
 function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
@@ -166,12 +166,15 @@ function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain,
  */
 export const MAX_HASH_CHECKS = 2000;
 
-function checkHashes(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+function* checkHashes(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   let budget = MAX_HASH_CHECKS;
   for (const chain of facts.table.chains.values()) {
+    if (context.tick()) yield;
     const parsed = parseKubeChainName(chain.name);
     if (!parsed) continue;
     if (budget-- <= 0) return;
+    // A recomputed name costs about as much as reading 20 rules.
+    context.tick(20);
     // Every (service port name, protocol, endpoint) the dump states for this chain.
     const claims: Array<{ name: string; protocol: string; endpoint?: string }> = [];
     if (parsed.kind === 'endpoint') {

@@ -6,7 +6,7 @@
 
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
-import { lineNumber, type AnalysisContext, type TableFacts } from './context';
+import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> = {
   DNAT: { tables: ['nat'], hooks: ['PREROUTING', 'OUTPUT'] },
@@ -21,11 +21,11 @@ const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> =
 };
 Object.setPrototypeOf(KERNEL_PLACEMENT, null); // keys come from dumps: `constructor` must not find Object's
 
-export function checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[]): void {
+export function* checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   const table = facts.table;
   for (const chain of table.chains.values()) {
     for (const rule of chain.rules) {
-      context.tick();
+      if (context.tick()) yield;
       const target = rule.target;
       if (!target || target.kind !== 'extension' || !context.usable(rule)) continue;
       const spec = findTarget(target.name, context.family);

@@ -7,7 +7,7 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { certainlyStateful, cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
-import { lineNumber, wholeLineSpan, type AnalysisContext, type TableFacts } from './context';
+import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 interface Candidate {
   index: number;
@@ -54,7 +54,7 @@ class PrefixIndex {
   }
 }
 
-export function checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
+export function* checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): AnalysisSteps {
   const { family } = context;
   const bits = family === 'ipv6' ? 128 : 32;
   const rules = chain.rules;
@@ -71,7 +71,7 @@ export function checkReachability(context: AnalysisContext, facts: TableFacts, c
   let stopper: Rule | undefined;
 
   for (let index = 0; index < rules.length; index++) {
-    context.tick();
+    if (context.tick()) yield;
     const rule = rules[index];
     if (!context.usable(rule)) continue;
     if (stopper) {

@@ -110,8 +110,16 @@ export class DocumentIndex extends SlicedIndex {
       this.lines[line] = { kind: 'command', table: tableIndex.table, command };
       if (command.chain) this.add(tableIndex, command.chain.text, { kind: command.command === 'new-chain' ? 'declaration' : 'command', span: tokenSpan(command.chain), line, command });
     }
+    let sorted = 0;
     for (const tableIndex of this.tables) {
-      for (const list of tableIndex.occurrences.values()) list.sort((a, b) => a.span.start - b.span.start);
+      for (const list of tableIndex.occurrences.values()) {
+        if (list.length > 1) list.sort((a, b) => a.span.start - b.span.start);
+        sorted += list.length;
+        if (sorted >= BUILD_SLICE_RULES) {
+          sorted = 0;
+          yield;
+        }
+      }
     }
   }
 
@@ -166,7 +174,7 @@ export class DocumentIndex extends SlicedIndex {
 }
 
 /** Rules indexed per slice when an index is built a little at a time (about 5 ms of work). */
-export const BUILD_SLICE_RULES = 2000;
+export const BUILD_SLICE_RULES = 500;
 
 export function tokenSpan(token: Token | Span): Span {
   return { start: token.start, end: token.end };

@@ -1,0 +1,48 @@
+// Long work on a big document (parsing, indexing, analysing a 100k-line dump) runs in slices;
+// between slices the server answers what has arrived meanwhile.
+//
+// vscode-jsonrpc dispatches ONE queued message per event-loop turn (setImmediate). Yielding a
+// single turn after each slice would let one request through per slice, and a burst of requests
+// (hovers while the user moves the mouse) would queue up behind the work: 20 ms per request.
+// So after a slice the work waits turn after turn until a turn passes without a message handled;
+// countingMessageStrategy, installed on the connection, is what counts them.
+
+import type { Message, MessageStrategy } from 'vscode-languageserver';
+
+/** A slice of work lasts about this many milliseconds. */
+export const SLICE_MS = 10;
+
+/** Turns to wait at most after one slice, however many messages keep arriving (the work must progress too). */
+const MAX_TURNS_BETWEEN_SLICES = 256;
+
+let messagesHandled = 0;
+
+/** Pass to createConnection: counts dispatched messages so that runSliced can let them all through. */
+export const countingMessageStrategy: MessageStrategy = {
+  handleMessage(message: Message, next: (message: Message) => void): void {
+    messagesHandled++;
+    next(message);
+  },
+};
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Run `step` until it returns true, in slices of SLICE_MS; between slices, every message that
+ * arrived is handled first. False when `stale()` turned true (the work is abandoned).
+ */
+export async function runSliced(step: () => boolean, stale: () => boolean): Promise<boolean> {
+  for (;;) {
+    const started = Date.now();
+    do {
+      if (step()) return true;
+    } while (Date.now() - started < SLICE_MS);
+    for (let turn = 0; turn < MAX_TURNS_BETWEEN_SLICES; turn++) {
+      const before = messagesHandled;
+      await nextTurn();
+      // The turn in which the last queued message was handled is followed by one without any.
+      if (turn > 0 && messagesHandled === before) break;
+    }
+    if (stale()) return false;
+  }
+}
