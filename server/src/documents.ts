@@ -1,13 +1,15 @@
 // Parse-once cache: one IdeDocument (parsed model + lazily built indexes) per open document
 // version, shared by every feature. Requests for the current version reuse it; an edit drops it
-// and the next request (or the debounced diagnostics) parses the new text once.
+// and the next request (or the debounced diagnostics) parses the new text once — or, for an edit
+// inside one rule line, re-reads that line into the previous model (reparseAfterLineEdit).
 
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
-import { createIncrementalParser } from './netfilter/parser';
-import { analyzeRuleset, createIncrementalAnalysis } from './netfilter/analysis';
+import { createIncrementalParser, reparseAfterLineEditInSteps, type ParsedRuleset } from './netfilter/parser';
+import { moveProblemsThroughEdit } from './netfilter/text-diff';
+import { createIncrementalAnalysis } from './netfilter/analysis';
 import { runSliced } from './slicing';
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
@@ -17,9 +19,15 @@ export const LARGE_DOCUMENT_FEATURES_OFF = ['analyses (only parse errors are rep
 interface Entry {
   version: number;
   doc: IdeDocument;
-  problems?: Problem[];
   /** lines of the text version the model was parsed from */
   lineCount: number;
+}
+
+/** A version being parsed: its model once parsed, then once its navigation index is built too. */
+interface PendingParse {
+  version: number;
+  parsed: Promise<IdeDocument | undefined>;
+  indexed: Promise<IdeDocument | undefined>;
 }
 
 interface Pending<T> {
@@ -27,12 +35,21 @@ interface Pending<T> {
   promise: Promise<T | undefined>;
 }
 
+/** The analyses' findings on one version (parse problems not included). */
+interface Analysed {
+  version: number;
+  text: string;
+  problems: Problem[];
+}
+
 export class DocumentStore {
   private readonly entries = new Map<string, Entry>();
   /** the last model of an older version, kept while the current version is parsed (previousFor) */
   private readonly previous = new Map<string, Entry>();
-  private readonly parsing = new Map<string, Pending<IdeDocument>>();
+  private readonly parsing = new Map<string, PendingParse>();
   private readonly analysing = new Map<string, Pending<Problem[]>>();
+  /** the last version analysed completely, per document (carriedOverAnalysis) */
+  private readonly analysed = new Map<string, Analysed>();
 
   constructor(private readonly documents: TextDocuments<TextDocument>) {}
 
@@ -56,64 +73,93 @@ export class DocumentStore {
   }
 
   /**
-   * The parsed model of the current version, parsed in slices so the server stays responsive on
-   * huge dumps. Concurrent callers share one parse; undefined when the document is gone or changed
-   * before the parse finished (the caller's request is then out of date anyway).
+   * The parsed model of the current version with its navigation index, built in slices so the
+   * server stays responsive on huge dumps. Concurrent callers share one parse; undefined when the
+   * document is gone or changed before it finished (the caller's request is then out of date anyway).
    */
   async ready(uri: string): Promise<IdeDocument | undefined> {
+    const started = this.startParse(uri);
+    return started instanceof IdeDocument || started === undefined ? started : started.indexed;
+  }
+
+  /** Like ready(), without waiting for the navigation index (what the diagnostics need). */
+  async parsed(uri: string): Promise<IdeDocument | undefined> {
+    const started = this.startParse(uri);
+    return started instanceof IdeDocument || started === undefined ? started : started.parsed;
+  }
+
+  private startParse(uri: string): IdeDocument | PendingParse | undefined {
     const textDocument = this.documents.get(uri);
     if (!textDocument) return undefined;
     const version = textDocument.version;
     const cached = this.entries.get(uri);
     if (cached && cached.version === version) return cached.doc;
     const pending = this.parsing.get(uri);
-    if (pending && pending.version === version) return pending.promise;
+    if (pending && pending.version === version) return pending;
     const text = textDocument.getText();
-    const parser = createIncrementalParser(text, { fileName: fileNameOf(uri) });
     const stale = () => this.documents.get(uri)?.version !== version;
     const lineCount = textDocument.lineCount;
-    const promise = (async () => {
-      // The old model answers read-only requests on unchanged lines meanwhile (previousFor).
-      const old = this.entries.get(uri);
-      if (old) this.previous.set(uri, old);
-      this.entries.delete(uri);
-      const finished = await runSliced(() => parser.step(400), stale);
-      if (!finished) return undefined;
-      const doc = new IdeDocument(parser.result(), uri);
-      // The navigation index too, in slices: built on a request's first use it would block ~0.3 s.
-      if (!(await runSliced(() => doc.prepareIndex(), stale))) return undefined;
-      if (!stale()) {
-        this.entries.set(uri, { version, doc, lineCount });
-        this.previous.delete(uri);
+    // The old model answers read-only requests on unchanged lines meanwhile (previousFor).
+    const old = cached ?? this.previous.get(uri);
+    if (cached) this.previous.set(uri, cached);
+    this.entries.delete(uri);
+    const options = { fileName: fileNameOf(uri) };
+    const parsed = (async () => {
+      // An edit inside one rule line: the previous model with that line read again (a tenth of a parse).
+      if (old) {
+        const steps = reparseAfterLineEditInSteps(old.doc.ruleset, text, options);
+        let reparsed: ParsedRuleset | undefined;
+        const finished = await runSliced(() => {
+          const next = steps.next();
+          reparsed = next.value ?? undefined;
+          return !!next.done;
+        }, stale);
+        if (!finished) return undefined;
+        if (reparsed) return new IdeDocument(reparsed, uri);
       }
-      return doc;
-    })().finally(() => {
-      if (this.parsing.get(uri)?.promise === promise) this.parsing.delete(uri);
-    });
-    this.parsing.set(uri, { version, promise });
-    return promise;
+      const parser = createIncrementalParser(text, options);
+      if (!(await runSliced(() => parser.step(400), stale))) return undefined;
+      return new IdeDocument(parser.result(), uri);
+    })();
+    const indexed = parsed
+      .then(async (doc) => {
+        // The navigation index too, in slices: built on a request's first use it would block ~0.3 s.
+        if (!doc || !(await runSliced(() => doc.prepareIndex(), stale))) return undefined;
+        if (!stale()) {
+          this.entries.set(uri, { version, doc, lineCount });
+          this.previous.delete(uri);
+        }
+        return doc;
+      })
+      .finally(() => {
+        if (this.parsing.get(uri)?.indexed === indexed) this.parsing.delete(uri);
+      });
+    const started: PendingParse = { version, parsed, indexed };
+    this.parsing.set(uri, started);
+    return started;
   }
 
   /** Parse problems plus analyses of the current version, computed once, in slices. */
   async problemsAsync(uri: string): Promise<Problem[] | undefined> {
-    const doc = await this.ready(uri);
-    const entry = this.entries.get(uri);
-    if (!doc || !entry || entry.doc !== doc) return undefined;
-    if (entry.problems) return entry.problems;
+    const textDocument = this.documents.get(uri);
+    if (!textDocument) return undefined;
+    const version = textDocument.version;
     const pending = this.analysing.get(uri);
-    if (pending && pending.version === entry.version) return pending.promise;
-    const version = entry.version;
+    if (pending && pending.version === version) return pending.promise;
     const stale = () => this.documents.get(uri)?.version !== version;
     const promise = (async () => {
-      const problems = [...doc.ruleset.problems];
-      if (!this.isLarge(uri)) {
-        const analysis = createIncrementalAnalysis(doc.ruleset);
-        const finished = await runSliced(() => analysis.step(), stale);
-        if (!finished) return undefined;
-        problems.push(...analysis.problems());
+      const doc = await this.parsed(uri);
+      if (!doc || stale()) return undefined;
+      const done = this.analysed.get(uri);
+      let analysis: Problem[] = [];
+      if (done && done.version === version) analysis = done.problems;
+      else if (!this.isLarge(uri)) {
+        const incremental = createIncrementalAnalysis(doc.ruleset);
+        if (!(await runSliced(() => incremental.step(), stale))) return undefined;
+        analysis = incremental.problems();
+        this.analysed.set(uri, { version, text: doc.text, problems: analysis });
       }
-      entry.problems = problems;
-      return problems;
+      return [...doc.ruleset.problems, ...analysis];
     })().finally(() => {
       if (this.analysing.get(uri)?.promise === promise) this.analysing.delete(uri);
     });
@@ -121,22 +167,16 @@ export class DocumentStore {
     return promise;
   }
 
-  /** Parse problems plus analyses, computed once per version (synchronously). */
-  problems(uri: string): Problem[] {
-    const entry = this.entry(uri);
-    if (!entry) return [];
-    if (!entry.problems) {
-      const problems = [...entry.doc.ruleset.problems];
-      if (!this.isLarge(uri)) {
-        try {
-          problems.push(...analyzeRuleset(entry.doc.ruleset));
-        } catch (error) {
-          problems.push({ severity: 'error', code: 'internal/analysis', message: `internal analysis error (please report): ${error instanceof Error ? error.message : String(error)}`, span: { start: 0, end: 0 } });
-        }
-      }
-      entry.problems = problems;
-    }
-    return entry.problems;
+  /**
+   * The findings of the last complete analysis (of an older version), moved onto `doc`'s text:
+   * those on the lines the edits since then touched are dropped, the others keep their place. What
+   * a client shows while the new version is analysed, instead of no analysis findings at all.
+   */
+  carriedOverAnalysis(uri: string, doc: IdeDocument): Problem[] {
+    const done = this.analysed.get(uri);
+    if (!done) return [];
+    if (done.text === doc.text) return done.problems;
+    return moveProblemsThroughEdit(done.text, doc.text, done.problems);
   }
 
   /**
@@ -175,6 +215,7 @@ export class DocumentStore {
   delete(uri: string): void {
     this.entries.delete(uri);
     this.previous.delete(uri);
+    this.analysed.delete(uri);
   }
 
   /** Parsed models of every open document (workspace symbols). */

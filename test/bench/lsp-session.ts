@@ -28,6 +28,7 @@ export function bundledServerPath(repoRoot: string): string | undefined {
 
 export class LspSession {
   private readonly waiters: Array<{ uri: string; version?: number; resolve: (p: PublishedDiagnostics) => void }> = [];
+  private readonly analysedWaiters: Array<{ uri: string; version: number; resolve: () => void }> = [];
   private stderr = '';
   private readonly killOnExit = () => this.child.kill('SIGKILL');
 
@@ -40,6 +41,12 @@ export class LspSession {
       // The server tags diagnostics with the document version; an untagged one answers any waiter.
       const i = this.waiters.findIndex((w) => w.uri === params.uri && (w.version === undefined || params.version === undefined || params.version === w.version));
       if (i >= 0) this.waiters.splice(i, 1)[0].resolve(params);
+    });
+    connection.onNotification('iptables-lens/analysed', (params: { uri: string; version: number }) => {
+      for (let i = this.analysedWaiters.length - 1; i >= 0; i--) {
+        const waiter = this.analysedWaiters[i];
+        if (waiter.uri === params.uri && waiter.version === params.version) this.analysedWaiters.splice(i, 1)[0].resolve();
+      }
     });
     for (const method of ['window/logMessage', 'window/showMessage', 'telemetry/event']) connection.onNotification(method, () => undefined);
     connection.onRequest(() => null); // workspace/configuration, client/registerCapability …
@@ -81,9 +88,30 @@ export class LspSession {
     return { result, ms: performance.now() - start };
   }
 
-  /** A trivial request: queued behind whatever the server is doing, so awaiting it means "idle". */
+  /**
+   * Resolves when the server has published the diagnostics of this version with every analysis
+   * (its `iptables-lens/analysed` notification). Call BEFORE the notification that triggers it.
+   */
+  nextAnalysed(uri: string, version: number): Promise<void> {
+    return new Promise((resolve) => this.analysedWaiters.push({ uri, version, resolve }));
+  }
+
+  /**
+   * Waits until the server is idle: the model of the current version is ready (a hover needs it)
+   * and the background work after it (index warm-up) is over — three hovers in a row answered in
+   * under 3 ms. Requests are answered between slices of background work, so one quick answer
+   * alone does not mean idle.
+   */
   async idle(uri: string): Promise<number> {
-    return (await this.timed('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } })).ms;
+    let first: number | undefined;
+    let quick = 0;
+    for (let round = 0; round < 400 && quick < 3; round++) {
+      const { ms } = await this.timed('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } });
+      first ??= ms;
+      quick = ms < 3 ? quick + 1 : 0;
+      if (quick < 3) await new Promise((r) => setTimeout(r, 25));
+    }
+    return first!;
   }
 
   /** Peak resident set size of the server process so far (VmHWM), in bytes. */
@@ -131,11 +159,13 @@ export async function startWithDump(ctx: BenchContext): Promise<OpenDocument | U
   const session = await LspSession.start(serverPath);
   const uri = `file://${ctx.dumpPath}`;
   const diagnostics = session.nextDiagnostics(uri, 1);
+  const analysed = session.nextAnalysed(uri, 1);
   const start = performance.now();
   await session.open(uri, text, 1);
   const published = await diagnostics;
   const openMs = performance.now() - start;
-  await session.idle(uri); // waits for the index warm-up the server runs after publishing
+  await analysed;
+  await session.idle(uri); // and the index warm-up the server runs after publishing
   return { session, uri, version: 1, openMs, diagnosticsCount: published.diagnostics.length };
 }
 
@@ -177,15 +207,16 @@ export function middleServicePortEdit(text: string): PortEdit {
  * Sends the edit (or its undo, every other time: odd versions carry the original text) and returns
  * when it was sent and the promise of the new version's diagnostics.
  */
-export async function sendEdit(doc: OpenDocument, edit: PortEdit): Promise<{ sentAt: number; diagnostics: Promise<PublishedDiagnostics> }> {
+export async function sendEdit(doc: OpenDocument, edit: PortEdit): Promise<{ sentAt: number; diagnostics: Promise<PublishedDiagnostics>; analysed: Promise<void> }> {
   const currentIsOriginal = doc.version % 2 === 1;
   const [from, to] = currentIsOriginal ? [edit.original, edit.replacement] : [edit.replacement, edit.original];
   doc.version++;
   const diagnostics = doc.session.nextDiagnostics(doc.uri, doc.version);
+  const analysed = doc.session.nextAnalysed(doc.uri, doc.version);
   const range = { start: { line: edit.line, character: edit.character }, end: { line: edit.line, character: edit.character + from.length } };
   const sentAt = performance.now();
   await doc.session.change(doc.uri, doc.version, range, to);
-  return { sentAt, diagnostics };
+  return { sentAt, diagnostics, analysed };
 }
 
 export type PositionKind = 'jump target' | 'declaration' | 'mark' | 'address';

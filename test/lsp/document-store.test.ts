@@ -7,6 +7,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextDocuments } from 'vscode-languageserver';
 import { DocumentStore } from '../../server/src/documents';
 import { hover } from '../../server/src/netfilter/ide/hover';
+import { parseRuleset } from '../../server/src/netfilter/parser';
 
 const URI = 'file:///node.rules';
 const TEXT = [
@@ -59,4 +60,36 @@ test('an edit that adds or removes lines never uses the previous model', async (
   const parsing = store.ready(URI);
   assert.equal(store.previousFor(URI, 1), undefined);
   await parsing;
+});
+
+test('an edit inside a rule line is re-read into the previous model; the result is the whole parse', async () => {
+  const { store, edit } = storeWith(TEXT);
+  const first = await store.ready(URI);
+  assert.ok(first);
+  edit(5, '22', '99999'); // a bad port: the new version has a parse error on line 6
+  const second = await store.parsed(URI);
+  assert.ok(second && second !== first);
+  const whole = parseRuleset(second.text, { fileName: 'node.rules' });
+  assert.deepEqual(second.ruleset.problems, whole.problems);
+  assert.equal(second.ruleset.problems.length, 1);
+  // Re-read, not parsed again: the table's chains were copied from the first model, and the
+  // template store they were checked with is the first model's.
+  const templatesOf = (doc: typeof first) => (doc.ruleset.tables[0].chains.get('INPUT') as unknown as { state: { templates: unknown } }).state.templates;
+  assert.equal(templatesOf(second), templatesOf(first));
+  assert.equal(first.ruleset.problems.length, 0, 'the first model is left as it was');
+});
+
+test('while a version is analysed, the last analysis findings are carried over except on the edited lines', async () => {
+  const text = TEXT.replace('-A SSH -s 10.0.0.0/8 -j ACCEPT', '-A SSH -j ACCEPT\n-A SSH -s 10.0.0.0/8 -j ACCEPT\n-A SSH -s 10.1.0.0/16 -j DROP');
+  const { store, edit } = storeWith(text);
+  const analysed = await store.problemsAsync(URI);
+  const unreachable = analysed!.filter((p) => p.code === 'reach/unreachable');
+  assert.equal(unreachable.length, 2); // lines 8 and 9 are after an unconditional ACCEPT
+  edit(7, '10.0.0.0/8', '10.0.0.0/12'); // line 8 changes (and gets 2 characters longer)
+  const doc = await store.parsed(URI);
+  const carried = store.carriedOverAnalysis(URI, doc!);
+  assert.equal(carried.length, 1, 'the finding on the edited line is dropped');
+  const line9 = doc!.text.indexOf('-A SSH -s 10.1.0.0/16');
+  assert.equal(carried[0].span.start, line9, 'the finding after the edit moved with its line');
+  assert.equal(carried[0].related?.[0].span.start, doc!.text.indexOf('-A SSH -j ACCEPT'));
 });

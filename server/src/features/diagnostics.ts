@@ -1,5 +1,5 @@
 // Diagnostics: parse problems + analyses, published on open at once and after edits with a
-// ~150 ms debounce (re-analysis while the user types would only be thrown away).
+// ~100 ms debounce (re-analysis while the user types would only be thrown away).
 
 import { DiagnosticSeverity, MessageType, type Diagnostic } from 'vscode-languageserver';
 import { LARGE_DOCUMENT_FEATURES_OFF } from '../documents';
@@ -8,7 +8,14 @@ import type { Problem } from '../netfilter/model';
 import { rangeOf } from '../ranges';
 import type { Feature, ServerContext } from './context';
 
-export const DIAGNOSTICS_DEBOUNCE_MS = 150;
+export const DIAGNOSTICS_DEBOUNCE_MS = 100;
+
+/**
+ * Sent after the diagnostics of a version that include every analysis (a big document's versions
+ * get a first, parse-only publish before): `{ uri, version }`. The benchmark and the tests wait
+ * for it; clients may ignore it.
+ */
+export const ANALYSED_NOTIFICATION = 'iptables-lens/analysed';
 
 const SEVERITY: Record<Problem['severity'], DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -50,18 +57,21 @@ export const diagnosticsFeature: Feature = {
             message: `iptables-lens: ${uri.slice(uri.lastIndexOf('/') + 1)} is very large; turned off: ${LARGE_DOCUMENT_FEATURES_OFF.join(', ')}.`,
           });
         }
-        const doc = await ctx.store.ready(uri);
+        const doc = await ctx.store.parsed(uri);
         if (!doc || !current()) return; // edited meanwhile: the newer version publishes
         const lineStarts = doc.ruleset.lineStarts;
         if (doc.text.length > EARLY_PARSE_DIAGNOSTICS_CHARS) {
-          const parseDiagnostics = doc.ruleset.problems.map((p) => toDiagnostic(uri, lineStarts, p));
-          void ctx.connection.sendDiagnostics({ uri, version, diagnostics: parseDiagnostics });
+          // First the parse problems of this version, with the previous version's analysis findings
+          // on the lines the edit did not touch (so they do not blink off while it is re-analysed).
+          const early = [...doc.ruleset.problems, ...ctx.store.carriedOverAnalysis(uri, doc)];
+          void ctx.connection.sendDiagnostics({ uri, version, diagnostics: early.map((p) => toDiagnostic(uri, lineStarts, p)) });
         }
         const problems = await ctx.store.problemsAsync(uri);
         if (!problems || !current()) return;
         const diagnostics = problems.map((p) => toDiagnostic(uri, lineStarts, p));
         void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
-        warmUp(uri, version);
+        void ctx.connection.sendNotification(ANALYSED_NOTIFICATION, { uri, version });
+        await warmUp(uri, version);
       } catch (error) {
         ctx.logError(`diagnostics failed for ${uri}`, error);
       }
@@ -70,11 +80,11 @@ export const diagnosticsFeature: Feature = {
     // Build the navigation / mark / address indexes right after publishing, so that the first
     // hover or definition does not pay for them — in slices, so that requests and edits are served
     // meanwhile (dropped when the document changed).
-    const warmUp = (uri: string, version: number) => {
-      const stale = () => ctx.documents.get(uri)?.version !== version || ctx.store.cachedVersion(uri) !== version;
-      const doc = stale() ? undefined : ctx.store.get(uri);
-      if (!doc) return;
-      runSliced(() => doc.warmUpStep(), stale).catch((error) => ctx.logError(`index warm-up failed for ${uri}`, error));
+    const warmUp = async (uri: string, version: number) => {
+      const stale = () => ctx.documents.get(uri)?.version !== version;
+      const doc = await ctx.store.ready(uri);
+      if (!doc || stale()) return;
+      await runSliced(() => doc.warmUpStep(), stale);
     };
 
     const schedule = (uri: string, delay: number) => {

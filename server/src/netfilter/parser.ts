@@ -41,6 +41,8 @@ import { ParsedMatch, ParsedOption, ParsedTarget, compactRule } from './rule-mod
 import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, NO_CHAIN, RuleTemplates, USER_CHAIN, type ShapeContext } from './rule-templates';
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue } from './values';
 import { protocolNumber } from './packet';
+import { lineOf } from './positions';
+import { changedRegion } from './text-diff';
 
 export interface ParseOptions {
   /** force the address family; otherwise taken from the header comment, the file name, or the addresses */
@@ -132,10 +134,12 @@ interface TableState {
 }
 
 class Parser {
-  private readonly problems: Problem[] = [];
+  private problems: Problem[] = [];
+  /** for each problem, the line being read when it was reported: non-decreasing (reparseAfterLineEdit) */
+  private problemLines: number[] = [];
   private readonly tables: Table[] = [];
   private readonly commands: CommandLine[] = [];
-  private readonly lineStarts: number[] = [];
+  private lineStarts: number[] = [];
   private family: Family;
   private familyReason: string;
   private current: TableState | undefined;
@@ -173,6 +177,7 @@ class Parser {
   // Resumable line loop: step() parses up to `maxLines` lines, so a caller (the language server)
   // can yield between slices of a 100k-line dump and drop the work when the document changes.
   private pos = 0;
+  /** the line being read (reported problems are tagged with it) */
   private lineIndex = 0;
   private done = false;
 
@@ -205,7 +210,7 @@ class Parser {
   }
 
   result(): ParsedRuleset {
-    return {
+    const result: ParsedRuleset = {
       text: this.text,
       family: this.family,
       familyReason: this.familyReason,
@@ -214,6 +219,127 @@ class Parser {
       lineStarts: this.lineStarts,
       commands: this.commands,
     };
+    if (this.checked && this.done && !this.lazyFailed) CHECKED_PARSERS.set(result, this);
+    return result;
+  }
+
+  /**
+   * See reparseAfterLineEdit(). `this` is the finished checked parse of the previous text; the
+   * result is a new parser whose tables, chains and problems are this one's with offsets after the
+   * edit moved, and the edited line filed again the way fileChecked files any line. Undefined for
+   * every edit it cannot prove local: then only a whole parse is right.
+   */
+  *reparseAfterLineEdit(text: string, options: ParseOptions): Generator<void, ParsedRuleset | undefined, void> {
+    const before = this.text;
+    const region = changedRegion(before, text);
+    if (!region || this.crlfReported || this.commands.length > 0) return undefined;
+    if (hasLineBreak(before, region.start, region.oldEnd) || hasLineBreak(text, region.start, region.newEnd)) return undefined;
+    const delta = region.newEnd - region.oldEnd;
+    const line = lineOf(this.lineStarts, region.start);
+    const lineStart = this.lineStarts[line];
+    const oldLineEnd = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] - 1 : before.length;
+    const newLineEnd = oldLineEnd + delta;
+    if (newLineEnd > lineStart && text.charCodeAt(newLineEnd - 1) === 13 /* \r */) return undefined;
+
+    // The old line: an `-A` line filed under a chain declared before it.
+    const editedTable = this.tables.find((t) => t.span.start < lineStart && lineStart <= t.span.end);
+    const tokens = this.lineTokens;
+    if (!editedTable || !tokens.scan(before, lineStart, oldLineEnd)) return undefined;
+    const first = tokens.count > 0 && before.charCodeAt(tokens.starts[0]) === 91 /* [ */ ? 1 : 0;
+    if (tokens.count < first + 2) return undefined;
+    const oldChain = editedTable.chains.get(tokens.value(before, first + 1));
+    if (!(oldChain instanceof LazyChain)) return undefined;
+    const slot = slotOfLine(oldChain.pending, line);
+    const chainDeclaredAt = oldChain.state.declaredAtLine.get(oldChain.name);
+    if (slot < 0 || chainDeclaredAt === undefined || chainDeclaredAt >= line) return undefined;
+
+    // The old line's own problems (reported while it was read) are replaced; no other problem may
+    // point into the line (a jump from it resolved at COMMIT, say).
+    const firstOfLine = lowerBound(this.problemLines, line);
+    const endOfLine = lowerBound(this.problemLines, line + 1);
+    const touchesLine = (span: Span) => span.start <= oldLineEnd && span.end >= lineStart;
+    for (let k = 0; k < this.problems.length; k++) {
+      if (k === firstOfLine) k = endOfLine;
+      if (k >= this.problems.length) break;
+      if (problemSpans(this.problems[k]).some(touchesLine)) return undefined;
+    }
+
+    const next = new Parser(text, options);
+    if (next.family !== this.family || next.familyReason !== this.familyReason) return undefined;
+    next.lazy = next.checked = true;
+    next.done = true;
+    // Everything but the edited line lies before it or after it.
+    const move = (offset: number) => (offset < region.start ? offset : offset + delta);
+    const moveSpan = (span: Span): Span => (delta === 0 || span.end < region.start ? span : { start: move(span.start), end: move(span.end) });
+    let editedState: TableState | undefined;
+    for (const table of this.tables) {
+      const copy: Table = { name: table.name, headerSpan: moveSpan(table.headerSpan), nameSpan: moveSpan(table.nameSpan), chains: new Map(), span: moveSpan(table.span) };
+      if (table.commitSpan) copy.commitSpan = moveSpan(table.commitSpan);
+      let state: TableState | undefined;
+      let copied = 0;
+      for (const [name, chain] of table.chains) {
+        if (!(chain instanceof LazyChain)) return undefined;
+        // 40k chains take ~50 ms to copy (mostly allocation): pause now and then.
+        if (++copied % REPARSE_SLICE_CHAINS === 0) yield;
+        state ??= { table: copy, declaredAtLine: chain.state.declaredAtLine, pendingJumps: [], templates: chain.state.templates };
+        // Filed lines are read-only once parsed: a chain with nothing to move shares them (the edited
+        // chain gets its own copy, its entry for the line is replaced below).
+        const pending = chain.pending;
+        const unmoved = chain !== oldChain && (delta === 0 || pending.length === 0 || pending[pending.length - 5] < line);
+        const moved = new LazyChain(chain.name, chain.table, chain.builtin, chain.policy, state, next, unmoved ? pending : movedPending(pending, line, delta), unmoved ? chain.pendingTargetNames : chain.pendingTargetNames.slice());
+        if (chain.policySpan) moved.policySpan = moveSpan(chain.policySpan);
+        if (chain.counters) moved.counters = chain.counters.span.end < region.start || delta === 0 ? chain.counters : { ...chain.counters, span: moveSpan(chain.counters.span) };
+        if (chain.declSpan) moved.declSpan = moveSpan(chain.declSpan);
+        if (chain.nameSpan) moved.nameSpan = moveSpan(chain.nameSpan);
+        moved.declaredAt = chain.declaredAt;
+        moved.jumpKind = chain.jumpKind;
+        copy.chains.set(name, moved);
+      }
+      next.tables.push(copy);
+      if (table === editedTable) editedState = state;
+    }
+    const chain = editedState?.table.chains.get(oldChain.name);
+    if (!editedState || !(chain instanceof LazyChain)) return undefined;
+
+    // The new line: still an `-A` to the same chain (else it would create or change a chain).
+    if (!tokens.scan(text, lineStart, newLineEnd)) return undefined;
+    const newFirst = tokens.count > 0 && text.charCodeAt(tokens.starts[0]) === 91 /* [ */ ? 1 : 0;
+    if (tokens.count < newFirst + 2 || tokens.quoted[newFirst + 1] || tokens.value(text, newFirst + 1) !== oldChain.name) return undefined;
+
+    // File the new line as a whole parse would, then put its entry where the old one was.
+    const filed = chain.pending.length;
+    editedState.lastRuleChain = chain;
+    next.lineIndex = line;
+    next.current = editedState; // as while its table is read (the full rule parse reads it)
+    next.fileChecked(editedState, line, lineStart, newLineEnd);
+    next.current = undefined;
+    if (next.lazyFailed || chain.pending.length !== filed + 5 || editedState.table.chains.size !== editedTable.chains.size) return undefined;
+    // Jumps COMMIT would check: only to chains declared before the line (nothing to report).
+    for (const jump of editedState.pendingJumps) {
+      const declaredAt = editedState.declaredAtLine.get(jump.name);
+      if (!editedState.table.chains.has(jump.name) || declaredAt === undefined || declaredAt >= line) return undefined;
+    }
+    for (let k = 0; k < 5; k++) chain.pending[slot + k] = chain.pending[filed + k];
+    chain.pending.length = filed;
+    chain.pendingTargetNames[slot / 5] = chain.pendingTargetNames[filed / 5];
+    chain.pendingTargetNames.length = filed / 5;
+
+    // Same jump as before, to a chain that was already declared at the line: nothing outside the
+    // line (pending jumps, which chains exist, the jump graph's edges) depends on the edit.
+    const oldTarget = oldChain.rules[slot / 5].target;
+    const newTarget = chain.rules[slot / 5].target;
+    if (!oldTarget !== !newTarget) return undefined;
+    if (oldTarget && newTarget) {
+      if (oldTarget.name !== newTarget.name || oldTarget.kind !== newTarget.kind || oldTarget.goto !== newTarget.goto) return undefined;
+      const targetDeclaredAt = editedState.declaredAtLine.get(newTarget.name);
+      if (editedState.table.chains.has(newTarget.name) && (targetDeclaredAt === undefined || targetDeclaredAt >= line)) return undefined;
+    }
+
+    const moveProblem = (problem: Problem): Problem => (delta === 0 ? problem : movedProblem(problem, moveSpan));
+    next.problems = [...this.problems.slice(0, firstOfLine).map(moveProblem), ...next.problems, ...this.problems.slice(endOfLine).map(moveProblem)];
+    next.problemLines = [...this.problemLines.slice(0, firstOfLine), ...next.problemLines, ...this.problemLines.slice(endOfLine)];
+    next.lineStarts = this.lineStarts.map((start, k) => (k > line ? start + delta : start));
+    return next.result();
   }
 
   parse(): ParsedRuleset {
@@ -225,7 +351,10 @@ class Parser {
 
   private report(severity: Severity, code: string, message: string, span: Span, extra?: Partial<Problem>): Problem {
     const problem: Problem = { severity, code, message, span: { start: span.start, end: span.end }, ...extra };
-    if (!this.muted) this.problems.push(problem);
+    if (!this.muted) {
+      this.problems.push(problem);
+      this.problemLines.push(this.lineIndex);
+    }
     return problem;
   }
 
@@ -740,7 +869,8 @@ class Parser {
       if (!tokens.scan(this.text, start, end)) return undefined;
       this.readTokensStart = start;
     }
-    const first = this.text.charCodeAt(start) === 91 /* [ */ ? 1 : 0;
+    // (the line may be indented: the counters are the first token, not the first character)
+    const first = tokens.count > 0 && this.text.charCodeAt(tokens.starts[0]) === 91 /* [ */ ? 1 : 0;
     return first + index < tokens.count ? tokens.value(this.text, first + index) : undefined;
   }
 
@@ -758,7 +888,7 @@ class Parser {
     if (template < 0 || !state.templates) return 'model';
     const tokens = this.lineTokens;
     if (!tokens.scan(this.text, rule.span.start, rule.span.end)) return 'model';
-    const first = this.text.charCodeAt(rule.span.start) === 91 /* [ */ ? 1 : 0;
+    const first = tokens.count > 0 && this.text.charCodeAt(tokens.starts[0]) === 91 /* [ */ ? 1 : 0;
     return state.templates.instantiateTarget(template, this.text, tokens, first);
   }
   private readonly detailCache: Array<LazyRule | undefined> = [];
@@ -1484,6 +1614,8 @@ class Parser {
   }
 
   private finishFile(lastLine: number): void {
+    // What is reported now is about the file, not about its last line (see reparseAfterLineEdit).
+    this.lineIndex = lastLine + 1;
     if (this.current) {
       const state = this.current;
       const end = this.text.length;
@@ -1507,10 +1639,10 @@ class LazyChain implements Chain {
   counters?: Counters;
   declSpan?: Span;
   nameSpan?: Span;
-  /** line, start, end, LazyRule code, target name offset of each `-A` line, flat */
-  readonly pending: number[] = [];
+  /** line, start, end, LazyRule code, target name offset of each `-A` line, flat (read-only once parsed) */
+  readonly pending: number[];
   /** checked mode: per `-A` line, the name of the chain it jumps to when known while checking */
-  readonly pendingTargetNames: Array<string | undefined> = [];
+  readonly pendingTargetNames: Array<string | undefined>;
   /** checked mode: the line that declared the chain (MAX_SAFE_INTEGER: used undeclared), when known here */
   declaredAt?: number;
   /** checked mode: how a `-j` to this name reads (rule-templates.ts chainKind), once computed */
@@ -1522,10 +1654,14 @@ class LazyChain implements Chain {
     public table: string,
     public builtin: boolean,
     policy: string | undefined,
-    private readonly state: TableState,
+    readonly state: TableState,
     private readonly parser: Parser,
+    pending: number[] = [],
+    pendingTargetNames: Array<string | undefined> = [],
   ) {
     if (policy) this.policy = policy;
+    this.pending = pending;
+    this.pendingTargetNames = pendingTargetNames;
   }
 
   get isMaterialized(): boolean {
@@ -1613,6 +1749,7 @@ class LazyRule implements Rule {
     const text = this.parser.source;
     const isSpace = (c: number) => c === 32 || c === 9;
     let at = this.start;
+    while (isSpace(text.charCodeAt(at))) at++; // an indented line
     for (let skip = text.charCodeAt(at) === 91 /* [ */ ? 2 : 1; skip > 0; skip--) {
       while (!isSpace(text.charCodeAt(at))) at++;
       while (isSpace(text.charCodeAt(at))) at++;
@@ -1825,6 +1962,91 @@ function guessFamily(text: string, options: ParseOptions): { family: Family; rea
   if (/-p (ipv6-icmp|icmpv6)|-m icmp6|--icmpv6-type/.test(sample)) v6 += 5;
   if (v6 > v4) return { family: 'ipv6', reason: 'IPv6 addresses in the rules' };
   return { family: 'ipv4', reason: v4 > 0 ? 'IPv4 addresses in the rules' : 'default (no header, no addresses)' };
+}
+
+/** Finished checked parses, with the parser that can re-read one of their lines (reparseAfterLineEdit). */
+const CHECKED_PARSERS = new WeakMap<ParsedRuleset, Parser>();
+
+function hasLineBreak(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
+/** Index in a LazyChain's `pending` of the entry for `line`, or -1. */
+function slotOfLine(pending: readonly number[], line: number): number {
+  for (let k = 0; k < pending.length; k += 5) if (pending[k] === line) return k;
+  return -1;
+}
+
+/** First index whose value is >= `value` in a non-decreasing list. */
+function lowerBound(values: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** A chain's `pending` with the offsets of lines after `editedLine` moved by `delta`. */
+function movedPending(pending: readonly number[], editedLine: number, delta: number): number[] {
+  const copy = pending.slice();
+  if (delta === 0) return copy;
+  for (let k = 0; k < copy.length; k += 5) {
+    if (copy[k] <= editedLine) continue;
+    copy[k + 1] += delta;
+    copy[k + 2] += delta;
+    if (copy[k + 4] >= 0) copy[k + 4] += delta;
+  }
+  return copy;
+}
+
+function problemSpans(problem: Problem): Span[] {
+  const spans = [problem.span];
+  for (const related of problem.related ?? []) spans.push(related.span);
+  for (const fix of problem.fixes ?? []) for (const edit of fix.edits) spans.push(edit.span);
+  return spans;
+}
+
+function movedProblem(problem: Problem, moveSpan: (span: Span) => Span): Problem {
+  const moved: Problem = { ...problem, span: moveSpan(problem.span) };
+  if (problem.related) moved.related = problem.related.map((related) => ({ ...related, span: moveSpan(related.span) }));
+  if (problem.fixes) moved.fixes = problem.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((edit) => ({ ...edit, span: moveSpan(edit.span) })) }));
+  return moved;
+}
+
+/** Chains copied between two pauses of a re-read (reparseAfterLineEditInSteps). */
+const REPARSE_SLICE_CHAINS = 4000;
+
+/**
+ * The parse of `text` when it is `previous.text` with one edit inside one `-A` line (no line
+ * break added or removed, same chain, same jump): the previous parse with that line read again and
+ * every later offset moved — a tenth of a whole parse of a 100k-line dump. Undefined for any other
+ * edit (or when `previous` was not a checked parse): parse in full then. Gives what
+ * parseRuleset(text) gives (test/parser/reparse.test.ts). `previous` is left as it was.
+ */
+export function reparseAfterLineEdit(previous: ParsedRuleset, text: string, options: ParseOptions = {}): ParsedRuleset | undefined {
+  const steps = reparseAfterLineEditInSteps(previous, text, options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** reparseAfterLineEdit() a slice at a time: each next() does a few milliseconds of work. */
+export function* reparseAfterLineEditInSteps(previous: ParsedRuleset, text: string, options: ParseOptions = {}): Generator<void, ParsedRuleset | undefined, void> {
+  const parser = CHECKED_PARSERS.get(previous);
+  if (!parser) return undefined;
+  try {
+    return yield* parser.reparseAfterLineEdit(text, options);
+  } catch {
+    return undefined; // the whole parse reports whatever this tripped on
+  }
 }
 
 const LAZY_APPEND = /^(?:\[\d+:\d+\][ \t]+)?(?:-A|--append)[ \t]+([^ \t"]+)/;

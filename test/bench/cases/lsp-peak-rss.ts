@@ -1,4 +1,5 @@
-// Language server memory: one editing session on the dump — open, wait for diagnostics, one edit,
+// Language server memory: one editing session on the dump — open, wait for diagnostics, one edit
+// (until re-analysed),
 // then hover, definition and references at ~200 positions each — and the server's peak RSS
 // (VmHWM from /proc/<pid>/status) afterwards. The time column is the whole session, for reference.
 import { defineBenchCase, isUnavailable, type RunOutcome } from '../api';
@@ -15,8 +16,9 @@ export default defineBenchCase<{ positions: Position[] }>({
     const doc = await startWithDump(ctx);
     if (isUnavailable(doc)) throw new Error(doc.unavailable);
     try {
-      const { diagnostics } = await sendEdit(doc, middleServicePortEdit(ctx.dumpText));
-      await diagnostics;
+      const { analysed } = await sendEdit(doc, middleServicePortEdit(ctx.dumpText));
+      await analysed;
+      await doc.session.idle(doc.uri);
       for (const method of ['textDocument/hover', 'textDocument/definition', 'textDocument/references']) await timeRequests(doc, method, positions);
       return { peakRssBytes: doc.session.peakRssBytes(), note: `open + edit + ${positions.length * 3} requests; peak RSS = server VmHWM` };
     } finally {

@@ -1,0 +1,61 @@
+// Where two versions of a text differ: one region, found from the common prefix and suffix. An
+// editor sends one edit at a time, so this is the edit (reparseAfterLineEdit, diagnostics carried
+// over to a new version while it is analysed).
+
+import type { Problem, Span } from './model';
+
+export interface ChangedRegion {
+  /** first offset that differs (same in both texts) */
+  start: number;
+  /** end of the replaced text in the old version */
+  oldEnd: number;
+  /** end of the replacement in the new version */
+  newEnd: number;
+}
+
+/** Compared this many characters at a time (substring equality is a memory comparison in V8). */
+const CHUNK = 4096;
+
+/** The region that differs, or undefined when the texts are equal. Linear; ~5 ms for 17 MB. */
+export function changedRegion(before: string, after: string): ChangedRegion | undefined {
+  if (before === after) return undefined;
+  const shorter = Math.min(before.length, after.length);
+  let start = 0;
+  while (start + CHUNK <= shorter && before.slice(start, start + CHUNK) === after.slice(start, start + CHUNK)) start += CHUNK;
+  while (start < shorter && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  // The common suffix may not overlap the common prefix.
+  const room = shorter - start;
+  let suffix = 0;
+  while (suffix + CHUNK <= room && before.slice(before.length - suffix - CHUNK, before.length - suffix) === after.slice(after.length - suffix - CHUNK, after.length - suffix)) suffix += CHUNK;
+  while (suffix < room && before.charCodeAt(before.length - suffix - 1) === after.charCodeAt(after.length - suffix - 1)) suffix++;
+  return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
+}
+
+/**
+ * Problems found on `before`, placed on `after`: those with any span on a line the edit touched are
+ * dropped (they may no longer hold), the others move with the text around them.
+ */
+export function moveProblemsThroughEdit(before: string, after: string, problems: readonly Problem[]): Problem[] {
+  const region = changedRegion(before, after);
+  if (!region) return [...problems];
+  const firstLineStart = region.start === 0 ? 0 : before.lastIndexOf('\n', region.start - 1) + 1;
+  const lineBreak = before.indexOf('\n', region.oldEnd);
+  const lastLineEnd = lineBreak < 0 ? before.length : lineBreak;
+  const delta = region.newEnd - region.oldEnd;
+  const touched = (span: Span) => span.start <= lastLineEnd && span.end >= firstLineStart;
+  const move = (span: Span): Span => (span.start < region.start ? span : { start: span.start + delta, end: span.end + delta });
+  const moved: Problem[] = [];
+  for (const problem of problems) {
+    const spans = [problem.span, ...(problem.related ?? []).map((r) => r.span), ...(problem.fixes ?? []).flatMap((f) => f.edits.map((e) => e.span))];
+    if (spans.some(touched)) continue;
+    if (delta === 0) {
+      moved.push(problem);
+      continue;
+    }
+    const copy: Problem = { ...problem, span: move(problem.span) };
+    if (problem.related) copy.related = problem.related.map((r) => ({ ...r, span: move(r.span) }));
+    if (problem.fixes) copy.fixes = problem.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, span: move(e.span) })) }));
+    moved.push(copy);
+  }
+  return moved;
+}

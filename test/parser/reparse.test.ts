@@ -1,0 +1,173 @@
+// reparseAfterLineEdit: after an edit inside one `-A` line, the previous parse with that line read
+// again must be exactly the parse of the new text (describe-parse.ts compares every problem, token
+// span, outline and option read) — and it must actually be used for the edits people make.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRuleset, parseRulesetEagerly, reparseAfterLineEdit, type ParsedRuleset } from '../../server/src/netfilter/parser';
+import { loadCorpus } from '../fuzz/corpus';
+import { generateInput } from '../fuzz/generate';
+import { generateKubeDump } from '../bench/generate-kube-dump';
+import { describe } from './describe-parse';
+
+/** Small deterministic PRNG (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Edit = { kind: string; text: string };
+
+/** REPARSE_SEED=n runs other edits (for a longer search than npm test's). */
+const SEED = Number(process.env.REPARSE_SEED ?? 0);
+
+const INSERTIONS = ['1', '9', 'x', ' ', '!', '"', '-', '/', ':', ',', '0x', ' --dport 80', ' -m comment --comment "a b"', ' -s 10.0.0.1', ' -j ACCEPT', '--'];
+
+/** An edit of one character range inside line `line` (never touching its line break). */
+function editLine(text: string, line: number, next: () => number): Edit | undefined {
+  const starts: number[] = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const start = starts[line];
+  const end = line + 1 < starts.length ? starts[line + 1] - 1 : text.length;
+  if (end <= start) return undefined;
+  const content = text.slice(start, end);
+  const at = start + Math.floor(next() * content.length);
+  const choice = next();
+  if (choice < 0.35) {
+    // A digit of a value becomes another digit (ports, addresses, probabilities, marks — not the
+    // digits of a chain name, which make another chain).
+    const digits: number[] = [];
+    for (const token of content.matchAll(/\S+/g)) {
+      if (/[A-Z]/.test(token[0])) continue;
+      for (let i = 0; i < token[0].length; i++) if (/\d/.test(token[0][i])) digits.push(token.index! + i);
+    }
+    if (!digits.length) return undefined;
+    const i = start + digits[Math.floor(next() * digits.length)];
+    const digit = String((Number(text[i]) + 1 + Math.floor(next() * 9)) % 10);
+    return { kind: 'digit', text: text.slice(0, i) + digit + text.slice(i + 1) };
+  }
+  if (choice < 0.6) {
+    const insert = INSERTIONS[Math.floor(next() * INSERTIONS.length)];
+    return { kind: 'insert', text: text.slice(0, at) + insert + text.slice(at) };
+  }
+  if (choice < 0.8) {
+    const length = 1 + Math.floor(next() * 6);
+    return { kind: 'delete', text: text.slice(0, at) + text.slice(Math.min(end, at + length)) };
+  }
+  // A whole token replaced by another token of the line.
+  const tokens = [...content.matchAll(/\S+/g)];
+  if (tokens.length < 2) return undefined;
+  const a = tokens[Math.floor(next() * tokens.length)];
+  const b = tokens[Math.floor(next() * tokens.length)];
+  return { kind: 'token', text: text.slice(0, start + a.index!) + b[0] + text.slice(start + a.index! + a[0].length) };
+}
+
+function ruleLines(text: string): number[] {
+  const lines: number[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (/^(\[\d+:\d+\] )?-A /.test(line)) lines.push(i);
+  });
+  return lines;
+}
+
+/** Applies `count` random edits to rule lines (each to the last re-read result), checking each. */
+function checkEdits(name: string, text: string, count: number, seed: number, counts: Map<string, { fast: number; all: number }>): void {
+  const next = random(seed);
+  let previous: ParsedRuleset = parseRuleset(text);
+  let current = text;
+  for (let n = 0; n < count; n++) {
+    const lines = ruleLines(current);
+    if (!lines.length) return;
+    const edit = editLine(current, lines[Math.floor(next() * lines.length)], next);
+    if (!edit) continue;
+    const before = describe(previous);
+    const reparsed = reparseAfterLineEdit(previous, edit.text);
+    assert.deepEqual(describe(previous), before, `${name}: the previous parse was changed by reparseAfterLineEdit`);
+    const tally = counts.get(edit.kind) ?? { fast: 0, all: 0 };
+    tally.all++;
+    counts.set(edit.kind, tally);
+    const whole = parseRulesetEagerly(edit.text);
+    if (reparsed) {
+      tally.fast++;
+      const expected = describe(whole);
+      const got = describe(reparsed);
+      let i = got.findIndex((line, k) => line !== expected[k]);
+      if (i < 0 && got.length !== expected.length) i = Math.min(got.length, expected.length);
+      if (i >= 0 || got.length !== expected.length) {
+        assert.fail(`${name}, edit ${n} (${edit.kind}): the re-read line differs from the whole parse at item ${i}:\n  whole:    ${expected[i]}\n  reparsed: ${got[i]}`);
+      }
+    }
+    // Go on from the re-read parse (edits on edits); an edit it declined is dropped, so that one
+    // odd quote does not send every later edit to the whole parse.
+    if (reparsed) {
+      current = edit.text;
+      previous = reparsed;
+    }
+  }
+}
+
+test('an edited rule line re-read = the whole parse, on a kube-proxy dump (chains of edits)', () => {
+  const text = generateKubeDump({ services: 40, endpointsPerService: 3, seed: 11 });
+  const counts = new Map<string, { fast: number; all: number }>();
+  checkEdits('kube dump', text, 150, 1 + SEED, counts);
+  const digits = counts.get('digit')!;
+  // Changing a port, an address or a probability is the common edit: it must take the fast path.
+  assert.ok(digits.fast / digits.all > 0.9, `digit edits re-read: ${digits.fast} of ${digits.all}`);
+  const all = [...counts.values()].reduce((a, b) => ({ fast: a.fast + b.fast, all: a.all + b.all }));
+  assert.ok(all.fast / all.all > 0.3, `edits re-read: ${all.fast} of ${all.all} (${JSON.stringify([...counts])})`);
+});
+
+test('an edited rule line re-read = the whole parse, on the shared fixtures and mutated dumps', () => {
+  const counts = new Map<string, { fast: number; all: number }>();
+  let seed = 100 + SEED * 1000;
+  for (const entry of loadCorpus()) checkEdits(entry.name, entry.text, 8, seed++, counts);
+  for (let i = 0; i < 100; i++) {
+    const input = generateInput(4711 + SEED, i);
+    checkEdits(`fuzz input ${i}`, input.text, 3, seed++, counts);
+  }
+  const all = [...counts.values()].reduce((a, b) => ({ fast: a.fast + b.fast, all: a.all + b.all }));
+  assert.ok(all.fast > 100, `edits re-read: ${all.fast} of ${all.all}`);
+});
+
+test('edits the re-read cannot prove local are left to the whole parse', () => {
+  const text = [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':A - [0:0]',
+    ':B - [0:0]',
+    '-A INPUT -p tcp --dport 22 -j A',
+    '-A INPUT -j B',
+    '-A A -j ACCEPT',
+    '-A B -j DROP',
+    'COMMIT',
+    '',
+  ].join('\n');
+  const previous = parseRuleset(text);
+  const cases: Array<[string, string]> = [
+    ['another jump target', text.replace('--dport 22 -j A', '--dport 22 -j B')],
+    ['another chain', text.replace('-A INPUT -j B', '-A A -j B')],
+    ['a declaration', text.replace(':B - [0:0]', ':B - [1:0]')],
+    ['a line break', text.replace('--dport 22 -j A', '--dport 22\n-j A')],
+    ['-I instead of -A', text.replace('-A INPUT -j B', '-I INPUT -j B')],
+    ['two lines', text.replace('22', '23').replace('-j DROP', '-j REJECT')],
+    ['the table', text.replace('*filter', '*nat')],
+  ];
+  for (const [what, edited] of cases) assert.equal(reparseAfterLineEdit(previous, edited), undefined, what);
+  // The port alone: re-read, and equal to the whole parse.
+  const edited = text.replace('--dport 22', '--dport 2222');
+  const reparsed = reparseAfterLineEdit(previous, edited);
+  assert.ok(reparsed);
+  assert.deepEqual(describe(reparsed), describe(parseRulesetEagerly(edited)));
+  // A bad port on the line: its problem appears, in place.
+  const bad = text.replace('--dport 22', '--dport 99999');
+  const reparsedBad = reparseAfterLineEdit(previous, bad);
+  assert.ok(reparsedBad);
+  assert.ok(reparsedBad.problems.some((p) => p.severity === 'error'));
+  assert.deepEqual(describe(reparsedBad), describe(parseRulesetEagerly(bad)));
+});
