@@ -9,7 +9,7 @@ import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
 import { createIncrementalParser, reparseAfterLineEditInSteps, type ParsedRuleset } from './netfilter/parser';
 import { moveProblemsThroughEdit } from './netfilter/text-diff';
-import { createIncrementalAnalysis } from './netfilter/analysis';
+import { analyzeAfterLineEdit, createIncrementalAnalysis, type CompletedAnalysis } from './netfilter/analysis';
 import { runSliced } from './slicing';
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
@@ -35,11 +35,13 @@ interface Pending<T> {
   promise: Promise<T | undefined>;
 }
 
-/** The analyses' findings on one version (parse problems not included). */
+/** The analyses' findings on one version (parse problems not included), with what they knew. */
 interface Analysed {
   version: number;
   text: string;
   problems: Problem[];
+  /** for analyzeAfterLineEdit of the next version */
+  completed: CompletedAnalysis;
 }
 
 export class DocumentStore {
@@ -154,10 +156,15 @@ export class DocumentStore {
       let analysis: Problem[] = [];
       if (done && done.version === version) analysis = done.problems;
       else if (!this.isLarge(uri)) {
-        const incremental = createIncrementalAnalysis(doc.ruleset);
-        if (!(await runSliced(() => incremental.step(), stale))) return undefined;
-        analysis = incremental.problems();
-        this.analysed.set(uri, { version, text: doc.text, problems: analysis });
+        // After an edit inside one rule line, only the checks that read that rule run again.
+        let completed = done && analyzeAfterLineEdit(done.completed, doc.ruleset);
+        if (!completed) {
+          const whole = createIncrementalAnalysis(doc.ruleset);
+          if (!(await runSliced(() => whole.step(), stale))) return undefined;
+          completed = whole.completed();
+        }
+        analysis = completed.problems;
+        this.analysed.set(uri, { version, text: doc.text, problems: analysis, completed });
       }
       return [...doc.ruleset.problems, ...analysis];
     })().finally(() => {

@@ -229,7 +229,7 @@ class Parser {
    * edit moved, and the edited line filed again the way fileChecked files any line. Undefined for
    * every edit it cannot prove local: then only a whole parse is right.
    */
-  *reparseAfterLineEdit(text: string, options: ParseOptions): Generator<void, ParsedRuleset | undefined, void> {
+  *reparseAfterLineEdit(previous: ParsedRuleset, text: string, options: ParseOptions): Generator<void, ParsedRuleset | undefined, void> {
     const before = this.text;
     const region = changedRegion(before, text);
     if (!region || this.crlfReported || this.commands.length > 0) return undefined;
@@ -339,7 +339,9 @@ class Parser {
     next.problems = [...this.problems.slice(0, firstOfLine).map(moveProblem), ...next.problems, ...this.problems.slice(endOfLine).map(moveProblem)];
     next.problemLines = [...this.problemLines.slice(0, firstOfLine), ...next.problemLines, ...this.problemLines.slice(endOfLine)];
     next.lineStarts = this.lineStarts.map((start, k) => (k > line ? start + delta : start));
-    return next.result();
+    const result = next.result();
+    LINE_EDITS.set(result, { previous, table: this.tables.indexOf(editedTable), chain: oldChain.name, index: slot / 5, line });
+    return result;
   }
 
   parse(): ParsedRuleset {
@@ -1967,6 +1969,29 @@ function guessFamily(text: string, options: ParseOptions): { family: Family; rea
 /** Finished checked parses, with the parser that can re-read one of their lines (reparseAfterLineEdit). */
 const CHECKED_PARSERS = new WeakMap<ParsedRuleset, Parser>();
 
+/** What reparseAfterLineEdit changed to make a ruleset (see lineEditOf). */
+export interface LineEdit {
+  /** the ruleset it was made from */
+  previous: ParsedRuleset;
+  /** index in `tables` of the table of the edited line (the same in both) */
+  table: number;
+  /** the chain of the edited rule, and the rule's index in chain.rules */
+  chain: string;
+  index: number;
+  /** 0-based line */
+  line: number;
+}
+const LINE_EDITS = new WeakMap<ParsedRuleset, LineEdit>();
+
+/**
+ * When `ruleset` came from reparseAfterLineEdit: the ruleset it was made from and the rule it
+ * re-read. Everything else in the two is the same rule for rule (offsets after the edit moved),
+ * same chains, same jumps — what an incremental analysis needs to know.
+ */
+export function lineEditOf(ruleset: ParsedRuleset): LineEdit | undefined {
+  return LINE_EDITS.get(ruleset);
+}
+
 function hasLineBreak(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -2043,7 +2068,7 @@ export function* reparseAfterLineEditInSteps(previous: ParsedRuleset, text: stri
   const parser = CHECKED_PARSERS.get(previous);
   if (!parser) return undefined;
   try {
-    return yield* parser.reparseAfterLineEdit(text, options);
+    return yield* parser.reparseAfterLineEdit(previous, text, options);
   } catch {
     return undefined; // the whole parse reports whatever this tripped on
   }

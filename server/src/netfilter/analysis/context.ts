@@ -2,11 +2,16 @@
 // in a verdict, which packet fields each chain may change, and from which hooks each chain is
 // reached. Everything here is linear in the number of rules.
 
-import { isBuiltinChain, type Chain, type Family, type Rule, type Ruleset, type Span, type Table } from '../model';
+import { isBuiltinChain, type Chain, type Family, type Problem, type Rule, type Ruleset, type Span, type Table } from '../model';
 import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
 import { optionText, ruleOutline } from '../parser';
 
 export class Cancelled extends Error {}
+
+/** The order of the analyses' findings: by position, then code (stable: ties keep their order). */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return problems.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+}
 
 const MAX_CACHED_SHAPES = 20_000;
 
@@ -26,6 +31,8 @@ export interface AnalysisContext {
   usable(rule: Rule): boolean;
   /** scan a window of the text for what usable() needs; true when done (usable() finishes it if needed) */
   prepareText(): boolean;
+  /** lines that may hold a `-4`/`-6` option (the scan prepareText does, finished) */
+  familySuspects(): ReadonlySet<number>;
   /** 0-based numbers of the lines whose text contains `needle` (one scan of the text per needle) */
   linesContaining(needle: string): ReadonlySet<number>;
   /**
@@ -39,9 +46,15 @@ export interface AnalysisContext {
   table(table: Table): TableFacts;
   /** build a slice of the table's facts (a few thousand rules); true when they are complete */
   prepareTable(table: Table): boolean;
+  /** use these facts for the table (TableFacts.rebased) instead of building them */
+  useFacts(table: Table, facts: TableFacts): void;
 }
 
-export function createContext(ruleset: Ruleset, cancelled?: () => boolean): AnalysisContext {
+/**
+ * `after`: the context of the previous version, when `ruleset` differs from it in line `line` only
+ * (parser.ts lineEditOf) — what it found scanning the text is reused, not scanned again.
+ */
+export function createContext(ruleset: Ruleset, cancelled?: () => boolean, after?: { context: AnalysisContext; line: number }): AnalysisContext {
   const shapes = new Map<Rule, RuleShape>();
   const facts = new Map<Table, TableFacts>();
   let work = 0;
@@ -62,6 +75,14 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
   const familyNeedles = ruleset.family === 'ipv4' ? [' -6', '--ipv6'] : [' -4', '--ipv4'];
   const suspects = new Set<number>();
   let scannedTo = 0;
+  if (after) {
+    for (const line of after.context.familySuspects()) if (line !== after.line) suspects.add(line);
+    const start = ruleset.lineStarts[after.line];
+    const end = after.line + 1 < ruleset.lineStarts.length ? ruleset.lineStarts[after.line + 1] : ruleset.text.length;
+    const text = ruleset.text.slice(start, end);
+    if (familyNeedles.some((needle) => text.includes(needle))) suspects.add(after.line);
+    scannedTo = ruleset.text.length;
+  }
   const prepareText = (): boolean => {
     const text = ruleset.text;
     if (scannedTo >= text.length) return true;
@@ -84,6 +105,10 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
     },
     linesContaining,
     prepareText,
+    familySuspects() {
+      while (!prepareText());
+      return suspects;
+    },
     tick(count = 1) {
       work += count;
       if (work < YIELD_WORK) return false;
@@ -109,6 +134,9 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
     },
     prepareTable(table) {
       return context.tableFactsBuilder(table).buildSome();
+    },
+    useFacts(table, tableFacts) {
+      facts.set(table, tableFacts);
     },
     tableFactsBuilder(table: Table): TableFacts {
       let f = facts.get(table);
@@ -178,7 +206,7 @@ export interface JumpGraph {
   chains: Chain[];
   /** per chain id: the ids of the chains its rules jump or go to, in rule order (existing chains only) */
   targets: number[][];
-  /** per chain id: the rule of each of those jumps */
+  /** per chain id: the rule of each of those jumps (read them with TableFacts.edgeRules) */
   rules: Rule[][];
   /** per chain id, per rule of chain.rules: the id of the chain it jumps/goes to, or -1 (no such chain, or no jump) */
   ruleTargets: Int32Array[];
@@ -193,7 +221,7 @@ export class TableFacts {
   readonly name: string;
   readonly graph: JumpGraph;
   /** per chain id: rules that jump/goto to it (not broken) */
-  private readonly referrersById: Rule[][];
+  private referrersById: Rule[][];
   /** per chain id: does every packet entering it end in a verdict there (UNKNOWN … YES) */
   private readonly terminalChains: Uint8Array;
   private readonly chainWrites: Array<Set<Field> | undefined>;
@@ -201,18 +229,27 @@ export class TableFacts {
   private built = false;
   private hooks: { masks: Int32Array; names: string[][] } | undefined;
 
+  /** rebased facts: per chain id, the (chain id, rule index) pairs of the jumps to it, built on first use */
+  private callers?: { starts: Int32Array; chainIds: Int32Array; indexes: Int32Array };
+
   constructor(
     readonly table: Table,
     private readonly context: AnalysisContext,
+    rebasedGraph?: JumpGraph,
   ) {
     this.name = table.name;
-    const graph: JumpGraph = { ids: new Map(), names: [], chains: [], targets: [], rules: [], ruleTargets: [] };
-    for (const chain of table.chains.values()) {
-      graph.ids.set(chain.name, graph.names.length);
-      graph.names.push(chain.name);
-      graph.chains.push(chain);
+    let graph: JumpGraph;
+    if (rebasedGraph) {
+      graph = rebasedGraph;
+    } else {
+      graph = { ids: new Map(), names: [], chains: [], targets: [], rules: [], ruleTargets: [] };
+      for (const chain of table.chains.values()) {
+        graph.ids.set(chain.name, graph.names.length);
+        graph.names.push(chain.name);
+        graph.chains.push(chain);
+      }
     }
-    this.referrersById = graph.chains.map(() => NO_RULES);
+    this.referrersById = rebasedGraph ? [] : graph.chains.map(() => NO_RULES);
     this.graph = graph;
     this.terminalChains = new Uint8Array(graph.chains.length);
     this.chainWrites = new Array(graph.chains.length);
@@ -268,10 +305,109 @@ export class TableFacts {
     return this.table.chains.get(name);
   }
 
+  /**
+   * The facts of `table` when it is `old.table` with one rule re-read (parser.ts lineEditOf: the
+   * same chains in the same order, the same jumps, the same broken rules): the jump graph's numbers
+   * are shared, its rules are the new table's, and what depends on rules' contents (verdicts,
+   * writes) is computed again when asked. Undefined when the chains differ after all.
+   */
+  static rebased(old: TableFacts, table: Table, context: AnalysisContext, editedChain?: string): TableFacts | undefined {
+    if (!old.built || table.chains.size !== old.graph.names.length) return undefined;
+    const chains: Chain[] = [];
+    for (const chain of table.chains.values()) {
+      if (chain.name !== old.graph.names[chains.length]) return undefined;
+      chains.push(chain);
+    }
+    // The numbers are shared; rules are the new table's, looked up (and built) when first read.
+    const graph: JumpGraph = { ids: old.graph.ids, names: old.graph.names, chains, targets: old.graph.targets, rules: [], ruleTargets: old.graph.ruleTargets };
+    const facts = new TableFacts(table, context, graph);
+    facts.built = true;
+    // What the old facts worked out about a chain holds unless the chain reaches the edited one.
+    facts.terminalChains.set(old.terminalChains);
+    for (let id = 0; id < old.chainWrites.length; id++) facts.chainWrites[id] = old.chainWrites[id];
+    facts.hooks = old.hooks;
+    const edited = editedChain === undefined ? undefined : graph.ids.get(editedChain);
+    if (edited !== undefined) {
+      const queue = [edited];
+      const seen = new Uint8Array(graph.names.length);
+      seen[edited] = 1;
+      for (let head = 0; head < queue.length; head++) {
+        const id = queue[head];
+        facts.terminalChains[id] = UNKNOWN;
+        facts.chainWrites[id] = undefined;
+        const callers = (facts.callers ??= facts.callerIndex());
+        for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
+          const callerId = callers.chainIds[k];
+          if (!seen[callerId]) {
+            seen[callerId] = 1;
+            queue.push(callerId);
+          }
+        }
+      }
+    }
+    return facts;
+  }
+
+  /** Fields a packet may have changed when it comes back from the chain (every field for an unknown chain). */
+  chainWritesOf(name: string): ReadonlySet<Field> {
+    return this.chainWritesOfId(this.graph.ids.get(name));
+  }
+
   /** Rules that jump or go to the chain (not broken ones). */
   referrersOf(name: string): readonly Rule[] {
     const id = this.graph.ids.get(name);
-    return id === undefined ? NO_RULES : this.referrersById[id];
+    return id === undefined ? NO_RULES : this.referrersOfId(id);
+  }
+
+  private referrersOfId(id: number): Rule[] {
+    let rules = this.referrersById[id];
+    if (!rules) {
+      // Rebased facts: from the shared jump numbers, in the order build() lists them.
+      const callers = (this.callers ??= this.callerIndex());
+      rules = [];
+      for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
+        const rule = this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]];
+        if (!rule.broken) rules.push(rule);
+      }
+      this.referrersById[id] = rules.length ? rules : NO_RULES;
+    }
+    return rules;
+  }
+
+  /** Per chain id: the rule of each jump in graph.targets[id]. */
+  edgeRules(id: number): readonly Rule[] {
+    let rules = this.graph.rules[id];
+    if (!rules) {
+      // Rebased facts: the chain's rules that jump to a chain of the table, not broken (as build()).
+      const chainRules = this.graph.chains[id].rules;
+      const ruleTargets = this.graph.ruleTargets[id];
+      rules = [];
+      for (let index = 0; index < chainRules.length; index++) if (ruleTargets[index] >= 0 && !chainRules[index].broken) rules.push(chainRules[index]);
+      this.graph.rules[id] = rules;
+    }
+    return rules;
+  }
+
+  /** Every jump of the table by target: a counting sort of (chain, rule index) over ruleTargets. */
+  private callerIndex(): { starts: Int32Array; chainIds: Int32Array; indexes: Int32Array } {
+    const { ruleTargets } = this.graph;
+    const count = ruleTargets.length;
+    const starts = new Int32Array(count + 1);
+    for (const targets of ruleTargets) for (const target of targets) if (target >= 0) starts[target + 1]++;
+    for (let id = 0; id < count; id++) starts[id + 1] += starts[id];
+    const fill = starts.slice(0, count);
+    const chainIds = new Int32Array(starts[count]);
+    const indexes = new Int32Array(starts[count]);
+    for (let chain = 0; chain < count; chain++) {
+      const targets = ruleTargets[chain];
+      for (let index = 0; index < targets.length; index++) {
+        const target = targets[index];
+        if (target < 0) continue;
+        chainIds[fill[target]] = chain;
+        indexes[fill[target]++] = index;
+      }
+    }
+    return { starts, chainIds, indexes };
   }
 
   /** Does every packet that enters `name` end in a verdict there (never returns to the caller)? */
@@ -341,7 +477,7 @@ export class TableFacts {
     if (!target) return EMPTY;
     if (target.kind === 'chain') {
       if (target.goto) return EMPTY; // a goto never comes back to this chain
-      const w = this.chainWritesOf(this.graph.ids.get(target.name));
+      const w = this.chainWritesOfId(this.graph.ids.get(target.name));
       return w.size === ALL_FIELDS.length ? 'all' : w;
     }
     if (this.verdictTerminal(rule)) return EMPTY;
@@ -349,7 +485,7 @@ export class TableFacts {
     return TARGET_WRITE_SETS.get(target.name) ?? 'all';
   }
 
-  private chainWritesOf(id: number | undefined): Set<Field> {
+  private chainWritesOfId(id: number | undefined): Set<Field> {
     if (id === undefined) return ALL_FIELD_SET;
     const known = this.chainWrites[id];
     if (known) return known;
@@ -364,7 +500,7 @@ export class TableFacts {
       // Inside the callee a goto does change what the caller sees afterwards (the goto target returns to the caller).
       if (target.kind === 'chain') {
         const callee = ruleTargets[index];
-        for (const f of this.chainWritesOf(callee >= 0 ? callee : undefined)) result.add(f);
+        for (const f of this.chainWritesOfId(callee >= 0 ? callee : undefined)) result.add(f);
         continue;
       }
       const w = this.writes(rule);
@@ -422,7 +558,7 @@ export class TableFacts {
     seen[start] = 1;
     for (let head = 0; head < queue.length; head++) {
       const targets = this.graph.targets[queue[head]];
-      const rules = this.graph.rules[queue[head]];
+      const rules = this.edgeRules(queue[head]);
       for (let k = 0; k < targets.length; k++) {
         const target = targets[k];
         if (seen[target]) continue;

@@ -4,7 +4,8 @@
 // decide says nothing.
 
 import type { Problem, Ruleset } from '../model';
-import { Cancelled, createContext, type AnalysisSteps } from './context';
+import { Cancelled, createContext, sortProblems, type AnalysisSteps } from './context';
+import type { CompletedAnalysis } from './after-edit';
 import { checkReachability } from './reachability';
 import { checkJumpGraph } from './jump-graph';
 import { checkPlacement } from './placement';
@@ -12,6 +13,7 @@ import { checkKube } from './kube';
 
 export { ANALYSIS_CODES, type AnalysisCode } from './codes';
 export { packetsForRule } from './packet-for-rule';
+export { analyzeAfterLineEdit, type CompletedAnalysis } from './after-edit';
 
 export interface AnalyzeOptions {
   /** polled every few thousand rules; when it returns true the analysis stops and returns what it has */
@@ -35,6 +37,8 @@ export interface IncrementalAnalysis {
   step(): boolean;
   /** the findings so far, sorted (complete once step() returned true) */
   problems(): Problem[];
+  /** once step() returned true: the findings with what the analysis knew, for analyzeAfterLineEdit */
+  completed(): CompletedAnalysis;
 }
 
 /**
@@ -93,10 +97,13 @@ export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOpti
     },
     problems() {
       if (!sorted) {
-        problems.sort((a, b) => a.span.start - b.span.start || a.code.localeCompare(b.code));
+        sortProblems(problems);
         sorted = true;
       }
       return problems;
+    },
+    completed() {
+      return { ruleset, context, problems: this.problems() };
     },
   };
 }

@@ -23,7 +23,7 @@ const INTENTIONALLY_EMPTY = new Set([
 
 export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   const table = facts.table;
-  const { names, chains, targets, rules: edgeRules } = facts.graph;
+  const { names, chains, targets } = facts.graph;
   // Loops: the kernel (nf_tables; legacy too when reachable) refuses a ruleset where a chain can
   // reach itself. Only cycles reachable from a built-in chain are refused, so walk from those.
   const state = new Uint8Array(names.length); // 1 = on the DFS stack, 2 = done
@@ -46,7 +46,7 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
         stackRules.pop();
         continue;
       }
-      const rule = edgeRules[frame.id][frame.index];
+      const rule = facts.edgeRules(frame.id)[frame.index];
       const next = out[frame.index++];
       if (context.tick()) yield;
       if (state[next] === 2) continue;
@@ -115,7 +115,7 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
 export const NFT_MAX_JUMP_LEVEL = 15;
 
 function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
-  const { names, chains, targets, rules: edgeRules } = facts.graph;
+  const { names, chains, targets } = facts.graph;
   // Longest path from a base chain, over the acyclic part of the graph (Kahn's order).
   const indegree = new Int32Array(names.length);
   const reachable = new Uint8Array(names.length);
@@ -149,7 +149,7 @@ function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: 
       if (depth + 1 > level[target]) level[target] = depth + 1;
       if (depth + 1 === NFT_MAX_JUMP_LEVEL + 1 && !reported[target]) {
         reported[target] = 1;
-        const rule = edgeRules[id][k];
+        const rule = facts.edgeRules(id)[k];
         problems.push({
           severity: 'warning',
           code: 'graph/too-deep',

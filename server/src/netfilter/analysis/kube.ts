@@ -21,12 +21,17 @@ function commentOf(rule: Rule): string | undefined {
 export function* checkKube(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   for (const chain of facts.table.chains.values()) {
     if (context.tick(1 + chain.rules.length)) yield;
-    checkMustBeLast(context, chain, problems);
-    if (facts.name !== 'nat') continue;
-    if (chain.name.startsWith('KUBE-SVC-') || chain.name.startsWith('KUBE-SVL-')) checkShares(context, chain, problems);
-    if (chain.name.startsWith('KUBE-SEP-')) checkSepDnat(context, facts, chain, problems);
+    checkKubeChain(context, facts, chain, problems);
   }
   if (facts.name === 'nat') yield* checkHashes(context, facts, problems);
+}
+
+/** The checks of one chain's own rules (all but the names' hashes). */
+export function checkKubeChain(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
+  checkMustBeLast(context, chain, problems);
+  if (facts.name !== 'nat') return;
+  if (chain.name.startsWith('KUBE-SVC-') || chain.name.startsWith('KUBE-SVL-')) checkShares(context, chain, problems);
+  if (chain.name.startsWith('KUBE-SEP-')) checkSepDnat(context, facts, chain, problems);
 }
 
 function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
@@ -170,38 +175,56 @@ function* checkHashes(context: AnalysisContext, facts: TableFacts, problems: Pro
   let budget = MAX_HASH_CHECKS;
   for (const chain of facts.table.chains.values()) {
     if (context.tick()) yield;
-    const parsed = parseKubeChainName(chain.name);
-    if (!parsed) continue;
+    if (!parseKubeChainName(chain.name)) continue;
     if (budget-- <= 0) return;
     // A recomputed name costs about as much as reading 20 rules.
     context.tick(20);
-    // Every (service port name, protocol, endpoint) the dump states for this chain.
-    const claims: Array<{ name: string; protocol: string; endpoint?: string }> = [];
-    if (parsed.kind === 'endpoint') {
-      for (const rule of chain.rules) {
-        if (rule.target?.name !== 'DNAT') continue;
-        const subject = servicePortNameFromComment(commentOf(rule) ?? '');
-        const protocol = rule.criteria.protocol?.args[0]?.text;
-        const to = optionOf(rule.target, 'to-destination')?.args[0]?.text;
-        if (subject && protocol && to && !rule.criteria.protocol!.negated) claims.push({ name: subject.servicePortName, protocol, endpoint: to });
-      }
-    } else {
-      for (const rule of facts.referrersOf(chain.name)) {
-        const subject = servicePortNameFromComment(commentOf(rule) ?? '');
-        const protocol = rule.criteria.protocol?.args[0]?.text;
-        if (subject && protocol && !rule.criteria.protocol!.negated && !subject.endpoint) claims.push({ name: subject.servicePortName, protocol });
-      }
-    }
-    if (claims.length === 0) continue;
-    const checks = claims.map((c) => verifyKubeChainName(chain.name, c.name, c.protocol, c.endpoint));
-    if (checks.some((c) => !c || c.matches)) continue;
-    const at = chain.nameSpan;
-    if (!at) continue;
-    problems.push({
-      severity: 'information',
-      code: 'kube/hash-mismatch',
-      message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${claims[0].name} (${claims[0].protocol}${claims[0].endpoint ? ' → ' + claims[0].endpoint : ''}) ${checks[0]!.expectedName}`,
-      span: { start: at.start, end: at.end },
-    });
+    checkHash(context, facts, chain, problems);
   }
+}
+
+/** Whether checkHashes checks this chain's name (it stops after MAX_HASH_CHECKS kube-named chains). */
+export function hashChecked(facts: TableFacts, name: string): boolean {
+  if (facts.name !== 'nat' || !parseKubeChainName(name)) return false;
+  let budget = MAX_HASH_CHECKS;
+  for (const chain of facts.table.chains.values()) {
+    if (!parseKubeChainName(chain.name)) continue;
+    if (budget-- <= 0) return false;
+    if (chain.name === name) return true;
+  }
+  return false;
+}
+
+/** kube/hash-mismatch for one kube-named chain of the nat table. */
+export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
+  const parsed = parseKubeChainName(chain.name);
+  if (!parsed) return;
+  // Every (service port name, protocol, endpoint) the dump states for this chain.
+  const claims: Array<{ name: string; protocol: string; endpoint?: string }> = [];
+  if (parsed.kind === 'endpoint') {
+    for (const rule of chain.rules) {
+      if (rule.target?.name !== 'DNAT') continue;
+      const subject = servicePortNameFromComment(commentOf(rule) ?? '');
+      const protocol = rule.criteria.protocol?.args[0]?.text;
+      const to = optionOf(rule.target, 'to-destination')?.args[0]?.text;
+      if (subject && protocol && to && !rule.criteria.protocol!.negated) claims.push({ name: subject.servicePortName, protocol, endpoint: to });
+    }
+  } else {
+    for (const rule of facts.referrersOf(chain.name)) {
+      const subject = servicePortNameFromComment(commentOf(rule) ?? '');
+      const protocol = rule.criteria.protocol?.args[0]?.text;
+      if (subject && protocol && !rule.criteria.protocol!.negated && !subject.endpoint) claims.push({ name: subject.servicePortName, protocol });
+    }
+  }
+  if (claims.length === 0) return;
+  const checks = claims.map((c) => verifyKubeChainName(chain.name, c.name, c.protocol, c.endpoint));
+  if (checks.some((c) => !c || c.matches)) return;
+  const at = chain.nameSpan;
+  if (!at) return;
+  problems.push({
+    severity: 'information',
+    code: 'kube/hash-mismatch',
+    message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${claims[0].name} (${claims[0].protocol}${claims[0].endpoint ? ' → ' + claims[0].endpoint : ''}) ${checks[0]!.expectedName}`,
+    span: { start: at.start, end: at.end },
+  });
 }
