@@ -9,7 +9,7 @@ import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
 import { createIncrementalParser, reparseAfterLineEditInSteps, type ParsedRuleset } from './netfilter/parser';
 import { moveProblemsThroughEdit } from './netfilter/text-diff';
-import { analyzeAfterLineEdit, createIncrementalAnalysis, type CompletedAnalysis } from './netfilter/analysis';
+import { analyzeAfterLineEditInSteps, createIncrementalAnalysis, type CompletedAnalysis } from './netfilter/analysis';
 import { runSliced } from './slicing';
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
@@ -126,7 +126,7 @@ export class DocumentStore {
     const indexed = parsed
       .then(async (doc) => {
         // The navigation index too, in slices: built on a request's first use it would block ~0.3 s.
-        if (!doc || !(await runSliced(() => doc.prepareIndex(), stale))) return undefined;
+        if (!doc || !(await runSliced(() => doc.prepareIndex(), stale, 'background'))) return undefined;
         if (!stale()) {
           this.entries.set(uri, { version, doc, lineCount });
           this.previous.delete(uri);
@@ -157,10 +157,20 @@ export class DocumentStore {
       if (done && done.version === version) analysis = done.problems;
       else if (!this.isLarge(uri)) {
         // After an edit inside one rule line, only the checks that read that rule run again.
-        let completed = done && analyzeAfterLineEdit(done.completed, doc.ruleset);
+        let completed: CompletedAnalysis | undefined;
+        if (done) {
+          const steps = analyzeAfterLineEditInSteps(done.completed, doc.ruleset);
+          const finished = await runSliced(() => {
+            const next = steps.next();
+            completed = next.value ?? undefined;
+            return !!next.done;
+          }, stale);
+          if (!finished) return undefined;
+        }
         if (!completed) {
           const whole = createIncrementalAnalysis(doc.ruleset);
-          if (!(await runSliced(() => whole.step(), stale))) return undefined;
+          // Long (a second on a 100k-rule dump): shares the time with the navigation index.
+          if (!(await runSliced(() => whole.step(), stale, 'background'))) return undefined;
           completed = whole.completed();
         }
         analysis = completed.problems;

@@ -27,12 +27,31 @@ export const countingMessageStrategy: MessageStrategy = {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Urgent work running now (parse, analysis: what the diagnostics wait for). */
+let urgentRunning = 0;
+const whenNoUrgentWork: Array<() => void> = [];
+
 /**
  * Run `step` until it returns true, in slices of SLICE_MS; between slices, every message that
  * arrived is handled first. False when `stale()` turned true (the work is abandoned).
+ * 'background' work (indexes for later requests) pauses while 'urgent' work runs.
  */
-export async function runSliced(step: () => boolean, stale: () => boolean): Promise<boolean> {
+export async function runSliced(step: () => boolean, stale: () => boolean, priority: 'urgent' | 'background' = 'urgent'): Promise<boolean> {
+  if (priority === 'background') return runSlices(step, stale, true);
+  urgentRunning++;
+  try {
+    return await runSlices(step, stale, false);
+  } finally {
+    if (--urgentRunning === 0) for (const resume of whenNoUrgentWork.splice(0)) resume();
+  }
+}
+
+async function runSlices(step: () => boolean, stale: () => boolean, background: boolean): Promise<boolean> {
   for (;;) {
+    while (background && urgentRunning > 0) {
+      await new Promise<void>((resolve) => whenNoUrgentWork.push(resolve));
+      if (stale()) return false;
+    }
     const started = Date.now();
     do {
       if (step()) return true;

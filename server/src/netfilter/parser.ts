@@ -233,6 +233,7 @@ class Parser {
     const before = this.text;
     const region = changedRegion(before, text);
     if (!region || this.crlfReported || this.commands.length > 0) return undefined;
+    yield; // comparing two 17 MB texts takes a few milliseconds
     if (hasLineBreak(before, region.start, region.oldEnd) || hasLineBreak(text, region.start, region.newEnd)) return undefined;
     const delta = region.newEnd - region.oldEnd;
     const line = lineOf(this.lineStarts, region.start);
@@ -324,6 +325,7 @@ class Parser {
     chain.pendingTargetNames[slot / 5] = chain.pendingTargetNames[filed / 5];
     chain.pendingTargetNames.length = filed / 5;
 
+    yield;
     // Same jump as before, to a chain that was already declared at the line: nothing outside the
     // line (pending jumps, which chains exist, the jump graph's edges) depends on the edit.
     const oldTarget = oldChain.rules[slot / 5].target;
@@ -2046,7 +2048,7 @@ function movedProblem(problem: Problem, moveSpan: (span: Span) => Span): Problem
 }
 
 /** Chains copied between two pauses of a re-read (reparseAfterLineEditInSteps). */
-const REPARSE_SLICE_CHAINS = 4000;
+const REPARSE_SLICE_CHAINS = 1500;
 
 /**
  * The parse of `text` when it is `previous.text` with one edit inside one `-A` line (no line

@@ -1,6 +1,6 @@
 // Language server, warm: the same one-line edit as lsp-edit.ts, timed until the diagnostics that
 // include every analysis of the new version are published (the server's `iptables-lens/analysed`
-// notification follows that publish). Includes the 100 ms edit debounce.
+// notification follows that publish). Includes the 50 ms edit debounce.
 import { defineBenchCase, type RunOutcome } from '../api';
 import { LSP_SIZES, sendEdit, startWithDumpAndEdit, type OpenDocument, type PortEdit } from '../lsp-session';
 

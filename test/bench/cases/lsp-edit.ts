@@ -2,7 +2,7 @@
 // middle KUBE-SERVICES rule, alternately changed and restored) until the FIRST diagnostics of the
 // new version arrive: on a big document, its parse problems plus the previous analysis findings on
 // the lines the edit did not touch (lsp-edit-analysed.ts waits for the re-analysed ones).
-// Includes the server's edit debounce (DIAGNOSTICS_DEBOUNCE_MS, 100 ms).
+// Includes the server's edit debounce (DIAGNOSTICS_DEBOUNCE_MS, 50 ms).
 import { defineBenchCase, type RunOutcome } from '../api';
 import { LSP_SIZES, sendEdit, startWithDumpAndEdit, type OpenDocument, type PortEdit } from '../lsp-session';
 

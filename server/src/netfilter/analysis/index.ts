@@ -13,7 +13,7 @@ import { checkKube } from './kube';
 
 export { ANALYSIS_CODES, type AnalysisCode } from './codes';
 export { packetsForRule } from './packet-for-rule';
-export { analyzeAfterLineEdit, type CompletedAnalysis } from './after-edit';
+export { analyzeAfterLineEdit, analyzeAfterLineEditInSteps, type CompletedAnalysis } from './after-edit';
 
 export interface AnalyzeOptions {
   /** polled every few thousand rules; when it returns true the analysis stops and returns what it has */
