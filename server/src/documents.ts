@@ -169,8 +169,9 @@ export class DocumentStore {
         }
         if (!completed) {
           const whole = createIncrementalAnalysis(doc.ruleset);
-          // Long (a second on a 100k-rule dump): shares the time with the navigation index.
-          if (!(await runSliced(() => whole.step(), stale, 'background'))) return undefined;
+          // Ahead of the navigation index (background): diagnostics first; meanwhile requests on
+          // unchanged lines are answered from the previous model (previousFor).
+          if (!(await runSliced(() => whole.step(), stale))) return undefined;
           completed = whole.completed();
         }
         analysis = completed.problems;

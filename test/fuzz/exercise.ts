@@ -3,9 +3,10 @@
 // lines), and every pure IDE feature at several offsets. Any exception, any `internal/*`
 // problem (an exception the engine caught and reported) and any span outside the text is a
 // failure, thrown as FuzzFailure naming the stage.
-import { parseRuleset, parseRulesetEagerly, type ParsedRuleset } from '../../server/src/netfilter/parser';
+import { parseRuleset, parseRulesetEagerly, reparseAfterLineEdit, type ParsedRuleset } from '../../server/src/netfilter/parser';
 import { lintText } from '../../server/src/netfilter/lint';
-import { packetsForRule } from '../../server/src/netfilter/analysis';
+import { analyzeAfterLineEdit, analyzeRuleset, createIncrementalAnalysis, packetsForRule } from '../../server/src/netfilter/analysis';
+import { editLine, ruleLines } from '../parser/random-edits';
 import { inferLocalAddresses, tracePacket, type TraceRequest } from '../../server/src/netfilter/trace/simulate';
 import { parsePacketLine, formatPacketLine } from '../../server/src/netfilter/trace/packet-line';
 import { formatTrace } from '../../server/src/netfilter/trace/format';
@@ -207,6 +208,29 @@ export function exercise(text: string, seed: number, options: ExerciseOptions = 
     checkProblems(again.problems, fixed, 'lint/after-fix');
   }
   if (options.cli ?? rng.chance(0.2)) run('cli/diagnostics', () => diagnosticsFor('fuzz.rules', text));
+
+  // ---- an edit inside one rule line: the re-read and the local re-analysis must give what the
+  // whole parse and the whole analysis give.
+  const editable = ruleLines(text);
+  const edit = editable.length ? editLine(text, rng.pick(editable), () => rng.next()) : undefined;
+  if (edit) {
+    const reparsed = run('edit/reparse', () => reparseAfterLineEdit(parsed, edit.text, parseOptions));
+    if (reparsed) {
+      features.add('edit:reparsed');
+      const whole = run('edit/reference', () => parseRulesetEagerly(edit.text, parseOptions));
+      check(JSON.stringify(reparsed.problems) === JSON.stringify(whole.problems), 'edit/reparse-vs-parse', `problems differ after a ${edit.kind} edit: ${JSON.stringify(reparsed.problems).slice(0, 300)} vs whole ${JSON.stringify(whole.problems).slice(0, 300)}`);
+      const before = createIncrementalAnalysis(parsed);
+      run('edit/analysis', () => {
+        while (!before.step());
+      });
+      const local = run('edit/reanalysis', () => analyzeAfterLineEdit(before.completed(), reparsed));
+      if (local) {
+        features.add('edit:reanalysed');
+        const expected = run('edit/analysis', () => analyzeRuleset(whole));
+        check(JSON.stringify(local.problems) === JSON.stringify(expected), 'edit/reanalysis-vs-analysis', `findings differ after a ${edit.kind} edit: ${JSON.stringify(local.problems).slice(0, 300)} vs whole ${JSON.stringify(expected).slice(0, 300)}`);
+      }
+    }
+  }
 
   // ---- traces
   const usable = rules.filter((r) => !r.broken);
