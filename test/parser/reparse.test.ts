@@ -3,6 +3,8 @@
 // span, outline and option read) — and it must actually be used for the edits people make.
 
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { parseRuleset, parseRulesetEagerly, reparseAfterLineEdit, type ParsedRuleset } from '../../server/src/netfilter/parser';
 import { loadCorpus } from '../fuzz/corpus';
@@ -108,4 +110,29 @@ test('edits the re-read cannot prove local are left to the whole parse', () => {
   assert.ok(reparsedBad);
   assert.ok(reparsedBad.problems.some((p) => p.severity === 'error'));
   assert.deepEqual(describe(reparsedBad), describe(parseRulesetEagerly(bad)));
+});
+
+test('a chain of re-read versions does not keep the earlier versions alive', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const text = generateKubeDump({ services: 20, endpointsPerService: 2, seed: 3 });
+  // A port of a KUBE-SERVICES rule: 1 ⇄ 2 in its last digit.
+  const line = text.indexOf('-A KUBE-SERVICES -d ');
+  const at = text.indexOf(' --dport ', line) + ' --dport '.length;
+  assert.ok(line >= 0 && at > line);
+  const end = text.indexOf(' ', at) - 1;
+  const texts = [text.slice(0, end) + '1' + text.slice(end + 1), text.slice(0, end) + '2' + text.slice(end + 1)];
+  let current = parseRuleset(texts[0]);
+  const first = new WeakRef(current);
+  for (let k = 1; k <= 4; k++) {
+    const next = reparseAfterLineEdit(current, texts[k % 2]);
+    assert.ok(next, 'the edit is re-read');
+    current = next;
+    await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets live until the job ends
+  }
+  gc();
+  await new Promise((resolve) => setImmediate(resolve));
+  gc();
+  assert.equal(first.deref(), undefined, 'the first version is still reachable from the fourth');
+  assert.ok(current.tables.length > 0);
 });

@@ -342,7 +342,7 @@ class Parser {
     next.problemLines = [...this.problemLines.slice(0, firstOfLine), ...next.problemLines, ...this.problemLines.slice(endOfLine)];
     next.lineStarts = this.lineStarts.map((start, k) => (k > line ? start + delta : start));
     const result = next.result();
-    LINE_EDITS.set(result, { previous, table: this.tables.indexOf(editedTable), chain: oldChain.name, index: slot / 5, line });
+    LINE_EDITS.set(result, { previous: new WeakRef(previous), table: this.tables.indexOf(editedTable), chain: oldChain.name, index: slot / 5, line });
     return result;
   }
 
@@ -1973,8 +1973,11 @@ const CHECKED_PARSERS = new WeakMap<ParsedRuleset, Parser>();
 
 /** What reparseAfterLineEdit changed to make a ruleset (see lineEditOf). */
 export interface LineEdit {
-  /** the ruleset it was made from */
-  previous: ParsedRuleset;
+  /**
+   * The ruleset it was made from, while something else keeps it (weak: a chain of edits must not
+   * keep every earlier version alive).
+   */
+  previous: WeakRef<ParsedRuleset>;
   /** index in `tables` of the table of the edited line (the same in both) */
   table: number;
   /** the chain of the edited rule, and the rule's index in chain.rules */

@@ -40,7 +40,7 @@ export function analyzeAfterLineEdit(previous: CompletedAnalysis, ruleset: Parse
 /** analyzeAfterLineEdit() a slice at a time (a few milliseconds per next() on a 100k-rule dump). */
 export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, ruleset: ParsedRuleset): Generator<void, CompletedAnalysis | undefined, void> {
   const edit = lineEditOf(ruleset);
-  if (!edit || edit.previous !== previous.ruleset) return undefined;
+  if (!edit || edit.previous.deref() !== previous.ruleset) return undefined;
   const oldTable = previous.ruleset.tables[edit.table];
   const newTable = ruleset.tables[edit.table];
   const oldChain = oldTable?.chains.get(edit.chain);
