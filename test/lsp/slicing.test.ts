@@ -56,3 +56,27 @@ test('runSliced stops when the work became stale, and finishes when the step say
   }, () => stale);
   assert.equal(await result, false);
 });
+
+test('background work waits while urgent work runs, then resumes', async () => {
+  const order: string[] = [];
+  let urgentSteps = 0;
+  let backgroundSteps = 0;
+  const background = runSliced(() => {
+    order.push('background');
+    busyFor(2);
+    return ++backgroundSteps >= 20; // several slices
+  }, () => false, 'background');
+  const urgent = runSliced(() => {
+    order.push('urgent');
+    busyFor(SLICE_MS);
+    return ++urgentSteps >= 4;
+  }, () => false);
+  assert.deepEqual(await Promise.all([urgent, background]), [true, true]);
+  // The background slice that started before the urgent work may finish its own slice; after that,
+  // nothing of it runs until the urgent work is done.
+  const firstUrgent = order.indexOf('urgent');
+  const lastUrgent = order.lastIndexOf('urgent');
+  assert.ok(!order.slice(firstUrgent, lastUrgent).includes('background'), order.join(' '));
+  assert.equal(order.filter((o) => o === 'background').length, 20);
+  assert.ok(order.lastIndexOf('background') > lastUrgent, 'the background work finished after the urgent work');
+});
