@@ -64,8 +64,10 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const oldRule = oldChain.rules[edit.index];
   const newRule = newChain.rules[edit.index];
   if (!oldRule || !newRule || oldRule.broken !== newRule.broken || previous.context.usable(oldRule) !== context.usable(newRule)) return undefined;
-  // What callers of the chain see of it must not have changed.
+  yield;
+  // What callers of the chain see of it must not have changed (each walks the chain's rules once).
   if (oldFacts.alwaysTerminal(edit.chain) !== facts.alwaysTerminal(edit.chain)) return undefined;
+  yield;
   if (!sameFields(oldFacts.chainWritesOf(edit.chain), facts.chainWritesOf(edit.chain))) return undefined;
   yield;
 
