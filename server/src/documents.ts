@@ -7,10 +7,10 @@ import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
-import { createIncrementalParser, reparseAfterLineEditInSteps, type ParsedRuleset } from './netfilter/parser';
+import { createIncrementalParser, reparseAfterLineEditInSteps } from './netfilter/parser';
 import { moveProblemsThroughEdit } from './netfilter/text-diff';
 import { analyzeAfterLineEditInSteps, createIncrementalAnalysis, type CompletedAnalysis } from './netfilter/analysis';
-import { runSliced } from './slicing';
+import { runGeneratorSliced, runSliced } from './slicing';
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
 export const LARGE_DOCUMENT_CHARS = 60_000_000;
@@ -129,15 +129,9 @@ export class DocumentStore {
     const parsed = (async () => {
       // An edit inside one rule line: the previous model with that line read again (a tenth of a parse).
       if (old) {
-        const steps = reparseAfterLineEditInSteps(old.doc.ruleset, text, options);
-        let reparsed: ParsedRuleset | undefined;
-        const finished = await runSliced(() => {
-          const next = steps.next();
-          reparsed = next.value ?? undefined;
-          return !!next.done;
-        }, stale);
-        if (!finished) return undefined;
-        if (reparsed) return new IdeDocument(reparsed, uri);
+        const reparsed = await runGeneratorSliced(reparseAfterLineEditInSteps(old.doc.ruleset, text, options), stale);
+        if (!reparsed) return undefined;
+        if (reparsed.value) return new IdeDocument(reparsed.value, uri);
       }
       const parser = createIncrementalParser(text, options);
       if (!(await runSliced(() => parser.step(400), stale))) return undefined;
@@ -179,13 +173,9 @@ export class DocumentStore {
         // After an edit inside one rule line, only the checks that read that rule run again.
         let completed: CompletedAnalysis | undefined;
         if (done) {
-          const steps = analyzeAfterLineEditInSteps(done.completed, doc.ruleset);
-          const finished = await runSliced(() => {
-            const next = steps.next();
-            completed = next.value ?? undefined;
-            return !!next.done;
-          }, stale);
-          if (!finished) return undefined;
+          const local = await runGeneratorSliced(analyzeAfterLineEditInSteps(done.completed, doc.ruleset), stale);
+          if (!local) return undefined;
+          completed = local.value;
         }
         if (!completed) {
           const whole = createIncrementalAnalysis(doc.ruleset);

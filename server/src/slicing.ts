@@ -65,3 +65,21 @@ async function runSlices(step: () => boolean, stale: () => boolean, background: 
     if (stale()) return false;
   }
 }
+
+/**
+ * Drive a generator (a resumable engine computation) to its end with runSliced. `{ value }` when it
+ * finished, undefined when the work became stale first.
+ */
+export async function runGeneratorSliced<T>(steps: Generator<void, T, void>, stale: () => boolean, priority: 'urgent' | 'background' = 'urgent'): Promise<{ value: T } | undefined> {
+  let result: { value: T } | undefined;
+  const finished = await runSliced(
+    () => {
+      const next = steps.next();
+      if (next.done) result = { value: next.value };
+      return !!next.done;
+    },
+    stale,
+    priority,
+  );
+  return finished ? result : undefined;
+}

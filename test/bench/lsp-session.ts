@@ -296,3 +296,75 @@ export function positionRequestCase(request: 'hover' | 'definition' | 'reference
     },
   });
 }
+
+/**
+ * The cold-open cases: a fresh server (started untimed) gets didOpen with the whole dump; timed until
+ * the first publishDiagnostics for it ('first': on a big document its parse problems, published
+ * before the analyses finish) or until the diagnostics with every analysis ('all': the server's
+ * `iptables-lens/analysed` notification follows that publish).
+ */
+export function defineOpenCase(name: string, until: 'first' | 'all') {
+  return defineBenchCase<string>({
+    name,
+    target: { absoluteMs: 300 },
+    sizes: LSP_SIZES,
+    iterations: 3,
+    warmup: 0,
+    setup(ctx) {
+      const serverPath = bundledServerPath(ctx.repoRoot);
+      if (!serverPath) return unavailable('server/dist/server.js not built (npm run bundle)');
+      void ctx.dumpText;
+      return serverPath;
+    },
+    async run(ctx, serverPath) {
+      const session = await LspSession.start(serverPath);
+      try {
+        const uri = `file://${ctx.dumpPath}`;
+        const diagnostics = session.nextDiagnostics(uri, 1);
+        const analysed = session.nextAnalysed(uri, 1);
+        const start = performance.now();
+        await session.open(uri, ctx.dumpText, 1);
+        const published = await diagnostics;
+        const firstMs = performance.now() - start;
+        await analysed;
+        const allMs = performance.now() - start;
+        await session.idle(uri);
+        return { samplesMs: [until === 'first' ? firstMs : allMs], peakRssBytes: session.peakRssBytes(), note: `${published.diagnostics.length} diagnostics first; peak RSS = server VmHWM` };
+      } finally {
+        await session.close();
+      }
+    },
+  });
+}
+
+/**
+ * The warm edit cases: the dump is open; a one-line incremental edit (a port number in the middle
+ * KUBE-SERVICES rule, alternately changed and restored), timed until the FIRST diagnostics of the new
+ * version (parse problems plus the previous analysis' findings on untouched lines) or until ALL of them
+ * (every analysis; the `iptables-lens/analysed` notification). Includes the server's edit debounce
+ * (DIAGNOSTICS_DEBOUNCE_MS, 50 ms).
+ */
+export function defineEditCase(name: string, until: 'first' | 'all') {
+  return defineBenchCase<{ doc: OpenDocument; edit: PortEdit }>({
+    name,
+    target: { absoluteMs: 300 },
+    sizes: LSP_SIZES,
+    iterations: 5,
+    warmup: 1,
+    setup: startWithDumpAndEdit,
+    async run(_ctx, { doc, edit }) {
+      const { sentAt, diagnostics, analysed } = await sendEdit(doc, edit);
+      const published = await diagnostics;
+      const firstMs = performance.now() - sentAt;
+      await analysed;
+      const allMs = performance.now() - sentAt;
+      await doc.session.idle(doc.uri); // let the index warm-up finish before the next edit
+      return { samplesMs: [until === 'first' ? firstMs : allMs], note: `line ${edit.line + 1}: --dport ${edit.original} ⇄ ${edit.replacement}, ${published.diagnostics.length} diagnostics first` };
+    },
+    async teardown(_ctx, { doc }) {
+      const peakRssBytes = doc.session.peakRssBytes();
+      await doc.session.close();
+      return { peakRssBytes };
+    },
+  });
+}

@@ -42,7 +42,7 @@ import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, N
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue } from './values';
 import { protocolNumber } from './packet';
 import { lineOf } from './positions';
-import { changedRegion } from './text-diff';
+import { changedRegion, movedProblem, problemSpans } from './text-diff';
 
 export interface ParseOptions {
   /** force the address family; otherwise taken from the header comment, the file name, or the addresses */
@@ -2034,20 +2034,6 @@ function movedPending(pending: readonly number[], editedLine: number, delta: num
     if (copy[k + 4] >= 0) copy[k + 4] += delta;
   }
   return copy;
-}
-
-function problemSpans(problem: Problem): Span[] {
-  const spans = [problem.span];
-  for (const related of problem.related ?? []) spans.push(related.span);
-  for (const fix of problem.fixes ?? []) for (const edit of fix.edits) spans.push(edit.span);
-  return spans;
-}
-
-function movedProblem(problem: Problem, moveSpan: (span: Span) => Span): Problem {
-  const moved: Problem = { ...problem, span: moveSpan(problem.span) };
-  if (problem.related) moved.related = problem.related.map((related) => ({ ...related, span: moveSpan(related.span) }));
-  if (problem.fixes) moved.fixes = problem.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((edit) => ({ ...edit, span: moveSpan(edit.span) })) }));
-  return moved;
 }
 
 /** Chains copied between two pauses of a re-read (reparseAfterLineEditInSteps). */

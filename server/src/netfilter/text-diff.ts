@@ -31,6 +31,22 @@ export function changedRegion(before: string, after: string): ChangedRegion | un
   return { start, oldEnd: before.length - suffix, newEnd: after.length - suffix };
 }
 
+/** Every span of a problem: where it is, its related locations, its fixes' edits. */
+export function problemSpans(problem: Problem): Span[] {
+  const spans = [problem.span];
+  for (const related of problem.related ?? []) spans.push(related.span);
+  for (const fix of problem.fixes ?? []) for (const edit of fix.edits) spans.push(edit.span);
+  return spans;
+}
+
+/** A copy of the problem with every span (see problemSpans) replaced by `move(span)`. */
+export function movedProblem(problem: Problem, move: (span: Span) => Span): Problem {
+  const moved: Problem = { ...problem, span: move(problem.span) };
+  if (problem.related) moved.related = problem.related.map((related) => ({ ...related, span: move(related.span) }));
+  if (problem.fixes) moved.fixes = problem.fixes.map((fix) => ({ ...fix, edits: fix.edits.map((edit) => ({ ...edit, span: move(edit.span) })) }));
+  return moved;
+}
+
 /**
  * Problems found on `before`, placed on `after`: those with any span on a line the edit touched are
  * dropped (they may no longer hold), the others move with the text around them.
@@ -46,16 +62,8 @@ export function moveProblemsThroughEdit(before: string, after: string, problems:
   const move = (span: Span): Span => (span.start < region.start ? span : { start: span.start + delta, end: span.end + delta });
   const moved: Problem[] = [];
   for (const problem of problems) {
-    const spans = [problem.span, ...(problem.related ?? []).map((r) => r.span), ...(problem.fixes ?? []).flatMap((f) => f.edits.map((e) => e.span))];
-    if (spans.some(touched)) continue;
-    if (delta === 0) {
-      moved.push(problem);
-      continue;
-    }
-    const copy: Problem = { ...problem, span: move(problem.span) };
-    if (problem.related) copy.related = problem.related.map((r) => ({ ...r, span: move(r.span) }));
-    if (problem.fixes) copy.fixes = problem.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, span: move(e.span) })) }));
-    moved.push(copy);
+    if (problemSpans(problem).some(touched)) continue;
+    moved.push(delta === 0 ? problem : movedProblem(problem, move));
   }
   return moved;
 }

@@ -15,7 +15,7 @@ import { lineEditOf, type ParsedRuleset } from '../parser';
 import { createContext, sortProblems, TableFacts, type AnalysisContext, type AnalysisSteps } from './context';
 import { checkReachability } from './reachability';
 import { checkHash, checkKubeChain, hashChecked } from './kube';
-import { changedRegion } from '../text-diff';
+import { changedRegion, movedProblem } from '../text-diff';
 
 /** A finished analysis: its findings and what it knew (kept to re-analyse the next version). */
 export interface CompletedAnalysis {
@@ -132,12 +132,6 @@ function moveThroughEdit(before: string, after: string, problems: Problem[]): Pr
     inside = true;
     return offset;
   };
-  const span = (s: Span): Span => ({ start: move(s.start), end: move(s.end) });
-  const moved = problems.map((problem) => {
-    const copy: Problem = { ...problem, span: span(problem.span) };
-    if (problem.related) copy.related = problem.related.map((r) => ({ ...r, span: span(r.span) }));
-    if (problem.fixes) copy.fixes = problem.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, span: span(e.span) })) }));
-    return copy;
-  });
+  const moved = problems.map((problem) => movedProblem(problem, (span: Span): Span => ({ start: move(span.start), end: move(span.end) })));
   return inside ? undefined : moved;
 }
