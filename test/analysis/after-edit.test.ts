@@ -10,7 +10,7 @@ import { analyzeAfterLineEdit, analyzeRuleset, createIncrementalAnalysis, type C
 import { parseRuleset, reparseAfterLineEdit } from '../../server/src/netfilter/parser';
 import { loadCorpus } from '../fuzz/corpus';
 import { generateKubeDump } from '../bench/generate-kube-dump';
-import { editLine, random, ruleLines } from '../parser/random-edits';
+import { editRandomRuleLine, random } from '../parser/random-edits';
 
 /** AFTER_EDIT_SEED=n runs other edits (for a longer search than npm test's). */
 const SEED = Number(process.env.AFTER_EDIT_SEED ?? 0);
@@ -32,9 +32,7 @@ function checkEdits(name: string, text: string, count: number, seed: number, tal
   let previous = analyse(text);
   let current = text;
   for (let n = 0; n < count; n++) {
-    const lines = ruleLines(current);
-    if (!lines.length) return;
-    const edit = editLine(current, lines[Math.floor(next() * lines.length)], next);
+    const edit = editRandomRuleLine(current, next);
     if (!edit) continue;
     tally.edits++;
     const reparsed = reparseAfterLineEdit(previous.ruleset as Parameters<typeof reparseAfterLineEdit>[0], edit.text);

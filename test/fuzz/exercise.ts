@@ -6,7 +6,7 @@
 import { parseRuleset, parseRulesetEagerly, reparseAfterLineEdit, type ParsedRuleset } from '../../server/src/netfilter/parser';
 import { lintText } from '../../server/src/netfilter/lint';
 import { analyzeAfterLineEdit, analyzeRuleset, createIncrementalAnalysis, packetsForRule } from '../../server/src/netfilter/analysis';
-import { editLine, ruleLines } from '../parser/random-edits';
+import { editRandomRuleLine } from '../parser/random-edits';
 import { inferLocalAddresses, tracePacket, type TraceRequest } from '../../server/src/netfilter/trace/simulate';
 import { parsePacketLine, formatPacketLine } from '../../server/src/netfilter/trace/packet-line';
 import { formatTrace } from '../../server/src/netfilter/trace/format';
@@ -211,8 +211,7 @@ export function exercise(text: string, seed: number, options: ExerciseOptions = 
 
   // ---- an edit inside one rule line: the re-read and the local re-analysis must give what the
   // whole parse and the whole analysis give.
-  const editable = ruleLines(text);
-  const edit = editable.length ? editLine(text, rng.pick(editable), () => rng.next()) : undefined;
+  const edit = editRandomRuleLine(text, () => rng.next());
   if (edit) {
     const reparsed = run('edit/reparse', () => reparseAfterLineEdit(parsed, edit.text, parseOptions));
     if (reparsed) {

@@ -65,3 +65,9 @@ export function ruleLines(text: string): number[] {
   return lines;
 }
 
+
+/** An edit of a rule line of `text` chosen at random; undefined when there is none to make. */
+export function editRandomRuleLine(text: string, next: () => number): Edit | undefined {
+  const lines = ruleLines(text);
+  return lines.length ? editLine(text, lines[Math.floor(next() * lines.length)], next) : undefined;
+}

@@ -11,7 +11,7 @@ import { loadCorpus } from '../fuzz/corpus';
 import { generateInput } from '../fuzz/generate';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 import { describe } from './describe-parse';
-import { editLine, random, ruleLines } from './random-edits';
+import { editRandomRuleLine, random } from './random-edits';
 
 /** REPARSE_SEED=n runs other edits (for a longer search than npm test's). */
 const SEED = Number(process.env.REPARSE_SEED ?? 0);
@@ -22,9 +22,7 @@ function checkEdits(name: string, text: string, count: number, seed: number, cou
   let previous: ParsedRuleset = parseRuleset(text);
   let current = text;
   for (let n = 0; n < count; n++) {
-    const lines = ruleLines(current);
-    if (!lines.length) return;
-    const edit = editLine(current, lines[Math.floor(next() * lines.length)], next);
+    const edit = editRandomRuleLine(current, next);
     if (!edit) continue;
     const before = describe(previous);
     const reparsed = reparseAfterLineEdit(previous, edit.text);
