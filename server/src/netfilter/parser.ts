@@ -41,7 +41,7 @@ import { ParsedMatch, ParsedOption, ParsedTarget, compactRule } from './rule-mod
 import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, NO_CHAIN, RuleTemplates, USER_CHAIN, type ShapeContext } from './rule-templates';
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue } from './values';
 import { protocolNumber } from './packet';
-import { lineOf } from './positions';
+import { lineOf, lowerBound } from './positions';
 import { changedRegion, movedProblem, problemSpans } from './text-diff';
 
 export interface ParseOptions {
@@ -2011,17 +2011,6 @@ function slotOfLine(pending: readonly number[], line: number): number {
   return -1;
 }
 
-/** First index whose value is >= `value` in a non-decreasing list. */
-function lowerBound(values: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** A chain's `pending` with the offsets of lines after `editedLine` moved by `delta`. */
 function movedPending(pending: readonly number[], editedLine: number, delta: number): number[] {

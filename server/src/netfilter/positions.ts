@@ -16,3 +16,15 @@ export function positionOf(lineStarts: readonly number[], offset: number): { lin
 export function lineOf(lineStarts: readonly number[], offset: number): number {
   return positionOf(lineStarts, offset).line;
 }
+
+/** First index whose value is >= `value` in a non-decreasing list (its length when there is none). */
+export function lowerBound(values: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

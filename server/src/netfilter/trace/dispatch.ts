@@ -9,6 +9,7 @@ import type { Packet } from '../packet';
 import type { CompiledRule } from './compile';
 import { canonicalAddress } from './net';
 import { cheapDispatchKey } from '../parser';
+import { lowerBound } from '../positions';
 
 /** Chains shorter than this are scanned linearly: the index would cost more than it saves. */
 export const DISPATCH_MIN_RULES = 48;
@@ -96,12 +97,6 @@ export function buildDispatch(chain: Chain, family: Family, compile: (rule: Rule
 }
 
 function firstAtOrAfter(sorted: number[], from: number, none: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid] < from) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < sorted.length ? sorted[lo] : none;
+  const at = lowerBound(sorted, from);
+  return at < sorted.length ? sorted[at] : none;
 }
