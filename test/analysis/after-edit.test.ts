@@ -71,3 +71,53 @@ test('re-analysis after an edited line = the whole analysis, on the analysis cas
   assert.ok(tally.incremental > 0.6 * tally.reparsed, `re-analysed incrementally: ${tally.incremental} of ${tally.reparsed} re-read edits (${tally.edits} edits)`);
   assert.ok(tally.incremental > 250, `only ${tally.incremental} incremental re-analyses (${JSON.stringify(tally)})`);
 });
+
+/** One edit (replace `from` by `to`, first occurrence): the incremental result, and the whole one. */
+function editOnce(text: string, from: string, to: string): { incremental?: CompletedAnalysis; whole: string[] } {
+  const at = text.indexOf(from);
+  assert.ok(at >= 0, `'${from}' not in the dump`);
+  const edited = text.slice(0, at) + to + text.slice(at + from.length);
+  const previous = analyse(text);
+  const reparsed = reparseAfterLineEdit(previous.ruleset as Parameters<typeof reparseAfterLineEdit>[0], edited);
+  assert.ok(reparsed, 'the edit stays inside one rule line: re-read');
+  return { incremental: analyzeAfterLineEdit(previous, reparsed), whole: analyzeRuleset(parseRuleset(edited)).map((p) => JSON.stringify(p)) };
+}
+
+const JUMPED_TO = `*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:BLOCK - [0:0]
+-A INPUT -j BLOCK
+-A INPUT -p tcp --dport 22 -j ACCEPT
+-A BLOCK -s 10.0.0.0/8 -j DROP
+COMMIT
+`;
+
+test('an edit that changes whether a jumped-to chain always decides is not re-analysed locally (its callers change)', () => {
+  // BLOCK drops every packet after the edit: the INPUT rule after the jump becomes unreachable.
+  const { incremental, whole } = editOnce(JUMPED_TO, '-s 10.0.0.0/8 -j DROP', '-s 0.0.0.0/0 -j DROP');
+  assert.ok(whole.some((p) => p.includes('reach/unreachable')), 'the whole analysis finds the unreachable rule');
+  assert.equal(incremental, undefined);
+});
+
+test('an edit that keeps what callers see is re-analysed locally, with the whole analysis\' findings', () => {
+  const { incremental, whole } = editOnce(JUMPED_TO, '-s 10.0.0.0/8 -j DROP', '-s 192.168.0.0/16 -j DROP');
+  assert.ok(incremental);
+  assert.deepEqual(incremental.problems.map((p) => JSON.stringify(p)), whole);
+});
+
+test('an edited jump into a chain that leads back to the edited one is left to the whole analysis', () => {
+  const loop = `*filter
+:INPUT ACCEPT [0:0]
+:A - [0:0]
+:B - [0:0]
+-A INPUT -j A
+-A A -s 10.0.0.1/32 -j B
+-A B -j A
+COMMIT
+`;
+  const { incremental, whole } = editOnce(loop, '-s 10.0.0.1/32 -j B', '-s 10.0.0.2/32 -j B');
+  assert.ok(whole.some((p) => p.includes('graph/loop')));
+  assert.equal(incremental, undefined);
+});

@@ -2026,7 +2026,7 @@ function movedPending(pending: readonly number[], editedLine: number, delta: num
 }
 
 /** Chains copied between two pauses of a re-read (reparseAfterLineEditInSteps). */
-const REPARSE_SLICE_CHAINS = 1500;
+const REPARSE_SLICE_CHAINS = 500;
 
 /**
  * The parse of `text` when it is `previous.text` with one edit inside one `-A` line (no line

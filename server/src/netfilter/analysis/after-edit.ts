@@ -7,7 +7,7 @@
 // cannot change. What reads a rule's contents is its own chain's reachability and kube-proxy
 // checks, the hash check of the chain it jumps to, and — through "does this chain always end in a
 // verdict" and "which fields may it change" — the reachability of every chain that jumps to it:
-// when those two facts change, this gives up and the whole analysis runs.
+// when the edited rule's part in those two facts changes, this gives up and the whole analysis runs.
 // test/analysis/after-edit.test.ts holds it equal to the whole analysis on random edits.
 
 import type { Chain, Problem, Ruleset, Span } from '../model';
@@ -47,6 +47,8 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const newChain = newTable?.chains.get(edit.chain);
   if (!oldChain || !newChain) return undefined;
   const oldFacts = previous.context.table(oldTable);
+  oldFacts.prepareRebase();
+  yield;
   const context = createContext(ruleset, undefined, { context: previous.context, line: edit.line });
   const facts = TableFacts.rebased(oldFacts, newTable, context, edit.chain);
   if (!facts) return undefined;
@@ -55,7 +57,9 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
     if (k === edit.table) continue;
     yield;
     // Other tables are the same rules at moved offsets: their facts too are rebased.
-    const rebased = TableFacts.rebased(previous.context.table(previous.ruleset.tables[k]), table, context);
+    const oldTableFacts = previous.context.table(previous.ruleset.tables[k]);
+    oldTableFacts.prepareRebase();
+    const rebased = TableFacts.rebased(oldTableFacts, table, context);
     if (!rebased) return undefined;
     context.useFacts(table, rebased);
   }
@@ -64,11 +68,8 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const oldRule = oldChain.rules[edit.index];
   const newRule = newChain.rules[edit.index];
   if (!oldRule || !newRule || oldRule.broken !== newRule.broken || previous.context.usable(oldRule) !== context.usable(newRule)) return undefined;
-  yield;
-  // What callers of the chain see of it must not have changed (each walks the chain's rules once).
-  if (oldFacts.alwaysTerminal(edit.chain) !== facts.alwaysTerminal(edit.chain)) return undefined;
-  yield;
-  if (!sameFields(oldFacts.chainWritesOf(edit.chain), facts.chainWritesOf(edit.chain))) return undefined;
+  // What callers of the chain see of it must not have changed (then all the old facts hold).
+  if (!facts.editKeepsChainFacts(oldFacts, oldRule, newRule, edit.index)) return undefined;
   yield;
 
   // The checks that read the edited rule: its chain's, and the hash check of the chain it jumps to.
@@ -108,12 +109,6 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const moved = moveThroughEdit(previous.ruleset.text, ruleset.text, kept);
   if (!moved) return undefined;
   return { ruleset, context, problems: sortProblems([...moved, ...after]) };
-}
-
-function sameFields(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const field of a) if (!b.has(field)) return false;
-  return true;
 }
 
 /**

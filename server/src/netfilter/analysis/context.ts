@@ -212,6 +212,12 @@ export interface JumpGraph {
   ruleTargets: Int32Array[];
 }
 
+/** A rule's step in the walk of TableFacts.alwaysTerminalId */
+type WalkStep = 0 | 1 | 2;
+const WALK_CONTINUES = 0;
+const WALK_STOPS = 1;
+const WALK_DECIDES = 2;
+
 const UNKNOWN = 0;
 const COMPUTING = 1;
 const NO = 2;
@@ -229,7 +235,9 @@ export class TableFacts {
   private built = false;
   private hooks: { masks: Int32Array; names: string[][] } | undefined;
 
-  /** rebased facts: per chain id, the (chain id, rule index) pairs of the jumps to it, built on first use */
+  /** rebased facts: the chain whose rule was edited (see editKeepsChainFacts) */
+  private editedId?: number;
+  /** per chain id, the (chain id, rule index) pairs of the jumps to it, built on first use */
   private callers?: { starts: Int32Array; chainIds: Int32Array; indexes: Int32Array };
 
   constructor(
@@ -322,29 +330,14 @@ export class TableFacts {
     const graph: JumpGraph = { ids: old.graph.ids, names: old.graph.names, chains, targets: old.graph.targets, rules: [], ruleTargets: old.graph.ruleTargets };
     const facts = new TableFacts(table, context, graph);
     facts.built = true;
-    // What the old facts worked out about a chain holds unless the chain reaches the edited one.
+    // What the old facts worked out about every chain is kept: the caller (after-edit.ts) goes on
+    // only when editKeepsChainFacts() confirms the edit changes none of it.
     facts.terminalChains.set(old.terminalChains);
     for (let id = 0; id < old.chainWrites.length; id++) facts.chainWrites[id] = old.chainWrites[id];
     facts.hooks = old.hooks;
-    const edited = editedChain === undefined ? undefined : graph.ids.get(editedChain);
-    if (edited !== undefined) {
-      const queue = [edited];
-      const seen = new Uint8Array(graph.names.length);
-      seen[edited] = 1;
-      for (let head = 0; head < queue.length; head++) {
-        const id = queue[head];
-        facts.terminalChains[id] = UNKNOWN;
-        facts.chainWrites[id] = undefined;
-        const callers = (facts.callers ??= facts.callerIndex());
-        for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
-          const callerId = callers.chainIds[k];
-          if (!seen[callerId]) {
-            seen[callerId] = 1;
-            queue.push(callerId);
-          }
-        }
-      }
-    }
+    // The index of callers depends on the jump numbers only: shared too.
+    facts.callers = old.callers ??= old.callerIndex();
+    facts.editedId = editedChain === undefined ? undefined : graph.ids.get(editedChain);
     return facts;
   }
 
@@ -372,6 +365,11 @@ export class TableFacts {
       this.referrersById[id] = rules.length ? rules : NO_RULES;
     }
     return rules;
+  }
+
+  /** Build what rebased() shares with the facts it makes (a pass over every jump; call it a step ahead). */
+  prepareRebase(): void {
+    this.callers ??= this.callerIndex();
   }
 
   /** Per chain id: the rule of each jump in graph.targets[id]. */
@@ -421,34 +419,79 @@ export class TableFacts {
     if (known !== UNKNOWN) return known === YES;
     this.terminalChains[id] = COMPUTING; // a cycle is not a verdict
     const chain = this.graph.chains[id];
-    const ruleTargets = this.graph.ruleTargets[id];
     let result = false;
     if (!chain.builtin) {
       const rules = chain.rules;
       for (let index = 0; index < rules.length; index++) {
-        const rule = rules[index];
-        if (!this.context.usable(rule)) break;
-        const target = rule.target;
-        if (!target) continue;
-        if (target.kind === 'chain') {
-          const callee = ruleTargets[index];
-          const calleeTerminal = callee >= 0 && !this.graph.chains[callee].builtin && this.alwaysTerminalId(callee);
-          if (target.goto && !calleeTerminal) break; // falling off the goto target returns to our caller
-          if (calleeTerminal && universal(rule, this.context)) {
-            result = true;
-            break;
-          }
-          continue;
-        }
-        if (target.name === 'RETURN') break;
-        if (this.verdictTerminal(rule) && universal(rule, this.context)) {
-          result = true;
-          break;
-        }
+        const step = this.walkStep(id, index, rules[index]);
+        if (step === WALK_CONTINUES) continue;
+        result = step === WALK_DECIDES;
+        break;
       }
     }
     this.terminalChains[id] = result ? YES : NO;
     return result;
+  }
+
+  /**
+   * What rule `index` of chain `id` does to alwaysTerminalId's walk over the chain: the walk goes on,
+   * stops (a packet may leave the chain without a verdict), or ends with a verdict for every packet.
+   */
+  private walkStep(id: number, index: number, rule: Rule): WalkStep {
+    if (!this.context.usable(rule)) return WALK_STOPS;
+    const target = rule.target;
+    if (!target) return WALK_CONTINUES;
+    if (target.kind === 'chain') {
+      const callee = this.graph.ruleTargets[id][index];
+      const calleeTerminal = callee >= 0 && !this.graph.chains[callee].builtin && this.alwaysTerminalId(callee);
+      if (target.goto && !calleeTerminal) return WALK_STOPS; // falling off the goto target returns to our caller
+      return calleeTerminal && universal(rule, this.context) ? WALK_DECIDES : WALK_CONTINUES;
+    }
+    if (target.name === 'RETURN') return WALK_STOPS;
+    return this.verdictTerminal(rule) && universal(rule, this.context) ? WALK_DECIDES : WALK_CONTINUES;
+  }
+
+  /**
+   * For rebased facts (see rebased()): whether callers of the edited chain see it as they did —
+   * whether it always ends in a verdict, which fields it may change — so that what the old facts
+   * worked out about every chain still holds. `oldRule` (in `old`) and `newRule` are the edited
+   * rule before and after, at `index` of the edited chain. The re-read keeps the rule's target
+   * (name, kind, goto), so the fields it writes are the same; what may differ is whether it is
+   * usable and whether it matches every packet, i.e. its step in alwaysTerminalId's walk.
+   */
+  editKeepsChainFacts(old: TableFacts, oldRule: Rule, newRule: Rule, index: number): boolean {
+    const id = this.editedId;
+    if (id === undefined || old.graph.ids !== this.graph.ids) return false;
+    const before = oldRule.target;
+    const after = newRule.target;
+    if (!before !== !after || (before && after && (before.name !== after.name || before.kind !== after.kind || before.goto !== after.goto))) return false;
+    // A jump into a chain that leads back here: the walk's memo depends on the order it was
+    // computed in; only a whole analysis is sure.
+    const callee = this.graph.ruleTargets[id][index];
+    if (callee >= 0 && this.reachesEdited(callee)) return false;
+    if (this.graph.chains[id].builtin) return true; // never walked: callers cannot jump to a built-in chain
+    return old.walkStep(id, index, oldRule) === this.walkStep(id, index, newRule);
+  }
+
+  /** Does chain `id` jump or go (through any chain) to the edited chain, or is it that chain? */
+  private reachesEdited(id: number): boolean {
+    const edited = this.editedId!;
+    const callers = (this.callers ??= this.callerIndex());
+    const seen = new Uint8Array(this.graph.names.length);
+    const queue = [edited];
+    seen[edited] = 1;
+    for (let head = 0; head < queue.length; head++) {
+      const chain = queue[head];
+      if (chain === id) return true;
+      for (let k = callers.starts[chain]; k < callers.starts[chain + 1]; k++) {
+        const caller = callers.chainIds[k];
+        if (!seen[caller]) {
+          seen[caller] = 1;
+          queue.push(caller);
+        }
+      }
+    }
+    return false;
   }
 
   /** The rule's target is a verdict (not a jump) that ends the chain for every packet the rule matches. */
@@ -572,8 +615,8 @@ export class TableFacts {
 }
 
 const NO_RULES: Rule[] = [];
-/** rules read per slice when the facts are built a little at a time */
-const FACTS_SLICE_RULES = 1000;
+/** rules read per step when the facts are built a little at a time (about 1–2 ms) */
+const FACTS_SLICE_RULES = 400;
 const EMPTY: ReadonlySet<Field> = new Set();
 const ALL_FIELD_SET: Set<Field> = new Set(ALL_FIELDS);
 const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));
