@@ -47,19 +47,15 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const newChain = newTable?.chains.get(edit.chain);
   if (!oldChain || !newChain) return undefined;
   const oldFacts = previous.context.table(oldTable);
-  oldFacts.prepareRebase();
-  yield;
   const context = createContext(ruleset, undefined, { context: previous.context, line: edit.line });
-  const facts = TableFacts.rebased(oldFacts, newTable, context, edit.chain);
+  const facts = yield* TableFacts.rebased(oldFacts, newTable, context, edit.chain);
   if (!facts) return undefined;
   context.useFacts(newTable, facts);
   for (const [k, table] of ruleset.tables.entries()) {
     if (k === edit.table) continue;
     yield;
     // Other tables are the same rules at moved offsets: their facts too are rebased.
-    const oldTableFacts = previous.context.table(previous.ruleset.tables[k]);
-    oldTableFacts.prepareRebase();
-    const rebased = TableFacts.rebased(oldTableFacts, table, context);
+    const rebased = yield* TableFacts.rebased(previous.context.table(previous.ruleset.tables[k]), table, context);
     if (!rebased) return undefined;
     context.useFacts(table, rebased);
   }
