@@ -131,6 +131,8 @@ interface TableState {
   shapeContext?: ShapeContext & { targetChain?: Chain };
   /** checked mode: the chain of the previous `-A` line (iptables-save writes a chain's rules together) */
   lastRuleChain?: Chain;
+  /** checked mode: where that line wrote the chain's name (compared in place: no string, no lookup) */
+  lastRuleChainNameStart?: number;
 }
 
 class Parser {
@@ -309,7 +311,7 @@ class Parser {
 
     // File the new line as a whole parse would, then put its entry where the old one was.
     const filed = chain.pending.length;
-    editedState.lastRuleChain = chain;
+    editedState.lastRuleChain = undefined; // (the line is compared with no previous one: filed by name)
     next.lineIndex = line;
     next.current = editedState; // as while its table is read (the full rule parse reads it)
     next.fileChecked(editedState, line, lineStart, newLineEnd);
@@ -674,10 +676,12 @@ class Parser {
     if (i !== end - 1 || text.charCodeAt(i) !== 93 /* ] */) return false;
     if (packetsEnd === packetsStart || bytesEnd === bytesStart || packetsEnd - packetsStart > 15 || bytesEnd - bytesStart > 15) return false;
     const name = text.slice(start + 1, nameEnd);
-    const policy = text.slice(policyStart, policyEnd);
     const table = state.table;
-    const builtin = isBuiltinChain(table.name, name);
-    if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-' : policy !== '-') return false;
+    const builtin = name.length <= LONGEST_BUILTIN_CHAIN_NAME && isBuiltinChain(table.name, name);
+    // `-` (every user chain) is read without making a string of it.
+    const dash = policyEnd === policyStart + 1 && text.charCodeAt(policyStart) === 45; /* - */
+    const policy = dash ? '-' : text.slice(policyStart, policyEnd);
+    if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-' : !dash) return false;
     let chain = table.chains.get(name);
     if (chain && !builtin && chain.declSpan) return false; // declared twice: the full parse reports it
     table.span.end = end;
@@ -693,7 +697,7 @@ class Parser {
       chain.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
       chain.policySpan = { start: policyStart, end: policyEnd };
     }
-    chain.counters = { packets: Number(text.slice(packetsStart, packetsEnd)), bytes: Number(text.slice(bytesStart, bytesEnd)), span: { start: countersStart, end } };
+    chain.counters = { packets: digitsValue(text, packetsStart, packetsEnd), bytes: digitsValue(text, bytesStart, bytesEnd), span: { start: countersStart, end } };
     return true;
   }
 
@@ -762,7 +766,7 @@ class Parser {
     if (!isAppend || tokens.quoted[first + 1] || text.charCodeAt(nameStart) === 45 /* - */) return void (this.lazyFailed = true);
     const table = state.table;
     const last = state.lastRuleChain;
-    const sameChain = last !== undefined && last.name.length === nameEnd - nameStart && text.startsWith(last.name, nameStart);
+    const sameChain = last !== undefined && last.name.length === nameEnd - nameStart && sameText(text, state.lastRuleChainNameStart!, nameStart, nameEnd - nameStart);
     const name = sameChain ? last.name : text.slice(nameStart, nameEnd);
     if (first === 1) this.parseCounters({ text: text.slice(tokens.starts[0], tokens.ends[0]), start: tokens.starts[0], end: tokens.ends[0] });
 
@@ -778,7 +782,7 @@ class Parser {
         return lazy.jumpKind;
       },
     });
-    context.ruleChainNamedLikeBuiltin = BUILTIN_CHAIN_NAMES.has(name);
+    context.ruleChainNamedLikeBuiltin = name.length <= LONGEST_BUILTIN_CHAIN_NAME && BUILTIN_CHAIN_NAMES.has(name);
     context.targetChain = undefined;
     templates.shape(text, tokens, first, context);
     const verdict = templates.lookup(text, tokens, first);
@@ -817,6 +821,7 @@ class Parser {
       (chain as LazyChain).declaredAt = Number.MAX_SAFE_INTEGER;
     }
     state.lastRuleChain = chain;
+    state.lastRuleChainNameStart = nameStart;
     const targetIndex = template >= 0 ? templates.targetIndex(template) : -1;
     (chain as LazyChain).pending.push(lineIndex, start, end, ruleCode, targetIndex >= 0 ? tokens.starts[first + targetIndex] : -1);
     // The jumped-to chain's own name string: every analysis looks chains up by target name, and a
@@ -1792,6 +1797,22 @@ class LazyRule implements Rule {
 }
 
 /** LazyRule.code: what checking the line found, so reading it back needs no parse. */
+/** The number written in text[start, end): decimal digits only, at most 15 (exact as a double). */
+function digitsValue(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let k = start; k < end; k++) value = value * 10 + (text.charCodeAt(k) - 48);
+  return value;
+}
+
+/** text[a, a+length) === text[b, b+length): chain names compared where they are written. */
+function sameText(text: string, a: number, b: number, length: number): boolean {
+  for (let k = 0; k < length; k++) if (text.charCodeAt(a + k) !== text.charCodeAt(b + k)) return false;
+  return true;
+}
+
+/** POSTROUTING: names longer than this are no built-in chain's (skips a set lookup per rule). */
+const LONGEST_BUILTIN_CHAIN_NAME = 11;
+
 const UNCHECKED_RULE = 0;
 function checkedRuleCode(template: number, broken: boolean, targetWasChain: boolean): number {
   return ((template + 1) << 3) | (targetWasChain ? 4 : 0) | 2 | (broken ? 1 : 0);

@@ -195,6 +195,7 @@ export const USER_CHAIN = 1;
 export const NAMED_LIKE_TARGET = 2;
 
 const MAX_TEMPLATES_PER_SHAPE = 16;
+const NO_PROBLEMS: TemplateVerdict['problems'] = [];
 
 export class RuleTemplates {
   private readonly byHash = new Map<number, Template[]>();
@@ -272,12 +273,14 @@ export class RuleTemplates {
           if (tokens.ends[first + k] - start !== fixed.length || !text.startsWith(fixed, start)) continue search;
         }
       }
-      const problems: TemplateVerdict['problems'] = [];
+      // Nearly every line has no problem: one shared empty list, a list of its own only when needed.
+      let problems: TemplateVerdict['problems'] = NO_PROBLEMS;
       let broken = false;
       for (const { token, code, check, breaksRule } of template.checks) {
         const found = check(tokens.value(text, first + token));
         if (found === undefined) continue;
         for (const problem of Array.isArray(found) ? found : [found]) {
+          if (problems === NO_PROBLEMS) problems = [];
           problems.push({ problem, code, token: first + token });
           if (breaksRule && problem.severity === 'error') broken = true;
         }

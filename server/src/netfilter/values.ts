@@ -103,8 +103,12 @@ function isCanonicalIPv4Network(text: string): boolean {
   if (length === 0) return false;
   if (length === text.length) return true;
   if (text.charCodeAt(length) !== 47 /* / */) return false;
-  const bits = text.slice(length + 1);
-  return /^(0|[1-9]\d?)$/.test(bits) && Number(bits) <= 32;
+  // 0…32 without a leading zero
+  const digits = text.length - length - 1;
+  const d0 = text.charCodeAt(length + 1) - 48;
+  if (digits === 1) return d0 >= 0 && d0 <= 9;
+  const d1 = text.charCodeAt(length + 2) - 48;
+  return digits === 2 && d0 >= 1 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d0 * 10 + d1 <= 32;
 }
 
 /** `10.0.0.0/8`, `10.0.0.0/255.0.0.0`, `2001:db8::/32`, `host.example`, for -s / -d and similar. */
