@@ -884,11 +884,11 @@ class Parser {
   }
 
   /** A lazy rule's target when its template has one without options: built from its name's offset; 'no' otherwise. */
-  quickTargetOf(state: TableState, code: number, targetStart: number, lineEnd: number, targetName: string | undefined): TargetUse | undefined | 'no' {
+  quickTargetOf(state: TableState, code: number, targetStart: number, lineEnd: number, targetName: string | undefined, optionsFrom?: { readTargetOptions(): OptionUse[] }): TargetUse | undefined | 'no' {
     const template = templateOfCode(code);
     if (template < 0 || !state.templates) return 'no';
     if (targetStart < 0) return undefined; // the template has no target
-    return state.templates.targetAt(template, this.text, targetStart, lineEnd, targetName) ?? 'no';
+    return state.templates.targetAt(template, this.text, targetStart, lineEnd, targetName, optionsFrom) ?? 'no';
   }
 
   /** A lazy rule's target alone, when its template can build it (else 'model': read the model). */
@@ -1782,13 +1782,19 @@ class LazyRule implements Rule {
     if (this.parsed) return this.parsed.target;
     // Kept apart from the model (which the parser may drop): every analysis reads every target,
     // several times. Built from the offset of its name when it has no options, else from the line.
-    let target = this.parser.quickTargetOf(this.state, this.code, this.targetStart, this.span.end, this.targetName);
-    if (target === 'no') {
-      const read = this.parser.targetOf(this, this.state, this.code);
-      target = read === 'model' ? this.detail.target : read;
-    }
+    let target = this.parser.quickTargetOf(this.state, this.code, this.targetStart, this.end, this.targetName, this);
+    if (target === 'no') target = this.readTarget();
     this.targetRead = target ?? null;
     return target;
+  }
+  /** The target with its tokens and options, from the line (or the model). */
+  private readTarget(): TargetUse | undefined {
+    const read = this.parser.targetOf(this, this.state, this.code);
+    return read === 'model' ? this.detail.target : read;
+  }
+  /** For a target read by offset (OffsetTarget): its options, read from the line when first asked. */
+  readTargetOptions(): OptionUse[] {
+    return this.readTarget()?.options ?? [];
   }
   private targetRead?: TargetUse | null;
   get broken(): boolean {

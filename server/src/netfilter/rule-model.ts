@@ -2,6 +2,7 @@
 // instead of being stored (a 100k-rule dump would otherwise keep ~600k extra span objects).
 
 import type { MatchUse, OptionUse, Rule, Span, TargetUse, Token } from './model';
+import { makeToken } from './tokenizer';
 
 export class ParsedOption implements OptionUse {
   constructor(
@@ -46,6 +47,66 @@ export class ParsedTarget implements TargetUse {
   ) {}
   get span(): Span {
     return { start: this.flagToken.start, end: this.token.end };
+  }
+}
+
+const NO_TARGET_OPTIONS: OptionUse[] = Object.freeze([]) as unknown as OptionUse[];
+
+/**
+ * A target without options, read from its rule line by offset (rule-templates.ts targetAt). The
+ * analyses read the name, kind and goto of every one of 100k rules; its tokens and span are made
+ * only when something asks (navigation, hovers), so reading a target allocates one object.
+ */
+export class OffsetTarget implements TargetUse {
+  readonly #source: string;
+  readonly #nameStart: number;
+  #token?: Token;
+  #flagToken?: Token;
+  #options: OptionUse[] = NO_TARGET_OPTIONS;
+  #optionsFrom?: { readTargetOptions(): OptionUse[] };
+  constructor(
+    public name: string,
+    public goto: boolean,
+    public kind: TargetUse['kind'],
+    /** the whole text and where `name` is written in it */
+    source: string,
+    nameStart: number,
+    /** when the target has options: what reads them (its rule), asked on first use */
+    optionsFrom?: { readTargetOptions(): OptionUse[] },
+  ) {
+    this.#source = source;
+    this.#nameStart = nameStart;
+    this.#optionsFrom = optionsFrom;
+  }
+  get options(): OptionUse[] {
+    if (this.#optionsFrom) {
+      this.#options = this.#optionsFrom.readTargetOptions();
+      this.#optionsFrom = undefined;
+    }
+    return this.#options;
+  }
+  set options(options: OptionUse[]) {
+    this.#options = options;
+    this.#optionsFrom = undefined;
+  }
+  get token(): Token {
+    return (this.#token ??= makeToken(this.name, this.#nameStart, this.#nameStart + this.name.length, false));
+  }
+  /** the `-j` / `-g` (long or short) before the name */
+  get flagToken(): Token {
+    if (!this.#flagToken) {
+      const text = this.#source;
+      const blank = (c: number) => c === 32 || c === 9;
+      let end = this.#nameStart;
+      while (end > 0 && blank(text.charCodeAt(end - 1))) end--;
+      let start = end;
+      while (start > 0 && !blank(text.charCodeAt(start - 1))) start--;
+      this.#flagToken = makeToken(text.slice(start, end), start, end, false);
+    }
+    return this.#flagToken;
+  }
+  get span(): Span {
+    return { start: this.flagToken.start, end: this.#nameStart + this.name.length };
   }
 }
 

@@ -12,7 +12,7 @@
 // the two parses equal on every fixture and on random dumps.
 
 import type { Counters, Criteria, Family, OptionUse, Rule, TargetUse, Token } from './model';
-import { ParsedMatch, ParsedOption, ParsedTarget } from './rule-model';
+import { OffsetTarget, ParsedMatch, ParsedOption, ParsedTarget } from './rule-model';
 import { makeToken } from './tokenizer';
 import type { OptionSpec } from './extensions/types';
 import { findMatch, findTarget } from './extensions/registry';
@@ -449,21 +449,23 @@ export class RuleTemplates {
   }
 
   /**
-   * The target of a line of template `id` whose target takes no options, from the offset of its
-   * name alone (the flag is the token before it) — no scan of the line. Undefined when the target
-   * has options (use instantiateTarget).
+   * The target of a line of template `id` from the offset of its name alone — no scan of the line.
+   * Its options, when the template's target has some, are read from `optionsFrom` when first asked
+   * (the analyses read names, kinds and gotos only); without `optionsFrom` such a target is
+   * undefined (use instantiateTarget).
    */
-  targetAt(id: number, text: string, nameStart: number, lineEnd: number, knownName?: string): TargetUse | undefined {
-    const t = this.all[id].skeleton.target;
-    if (!t || t.options.length) return undefined;
+  targetAt(id: number, text: string, nameStart: number, lineEnd: number, knownName?: string, optionsFrom?: { readTargetOptions(): OptionUse[] }): TargetUse | undefined {
+    const template = this.all[id];
+    const t = template.skeleton.target;
+    if (!t || (t.options.length && !optionsFrom)) return undefined;
     let nameEnd = nameStart;
     while (nameEnd < lineEnd && !isSeparator(text.charCodeAt(nameEnd))) nameEnd++;
-    let flagEnd = nameStart;
-    while (isSeparator(text.charCodeAt(flagEnd - 1))) flagEnd--;
-    let flagStart = flagEnd;
-    while (flagStart > 0 && !isSeparator(text.charCodeAt(flagStart - 1))) flagStart--;
-    const name = makeToken(knownName !== undefined && knownName.length === nameEnd - nameStart ? knownName : text.slice(nameStart, nameEnd), nameStart, nameEnd, false);
-    return new ParsedTarget(name.text, name, makeToken(text.slice(flagStart, flagEnd), flagStart, flagEnd, false), t.goto, t.kind);
+    const length = nameEnd - nameStart;
+    // The name without slicing the line: the chain's own string, or the template's (a target name
+    // the template pins, like ACCEPT), else read from the line.
+    const fixed = template.fixed[t.token];
+    const name = knownName !== undefined && knownName.length === length ? knownName : fixed !== undefined && fixed.length === length ? fixed : makeToken(text.slice(nameStart, nameEnd), nameStart, nameEnd, false).text;
+    return new OffsetTarget(name, t.goto, t.kind, text, nameStart, t.options.length ? optionsFrom : undefined);
   }
 
   /**
