@@ -682,22 +682,22 @@ class Parser {
     const dash = policyEnd === policyStart + 1 && text.charCodeAt(policyStart) === 45; /* - */
     const policy = dash ? '-' : text.slice(policyStart, policyEnd);
     if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-' : !dash) return false;
-    let chain = table.chains.get(name);
-    if (chain && !builtin && chain.declSpan) return false; // declared twice: the full parse reports it
+    const known = table.chains.get(name);
+    if (known && !builtin && known.declSpan) return false; // declared twice: the full parse reports it
+    if (known && !(known instanceof LazyChain)) return false; // (checked mode makes only lazy chains)
+    let chain = known as LazyChain | undefined;
     table.span.end = end;
     if (!chain) {
-      chain = this.newChain(name, table.name, builtin);
+      chain = this.newChain(name, table.name, builtin) as LazyChain;
       table.chains.set(name, chain);
       state.declaredAtLine.set(name, lineIndex);
-      (chain as LazyChain).declaredAt = lineIndex;
+      chain.declaredAt = lineIndex;
     }
-    chain.declSpan = { start, end };
-    chain.nameSpan = { start: start + 1, end: nameEnd };
+    chain.declared(start, end, nameEnd, countersStart, digitsValue(text, packetsStart, packetsEnd), digitsValue(text, bytesStart, bytesEnd));
     if (builtin) {
       chain.policy = policy === 'DROP' ? 'DROP' : 'ACCEPT';
       chain.policySpan = { start: policyStart, end: policyEnd };
     }
-    chain.counters = { packets: digitsValue(text, packetsStart, packetsEnd), bytes: digitsValue(text, bytesStart, bytesEnd), span: { start: countersStart, end } };
     return true;
   }
 
@@ -1645,9 +1645,50 @@ class Parser {
 class LazyChain implements Chain {
   policy?: string;
   policySpan?: Span;
-  counters?: Counters;
-  declSpan?: Span;
-  nameSpan?: Span;
+  // The declaration line's spans as numbers (-1: none), objects made when read: 40k declarations
+  // of a kube dump would otherwise make 160k small objects (see declared()).
+  #declStart = -1;
+  #declEnd = -1;
+  #nameStart = -1;
+  #nameEnd = -1;
+  #countersStart = -1;
+  #packets = 0;
+  #bytes = 0;
+  /** counters set as an object (the full parse's declaration path, a re-read's moved copy) */
+  #counters?: Counters;
+  get declSpan(): Span | undefined {
+    return this.#declStart < 0 ? undefined : { start: this.#declStart, end: this.#declEnd };
+  }
+  set declSpan(span: Span | undefined) {
+    this.#declStart = span ? span.start : -1;
+    this.#declEnd = span ? span.end : -1;
+  }
+  get nameSpan(): Span | undefined {
+    return this.#nameStart < 0 ? undefined : { start: this.#nameStart, end: this.#nameEnd };
+  }
+  set nameSpan(span: Span | undefined) {
+    this.#nameStart = span ? span.start : -1;
+    this.#nameEnd = span ? span.end : -1;
+  }
+  get counters(): Counters | undefined {
+    if (this.#counters || this.#countersStart < 0) return this.#counters;
+    return { packets: this.#packets, bytes: this.#bytes, span: { start: this.#countersStart, end: this.#declEnd } };
+  }
+  set counters(counters: Counters | undefined) {
+    this.#counters = counters;
+    this.#countersStart = -1;
+  }
+  /** `:NAME POLICY [packets:bytes]` at [start, end): the name ends at nameEnd, the counters start at countersStart. */
+  declared(start: number, end: number, nameEnd: number, countersStart: number, packets: number, bytes: number): void {
+    this.#declStart = start;
+    this.#declEnd = end;
+    this.#nameStart = start + 1;
+    this.#nameEnd = nameEnd;
+    this.#counters = undefined;
+    this.#countersStart = countersStart;
+    this.#packets = packets;
+    this.#bytes = bytes;
+  }
   /** line, start, end, LazyRule code, target name offset of each `-A` line, flat (read-only once parsed) */
   readonly pending: number[];
   /** checked mode: per `-A` line, the name of the chain it jumps to when known while checking */
