@@ -133,6 +133,72 @@ interface TableState {
   lastRuleChain?: Chain;
   /** checked mode: where that line wrote the chain's name (compared in place: no string, no lookup) */
   lastRuleChainNameStart?: number;
+  /** checked mode: every chain of the table (newChain adds them), found by the text of a name */
+  chainIndex?: ChainNameIndex;
+}
+
+/**
+ * The chains of one table found by where their name is written, without slicing a string: the
+ * checked parse looks a chain up for every declaration, for the first rule of each chain and for
+ * every jump (~200k lookups in a kube dump), and a Map lookup first needs a new string and its hash.
+ * Open addressing over the names' FNV-1a hashes.
+ */
+class ChainNameIndex {
+  private slots = new Int32Array(1 << 12); // entry + 1; 0: empty
+  private readonly chains: Chain[] = [];
+  private readonly hashes: number[] = [];
+  /** where the name is written in the text (-1: compare with the chain's name string instead) */
+  private readonly nameStarts: number[] = [];
+
+  find(text: string, start: number, end: number): Chain | undefined {
+    const length = end - start;
+    const hash = nameHash(text, start, end);
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] - 1;
+      if (entry < 0) return undefined;
+      if (this.hashes[entry] !== hash) continue;
+      // Compare where the two names are written (the text is flat; a chain's name string is a slice of it).
+      const at = this.nameStarts[entry];
+      if (at >= 0 ? this.chains[entry].name.length === length && sameText(text, at, start, length) : equalsAt(this.chains[entry].name, text, start, end)) return this.chains[entry];
+    }
+  }
+
+  /** `nameStart`: where the chain's name is written in the text, when it is (else -1). */
+  add(chain: Chain, text: string, nameStart: number): void {
+    if (this.chains.length * 2 >= this.slots.length) this.grow();
+    const hash = nameStart >= 0 ? nameHash(text, nameStart, nameStart + chain.name.length) : nameHash(chain.name, 0, chain.name.length);
+    this.chains.push(chain);
+    this.hashes.push(hash);
+    this.nameStarts.push(nameStart);
+    this.place(this.chains.length - 1, hash);
+  }
+
+  private place(entry: number, hash: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = entry + 1;
+  }
+
+  private grow(): void {
+    this.slots = new Int32Array(this.slots.length * 2);
+    for (let entry = 0; entry < this.chains.length; entry++) this.place(entry, this.hashes[entry]);
+  }
+}
+
+/** FNV-1a of text[start, end) (ChainNameIndex). */
+function nameHash(text: string, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 16777619);
+  return hash;
+}
+
+/** name === text.slice(start, end), without the slice. */
+function equalsAt(name: string, text: string, start: number, end: number): boolean {
+  if (name.length !== end - start) return false;
+  for (let k = 0; k < name.length; k++) if (name.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
+  return true;
 }
 
 class Parser {
@@ -441,6 +507,7 @@ class Parser {
     const table: Table = { name, headerSpan, nameSpan, chains: new Map(), span: { start, end } };
     this.tables.push(table);
     this.current = { table, declaredAtLine: new Map(), pendingJumps: [] };
+    if (this.lazy && this.checked) this.current.chainIndex = new ChainNameIndex();
     // Built-in chains exist in every table even when the dump does not declare them.
     const builtins = (BUILTIN_CHAINS as Record<string, readonly string[] | undefined>)[name] ?? [];
     for (const chainName of builtins) {
@@ -675,20 +742,20 @@ class Parser {
     const bytesEnd = i;
     if (i !== end - 1 || text.charCodeAt(i) !== 93 /* ] */) return false;
     if (packetsEnd === packetsStart || bytesEnd === bytesStart || packetsEnd - packetsStart > 15 || bytesEnd - bytesStart > 15) return false;
-    const name = text.slice(start + 1, nameEnd);
     const table = state.table;
+    const known = this.chainAt(state, start + 1, nameEnd);
+    const name = known ? known.name : text.slice(start + 1, nameEnd);
     const builtin = name.length <= LONGEST_BUILTIN_CHAIN_NAME && isBuiltinChain(table.name, name);
     // `-` (every user chain) is read without making a string of it.
     const dash = policyEnd === policyStart + 1 && text.charCodeAt(policyStart) === 45; /* - */
     const policy = dash ? '-' : text.slice(policyStart, policyEnd);
     if (builtin ? policy !== 'ACCEPT' && policy !== 'DROP' && policy !== '-' : !dash) return false;
-    const known = table.chains.get(name);
     if (known && !builtin && known.declSpan) return false; // declared twice: the full parse reports it
     if (known && !(known instanceof LazyChain)) return false; // (checked mode makes only lazy chains)
     let chain = known as LazyChain | undefined;
     table.span.end = end;
     if (!chain) {
-      chain = this.newChain(name, table.name, builtin) as LazyChain;
+      chain = this.newChain(name, table.name, builtin, undefined, start + 1) as LazyChain;
       table.chains.set(name, chain);
       state.declaredAtLine.set(name, lineIndex);
       chain.declaredAt = lineIndex;
@@ -701,9 +768,23 @@ class Parser {
     return true;
   }
 
+  /**
+   * Checked mode: the table's chain whose name is written at text[start, end), found without making
+   * a string (chainIndex); undefined when there is none. Elsewhere (a re-read's copied state has no
+   * index) a map lookup.
+   */
+  chainAt(state: TableState, start: number, end: number): Chain | undefined {
+    return state.chainIndex ? state.chainIndex.find(this.text, start, end) : state.table.chains.get(this.text.slice(start, end));
+  }
+
   /** A chain object; in trace mode one whose rules are parsed when first read. */
-  private newChain(name: string, table: string, builtin: boolean, policy?: string): Chain {
-    if (this.lazy) return new LazyChain(name, table, builtin, policy, this.current!, this);
+  /** `nameStart`: where the name is written in the text, when the caller knows (the chain index compares there). */
+  private newChain(name: string, table: string, builtin: boolean, policy?: string, nameStart = -1): Chain {
+    if (this.lazy) {
+      const chain = new LazyChain(name, table, builtin, policy, this.current!, this);
+      this.current!.chainIndex?.add(chain, this.text, nameStart);
+      return chain;
+    }
     const chain: Chain = { name, table, builtin, rules: [] };
     if (policy) chain.policy = policy;
     return chain;
@@ -767,16 +848,23 @@ class Parser {
     const table = state.table;
     const last = state.lastRuleChain;
     const sameChain = last !== undefined && last.name.length === nameEnd - nameStart && sameText(text, state.lastRuleChainNameStart!, nameStart, nameEnd - nameStart);
-    const name = sameChain ? last.name : text.slice(nameStart, nameEnd);
+    const filedUnder = sameChain ? last : this.chainAt(state, nameStart, nameEnd);
+    const name = filedUnder ? filedUnder.name : text.slice(nameStart, nameEnd);
     if (first === 1) this.parseCounters({ text: text.slice(tokens.starts[0], tokens.ends[0]), start: tokens.starts[0], end: tokens.ends[0] });
 
     const templates = (state.templates ??= new RuleTemplates());
+    const parser = this;
     const context = (state.shapeContext ??= {
       ruleChainNamedLikeBuiltin: false,
-      chainKind(targetName) {
-        const chain = table.chains.get(targetName);
+      chainName: '',
+      chainKind(source, start, end) {
+        const chain = parser.chainAt(state, start, end);
         this.targetChain = chain;
-        if (!chain) return NO_CHAIN;
+        if (!chain) {
+          this.chainName = source.slice(start, end);
+          return NO_CHAIN;
+        }
+        const targetName = (this.chainName = chain.name);
         const lazy = chain as LazyChain;
         lazy.jumpKind ??= BUILTIN_CHAIN_NAMES.has(targetName) || BUILTIN_VERDICTS.has(targetName) || UNMODELLED_TARGETS.has(targetName) || findTarget(targetName) ? NAMED_LIKE_TARGET : USER_CHAIN;
         return lazy.jumpKind;
@@ -812,10 +900,10 @@ class Parser {
     }
     // Filed after the check, as the full parse does: the rule's own target must not see a chain
     // that only this line creates.
-    let chain = sameChain ? last : table.chains.get(name);
+    let chain = filedUnder;
     const declared = chain !== undefined;
     if (!chain) {
-      chain = this.newChain(name, table.name, false);
+      chain = this.newChain(name, table.name, false, undefined, nameStart);
       table.chains.set(name, chain);
       state.declaredAtLine.set(name, Number.MAX_SAFE_INTEGER);
       (chain as LazyChain).declaredAt = Number.MAX_SAFE_INTEGER;

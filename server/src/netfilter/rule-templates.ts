@@ -185,10 +185,13 @@ export interface ShapeContext {
   /** the `-A` chain's name is one of BUILTIN_CHAIN_NAMES */
   ruleChainNamedLikeBuiltin: boolean;
   /**
-   * For a `-j`/`-g` name: NO_CHAIN when the table has no such chain, USER_CHAIN when it has and the
-   * name can only mean that chain, NAMED_LIKE_TARGET when the name is also a target or built-in name.
+   * For the `-j`/`-g` name written at text[start, end): NO_CHAIN when the table has no such chain,
+   * USER_CHAIN when it has and the name can only mean that chain, NAMED_LIKE_TARGET when the name is
+   * also a target or built-in name. Sets chainName to the name (the chain's own string when there
+   * is such a chain: no new string per line).
    */
-  chainKind(name: string): number;
+  chainKind(text: string, start: number, end: number): number;
+  chainName: string;
 }
 export const NO_CHAIN = 0;
 export const USER_CHAIN = 1;
@@ -235,10 +238,9 @@ export class RuleTemplates {
         } else {
           cls = VALUE;
           if (flag === TARGET_FLAG) {
-            const name = text.slice(start, end);
-            const kind = context.chainKind(name);
+            const kind = context.chainKind(text, start, end);
             cls = kind === USER_CHAIN ? TARGET_CHAIN : kind === NAMED_LIKE_TARGET ? VERBATIM_CHAIN_NAME : VERBATIM;
-            this.targetName = name;
+            this.targetName = context.chainName;
             this.targetToken = k;
           } else if (flag === STRUCTURAL_FLAG) {
             cls = VERBATIM;
@@ -613,6 +615,11 @@ function flagKind(text: string, start: number, end: number): number {
 
 /** The parser's -s/-d check: one problem per bad comma-separated part. */
 function addressListProblems(value: string, family: Family): ValueProblem[] | undefined {
+  if (!value.includes(',')) {
+    // one address (nearly always): no list to split
+    const problem = checkAddress(value, family);
+    return problem ? [problem] : undefined;
+  }
   let problems: ValueProblem[] | undefined;
   for (const part of value.split(',')) {
     const problem = checkAddress(part, family);
