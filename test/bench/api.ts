@@ -20,11 +20,14 @@
 export type SizeLabel = '1k' | '10k' | '30k';
 
 export interface BenchTarget {
-  /** pass when median ≤ ratio × the median of `iptables-legacy-restore --test` on the same dump */
+  /**
+   * pass when the median of (run ÷ the `iptables-legacy-restore --test` run on the same dump right
+   * before it) ≤ this ratio (bench.ts pairs every timed run with a restore run)
+   */
   ratioToRestore?: number;
   /** pass when the judged statistic (see `statistic`) ≤ this many milliseconds */
   absoluteMs?: number;
-  /** which statistic absoluteMs applies to (default median); ratioToRestore always uses the median */
+  /** which statistic absoluteMs applies to (default median); ratioToRestore always uses the median of the paired ratios */
   statistic?: 'median' | 'p95' | 'max';
   /** pass when the peak RSS reported for the case ≤ this many MiB */
   peakRssMb?: number;
@@ -121,6 +124,8 @@ export interface BenchResult {
   /** the case hit its budget (counts as FAIL) */
   overBudget?: boolean;
   ratioToRestore?: number;
+  /** ratio cases: the restore run paired with each sample (same order) */
+  restoreSamplesMs?: number[];
   target: BenchTarget;
   peakRssBytes?: number;
   /** RSS of the child process before the case was loaded (node + tsx alone) */

@@ -6,7 +6,8 @@
 //    (median of 5 runs, 3 at 30k) — the kernel's own tool reading the same file.
 // 3. Runs every case in test/bench/cases/*.ts (see api.ts), each in its own child process, within
 //    a per-case budget (120 s per size unless the case says otherwise), and prints: measurement,
-//    size, median, p95, ratio to restore, target, PASS/FAIL, peak RSS — every case at every size
+//    size, median, p95, ratio to restore (ratio cases: the median of per-run ratios, each run paired
+//    with a restore run right before it), target, PASS/FAIL, peak RSS — every case at every size
 //    (a case not run at a size says so) — then a growth line per case (time per rule, 10k vs 1k
 //    and 30k vs 10k; ≈1 is linear).
 // 4. Writes test/bench/results.json and the Markdown table to test/bench/results.md.
@@ -21,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BenchCase, BenchResult, SizeLabel } from './api';
 import { GENERATOR_VERSION, generateKubeDumpWithStats, type KubeDumpStats } from './generate-kube-dump';
-import { DEFAULT_BUDGET_MS, median, p95, RESULT_MARKER, runCommand, type ChildContext, type ChildResult } from './measure';
+import { DEFAULT_BUDGET_MS, median, p95, RESULT_MARKER, restoreRun, type ChildContext, type ChildResult } from './measure';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
@@ -82,10 +83,8 @@ function measureRestore(dumpPath: string, runs: number): Baseline {
   const samplesMs: number[] = [];
   let peakRssBytes: number | undefined;
   for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    // unshare -n: a fresh network namespace, so the host's tables are never read or written.
-    const result = runCommand('unshare', ['-n', 'iptables-legacy-restore', '--test', dumpPath]);
-    samplesMs.push(performance.now() - start);
+    const { ms, result } = restoreRun(dumpPath);
+    samplesMs.push(ms);
     if (result.status !== 0) {
       return { medianMs: NaN, p95Ms: NaN, samplesMs, error: `exit ${result.status}: ${result.stderr.trim().slice(0, 300)}` };
     }
@@ -141,8 +140,11 @@ function judge(benchCase: BenchCase<unknown>, size: SizeLabel, child: ChildResul
   const samples = child.samplesMs;
   const medianMs = median(samples);
   const stats = { median: medianMs, p95: p95(samples), max: Math.max(...samples) };
-  const restoreMs = baseline && !baseline.error ? baseline.medianMs : undefined;
-  const ratioToRestore = restoreMs ? medianMs / restoreMs : undefined;
+  // Paired (each run against the restore run right before it) when the child ran restore, else
+  // against the baseline's median.
+  const pairs = child.restoreSamplesMs?.length === samples.length ? child.restoreSamplesMs : undefined;
+  const restoreMs = pairs ? median(pairs) : baseline && !baseline.error ? baseline.medianMs : undefined;
+  const ratioToRestore = pairs ? median(samples.map((ms, i) => ms / pairs[i])) : restoreMs ? medianMs / restoreMs : undefined;
   const { ratioToRestore: ratioTarget, absoluteMs, statistic = 'median', peakRssMb } = benchCase.target;
   const checks: boolean[] = [];
   if (ratioTarget !== undefined && ratioToRestore !== undefined) checks.push(ratioToRestore <= ratioTarget);
@@ -150,11 +152,14 @@ function judge(benchCase: BenchCase<unknown>, size: SizeLabel, child: ChildResul
   if (peakRssMb !== undefined) checks.push(child.peakRssBytes !== undefined && child.peakRssBytes <= peakRssMb * 1048576);
   if (child.overBudget) checks.push(false);
   const status = checks.length === 0 ? 'n/a' : checks.every(Boolean) ? 'PASS' : 'FAIL';
-  const note = child.overBudget && !/over budget/.test(child.note ?? '') ? `over budget; ${child.note ?? ''}` : child.note;
+  let note = child.overBudget && !/over budget/.test(child.note ?? '') ? `over budget; ${child.note ?? ''}` : child.note;
+  if (pairs) note = [note, `paired restore runs: median ${median(pairs).toFixed(0)} ms`].filter(Boolean).join('; ');
+  else if (child.restoreError) note = [note, `paired restore failed (${child.restoreError}): ratio to the baseline`].filter(Boolean).join('; ');
   return {
     ...row, status, note, overBudget: child.overBudget || undefined,
     samplesMs: samples.map(round1), medianMs: round1(medianMs), p95Ms: round1(stats.p95), maxMs: round1(stats.max),
     ratioToRestore: ratioToRestore === undefined ? undefined : Number(ratioToRestore.toFixed(3)),
+    restoreSamplesMs: pairs?.map(round1),
     peakRssBytes: child.peakRssBytes, rssAtStartBytes: child.rssAtStartBytes,
   };
 }
@@ -211,21 +216,17 @@ async function main(): Promise<void> {
       }
       process.stdout.write(`running ${benchCase.name} @ ${size.label} ... `);
       const budgetMs = benchCase.budgetMs ?? options.budgetMs;
+      const baseline = baselines.get(size.label);
+      // Ratio cases are judged against restore runs paired with their own: on a shared (virtual)
+      // machine the speed of both drifts — by up to 1.6× within seconds on this one — so the child
+      // runs restore right before each timed run, and the ratio is the median of the per-run ratios.
+      const pairWithRestore = options.restore && benchCase.target.ratioToRestore !== undefined && !!baseline && !baseline.error;
       const context: ChildContext = {
         size: size.label, services: size.services, endpointsPerService: ENDPOINTS_PER_SERVICE,
         dumpPath: dump.path, bytes: dump.stats.bytes, rules: dump.stats.rules, repoRoot, cliPath,
-        iterations: options.runs ?? size.runs, budgetMs,
+        iterations: options.runs ?? size.runs, budgetMs, pairWithRestore,
       };
-      // Ratio cases are judged against restore runs made right before them: on a shared (virtual)
-      // machine the speed of both drifts over a run of several minutes, and paired measurements
-      // cancel most of that drift.
-      let baseline = baselines.get(size.label);
-      if (options.restore && benchCase.target.ratioToRestore !== undefined && baseline && !baseline.error) {
-        const adjacent = measureRestore(dump.path, size.label === '30k' ? 1 : 3);
-        if (!adjacent.error) baseline = adjacent;
-      }
       const result = judge(benchCase, size.label, runCaseInChild(file, context, budgetMs), baseline);
-      if (baseline && baseline !== baselines.get(size.label)) result.note = [result.note, `restore right before: ${baseline.medianMs.toFixed(0)} ms`].filter(Boolean).join('; ');
       console.log(result.medianMs !== undefined ? `${result.medianMs} ms ${result.status}${result.overBudget ? ' (over budget)' : ''}` : result.status);
       results.push(result);
     }
@@ -314,7 +315,7 @@ function markdownReport(rows: string[][], growth: string[], run: { startedAt: Da
   const columns = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
   const lines = [
-    `Benchmark of ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, load average ${run.loadAtStart} (start) / ${run.loadAtEnd} (end). Ratios are to \`iptables-legacy-restore --test\` on the same dump, run right before each ratio case (its median is in results.json); LSP peak RSS is the server's VmHWM.`,
+    `Benchmark of ${run.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, load average ${run.loadAtStart} (start) / ${run.loadAtEnd} (end). Ratios are to \`iptables-legacy-restore --test\` on the same dump: each timed run of a ratio case is paired with a restore run right before it and the ratio is the median of the per-run ratios (the restore times are in results.json and the notes); LSP peak RSS is the server's VmHWM.`,
     '',
     `| ${columns.map((c) => rows[0][c]).join(' | ')} |`,
     `|${columns.map((c) => ([2, 3, 4, 5, 8].includes(c) ? '---:' : '---')).join('|')}|`,

@@ -12,6 +12,11 @@ export interface ChildContext extends Omit<BenchContext, 'dumpText' | 'runComman
   iterations: number;
   /** budget when the case does not set its own */
   budgetMs: number;
+  /**
+   * Ratio cases: run `iptables-legacy-restore --test` on the dump right before each timed run
+   * (untimed for the case), so that each run has its own yardstick (see restoreRun).
+   */
+  pairWithRestore?: boolean;
 }
 
 export interface ChildResult {
@@ -24,6 +29,10 @@ export interface ChildResult {
   rssAtStartBytes?: number;
   /** the case did not finish within its budget (samples, if any, are the ones it had) */
   overBudget?: boolean;
+  /** with pairWithRestore: restore's time right before each timed run (same order as samplesMs) */
+  restoreSamplesMs?: number[];
+  /** with pairWithRestore: why restore could not be run */
+  restoreError?: string;
 }
 
 /** Default per-case, per-size budget (setup + runs + teardown). */
@@ -54,6 +63,16 @@ export function runCommand(command: string, args: string[]): CommandResult {
   }
   if (result.error) stderr += String(result.error);
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr, peakRssBytes };
+}
+
+/**
+ * One timed run of `iptables-legacy-restore --test` on the dump, in a fresh network namespace (the
+ * host's tables are never read or written): the yardstick of every ratio.
+ */
+export function restoreRun(dumpPath: string): { ms: number; result: CommandResult } {
+  const start = performance.now();
+  const result = runCommand('unshare', ['-n', 'iptables-legacy-restore', '--test', dumpPath]);
+  return { ms: performance.now() - start, result };
 }
 
 export function median(samples: number[]): number {

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { isUnavailable, type BenchCase, type BenchContext, type RunOutcome } from './api';
-import { RESULT_MARKER, runCommand, type ChildContext, type ChildResult } from './measure';
+import { RESULT_MARKER, restoreRun, runCommand, type ChildContext, type ChildResult } from './measure';
 
 let reported = false;
 function report(result: ChildResult): void {
@@ -38,7 +38,13 @@ async function main(caseFile: string, contextJson: string): Promise<ChildResult>
 
   const samplesMs: number[] = [];
   const outcomes: RunOutcome[] = [];
-  const partial = (extra: Partial<ChildResult>): ChildResult => ({ ...summarize(samplesMs, outcomes, rssAtStartBytes), ...extra });
+  const restoreSamplesMs: number[] = [];
+  let restoreError: string | undefined;
+  const partial = (extra: Partial<ChildResult>): ChildResult => ({
+    ...summarize(samplesMs, outcomes, rssAtStartBytes),
+    ...(base.pairWithRestore ? { restoreSamplesMs: restoreSamplesMs.slice(), restoreError } : {}),
+    ...extra,
+  });
 
   // Cut-off for a case that hangs or is far too slow: report what we have, then exit (the LSP
   // helper kills its server on exit).
@@ -61,6 +67,12 @@ async function main(caseFile: string, contextJson: string): Promise<ChildResult>
       const iterations = benchCase.iterations ?? base.iterations;
       let timedRuns = 0;
       for (let i = 0; i < iterations && (i === 0 || fits()); i++) {
+        if (base.pairWithRestore && restoreError === undefined) {
+          // The machine's speed drifts within seconds here: each run gets its own restore run.
+          const { ms, result } = restoreRun(base.dumpPath);
+          if (result.status === 0) restoreSamplesMs.push(ms);
+          else restoreError = `exit ${result.status}: ${result.stderr.trim().slice(0, 300)}`;
+        }
         gc?.();
         const start = performance.now();
         const outcome = await benchCase.run(ctx, state);
