@@ -2025,8 +2025,9 @@ export function ruleOutline(rule: Rule): RuleOutline | undefined {
 /**
  * The first argument of a rule's option and whether it is negated, read from the rule's line when
  * the parser can tell where it is from the rule's template — no model built. `owner`: '' for the
- * generic options (-s, -d, -p …), a match module for its options, '*' for any match. null: the rule
- * has no such option; undefined: not known this way (read the rule's model).
+ * generic options (-s, -d, -p …), a match module for its options, '*' for any match, TARGET_OPTIONS
+ * for the target's. null: the rule has no such option; undefined: not known this way (read the
+ * rule's model).
  */
 export function optionText(rule: Rule, owner: string, name: string): { text: string | undefined; negated: boolean } | null | undefined {
   return rule instanceof LazyRule ? rule.optionText(owner, name) : undefined;

@@ -198,6 +198,8 @@ export const USER_CHAIN = 1;
 export const NAMED_LIKE_TARGET = 2;
 
 const MAX_TEMPLATES_PER_SHAPE = 16;
+/** argumentOf / optionText owner for the options of the rule's target (`--to-destination` …) */
+export const TARGET_OPTIONS = '@target';
 const NO_PROBLEMS: TemplateVerdict['problems'] = [];
 
 export class RuleTemplates {
@@ -435,8 +437,9 @@ export class RuleTemplates {
 
   /**
    * Where the first option `name` is in the lines of template `id`: of the generic options when
-   * `owner` is '', else of the first match (of module `owner`, or of any module when `owner` is
-   * '*') that has it. null when the rules of this template do not have it.
+   * `owner` is '', of the target when it is TARGET_OPTIONS, else of the first match (of module
+   * `owner`, or of any module when `owner` is '*') that has it. null when the rules of this template
+   * do not have it.
    */
   argumentOf(id: number, owner: string, name: string): OptionLocation | null {
     const template = this.all[id];
@@ -451,6 +454,7 @@ export class RuleTemplates {
       return !!option;
     };
     if (owner === '') locate(template.skeleton.generic);
+    else if (owner === TARGET_OPTIONS) locate(template.skeleton.target?.options ?? []);
     else for (const match of template.skeleton.matches) if ((owner === '*' || match.module === owner) && locate(match.options)) break;
     byName.set(name, found);
     return found;

@@ -5,7 +5,7 @@
 
 import type { Rule } from '../model';
 import { servicePortNameFromComment } from '../kube/hash';
-import { optionArg } from '../kube/chains';
+import { optionArg, targetOptionArg } from '../kube/chains';
 import { optionText } from '../parser';
 import { SlicedIndex, type DocumentIndex } from './document-index';
 
@@ -97,8 +97,9 @@ export class AddressIndex extends SlicedIndex {
     const comment = optionArg(rule, 'comment', 'comment');
     if (source?.args[0]) this.use(source.args[0].text, rule.line);
     if (destination?.args[0]) this.use(destination.args[0].text, rule.line);
-    const dnat = target?.name === 'DNAT' ? target.options.find((o) => o.name === 'to-destination')?.args[0]?.text : undefined;
-    const snat = target?.name === 'SNAT' ? target.options.find((o) => o.name === 'to-source')?.args[0]?.text : undefined;
+    // (read from the line: the options of 30k DNAT targets are not built for this)
+    const dnat = target?.name === 'DNAT' ? targetOptionArg(rule, 'to-destination') : undefined;
+    const snat = target?.name === 'SNAT' ? targetOptionArg(rule, 'to-source') : undefined;
     if (dnat) this.use(dnat, rule.line);
     if (snat) this.use(snat, rule.line);
 

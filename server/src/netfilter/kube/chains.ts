@@ -6,6 +6,7 @@
 
 import type { Rule, Table } from '../model';
 import { optionText } from '../parser';
+import { TARGET_OPTIONS } from '../rule-templates';
 import { parseKubeChainName, servicePortNameFromComment, verifyKubeChainName, type KubeChainKind } from './hash';
 
 export type KubeProxyMode = 'iptables' | 'ipvs' | 'iptables and ipvs';
@@ -173,9 +174,17 @@ function hasRecentCheck(rule: Rule): boolean {
 }
 
 function dnatOf(rule: Rule): string | undefined {
-  const target = rule.target;
-  if (!target || target.name !== 'DNAT') return undefined;
-  return target.options.find((o) => o.name === 'to-destination')?.args[0]?.text;
+  return rule.target?.name === 'DNAT' ? targetOptionArg(rule, 'to-destination') : undefined;
+}
+
+/**
+ * The first argument of the target's option `name` (`--to-destination` of a DNAT): read from the
+ * rule's line when its template tells where (big dumps: no target model built), else from the model.
+ */
+export function targetOptionArg(rule: Rule, name: string): string | undefined {
+  const read = optionText(rule, TARGET_OPTIONS, name);
+  if (read !== undefined) return read?.text;
+  return rule.target?.options.find((o) => o.name === name)?.args[0]?.text;
 }
 
 /** Facts the dump gives about a hashed kube chain; undefined for other chains. `callers` are the rules that jump to it. */
