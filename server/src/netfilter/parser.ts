@@ -777,8 +777,10 @@ class Parser {
     return state.chainIndex ? state.chainIndex.find(this.text, start, end) : state.table.chains.get(this.text.slice(start, end));
   }
 
-  /** A chain object; in trace mode one whose rules are parsed when first read. */
-  /** `nameStart`: where the name is written in the text, when the caller knows (the chain index compares there). */
+  /**
+   * A chain object; in trace and checked mode one whose rules are parsed when first read.
+   * `nameStart`: where the name is written in the text, when the caller knows (the chain index compares there).
+   */
   private newChain(name: string, table: string, builtin: boolean, policy?: string, nameStart = -1): Chain {
     if (this.lazy) {
       const chain = new LazyChain(name, table, builtin, policy, this.current!, this);

@@ -53,9 +53,9 @@ export class ParsedTarget implements TargetUse {
 const NO_TARGET_OPTIONS: OptionUse[] = Object.freeze([]) as unknown as OptionUse[];
 
 /**
- * A target without options, read from its rule line by offset (rule-templates.ts targetAt). The
- * analyses read the name, kind and goto of every one of 100k rules; its tokens and span are made
- * only when something asks (navigation, hovers), so reading a target allocates one object.
+ * A target read from its rule line by offset (rule-templates.ts targetAt). The analyses read the
+ * name, kind and goto of every one of 100k rules; its tokens, span and options are made only when
+ * something asks (navigation, hovers, a trace), so reading a target allocates one object.
  */
 export class OffsetTarget implements TargetUse {
   readonly #source: string;
