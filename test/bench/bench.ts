@@ -153,7 +153,7 @@ function judge(benchCase: BenchCase<unknown>, size: SizeLabel, child: ChildResul
   if (child.overBudget) checks.push(false);
   const status = checks.length === 0 ? 'n/a' : checks.every(Boolean) ? 'PASS' : 'FAIL';
   let note = child.overBudget && !/over budget/.test(child.note ?? '') ? `over budget; ${child.note ?? ''}` : child.note;
-  if (pairs) note = [note, `paired restore runs: median ${median(pairs).toFixed(0)} ms`].filter(Boolean).join('; ');
+  if (pairs) note = [note, `paired restore runs: median ${restoreMs!.toFixed(0)} ms`].filter(Boolean).join('; ');
   else if (child.restoreError) note = [note, `paired restore failed (${child.restoreError}): ratio to the baseline`].filter(Boolean).join('; ');
   return {
     ...row, status, note, overBudget: child.overBudget || undefined,

@@ -343,11 +343,6 @@ export class TableFacts {
     return facts;
   }
 
-  /** Fields a packet may have changed when it comes back from the chain (every field for an unknown chain). */
-  chainWritesOf(name: string): ReadonlySet<Field> {
-    return this.chainWritesOfId(this.graph.ids.get(name));
-  }
-
   /** Rules that jump or go to the chain (not broken ones). */
   referrersOf(name: string): readonly Rule[] {
     const id = this.graph.ids.get(name);
@@ -358,7 +353,7 @@ export class TableFacts {
     let rules = this.referrersById[id];
     if (!rules) {
       // Rebased facts: from the shared jump numbers, in the order build() lists them.
-      const callers = (this.callers ??= this.callerIndex());
+      const callers = this.callerIndex();
       rules = [];
       for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
         const rule = this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]];
@@ -385,8 +380,7 @@ export class TableFacts {
 
   /** Every jump of the table by target: a counting sort of (chain, rule index) over ruleTargets. */
   private callerIndex(): { starts: Int32Array; chainIds: Int32Array; indexes: Int32Array } {
-    const steps = this.buildCallers();
-    while (!steps.next().done);
+    if (!this.callers) for (const steps = this.buildCallers(); !steps.next().done; );
     return this.callers!;
   }
 
@@ -415,12 +409,6 @@ export class TableFacts {
       if (chain % REBASE_SLICE_CHAINS === REBASE_SLICE_CHAINS - 1) yield;
     }
     this.callers ??= { starts, chainIds, indexes };
-  }
-
-  /** Does every packet that enters `name` end in a verdict there (never returns to the caller)? */
-  alwaysTerminal(name: string): boolean {
-    const id = this.graph.ids.get(name);
-    return id !== undefined && this.alwaysTerminalId(id);
   }
 
   private alwaysTerminalId(id: number): boolean {
@@ -485,7 +473,7 @@ export class TableFacts {
   /** Does chain `id` jump or go (through any chain) to the edited chain, or is it that chain? */
   private reachesEdited(id: number): boolean {
     const edited = this.editedId!;
-    const callers = (this.callers ??= this.callerIndex());
+    const callers = this.callerIndex();
     const seen = new Uint8Array(this.graph.names.length);
     const queue = [edited];
     seen[edited] = 1;
