@@ -4,15 +4,15 @@
 // vscode-jsonrpc dispatches ONE queued message per event-loop turn (setImmediate). Yielding a
 // single turn after each slice would let one request through per slice, and a burst of requests
 // (hovers while the user moves the mouse) would queue up behind the work: 20 ms per request.
-// So after a slice the work waits turn after turn until a turn passes without a message handled;
-// countingMessageStrategy, installed on the connection, is what counts them.
+// So before every slice the work waits turn after turn until a few turns pass without a message
+// handled (QUIET_TURNS); countingMessageStrategy, installed on the connection, is what counts them.
 
 import type { Message, MessageStrategy } from 'vscode-languageserver';
 
 /** A slice of work lasts about this many milliseconds. */
 export const SLICE_MS = 10;
 
-/** Turns to wait at most after one slice, however many messages keep arriving (the work must progress too). */
+/** Turns to wait at most before one slice, however many messages keep arriving (the work must progress too). */
 const MAX_TURNS_BETWEEN_SLICES = 256;
 
 let messagesHandled = 0;
@@ -48,21 +48,35 @@ export async function runSliced(step: () => boolean, stale: () => boolean, prior
 
 async function runSlices(step: () => boolean, stale: () => boolean, background: boolean): Promise<boolean> {
   for (;;) {
-    while (background && urgentRunning > 0) {
+    // Before every slice, the first one too: a job that starts (or resumes) right after another
+    // one's last slice would otherwise run two slices back to back while a request waits.
+    await letQueuedMessagesThrough();
+    if (stale()) return false;
+    if (background && urgentRunning > 0) {
       await new Promise<void>((resolve) => whenNoUrgentWork.push(resolve));
-      if (stale()) return false;
+      continue;
     }
     const started = Date.now();
     do {
       if (step()) return true;
     } while (Date.now() - started < SLICE_MS);
-    for (let turn = 0; turn < MAX_TURNS_BETWEEN_SLICES; turn++) {
-      const before = messagesHandled;
-      await nextTurn();
-      // The turn in which the last queued message was handled is followed by one without any.
-      if (turn > 0 && messagesHandled === before) break;
-    }
-    if (stale()) return false;
+  }
+}
+
+/**
+ * A message that arrived during a slice is dispatched two turns later: vscode-jsonrpc decodes it in
+ * one turn (its read semaphore) and dispatches it from its queue in the next. So the work goes on
+ * only after this many turns in a row without a message handled.
+ */
+const QUIET_TURNS = 3;
+
+/** Wait event-loop turns until QUIET_TURNS pass without a message handled (at most MAX_TURNS_BETWEEN_SLICES). */
+async function letQueuedMessagesThrough(): Promise<void> {
+  let quiet = 0;
+  for (let turn = 0; turn < MAX_TURNS_BETWEEN_SLICES && quiet < QUIET_TURNS; turn++) {
+    const before = messagesHandled;
+    await nextTurn();
+    quiet = messagesHandled === before ? quiet + 1 : 0;
   }
 }
 

@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { connect, createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMessageConnection, SocketMessageReader, SocketMessageWriter, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { countingMessageStrategy, runSliced, SLICE_MS } from '../../server/src/slicing';
 
 function busyFor(ms: number): void {
@@ -41,6 +44,47 @@ test('a burst of requests sent during long work is answered within about one sli
   } finally {
     client.dispose();
     server.dispose();
+  }
+});
+
+test('a request that arrives during the last slice of one job is answered before the next job starts', async () => {
+  // A real socket, so that the request's bytes wait in the kernel while a slice runs (as a client's
+  // do); the client side writes them raw, synchronously, from inside the slice.
+  const path = join(tmpdir(), `iptables-lens-slicing-${process.pid}.sock`);
+  const listener = createServer();
+  await new Promise<void>((resolve) => listener.listen(path, resolve));
+  const accepted = new Promise<Socket>((resolve) => listener.once('connection', resolve));
+  const clientSocket = connect(path);
+  clientSocket.on('data', () => undefined); // the answers are not read
+  await new Promise((resolve) => clientSocket.once('connect', resolve));
+  const serverSocket = await accepted;
+  const server = createMessageConnection(new SocketMessageReader(serverSocket), new SocketMessageWriter(serverSocket), undefined, { messageStrategy: countingMessageStrategy });
+  const log: string[] = [];
+  server.onRequest('ping', () => log.push('ping'));
+  server.listen();
+  try {
+    // As the server chains them after an edit: the re-read (urgent), then at once the index
+    // (background) and the analysis (urgent). Without letting messages through before a job's
+    // first slice, a ping that came during the re-read's last slice waited for two more slices.
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    const reread = runSliced(() => {
+      clientSocket.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      busyFor(SLICE_MS);
+      log.push('reread');
+      return true;
+    }, () => false);
+    await reread.then(() =>
+      Promise.all([
+        runSliced(() => (log.push('index'), busyFor(SLICE_MS), true), () => false, 'background'),
+        runSliced(() => (log.push('analysis'), busyFor(SLICE_MS), true), () => false),
+      ]),
+    );
+    assert.deepEqual(log, ['reread', 'ping', 'analysis', 'index']);
+  } finally {
+    server.dispose();
+    clientSocket.destroy();
+    serverSocket.destroy();
+    listener.close();
   }
 });
 

@@ -48,11 +48,12 @@ export function movedProblem(problem: Problem, move: (span: Span) => Span): Prob
 }
 
 /**
- * Problems found on `before`, placed on `after`: those with any span on a line the edit touched are
+ * Problems found on `before`, placed on `after` (`known`: their changedRegion, when the caller has it): those with any span on a line the edit touched are
  * dropped (they may no longer hold), the others move with the text around them.
  */
-export function moveProblemsThroughEdit(before: string, after: string, problems: readonly Problem[]): Problem[] {
-  const region = changedRegion(before, after);
+export function moveProblemsThroughEdit(before: string, after: string, problems: readonly Problem[], known?: ChangedRegion): Problem[] {
+  if (problems.length === 0) return [];
+  const region = known ?? changedRegion(before, after);
   if (!region) return [...problems];
   const firstLineStart = region.start === 0 ? 0 : before.lastIndexOf('\n', region.start - 1) + 1;
   const lineBreak = before.indexOf('\n', region.oldEnd);

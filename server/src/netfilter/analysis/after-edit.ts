@@ -15,7 +15,7 @@ import { lineEditOf, type ParsedRuleset } from '../parser';
 import { createContext, sortProblems, TableFacts, type AnalysisContext, type AnalysisSteps } from './context';
 import { checkReachability } from './reachability';
 import { checkHash, checkKubeChain, hashChecked } from './kube';
-import { changedRegion, movedProblem } from '../text-diff';
+import { movedProblem, type ChangedRegion } from '../text-diff';
 
 /** A finished analysis: its findings and what it knew (kept to re-analyse the next version). */
 export interface CompletedAnalysis {
@@ -102,7 +102,7 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
     kept.push(problem);
   }
   if ([...replaced.values()].some((count) => count > 0)) return undefined; // not what the analysis found before
-  const moved = moveThroughEdit(previous.ruleset.text, ruleset.text, kept);
+  const moved = moveThroughEdit(edit.region, kept);
   if (!moved) return undefined;
   return { ruleset, context, problems: sortProblems([...moved, ...after]) };
 }
@@ -112,9 +112,7 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
  * stay and offsets after it move by the change in length. A finding with an offset inside the
  * replaced characters cannot be placed: undefined.
  */
-function moveThroughEdit(before: string, after: string, problems: Problem[]): Problem[] | undefined {
-  const region = changedRegion(before, after);
-  if (!region) return problems;
+function moveThroughEdit(region: ChangedRegion, problems: Problem[]): Problem[] | undefined {
   const delta = region.newEnd - region.oldEnd;
   let inside = false;
   const move = (offset: number): number => {
