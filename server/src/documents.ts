@@ -131,7 +131,7 @@ export class DocumentStore {
       if (old) {
         const reparsed = await runGeneratorSliced(reparseAfterLineEditInSteps(old.doc.ruleset, text, options), stale);
         if (!reparsed) return undefined;
-        if (reparsed.value) return new IdeDocument(reparsed.value, uri);
+        if (reparsed.value) return new IdeDocument(reparsed.value, uri, old.doc);
       }
       const parser = createIncrementalParser(text, options);
       if (!(await runSliced(() => parser.step(400), stale))) return undefined;

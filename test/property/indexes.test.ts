@@ -6,6 +6,10 @@
 //   2. analysis/reachability.ts (the shadowing index): the (shadowed, shadowing) pairs it reports
 //      must be exactly those of a naive pairwise check built from its own pieces (ruleShape,
 //      shapeSubsumes, TableFacts.terminal / writes).
+//   3. ide/document-index.ts (the navigation index, numbers only): every chain's occurrences, the
+//      callers and what is on each line must be those of a plain walk over the model, sorted by
+//      offset; and a version re-read after a one-line edit, sharing its predecessor's numbers,
+//      must answer exactly as an index built from scratch.
 // fast-check with a fixed seed: the same 200 dumps every run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,6 +24,9 @@ import { packetFromRequest, tracePacket } from '../../server/src/netfilter/trace
 import { analyzeRuleset } from '../../server/src/netfilter/analysis';
 import { createContext } from '../../server/src/netfilter/analysis/context';
 import { isUniversal, shapeSubsumes, type Field } from '../../server/src/netfilter/analysis/constraints';
+import { reparseAfterLineEdit } from '../../server/src/netfilter/parser';
+import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
+import type { ChainOccurrence, DocumentIndex } from '../../server/src/netfilter/ide/document-index';
 
 const SEED = 20240607;
 const RUNS = 200;
@@ -208,4 +215,117 @@ test('shadowing index: the reported (shadowed, shadowing) pairs equal a naive pa
     { seed: SEED + 2, numRuns: RUNS },
   );
   assert.ok(pairs > RUNS / 2, `only ${pairs} shadowed rules in ${RUNS} chains: the generator no longer exercises the index`);
+});
+
+// ---------------------------------------------------------------- navigation index
+
+const NAV_CHAINS = ['A', 'B', 'KUBE-SVC-X', 'KUBE-MARK-MASQ'];
+const navTarget = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...NAV_CHAINS).map((c) => `-j ${c}`) },
+  { weight: 1, arbitrary: fc.constantFrom(...NAV_CHAINS).map((c) => `-g ${c}`) },
+  { weight: 2, arbitrary: fc.constantFrom('-j ACCEPT', '-j DROP', '-j RETURN', '') },
+);
+const navRule = fc.tuple(fc.constantFrom('INPUT', 'FORWARD', ...NAV_CHAINS), fc.constantFrom('', '-p tcp --dport 80 ', '-s 10.0.0.0/8 '), navTarget).map(([chain, match, target]) => `-A ${chain} ${match}${target}`.trimEnd());
+/** A filter table whose rules of different chains are interleaved (so the walk order is not the source order), sometimes with -N / -P commands. */
+const navDumpWith = (commands: fc.Arbitrary<boolean>) => fc.tuple(fc.array(navRule, { minLength: 1, maxLength: 30 }), commands, fc.array(fc.constantFrom('# a comment', ''), { maxLength: 3 })).map(([rules, commands, noise]) => {
+  const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ...NAV_CHAINS.filter((c) => c !== 'A').map((c) => `:${c} - [0:0]`)];
+  if (commands) lines.push('-N A', '-P FORWARD ACCEPT');
+  else lines.push(':A - [0:0]');
+  lines.push(...noise, ...rules, 'COMMIT', '');
+  return lines.join('\n');
+});
+const navDump = navDumpWith(fc.boolean());
+
+const showOccurrence = (o: ChainOccurrence) => `${o.kind}@${o.span.start}-${o.span.end} line ${o.line}${o.rule ? ` rule line ${o.rule.line}` : ''}${o.command ? ` command ${o.command.command}` : ''}`;
+
+/** The plain walk the index replaces: every chain name over the model, sorted by offset. */
+function plainOccurrences(doc: IdeDocument, tableName: string, name: string): string[] {
+  const table = doc.ruleset.tables.find((t) => t.name === tableName)!;
+  const found: ChainOccurrence[] = [];
+  const lineOf = (offset: number) => doc.ruleset.lineStarts.filter((s) => s <= offset).length - 1;
+  for (const chain of table.chains.values()) {
+    if (chain.name === name && chain.declSpan && chain.nameSpan && doc.text[chain.declSpan.start] === ':') found.push({ kind: 'declaration', span: chain.nameSpan, line: lineOf(chain.declSpan.start) });
+    for (const rule of chain.rules) {
+      if (rule.chain === name) found.push({ kind: 'rule-chain', span: { start: rule.chainToken.start, end: rule.chainToken.end }, line: rule.line, rule });
+      if (rule.target?.kind === 'chain' && rule.target.name === name) found.push({ kind: rule.target.goto ? 'goto' : 'jump', span: { start: rule.target.token.start, end: rule.target.token.end }, line: rule.line, rule });
+    }
+  }
+  for (const command of doc.ruleset.commands) {
+    if (command.chain?.text === name) found.push({ kind: command.command === 'new-chain' ? 'declaration' : 'command', span: { start: command.chain.start, end: command.chain.end }, line: lineOf(command.span.start), command });
+  }
+  return found.sort((a, b) => a.span.start - b.span.start).map(showOccurrence);
+}
+
+/** Everything the index answers, as text. */
+function indexAnswers(doc: IdeDocument, index: DocumentIndex): string[] {
+  const answers: string[] = [];
+  for (const table of doc.ruleset.tables) {
+    for (const name of ['INPUT', 'FORWARD', ...NAV_CHAINS, 'NOPE']) {
+      answers.push(`${table.name} ${name}: ${index.occurrencesOf(table, name).map(showOccurrence).join(', ')}`);
+      answers.push(`${table.name} ${name} callers: ${index.callersOf(table, name).map((r) => r.line).join(', ')}`);
+    }
+  }
+  for (let line = 0; line < index.lineCount; line++) {
+    const entry = index.lineEntry(line);
+    const what = !entry ? '-' : entry.kind === 'rule' ? `rule ${entry.rule.chain} #${entry.rule.position} line ${entry.rule.line}` : entry.kind === 'declaration' ? `declaration ${entry.chain.name}` : entry.kind === 'command' ? `command ${entry.command.command}` : entry.kind;
+    answers.push(`line ${line}: ${what} ${entry ? entry.table.name : ''}`);
+  }
+  return answers;
+}
+
+test('navigation index: occurrences, callers and lines equal a plain walk over the model', () => {
+  let occurrences = 0;
+  fc.assert(
+    fc.property(navDump, (text) => {
+      const doc = IdeDocument.fromText(text);
+      const table = doc.ruleset.tables[0];
+      for (const name of ['INPUT', 'FORWARD', ...NAV_CHAINS]) {
+        const indexed = doc.index.occurrencesOf(table, name).map(showOccurrence);
+        occurrences += indexed.length;
+        assert.deepEqual(indexed, plainOccurrences(doc, 'filter', name), `${name} in\n${text}`);
+        const plainCallers = [...table.chains.values()].flatMap((c) => c.rules).filter((r) => r.target?.kind === 'chain' && r.target.name === name).map((r) => r.span.start).sort((a, b) => a - b);
+        assert.deepEqual(doc.index.callersOf(table, name).map((r) => r.span.start), plainCallers, `callers of ${name} in\n${text}`);
+      }
+      doc.ruleset.lineStarts.forEach((start, line) => {
+        const entry = doc.index.lineEntry(line);
+        const rule = [...table.chains.values()].flatMap((c) => c.rules).find((r) => r.line === line);
+        if (rule) assert.equal(entry?.kind === 'rule' && entry.rule, rule, `line ${line}`);
+        else if (text.startsWith(':', start)) assert.equal(entry?.kind, 'declaration', `line ${line}`);
+        else if (text.startsWith('-N', start) || text.startsWith('-P', start)) assert.equal(entry?.kind, 'command', `line ${line}`);
+        else if (text.startsWith('*', start)) assert.equal(entry?.kind, 'header');
+        else if (text.startsWith('COMMIT', start)) assert.equal(entry?.kind, 'commit');
+        else assert.equal(entry, undefined, `line ${line}`);
+      });
+    }),
+    { seed: SEED + 3, numRuns: RUNS },
+  );
+  assert.ok(occurrences > RUNS * 5, `only ${occurrences} occurrences in ${RUNS} dumps`);
+});
+
+test('navigation index: a version re-read after a one-line edit answers as an index built from scratch', () => {
+  let rebased = 0;
+  // Edits a user makes inside a rule line that keep its chain and its jump.
+  const edits: Array<[string, string]> = [[' -j', ' -p udp -j'], ['--dport 80', '--dport 8080'], ['-s 10.0.0.0/8', '-s 10.1.0.0/16'], ['-j ACCEPT', '-j DROP'], ['-j RETURN', '-m comment --comment "back" -j RETURN']];
+  fc.assert(
+    fc.property(navDumpWith(fc.constant(false)), fc.nat(), fc.nat(), (text, pickLine, pickEdit) => {
+      const before = IdeDocument.fromText(text);
+      void before.index; // complete: its numbers can be shared
+      const ruleLines = before.ruleset.lineStarts.filter((start) => text.startsWith('-A ', start));
+      const start = ruleLines[pickLine % ruleLines.length];
+      const line = text.slice(start, text.indexOf('\n', start));
+      const applicable = edits.filter(([from]) => line.includes(from));
+      if (!applicable.length) return;
+      const [from, to] = applicable[pickEdit % applicable.length];
+      const at = start + line.indexOf(from);
+      const edited = text.slice(0, at) + to + text.slice(at + from.length);
+      const reread = reparseAfterLineEdit(before.ruleset, edited);
+      if (!reread) return;
+      rebased++;
+      const shared = new IdeDocument(reread, undefined, before);
+      const fresh = IdeDocument.fromText(edited);
+      assert.deepEqual(indexAnswers(shared, shared.index), indexAnswers(fresh, fresh.index), `${from} → ${to} at ${at} in\n${text}`);
+    }),
+    { seed: SEED + 4, numRuns: RUNS },
+  );
+  assert.ok(rebased > RUNS / 3, `only ${rebased} of ${RUNS} edits were re-read: the test no longer exercises the shared layout`);
 });

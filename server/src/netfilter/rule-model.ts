@@ -78,6 +78,10 @@ export class OffsetTarget implements TargetUse {
     this.#nameStart = nameStart;
     this.#optionsFrom = optionsFrom;
   }
+  /** where the name is written in the text */
+  get nameStart(): number {
+    return this.#nameStart;
+  }
   get options(): OptionUse[] {
     if (this.#optionsFrom) {
       this.#options = this.#optionsFrom.readTargetOptions();

@@ -4,10 +4,16 @@
 //
 //   line → what is on it (rule, chain declaration, other command, table header, COMMIT)
 //   (table, chain) → every occurrence of the chain's name (declaration, `-A X`, `-j X`, `-g X`, `-P X` …)
+//
+// Both are numbers only (IndexLayout: typed arrays of ordinals), turned into objects when a request
+// reads them: 40 MB of small objects at 113k rules became ~4 MB. A version re-read from the previous
+// one after an edit inside one rule line (parser.ts lineEditOf) has the same lines, chains and jumps,
+// so it shares the previous version's layout and only lists its own rules and chains.
 
-import type { Chain, CommandLine, Rule, Span, Table, Token } from '../model';
-import type { ParsedRuleset } from '../parser';
+import type { Chain, CommandLine, Rule, Span, Table, TargetUse, Token } from '../model';
+import { lineEditOf, type ParsedRuleset } from '../parser';
 import { lineOf as lineOfOffset } from '../positions';
+import { OffsetTarget } from '../rule-model';
 
 export type ChainOccurrenceKind = 'declaration' | 'rule-chain' | 'jump' | 'goto' | 'command';
 
@@ -30,8 +36,6 @@ export type LineEntry =
 
 export interface TableIndex {
   table: Table;
-  /** chain name → occurrences in source order */
-  occurrences: Map<string, ChainOccurrence[]>;
 }
 
 /** An index built a slice at a time: build() yields every BUILD_SLICE_RULES rules or so. */
@@ -65,76 +69,183 @@ export abstract class SlicedIndex {
   }
 }
 
+// What a line holds (IndexLayout.lineKinds).
+const LINE_NONE = 0;
+const LINE_HEADER = 1;
+const LINE_COMMIT = 2;
+const LINE_DECLARATION = 3;
+const LINE_RULE = 4;
+const LINE_COMMAND = 5;
+
+// An occurrence is `ordinal * OCCURRENCE_KINDS + kind`: the ordinal of the chain (declaration), the
+// rule (rule-chain, jump, goto) or the command line (command, -N declaration) it belongs to.
+const OCC_DECLARATION = 0;
+const OCC_RULE_CHAIN = 1;
+const OCC_JUMP = 2;
+const OCC_GOTO = 3;
+const OCC_COMMAND = 4;
+const OCC_NEW_CHAIN = 5;
+const OCCURRENCE_KINDS = 8;
+
+/**
+ * The numbers of an index: what two versions with the same lines, chains and jumps have in common.
+ * Rules, chains and commands are referred to by ordinal: their position in the walk tables → chains
+ * → rules (chains: over all tables), commands: in ruleset.commands.
+ */
+interface IndexLayout {
+  /** per line: LINE_* */
+  lineKinds: Uint8Array;
+  /** per line: the table's position in ruleset.tables */
+  lineTables: Uint16Array;
+  /** per line: ordinal of the rule / chain / command on it */
+  lineRefs: Int32Array;
+  /** per table: chain name → its id in that table's occurrence lists */
+  chainIds: Array<Map<string, number>>;
+  /** per table: chain id k's occurrences are occurrences[t][firsts[t][k] … firsts[t][k + 1]), in source order */
+  firsts: Int32Array[];
+  occurrences: Int32Array[];
+  ruleCount: number;
+  chainCount: number;
+}
+
 export class DocumentIndex extends SlicedIndex {
   readonly tables: TableIndex[] = [];
-  /** indexed by 0-based line number; undefined for comments, empty lines and lines outside tables */
-  readonly lines: Array<LineEntry | undefined>;
   ruleCount = 0;
+  private layout?: IndexLayout;
+  /** ordinal → rule, chain (see IndexLayout) */
+  private readonly rules: Rule[] = [];
+  private readonly chains: Chain[] = [];
 
-  constructor(readonly ruleset: ParsedRuleset) {
+  constructor(
+    readonly ruleset: ParsedRuleset,
+    /** the index of the version `ruleset` was re-read from: its layout may be shared (dropped once built) */
+    private previous?: DocumentIndex,
+  ) {
     super();
-    this.lines = new Array(ruleset.lineStarts.length);
+  }
+
+  /** Lines of the document. */
+  get lineCount(): number {
+    return this.ruleset.lineStarts.length;
   }
 
   protected *build(): Generator<void, void> {
     const ruleset = this.ruleset;
-    let ruleCount = 0;
-    for (const table of ruleset.tables) {
-      const tableIndex: TableIndex = { table, occurrences: new Map() };
-      this.tables.push(tableIndex);
-      this.setLine(table.headerSpan.start, { kind: 'header', table });
-      if (table.commitSpan) this.setLine(table.commitSpan.start, { kind: 'commit', table });
-      for (const chain of table.chains.values()) {
-        if (chain.declSpan && chain.nameSpan && this.text(chain.declSpan).startsWith(':')) {
-          const line = this.lineOf(chain.declSpan.start);
-          this.lines[line] = { kind: 'declaration', table, chain };
-          this.add(tableIndex, chain.name, { kind: 'declaration', span: chain.nameSpan, line });
-        }
-        for (const rule of chain.rules) {
-          if (++ruleCount % BUILD_SLICE_RULES === 0) yield;
-          this.lines[rule.line] = { kind: 'rule', table, rule };
-          this.add(tableIndex, rule.chain, { kind: 'rule-chain', span: tokenSpan(rule.chainToken), line: rule.line, rule });
-          const target = rule.target;
-          if (target && target.kind === 'chain') {
-            this.add(tableIndex, target.name, { kind: target.goto ? 'goto' : 'jump', span: tokenSpan(target.token), line: rule.line, rule });
+    for (const table of ruleset.tables) this.tables.push({ table });
+    const previous = this.previous?.layout;
+    const edit = lineEditOf(ruleset);
+    const from = this.previous?.ruleset;
+    this.previous = undefined;
+    if (previous && edit && edit.previous.deref() === from) {
+      // Same lines, chains and jumps: list this version's own rules and chains in the same walk.
+      let rules = 0;
+      for (const table of ruleset.tables) {
+        for (const chain of table.chains.values()) {
+          this.chains.push(chain);
+          for (const rule of chain.rules) {
+            this.rules.push(rule);
+            if (++rules % REBASE_SLICE_RULES === 0) yield;
           }
         }
       }
+      if (this.rules.length === previous.ruleCount && this.chains.length === previous.chainCount) {
+        this.layout = previous;
+        this.ruleCount = previous.ruleCount;
+        return;
+      }
+      this.rules.length = 0; // (cannot happen for a re-read; build it whole rather than trust it)
+      this.chains.length = 0;
     }
-    this.ruleCount = ruleCount;
-    // Other command lines (-N, -P, -F, -X, -D, -R, -Z): find their table by position (few tables).
-    for (const command of ruleset.commands) {
-      const tableIndex = this.tableIndexAt(command.span.start);
-      if (!tableIndex) continue;
-      const line = this.lineOf(command.span.start);
-      this.lines[line] = { kind: 'command', table: tableIndex.table, command };
-      if (command.chain) this.add(tableIndex, command.chain.text, { kind: command.command === 'new-chain' ? 'declaration' : 'command', span: tokenSpan(command.chain), line, command });
-    }
-    let sorted = 0;
-    for (const tableIndex of this.tables) {
-      for (const list of tableIndex.occurrences.values()) {
-        if (list.length > 1) list.sort((a, b) => a.span.start - b.span.start);
-        sorted += list.length;
-        if (sorted >= BUILD_SLICE_RULES) {
-          sorted = 0;
-          yield;
+    yield* this.buildLayout();
+  }
+
+  private *buildLayout(): Generator<void, void> {
+    const ruleset = this.ruleset;
+    const lineCount = ruleset.lineStarts.length;
+    const lineKinds = new Uint8Array(lineCount);
+    const lineTables = new Uint16Array(lineCount);
+    const lineRefs = new Int32Array(lineCount);
+    const setLine = (line: number, kind: number, table: number, ref: number) => {
+      lineKinds[line] = kind;
+      lineTables[line] = table;
+      lineRefs[line] = ref;
+    };
+    // 1. What each line holds.
+    let steps = 0;
+    for (const [t, table] of ruleset.tables.entries()) {
+      setLine(this.lineOf(table.headerSpan.start), LINE_HEADER, t, 0);
+      if (table.commitSpan) setLine(this.lineOf(table.commitSpan.start), LINE_COMMIT, t, 0);
+      for (const chain of table.chains.values()) {
+        const chainOrdinal = this.chains.push(chain) - 1;
+        if (chain.declSpan && chain.nameSpan && ruleset.text.charCodeAt(chain.declSpan.start) === 58 /* : */) {
+          setLine(this.lineOf(chain.declSpan.start), LINE_DECLARATION, t, chainOrdinal);
+        }
+        for (const rule of chain.rules) {
+          if (++steps % BUILD_SLICE_RULES === 0) yield;
+          setLine(rule.line, LINE_RULE, t, this.rules.push(rule) - 1);
         }
       }
     }
+    this.ruleCount = this.rules.length;
+    // Other command lines (-N, -P, -F, -X, -D, -R, -Z): find their table by position (few tables).
+    for (const [c, command] of ruleset.commands.entries()) {
+      const t = this.tableAt(command.span.start);
+      if (t >= 0) setLine(this.lineOf(command.span.start), LINE_COMMAND, t, c);
+    }
+    // 2. The chain names on the lines, in line order (a rule's own chain before its jump): each
+    // chain's occurrences come out in source order without sorting.
+    const chainIds = ruleset.tables.map(() => new Map<string, number>());
+    const found = ruleset.tables.map(() => ({ ids: [] as number[], codes: [] as number[] }));
+    const add = (t: number, name: string, code: number) => {
+      const ids = chainIds[t];
+      let id = ids.get(name);
+      if (id === undefined) ids.set(name, (id = ids.size));
+      found[t].ids.push(id);
+      found[t].codes.push(code);
+    };
+    for (let line = 0; line < lineCount; line++) {
+      if (line % (BUILD_SLICE_RULES * 4) === 0) yield;
+      const t = lineTables[line];
+      const ref = lineRefs[line];
+      switch (lineKinds[line]) {
+        case LINE_DECLARATION:
+          add(t, this.chains[ref].name, ref * OCCURRENCE_KINDS + OCC_DECLARATION);
+          break;
+        case LINE_RULE: {
+          const rule = this.rules[ref];
+          add(t, rule.chain, ref * OCCURRENCE_KINDS + OCC_RULE_CHAIN);
+          const target = rule.target;
+          if (target && target.kind === 'chain') add(t, target.name, ref * OCCURRENCE_KINDS + (target.goto ? OCC_GOTO : OCC_JUMP));
+          break;
+        }
+        case LINE_COMMAND: {
+          const command = ruleset.commands[ref];
+          if (command.chain) add(t, command.chain.text, ref * OCCURRENCE_KINDS + (command.command === 'new-chain' ? OCC_NEW_CHAIN : OCC_COMMAND));
+          break;
+        }
+      }
+    }
+    // 3. Per table, grouped by chain id (a counting sort keeps the source order within a group).
+    const firsts: Int32Array[] = [];
+    const occurrences: Int32Array[] = [];
+    for (const [t, { ids, codes }] of found.entries()) {
+      yield;
+      const chainCount = chainIds[t].size;
+      const first = new Int32Array(chainCount + 1);
+      for (const id of ids) first[id + 1]++;
+      for (let id = 0; id < chainCount; id++) first[id + 1] += first[id];
+      const next = first.slice(0, chainCount);
+      const grouped = new Int32Array(codes.length);
+      for (let k = 0; k < codes.length; k++) grouped[next[ids[k]]++] = codes[k];
+      firsts.push(first);
+      occurrences.push(grouped);
+    }
+    this.layout = { lineKinds, lineTables, lineRefs, chainIds, firsts, occurrences, ruleCount: this.rules.length, chainCount: this.chains.length };
   }
 
-  private text(span: Span): string {
-    return this.ruleset.text.slice(span.start, Math.min(span.end, span.start + 1));
-  }
-
-  private setLine(offset: number, entry: LineEntry): void {
-    this.lines[this.lineOf(offset)] = entry;
-  }
-
-  private add(tableIndex: TableIndex, chain: string, occurrence: ChainOccurrence): void {
-    const list = tableIndex.occurrences.get(chain);
-    if (list) list.push(occurrence);
-    else tableIndex.occurrences.set(chain, [occurrence]);
+  private get built(): IndexLayout {
+    if (!this.layout) this.complete();
+    return this.layout!;
   }
 
   /** 0-based line containing `offset` (binary search over lineStarts). */
@@ -143,38 +254,118 @@ export class DocumentIndex extends SlicedIndex {
   }
 
   lineEntryAt(offset: number): LineEntry | undefined {
-    return this.lines[this.lineOf(offset)];
+    return this.lineEntry(this.lineOf(offset));
+  }
+
+  /** What is on a 0-based line; undefined for comments, empty lines and lines outside tables. */
+  lineEntry(line: number): LineEntry | undefined {
+    const layout = this.built;
+    if (line < 0 || line >= layout.lineKinds.length) return undefined;
+    const table = this.ruleset.tables[layout.lineTables[line]];
+    const ref = layout.lineRefs[line];
+    switch (layout.lineKinds[line]) {
+      case LINE_HEADER:
+        return { kind: 'header', table };
+      case LINE_COMMIT:
+        return { kind: 'commit', table };
+      case LINE_DECLARATION:
+        return { kind: 'declaration', table, chain: this.chains[ref] };
+      case LINE_RULE:
+        return { kind: 'rule', table, rule: this.rules[ref] };
+      case LINE_COMMAND:
+        return { kind: 'command', table, command: this.ruleset.commands[ref] };
+      default:
+        return undefined;
+    }
+  }
+
+  /** The rule on a 0-based line, if any (no object made for other lines). */
+  ruleOnLine(line: number): Rule | undefined {
+    const layout = this.built;
+    return layout.lineKinds[line] === LINE_RULE ? this.rules[layout.lineRefs[line]] : undefined;
+  }
+
+  /** The position in ruleset.tables of the table block containing the offset, or of the last table opened before it; -1 if none. */
+  private tableAt(offset: number): number {
+    let found = -1;
+    this.ruleset.tables.forEach((table, t) => {
+      if (table.headerSpan.start <= offset && (found < 0 || table.headerSpan.start > this.ruleset.tables[found].headerSpan.start)) found = t;
+    });
+    return found;
   }
 
   /** The table block containing the offset, or the last table opened before it. */
   tableIndexAt(offset: number): TableIndex | undefined {
-    let found: TableIndex | undefined;
-    for (const tableIndex of this.tables) {
-      if (tableIndex.table.headerSpan.start <= offset) {
-        if (!found || tableIndex.table.headerSpan.start > found.table.headerSpan.start) found = tableIndex;
-      }
-    }
-    return found;
+    const t = this.tableAt(offset);
+    return t < 0 ? undefined : { table: this.ruleset.tables[t] };
   }
 
-  tableIndexFor(table: Table): TableIndex | undefined {
-    return this.tables.find((t) => t.table === table);
-  }
-
+  /** The chain's occurrences in source order (objects made now: a request reads them once). */
   occurrencesOf(table: Table, chain: string): ChainOccurrence[] {
-    return this.tableIndexFor(table)?.occurrences.get(chain) ?? [];
+    const result: ChainOccurrence[] = [];
+    this.forEachOccurrence(table, chain, (kind, ordinal) => {
+      const occurrence = this.occurrence(kind, ordinal);
+      if (occurrence) result.push(occurrence);
+    });
+    return result;
   }
 
   /** Rules whose target jumps (or goes) to the chain. */
   callersOf(table: Table, chain: string): Rule[] {
     const rules: Rule[] = [];
-    for (const occurrence of this.occurrencesOf(table, chain)) if ((occurrence.kind === 'jump' || occurrence.kind === 'goto') && occurrence.rule) rules.push(occurrence.rule);
+    this.forEachOccurrence(table, chain, (kind, ordinal) => {
+      if (kind === OCC_JUMP || kind === OCC_GOTO) rules.push(this.rules[ordinal]);
+    });
     return rules;
   }
+
+  private forEachOccurrence(table: Table, chain: string, visit: (kind: number, ordinal: number) => void): void {
+    const layout = this.built;
+    const t = this.ruleset.tables.indexOf(table);
+    const id = t < 0 ? undefined : layout.chainIds[t].get(chain);
+    if (id === undefined) return;
+    const codes = layout.occurrences[t];
+    const end = layout.firsts[t][id + 1];
+    for (let k = layout.firsts[t][id]; k < end; k++) visit(codes[k] % OCCURRENCE_KINDS, Math.floor(codes[k] / OCCURRENCE_KINDS));
+  }
+
+  private occurrence(kind: number, ordinal: number): ChainOccurrence | undefined {
+    switch (kind) {
+      case OCC_DECLARATION: {
+        const chain = this.chains[ordinal];
+        return { kind: 'declaration', span: tokenSpan(chain.nameSpan!), line: this.lineOf(chain.declSpan!.start) };
+      }
+      case OCC_RULE_CHAIN: {
+        const rule = this.rules[ordinal];
+        return { kind: 'rule-chain', span: tokenSpan(rule.chainToken), line: rule.line, rule };
+      }
+      case OCC_JUMP:
+      case OCC_GOTO: {
+        const rule = this.rules[ordinal];
+        return { kind: kind === OCC_GOTO ? 'goto' : 'jump', span: targetNameSpan(rule.target!), line: rule.line, rule };
+      }
+      case OCC_COMMAND:
+      case OCC_NEW_CHAIN: {
+        const command = this.ruleset.commands[ordinal];
+        return { kind: kind === OCC_NEW_CHAIN ? 'declaration' : 'command', span: tokenSpan(command.chain!), line: this.lineOf(command.span.start), command };
+      }
+      default:
+        return undefined;
+    }
+  }
+}
+
+/** Where a target's name is written, without making (and keeping) its token. */
+function targetNameSpan(target: TargetUse): Span {
+  if (target instanceof OffsetTarget) return { start: target.nameStart, end: target.nameStart + target.name.length };
+  return tokenSpan(target.token);
 }
 
 /** Rules indexed per step when an index is built a little at a time (1–3 ms of work: a step must stay well inside slicing.ts's 10 ms slice). */
 export const BUILD_SLICE_RULES = 150;
+
+/** Rules listed per step when a re-read version shares its predecessor's layout (a push each). */
+const REBASE_SLICE_RULES = 5000;
 
 export function tokenSpan(token: Token | Span): Span {
   return { start: token.start, end: token.end };

@@ -12,11 +12,18 @@ export class IdeDocument {
   private addressCache?: AddressIndex;
   private markCache?: MarkIndex;
 
+  /** the navigation index of the version this one was re-read from (see DocumentIndex), until ours is made */
+  private previousIndex?: DocumentIndex;
+
   constructor(
     readonly ruleset: ParsedRuleset,
     /** document URI, used to build `uri#L12` links in hovers; links are omitted without it */
     readonly uri?: string,
-  ) {}
+    /** the document `ruleset` was re-read from (reparseAfterLineEdit): its index's numbers are shared */
+    previous?: IdeDocument,
+  ) {
+    this.previousIndex = previous?.indexCache;
+  }
 
   static fromText(text: string, options: ParseOptions & { uri?: string } = {}): IdeDocument {
     return new IdeDocument(parseRuleset(text, options), options.uri);
@@ -27,7 +34,15 @@ export class IdeDocument {
   }
 
   get index(): DocumentIndex {
-    return (this.indexCache ??= new DocumentIndex(this.ruleset)).complete();
+    return this.navigationIndex().complete();
+  }
+
+  private navigationIndex(): DocumentIndex {
+    if (!this.indexCache) {
+      this.indexCache = new DocumentIndex(this.ruleset, this.previousIndex);
+      this.previousIndex = undefined;
+    }
+    return this.indexCache;
   }
 
   get addresses(): AddressIndex {
@@ -40,7 +55,7 @@ export class IdeDocument {
 
   /** Build a slice of the navigation index (every request needs it); true when it is complete. */
   prepareIndex(): boolean {
-    return (this.indexCache ??= new DocumentIndex(this.ruleset)).buildSome();
+    return this.navigationIndex().buildSome();
   }
 
   /**
@@ -48,7 +63,7 @@ export class IdeDocument {
    * prepare them between requests; true when all are built. Reading an index finishes it at once.
    */
   warmUpStep(): boolean {
-    const index = (this.indexCache ??= new DocumentIndex(this.ruleset));
+    const index = this.navigationIndex();
     if (!index.buildSome()) return false;
     if (!(this.markCache ??= new MarkIndex(index)).buildSome()) return false;
     return (this.addressCache ??= new AddressIndex(index)).buildSome();

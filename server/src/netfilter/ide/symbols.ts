@@ -125,9 +125,8 @@ export function foldingRanges(doc: IdeDocument): FoldRange[] {
     runStart = -1;
     runKey = '';
   };
-  const lines = index.lines;
-  for (let line = 0; line < lines.length; line++) {
-    const entry = lines[line];
+  for (let line = 0; line < index.lineCount; line++) {
+    const entry = index.lineEntry(line);
     const key = !entry ? '' : entry.kind === 'declaration' ? ':' : entry.kind === 'rule' ? `${entry.table.name}\u0000${entry.rule.chain}` : '';
     if (key === '' || key !== runKey) {
       flush();
