@@ -10,6 +10,7 @@
 //      callers and what is on each line must be those of a plain walk over the model, sorted by
 //      offset; and a version re-read after a one-line edit, sharing its predecessor's numbers,
 //      must answer exactly as an index built from scratch.
+//   4. ide/addresses.ts: the same for the address facts, over several edits in a row.
 // fast-check with a fixed seed: the same 200 dumps every run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,6 +28,7 @@ import { isUniversal, shapeSubsumes, type Field } from '../../server/src/netfilt
 import { reparseAfterLineEdit } from '../../server/src/netfilter/parser';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
 import type { ChainOccurrence, DocumentIndex } from '../../server/src/netfilter/ide/document-index';
+import { generateKubeDump } from '../bench/generate-kube-dump';
 
 const SEED = 20240607;
 const RUNS = 200;
@@ -328,4 +330,50 @@ test('navigation index: a version re-read after a one-line edit answers as an in
     { seed: SEED + 4, numRuns: RUNS },
   );
   assert.ok(rebased > RUNS / 3, `only ${rebased} of ${RUNS} edits were re-read: the test no longer exercises the shared layout`);
+});
+
+// ---------------------------------------------------------------- address index
+
+const ADDRESS_POOL = ['10.244.1.1', '10.96.0.10', '10.244.160.2', '172.18.0.3', '10.245.0.0/16'];
+
+test('address index: a version re-read after one-line edits (one after another) answers as an index built from scratch', () => {
+  let overlays = 0;
+  const edit = fc.record({ pickLine: fc.nat(), pickAddress: fc.nat(), replacement: fc.constantFrom(...ADDRESS_POOL), comment: fc.boolean() });
+  fc.assert(
+    fc.property(fc.integer({ min: 3, max: 7 }), fc.integer({ min: 1, max: 1000 }), fc.array(edit, { minLength: 1, maxLength: 3 }), (services, seed, edits) => {
+      let text = generateKubeDump({ services, endpointsPerService: 2, seed });
+      let doc = IdeDocument.fromText(text);
+      void doc.addresses; // complete: what it learned can be shared
+      for (const { pickLine, pickAddress, replacement, comment } of edits) {
+        const ruleLines = doc.ruleset.lineStarts.filter((start) => text.startsWith('-A ', start) && /\d+\.\d+\.\d+\.\d+/.test(text.slice(start, text.indexOf('\n', start))));
+        const start = ruleLines[pickLine % ruleLines.length];
+        const line = text.slice(start, text.indexOf('\n', start));
+        let at: number;
+        let from: string;
+        let to: string;
+        const quoted = /--comment "([^"]*)"/.exec(line);
+        if (comment && quoted) {
+          [from, to] = [quoted[1], quoted[1].includes(' cluster IP') ? quoted[1].replace(' cluster IP', ' external IP') : `${quoted[1]} cluster IP`];
+          at = start + quoted.index + '--comment "'.length;
+        } else {
+          const addresses = [...line.matchAll(/\d+\.\d+\.\d+\.\d+(\/\d+)?/g)];
+          const chosen = addresses[pickAddress % addresses.length];
+          [from, to, at] = [chosen[0], replacement, start + chosen.index!];
+        }
+        const edited = text.slice(0, at) + to + text.slice(at + from.length);
+        const reread = reparseAfterLineEdit(doc.ruleset, edited);
+        const next = reread ? new IdeDocument(reread, undefined, doc) : IdeDocument.fromText(edited);
+        const fresh = IdeDocument.fromText(edited);
+        const asked = new Set([...ADDRESS_POOL, ...(edited.match(/\d+\.\d+\.\d+\.\d+(\/\d+)?(:\d+)?/g) ?? [])]);
+        for (const address of asked) {
+          assert.deepEqual(next.addresses.factsAbout(address), fresh.addresses.factsAbout(address), `facts about ${address} after ${from} → ${to}`);
+          assert.deepEqual(next.addresses.usesOf(address), fresh.addresses.usesOf(address), `uses of ${address} after ${from} → ${to}`);
+        }
+        if (reread) overlays++;
+        [text, doc] = [edited, next];
+      }
+    }),
+    { seed: SEED + 5, numRuns: 60 },
+  );
+  assert.ok(overlays > 60, `only ${overlays} re-read versions: the test no longer exercises the shared facts`);
 });

@@ -41,10 +41,19 @@ export interface TableIndex {
 /** An index built a slice at a time: build() yields every BUILD_SLICE_RULES rules or so. */
 export abstract class SlicedIndex {
   private building?: Generator<void, void>;
+  private done = false;
 
   /** Build a slice of the index; true when it is complete. */
   buildSome(): boolean {
-    return !!(this.building ??= this.build()).next().done;
+    if (this.done) return true;
+    this.done = !!(this.building ??= this.build()).next().done;
+    // A finished generator keeps its last locals (here: the previous version's ruleset) alive.
+    if (this.done) this.building = undefined;
+    return this.done;
+  }
+
+  get isComplete(): boolean {
+    return this.done;
   }
 
   /** The whole index (builds what is left). */
@@ -111,7 +120,7 @@ interface IndexLayout {
 export class DocumentIndex extends SlicedIndex {
   readonly tables: TableIndex[] = [];
   ruleCount = 0;
-  private layout?: IndexLayout;
+  #layout?: IndexLayout;
   /** ordinal → rule, chain (see IndexLayout) */
   private readonly rules: Rule[] = [];
   private readonly chains: Chain[] = [];
@@ -132,7 +141,7 @@ export class DocumentIndex extends SlicedIndex {
   protected *build(): Generator<void, void> {
     const ruleset = this.ruleset;
     for (const table of ruleset.tables) this.tables.push({ table });
-    const previous = this.previous?.layout;
+    const previous = this.previous ? this.previous.#layout : undefined;
     const edit = lineEditOf(ruleset);
     const from = this.previous?.ruleset;
     this.previous = undefined;
@@ -149,7 +158,7 @@ export class DocumentIndex extends SlicedIndex {
         }
       }
       if (this.rules.length === previous.ruleCount && this.chains.length === previous.chainCount) {
-        this.layout = previous;
+        this.#layout = previous;
         this.ruleCount = previous.ruleCount;
         return;
       }
@@ -240,12 +249,32 @@ export class DocumentIndex extends SlicedIndex {
       firsts.push(first);
       occurrences.push(grouped);
     }
-    this.layout = { lineKinds, lineTables, lineRefs, chainIds, firsts, occurrences, ruleCount: this.rules.length, chainCount: this.chains.length };
+    this.#layout = { lineKinds, lineTables, lineRefs, chainIds, firsts, occurrences, ruleCount: this.rules.length, chainCount: this.chains.length };
   }
 
   private get built(): IndexLayout {
-    if (!this.layout) this.complete();
-    return this.layout!;
+    if (!this.#layout) this.complete();
+    return this.#layout!;
+  }
+
+  /**
+   * The numbers this index is made of, once built (undefined before): two versions whose indexes
+   * have the same layout have the same rules at the same ordinals but for re-read lines.
+   */
+  get layout(): object | undefined {
+    return this.#layout;
+  }
+
+  /** The rule at an ordinal (its place in the walk tables → chains → rules). */
+  ruleByOrdinal(ordinal: number): Rule | undefined {
+    this.built;
+    return this.rules[ordinal];
+  }
+
+  /** The ordinal of the rule on a 0-based line, -1 if the line holds no rule. */
+  ruleOrdinalOnLine(line: number): number {
+    const layout = this.built;
+    return layout.lineKinds[line] === LINE_RULE ? layout.lineRefs[line] : -1;
   }
 
   /** 0-based line containing `offset` (binary search over lineStarts). */

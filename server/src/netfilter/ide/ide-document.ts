@@ -4,7 +4,7 @@
 import type { ParsedRuleset } from '../parser';
 import { parseRuleset, type ParseOptions } from '../parser';
 import { DocumentIndex } from './document-index';
-import { AddressIndex } from './addresses';
+import { AddressIndex, type ShareableAddresses } from './addresses';
 import { MarkIndex } from './marks';
 
 export class IdeDocument {
@@ -12,8 +12,9 @@ export class IdeDocument {
   private addressCache?: AddressIndex;
   private markCache?: MarkIndex;
 
-  /** the navigation index of the version this one was re-read from (see DocumentIndex), until ours is made */
+  /** what the version this one was re-read from had indexed (see DocumentIndex, AddressIndex), until ours are made */
   private previousIndex?: DocumentIndex;
+  private previousAddresses?: ShareableAddresses;
 
   constructor(
     readonly ruleset: ParsedRuleset,
@@ -23,6 +24,7 @@ export class IdeDocument {
     previous?: IdeDocument,
   ) {
     this.previousIndex = previous?.indexCache;
+    this.previousAddresses = previous?.addressCache?.shareable();
   }
 
   static fromText(text: string, options: ParseOptions & { uri?: string } = {}): IdeDocument {
@@ -46,7 +48,15 @@ export class IdeDocument {
   }
 
   get addresses(): AddressIndex {
-    return (this.addressCache ??= new AddressIndex(this.index)).complete();
+    return this.addressIndex(this.index).complete();
+  }
+
+  private addressIndex(index: DocumentIndex): AddressIndex {
+    if (!this.addressCache) {
+      this.addressCache = new AddressIndex(index, this.previousAddresses);
+      this.previousAddresses = undefined;
+    }
+    return this.addressCache;
   }
 
   get marks(): MarkIndex {
@@ -66,7 +76,7 @@ export class IdeDocument {
     const index = this.navigationIndex();
     if (!index.buildSome()) return false;
     if (!(this.markCache ??= new MarkIndex(index)).buildSome()) return false;
-    return (this.addressCache ??= new AddressIndex(index)).buildSome();
+    return this.addressIndex(index).buildSome();
   }
 
   /** Markdown link to a 0-based line of this document (`[line 12](uri#L12)`), plain text without a URI. */
