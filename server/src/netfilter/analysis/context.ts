@@ -204,13 +204,37 @@ export interface JumpGraph {
   ids: Map<string, number>;
   names: string[];
   chains: Chain[];
-  /** per chain id: the ids of the chains its rules jump or go to, in rule order (existing chains only) */
-  targets: number[][];
-  /** per chain id: the rule of each of those jumps (read them with TableFacts.edgeRules) */
-  rules: Rule[][];
-  /** per chain id, per rule of chain.rules: the id of the chain it jumps/goes to, or -1 (no such chain, or no jump) */
-  ruleTargets: Int32Array[];
+  // The rest are flat arrays over all chains (a few typed arrays instead of 40k small ones each):
+  /** chain id's rules are slots ruleStarts[id] … ruleStarts[id + 1] of ruleTargets */
+  ruleStarts: Int32Array;
+  /** per rule, in chain.rules order: the id of the chain it jumps/goes to, or -1 (no such chain, or no jump) */
+  ruleTargets: Int32Array;
+  /** chain id's edges — its rules' jumps/gotos to chains of the table, broken rules left out — are edgeStarts[id] … edgeStarts[id + 1] */
+  edgeStarts: Int32Array;
+  /** per edge: the chain it goes to */
+  edgeTargets: Int32Array;
+  /** per edge: the index of its rule in chain.rules (TableFacts.edgeRule) */
+  edgeRuleIndexes: Int32Array;
 }
+
+/** An Int32Array grown by doubling, for arrays whose final length is known only at the end. */
+class IntList {
+  private data = new Int32Array(1024);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+  trimmed(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
+const NO_INTS = new Int32Array(0);
 
 /** A rule's step in the walk of TableFacts.alwaysTerminalId */
 type WalkStep = 0 | 1 | 2;
@@ -226,11 +250,10 @@ const YES = 3;
 export class TableFacts {
   readonly name: string;
   readonly graph: JumpGraph;
-  /** per chain id: rules that jump/goto to it (not broken) */
-  private referrersById: Rule[][];
   /** per chain id: does every packet entering it end in a verdict there (UNKNOWN … YES) */
   private readonly terminalChains: Uint8Array;
-  private readonly chainWrites: Array<Set<Field> | undefined>;
+  /** per chain id: the fields it may change (a FIELD_BITS mask), -1 not computed yet */
+  private readonly chainWrites: Int32Array;
   private readonly building: Generator<void, void>;
   private built = false;
   private hooks: { masks: Int32Array; names: string[][] } | undefined;
@@ -250,17 +273,16 @@ export class TableFacts {
     if (rebasedGraph) {
       graph = rebasedGraph;
     } else {
-      graph = { ids: new Map(), names: [], chains: [], targets: [], rules: [], ruleTargets: [] };
+      graph = { ids: new Map(), names: [], chains: [], ruleStarts: NO_INTS, ruleTargets: NO_INTS, edgeStarts: NO_INTS, edgeTargets: NO_INTS, edgeRuleIndexes: NO_INTS };
       for (const chain of table.chains.values()) {
         graph.ids.set(chain.name, graph.names.length);
         graph.names.push(chain.name);
         graph.chains.push(chain);
       }
     }
-    this.referrersById = rebasedGraph ? [] : graph.chains.map(() => NO_RULES);
     this.graph = graph;
     this.terminalChains = new Uint8Array(graph.chains.length);
-    this.chainWrites = new Array(graph.chains.length);
+    this.chainWrites = new Int32Array(graph.chains.length).fill(-1);
     this.building = this.build();
   }
 
@@ -275,16 +297,21 @@ export class TableFacts {
 
   private *build(): Generator<void, void> {
     const graph = this.graph;
+    const chainCount = graph.chains.length;
+    const ruleStarts = new Int32Array(chainCount + 1);
+    const edgeStarts = new Int32Array(chainCount + 1);
+    const ruleTargets = new IntList();
+    const edgeTargets = new IntList();
+    const edgeRuleIndexes = new IntList();
     let read = 0;
-    for (const chain of graph.chains) {
+    for (let id = 0; id < chainCount; id++) {
       if (++read >= FACTS_SLICE_RULES) {
         read = 0;
         yield;
       }
-      const chainRules = chain.rules;
-      const targets: number[] = [];
-      const rules: Rule[] = [];
-      const ruleTargets = new Int32Array(chainRules.length).fill(-1);
+      ruleStarts[id] = ruleTargets.length;
+      edgeStarts[id] = edgeTargets.length;
+      const chainRules = graph.chains[id].rules;
       for (let index = 0; index < chainRules.length; index++) {
         // KUBE-SERVICES alone has tens of thousands of rules: pause inside a chain too.
         if (++read >= FACTS_SLICE_RULES) {
@@ -293,20 +320,40 @@ export class TableFacts {
         }
         const rule = chainRules[index];
         const target = rule.target;
-        if (!target || target.kind !== 'chain') continue;
-        const id = graph.ids.get(target.name);
-        if (id === undefined) continue;
-        ruleTargets[index] = id;
-        if (rule.broken) continue;
-        if (this.referrersById[id] === NO_RULES) this.referrersById[id] = [];
-        this.referrersById[id].push(rule);
-        targets.push(id);
-        rules.push(rule);
+        const callee = target && target.kind === 'chain' ? graph.ids.get(target.name) : undefined;
+        ruleTargets.push(callee ?? -1);
+        if (callee === undefined || rule.broken) continue;
+        edgeTargets.push(callee);
+        edgeRuleIndexes.push(index);
       }
-      graph.targets.push(targets);
-      graph.rules.push(rules);
-      graph.ruleTargets.push(ruleTargets);
     }
+    ruleStarts[chainCount] = ruleTargets.length;
+    edgeStarts[chainCount] = edgeTargets.length;
+    graph.ruleStarts = ruleStarts;
+    graph.ruleTargets = ruleTargets.trimmed();
+    graph.edgeStarts = edgeStarts;
+    graph.edgeTargets = edgeTargets.trimmed();
+    graph.edgeRuleIndexes = edgeRuleIndexes.trimmed();
+  }
+
+  /** The id of the chain rule `index` of chain `id` jumps or goes to, or -1. */
+  ruleTarget(id: number, index: number): number {
+    return this.graph.ruleTargets[this.graph.ruleStarts[id] + index];
+  }
+
+  /** How many edges (jumps to chains of the table, broken rules left out) chain `id` has. */
+  edgeCount(id: number): number {
+    return this.graph.edgeStarts[id + 1] - this.graph.edgeStarts[id];
+  }
+
+  /** The chain edge `k` of chain `id` goes to. */
+  edgeTarget(id: number, k: number): number {
+    return this.graph.edgeTargets[this.graph.edgeStarts[id] + k];
+  }
+
+  /** The rule of edge `k` of chain `id`. */
+  edgeRule(id: number, k: number): Rule {
+    return this.graph.chains[id].rules[this.graph.edgeRuleIndexes[this.graph.edgeStarts[id] + k]];
   }
 
   chain(name: string): Chain | undefined {
@@ -330,52 +377,30 @@ export class TableFacts {
     }
     // The index of callers depends on the jump numbers only: built once, shared by every version.
     yield* old.buildCallers();
-    const graph: JumpGraph = { ids: old.graph.ids, names: old.graph.names, chains, targets: old.graph.targets, rules: [], ruleTargets: old.graph.ruleTargets };
+    const graph: JumpGraph = { ...old.graph, chains };
     const facts = new TableFacts(table, context, graph);
     facts.built = true;
     // What the old facts worked out about every chain is kept: the caller (after-edit.ts) goes on
     // only when editKeepsChainFacts() confirms the edit changes none of it.
     facts.terminalChains.set(old.terminalChains);
-    for (let id = 0; id < old.chainWrites.length; id++) facts.chainWrites[id] = old.chainWrites[id];
+    facts.chainWrites.set(old.chainWrites);
     facts.hooks = old.hooks;
     facts.callers = old.callers;
     facts.editedId = editedChain === undefined ? undefined : graph.ids.get(editedChain);
     return facts;
   }
 
-  /** Rules that jump or go to the chain (not broken ones). */
+  /** Rules that jump or go to the chain (not broken ones), in chain and rule order. */
   referrersOf(name: string): readonly Rule[] {
     const id = this.graph.ids.get(name);
-    return id === undefined ? NO_RULES : this.referrersOfId(id);
-  }
-
-  private referrersOfId(id: number): Rule[] {
-    let rules = this.referrersById[id];
-    if (!rules) {
-      // Rebased facts: from the shared jump numbers, in the order build() lists them.
-      const callers = this.callerIndex();
-      rules = [];
-      for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
-        const rule = this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]];
-        if (!rule.broken) rules.push(rule);
-      }
-      this.referrersById[id] = rules.length ? rules : NO_RULES;
+    if (id === undefined) return NO_RULES;
+    const callers = this.callerIndex();
+    const rules: Rule[] = [];
+    for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
+      const rule = this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]];
+      if (!rule.broken) rules.push(rule);
     }
-    return rules;
-  }
-
-  /** Per chain id: the rule of each jump in graph.targets[id]. */
-  edgeRules(id: number): readonly Rule[] {
-    let rules = this.graph.rules[id];
-    if (!rules) {
-      // Rebased facts: the chain's rules that jump to a chain of the table, not broken (as build()).
-      const chainRules = this.graph.chains[id].rules;
-      const ruleTargets = this.graph.ruleTargets[id];
-      rules = [];
-      for (let index = 0; index < chainRules.length; index++) if (ruleTargets[index] >= 0 && !chainRules[index].broken) rules.push(chainRules[index]);
-      this.graph.rules[id] = rules;
-    }
-    return rules;
+    return rules.length ? rules : NO_RULES;
   }
 
   /** Every jump of the table by target: a counting sort of (chain, rule index) over ruleTargets. */
@@ -387,11 +412,11 @@ export class TableFacts {
   /** callerIndex() a part at a time (113k jumps take ~15 ms); sets this.callers when done. */
   private *buildCallers(): Generator<void, void, void> {
     if (this.callers) return;
-    const { ruleTargets } = this.graph;
-    const count = ruleTargets.length;
+    const { ruleTargets, ruleStarts } = this.graph;
+    const count = this.graph.chains.length;
     const starts = new Int32Array(count + 1);
     for (let chain = 0; chain < count; chain++) {
-      for (const target of ruleTargets[chain]) if (target >= 0) starts[target + 1]++;
+      for (let slot = ruleStarts[chain]; slot < ruleStarts[chain + 1]; slot++) if (ruleTargets[slot] >= 0) starts[ruleTargets[slot] + 1]++;
       if (chain % REBASE_SLICE_CHAINS === REBASE_SLICE_CHAINS - 1) yield;
     }
     for (let id = 0; id < count; id++) starts[id + 1] += starts[id];
@@ -399,9 +424,9 @@ export class TableFacts {
     const chainIds = new Int32Array(starts[count]);
     const indexes = new Int32Array(starts[count]);
     for (let chain = 0; chain < count; chain++) {
-      const targets = ruleTargets[chain];
-      for (let index = 0; index < targets.length; index++) {
-        const target = targets[index];
+      const first = ruleStarts[chain];
+      for (let index = 0; index < ruleStarts[chain + 1] - first; index++) {
+        const target = ruleTargets[first + index];
         if (target < 0) continue;
         chainIds[fill[target]] = chain;
         indexes[fill[target]++] = index;
@@ -439,7 +464,7 @@ export class TableFacts {
     const target = rule.target;
     if (!target) return WALK_CONTINUES;
     if (target.kind === 'chain') {
-      const callee = this.graph.ruleTargets[id][index];
+      const callee = this.ruleTarget(id, index);
       const calleeTerminal = callee >= 0 && !this.graph.chains[callee].builtin && this.alwaysTerminalId(callee);
       if (target.goto && !calleeTerminal) return WALK_STOPS; // falling off the goto target returns to our caller
       return calleeTerminal && universal(rule, this.context) ? WALK_DECIDES : WALK_CONTINUES;
@@ -464,7 +489,7 @@ export class TableFacts {
     if (!before !== !after || (before && after && (before.name !== after.name || before.kind !== after.kind || before.goto !== after.goto))) return false;
     // A jump into a chain that leads back here: the walk's memo depends on the order it was
     // computed in; only a whole analysis is sure.
-    const callee = this.graph.ruleTargets[id][index];
+    const callee = this.ruleTarget(id, index);
     if (callee >= 0 && this.reachesEdited(callee)) return false;
     if (this.graph.chains[id].builtin) return true; // never walked: callers cannot jump to a built-in chain
     return old.walkStep(id, index, oldRule) === this.walkStep(id, index, newRule);
@@ -517,38 +542,39 @@ export class TableFacts {
     if (!target) return EMPTY;
     if (target.kind === 'chain') {
       if (target.goto) return EMPTY; // a goto never comes back to this chain
-      const w = this.chainWritesOfId(this.graph.ids.get(target.name));
-      return w.size === ALL_FIELDS.length ? 'all' : w;
+      const mask = this.chainWritesOfId(this.graph.ids.get(target.name));
+      return mask === ALL_FIELD_BITS ? 'all' : fieldSetOf(mask);
     }
     if (this.verdictTerminal(rule)) return EMPTY;
     if (target.kind === 'unknown') return 'all';
     return TARGET_WRITE_SETS.get(target.name) ?? 'all';
   }
 
-  private chainWritesOfId(id: number | undefined): Set<Field> {
-    if (id === undefined) return ALL_FIELD_SET;
+  /** The fields chain `id` may change, as FIELD_BITS. */
+  private chainWritesOfId(id: number | undefined): number {
+    if (id === undefined) return ALL_FIELD_BITS;
     const known = this.chainWrites[id];
-    if (known) return known;
-    const result = new Set<Field>();
-    this.chainWrites[id] = result;
+    if (known >= 0) return known;
+    // Kept up to date while computing: a cycle back to this chain reads what is known so far.
+    this.chainWrites[id] = 0;
     const rules = this.graph.chains[id].rules;
-    const ruleTargets = this.graph.ruleTargets[id];
     for (let index = 0; index < rules.length; index++) {
       const rule = rules[index];
       const target = rule.target;
       if (!target) continue;
+      let mask: number;
       // Inside the callee a goto does change what the caller sees afterwards (the goto target returns to the caller).
       if (target.kind === 'chain') {
-        const callee = ruleTargets[index];
-        for (const f of this.chainWritesOfId(callee >= 0 ? callee : undefined)) result.add(f);
-        continue;
+        const callee = this.ruleTarget(id, index);
+        mask = this.chainWritesOfId(callee >= 0 ? callee : undefined);
+      } else {
+        const w = this.writes(rule);
+        mask = w === 'all' ? ALL_FIELD_BITS : fieldBitsOf(w);
       }
-      const w = this.writes(rule);
-      if (w === 'all') for (const f of ALL_FIELDS) result.add(f);
-      else for (const f of w) result.add(f);
+      this.chainWrites[id] |= mask;
     }
     // A cycle seen while computing: be conservative for its members.
-    return result;
+    return this.chainWrites[id];
   }
 
   /**
@@ -563,7 +589,7 @@ export class TableFacts {
   }
 
   private propagateHooks(): { masks: Int32Array; names: string[][] } {
-    const { chains, targets } = this.graph;
+    const { chains } = this.graph;
     const masks = new Int32Array(chains.length);
     const hookNames: string[] = [];
     const queue: number[] = [];
@@ -574,8 +600,10 @@ export class TableFacts {
       queue.push(id);
     });
     for (let head = 0; head < queue.length; head++) {
-      const mask = masks[queue[head]];
-      for (const target of targets[queue[head]]) {
+      const id = queue[head];
+      const mask = masks[id];
+      for (let k = 0; k < this.edgeCount(id); k++) {
+        const target = this.edgeTarget(id, k);
         const before = masks[target];
         if ((before | mask) === before) continue;
         masks[target] = before | mask;
@@ -597,12 +625,11 @@ export class TableFacts {
     const seen = new Uint8Array(this.graph.chains.length);
     seen[start] = 1;
     for (let head = 0; head < queue.length; head++) {
-      const targets = this.graph.targets[queue[head]];
-      const rules = this.edgeRules(queue[head]);
-      for (let k = 0; k < targets.length; k++) {
-        const target = targets[k];
+      const id = queue[head];
+      for (let k = 0; k < this.edgeCount(id); k++) {
+        const target = this.edgeTarget(id, k);
         if (seen[target]) continue;
-        if (target === goal) return rules[k];
+        if (target === goal) return this.edgeRule(id, k);
         seen[target] = 1;
         queue.push(target);
       }
@@ -617,7 +644,27 @@ const REBASE_SLICE_CHAINS = 5000;
 /** rules read per step when the facts are built a little at a time (about 1–2 ms) */
 const FACTS_SLICE_RULES = 400;
 const EMPTY: ReadonlySet<Field> = new Set();
-const ALL_FIELD_SET: Set<Field> = new Set(ALL_FIELDS);
+/** A set of fields as bits (chainWrites): bit k is ALL_FIELDS[k]. */
+const ALL_FIELD_BITS = (1 << ALL_FIELDS.length) - 1;
+const FIELD_BITS_OF_SET = new Map<ReadonlySet<Field>, number>();
+function fieldBitsOf(fields: ReadonlySet<Field>): number {
+  const known = FIELD_BITS_OF_SET.get(fields);
+  if (known !== undefined) return known;
+  let mask = 0;
+  ALL_FIELDS.forEach((field, bit) => {
+    if (fields.has(field)) mask |= 1 << bit;
+  });
+  // The sets passed in are the shared constants (TARGET_WRITE_SETS, FIELD_SETS, EMPTY).
+  if (FIELD_BITS_OF_SET.size < 256) FIELD_BITS_OF_SET.set(fields, mask);
+  return mask;
+}
+/** One shared set per mask (a handful occur): callers only read them. */
+const FIELD_SETS = new Map<number, ReadonlySet<Field>>();
+function fieldSetOf(mask: number): ReadonlySet<Field> {
+  let set = FIELD_SETS.get(mask);
+  if (!set) FIELD_SETS.set(mask, (set = new Set(ALL_FIELDS.filter((_, bit) => mask & (1 << bit)))));
+  return set;
+}
 const TARGET_WRITE_SETS = new Map<string, ReadonlySet<Field>>(Object.entries(TARGET_WRITES).map(([name, fields]) => [name, new Set(fields)]));
 
 import { certainlyStateful, isUniversal as isUniversalRule } from './constraints';

@@ -23,7 +23,7 @@ const INTENTIONALLY_EMPTY = new Set([
 
 export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   const table = facts.table;
-  const { names, chains, targets } = facts.graph;
+  const { names, chains } = facts.graph;
   // Loops: the kernel (nf_tables; legacy too when reachable) refuses a ruleset where a chain can
   // reach itself. Only cycles reachable from a built-in chain are refused, so walk from those.
   const state = new Uint8Array(names.length); // 1 = on the DFS stack, 2 = done
@@ -38,16 +38,15 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
     stackChains.push(root);
     while (frames.length) {
       const frame = frames[frames.length - 1];
-      const out = targets[frame.id];
-      if (frame.index >= out.length) {
+      if (frame.index >= facts.edgeCount(frame.id)) {
         state[frame.id] = 2;
         frames.pop();
         stackChains.pop();
         stackRules.pop();
         continue;
       }
-      const rule = facts.edgeRules(frame.id)[frame.index];
-      const next = out[frame.index++];
+      const rule = facts.edgeRule(frame.id, frame.index);
+      const next = facts.edgeTarget(frame.id, frame.index++);
       if (context.tick()) yield;
       if (state[next] === 2) continue;
       if (state[next] === 1) {
@@ -115,7 +114,7 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
 export const NFT_MAX_JUMP_LEVEL = 15;
 
 function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
-  const { names, chains, targets } = facts.graph;
+  const { names, chains } = facts.graph;
   // Longest path from a base chain, over the acyclic part of the graph (Kahn's order).
   const indegree = new Int32Array(names.length);
   const reachable = new Uint8Array(names.length);
@@ -126,7 +125,8 @@ function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: 
     queue.push(id);
   });
   for (let i = 0; i < queue.length; i++) {
-    for (const target of targets[queue[i]]) {
+    for (let k = 0; k < facts.edgeCount(queue[i]); k++) {
+      const target = facts.edgeTarget(queue[i], k);
       if (context.tick()) yield;
       indegree[target]++;
       if (!reachable[target]) {
@@ -143,13 +143,12 @@ function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: 
     if (context.tick()) yield;
     const id = ready[i];
     const depth = level[id];
-    const out = targets[id];
-    for (let k = 0; k < out.length; k++) {
-      const target = out[k];
+    for (let k = 0; k < facts.edgeCount(id); k++) {
+      const target = facts.edgeTarget(id, k);
       if (depth + 1 > level[target]) level[target] = depth + 1;
       if (depth + 1 === NFT_MAX_JUMP_LEVEL + 1 && !reported[target]) {
         reported[target] = 1;
-        const rule = facts.edgeRules(id)[k];
+        const rule = facts.edgeRule(id, k);
         problems.push({
           severity: 'warning',
           code: 'graph/too-deep',
