@@ -8,7 +8,7 @@ import type { Rule } from '../model';
 import { servicePortNameFromComment } from '../kube/hash';
 import { optionArg, targetOptionArg } from '../kube/chains';
 import { lineEditOf, optionText } from '../parser';
-import { BUILD_SLICE_RULES, SlicedIndex, type DocumentIndex } from './document-index';
+import { SlicedIndex, type DocumentIndex } from './document-index';
 
 export interface AddressFact {
   text: string;
@@ -59,21 +59,97 @@ function genericOption(rule: Rule, name: 'source' | 'destination' | 'protocol'):
   return rule.criteria[name];
 }
 
-/** A fact with the rule it came from: `ordinal` is the rule's place in the DocumentIndex walk. */
-interface LearnedFact extends AddressFact {
-  ordinal: number;
+/**
+ * Ordinals of rules (their place in the DocumentIndex walk), in walk order without repeats: one
+ * number for the usual single rule, an array for more (40k addresses × an array each cost ~2 MB).
+ */
+type Ordinals = number | number[];
+
+function addOrdinal(map: Map<string, Ordinals>, key: string, ordinal: number): void {
+  const known = map.get(key);
+  if (known === undefined) map.set(key, ordinal);
+  else if (typeof known === 'number') {
+    if (known !== ordinal) map.set(key, [known, ordinal]);
+  } else if (known[known.length - 1] !== ordinal) known.push(ordinal);
 }
 
-/** What learn() found in some rules: keyed by normalized address, in walk order, duplicates kept. */
+function ordinalsOf(value: Ordinals | undefined): readonly number[] {
+  return value === undefined ? [] : typeof value === 'number' ? [value] : value;
+}
+
+/**
+ * What the index learned from some rules, by normalized address: which rules state facts about it
+ * (the facts' texts are made again from the rule when asked: 40k texts cost ~10 MB), which mention
+ * it, which name it a pod CIDR.
+ */
 interface Learned {
-  facts: Map<string, LearnedFact[]>;
-  /** address → ordinals of the rules that mention it in -s/-d/--to-* */
-  uses: Map<string, number[]>;
-  /** pod CIDR → ordinals of the rules that say so */
-  podCidrs: Map<string, number[]>;
+  facts: Map<string, Ordinals>;
+  /** address → the rules that mention it in -s/-d/--to-* */
+  uses: Map<string, Ordinals>;
+  /** pod CIDR → the rules that say so */
+  podCidrs: Map<string, Ordinals>;
 }
 
 const learnedNothing = (): Learned => ({ facts: new Map(), uses: new Map(), podCidrs: new Map() });
+
+/** What reading one rule finds; learnRule() reports to these. */
+interface RuleReader {
+  fact(address: string, text: string): void;
+  use(address: string): void;
+  podCidr(cidr: string): void;
+}
+
+/** Every fact, use and pod CIDR one rule states (see the file comment). */
+function learnRule(rule: Rule, found: RuleReader): void {
+  const source = genericOption(rule, 'source');
+  const destination = genericOption(rule, 'destination');
+  const target = rule.target;
+  const comment = optionArg(rule, 'comment', 'comment');
+  if (source?.args[0]) found.use(source.args[0].text);
+  if (destination?.args[0]) found.use(destination.args[0].text);
+  // (read from the line: the options of 30k DNAT targets are not built for this)
+  const dnat = target?.name === 'DNAT' ? targetOptionArg(rule, 'to-destination') : undefined;
+  const snat = target?.name === 'SNAT' ? targetOptionArg(rule, 'to-source') : undefined;
+  if (dnat) found.use(dnat);
+  if (snat) found.use(snat);
+
+  // Service IPs: `-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "ns/svc:dns cluster IP" --dport 53`
+  const serviceIp = comment && /^(\S+) (cluster IP|external IP|loadbalancer IP)$/.exec(comment);
+  if (serviceIp && destination?.args[0] && !destination.negated && rule.table === 'nat') {
+    const proto = genericOption(rule, 'protocol')?.args[0]?.text;
+    const port = optionArg(rule, 'dport');
+    const kind = serviceIp[2] === 'cluster IP' ? 'ClusterIP' : serviceIp[2] === 'external IP' ? 'external IP' : 'load-balancer IP';
+    found.fact(destination.args[0].text, `${kind} of service \`${serviceIp[1]}\`${port ? ` (${port}/${proto ?? '?'})` : ''}`);
+  }
+  // Endpoints: KUBE-SEP DNAT
+  if (dnat && rule.chain.startsWith('KUBE-SEP-')) {
+    const subject = comment ? servicePortNameFromComment(comment) : undefined;
+    const name = subject?.servicePortName;
+    found.fact(dnat, `endpoint \`${dnat}\` of service \`${name ?? '?'}\` (${rule.chain})`);
+    if (name === 'default/kubernetes:https' || name === 'default/kubernetes') {
+      found.fact(dnat, 'Kubernetes API server endpoint (a control-plane node address)');
+    }
+  } else if (dnat) {
+    const to = destination?.args[0] ? `${destination.args[0].text} → ${dnat}` : `→ ${dnat}`;
+    if (destination?.args[0] && !destination.negated) found.fact(destination.args[0].text, `DNATed ${to} in ${rule.chain}`);
+    found.fact(dnat, `DNAT destination (${to}) in ${rule.chain}`);
+  }
+  if (snat && source?.args[0] && !source.negated) found.fact(source.args[0].text, `SNATed to ${snat} in ${rule.chain}`);
+  // Pod CIDR: kube-proxy `! -s CIDR … -j KUBE-MARK-MASQ` (--cluster-cidr), kind-masq-agent, flannel.
+  const podCidr = (cidr: string, text: string) => {
+    found.podCidr(cidr);
+    found.fact(cidr, text);
+  };
+  if (source?.negated && source.args[0]?.text.includes('/') && target?.name === 'KUBE-MARK-MASQ') {
+    podCidr(source.args[0].text, 'pod CIDR (kube-proxy `--cluster-cidr`): traffic to a service from outside it is masqueraded');
+  }
+  if (rule.chain === 'KIND-MASQ-AGENT' && destination?.args[0] && target?.name === 'RETURN') {
+    podCidr(destination.args[0].text, 'pod CIDR (kind-masq-agent): traffic to it is not masqueraded');
+  }
+  if (rule.chain.startsWith('FLANNEL-') && source?.args[0] && destination?.args[0] && source.args[0].text === destination.args[0].text && !source.negated && !destination.negated) {
+    podCidr(source.args[0].text, 'pod network (flannel): pod-to-pod traffic is not masqueraded');
+  }
+}
 
 /**
  * What a re-read version can take from its predecessor's index: everything learned from the rules
@@ -121,12 +197,6 @@ export class AddressIndex extends SlicedIndex {
     }
     let ordinal = 0;
     yield* this.visitRules(this.index, (_table, rule) => this.learn(rule, ordinal++));
-    // Lists grown by push keep 16+ slots: 40k addresses' lists at exact size save ~4 MB.
-    let compacted = 0;
-    for (const [key, list] of this.own.uses) {
-      this.own.uses.set(key, list.slice());
-      if (++compacted % (BUILD_SLICE_RULES * 10) === 0) yield;
-    }
   }
 
   /** For the next version re-read from this one (undefined while this one is not complete). */
@@ -136,97 +206,34 @@ export class AddressIndex extends SlicedIndex {
     return { learned: this.own, replaced: new Set(), layout: this.index.layout };
   }
 
-  private add(address: string, text: string, ordinal: number, line: number): void {
-    const key = normalizeAddress(address);
-    const list = this.own.facts.get(key);
-    if (list) list.push({ text, line, ordinal });
-    else this.own.facts.set(key, [{ text, line, ordinal }]);
-  }
-
-  private use(address: string, ordinal: number): void {
-    for (const part of address.split(',')) {
-      const key = normalizeAddress(part);
-      const list = this.own.uses.get(key);
-      if (list) {
-        if (list[list.length - 1] !== ordinal) list.push(ordinal);
-      } else this.own.uses.set(key, [ordinal]);
-    }
-  }
-
   private learn(rule: Rule, ordinal: number): void {
-    const line = rule.line;
-    const source = genericOption(rule, 'source');
-    const destination = genericOption(rule, 'destination');
-    const target = rule.target;
-    const comment = optionArg(rule, 'comment', 'comment');
-    if (source?.args[0]) this.use(source.args[0].text, ordinal);
-    if (destination?.args[0]) this.use(destination.args[0].text, ordinal);
-    // (read from the line: the options of 30k DNAT targets are not built for this)
-    const dnat = target?.name === 'DNAT' ? targetOptionArg(rule, 'to-destination') : undefined;
-    const snat = target?.name === 'SNAT' ? targetOptionArg(rule, 'to-source') : undefined;
-    if (dnat) this.use(dnat, ordinal);
-    if (snat) this.use(snat, ordinal);
-
-    // Service IPs: `-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "ns/svc:dns cluster IP" --dport 53`
-    const serviceIp = comment && /^(\S+) (cluster IP|external IP|loadbalancer IP)$/.exec(comment);
-    if (serviceIp && destination?.args[0] && !destination.negated && rule.table === 'nat') {
-      const proto = genericOption(rule, 'protocol')?.args[0]?.text;
-      const port = optionArg(rule, 'dport');
-      const kind = serviceIp[2] === 'cluster IP' ? 'ClusterIP' : serviceIp[2] === 'external IP' ? 'external IP' : 'load-balancer IP';
-      this.add(destination.args[0].text, `${kind} of service \`${serviceIp[1]}\`${port ? ` (${port}/${proto ?? '?'})` : ''}`, ordinal, line);
-    }
-    // Endpoints: KUBE-SEP DNAT
-    if (dnat && rule.chain.startsWith('KUBE-SEP-')) {
-      const subject = comment ? servicePortNameFromComment(comment) : undefined;
-      const name = subject?.servicePortName;
-      this.add(dnat, `endpoint \`${dnat}\` of service \`${name ?? '?'}\` (${rule.chain})`, ordinal, line);
-      if (name === 'default/kubernetes:https' || name === 'default/kubernetes') {
-        this.add(dnat, 'Kubernetes API server endpoint (a control-plane node address)', ordinal, line);
-      }
-    } else if (dnat) {
-      const to = destination?.args[0] ? `${destination.args[0].text} → ${dnat}` : `→ ${dnat}`;
-      if (destination?.args[0] && !destination.negated) this.add(destination.args[0].text, `DNATed ${to} in ${rule.chain}`, ordinal, line);
-      this.add(dnat, `DNAT destination (${to}) in ${rule.chain}`, ordinal, line);
-    }
-    if (snat && source?.args[0] && !source.negated) this.add(source.args[0].text, `SNATed to ${snat} in ${rule.chain}`, ordinal, line);
-    // Pod CIDR: kube-proxy `! -s CIDR … -j KUBE-MARK-MASQ` (--cluster-cidr), kind-masq-agent, flannel.
-    if (source?.negated && source.args[0]?.text.includes('/') && target?.name === 'KUBE-MARK-MASQ') {
-      this.addPodCidr(source.args[0].text, 'pod CIDR (kube-proxy `--cluster-cidr`): traffic to a service from outside it is masqueraded', ordinal, line);
-    }
-    if (rule.chain === 'KIND-MASQ-AGENT' && destination?.args[0] && target?.name === 'RETURN') {
-      this.addPodCidr(destination.args[0].text, 'pod CIDR (kind-masq-agent): traffic to it is not masqueraded', ordinal, line);
-    }
-    if (rule.chain.startsWith('FLANNEL-') && source?.args[0] && destination?.args[0] && source.args[0].text === destination.args[0].text && !source.negated && !destination.negated) {
-      this.addPodCidr(source.args[0].text, 'pod network (flannel): pod-to-pod traffic is not masqueraded', ordinal, line);
-    }
+    const own = this.own;
+    learnRule(rule, {
+      fact: (address) => addOrdinal(own.facts, normalizeAddress(address), ordinal),
+      use: (address) => {
+        for (const part of address.split(',')) addOrdinal(own.uses, normalizeAddress(part), ordinal);
+      },
+      podCidr: (cidr) => addOrdinal(own.podCidrs, normalizeAddress(cidr), ordinal),
+    });
   }
 
-  private addPodCidr(cidr: string, text: string, ordinal: number, line: number): void {
-    const key = normalizeAddress(cidr);
-    const list = this.own.podCidrs.get(key);
-    if (list) list.push(ordinal);
-    else this.own.podCidrs.set(key, [ordinal]);
-    this.add(cidr, text, ordinal, line);
-  }
-
-  /** The base's entries still valid and this version's own, in walk order (a stable merge). */
-  private merged<T>(fromBase: readonly T[] | undefined, own: readonly T[] | undefined, ordinalOf: (item: T) => number): T[] {
-    const kept = fromBase ? fromBase.filter((item) => !this.replaced.has(ordinalOf(item))) : [];
-    if (!own?.length) return kept;
-    if (!kept.length) return [...own];
-    return [...kept, ...own].sort((a, b) => ordinalOf(a) - ordinalOf(b));
+  /** The rules of `key` in the base still valid and this version's own, in walk order. */
+  private merged(field: keyof Learned, key: string): readonly number[] {
+    const own = ordinalsOf(this.own[field].get(key));
+    if (!this.base) return own;
+    const kept = ordinalsOf(this.base[field].get(key)).filter((o) => !this.replaced.has(o));
+    if (!own.length) return kept;
+    if (!kept.length) return own;
+    return [...kept, ...own].sort((a, b) => a - b);
   }
 
   /** Pod CIDRs, in the order a whole build meets them first. */
   get podCidrs(): string[] {
     const first = new Map<string, number>();
     for (const learned of this.base ? [this.base, this.own] : [this.own]) {
-      for (const [cidr, ordinals] of learned.podCidrs) {
-        const valid = learned === this.own ? ordinals : ordinals.filter((o) => !this.replaced.has(o));
-        if (valid.length && !(first.get(cidr)! <= valid[0])) first.set(cidr, valid[0]);
-      }
+      for (const cidr of learned.podCidrs.keys()) if (!first.has(cidr)) first.set(cidr, this.merged('podCidrs', cidr)[0] ?? -1);
     }
-    return [...first].sort((a, b) => a[1] - b[1]).map(([cidr]) => cidr);
+    return [...first].filter(([, at]) => at >= 0).sort((a, b) => a[1] - b[1]).map(([cidr]) => cidr);
   }
 
   /** Facts about the address (or network) as written in a rule; includes "inside pod CIDR X". */
@@ -235,10 +242,17 @@ export class AddressIndex extends SlicedIndex {
     const key = normalizeAddress(written);
     const result: AddressFact[] = [];
     const seen = new Set<string>();
-    for (const fact of this.merged(this.base?.facts.get(key), this.own.facts.get(key), (f) => f.ordinal)) {
-      if (seen.has(fact.text)) continue; // the first rule that says it
-      seen.add(fact.text);
-      result.push({ text: fact.text, line: fact.line });
+    for (const ordinal of this.merged('facts', key)) {
+      const rule = this.index.ruleByOrdinal(ordinal)!;
+      learnRule(rule, {
+        fact(address, text) {
+          if (normalizeAddress(address) !== key || seen.has(text)) return; // the first rule that says it
+          seen.add(text);
+          result.push({ text, line: rule.line });
+        },
+        use() {},
+        podCidr() {},
+      });
     }
     for (const cidr of this.podCidrs) {
       if (cidr !== key && ipv4Within(key, cidr)) result.push({ text: `inside the pod CIDR ${cidr}`, line: -1 });
@@ -249,8 +263,6 @@ export class AddressIndex extends SlicedIndex {
   /** Lines of the rules that mention the address (as -s/-d or NAT address). */
   usesOf(written: string): number[] {
     this.complete();
-    const key = normalizeAddress(written);
-    const ordinals = this.merged(this.base?.uses.get(key), this.own.uses.get(key), (o) => o);
-    return ordinals.map((o) => this.index.ruleByOrdinal(o)!.line);
+    return this.merged('uses', normalizeAddress(written)).map((o) => this.index.ruleByOrdinal(o)!.line);
   }
 }
