@@ -36,7 +36,7 @@ import {
 import { findMatch, findTarget } from './extensions/registry';
 import { GENERIC_OPTIONS } from './extensions/generic';
 import type { MatchSpec, OptionSpec, TargetSpec } from './extensions/types';
-import { makeToken, tokenizeLine } from './tokenizer';
+import { makeToken, ownCopy, tokenizeLine } from './tokenizer';
 import { ParsedMatch, ParsedOption, ParsedTarget, compactRule } from './rule-model';
 import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, NO_CHAIN, RuleTemplates, USER_CHAIN, type ShapeContext } from './rule-templates';
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue } from './values';
@@ -554,8 +554,8 @@ class Parser {
     }
     if (!chain) {
       chain = this.newChain(name, table.name, builtin);
-      table.chains.set(name, chain);
-      state.declaredAtLine.set(name, lineIndex);
+      table.chains.set(chain.name, chain);
+      state.declaredAtLine.set(chain.name, lineIndex);
     }
     chain.declSpan = lineSpan;
     chain.nameSpan = { start: nameToken.start, end: nameToken.end };
@@ -703,8 +703,8 @@ class Parser {
     if (chain && !builtin) return false; // a duplicate: let the full path report it
     if (!chain) {
       chain = this.newChain(name, state.table.name, builtin);
-      state.table.chains.set(name, chain);
-      state.declaredAtLine.set(name, lineIndex);
+      state.table.chains.set(chain.name, chain);
+      state.declaredAtLine.set(chain.name, lineIndex);
     }
     state.table.span.end = end;
     if (builtin) {
@@ -756,8 +756,8 @@ class Parser {
     table.span.end = end;
     if (!chain) {
       chain = this.newChain(name, table.name, builtin, undefined, start + 1) as LazyChain;
-      table.chains.set(name, chain);
-      state.declaredAtLine.set(name, lineIndex);
+      table.chains.set(chain.name, chain);
+      state.declaredAtLine.set(chain.name, lineIndex);
       chain.declaredAt = lineIndex;
     }
     chain.declared(start, end, nameEnd, countersStart, digitsValue(text, packetsStart, packetsEnd), digitsValue(text, bytesStart, bytesEnd));
@@ -781,7 +781,9 @@ class Parser {
    * A chain object; in trace and checked mode one whose rules are parsed when first read.
    * `nameStart`: where the name is written in the text, when the caller knows (the chain index compares there).
    */
-  private newChain(name: string, table: string, builtin: boolean, policy?: string, nameStart = -1): Chain {
+  /** A new chain; its name is detached from the text (ownCopy): re-read versions share it. Key maps by chain.name. */
+  private newChain(sliced: string, table: string, builtin: boolean, policy?: string, nameStart = -1): Chain {
+    const name = ownCopy(sliced);
     if (this.lazy) {
       const chain = new LazyChain(name, table, builtin, policy, this.current!, this);
       this.current!.chainIndex?.add(chain, this.text, nameStart);
@@ -826,7 +828,7 @@ class Parser {
     let chain = state.table.chains.get(name);
     if (!chain) {
       chain = this.newChain(name, state.table.name, false);
-      state.table.chains.set(name, chain);
+      state.table.chains.set(chain.name, chain);
     }
     (chain as LazyChain).pending.push(lineIndex, start, end, UNCHECKED_RULE, -1);
   }
@@ -906,8 +908,8 @@ class Parser {
     const declared = chain !== undefined;
     if (!chain) {
       chain = this.newChain(name, table.name, false, undefined, nameStart);
-      table.chains.set(name, chain);
-      state.declaredAtLine.set(name, Number.MAX_SAFE_INTEGER);
+      table.chains.set(chain.name, chain);
+      state.declaredAtLine.set(chain.name, Number.MAX_SAFE_INTEGER);
       (chain as LazyChain).declaredAt = Number.MAX_SAFE_INTEGER;
     }
     state.lastRuleChain = chain;

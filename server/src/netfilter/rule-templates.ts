@@ -13,7 +13,7 @@
 
 import type { Counters, Criteria, Family, OptionUse, Rule, TargetUse, Token } from './model';
 import { OffsetTarget, ParsedMatch, ParsedOption, ParsedTarget } from './rule-model';
-import { makeToken } from './tokenizer';
+import { makeToken, ownCopy } from './tokenizer';
 import type { OptionSpec } from './extensions/types';
 import { findMatch, findTarget } from './extensions/registry';
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue, type ValueProblem } from './values';
@@ -202,6 +202,15 @@ const MAX_TEMPLATES_PER_SHAPE = 16;
 export const TARGET_OPTIONS = '@target';
 const NO_PROBLEMS: TemplateVerdict['problems'] = [];
 
+// A template's checks are made here, not inside learn(): a closure made there would keep learn()'s
+// scope — the whole text of the version that taught the template — alive as long as the template.
+function valueCheck(spec: OptionSpec, family: Family, owner: string): TemplateCheck['check'] {
+  return (value) => checkValue(spec, value, family, owner);
+}
+function addressCheck(family: Family): TemplateCheck['check'] {
+  return (value) => addressListProblems(value, family);
+}
+
 export class RuleTemplates {
   private readonly byHash = new Map<number, Template[]>();
   private readonly all: Template[] = [];
@@ -321,7 +330,7 @@ export class RuleTemplates {
     }
     const fixed: Array<string | undefined> = new Array(count).fill(undefined);
     const classes = this.classes.slice(first, first + count);
-    for (let k = 0; k < count; k++) if (isFixed(classes[k])) fixed[k] = text.slice(tokens.starts[first + k], tokens.ends[first + k]);
+    for (let k = 0; k < count; k++) if (isFixed(classes[k])) fixed[k] = ownCopy(text.slice(tokens.starts[first + k], tokens.ends[first + k]));
     const covered = new Uint8Array(count);
     const checks: TemplateCheck[] = [];
     const indexOf = (token: Token): number => {
@@ -333,13 +342,13 @@ export class RuleTemplates {
     const pin = (token: Token): void => {
       if (token.quoted) throw DECLINE; // see shape(): a quoted structural token is never templated
       const k = indexOf(token);
-      if (!isFixed(classes[k])) fixed[k] = text.slice(token.start, token.end);
+      if (!isFixed(classes[k])) fixed[k] = ownCopy(text.slice(token.start, token.end));
     };
     const checkArgs = (specs: readonly OptionSpec[], options: Rule['matches'][number]['options'], owner: string): void => {
       for (const option of options) {
         const spec = specs.find((s) => s.name === option.name);
         if (!spec) throw DECLINE;
-        for (const arg of option.args) checks.push({ token: indexOf(arg), code: `value/${spec.value}`, check: (value) => checkValue(spec, value, family, owner), breaksRule: false });
+        for (const arg of option.args) checks.push({ token: indexOf(arg), code: `value/${spec.value}`, check: valueCheck(spec, family, owner), breaksRule: false });
       }
     };
     try {
@@ -352,7 +361,7 @@ export class RuleTemplates {
             break;
           case 'source':
           case 'destination':
-            for (const arg of option.args) checks.push({ token: indexOf(arg), code: 'value/address', check: (value) => addressListProblems(value, family), breaksRule: true });
+            for (const arg of option.args) checks.push({ token: indexOf(arg), code: 'value/address', check: addressCheck(family), breaksRule: true });
             break;
           case 'in-interface':
           case 'out-interface':

@@ -45,9 +45,19 @@ function intern(text: string, start: number, end: number): string {
   const slot = (hash >>> 0) & (INTERN_SLOTS - 1);
   const candidate = internStrings[slot];
   if (candidate !== undefined && candidate.length === length && text.startsWith(candidate, start)) return candidate;
-  const value = text.slice(start, end);
+  const value = ownCopy(text.slice(start, end));
   internStrings[slot] = value;
   return value;
+}
+
+/**
+ * The string, not attached to a larger one. V8 makes a slice of 13 or more characters a view into
+ * the string it was cut from: kept in a table that outlives the text (the interned tokens above, a
+ * chain name or template a re-read version shares), it would keep a 17 MB text of an older version
+ * alive. Flattening a concatenation copies the characters.
+ */
+export function ownCopy(slice: string): string {
+  return slice.length < 13 ? slice : (' ' + slice).slice(1);
 }
 
 export function tokenizeLine(text: string, start: number, end: number): TokenizedLine {

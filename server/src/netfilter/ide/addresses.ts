@@ -8,6 +8,7 @@ import type { Rule } from '../model';
 import { servicePortNameFromComment } from '../kube/hash';
 import { optionArg, targetOptionArg } from '../kube/chains';
 import { lineEditOf, optionText } from '../parser';
+import { ownCopy } from '../tokenizer';
 import { SlicedIndex, type DocumentIndex } from './document-index';
 
 export interface AddressFact {
@@ -24,7 +25,8 @@ export function normalizeAddress(text: string): string {
   const bracket = /^\[([^\]]+)\](?::\d+(?:-\d+)?)?$/.exec(t);
   if (bracket) t = bracket[1];
   else if (/^\d+\.\d+\.\d+\.\d+:\d/.test(t)) t = t.slice(0, t.indexOf(':'));
-  return t.replace(HOST_SUFFIX, '').toLowerCase();
+  // (a copy: the keys of an index a re-read version shares must not keep an older text alive)
+  return ownCopy(t.replace(HOST_SUFFIX, '').toLowerCase());
 }
 
 function ipv4ToNumber(ip: string): number | undefined {
