@@ -58,10 +58,9 @@ const NO_TARGET_OPTIONS: OptionUse[] = Object.freeze([]) as unknown as OptionUse
  * something asks (navigation, hovers, a trace), so reading a target allocates one object.
  */
 export class OffsetTarget implements TargetUse {
+  // Its tokens are made on every read, not kept: 16 bytes × 113k targets, read for a few of them.
   readonly #source: string;
   readonly #nameStart: number;
-  #token?: Token;
-  #flagToken?: Token;
   #options: OptionUse[] = NO_TARGET_OPTIONS;
   #optionsFrom?: { readTargetOptions(): OptionUse[] };
   constructor(
@@ -94,20 +93,17 @@ export class OffsetTarget implements TargetUse {
     this.#optionsFrom = undefined;
   }
   get token(): Token {
-    return (this.#token ??= makeToken(this.name, this.#nameStart, this.#nameStart + this.name.length, false));
+    return makeToken(this.name, this.#nameStart, this.#nameStart + this.name.length, false);
   }
   /** the `-j` / `-g` (long or short) before the name */
   get flagToken(): Token {
-    if (!this.#flagToken) {
-      const text = this.#source;
-      const blank = (c: number) => c === 32 || c === 9;
-      let end = this.#nameStart;
-      while (end > 0 && blank(text.charCodeAt(end - 1))) end--;
-      let start = end;
-      while (start > 0 && !blank(text.charCodeAt(start - 1))) start--;
-      this.#flagToken = makeToken(text.slice(start, end), start, end, false);
-    }
-    return this.#flagToken;
+    const text = this.#source;
+    const blank = (c: number) => c === 32 || c === 9;
+    let end = this.#nameStart;
+    while (end > 0 && blank(text.charCodeAt(end - 1))) end--;
+    let start = end;
+    while (start > 0 && !blank(text.charCodeAt(start - 1))) start--;
+    return makeToken(text.slice(start, end), start, end, false);
   }
   get span(): Span {
     return { start: this.flagToken.start, end: this.#nameStart + this.name.length };
