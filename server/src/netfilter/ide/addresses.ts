@@ -85,6 +85,10 @@ function ordinalsOf(value: Ordinals | undefined): readonly number[] {
  * it, which name it a pod CIDR.
  */
 interface Learned {
+  /**
+   * Per address, the rules that first state each of its facts: a rule that repeats a fact already
+   * stated by an earlier rule is left out (the 10k KUBE-SVC rules that each say "pod CIDR").
+   */
   facts: Map<string, Ordinals>;
   /** address → the rules that mention it in -s/-d/--to-* */
   uses: Map<string, Ordinals>;
@@ -195,10 +199,12 @@ export class AddressIndex extends SlicedIndex {
         const rule = this.index.ruleByOrdinal(ordinal);
         if (rule) this.learn(rule, ordinal);
       }
+      this.stated = undefined;
       return;
     }
     let ordinal = 0;
     yield* this.visitRules(this.index, (_table, rule) => this.learn(rule, ordinal++));
+    this.stated = undefined;
   }
 
   /** For the next version re-read from this one (undefined while this one is not complete). */
@@ -208,10 +214,20 @@ export class AddressIndex extends SlicedIndex {
     return { learned: this.own, replaced: new Set(), layout: this.index.layout };
   }
 
+  /** while learning: the facts seen so far, as `address \0 text` (dropped once built) */
+  private stated? = new Set<string>();
+
   private learn(rule: Rule, ordinal: number): void {
     const own = this.own;
+    const stated = (this.stated ??= new Set());
     learnRule(rule, {
-      fact: (address) => addOrdinal(own.facts, normalizeAddress(address), ordinal),
+      fact: (address, text) => {
+        const key = normalizeAddress(address);
+        const fact = `${key}\0${text}`;
+        if (stated.has(fact)) return;
+        stated.add(fact);
+        addOrdinal(own.facts, key, ordinal);
+      },
       use: (address) => {
         for (const part of address.split(',')) addOrdinal(own.uses, normalizeAddress(part), ordinal);
       },
@@ -244,7 +260,14 @@ export class AddressIndex extends SlicedIndex {
     const key = normalizeAddress(written);
     const result: AddressFact[] = [];
     const seen = new Set<string>();
-    for (const ordinal of this.merged('facts', key)) {
+    let sources = this.merged('facts', key);
+    // A re-read rule that was the first to state a fact: a later rule that repeats it was left out
+    // of the list, so ask every rule that mentions the address (the rules facts come from).
+    const base = this.base?.facts.get(key);
+    if (base !== undefined && ordinalsOf(base).some((o) => this.replaced.has(o))) {
+      sources = [...new Set([...sources, ...this.merged('uses', key)])].sort((a, b) => a - b);
+    }
+    for (const ordinal of sources) {
       const rule = this.index.ruleByOrdinal(ordinal)!;
       learnRule(rule, {
         fact(address, text) {

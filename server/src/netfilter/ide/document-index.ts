@@ -339,6 +339,17 @@ export class DocumentIndex extends SlicedIndex {
     return result;
   }
 
+  /** The chain's declarations (`:X …`, `-N X`) only: no object made for its other occurrences. */
+  declarationsOf(table: Table, chain: string): ChainOccurrence[] {
+    const result: ChainOccurrence[] = [];
+    this.forEachOccurrence(table, chain, (kind, ordinal) => {
+      if (kind !== OCC_DECLARATION && kind !== OCC_NEW_CHAIN) return;
+      const occurrence = this.occurrence(kind, ordinal);
+      if (occurrence) result.push(occurrence);
+    });
+    return result;
+  }
+
   /** Rules whose target jumps (or goes) to the chain. */
   callersOf(table: Table, chain: string): Rule[] {
     const rules: Rule[] = [];
