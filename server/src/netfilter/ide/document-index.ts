@@ -330,20 +330,11 @@ export class DocumentIndex extends SlicedIndex {
   }
 
   /** The chain's occurrences in source order (objects made now: a request reads them once). */
-  occurrencesOf(table: Table, chain: string): ChainOccurrence[] {
+  occurrencesOf(table: Table, chain: string, only?: 'declarations'): ChainOccurrence[] {
     const result: ChainOccurrence[] = [];
     this.forEachOccurrence(table, chain, (kind, ordinal) => {
-      const occurrence = this.occurrence(kind, ordinal);
-      if (occurrence) result.push(occurrence);
-    });
-    return result;
-  }
-
-  /** The chain's declarations (`:X …`, `-N X`) only: no object made for its other occurrences. */
-  declarationsOf(table: Table, chain: string): ChainOccurrence[] {
-    const result: ChainOccurrence[] = [];
-    this.forEachOccurrence(table, chain, (kind, ordinal) => {
-      if (kind !== OCC_DECLARATION && kind !== OCC_NEW_CHAIN) return;
+      // Only its declarations (`:X …`, `-N X`): no object made for a chain's 40k other occurrences.
+      if (only === 'declarations' && kind !== OCC_DECLARATION && kind !== OCC_NEW_CHAIN) return;
       const occurrence = this.occurrence(kind, ordinal);
       if (occurrence) result.push(occurrence);
     });

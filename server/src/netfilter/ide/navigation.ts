@@ -30,7 +30,7 @@ export function chainAt(doc: IdeDocument, offset: number): ChainAtCursor | undef
 export function findDefinition(doc: IdeDocument, offset: number): Span[] {
   const chain = chainAt(doc, offset);
   if (!chain) return [];
-  const declared = doc.index.declarationsOf(chain.table, chain.name);
+  const declared = doc.index.occurrencesOf(chain.table, chain.name, 'declarations');
   if (declared.length) return declared.map((o) => o.span);
   const model = chain.table.chains.get(chain.name);
   if (model?.nameSpan) return [model.nameSpan];
