@@ -10,7 +10,8 @@
 //      callers and what is on each line must be those of a plain walk over the model, sorted by
 //      offset; and a version re-read after a one-line edit, sharing its predecessor's numbers,
 //      must answer exactly as an index built from scratch.
-//   4. ide/addresses.ts: the same for the address facts, over several edits in a row.
+//   4. ide/addresses.ts and ide/marks.ts: the same for the address facts and the mark uses, over
+//      several edits in a row.
 // fast-check with a fixed seed: the same 200 dumps every run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,6 +30,7 @@ import { reparseAfterLineEdit } from '../../server/src/netfilter/parser';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
 import type { ChainOccurrence, DocumentIndex } from '../../server/src/netfilter/ide/document-index';
 import { generateKubeDump } from '../bench/generate-kube-dump';
+import type { MarkOperation } from '../../server/src/netfilter/ide/marks';
 
 const SEED = 20240607;
 const RUNS = 200;
@@ -376,4 +378,42 @@ test('address index: a version re-read after one-line edits (one after another) 
     { seed: SEED + 5, numRuns: 60 },
   );
   assert.ok(overlays > 60, `only ${overlays} re-read versions: the test no longer exercises the shared facts`);
+});
+
+// ---------------------------------------------------------------- mark index
+
+test('mark index: a version re-read after one-line edits (one after another) answers as an index built from scratch', () => {
+  let overlays = 0;
+  let markEdits = 0;
+  const ops: MarkOperation[] = [0x4000, 0x8000, 0x1].flatMap((bits) => [
+    { kind: 'test', field: 'nfmark', value: bits, mask: bits, negated: false } as const,
+    { kind: 'write', field: 'ctmark', value: bits, mask: bits } as const,
+  ]);
+  const show = (doc: IdeDocument) => ops.map((op) => doc.marks.related(op).map((use) => `${use.rule.line}:${use.option.name}=${use.option.args.map((a) => a.text).join(' ')}`).join(', '));
+  const edit = fc.record({ pickLine: fc.nat(), mark: fc.boolean(), to: fc.constantFrom('0x8000', '0x1', '0x4000') });
+  fc.assert(
+    fc.property(fc.integer({ min: 2, max: 5 }), fc.integer({ min: 1, max: 1000 }), fc.array(edit, { minLength: 1, maxLength: 3 }), (services, seed, edits) => {
+      let text = generateKubeDump({ services, endpointsPerService: 2, seed });
+      let doc = IdeDocument.fromText(text);
+      void doc.marks; // complete: its entries can be shared
+      for (const { pickLine, mark, to } of edits) {
+        // A mark value in a mark rule, or a port elsewhere (the mark index keeps its entries).
+        const pattern = mark ? /0x[0-9a-f]+/ : /--dport \d+/;
+        const starts = doc.ruleset.lineStarts.filter((start) => text.startsWith('-A ', start) && pattern.test(text.slice(start, text.indexOf('\n', start))));
+        if (!starts.length) continue;
+        const start = starts[pickLine % starts.length];
+        const found = pattern.exec(text.slice(start, text.indexOf('\n', start)))!;
+        const replacement = mark ? to : '--dport 1234';
+        const edited = text.slice(0, start + found.index) + replacement + text.slice(start + found.index + found[0].length);
+        const reread = reparseAfterLineEdit(doc.ruleset, edited);
+        const next = reread ? new IdeDocument(reread, undefined, doc) : IdeDocument.fromText(edited);
+        assert.deepEqual(show(next), show(IdeDocument.fromText(edited)), `after ${found[0]} → ${replacement}`);
+        if (reread) overlays++;
+        if (reread && mark) markEdits++;
+        [text, doc] = [edited, next];
+      }
+    }),
+    { seed: SEED + 6, numRuns: 60 },
+  );
+  assert.ok(overlays > 40 && markEdits > 10, `only ${overlays} re-read versions (${markEdits} of a mark): the test no longer exercises the shared entries`);
 });

@@ -215,8 +215,7 @@ export class AddressIndex extends SlicedIndex {
       this.stated = undefined;
       return;
     }
-    let ordinal = 0;
-    yield* this.visitRules(this.index, (_table, rule) => this.learn(rule, ordinal++));
+    yield* this.visitRules(this.index, (rule, ordinal) => this.learn(rule, ordinal));
     this.stated = undefined;
   }
 

@@ -64,16 +64,11 @@ export abstract class SlicedIndex {
 
   protected abstract build(): Generator<void, void>;
 
-  /** For build(): every rule of the document, pausing every BUILD_SLICE_RULES rules. */
-  protected *visitRules(index: DocumentIndex, visit: (table: Table, rule: Rule) => void): Generator<void, void> {
-    let rules = 0;
-    for (const { table } of index.tables) {
-      for (const chain of table.chains.values()) {
-        for (const rule of chain.rules) {
-          visit(table, rule);
-          if (++rules % BUILD_SLICE_RULES === 0) yield;
-        }
-      }
+  /** For build(): every rule of the document in ordinal order, pausing every BUILD_SLICE_RULES rules. */
+  protected *visitRules(index: DocumentIndex, visit: (rule: Rule, ordinal: number) => void): Generator<void, void> {
+    for (let ordinal = 0; ordinal < index.ruleCount; ordinal++) {
+      visit(index.ruleByOrdinal(ordinal)!, ordinal);
+      if ((ordinal + 1) % BUILD_SLICE_RULES === 0) yield;
     }
   }
 }
@@ -113,6 +108,10 @@ interface IndexLayout {
   /** per table: chain id k's occurrences are occurrences[t][firsts[t][k] … firsts[t][k + 1]), in source order */
   firsts: Int32Array[];
   occurrences: Int32Array[];
+  /** per chain ordinal: the ordinal of its first rule (its rules are consecutive); one more entry at the end */
+  chainFirstRules: Int32Array;
+  /** per rule ordinal: the ordinal of its chain */
+  ruleChains: Int32Array;
   ruleCount: number;
   chainCount: number;
 }
@@ -146,24 +145,20 @@ export class DocumentIndex extends SlicedIndex {
     const from = this.previous?.ruleset;
     this.previous = undefined;
     if (previous && edit && edit.previous.deref() === from) {
-      // Same lines, chains and jumps: list this version's own rules and chains in the same walk.
-      let rules = 0;
+      // Same lines, chains and jumps: list this version's own chains in the same walk; its rules are
+      // found through them when read (ruleAt), so no chain's rules are made before a request needs them.
       for (const table of ruleset.tables) {
         for (const chain of table.chains.values()) {
           this.chains.push(chain);
-          for (const rule of chain.rules) {
-            this.rules.push(rule);
-            if (++rules % REBASE_SLICE_RULES === 0) yield;
-          }
+          if (this.chains.length % REBASE_SLICE_CHAINS === 0) yield;
         }
       }
-      if (this.rules.length === previous.ruleCount && this.chains.length === previous.chainCount) {
+      if (this.chains.length === previous.chainCount) {
         this.#layout = previous;
         this.ruleCount = previous.ruleCount;
         return;
       }
-      this.rules.length = 0; // (cannot happen for a re-read; build it whole rather than trust it)
-      this.chains.length = 0;
+      this.chains.length = 0; // (cannot happen for a re-read; build it whole rather than trust it)
     }
     yield* this.buildLayout();
   }
@@ -181,21 +176,26 @@ export class DocumentIndex extends SlicedIndex {
     };
     // 1. What each line holds.
     let steps = 0;
+    const chainFirstRules: number[] = [];
+    const ruleChains: number[] = [];
     for (const [t, table] of ruleset.tables.entries()) {
       setLine(this.lineOf(table.headerSpan.start), LINE_HEADER, t, 0);
       if (table.commitSpan) setLine(this.lineOf(table.commitSpan.start), LINE_COMMIT, t, 0);
       for (const chain of table.chains.values()) {
         const chainOrdinal = this.chains.push(chain) - 1;
+        chainFirstRules.push(this.rules.length);
         if (chain.declSpan && chain.nameSpan && ruleset.text.charCodeAt(chain.declSpan.start) === 58 /* : */) {
           setLine(this.lineOf(chain.declSpan.start), LINE_DECLARATION, t, chainOrdinal);
         }
         for (const rule of chain.rules) {
           if (++steps % BUILD_SLICE_RULES === 0) yield;
           setLine(rule.line, LINE_RULE, t, this.rules.push(rule) - 1);
+          ruleChains.push(chainOrdinal);
         }
       }
     }
     this.ruleCount = this.rules.length;
+    chainFirstRules.push(this.rules.length);
     // Other command lines (-N, -P, -F, -X, -D, -R, -Z): find their table by position (few tables).
     for (const [c, command] of ruleset.commands.entries()) {
       const t = this.tableAt(command.span.start);
@@ -249,7 +249,18 @@ export class DocumentIndex extends SlicedIndex {
       firsts.push(first);
       occurrences.push(grouped);
     }
-    this.#layout = { lineKinds, lineTables, lineRefs, chainIds, firsts, occurrences, ruleCount: this.rules.length, chainCount: this.chains.length };
+    this.#layout = {
+      lineKinds,
+      lineTables,
+      lineRefs,
+      chainIds,
+      firsts,
+      occurrences,
+      chainFirstRules: Int32Array.from(chainFirstRules),
+      ruleChains: Int32Array.from(ruleChains),
+      ruleCount: this.rules.length,
+      chainCount: this.chains.length,
+    };
   }
 
   private get built(): IndexLayout {
@@ -267,8 +278,16 @@ export class DocumentIndex extends SlicedIndex {
 
   /** The rule at an ordinal (its place in the walk tables → chains → rules). */
   ruleByOrdinal(ordinal: number): Rule | undefined {
-    this.built;
-    return this.rules[ordinal];
+    return ordinal >= 0 && ordinal < this.built.ruleCount ? this.ruleAt(ordinal) : undefined;
+  }
+
+  /** A built index's rule: listed (whole build), or read from its chain (a re-read version's). */
+  private ruleAt(ordinal: number): Rule {
+    const known = this.rules[ordinal];
+    if (known) return known;
+    const layout = this.#layout!;
+    const chain = layout.ruleChains[ordinal];
+    return this.chains[chain].rules[ordinal - layout.chainFirstRules[chain]];
   }
 
   /** The ordinal of the rule on a 0-based line, -1 if the line holds no rule. */
@@ -300,7 +319,7 @@ export class DocumentIndex extends SlicedIndex {
       case LINE_DECLARATION:
         return { kind: 'declaration', table, chain: this.chains[ref] };
       case LINE_RULE:
-        return { kind: 'rule', table, rule: this.rules[ref] };
+        return { kind: 'rule', table, rule: this.ruleAt(ref) };
       case LINE_COMMAND:
         return { kind: 'command', table, command: this.ruleset.commands[ref] };
       default:
@@ -311,7 +330,7 @@ export class DocumentIndex extends SlicedIndex {
   /** The rule on a 0-based line, if any (no object made for other lines). */
   ruleOnLine(line: number): Rule | undefined {
     const layout = this.built;
-    return layout.lineKinds[line] === LINE_RULE ? this.rules[layout.lineRefs[line]] : undefined;
+    return layout.lineKinds[line] === LINE_RULE ? this.ruleAt(layout.lineRefs[line]) : undefined;
   }
 
   /** The position in ruleset.tables of the table block containing the offset, or of the last table opened before it; -1 if none. */
@@ -345,7 +364,7 @@ export class DocumentIndex extends SlicedIndex {
   callersOf(table: Table, chain: string): Rule[] {
     const rules: Rule[] = [];
     this.forEachOccurrence(table, chain, (kind, ordinal) => {
-      if (kind === OCC_JUMP || kind === OCC_GOTO) rules.push(this.rules[ordinal]);
+      if (kind === OCC_JUMP || kind === OCC_GOTO) rules.push(this.ruleAt(ordinal));
     });
     return rules;
   }
@@ -367,12 +386,12 @@ export class DocumentIndex extends SlicedIndex {
         return { kind: 'declaration', span: tokenSpan(chain.nameSpan!), line: this.lineOf(chain.declSpan!.start) };
       }
       case OCC_RULE_CHAIN: {
-        const rule = this.rules[ordinal];
+        const rule = this.ruleAt(ordinal);
         return { kind: 'rule-chain', span: tokenSpan(rule.chainToken), line: rule.line, rule };
       }
       case OCC_JUMP:
       case OCC_GOTO: {
-        const rule = this.rules[ordinal];
+        const rule = this.ruleAt(ordinal);
         return { kind: kind === OCC_GOTO ? 'goto' : 'jump', span: targetNameSpan(rule.target!), line: rule.line, rule };
       }
       case OCC_COMMAND:
@@ -395,8 +414,8 @@ function targetNameSpan(target: TargetUse): Span {
 /** Rules indexed per step when an index is built a little at a time (1–3 ms of work: a step must stay well inside slicing.ts's 10 ms slice). */
 export const BUILD_SLICE_RULES = 150;
 
-/** Rules listed per step when a re-read version shares its predecessor's layout (a push each). */
-const REBASE_SLICE_RULES = 5000;
+/** Chains listed per step when a re-read version shares its predecessor's layout (a push each). */
+const REBASE_SLICE_CHAINS = 5000;
 
 export function tokenSpan(token: Token | Span): Span {
   return { start: token.start, end: token.end };

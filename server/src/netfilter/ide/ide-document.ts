@@ -5,16 +5,17 @@ import type { ParsedRuleset } from '../parser';
 import { parseRuleset, type ParseOptions } from '../parser';
 import { DocumentIndex } from './document-index';
 import { AddressIndex, type ShareableAddresses } from './addresses';
-import { MarkIndex } from './marks';
+import { MarkIndex, type ShareableMarks } from './marks';
 
 export class IdeDocument {
   private indexCache?: DocumentIndex;
   private addressCache?: AddressIndex;
   private markCache?: MarkIndex;
 
-  /** what the version this one was re-read from had indexed (see DocumentIndex, AddressIndex), until ours are made */
+  /** what the version this one was re-read from had indexed (see DocumentIndex, AddressIndex, MarkIndex), until ours are made */
   private previousIndex?: DocumentIndex;
   private previousAddresses?: ShareableAddresses;
+  private previousMarks?: ShareableMarks;
 
   constructor(
     readonly ruleset: ParsedRuleset,
@@ -25,6 +26,7 @@ export class IdeDocument {
   ) {
     this.previousIndex = previous?.indexCache;
     this.previousAddresses = previous?.addressCache?.shareable();
+    this.previousMarks = previous?.markCache?.shareable();
   }
 
   static fromText(text: string, options: ParseOptions & { uri?: string } = {}): IdeDocument {
@@ -60,7 +62,15 @@ export class IdeDocument {
   }
 
   get marks(): MarkIndex {
-    return (this.markCache ??= new MarkIndex(this.index)).complete();
+    return this.markIndex(this.index).complete();
+  }
+
+  private markIndex(index: DocumentIndex): MarkIndex {
+    if (!this.markCache) {
+      this.markCache = new MarkIndex(index, this.previousMarks);
+      this.previousMarks = undefined;
+    }
+    return this.markCache;
   }
 
   /** Build a slice of the navigation index (every request needs it); true when it is complete. */
@@ -75,7 +85,7 @@ export class IdeDocument {
   warmUpStep(): boolean {
     const index = this.navigationIndex();
     if (!index.buildSome()) return false;
-    if (!(this.markCache ??= new MarkIndex(index)).buildSome()) return false;
+    if (!this.markIndex(index).buildSome()) return false;
     return this.addressIndex(index).buildSome();
   }
 

@@ -9,7 +9,7 @@
 
 import type { OptionUse, Rule } from '../model';
 import { SlicedIndex, type DocumentIndex } from './document-index';
-import { ruleOutline } from '../parser';
+import { lineEditOf, ruleOutline } from '../parser';
 
 export type MarkField = 'nfmark' | 'ctmark';
 
@@ -219,42 +219,92 @@ export interface MarkUse {
   op: MarkOperation;
 }
 
-/** Every mark-related option of the dump, built once per document on first use. */
+/**
+ * A mark option as the index keeps it: numbers that find it again in any version with the same
+ * rules (no rule or option object, so a re-read version may share the list).
+ */
+interface MarkEntry {
+  /** the rule's ordinal (DocumentIndex.ruleByOrdinal) and line */
+  ordinal: number;
+  line: number;
+  /** the match's index in rule.matches, or -1 for the target */
+  match: number;
+  /** the option's index in that match's (or the target's) options */
+  option: number;
+  op: MarkOperation;
+}
+
+/** What a re-read version can take from its predecessor's mark index (see AddressIndex's ShareableAddresses). */
+export interface ShareableMarks {
+  entries: readonly MarkEntry[];
+  /** DocumentIndex.layout of the version it was built on */
+  layout: object;
+}
+
+/** Every mark-related option of the dump, built once per document version, in line order. */
 export class MarkIndex extends SlicedIndex {
-  readonly uses: MarkUse[] = [];
-  constructor(private readonly index: DocumentIndex) {
+  private entries: MarkEntry[] = [];
+
+  constructor(
+    private readonly index: DocumentIndex,
+    private previous?: ShareableMarks,
+  ) {
     super();
   }
 
   protected *build(): Generator<void, void> {
-    yield* this.visitRules(this.index, (_table, rule) => {
-      const outline = ruleOutline(rule); // skip building the models of rules without these matches
-      if (!outline || outline.modules.some((m) => m === 'mark' || m === 'connmark')) {
-        for (const match of rule.matches) {
-          if (match.module !== 'mark' && match.module !== 'connmark') continue;
-          for (const option of match.options) this.add(rule, match.module, option, match.options);
-        }
-      }
-      const target = rule.target;
-      if (target && (target.name === 'MARK' || target.name === 'CONNMARK' || target.name === 'TPROXY')) {
-        for (const option of target.options) this.add(rule, target.name, option, target.options);
-      }
-    });
-    this.uses.sort((a, b) => a.rule.line - b.rule.line);
+    const previous = this.previous;
+    this.previous = undefined;
+    const edit = lineEditOf(this.index.ruleset);
+    const edited = edit ? this.index.ruleOrdinalOnLine(edit.line) : -1;
+    if (previous && edited >= 0 && previous.layout === this.index.layout) {
+      // Same rules in the same places but one: keep the others' entries, read that one again.
+      this.entries = previous.entries.filter((entry) => entry.ordinal !== edited);
+      const rule = this.index.ruleByOrdinal(edited);
+      if (rule) this.scan(rule, edited);
+    } else {
+      yield* this.visitRules(this.index, (rule, ordinal) => this.scan(rule, ordinal));
+    }
+    this.entries.sort((a, b) => a.line - b.line || a.ordinal - b.ordinal);
   }
 
-  private add(rule: Rule, owner: string, option: OptionUse, siblings: OptionUse[]): void {
-    const op = markOperation(owner, option, siblings);
-    if (op) this.uses.push({ rule, option, op });
+  private scan(rule: Rule, ordinal: number): void {
+    const outline = ruleOutline(rule); // skip building the models of rules without these matches
+    if (!outline || outline.modules.some((m) => m === 'mark' || m === 'connmark')) {
+      rule.matches.forEach((match, m) => {
+        if (match.module !== 'mark' && match.module !== 'connmark') return;
+        match.options.forEach((option, o) => this.add(rule, ordinal, m, o, match.module, option, match.options));
+      });
+    }
+    const target = rule.target;
+    if (target && (target.name === 'MARK' || target.name === 'CONNMARK' || target.name === 'TPROXY')) {
+      target.options.forEach((option, o) => this.add(rule, ordinal, -1, o, target.name, option, target.options));
+    }
+  }
+
+  private add(rule: Rule, ordinal: number, match: number, option: number, owner: string, use: OptionUse, siblings: OptionUse[]): void {
+    const op = markOperation(owner, use, siblings);
+    if (op) this.entries.push({ ordinal, line: rule.line, match, option, op });
+  }
+
+  /** For the next version re-read from this one (undefined while this one is not complete). */
+  shareable(): ShareableMarks | undefined {
+    return this.isComplete && this.index.layout ? { entries: this.entries, layout: this.index.layout } : undefined;
   }
 
   /** Uses that touch any of `bits` of the same mark field (copies count for both fields). */
   related(op: MarkOperation): MarkUse[] {
+    this.complete();
     const bits = relevantBits(op);
     const fields = op.kind === 'copy' ? new Set<MarkField>([op.from, op.to]) : new Set<MarkField>([op.field]);
-    return this.uses.filter((use) => {
-      const useFields = use.op.kind === 'copy' ? [use.op.from, use.op.to] : [use.op.field];
-      return useFields.some((f) => fields.has(f)) && (bits === 0 ? relevantBits(use.op) === 0 : (bitsOf(use.op) & bits) !== 0);
-    });
+    const related: MarkUse[] = [];
+    for (const entry of this.entries) {
+      const useFields = entry.op.kind === 'copy' ? [entry.op.from, entry.op.to] : [entry.op.field];
+      if (!useFields.some((f) => fields.has(f)) || !(bits === 0 ? relevantBits(entry.op) === 0 : (bitsOf(entry.op) & bits) !== 0)) continue;
+      const rule = this.index.ruleByOrdinal(entry.ordinal)!;
+      const options = entry.match < 0 ? rule.target!.options : rule.matches[entry.match].options;
+      related.push({ rule, option: options[entry.option], op: entry.op });
+    }
+    return related;
   }
 }
