@@ -7,15 +7,20 @@ import { DocumentIndex } from './document-index';
 import { AddressIndex, type ShareableAddresses } from './addresses';
 import { MarkIndex, type ShareableMarks } from './marks';
 
+/** What the version a document was re-read from had indexed, for its own indexes to share. */
+interface Inherited {
+  index?: DocumentIndex;
+  addresses?: ShareableAddresses;
+  marks?: ShareableMarks;
+}
+
 export class IdeDocument {
   private indexCache?: DocumentIndex;
   private addressCache?: AddressIndex;
   private markCache?: MarkIndex;
 
-  /** what the version this one was re-read from had indexed (see DocumentIndex, AddressIndex, MarkIndex), until ours are made */
-  private previousIndex?: DocumentIndex;
-  private previousAddresses?: ShareableAddresses;
-  private previousMarks?: ShareableMarks;
+  /** handed to each index as it is made, then dropped (the previous index holds the old model) */
+  private readonly inherited: Inherited;
 
   constructor(
     readonly ruleset: ParsedRuleset,
@@ -24,9 +29,13 @@ export class IdeDocument {
     /** the document `ruleset` was re-read from (reparseAfterLineEdit): its index's numbers are shared */
     previous?: IdeDocument,
   ) {
-    this.previousIndex = previous?.indexCache;
-    this.previousAddresses = previous?.addressCache?.shareable();
-    this.previousMarks = previous?.markCache?.shareable();
+    this.inherited = { index: previous?.indexCache, addresses: previous?.addressCache?.shareable(), marks: previous?.markCache?.shareable() };
+  }
+
+  private take<K extends keyof Inherited>(key: K): Inherited[K] {
+    const value = this.inherited[key];
+    this.inherited[key] = undefined;
+    return value;
   }
 
   static fromText(text: string, options: ParseOptions & { uri?: string } = {}): IdeDocument {
@@ -42,11 +51,7 @@ export class IdeDocument {
   }
 
   private navigationIndex(): DocumentIndex {
-    if (!this.indexCache) {
-      this.indexCache = new DocumentIndex(this.ruleset, this.previousIndex);
-      this.previousIndex = undefined;
-    }
-    return this.indexCache;
+    return (this.indexCache ??= new DocumentIndex(this.ruleset, this.take('index')));
   }
 
   get addresses(): AddressIndex {
@@ -54,11 +59,7 @@ export class IdeDocument {
   }
 
   private addressIndex(index: DocumentIndex): AddressIndex {
-    if (!this.addressCache) {
-      this.addressCache = new AddressIndex(index, this.previousAddresses);
-      this.previousAddresses = undefined;
-    }
-    return this.addressCache;
+    return (this.addressCache ??= new AddressIndex(index, this.take('addresses')));
   }
 
   get marks(): MarkIndex {
@@ -66,11 +67,7 @@ export class IdeDocument {
   }
 
   private markIndex(index: DocumentIndex): MarkIndex {
-    if (!this.markCache) {
-      this.markCache = new MarkIndex(index, this.previousMarks);
-      this.previousMarks = undefined;
-    }
-    return this.markCache;
+    return (this.markCache ??= new MarkIndex(index, this.take('marks')));
   }
 
   /** Build a slice of the navigation index (every request needs it); true when it is complete. */
