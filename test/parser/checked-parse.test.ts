@@ -209,6 +209,75 @@ const TRAPS: Record<string, string> = {
   ].join('\n'),
 };
 
+// matchPredicted() tries the template that followed the previous line's template last time: each
+// variant comes right after the line that was followed by the clean shape, so it is scanned against
+// that shape. One dump per variant: a line the fast path cannot file sends the whole dump to the
+// reference parse.
+function predictedShapeTraps(): string[] {
+  const lead = '-A INPUT -s 10.0.0.1/32 -j C1';
+  const families: Array<[clean: string, variants: string[]]> = [
+    [
+      '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+      [
+        '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT extra',
+        '-A INPUT -p tcp -m tcp --dport 22 -j',
+        '-A INPUT -p tcp -m tcp --dport -22 -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport ! -j ACCEPT',
+        '-A INPUT -p tcp -m tcpx --dport 22 -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPTED',
+        '-A INPUT -p tcp -m tcp --dport "22 -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport 2"2 -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport22 -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport "!" -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport "-22" -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport "\\"22" -j ACCEPT',
+        '-A INPUT -p tcp -m tcp --dport 22 -j "ACCEPT"',
+        '-A FORWARD -p tcp -m tcp --dport 22 -j ACCEPT',
+        '-A  INPUT\t-p tcp -m tcp --dport 22 -j ACCEPT ',
+      ],
+    ],
+    [
+      '-A C1 -p tcp -m tcp --dport 22 -j C2',
+      [
+        '-A OUTPUT -p tcp -m tcp --dport 22 -j C2',
+        '-A "C1" -p tcp -m tcp --dport 22 -j C2',
+        '-A -x -p tcp -m tcp --dport 22 -j C2',
+        '-A C1 -p tcp -m tcp --dport 22 -j C9',
+        '-A C1 -p tcp -m tcp --dport 22 -j MARK',
+        '-A C1 -p tcp -m tcp --dport 22 -j "C2"',
+        '-A C1 -p tcp -m tcp --dport 22 -j -C2',
+        '-A C1 -p tcp -m tcp --dport 22 -j !',
+        '-A C2 -p tcp -m tcp --dport 22 -j C1',
+      ],
+    ],
+    // -i is refused in OUTPUT, -o in INPUT: a built-in chain's name is part of the shape
+    ['-A C1 -i eth0 -j C2', ['-A OUTPUT -i eth0 -j C2', '-A INPUT -i eth0 -j C2']],
+    ['-A C1 -o eth0 -j C2', ['-A INPUT -o eth0 -j C2', '-A OUTPUT -o eth0 -j C2']],
+    [
+      '-A INPUT -m comment --comment "abc" -j ACCEPT',
+      [
+        '-A INPUT -m comment --comment "-abc" -j ACCEPT',
+        '-A INPUT -m comment --comment "!abc" -j ACCEPT',
+        '-A INPUT -m comment --comment "\\"abc" -j ACCEPT',
+        '-A INPUT -m comment --comment "" -j ACCEPT',
+        '-A INPUT -m comment --comment "abc"x -j ACCEPT',
+        '-A INPUT -m comment --comment "' + 'z'.repeat(300) + '" -j ACCEPT',
+        '-A INPUT -m comment --comment -abc -j ACCEPT',
+      ],
+    ],
+  ];
+  const head = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':C1 - [0:0]', ':C2 - [0:0]', ':MARK - [0:0]'];
+  return families.flatMap(([clean, variants]) => variants.map((variant) => [...head, lead, clean, lead, variant, lead, clean, 'COMMIT', ''].join('\n')));
+}
+
+test('fast parse = reference parse: predicted shapes, a line like the one that followed last time but not quite', () => {
+  const dumps = predictedShapeTraps();
+  for (const text of dumps) assertSameParse(`predicted shape trap: ${text.split('\n')[10]}`, text);
+  // Most variants stay on the fast path (where the prediction is tried) rather than sending the dump to the reference parse.
+  const fast = dumps.filter((text) => parseRuleset(text).tables[0].chains.get('INPUT')!.rules.some((rule) => ruleOutline(rule)));
+  assert.ok(fast.length >= dumps.length - 5, `only ${fast.length} of ${dumps.length} dumps parsed on the fast path`);
+});
+
 for (const [name, text] of Object.entries(TRAPS)) {
   test(`fast parse = reference parse: ${name}`, () => {
     assertSameParse(name, text);

@@ -840,7 +840,15 @@ class Parser {
   private fileChecked(state: TableState, lineIndex: number, start: number, end: number): void {
     const text = this.text;
     const tokens = this.lineTokens;
-    if (!tokens.scan(text, start, end)) return void (this.lazyFailed = true);
+    const templates = (state.templates ??= new RuleTemplates());
+    const context = (state.shapeContext ??= this.shapeContextOf(state));
+    context.targetChain = undefined;
+    // The line's template predicted from the previous line's (no counters: they vary line by line).
+    let verdict = text.charCodeAt(start) !== 91 /* [ */ ? templates.matchPredicted(text, start, end, tokens, context) : undefined;
+    if (!verdict) {
+      context.targetChain = undefined; // (a prediction that failed may have looked a target up)
+      if (!tokens.scan(text, start, end)) return void (this.lazyFailed = true);
+    }
     const first = tokens.count > 0 && text.charCodeAt(tokens.starts[0]) === 91 /* [ */ ? 1 : 0;
     if (tokens.count < first + 2) return void (this.lazyFailed = true);
     const commandStart = tokens.starts[first];
@@ -856,28 +864,11 @@ class Parser {
     const name = filedUnder ? filedUnder.name : text.slice(nameStart, nameEnd);
     if (first === 1) this.parseCounters({ text: text.slice(tokens.starts[0], tokens.ends[0]), start: tokens.starts[0], end: tokens.ends[0] });
 
-    const templates = (state.templates ??= new RuleTemplates());
-    const parser = this;
-    const context = (state.shapeContext ??= {
-      ruleChainNamedLikeBuiltin: false,
-      chainName: '',
-      chainKind(source, start, end) {
-        const chain = parser.chainAt(state, start, end);
-        this.targetChain = chain;
-        if (!chain) {
-          this.chainName = source.slice(start, end);
-          return NO_CHAIN;
-        }
-        const targetName = (this.chainName = chain.name);
-        const lazy = chain as LazyChain;
-        lazy.jumpKind ??= BUILTIN_CHAIN_NAMES.has(targetName) || BUILTIN_VERDICTS.has(targetName) || UNMODELLED_TARGETS.has(targetName) || findTarget(targetName) ? NAMED_LIKE_TARGET : USER_CHAIN;
-        return lazy.jumpKind;
-      },
-    });
-    context.ruleChainNamedLikeBuiltin = name.length <= LONGEST_BUILTIN_CHAIN_NAME && BUILTIN_CHAIN_NAMES.has(name);
-    context.targetChain = undefined;
-    templates.shape(text, tokens, first, context);
-    const verdict = templates.lookup(text, tokens, first);
+    if (!verdict) {
+      context.ruleChainNamedLikeBuiltin = name.length <= LONGEST_BUILTIN_CHAIN_NAME && BUILTIN_CHAIN_NAMES.has(name);
+      templates.shape(text, tokens, first, context);
+      verdict = templates.lookup(text, tokens, first);
+    }
     let ruleCode: number;
     let template: number;
     if (verdict) {
@@ -902,6 +893,7 @@ class Parser {
       // Whether the target's name was a chain *now* decides its kind; the model is rebuilt later.
       ruleCode = checkedRuleCode(template, rule.broken, !!rule.target && table.chains.has(rule.target.name));
     }
+    templates.followed(template);
     // Filed after the check, as the full parse does: the rule's own target must not see a chain
     // that only this line creates.
     let chain = filedUnder;
@@ -924,6 +916,27 @@ class Parser {
         fixes: this.declareChainFix(name),
       });
     }
+  }
+
+  /** What shape() needs to know of the table: which names are chains (checked mode). */
+  private shapeContextOf(state: TableState): NonNullable<TableState['shapeContext']> {
+    const parser = this;
+    return {
+      ruleChainNamedLikeBuiltin: false,
+      chainName: '',
+      chainKind(source, start, end) {
+        const chain = parser.chainAt(state, start, end);
+        this.targetChain = chain;
+        if (!chain) {
+          this.chainName = source.slice(start, end);
+          return NO_CHAIN;
+        }
+        const targetName = (this.chainName = chain.name);
+        const lazy = chain as LazyChain;
+        lazy.jumpKind ??= BUILTIN_CHAIN_NAMES.has(targetName) || BUILTIN_VERDICTS.has(targetName) || UNMODELLED_TARGETS.has(targetName) || findTarget(targetName) ? NAMED_LIKE_TARGET : USER_CHAIN;
+        return lazy.jumpKind;
+      },
+    };
   }
 
   /** Parse the `-A` lines filed under a lazy chain (trace mode). */

@@ -30,6 +30,8 @@ const VERBATIM_CHAIN_NAME = 4;
 const isFixed = (cls: number): boolean => cls === VERBATIM || cls === VERBATIM_CHAIN_NAME;
 
 const MAX_TOKENS = 128;
+/** the longest of BUILTIN_CHAIN_NAMES */
+const LONGEST_BUILTIN_NAME = 11;
 /** Names the parser's rule checks compare chain names with (whatever the table). */
 export const BUILTIN_CHAIN_NAMES = new Set(['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING']);
 
@@ -141,6 +143,10 @@ interface Template {
   skeleton: RuleSkeleton;
   outline: RuleOutline;
   id: number;
+  /** per token, flagKind() of the token before it when that one is written verbatim (shape()'s `flag`), else NOT_A_FLAG */
+  previousFlag: Uint8Array;
+  /** the template that followed this one the last time (matchPredicted) */
+  next?: Template;
   /** owner → option → where its first argument is (see argumentOf), filled on demand */
   arguments?: Map<string, Map<string, OptionLocation | null>>;
 }
@@ -292,27 +298,141 @@ export class RuleTemplates {
           if (tokens.ends[first + k] - start !== fixed.length || !text.startsWith(fixed, start)) continue search;
         }
       }
-      // Nearly every line has no problem: one shared empty list, a list of its own only when needed.
-      let problems: TemplateVerdict['problems'] = NO_PROBLEMS;
-      let broken = false;
-      for (const { token, code, check, breaksRule } of template.checks) {
-        const found = check(tokens.value(text, first + token));
-        if (found === undefined) continue;
-        for (const problem of Array.isArray(found) ? found : [found]) {
-          if (problems === NO_PROBLEMS) problems = [];
-          problems.push({ problem, code, token: first + token });
-          if (breaksRule && problem.severity === 'error') broken = true;
-        }
-      }
-      this.hits++;
-      const verdict = this.verdict;
-      verdict.problems = problems;
-      verdict.chainTarget = template.chainTarget >= 0 ? first + template.chainTarget : -1;
-      verdict.broken = broken;
-      verdict.template = template.id;
-      return verdict;
+      return this.verdictOf(template, text, tokens, first);
     }
     return undefined;
+  }
+
+  /** Run `template`'s value checks on the line in `tokens` (it has the template's shape): the verdict. */
+  private verdictOf(template: Template, text: string, tokens: LineTokens, first: number): TemplateVerdict {
+    // Nearly every line has no problem: one shared empty list, a list of its own only when needed.
+    let problems: TemplateVerdict['problems'] = NO_PROBLEMS;
+    let broken = false;
+    const checks = template.checks;
+    for (let c = 0; c < checks.length; c++) {
+      const { token, code, check, breaksRule } = checks[c];
+      const found = check(tokens.value(text, first + token));
+      if (found === undefined) continue;
+      for (const problem of Array.isArray(found) ? found : [found]) {
+        if (problems === NO_PROBLEMS) problems = [];
+        problems.push({ problem, code, token: first + token });
+        if (breaksRule && problem.severity === 'error') broken = true;
+      }
+    }
+    this.hits++;
+    const verdict = this.verdict;
+    verdict.problems = problems;
+    verdict.chainTarget = template.chainTarget >= 0 ? first + template.chainTarget : -1;
+    verdict.broken = broken;
+    verdict.template = template.id;
+    return verdict;
+  }
+
+  /** the template of the line checked last (see followed()), to predict the next line's */
+  private lastTemplate: Template | undefined;
+
+  /**
+   * The fast lane of a generated dump: lines come in runs of known shapes (a kube-proxy endpoint
+   * chain is always "mark for masquerade, then DNAT"), so the template that followed the previous
+   * line's template last time is tried first, scanning the line *against* it — fixed tokens compared
+   * where they are written, only the free values scanned — instead of scan(), shape() and lookup()
+   * in turn. `line` is [start, end) and starts with its command (no `[p:b]` counters: first = 0).
+   * Fills `tokens` exactly as scan() does and returns lookup()'s verdict when the line has that
+   * template's shape as shape() would classify it; undefined otherwise (then take the usual path:
+   * its answer is the same whenever this one gives one, see test/parser/checked-parse.test.ts).
+   */
+  matchPredicted(text: string, start: number, end: number, tokens: LineTokens, context: ShapeContext): TemplateVerdict | undefined {
+    const previous = this.lastTemplate;
+    const template = previous?.next;
+    if (template === undefined) return undefined;
+    const count = template.count;
+    const classes = template.classes;
+    const fixed = template.fixed;
+    this.targetToken = -1;
+    let i = start;
+    for (let k = 0; k < count; k++) {
+      let c = text.charCodeAt(i);
+      while (i < end && (c === 32 || c === 9)) c = text.charCodeAt(++i);
+      if (i >= end) return undefined;
+      const tokenStart = i;
+      const expected = fixed[k];
+      let quoted = 0;
+      if (expected !== undefined) {
+        // Written verbatim or pinned: the same characters, then a separator or the end of the line.
+        if (!text.startsWith(expected, i)) return undefined;
+        i += expected.length;
+        if (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return undefined;
+        quoted = c === 34 ? 1 : 0;
+        if (classes[k] !== VERBATIM_CHAIN_NAME && !(template.previousFlag[k] === TARGET_FLAG && classes[k] === VERBATIM)) {
+          tokens.starts[k] = tokenStart;
+          tokens.ends[k] = i;
+          tokens.quoted[k] = quoted;
+          continue;
+        }
+      } else if (c === 34 /* " */) {
+        // A whole quoted argument, as scan() reads it.
+        i++;
+        while (i < end) {
+          c = text.charCodeAt(i);
+          if (c === 92) i += 2;
+          else if (c === 34) break;
+          else i++;
+        }
+        if (i >= end) return undefined;
+        i++;
+        if (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return undefined;
+        quoted = 1;
+      } else {
+        while (i < end) {
+          c = text.charCodeAt(i);
+          if (c === 32 || c === 9) break;
+          if (c === 34) return undefined;
+          i++;
+        }
+      }
+      tokens.starts[k] = tokenStart;
+      tokens.ends[k] = i;
+      tokens.quoted[k] = quoted;
+      // The class shape() would give this token must be the template's.
+      const c0 = text.charCodeAt(tokenStart);
+      const cls = classes[k];
+      if (k === 1) {
+        // the rule's chain: RULE_CHAIN unless named like a built-in chain (then verbatim: compared above)
+        if (cls !== RULE_CHAIN || quoted || c0 === 45 /* - */) return undefined;
+        if (i - tokenStart <= LONGEST_BUILTIN_NAME && BUILTIN_CHAIN_NAMES.has(text.slice(tokenStart, i))) return undefined;
+        continue;
+      }
+      if (c0 === 45 /* - */ || (c0 === 33 /* ! */ && i - tokenStart === 1)) return undefined; // shape(): an option, verbatim
+      const flag = template.previousFlag[k];
+      if (quoted) {
+        if (cls !== VALUE || flag !== NOT_A_FLAG) return undefined;
+        const c1 = text.charCodeAt(tokenStart + 1);
+        if (c1 === 45 || c1 === 33 || c1 === 92 || c1 === 34) return undefined;
+      } else if (flag === TARGET_FLAG) {
+        const kind = context.chainKind(text, tokenStart, i);
+        if (cls !== (kind === USER_CHAIN ? TARGET_CHAIN : kind === NAMED_LIKE_TARGET ? VERBATIM_CHAIN_NAME : VERBATIM)) return undefined;
+        this.targetName = context.chainName;
+        this.targetToken = k;
+      } else if (cls !== VALUE || flag !== NOT_A_FLAG) {
+        return undefined;
+      }
+    }
+    let c = text.charCodeAt(i);
+    while (i < end && (c === 32 || c === 9)) c = text.charCodeAt(++i);
+    if (i < end) return undefined; // more tokens than the template has
+    tokens.count = count;
+    return this.verdictOf(template, text, tokens, 0);
+  }
+
+  /**
+   * After a line was checked: `id` is its template's number (-1: none). Remembered as the successor
+   * of the previous line's template, which matchPredicted() tries next time.
+   */
+  followed(id: number): void {
+    const template = id >= 0 ? this.all[id] : undefined;
+    const previous = this.lastTemplate;
+    if (previous !== undefined && template !== undefined) previous.next = template;
+    this.lastTemplate = template;
   }
 
   /**
@@ -430,7 +550,12 @@ export class RuleTemplates {
         generic: skeleton.generic.map((o) => ({ owner: '', name: o.name, negated: o.negation >= 0 })),
         matchOptions: skeleton.matches.flatMap((m) => m.options.map((o) => ({ owner: m.module, name: o.name, negated: o.negation >= 0 }))),
       };
-      const template: Template = { count, classes, fixed, checks, chainTarget, skeleton, outline, id: this.all.length };
+      const previousFlag = new Uint8Array(count);
+      for (let k = 2; k < count; k++) {
+        const before = fixed[k - 1];
+        if (isFixed(classes[k - 1]) && before !== undefined) previousFlag[k] = flagKind(before, 0, before.length);
+      }
+      const template: Template = { count, classes, fixed, checks, chainTarget, skeleton, outline, id: this.all.length, previousFlag };
       list.push(template);
       this.all.push(template);
       return template.id;
