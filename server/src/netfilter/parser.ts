@@ -150,9 +150,46 @@ class ChainNameIndex {
   /** where the name is written in the text (-1: compare with the chain's name string instead) */
   private readonly nameStarts: number[] = [];
 
+  /** the hash find() computed last, and for which name (add() after a failed find() reuses it) */
+  private lastHash = 0;
+  private lastHashStart = -1;
+  private lastHashEnd = -1;
+
+  get size(): number {
+    return this.chains.length;
+  }
+
+  /**
+   * find(), trying first the few chains added right after chain number `after` (-1: none): an
+   * iptables-save dump writes the rules of its chains in the order it declared them, so the chain
+   * of an `-A` line that starts a new chain is nearly always the next declared one (or close).
+   */
+  findAfter(after: number, text: string, start: number, end: number): Chain | undefined {
+    if (after >= 0) {
+      const length = end - start;
+      const last = Math.min(after + 4, this.chains.length);
+      for (let entry = after + 1; entry < last; entry++) {
+        const chain = this.chains[entry];
+        if (chain.name.length !== length) continue;
+        const at = this.nameStarts[entry];
+        if (at >= 0 ? sameText(text, at, start, length) : equalsAt(chain.name, text, start, end)) return chain;
+      }
+    }
+    return this.find(text, start, end);
+  }
+
+  /** The number of `chain` in this index (the order chains were added), or -1. */
+  entryOf(chain: Chain): number {
+    const entry = (chain as LazyChain).indexEntry;
+    return entry !== undefined && this.chains[entry] === chain ? entry : -1;
+  }
+
   find(text: string, start: number, end: number): Chain | undefined {
     const length = end - start;
     const hash = nameHash(text, start, end);
+    this.lastHash = hash;
+    this.lastHashStart = start;
+    this.lastHashEnd = end;
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot] - 1;
@@ -167,7 +204,10 @@ class ChainNameIndex {
   /** `nameStart`: where the chain's name is written in the text, when it is (else -1). */
   add(chain: Chain, text: string, nameStart: number): void {
     if (this.chains.length * 2 >= this.slots.length) this.grow();
-    const hash = nameStart >= 0 ? nameHash(text, nameStart, nameStart + chain.name.length) : nameHash(chain.name, 0, chain.name.length);
+    const nameEnd = nameStart + chain.name.length;
+    const hash =
+      nameStart < 0 ? nameHash(chain.name, 0, chain.name.length) : nameStart === this.lastHashStart && nameEnd === this.lastHashEnd ? this.lastHash : nameHash(text, nameStart, nameEnd);
+    if (chain instanceof LazyChain) chain.indexEntry = this.chains.length;
     this.chains.push(chain);
     this.hashes.push(hash);
     this.nameStarts.push(nameStart);
@@ -860,7 +900,7 @@ class Parser {
     const table = state.table;
     const last = state.lastRuleChain;
     const sameChain = last !== undefined && last.name.length === nameEnd - nameStart && sameText(text, state.lastRuleChainNameStart!, nameStart, nameEnd - nameStart);
-    const filedUnder = sameChain ? last : this.chainAt(state, nameStart, nameEnd);
+    const filedUnder = sameChain ? last : state.chainIndex ? state.chainIndex.findAfter(last ? state.chainIndex.entryOf(last) : -1, text, nameStart, nameEnd) : this.chainAt(state, nameStart, nameEnd);
     const name = filedUnder ? filedUnder.name : text.slice(nameStart, nameEnd);
     if (first === 1) this.parseCounters({ text: text.slice(tokens.starts[0], tokens.ends[0]), start: tokens.starts[0], end: tokens.ends[0] });
 
@@ -1803,6 +1843,8 @@ class LazyChain implements Chain {
   declaredAt?: number;
   /** checked mode: how a `-j` to this name reads (rule-templates.ts chainKind), once computed */
   jumpKind?: number;
+  /** checked mode: its number in the table's ChainNameIndex */
+  indexEntry = -1;
   private parsed?: Rule[];
 
   constructor(
