@@ -1935,7 +1935,8 @@ class LazyRule implements Rule {
     const location = this.state.templates.argumentOf(template, owner, name);
     if (!location) return null;
     if (location.arg < 0) return { text: undefined, negated: location.negated };
-    return { text: this.parser.tokenText(this.start, this.end, location.arg), negated: location.negated };
+    // A value every rule of the template writes alike (a protocol, statistic's mode and probability) is not read from the line.
+    return { text: location.fixedText ?? this.parser.tokenText(this.start, this.end, location.arg), negated: location.negated };
   }
 
   /** Forget the model (the parser's detail cache is full); it is rebuilt when read again. */

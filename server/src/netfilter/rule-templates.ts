@@ -155,6 +155,8 @@ interface Template {
 export interface OptionLocation {
   arg: number;
   negated: boolean;
+  /** the argument's text when every rule of the template writes the same (a pinned or verbatim token, unquoted) */
+  fixedText?: string;
 }
 
 /** What every rule of a template has in common, readable without building a rule's model. */
@@ -584,7 +586,12 @@ export class RuleTemplates {
     let found: OptionLocation | null = null;
     const locate = (options: OptionSkeleton[]) => {
       const option = options.find((o) => o.name === name);
-      if (option) found = { arg: option.args.length ? option.args[0] : -1, negated: option.negation >= 0 };
+      if (option) {
+        const arg = option.args.length ? option.args[0] : -1;
+        const fixed = arg >= 0 ? template.fixed[arg] : undefined;
+        found = { arg, negated: option.negation >= 0 };
+        if (fixed !== undefined && fixed.charCodeAt(0) !== 34 /* " */) found.fixedText = fixed;
+      }
       return !!option;
     };
     if (owner === '') locate(template.skeleton.generic);

@@ -536,13 +536,26 @@ export class TableFacts {
     return this.verdictTerminal(rule);
   }
 
-  /** Fields a packet may have changed after this rule let it continue. */
-  writes(rule: Rule): ReadonlySet<Field> | 'all' {
+  /** terminal() of rule `index` of chain `id` (its callee read from the graph, not looked up by name). */
+  terminalAt(id: number, index: number, rule: Rule): boolean {
+    const target = rule.target;
+    if (!target) return false;
+    if (target.kind === 'chain') {
+      const callee = this.ruleTarget(id, index);
+      if (callee < 0 || this.graph.chains[callee].builtin) return false;
+      return target.goto || this.alwaysTerminalId(callee);
+    }
+    return this.verdictTerminal(rule);
+  }
+
+  /** Fields a packet may have changed after this rule let it continue (`id`, `index`: its chain's id and its index there, when known). */
+  writes(rule: Rule, id = -1, index = -1): ReadonlySet<Field> | 'all' {
     const target = rule.target;
     if (!target) return EMPTY;
     if (target.kind === 'chain') {
       if (target.goto) return EMPTY; // a goto never comes back to this chain
-      const mask = this.chainWritesOfId(this.graph.ids.get(target.name));
+      const callee = id >= 0 ? this.ruleTarget(id, index) : this.graph.ids.get(target.name);
+      const mask = this.chainWritesOfId(callee === undefined || callee < 0 ? undefined : callee);
       return mask === ALL_FIELD_BITS ? 'all' : fieldSetOf(mask);
     }
     if (this.verdictTerminal(rule)) return EMPTY;

@@ -67,6 +67,7 @@ export function* checkReachability(context: AnalysisContext, facts: TableFacts, 
   let candidates = 0;
   /** index of the last rule that may have changed each field (or every field) */
   const lastWrite = new Map<Field, number>();
+  const chainId = facts.graph.ids.get(chain.name);
   let lastWriteAll = -1;
   let stopper: Rule | undefined;
 
@@ -86,7 +87,7 @@ export function* checkReachability(context: AnalysisContext, facts: TableFacts, 
     }
     // The last rule shadows nothing: skip the work (every KUBE-SEP chain ends with its DNAT).
     if (index === rules.length - 1) break;
-    const terminal = facts.terminal(rule);
+    const terminal = chainId === undefined ? facts.terminal(rule) : facts.terminalAt(chainId, index, rule);
     // A stateful rule (statistic, recent …) is neither universal nor a candidate: no shape needed.
     if (terminal && !certainlyStateful(rule)) {
       const shape = context.shape(rule);
@@ -98,7 +99,7 @@ export function* checkReachability(context: AnalysisContext, facts: TableFacts, 
         addCandidate({ index, rule, shape });
       }
     } else if (!terminal && rule.target) {
-      const writes = facts.writes(rule);
+      const writes = chainId === undefined ? facts.writes(rule) : facts.writes(rule, chainId, index);
       if (writes === 'all') lastWriteAll = index;
       else for (const f of writes) lastWrite.set(f, index);
     }
