@@ -403,6 +403,15 @@ export class TableFacts {
     return rules.length ? rules : NO_RULES;
   }
 
+  /** Whether some usable rule of the table jumps or goes to chain `name` (referrersOf(name).length > 0, no list made). */
+  isReferenced(name: string): boolean {
+    const id = this.graph.ids.get(name);
+    if (id === undefined) return false;
+    const callers = this.callerIndex();
+    for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) if (!this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]].broken) return true;
+    return false;
+  }
+
   /** Every jump of the table by target: a counting sort of (chain, rule index) over ruleTargets. */
   private callerIndex(): { starts: Int32Array; chainIds: Int32Array; indexes: Int32Array } {
     if (!this.callers) for (const steps = this.buildCallers(); !steps.next().done; );

@@ -27,34 +27,40 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
   // Loops: the kernel (nf_tables; legacy too when reachable) refuses a ruleset where a chain can
   // reach itself. Only cycles reachable from a built-in chain are refused, so walk from those.
   const state = new Uint8Array(names.length); // 1 = on the DFS stack, 2 = done
-  const stackRules: Rule[] = [];
+  // Iterative DFS over (chain, next edge): frame f is chain stackChains[f] at its edge
+  // stackEdges[f]; the rule that entered frame f is edge stackEdges[f - 1] - 1 of frame f - 1.
+  // Numbers only: rules are read when a loop is reported.
   const stackChains: number[] = [];
+  const stackEdges: number[] = [];
+  const ruleOfFrame = (f: number): Rule => facts.edgeRule(stackChains[f - 1], stackEdges[f - 1] - 1);
   const reported = new Set<Rule>();
   for (let root = 0; root < chains.length; root++) {
     if (!chains[root].builtin || state[root]) continue;
-    // Iterative DFS over (chain, next jump index).
-    const frames: Array<{ id: number; index: number }> = [{ id: root, index: 0 }];
     state[root] = 1;
     stackChains.push(root);
-    while (frames.length) {
-      const frame = frames[frames.length - 1];
-      if (frame.index >= facts.edgeCount(frame.id)) {
-        state[frame.id] = 2;
-        frames.pop();
+    stackEdges.push(0);
+    while (stackChains.length) {
+      const top = stackChains.length - 1;
+      const id = stackChains[top];
+      const edge = stackEdges[top];
+      if (edge >= facts.edgeCount(id)) {
+        state[id] = 2;
         stackChains.pop();
-        stackRules.pop();
+        stackEdges.pop();
         continue;
       }
-      const rule = facts.edgeRule(frame.id, frame.index);
-      const next = facts.edgeTarget(frame.id, frame.index++);
+      const next = facts.edgeTarget(id, edge);
+      stackEdges[top] = edge + 1;
       if (context.tick()) yield;
       if (state[next] === 2) continue;
       if (state[next] === 1) {
+        const rule = facts.edgeRule(id, edge);
         if (reported.has(rule)) continue;
         reported.add(rule);
         const target = rule.target!;
         const start = stackChains.indexOf(next);
-        const along = stackRules.slice(start);
+        const along: Rule[] = [];
+        for (let f = start + 1; f <= top; f++) along.push(ruleOfFrame(f));
         const cycle = [...stackChains.slice(start), next].map((id) => names[id]).join(' → ');
         problems.push({
           severity: 'error',
@@ -67,8 +73,7 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
       }
       state[next] = 1;
       stackChains.push(next);
-      stackRules.push(rule);
-      frames.push({ id: next, index: 0 });
+      stackEdges.push(0);
     }
   }
 
@@ -77,8 +82,10 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
   for (const chain of table.chains.values()) {
     if (context.tick()) yield;
     if (chain.builtin || !chain.nameSpan) continue;
-    const referrers = facts.referrersOf(chain.name);
-    if (!referrers || referrers.length === 0) {
+    // The jumps themselves are needed only for an empty chain; for the others, whether there is one.
+    const emptyAndJumpedTo = chain.rules.length === 0 && chain.declSpan && !INTENTIONALLY_EMPTY.has(chain.name);
+    const referrers = emptyAndJumpedTo ? facts.referrersOf(chain.name) : undefined;
+    if (referrers ? referrers.length === 0 : !facts.isReferenced(chain.name)) {
       if (INTENTIONALLY_UNREFERENCED.has(chain.name)) continue;
       problems.push({
         severity: 'information',
@@ -91,8 +98,8 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
       });
       continue;
     }
-    if (chain.rules.length === 0 && chain.declSpan && !INTENTIONALLY_EMPTY.has(chain.name)) {
-      for (const rule of referrers) {
+    if (emptyAndJumpedTo && chain.declSpan) {
+      for (const rule of referrers!) {
         problems.push({
           severity: 'hint',
           code: 'graph/empty-chain-jump',
