@@ -54,21 +54,83 @@ class PrefixIndex {
   }
 }
 
+/**
+ * The earlier terminal rules of a chain that a later rule may be contained in, filed by what they
+ * match, and the fields changed since each (a rule that changed a field an earlier rule reads makes
+ * that rule no evidence for later ones). Made when a chain gets its first candidate: most chains of
+ * a large dump never do, and they allocate nothing.
+ */
+class EarlierTerminals {
+  private byDestination: PrefixIndex | undefined;
+  private bySource: PrefixIndex | undefined;
+  private byPort: Map<bigint, Candidate[]> | undefined;
+  private readonly wildcard: Candidate[] = [];
+  /** index of the last rule that may have changed each field (or every field) */
+  private readonly lastWrite = new Map<Field, number>();
+  private lastWriteAll = -1;
+  private best: Candidate | undefined;
+  private shape: RuleShape | undefined;
+  private readonly consider = (candidate: Candidate): void => {
+    if (this.best && this.best.index <= candidate.index) return;
+    if (this.stillValid(candidate) && shapeSubsumes(candidate.shape, this.shape!, this.family)) this.best = candidate;
+  };
+
+  constructor(
+    private readonly family: AnalysisContext['family'],
+    private readonly bits: number,
+  ) {}
+
+  add(candidate: Candidate): void {
+    const dst = cidrBlock(candidate.shape.intervals.get('dst'), this.family);
+    if (dst) return (this.byDestination ??= new PrefixIndex(this.bits)).add(dst.length, dst.network, candidate);
+    const src = cidrBlock(candidate.shape.intervals.get('src'), this.family);
+    if (src) return (this.bySource ??= new PrefixIndex(this.bits)).add(src.length, src.network, candidate);
+    const dport = candidate.shape.intervals.get('dport');
+    if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) {
+      this.byPort ??= new Map();
+      let list = this.byPort.get(dport[0][0]);
+      if (!list) this.byPort.set(dport[0][0], (list = []));
+      list.push(candidate);
+      return;
+    }
+    this.wildcard.push(candidate);
+  }
+
+  /** Rule `index` (not terminal) may change `writes` for the rules after it. */
+  wrote(index: number, writes: ReadonlySet<Field> | 'all'): void {
+    if (writes === 'all') this.lastWriteAll = index;
+    else for (const field of writes) this.lastWrite.set(field, index);
+  }
+
+  private stillValid(candidate: Candidate): boolean {
+    if (this.lastWriteAll > candidate.index) return false;
+    for (const field of candidate.shape.reads) if ((this.lastWrite.get(field) ?? -1) > candidate.index) return false;
+    return true;
+  }
+
+  /** The first earlier rule that decides every packet of `shape`, if any. */
+  findShadowing(shape: RuleShape): Candidate | undefined {
+    this.best = undefined;
+    this.shape = shape;
+    const consider = this.consider;
+    for (const candidate of this.wildcard) consider(candidate);
+    const dst = shape.intervals.get('dst');
+    if (dst && dst.length && this.byDestination) this.byDestination.containing(dst[0][0], dst[dst.length - 1][1], consider);
+    const src = shape.intervals.get('src');
+    if (src && src.length && this.bySource) this.bySource.containing(src[0][0], src[src.length - 1][1], consider);
+    const dport = shape.intervals.get('dport');
+    if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) for (const c of this.byPort?.get(dport[0][0]) ?? []) consider(c);
+    const best = this.best;
+    this.best = this.shape = undefined;
+    return best;
+  }
+}
+
 export function* checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): AnalysisSteps {
-  const { family } = context;
-  const bits = family === 'ipv6' ? 128 : 32;
   const rules = chain.rules;
   if (rules.length < 2) return;
-  // Most chains of a large dump never get a candidate: the indexes are built on first use.
-  let byDestination: PrefixIndex | undefined;
-  let bySource: PrefixIndex | undefined;
-  let byPort: Map<bigint, Candidate[]> | undefined;
-  const wildcard: Candidate[] = [];
-  let candidates = 0;
-  /** index of the last rule that may have changed each field (or every field) */
-  const lastWrite = new Map<Field, number>();
   const chainId = facts.graph.ids.get(chain.name);
-  let lastWriteAll = -1;
+  let earlier: EarlierTerminals | undefined;
   let stopper: Rule | undefined;
 
   for (let index = 0; index < rules.length; index++) {
@@ -80,9 +142,9 @@ export function* checkReachability(context: AnalysisContext, facts: TableFacts, 
       continue;
     }
     // Is this rule contained in an earlier terminal rule?
-    if (candidates > 0) {
+    if (earlier) {
       const shape = context.shape(rule);
-      const shadow = findShadowing(shape);
+      const shadow = earlier.findShadowing(shape);
       if (shadow && !kubeProxyDuplicate(context, rule, shadow.rule)) problems.push(shadowed(context, rule, shape, shadow.rule));
     }
     // The last rule shadows nothing: skip the work (every KUBE-SEP chain ends with its DNAT).
@@ -95,53 +157,11 @@ export function* checkReachability(context: AnalysisContext, facts: TableFacts, 
         stopper = rule;
         continue;
       }
-      if (!shape.stateful && !shape.empty) {
-        addCandidate({ index, rule, shape });
-      }
-    } else if (!terminal && rule.target) {
-      const writes = chainId === undefined ? facts.writes(rule) : facts.writes(rule, chainId, index);
-      if (writes === 'all') lastWriteAll = index;
-      else for (const f of writes) lastWrite.set(f, index);
+      if (!shape.stateful && !shape.empty) (earlier ??= new EarlierTerminals(context.family, context.family === 'ipv6' ? 128 : 32)).add({ index, rule, shape });
+    } else if (!terminal && rule.target && earlier) {
+      // (a change before every candidate invalidates none of them: only recorded once there is one)
+      earlier.wrote(index, chainId === undefined ? facts.writes(rule) : facts.writes(rule, chainId, index));
     }
-  }
-
-  function addCandidate(candidate: Candidate): void {
-    candidates++;
-    const dst = cidrBlock(candidate.shape.intervals.get('dst'), family);
-    if (dst) return (byDestination ??= new PrefixIndex(bits)).add(dst.length, dst.network, candidate);
-    const src = cidrBlock(candidate.shape.intervals.get('src'), family);
-    if (src) return (bySource ??= new PrefixIndex(bits)).add(src.length, src.network, candidate);
-    const dport = candidate.shape.intervals.get('dport');
-    if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) {
-      byPort ??= new Map();
-      let list = byPort.get(dport[0][0]);
-      if (!list) byPort.set(dport[0][0], (list = []));
-      list.push(candidate);
-      return;
-    }
-    wildcard.push(candidate);
-  }
-
-  function stillValid(candidate: Candidate): boolean {
-    if (lastWriteAll > candidate.index) return false;
-    for (const field of candidate.shape.reads) if ((lastWrite.get(field) ?? -1) > candidate.index) return false;
-    return true;
-  }
-
-  function findShadowing(shape: RuleShape): Candidate | undefined {
-    let best: Candidate | undefined;
-    const consider = (candidate: Candidate) => {
-      if (best && best.index <= candidate.index) return;
-      if (stillValid(candidate) && shapeSubsumes(candidate.shape, shape, family)) best = candidate;
-    };
-    for (const candidate of wildcard) consider(candidate);
-    const dst = shape.intervals.get('dst');
-    if (dst && dst.length && byDestination) byDestination.containing(dst[0][0], dst[dst.length - 1][1], consider);
-    const src = shape.intervals.get('src');
-    if (src && src.length && bySource) bySource.containing(src[0][0], src[src.length - 1][1], consider);
-    const dport = shape.intervals.get('dport');
-    if (dport && dport.length === 1 && dport[0][0] === dport[0][1]) for (const c of byPort?.get(dport[0][0]) ?? []) consider(c);
-    return best;
   }
 }
 
