@@ -178,16 +178,24 @@ function mayBeUniversal(rule: Rule): boolean {
   if (certainlyStateful(rule)) return false;
   const outline = ruleOutline(rule);
   // From the rule's line when the parser can (no model built); else from the model.
-  const generic = outline ? outline.generic.map((o) => ({ name: o.name, negated: o.negated, text: optionText(rule, '', o.name)?.text })) : rule.genericOptions.map((o) => ({ name: o.name, negated: o.negated, text: o.args[0]?.text }));
-  for (const option of generic) {
-    const text = option.text ?? '';
-    if (option.negated) return false;
-    if (option.name === 'protocol' && text !== 'all' && text !== '0') return false;
-    if ((option.name === 'source' || option.name === 'destination') && !/\/0(\.0\.0\.0)?$/.test(text)) return false;
-    if ((option.name === 'in-interface' || option.name === 'out-interface') && text !== '+') return false;
-    if (option.name === 'fragment') return false;
+  if (outline) {
+    for (const option of outline.generic) if (!mayMatchEveryPacket(option.name, option.negated, rule, undefined)) return false;
+  } else {
+    for (const option of rule.genericOptions) if (!mayMatchEveryPacket(option.name, option.negated, rule, option.args[0]?.text ?? '')) return false;
   }
   return true;
+}
+
+/** Whether generic option `name` may leave every packet through; `text`: its value (undefined: read it from the rule's line). */
+function mayMatchEveryPacket(name: string, negated: boolean, rule: Rule, text: string | undefined): boolean {
+  if (negated || name === 'fragment') return false;
+  const address = name === 'source' || name === 'destination';
+  const iface = name === 'in-interface' || name === 'out-interface';
+  if (!address && !iface && name !== 'protocol') return true;
+  const value = text ?? optionText(rule, '', name)?.text ?? '';
+  if (address) return /\/0(\.0\.0\.0)?$/.test(value);
+  if (iface) return value === '+';
+  return value === 'all' || value === '0';
 }
 
 /** Rules that match every packet (`-s 0.0.0.0/0` and the like included). */
