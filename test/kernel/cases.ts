@@ -166,6 +166,13 @@ const v6Cases: KernelCase[] = [
   { name: 'ipv6: node -> itself over lo', dump: v6, nodeAddresses: [V6], packet: { src: V6, dst: V6, proto: 'tcp', dport: 443, fromLocal: true } },
 ];
 
+const familyMarked = own('family-marked.rules');
+const familyCases: KernelCase[] = [
+  { name: 'family: ssh 22 — the -6 DROP before it is not in the kernel', dump: familyMarked, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'family: tcp 2222 — the --ipv6 ACCEPT is skipped, SIX rule #1 is the REJECT', dump: familyMarked, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 2222 } },
+  { name: 'family: tcp 3333 — -4 changes nothing in an IPv4 file (DROP is INPUT rule #3)', dump: familyMarked, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 3333 } },
+];
+
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),
   ...flannelForwarding,
@@ -175,4 +182,5 @@ export const kernelCases: KernelCase[] = [
   ...gotoCases,
   ...fwCases,
   ...v6Cases,
+  ...familyCases,
 ];

@@ -33,7 +33,7 @@ export function describeRule(rule: Rule): string {
   const outline = ruleOutline(rule);
   const reads = OPTION_QUERIES.map(([owner, name]) => optionText(rule, owner, name));
   // Read first what the lazy rule answers without its model.
-  const head = [target(rule.target), token(rule.chainToken), `broken=${rule.broken}`, `${rule.table}/${rule.chain} #${rule.position} line ${rule.line} ${span(rule.span)} ${rule.command}`];
+  const head = [target(rule.target), token(rule.chainToken), `broken=${rule.broken}`, `otherFamily=${!!rule.otherFamily}`, `${rule.table}/${rule.chain} #${rule.position} line ${rule.line} ${span(rule.span)} ${rule.command}`];
   const criteria = Object.entries(rule.criteria).map(([key, o]) => `${key}=${o ? option(o) : '-'}`).sort();
   const body = [
     token(rule.commandToken),

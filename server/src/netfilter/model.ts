@@ -205,4 +205,9 @@ export interface Rule {
   target?: TargetUse;
   /** true when a parse error made the rule unusable for analysis (kept for navigation) */
   broken: boolean;
+  /**
+   * true when the rule is marked for the other family (`-6` in an IPv4 file, `-4` in an IPv6 one):
+   * iptables-restore skips it silently, so the kernel never has it (kept for navigation)
+   */
+  otherFamily?: boolean;
 }

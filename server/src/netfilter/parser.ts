@@ -931,7 +931,7 @@ class Parser {
       const rule = this.buildRule(lineIndex, { start, end }, 'append', full[first], full[first + 1], full, first + 2, undefined);
       template = this.problems.length === before ? templates.learn(text, tokens, first, rule, this.family) : -1;
       // Whether the target's name was a chain *now* decides its kind; the model is rebuilt later.
-      ruleCode = checkedRuleCode(template, rule.broken, !!rule.target && table.chains.has(rule.target.name));
+      ruleCode = checkedRuleCode(template, rule.broken, !!rule.target && table.chains.has(rule.target.name), !!rule.otherFamily);
     }
     templates.followed(template);
     // Filed after the check, as the full parse does: the rule's own target must not see a chain
@@ -1071,6 +1071,11 @@ class Parser {
       this.muted = savedMuted;
       this.targetWasChain = undefined;
     }
+  }
+
+  /** the family the rules are read for (decides which of -4 / -6 marks a rule the restore skips) */
+  get ruleFamily(): Family {
+    return this.family;
   }
 
   get source(): string {
@@ -1599,11 +1604,13 @@ class Parser {
           case 'ipv4':
             if (family === 'ipv6') {
               this.report('information', 'parse/family-option', 'rule marked -4 is skipped by ip6tables-restore', token);
+              rule.otherFamily = true;
             }
             return;
           case 'ipv6':
             if (family === 'ipv4') {
               this.report('information', 'parse/family-option', 'rule marked -6 is skipped by iptables-restore', token);
+              rule.otherFamily = true;
             }
             return;
           default:
@@ -2006,6 +2013,13 @@ class LazyRule implements Rule {
   get broken(): boolean {
     return this.code === UNCHECKED_RULE ? this.detail.broken : brokenOfCode(this.code);
   }
+  get otherFamily(): boolean {
+    if (this.code !== UNCHECKED_RULE) return otherFamilyOfCode(this.code);
+    // Trace mode: only a line that has the option's text can have it (no model made for the others).
+    const line = this.parser.source.slice(this.start, this.end);
+    const mayHave = this.parser.ruleFamily === 'ipv4' ? line.includes('-6') || line.includes('--ipv6') : line.includes('-4') || line.includes('--ipv4');
+    return mayHave && !!this.detail.otherFamily;
+  }
 }
 
 /** A short list grown by push, copied to its exact size (push leaves 16 slots for 1 to 16 items). */
@@ -2031,11 +2045,14 @@ function sameText(text: string, a: number, b: number, length: number): boolean {
 const LONGEST_BUILTIN_CHAIN_NAME = 11;
 
 const UNCHECKED_RULE = 0;
-function checkedRuleCode(template: number, broken: boolean, targetWasChain: boolean): number {
-  return ((template + 1) << 3) | (targetWasChain ? 4 : 0) | 2 | (broken ? 1 : 0);
+function checkedRuleCode(template: number, broken: boolean, targetWasChain: boolean, otherFamily = false): number {
+  return ((template + 1) << 4) | (otherFamily ? 8 : 0) | (targetWasChain ? 4 : 0) | 2 | (broken ? 1 : 0);
 }
 function templateOfCode(code: number): number {
-  return code === UNCHECKED_RULE ? -1 : (code >> 3) - 1;
+  return code === UNCHECKED_RULE ? -1 : (code >> 4) - 1;
+}
+function otherFamilyOfCode(code: number): boolean {
+  return (code & 8) === 8;
 }
 function targetWasChainOfCode(code: number): boolean {
   return (code & 4) === 4;

@@ -47,7 +47,7 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const newChain = newTable?.chains.get(edit.chain);
   if (!oldChain || !newChain) return undefined;
   const oldFacts = previous.context.table(oldTable);
-  const context = createContext(ruleset, undefined, { context: previous.context, line: edit.line });
+  const context = createContext(ruleset);
   const facts = yield* TableFacts.rebased(oldFacts, newTable, context, edit.chain);
   if (!facts) return undefined;
   context.useFacts(newTable, facts);

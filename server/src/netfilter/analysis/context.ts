@@ -15,9 +15,6 @@ export function sortProblems(problems: Problem[]): Problem[] {
 
 const MAX_CACHED_SHAPES = 20_000;
 
-/** Characters of text scanned per prepareText() call (about a millisecond). */
-const TEXT_SCAN_WINDOW = 1 << 20;
-
 /** Units of work (context.tick) between two yields of an analysis: a few milliseconds on a kube dump. */
 export const YIELD_WORK = 400;
 
@@ -29,10 +26,6 @@ export interface AnalysisContext {
   family: Family;
   /** parsed cleanly and loaded by iptables-restore for this family */
   usable(rule: Rule): boolean;
-  /** scan a window of the text for what usable() needs; true when done (usable() finishes it if needed) */
-  prepareText(): boolean;
-  /** lines that may hold a `-4`/`-6` option (the scan prepareText does, finished) */
-  familySuspects(): ReadonlySet<number>;
   /** 0-based numbers of the lines whose text contains `needle` (one scan of the text per needle) */
   linesContaining(needle: string): ReadonlySet<number>;
   /**
@@ -50,11 +43,7 @@ export interface AnalysisContext {
   useFacts(table: Table, facts: TableFacts): void;
 }
 
-/**
- * `after`: the context of the previous version, when `ruleset` differs from it in line `line` only
- * (parser.ts lineEditOf) — what it found scanning the text is reused, not scanned again.
- */
-export function createContext(ruleset: Ruleset, cancelled?: () => boolean, after?: { context: AnalysisContext; line: number }): AnalysisContext {
+export function createContext(ruleset: Ruleset, cancelled?: () => boolean): AnalysisContext {
   const shapes = new Map<Rule, RuleShape>();
   const facts = new Map<Table, TableFacts>();
   let work = 0;
@@ -69,46 +58,14 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean, after
     }
     return lines;
   };
-  // `-4` / `-6` rules are skipped by the restore of the other family. Lines that may hold such an
-  // option are found by scanning the text a window at a time (prepareText: 17 MB take ~30 ms).
-  const otherFamilyOption = ruleset.family === 'ipv4' ? /\s(-6|--ipv6)(\s|$)/ : /\s(-4|--ipv4)(\s|$)/;
-  const familyNeedles = ruleset.family === 'ipv4' ? [' -6', '--ipv6'] : [' -4', '--ipv4'];
-  const suspects = new Set<number>();
-  let scannedTo = 0;
-  if (after) {
-    for (const line of after.context.familySuspects()) if (line !== after.line) suspects.add(line);
-    const start = ruleset.lineStarts[after.line];
-    const end = after.line + 1 < ruleset.lineStarts.length ? ruleset.lineStarts[after.line + 1] : ruleset.text.length;
-    const text = ruleset.text.slice(start, end);
-    if (familyNeedles.some((needle) => text.includes(needle))) suspects.add(after.line);
-    scannedTo = ruleset.text.length;
-  }
-  const prepareText = (): boolean => {
-    const text = ruleset.text;
-    if (scannedTo >= text.length) return true;
-    const end = Math.min(text.length, scannedTo + TEXT_SCAN_WINDOW);
-    // The window reaches a little past `end` so that a needle across the boundary is found once.
-    const window = text.slice(scannedTo, Math.min(text.length, end + 8));
-    for (const needle of familyNeedles) {
-      for (let at = window.indexOf(needle); at >= 0 && scannedTo + at < end; at = window.indexOf(needle, at + 1)) suspects.add(lineOfOffset(scannedTo + at));
-    }
-    scannedTo = end;
-    return scannedTo >= text.length;
-  };
   const context: AnalysisContext & { tableFactsBuilder(table: Table): TableFacts } = {
     ruleset,
     family: ruleset.family,
     usable(rule) {
-      if (rule.broken) return false;
-      if (scannedTo < ruleset.text.length) while (!prepareText());
-      return !suspects.has(rule.line) || !otherFamilyOption.test(ruleset.text.slice(rule.span.start, rule.span.end));
+      // `-4` / `-6` rules are skipped by the restore of the other family: the kernel never has them.
+      return !rule.broken && !rule.otherFamily;
     },
     linesContaining,
-    prepareText,
-    familySuspects() {
-      while (!prepareText());
-      return suspects;
-    },
     tick(count = 1) {
       work += count;
       if (work < YIELD_WORK) return false;

@@ -51,7 +51,6 @@ export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOpti
   /** a slice of work; returns false when it has more to do (it is run again) */
   type Slice = () => boolean | void;
   const slices: Array<{ table: Ruleset['tables'][number]; run: Slice }> = [];
-  if (ruleset.tables.length) slices.push({ table: ruleset.tables[0], run: () => context.prepareText() });
   for (const table of ruleset.tables) {
     // The table's facts are read a few thousand rules at a time; reachability is per chain
     // (kube-proxy's nat table has tens of thousands of small chains).

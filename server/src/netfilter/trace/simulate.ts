@@ -331,23 +331,24 @@ export class Simulator {
       }
       const rule = matchedRule;
       const line = rule.line + 1;
+      const number = this.kernelPosition(chain, rule);
       const stepsBefore = state.steps.length;
       const attachBranch = () => {
         if (branch && state.steps.length > stepsBefore) state.steps[stepsBefore].branch = branch;
       };
       const target = rule.target;
       if (!target) {
-        state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, 'CONTINUE', null));
+        state.steps.push(step(hook, table.name, chain.name, 'rule', number, line, 'CONTINUE', null));
         attachBranch();
         continue;
       }
       if (target.kind === 'chain') {
         const callee = table.chains.get(target.name);
         if (!callee) {
-          state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, `${target.goto ? 'GOTO' : 'JUMP'} ${target.name}`, null, `chain ${target.name} does not exist`));
+          state.steps.push(step(hook, table.name, chain.name, 'rule', number, line, `${target.goto ? 'GOTO' : 'JUMP'} ${target.name}`, null, `chain ${target.name} does not exist`));
           return { state, verdict: 'ERROR', reason: `jump to missing chain ${target.name}: iptables-restore refuses this dump` };
         }
-        state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, `${target.goto ? 'GOTO' : 'JUMP'} ${target.name}`, null));
+        state.steps.push(step(hook, table.name, chain.name, 'rule', number, line, `${target.goto ? 'GOTO' : 'JUMP'} ${target.name}`, null));
         attachBranch();
         if (target.goto) {
           // The goto'd chain returns to the caller's caller: it replaces the current frame. (From a
@@ -370,7 +371,7 @@ export class Simulator {
       const rewrite = effect.rewrite && Object.keys(effect.rewrite).length ? normalizeRewrite(effect.rewrite) : null;
       if (effect.assumption) state.assumptions.push(effect.assumption);
       const verdict = effect.verdict;
-      state.steps.push(step(hook, table.name, chain.name, 'rule', rule.position, line, verdict, rewrite, effect.description));
+      state.steps.push(step(hook, table.name, chain.name, 'rule', number, line, verdict, rewrite, effect.description));
       attachBranch();
       switch (verdict) {
         case 'CONTINUE':
@@ -388,13 +389,13 @@ export class Simulator {
         case 'ACCEPT':
           return { state, verdict: 'ACCEPT' };
         case 'DROP':
-          return { state, verdict: 'DROP', reason: `dropped by ${table.name} ${chain.name} rule #${rule.position} (line ${line})` };
+          return { state, verdict: 'DROP', reason: `dropped by ${table.name} ${chain.name} rule #${number} (line ${line})` };
         case 'REJECT':
-          return { state, verdict: 'REJECT', reason: `rejected by ${table.name} ${chain.name} rule #${rule.position} (line ${line})` };
+          return { state, verdict: 'REJECT', reason: `rejected by ${table.name} ${chain.name} rule #${number} (line ${line})` };
         case 'QUEUE':
-          return { state, verdict: 'QUEUE', reason: `queued to userspace by ${table.name} ${chain.name} rule #${rule.position} (line ${line})` };
+          return { state, verdict: 'QUEUE', reason: `queued to userspace by ${table.name} ${chain.name} rule #${number} (line ${line})` };
         case 'STOLEN':
-          return { state, verdict: 'STOLEN', reason: `taken over by ${target.name} in ${table.name} ${chain.name} rule #${rule.position}` };
+          return { state, verdict: 'STOLEN', reason: `taken over by ${target.name} in ${table.name} ${chain.name} rule #${number}` };
       }
     }
   }
@@ -449,9 +450,32 @@ export class Simulator {
     return undefined;
   }
 
+  /**
+   * The rule's number in its chain as the kernel has it (what its trace and `iptables -L
+   * --line-numbers` show): rules the restore skipped — marked -4/-6 for the other family — are not
+   * in the kernel, so they do not count.
+   */
+  private kernelPosition(chain: Chain, rule: Rule): number {
+    let skipped = this.skippedBefore.get(chain);
+    if (skipped === undefined) {
+      const rules = chain.rules;
+      let count = 0;
+      const before = new Int32Array(rules.length);
+      for (let k = 0; k < rules.length; k++) {
+        before[k] = count;
+        if (rules[k].otherFamily) count++;
+      }
+      skipped = count === 0 ? null : before;
+      this.skippedBefore.set(chain, skipped);
+    }
+    return skipped === null ? rule.position : rule.position - skipped[rule.position - 1];
+  }
+  private readonly skippedBefore = new Map<Chain, Int32Array | null>();
+
   /** true / false, or undecided with the assumption text (and probability when chance decides). */
   private evaluateRule(rule: Rule, packet: Packet, position: HookPosition): true | false | Undecided {
-    if (rule.broken) return false;
+    // A broken rule makes restore refuse the file; one for the other family is skipped by it.
+    if (rule.broken || rule.otherFamily) return false;
     const compiled = this.compiledRule(rule);
     if (!compiled.generic(packet)) return false;
     let undecided: Undecided | undefined;
