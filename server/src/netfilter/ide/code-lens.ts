@@ -75,7 +75,7 @@ export function findLensSites(ruleset: Ruleset, options: LensSiteOptions = {}): 
  * or a rule naming both a destination address and a destination port (not negated).
  */
 export function ruleNamesConcreteDestination(rule: Rule): boolean {
-  if (rule.broken) return false;
+  if (rule.broken || rule.otherFamily) return false; // (a rule the restore skips: no packet reaches it)
   if (rule.target?.name === 'DNAT' && rule.target.options.some((o) => o.name === 'to-destination')) return true;
   const outline = ruleOutline(rule); // big dumps: answer from the rule's template, no model built
   if (outline) {
@@ -391,7 +391,7 @@ function callerIndex(ruleset: Ruleset): CallerIndex {
     for (const chain of table.chains.values()) {
       index.chains.set(`${table.name}\0${chain.name}`, chain);
       for (const rule of chain.rules) {
-        if (rule.broken || rule.target?.kind !== 'chain') continue;
+        if (rule.broken || rule.otherFamily || rule.target?.kind !== 'chain') continue;
         const key = `${table.name}\0${rule.target.name}`;
         const list = index.callers.get(key);
         if (list) list.push(rule);

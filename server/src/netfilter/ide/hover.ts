@@ -130,6 +130,7 @@ export function ruleHover(doc: IdeDocument, rule: Rule): string {
   const lines = [`**Rule #${rule.position} of ${rule.chain}** (${rule.table}, ${total} rules)`];
   if (rule.command === 'insert') lines.push('Inserted with `-I`: its position counts every earlier -A/-I of the chain.');
   if (rule.broken) lines.push('⚠ This rule has errors; iptables-restore would reject the file.');
+  else if (rule.otherFamily) lines.push(`Marked for the other family: ${doc.ruleset.family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore'} skips this rule, the kernel never has it (and it does not count in the kernel's rule numbers).`);
   if (rule.counters) lines.push(`Counters: ${rule.counters.packets} packets, ${rule.counters.bytes} bytes`);
   if (chain && rule.matches.some((m) => m.module === 'statistic')) {
     const p = statisticProbability(rule);
