@@ -124,6 +124,24 @@ const PROBES: string[] = [
   '-A INPUT -p tcp -m multiport --dports 1024: -j ACCEPT',
   '-A INPUT -m statistic --mode nth --every 3 -j ACCEPT',
   '-A INPUT -m owner --uid-owner nosuchuser -j DROP',
+  // -4 / -6: restore skips a rule of the other family at that option and reads no further (checked:
+  // iptables-nft/legacy-restore 1.8.9); options before it are still checked.
+  '-A INPUT -6 -j NOPE',
+  '-A USER -6 -j USER',
+  '-A INPUT -6 --bogus 1 -j ACCEPT',
+  '-A INPUT --bogus 1 -6 -j ACCEPT',
+  '-A NOCHAIN -6 -j ACCEPT',
+  '-A INPUT -p tcp --dport 99999 -6 -j ACCEPT',
+  '-A INPUT -6 -p tcp --dport 99999 -j ACCEPT',
+  '-A INPUT ! -6 -j ACCEPT',
+  '-I USER 5 -6 -j ACCEPT',
+  '-A INPUT -6 -j DROP extra',
+  '-A INPUT -m tcp --dport 80 -6',
+  '-6 -A INPUT -j DROP',
+  '-4 -A INPUT -j DROP',
+  '--ipv4 -A INPUT -p tcp --dport 99999 -j DROP',
+  '-A INPUT --ipv6 -s 2001:db8::1 -j DROP',
+  '-A INPUT -4 -s 10.0.0.1 -j DROP',
 ];
 
 function probeDump(probe: string): string {

@@ -104,6 +104,8 @@ const COMMANDS: CommandSpec[] = [
   { command: 'policy', short: 'P', long: 'policy' },
 ];
 const RENAME_COMMAND = { short: 'E', long: 'rename-chain' };
+/** -4 / -6 and their long forms: the family a rule is for */
+const FAMILY_OPTIONS = new Map<string, Family>([['-4', 'ipv4'], ['--ipv4', 'ipv4'], ['-6', 'ipv6'], ['--ipv6', 'ipv6']]);
 const LISTING_COMMANDS = new Set(['L', 'S', 'list', 'list-rules', 'C', 'check', 'h', 'help', 'V', 'version']);
 
 function commandOf(text: string): CommandSpec | 'rename' | undefined {
@@ -691,12 +693,26 @@ class Parser {
       });
       return;
     }
-    const spec = commandOf(first.text);
+    // `-4` / `-6` may come before the command: this family's is a no-op, the other family's makes
+    // restore skip the line there and then (verified with iptables-nft/legacy-restore 1.8.9).
+    let command = first;
+    while (command && FAMILY_OPTIONS.has(command.text)) {
+      if (FAMILY_OPTIONS.get(command.text) !== this.family) {
+        this.report('information', 'parse/family-option', `line marked ${command.text} is skipped by ${this.family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore'} (which reads no further)`, command);
+        return;
+      }
+      command = tokens[++index];
+    }
+    if (!command) {
+      this.report('error', 'parse/no-command', 'no command after the family option', first);
+      return;
+    }
+    const spec = commandOf(command.text);
     if (!spec) {
-      if (first.text.startsWith('-') && LISTING_COMMANDS.has(first.text.replace(/^--?/, ''))) {
-        this.report('error', 'parse/not-restore-command', `'${first.text}' is not a command iptables-restore can run`, first);
+      if (command.text.startsWith('-') && LISTING_COMMANDS.has(command.text.replace(/^--?/, ''))) {
+        this.report('error', 'parse/not-restore-command', `'${command.text}' is not a command iptables-restore can run`, command);
       } else {
-        this.report('error', 'parse/no-command', `expected a command (-A, -I, -N, -P …) but found '${first.text}'`, first);
+        this.report('error', 'parse/no-command', `expected a command (-A, -I, -N, -P …) but found '${command.text}'`, command);
       }
       return;
     }
@@ -708,17 +724,17 @@ class Parser {
     const needsChain = spec.command !== 'flush' && spec.command !== 'zero' && spec.command !== 'delete-chain';
     if (!chainToken || (chainToken.text.startsWith('-') && chainToken.text.length > 1)) {
       if (needsChain) {
-        this.report('error', 'parse/chain-missing', `${first.text} needs a chain name`, first);
+        this.report('error', 'parse/chain-missing', `${command.text} needs a chain name`, command);
         return;
       }
     }
     switch (spec.command) {
       case 'append':
       case 'insert':
-        this.parseRule(lineIndex, lineSpan, spec.command, first, chainToken!, tokens, index + 2, counters);
+        this.parseRule(lineIndex, lineSpan, spec.command, command, chainToken!, tokens, index + 2, counters);
         return;
       default:
-        this.parseOtherCommand(lineIndex, lineSpan, spec.command, first, chainToken, tokens, index + 2);
+        this.parseOtherCommand(lineIndex, lineSpan, spec.command, command, chainToken, tokens, index + 2);
     }
   }
 
@@ -911,6 +927,8 @@ class Parser {
     }
     let ruleCode: number;
     let template: number;
+    /** the rule is marked for the other family: restore skips it and checks neither its chain nor its jump */
+    let skippedByRestore = false;
     if (verdict) {
       template = verdict.template;
       ruleCode = checkedRuleCode(verdict.template, verdict.broken, false);
@@ -929,6 +947,7 @@ class Parser {
       const before = this.problems.length;
       const full = tokenizeLine(text, start, end).tokens;
       const rule = this.buildRule(lineIndex, { start, end }, 'append', full[first], full[first + 1], full, first + 2, undefined);
+      skippedByRestore = !!rule.otherFamily;
       template = this.problems.length === before ? templates.learn(text, tokens, first, rule, this.family) : -1;
       // Whether the target's name was a chain *now* decides its kind; the model is rebuilt later.
       ruleCode = checkedRuleCode(template, rule.broken, !!rule.target && table.chains.has(rule.target.name), !!rule.otherFamily);
@@ -951,7 +970,7 @@ class Parser {
     // The jumped-to chain's own name string: every analysis looks chains up by target name, and a
     // string already used as a key hashes and compares faster than a fresh slice of the line.
     (chain as LazyChain).pendingTargetNames.push(verdict && verdict.chainTarget >= 0 && templates.targetToken === verdict.chainTarget ? (context.targetChain as Chain | undefined)?.name : undefined);
-    if (!declared) {
+    if (!declared && !skippedByRestore) {
       this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, { start: nameStart, end: nameEnd }, {
         fixes: this.declareChainFix(name),
       });
@@ -1225,9 +1244,11 @@ class Parser {
     }
     const rule = this.buildRule(lineIndex, lineSpan, command, commandToken, chainToken, tokens, next, counters);
     const chain = table.chains.get(chainToken.text);
+    // A rule the restore skips (-6 in an IPv4 file): neither its chain nor its position is checked.
+    const checked = !rule.otherFamily;
     if (!chain) {
       const name = chainToken.text;
-      this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, chainToken, {
+      if (checked) this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, chainToken, {
         fixes: this.declareChainFix(name),
       });
       // Keep the rule for navigation in a chain the analyses can see, marked undeclared.
@@ -1238,7 +1259,7 @@ class Parser {
     }
     if (command === 'insert') {
       if (insertAt < 1 || insertAt > chain.rules.length + 1) {
-        this.report('error', 'parse/rule-number', `cannot insert at position ${insertAt}: chain ${chain.name} has ${chain.rules.length} rules at this point`, tokens[next - 1]);
+        if (checked) this.report('error', 'parse/rule-number', `cannot insert at position ${insertAt}: chain ${chain.name} has ${chain.rules.length} rules at this point`, tokens[next - 1]);
         chain.rules.push(rule);
         return;
       }
@@ -1286,6 +1307,8 @@ class Parser {
       broken: false,
     };
     let pendingNegation: Token | undefined;
+    /** past the other family's -6/-4: what the parser was doing before (see below) */
+    let skipping: { muted: boolean; broken: boolean } | undefined;
     const error = (code: string, message: string, span: Span, extra?: Partial<Problem>) => {
       rule.broken = true;
       this.report('error', code, message, span, extra);
@@ -1383,6 +1406,20 @@ class Parser {
       pendingNegation = undefined;
       i = j;
       resolved.accept(option);
+      // iptables-restore stops reading a line at the other family's -6/-4 and skips the rule: what
+      // follows is never checked (verified with iptables-nft/legacy-restore 1.8.9), nor is the rule
+      // as a whole or its jump. The rest is still read, silently, so that navigation and rename see
+      // the chains it names (the file may be shared with the other family's restore).
+      if (rule.otherFamily && !skipping) {
+        skipping = { muted: this.muted, broken: rule.broken };
+        this.muted = true;
+      }
+    }
+    if (skipping) {
+      this.muted = skipping.muted;
+      rule.broken = skipping.broken;
+      compactRule(rule);
+      return rule;
     }
     if (pendingNegation) error('parse/dangling-negation', "'!' at the end of the rule negates nothing", pendingNegation);
     this.checkRule(rule);
@@ -1603,13 +1640,13 @@ class Parser {
             return;
           case 'ipv4':
             if (family === 'ipv6') {
-              this.report('information', 'parse/family-option', 'rule marked -4 is skipped by ip6tables-restore', token);
+              this.report('information', 'parse/family-option', 'rule marked -4 is skipped by ip6tables-restore (which reads no further than -4)', token);
               rule.otherFamily = true;
             }
             return;
           case 'ipv6':
             if (family === 'ipv4') {
-              this.report('information', 'parse/family-option', 'rule marked -6 is skipped by iptables-restore', token);
+              this.report('information', 'parse/family-option', 'rule marked -6 is skipped by iptables-restore (which reads no further than -6)', token);
               rule.otherFamily = true;
             }
             return;

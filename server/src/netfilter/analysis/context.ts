@@ -287,7 +287,7 @@ export class TableFacts {
         const target = rule.target;
         const callee = target && target.kind === 'chain' ? graph.ids.get(target.name) : undefined;
         ruleTargets.push(callee ?? -1);
-        if (callee === undefined || rule.broken) continue;
+        if (callee === undefined || rule.broken || rule.otherFamily) continue; // (the kernel has no such jump)
         edgeTargets.push(callee);
         edgeRuleIndexes.push(index);
       }
@@ -363,7 +363,7 @@ export class TableFacts {
     const rules: Rule[] = [];
     for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
       const rule = this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]];
-      if (!rule.broken) rules.push(rule);
+      if (!rule.broken && !rule.otherFamily) rules.push(rule);
     }
     return rules.length ? rules : NO_RULES;
   }
@@ -373,7 +373,10 @@ export class TableFacts {
     const id = this.graph.ids.get(name);
     if (id === undefined) return false;
     const callers = this.callerIndex();
-    for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) if (!this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]].broken) return true;
+    for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
+      const rule = this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]];
+      if (!rule.broken && !rule.otherFamily) return true;
+    }
     return false;
   }
 
