@@ -10,6 +10,9 @@ import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, ty
 const MUST_BE_LAST = 'this must be the last rule in this chain';
 
 function commentOf(rule: Rule): string | undefined {
+  // From the rule's line when the parser can (no model built: the hash check reads thousands of rules).
+  const fromLine = optionText(rule, 'comment', 'comment');
+  if (fromLine !== undefined) return fromLine?.text;
   for (const match of rule.matches) {
     if (match.module !== 'comment') continue;
     const option = optionOf(match, 'comment');
@@ -195,6 +198,14 @@ export function hashChecked(facts: TableFacts, name: string): boolean {
   return false;
 }
 
+/** The rule's `-p` value and whether it is negated, from its line when the parser can. */
+function protocolOf(rule: Rule): { text: string | undefined; negated: boolean } | undefined {
+  const fromLine = optionText(rule, '', 'protocol');
+  if (fromLine !== undefined) return fromLine ?? undefined;
+  const option = rule.criteria.protocol;
+  return option && { text: option.args[0]?.text, negated: option.negated };
+}
+
 /** kube/hash-mismatch for one kube-named chain of the nat table. */
 export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
   const parsed = parseKubeChainName(chain.name);
@@ -205,15 +216,15 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
     for (const rule of chain.rules) {
       if (rule.target?.name !== 'DNAT') continue;
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
-      const protocol = rule.criteria.protocol?.args[0]?.text;
+      const protocol = protocolOf(rule);
       const to = optionOf(rule.target, 'to-destination')?.args[0]?.text;
-      if (subject && protocol && to && !rule.criteria.protocol!.negated) claims.push({ name: subject.servicePortName, protocol, endpoint: to });
+      if (subject && protocol?.text && to && !protocol.negated) claims.push({ name: subject.servicePortName, protocol: protocol.text, endpoint: to });
     }
   } else {
     for (const rule of facts.referrersOf(chain.name)) {
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
-      const protocol = rule.criteria.protocol?.args[0]?.text;
-      if (subject && protocol && !rule.criteria.protocol!.negated && !subject.endpoint) claims.push({ name: subject.servicePortName, protocol });
+      const protocol = protocolOf(rule);
+      if (subject && protocol?.text && !protocol.negated && !subject.endpoint) claims.push({ name: subject.servicePortName, protocol: protocol.text });
     }
   }
   if (claims.length === 0) return;
