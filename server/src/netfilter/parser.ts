@@ -137,6 +137,112 @@ interface TableState {
   lastRuleChainNameStart?: number;
   /** checked mode: every chain of the table (newChain adds them), found by the text of a name */
   chainIndex?: ChainNameIndex;
+  /** lazy modes: the table's `-A` lines, filed under their chains (LazyChain) */
+  rows?: RuleRows;
+}
+
+/**
+ * The `-A` lines of one table as the lazy parse files them: one row per line in file order, each
+ * column a typed array — where the line is, its LazyRule code, where its target's name starts — and
+ * the next row of the same chain (a LazyChain keeps its first and last row). 113k rules in a few
+ * arrays instead of two small arrays per chain (82k arrays at 10k services: GC work and ~12 MB).
+ * Read-only once its table is read; a re-read version gets a copy with later offsets moved.
+ */
+class RuleRows {
+  length = 0;
+  lines: Int32Array;
+  starts: Int32Array;
+  ends: Int32Array;
+  codes: Int32Array;
+  /** offset of the target's name (-1: none known) */
+  targetStarts: Int32Array;
+  /** the next row of the same chain (-1: the chain's last) */
+  nexts: Int32Array;
+  /** checked mode: the jumped-to chain's name (that chain's own string), when known while checking */
+  targetNames: Array<string | undefined>;
+
+  constructor(capacity = 256, from?: RuleRows) {
+    this.lines = new Int32Array(capacity);
+    this.starts = new Int32Array(capacity);
+    this.ends = new Int32Array(capacity);
+    this.codes = new Int32Array(capacity);
+    this.targetStarts = new Int32Array(capacity);
+    this.nexts = new Int32Array(capacity);
+    this.targetNames = [];
+    if (from) {
+      this.length = from.length;
+      this.lines.set(from.lines.subarray(0, from.length));
+      this.starts.set(from.starts.subarray(0, from.length));
+      this.ends.set(from.ends.subarray(0, from.length));
+      this.codes.set(from.codes.subarray(0, from.length));
+      this.targetStarts.set(from.targetStarts.subarray(0, from.length));
+      this.nexts.set(from.nexts.subarray(0, from.length));
+      this.targetNames = from.targetNames.slice();
+    }
+  }
+
+  /** A new row (not yet linked to its chain: LazyChain.file). */
+  add(line: number, start: number, end: number, code: number, targetStart: number, targetName: string | undefined): number {
+    if (this.length === this.lines.length) this.resize(this.length * 2);
+    const row = this.length++;
+    this.lines[row] = line;
+    this.starts[row] = start;
+    this.ends[row] = end;
+    this.codes[row] = code;
+    this.targetStarts[row] = targetStart;
+    this.nexts[row] = -1;
+    this.targetNames[row] = targetName;
+    return row;
+  }
+
+  /** Row `from`'s line in row `to` (a re-read puts the edited line where it was); `to` keeps its link. */
+  copyRow(from: number, to: number): void {
+    this.lines[to] = this.lines[from];
+    this.starts[to] = this.starts[from];
+    this.ends[to] = this.ends[from];
+    this.codes[to] = this.codes[from];
+    this.targetStarts[to] = this.targetStarts[from];
+    this.targetNames[to] = this.targetNames[from];
+  }
+
+  /** Forget the rows from `length` on. */
+  truncate(length: number): void {
+    this.length = length;
+    this.targetNames.length = length;
+  }
+
+  /** Exact size, once the table is read. */
+  trim(): void {
+    if (this.lines.length !== this.length) this.resize(this.length);
+  }
+
+  /** A copy for the text after an edit of line `editedLine`: the offsets of later lines moved by `delta`. */
+  movedCopy(editedLine: number, delta: number): RuleRows {
+    const copy = new RuleRows(Math.max(this.length + 1, 16), this);
+    if (delta !== 0) {
+      for (let row = 0; row < copy.length; row++) {
+        if (copy.lines[row] <= editedLine) continue;
+        copy.starts[row] += delta;
+        copy.ends[row] += delta;
+        if (copy.targetStarts[row] >= 0) copy.targetStarts[row] += delta;
+      }
+    }
+    return copy;
+  }
+
+  private resize(capacity: number): void {
+    const grow = (column: Int32Array) => {
+      const next = new Int32Array(capacity);
+      next.set(column.subarray(0, Math.min(this.length, capacity)));
+      return next;
+    };
+    this.lines = grow(this.lines);
+    this.starts = grow(this.starts);
+    this.ends = grow(this.ends);
+    this.codes = grow(this.codes);
+    this.targetStarts = grow(this.targetStarts);
+    this.nexts = grow(this.nexts);
+  }
 }
 
 /**
@@ -360,7 +466,7 @@ class Parser {
     if (tokens.count < first + 2) return undefined;
     const oldChain = editedTable.chains.get(tokens.value(before, first + 1));
     if (!(oldChain instanceof LazyChain)) return undefined;
-    const slot = slotOfLine(oldChain.pending, line);
+    const { row: slot, index: slotIndex } = oldChain.rowOfLine(line);
     const chainDeclaredAt = oldChain.state.declaredAtLine.get(oldChain.name);
     if (slot < 0 || chainDeclaredAt === undefined || chainDeclaredAt >= line) return undefined;
 
@@ -392,12 +498,11 @@ class Parser {
         if (!(chain instanceof LazyChain)) return undefined;
         // 40k chains take ~50 ms to copy (mostly allocation): pause now and then.
         if (++copied % REPARSE_SLICE_CHAINS === 0) yield;
-        state ??= { table: copy, declaredAtLine: chain.state.declaredAtLine, pendingJumps: [], templates: chain.state.templates };
-        // Filed lines are read-only once parsed: a chain with nothing to move shares them (the edited
-        // chain gets its own copy, its entry for the line is replaced below).
-        const pending = chain.pending;
-        const unmoved = chain !== oldChain && (delta === 0 || pending.length === 0 || pending[pending.length - 5] < line);
-        const moved = new LazyChain(chain.name, chain.table, chain.builtin, chain.policy, state, next, unmoved ? pending : movedPending(pending, line, delta), unmoved ? chain.pendingTargetNames : chain.pendingTargetNames.slice());
+        // The table's filed lines, copied with later offsets moved (~3 MB at 10k services, a few
+        // milliseconds); each chain keeps its rows (the edited line's row is replaced below).
+        state ??= { table: copy, declaredAtLine: chain.state.declaredAtLine, pendingJumps: [], templates: chain.state.templates, rows: chain.state.rows?.movedCopy(line, delta) };
+        const moved = new LazyChain(chain.name, chain.table, chain.builtin, chain.policy, state, next);
+        moved.takeRowsOf(chain);
         if (chain.policySpan) moved.policySpan = moveSpan(chain.policySpan);
         if (chain.counters) moved.counters = chain.counters.span.end < region.start || delta === 0 ? chain.counters : { ...chain.counters, span: moveSpan(chain.counters.span) };
         if (chain.declSpan) moved.declSpan = moveSpan(chain.declSpan);
@@ -417,29 +522,31 @@ class Parser {
     const newFirst = tokens.count > 0 && text.charCodeAt(tokens.starts[0]) === 91 /* [ */ ? 1 : 0;
     if (tokens.count < newFirst + 2 || tokens.quoted[newFirst + 1] || tokens.value(text, newFirst + 1) !== oldChain.name) return undefined;
 
-    // File the new line as a whole parse would, then put its entry where the old one was.
-    const filed = chain.pending.length;
+    // File the new line as a whole parse would, then put its row where the old one was.
+    const rows = editedState.rows;
+    if (!rows) return undefined;
+    const filed = rows.length;
+    const lastBefore = chain.lastRow;
     editedState.lastRuleChain = undefined; // (the line is compared with no previous one: filed by name)
     next.lineIndex = line;
     next.current = editedState; // as while its table is read (the full rule parse reads it)
     next.fileChecked(editedState, line, lineStart, newLineEnd);
     next.current = undefined;
-    if (next.lazyFailed || chain.pending.length !== filed + 5 || editedState.table.chains.size !== editedTable.chains.size) return undefined;
+    if (next.lazyFailed || rows.length !== filed + 1 || chain.lastRow !== filed || editedState.table.chains.size !== editedTable.chains.size) return undefined;
     // Jumps COMMIT would check: only to chains declared before the line (nothing to report).
     for (const jump of editedState.pendingJumps) {
       const declaredAt = editedState.declaredAtLine.get(jump.name);
       if (!editedState.table.chains.has(jump.name) || declaredAt === undefined || declaredAt >= line) return undefined;
     }
-    for (let k = 0; k < 5; k++) chain.pending[slot + k] = chain.pending[filed + k];
-    chain.pending.length = filed;
-    chain.pendingTargetNames[slot / 5] = chain.pendingTargetNames[filed / 5];
-    chain.pendingTargetNames.length = filed / 5;
+    rows.copyRow(filed, slot);
+    chain.unfileLast(lastBefore);
+    rows.truncate(filed);
 
     yield;
     // Same jump as before, to a chain that was already declared at the line: nothing outside the
     // line (pending jumps, which chains exist, the jump graph's edges) depends on the edit.
-    const oldTarget = oldChain.rules[slot / 5].target;
-    const newTarget = chain.rules[slot / 5].target;
+    const oldTarget = oldChain.rules[slotIndex].target;
+    const newTarget = chain.rules[slotIndex].target;
     if (!oldTarget !== !newTarget) return undefined;
     if (oldTarget && newTarget) {
       if (oldTarget.name !== newTarget.name || oldTarget.kind !== newTarget.kind || oldTarget.goto !== newTarget.goto) return undefined;
@@ -452,7 +559,7 @@ class Parser {
     next.problemLines = [...this.problemLines.slice(0, firstOfLine), ...next.problemLines, ...this.problemLines.slice(endOfLine)];
     next.lineStarts = this.lineStarts.map((start, k) => (k > line ? start + delta : start));
     const result = next.result();
-    LINE_EDITS.set(result, { previous: new WeakRef(previous), table: this.tables.indexOf(editedTable), chain: oldChain.name, index: slot / 5, line, region });
+    LINE_EDITS.set(result, { previous: new WeakRef(previous), table: this.tables.indexOf(editedTable), chain: oldChain.name, index: slotIndex, line, region });
     return result;
   }
 
@@ -886,7 +993,7 @@ class Parser {
       chain = this.newChain(name, state.table.name, false);
       state.table.chains.set(chain.name, chain);
     }
-    (chain as LazyChain).pending.push(lineIndex, start, end, UNCHECKED_RULE, -1);
+    (chain as LazyChain).file((state.rows ??= new RuleRows()).add(lineIndex, start, end, UNCHECKED_RULE, -1, undefined));
   }
 
   /**
@@ -966,10 +1073,11 @@ class Parser {
     state.lastRuleChain = chain;
     state.lastRuleChainNameStart = nameStart;
     const targetIndex = template >= 0 ? templates.targetIndex(template) : -1;
-    (chain as LazyChain).pending.push(lineIndex, start, end, ruleCode, targetIndex >= 0 ? tokens.starts[first + targetIndex] : -1);
     // The jumped-to chain's own name string: every analysis looks chains up by target name, and a
     // string already used as a key hashes and compares faster than a fresh slice of the line.
-    (chain as LazyChain).pendingTargetNames.push(verdict && verdict.chainTarget >= 0 && templates.targetToken === verdict.chainTarget ? (context.targetChain as Chain | undefined)?.name : undefined);
+    const targetName = verdict && verdict.chainTarget >= 0 && templates.targetToken === verdict.chainTarget ? (context.targetChain as Chain | undefined)?.name : undefined;
+    const row = (state.rows ??= new RuleRows(4096)).add(lineIndex, start, end, ruleCode, targetIndex >= 0 ? tokens.starts[first + targetIndex] : -1, targetName);
+    (chain as LazyChain).file(row);
     if (!declared && !skippedByRestore) {
       this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, { start: nameStart, end: nameEnd }, {
         fixes: this.declareChainFix(name),
@@ -999,10 +1107,15 @@ class Parser {
   }
 
   /** Parse the `-A` lines filed under a lazy chain (trace mode). */
-  materialize(state: TableState, chain: string, lines: readonly number[], targetNames: ReadonlyArray<string | undefined>): Rule[] {
-    const rules: Rule[] = [];
-    for (let k = 0; k < lines.length; k += 5) rules.push(new LazyRule(this, state, chain, lines[k], lines[k + 1], lines[k + 2], rules.length + 1, lines[k + 3], lines[k + 4], targetNames[rules.length]));
-    return exactSize(rules);
+  materialize(state: TableState, chain: string, firstRow: number, count: number): Rule[] {
+    const rules: Rule[] = new Array(count);
+    const rows = state.rows;
+    let k = 0;
+    for (let row = firstRow; row >= 0 && rows; row = rows.nexts[row]) {
+      rules[k] = new LazyRule(this, state, chain, rows.lines[row], rows.starts[row], rows.ends[row], k + 1, rows.codes[row], rows.targetStarts[row], rows.targetNames[row]);
+      k++;
+    }
+    return rules;
   }
 
   /**
@@ -1779,7 +1892,7 @@ class Parser {
 
   private closeTable(state: TableState): void {
     const table = state.table;
-    for (const chain of table.chains.values()) if (chain instanceof LazyChain) chain.compact();
+    state.rows?.trim();
     // Jumps are resolved now that every chain of the table is known.
     for (const target of state.pendingJumps) {
       const line = target.line;
@@ -1879,10 +1992,10 @@ class LazyChain implements Chain {
     this.#packets = packets;
     this.#bytes = bytes;
   }
-  /** line, start, end, LazyRule code, target name offset of each `-A` line, flat (read-only once parsed) */
-  pending: number[];
-  /** checked mode: per `-A` line, the name of the chain it jumps to when known while checking */
-  pendingTargetNames: Array<string | undefined>;
+  /** its `-A` lines: rows of the table's RuleRows (state.rows), linked first to last (-1: none) */
+  firstRow = -1;
+  lastRow = -1;
+  rowCount = 0;
   /** checked mode: the line that declared the chain (MAX_SAFE_INTEGER: used undeclared), when known here */
   declaredAt?: number;
   /** checked mode: how a `-j` to this name reads (rule-templates.ts chainKind), once computed */
@@ -1898,29 +2011,47 @@ class LazyChain implements Chain {
     policy: string | undefined,
     readonly state: TableState,
     private readonly parser: Parser,
-    pending: number[] = [],
-    pendingTargetNames: Array<string | undefined> = [],
   ) {
     if (policy) this.policy = policy;
-    this.pending = pending;
-    this.pendingTargetNames = pendingTargetNames;
+  }
+
+  /** File row `row` of the table's rows as this chain's last line. */
+  file(row: number): void {
+    if (this.lastRow >= 0) this.state.rows!.nexts[this.lastRow] = row;
+    else this.firstRow = row;
+    this.lastRow = row;
+    this.rowCount++;
+  }
+
+  /** Undo the last file(): `previousLast` was the last row before it. */
+  unfileLast(previousLast: number): void {
+    if (previousLast >= 0) this.state.rows!.nexts[previousLast] = -1;
+    else this.firstRow = -1;
+    this.lastRow = previousLast;
+    this.rowCount--;
+  }
+
+  /** The same rows as `chain` (a re-read version's copy of its chain: the rows were copied with the table's). */
+  takeRowsOf(chain: LazyChain): void {
+    this.firstRow = chain.firstRow;
+    this.lastRow = chain.lastRow;
+    this.rowCount = chain.rowCount;
+  }
+
+  /** The row of the line `line` and its index among the chain's rules; row -1 when it has none. */
+  rowOfLine(line: number): { row: number; index: number } {
+    const rows = this.state.rows;
+    let index = 0;
+    for (let row = this.firstRow; row >= 0 && rows; row = rows.nexts[row], index++) if (rows.lines[row] === line) return { row, index };
+    return { row: -1, index: -1 };
   }
 
   get isMaterialized(): boolean {
     return this.parsed !== undefined;
   }
 
-  /**
-   * Once the table is read: the filed lines at their exact size. Arrays grown by push keep 16+
-   * slots; over the 40k two- and four-rule chains of a kube dump that is ~10 MB of empty slots.
-   */
-  compact(): void {
-    this.pending = exactSize(this.pending);
-    this.pendingTargetNames = exactSize(this.pendingTargetNames);
-  }
-
   get rules(): Rule[] {
-    return (this.parsed ??= this.parser.materialize(this.state, this.name, this.pending, this.pendingTargetNames));
+    return (this.parsed ??= this.parser.materialize(this.state, this.name, this.firstRow, this.rowCount));
   }
 
   set rules(rules: Rule[]) {
@@ -2059,10 +2190,6 @@ class LazyRule implements Rule {
   }
 }
 
-/** A short list grown by push, copied to its exact size (push leaves 16 slots for 1 to 16 items). */
-function exactSize<T>(list: T[]): T[] {
-  return list.length > 0 && list.length <= 16 ? list.slice() : list;
-}
 
 /** LazyRule.code: what checking the line found, so reading it back needs no parse. */
 /** The number written in text[start, end): decimal digits only, at most 15 (exact as a double). */
@@ -2298,26 +2425,6 @@ function hasLineBreak(text: string, start: number, end: number): boolean {
     if (c === 10 || c === 13) return true;
   }
   return false;
-}
-
-/** Index in a LazyChain's `pending` of the entry for `line`, or -1. */
-function slotOfLine(pending: readonly number[], line: number): number {
-  for (let k = 0; k < pending.length; k += 5) if (pending[k] === line) return k;
-  return -1;
-}
-
-
-/** A chain's `pending` with the offsets of lines after `editedLine` moved by `delta`. */
-function movedPending(pending: readonly number[], editedLine: number, delta: number): number[] {
-  const copy = pending.slice();
-  if (delta === 0) return copy;
-  for (let k = 0; k < copy.length; k += 5) {
-    if (copy[k] <= editedLine) continue;
-    copy[k + 1] += delta;
-    copy[k + 2] += delta;
-    if (copy[k + 4] >= 0) copy[k + 4] += delta;
-  }
-  return copy;
 }
 
 /** Chains copied between two pauses of a re-read (reparseAfterLineEditInSteps). */
