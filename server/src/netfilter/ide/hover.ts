@@ -131,6 +131,12 @@ export function ruleHover(doc: IdeDocument, rule: Rule): string {
   if (rule.command === 'insert') lines.push('Inserted with `-I`: its position counts every earlier -A/-I of the chain.');
   if (rule.broken) lines.push('⚠ This rule has errors; iptables-restore would reject the file.');
   else if (rule.otherFamily) lines.push(`Marked for the other family: ${doc.ruleset.family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore'} skips this rule, the kernel never has it (and it does not count in the kernel's rule numbers).`);
+  else if (chain) {
+    // The kernel (its trace, `iptables -L --line-numbers`) numbers only the rules restore loaded.
+    let skipped = 0;
+    for (let k = 0; k < rule.position - 1 && k < chain.rules.length; k++) if (chain.rules[k].otherFamily) skipped++;
+    if (skipped) lines.push(`In the kernel this is rule #${rule.position - skipped}: ${skipped === 1 ? 'a rule' : `${skipped} rules`} before it ${skipped === 1 ? 'is' : 'are'} marked for the other family, which restore skips.`);
+  }
   if (rule.counters) lines.push(`Counters: ${rule.counters.packets} packets, ${rule.counters.bytes} bytes`);
   if (chain && rule.matches.some((m) => m.module === 'statistic')) {
     const p = statisticProbability(rule);
