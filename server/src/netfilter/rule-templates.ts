@@ -51,35 +51,16 @@ export class LineTokens {
     let n = 0;
     let i = start;
     while (i < end) {
-      let c = text.charCodeAt(i);
+      const c = text.charCodeAt(i);
       if (c === 32 || c === 9) {
         i++;
         continue;
       }
       if (n === MAX_TOKENS) return false;
       const tokenStart = i;
-      if (c === 34) {
-        // A whole quoted argument: "…" with backslash escapes, followed by a separator or the end.
-        i++;
-        while (i < end) {
-          c = text.charCodeAt(i);
-          if (c === 92) i += 2;
-          else if (c === 34) break;
-          else i++;
-        }
-        if (i >= end) return false; // unterminated
-        i++;
-        if (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return false;
-        this.quoted[n] = 1;
-      } else {
-        while (i < end) {
-          c = text.charCodeAt(i);
-          if (c === 32 || c === 9) break;
-          if (c === 34) return false;
-          i++;
-        }
-        this.quoted[n] = 0;
-      }
+      i = c === 34 ? quotedTokenEnd(text, i, end) : plainTokenEnd(text, i, end);
+      if (i < 0) return false;
+      this.quoted[n] = c === 34 ? 1 : 0;
       this.starts[n] = tokenStart;
       this.ends[n] = i;
       n++;
@@ -96,6 +77,34 @@ export class LineTokens {
     const inner = text.slice(start + 1, end - 1);
     return inner.includes('\\') ? inner.replace(/\\(.)/gs, '$1') : inner;
   }
+}
+
+/**
+ * Where the whole quoted argument starting at text[i] (a `"`) ends — after its closing quote, with
+ * backslash escapes inside — or -1 when it is unterminated or not followed by a separator.
+ */
+function quotedTokenEnd(text: string, i: number, end: number): number {
+  i++;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 92 /* \ */) i += 2;
+    else if (c === 34) break;
+    else i++;
+  }
+  if (i >= end) return -1;
+  i++;
+  return i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9 ? -1 : i;
+}
+
+/** Where the unquoted token starting at text[i] ends, or -1 when it has a quote inside (not templated). */
+function plainTokenEnd(text: string, i: number, end: number): number {
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9) return i;
+    if (c === 34) return -1;
+    i++;
+  }
+  return i;
 }
 
 type ValueCheck = (text: string) => ValueProblem | ValueProblem[] | undefined;
@@ -371,26 +380,11 @@ export class RuleTemplates {
           tokens.quoted[k] = quoted;
           continue;
         }
-      } else if (c === 34 /* " */) {
-        // A whole quoted argument, as scan() reads it.
-        i++;
-        while (i < end) {
-          c = text.charCodeAt(i);
-          if (c === 92) i += 2;
-          else if (c === 34) break;
-          else i++;
-        }
-        if (i >= end) return undefined;
-        i++;
-        if (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return undefined;
-        quoted = 1;
       } else {
-        while (i < end) {
-          c = text.charCodeAt(i);
-          if (c === 32 || c === 9) break;
-          if (c === 34) return undefined;
-          i++;
-        }
+        // A free value, read as scan() reads it.
+        quoted = c === 34 /* " */ ? 1 : 0;
+        i = quoted ? quotedTokenEnd(text, i, end) : plainTokenEnd(text, i, end);
+        if (i < 0) return undefined;
       }
       tokens.starts[k] = tokenStart;
       tokens.ends[k] = i;
