@@ -504,21 +504,19 @@ export class TableFacts {
   /** Packets this rule matches never reach the next rule of its chain. */
   terminal(rule: Rule): boolean {
     const target = rule.target;
-    if (!target) return false;
-    if (target.kind === 'chain') {
-      const callee = this.graph.ids.get(target.name);
-      if (callee === undefined || this.graph.chains[callee].builtin) return false;
-      return target.goto || this.alwaysTerminalId(callee);
-    }
-    return this.verdictTerminal(rule);
+    return this.terminalWithCallee(rule, target?.kind === 'chain' ? (this.graph.ids.get(target.name) ?? -1) : -1);
   }
 
   /** terminal() of rule `index` of chain `id` (its callee read from the graph, not looked up by name). */
   terminalAt(id: number, index: number, rule: Rule): boolean {
+    return this.terminalWithCallee(rule, this.ruleTarget(id, index));
+  }
+
+  /** terminal(), the id of the chain the rule jumps or goes to given (-1: none of the table). */
+  private terminalWithCallee(rule: Rule, callee: number): boolean {
     const target = rule.target;
     if (!target) return false;
     if (target.kind === 'chain') {
-      const callee = this.ruleTarget(id, index);
       if (callee < 0 || this.graph.chains[callee].builtin) return false;
       return target.goto || this.alwaysTerminalId(callee);
     }
