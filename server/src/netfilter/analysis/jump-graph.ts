@@ -82,9 +82,10 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
   for (const chain of table.chains.values()) {
     if (context.tick()) yield;
     if (chain.builtin || !chain.nameSpan) continue;
-    // The jumps themselves are needed only for an empty chain; for the others, whether there is one.
-    const emptyAndJumpedTo = chain.rules.length === 0 && chain.declSpan && !INTENTIONALLY_EMPTY.has(chain.name);
-    const referrers = emptyAndJumpedTo ? facts.referrersOf(chain.name) : undefined;
+    // The jumps themselves are needed only where each is reported (to an empty chain); for the
+    // other chains, whether there is one.
+    const reportsEachJump = chain.rules.length === 0 && !!chain.declSpan && !INTENTIONALLY_EMPTY.has(chain.name);
+    const referrers = reportsEachJump ? facts.referrersOf(chain.name) : undefined;
     if (referrers ? referrers.length === 0 : !facts.isReferenced(chain.name)) {
       if (INTENTIONALLY_UNREFERENCED.has(chain.name)) continue;
       problems.push({
@@ -98,8 +99,8 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
       });
       continue;
     }
-    if (emptyAndJumpedTo && chain.declSpan) {
-      for (const rule of referrers!) {
+    if (reportsEachJump && referrers && chain.declSpan) {
+      for (const rule of referrers) {
         problems.push({
           severity: 'hint',
           code: 'graph/empty-chain-jump',
