@@ -27,7 +27,7 @@ export function renderRuleset(ruleset: ParsedRuleset): string {
 }
 
 function renderRule(rule: Rule, token: (t: Token) => string, option: (o: OptionUse) => string): string {
-  const parts = [`#${rule.position} line ${rule.line + 1}${rule.counters ? ` [${rule.counters.packets}:${rule.counters.bytes}]` : ''}${rule.broken ? ' BROKEN' : ''}:`];
+  const parts = [`#${rule.position} line ${rule.line + 1}${rule.counters ? ` [${rule.counters.packets}:${rule.counters.bytes}]` : ''}${rule.broken ? ' BROKEN' : ''}${rule.otherFamily ? ' SKIPPED (other family)' : ''}:`];
   for (const generic of rule.genericOptions) parts.push(option(generic));
   for (const match of rule.matches) parts.push(`${match.implicit ? '(implicit)' : ''}${match.known ? '' : '?'}m:${match.module}{${match.options.map(option).join(' ')}}`);
   if (rule.target) parts.push(`${rule.target.goto ? 'goto' : 'jump'}:${rule.target.kind}:${token(rule.target.token)}{${rule.target.options.map(option).join(' ')}}`);

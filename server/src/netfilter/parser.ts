@@ -1304,6 +1304,7 @@ class Parser {
         }
         // Delete by specification: parse the rule, then remove the first identical one.
         const probe = this.buildRule(lineIndex, lineSpan, 'append', commandToken, chainToken!, tokens, next, undefined);
+        if (probe.otherFamily) return; // restore skips the line: nothing is deleted
         const key = ruleKey(this.text, probe);
         const found = chain.rules.findIndex((r) => ruleKey(this.text, r) === key);
         if (found < 0) {
