@@ -292,9 +292,9 @@ class ChainNameIndex {
     return entry !== undefined && this.chains[entry] === chain ? entry : -1;
   }
 
-  find(text: string, start: number, end: number): Chain | undefined {
+  /** `hash`: nameHash(text, start, end) when the caller computed it while scanning the name. */
+  find(text: string, start: number, end: number, hash = nameHash(text, start, end)): Chain | undefined {
     const length = end - start;
-    const hash = nameHash(text, start, end);
     this.lastHash = hash;
     this.lastHashStart = start;
     this.lastHashEnd = end;
@@ -335,10 +335,13 @@ class ChainNameIndex {
   }
 }
 
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 16777619;
+
 /** FNV-1a of text[start, end) (ChainNameIndex). */
 function nameHash(text: string, start: number, end: number): number {
-  let hash = 0x811c9dc5;
-  for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), 16777619);
+  let hash = FNV_OFFSET;
+  for (let k = start; k < end; k++) hash = Math.imul(hash ^ text.charCodeAt(k), FNV_PRIME);
   return hash;
 }
 
@@ -887,7 +890,9 @@ class Parser {
   private declareChecked(state: TableState, lineIndex: number, start: number, end: number): boolean {
     const text = this.text;
     let i = start + 1;
-    while (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9 && text.charCodeAt(i) !== 34) i++;
+    // The name, hashed as it is read (ChainNameIndex looks it up and files it by this hash).
+    let hash = FNV_OFFSET;
+    for (let c = text.charCodeAt(i); i < end && c !== 32 && c !== 9 && c !== 34; c = text.charCodeAt(++i)) hash = Math.imul(hash ^ c, FNV_PRIME);
     const nameEnd = i;
     if (nameEnd === start + 1 || nameEnd - start - 1 > 28 || text.charCodeAt(nameEnd) !== 32) return false;
     const policyStart = ++i;
@@ -906,7 +911,7 @@ class Parser {
     if (i !== end - 1 || text.charCodeAt(i) !== 93 /* ] */) return false;
     if (packetsEnd === packetsStart || bytesEnd === bytesStart || packetsEnd - packetsStart > 15 || bytesEnd - bytesStart > 15) return false;
     const table = state.table;
-    const known = this.chainAt(state, start + 1, nameEnd);
+    const known = state.chainIndex ? state.chainIndex.find(text, start + 1, nameEnd, hash) : this.chainAt(state, start + 1, nameEnd);
     const name = known ? known.name : text.slice(start + 1, nameEnd);
     const builtin = name.length <= LONGEST_BUILTIN_CHAIN_NAME && isBuiltinChain(table.name, name);
     // `-` (every user chain) is read without making a string of it.
