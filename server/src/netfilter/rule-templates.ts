@@ -369,8 +369,9 @@ export class RuleTemplates {
       const expected = fixed[k];
       let quoted = 0;
       if (expected !== undefined) {
-        // Written verbatim or pinned: the same characters, then a separator or the end of the line.
-        if (!text.startsWith(expected, i)) return undefined;
+        // Written verbatim or pinned: the same characters, then a separator or the end of the line
+        // (which may end before the text does: a `\r` of CRLF is not the line's).
+        if (i + expected.length > end || !text.startsWith(expected, i)) return undefined;
         i += expected.length;
         if (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return undefined;
         quoted = c === 34 ? 1 : 0;
