@@ -72,6 +72,21 @@ export function isBuiltinChain(table: string, chain: string): boolean {
   return !!list && list.includes(chain);
 }
 
+/**
+ * For each rule of a chain, how many rules before it are marked for the other family (null when none
+ * is): restore skips those, so the kernel's number of rule `position` (its trace, `iptables -L
+ * --line-numbers`) is `position - skipped[position - 1]`.
+ */
+export function otherFamilyRulesBefore(rules: readonly Rule[]): Int32Array | null {
+  let count = 0;
+  const before = new Int32Array(rules.length);
+  for (let k = 0; k < rules.length; k++) {
+    before[k] = count;
+    if (rules[k].otherFamily) count++;
+  }
+  return count === 0 ? null : before;
+}
+
 export interface Counters {
   packets: number;
   bytes: number;

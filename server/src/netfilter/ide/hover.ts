@@ -2,7 +2,7 @@
 
 import { findMatch, findTarget } from '../extensions/registry';
 import type { OptionSpec } from '../extensions/types';
-import { isBuiltinChain, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
+import { isBuiltinChain, otherFamilyRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
@@ -133,8 +133,7 @@ export function ruleHover(doc: IdeDocument, rule: Rule): string {
   else if (rule.otherFamily) lines.push(`Marked for the other family: ${doc.ruleset.family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore'} skips this rule, the kernel never has it (and it does not count in the kernel's rule numbers).`);
   else if (chain) {
     // The kernel (its trace, `iptables -L --line-numbers`) numbers only the rules restore loaded.
-    let skipped = 0;
-    for (let k = 0; k < rule.position - 1 && k < chain.rules.length; k++) if (chain.rules[k].otherFamily) skipped++;
+    const skipped = otherFamilyRulesBefore(chain.rules)?.[rule.position - 1] ?? 0;
     if (skipped) lines.push(`In the kernel this is rule #${rule.position - skipped}: ${skipped === 1 ? 'a rule' : `${skipped} rules`} before it ${skipped === 1 ? 'is' : 'are'} marked for the other family, which restore skips.`);
   }
   if (rule.counters) lines.push(`Counters: ${rule.counters.packets} packets, ${rule.counters.bytes} bytes`);

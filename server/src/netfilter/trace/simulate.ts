@@ -12,7 +12,7 @@
 // first packet (NEW, or RELATED) and once per manipulation type (destination in PREROUTING/OUTPUT,
 // source in INPUT/POSTROUTING).
 
-import type { Chain, Rule, Ruleset, Table } from '../model';
+import { otherFamilyRulesBefore, type Chain, type Rule, type Ruleset, type Table } from '../model';
 import type { HookPosition, NodeContext, Packet } from '../packet';
 import { protocolName, protocolNumber } from '../packet';
 import { findMatch, findTarget } from '../extensions/registry';
@@ -457,17 +457,7 @@ export class Simulator {
    */
   private kernelPosition(chain: Chain, rule: Rule): number {
     let skipped = this.skippedBefore.get(chain);
-    if (skipped === undefined) {
-      const rules = chain.rules;
-      let count = 0;
-      const before = new Int32Array(rules.length);
-      for (let k = 0; k < rules.length; k++) {
-        before[k] = count;
-        if (rules[k].otherFamily) count++;
-      }
-      skipped = count === 0 ? null : before;
-      this.skippedBefore.set(chain, skipped);
-    }
+    if (skipped === undefined) this.skippedBefore.set(chain, (skipped = otherFamilyRulesBefore(chain.rules)));
     return skipped === null ? rule.position : rule.position - skipped[rule.position - 1];
   }
   private readonly skippedBefore = new Map<Chain, Int32Array | null>();
