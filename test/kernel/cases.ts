@@ -173,6 +173,30 @@ const familyCases: KernelCase[] = [
   { name: 'family: tcp 3333 — -4 changes nothing in an IPv4 file (DROP is INPUT rule #3)', dump: familyMarked, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 3333 } },
 ];
 
+const rawFirst = own('raw-before-conntrack.rules');
+const rawCases: KernelCase[] = [
+  { name: 'raw-first: incoming tcp — INVALID in raw PREROUTING, NEW from mangle on', dump: rawFirst, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'raw-first: node -> itself tcp — INVALID in raw OUTPUT, NEW in raw PREROUTING on lo', dump: rawFirst, nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'raw-first: node -> itself udp — CT --notrack in raw OUTPUT, UNTRACKED after', dump: rawFirst, nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'udp', dport: 53, fromLocal: true } },
+];
+
+const ttl = own('ttl-forwarding.rules');
+const ttlCases: KernelCase[] = [
+  { name: 'ttl: forwarded tcp has TTL 63 in FORWARD', dump: ttl, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
+  { name: 'ttl: delivered tcp keeps TTL 64 in INPUT', dump: ttl, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
+  { name: 'ttl: TTL set to 1 in PREROUTING — dropped by routing, no FORWARD', dump: ttl, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.9', proto: 'udp', dport: 53 } },
+  { name: 'ttl: TTL set to 2 in PREROUTING — forwarded with 1', dump: ttl, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.8', proto: 'udp', dport: 53 } },
+];
+
+const v6Types = own('ipv6-addrtype.rules');
+const noConntrack = own('nat-without-conntrack.rules');
+const campaignCases: KernelCase[] = [
+  { name: 'ipv6 addrtype: to the node (UNICAST and LOCAL both hold)', dump: v6Types, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 443 } },
+  { name: 'ipv6 addrtype: forwarded (LOCAL,UNICAST needs both)', dump: v6Types, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:100::5', proto: 'udp', dport: 53 } },
+  { name: 'ipv6 addrtype: node -> itself', dump: v6Types, nodeAddresses: [V6], packet: { src: V6, dst: V6, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'no conntrack user: the nat table is never consulted', dump: noConntrack, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+];
+
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),
   ...flannelForwarding,
@@ -183,4 +207,7 @@ export const kernelCases: KernelCase[] = [
   ...fwCases,
   ...v6Cases,
   ...familyCases,
+  ...rawCases,
+  ...ttlCases,
+  ...campaignCases,
 ];

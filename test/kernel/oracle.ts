@@ -452,7 +452,8 @@ function traceTable(spec: ResolvedPacketSpec): string {
   // traced packet of each chain (ours is the first packet between the two addresses).
   const v6 = spec.family === 'ipv6';
   const packet = (v6 ? [source[0], destination[0]] : [...source, ...destination, ...l4Match]).join(' ');
-  const loopback = (v6 ? [source[0]] : [source[0], ...l4Match]).join(' ');
+  // the protocol too: an ICMP error the node sends itself about our packet has the same source
+  const loopback = (v6 ? [source[0]] : [source[0], `ip protocol ${l4}`, ...l4Match]).join(' ');
   const chains = spec.fromLocal
     ? [`  chain trace { type filter hook output priority -350; policy accept; ${packet} meta nftrace set 1; }`,
        `  chain trace_lo { type filter hook prerouting priority -350; policy accept; iifname "lo" ${loopback} meta nftrace set 1; }`]
@@ -629,6 +630,10 @@ def freebind(s):
         else: s.setsockopt(socket.IPPROTO_IP, 15, 1)      # IP_FREEBIND
     except OSError:
         pass
+def send(f):
+    # a DROP in OUTPUT (rule or policy) fails the send with EPERM: the packet was traced, that is the outcome
+    try: f()
+    except PermissionError: pass
 def csum(b):
     if len(b) % 2: b += b'\0'
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
@@ -647,7 +652,7 @@ elif a['proto'] == 'udp':
     s = socket.socket(af, socket.SOCK_DGRAM)
     freebind(s)
     s.bind((a['src'], a['sport']))
-    s.sendto(b'iptables-lens', (a['dst'], a['dport']))
+    send(lambda: s.sendto(b'iptables-lens', (a['dst'], a['dport'])))
     s.close()
 else:
     if v6:
@@ -659,7 +664,7 @@ else:
         pkt = body[:2] + struct.pack('!H', csum(body)) + body[4:]
     freebind(s)
     s.bind((a['src'], 0))
-    s.sendto(pkt, (a['dst'], 0))
+    send(lambda: s.sendto(pkt, (a['dst'], 0)))
     s.close()
 `;
 

@@ -122,6 +122,9 @@ const PROBES: string[] = [
   '-A INPUT -p udp --sport 53:1 -j DROP',
   '-A INPUT -p tcp -m multiport --dports 100:10 -j DROP',
   '-A INPUT -p tcp -m multiport --dports 1024: -j ACCEPT',
+  // found by the random kernel campaign (seed 5039): multiport wants first < last, tcp allows equal
+  '-A INPUT -p udp -m multiport ! --ports 8080:8080,80 -j ACCEPT',
+  '-A INPUT -p tcp -m tcp --dport 8080:8080 -j ACCEPT',
   '-A INPUT -m statistic --mode nth --every 3 -j ACCEPT',
   '-A INPUT -m owner --uid-owner nosuchuser -j DROP',
   // -4 / -6: restore skips a rule of the other family at that option and reads no further (checked:

@@ -223,6 +223,8 @@ export function checkPortRange(text: string, module?: string): ValueProblem | un
     if (module && REVERSED_RANGE_REFUSED.has(module)) return { severity: 'error', message: `invalid port range '${text}': the first port is above the second` };
     return { severity: 'warning', message: `port range '${text}' is reversed; iptables swaps it to ${high}:${low}` };
   }
+  // libxt_multiport: "invalid portrange specified" unless the first port is below the second
+  if (module === 'multiport' && from !== undefined && from === to) return { severity: 'error', message: `invalid port range '${text}': multiport needs the first port below the second (write ${low})` };
   return undefined;
 }
 

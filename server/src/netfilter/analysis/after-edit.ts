@@ -4,17 +4,19 @@
 //
 // Why that is enough: the re-read keeps the chains, the jumps and the broken rules as they were
 // (else it declines), so the jump graph, the unused/empty/loop/depth findings and the placements
-// cannot change. What reads a rule's contents is its own chain's reachability and kube-proxy
-// checks, the hash check of the chain it jumps to, and — through "does this chain always end in a
-// verdict" and "which fields may it change" — the reachability of every chain that jumps to it:
+// cannot change, but for the edited rule's own match values (place/match-family, re-run on it).
+// What reads a rule's contents is its own chain's reachability and kube-proxy checks, the hash
+// check of the chain it jumps to, and — through "does this chain always end in a verdict" and
+// "which fields may it change" — the reachability of every chain that jumps to it:
 // when the edited rule's part in those two facts changes, this gives up and the whole analysis runs.
 // test/analysis/after-edit.test.ts holds it equal to the whole analysis on random edits.
 
-import type { Chain, Problem, Ruleset, Span } from '../model';
+import type { Chain, Problem, Rule, Ruleset, Span } from '../model';
 import { lineEditOf, type ParsedRuleset } from '../parser';
 import { createContext, sortProblems, TableFacts, type AnalysisContext, type AnalysisSteps } from './context';
 import { checkReachability } from './reachability';
 import { checkHash, checkKubeChain, hashChecked } from './kube';
+import { checkMatchFamily } from './placement';
 import { movedProblem, type ChangedRegion } from '../text-diff';
 
 /** A finished analysis: its findings and what it knew (kept to re-analyse the next version). */
@@ -70,7 +72,8 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
 
   // The checks that read the edited rule: its chain's, and the hash check of the chain it jumps to.
   const target = newRule.target?.kind === 'chain' ? newRule.target.name : undefined;
-  function* recheck(ctx: AnalysisContext, tableFacts: TableFacts, chain: Chain, found: Problem[]): AnalysisSteps {
+  function* recheck(ctx: AnalysisContext, tableFacts: TableFacts, chain: Chain, rule: Rule, found: Problem[]): AnalysisSteps {
+    checkMatchFamily(ctx, rule, found);
     yield* checkReachability(ctx, tableFacts, chain, found);
     checkKubeChain(ctx, tableFacts, chain, found);
     for (const name of new Set([chain.name, ...(target ? [target] : [])])) {
@@ -80,9 +83,9 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
     }
   }
   const before: Problem[] = [];
-  yield* recheck(previous.context, oldFacts, oldChain, before);
+  yield* recheck(previous.context, oldFacts, oldChain, oldRule, before);
   const after: Problem[] = [];
-  yield* recheck(context, facts, newChain, after);
+  yield* recheck(context, facts, newChain, newRule, after);
   yield;
 
   // Every other finding stays, at its place in the new text.

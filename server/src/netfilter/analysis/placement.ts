@@ -1,6 +1,6 @@
 // place/target-table and place/target-hook: targets the kernel refuses in a table, or in a chain
 // reached from a hook the target does not support (x_tables' xt_check_target; nf_tables does the
-// same through nft_compat). Where the registry declares `tables` / `hooks` they are used; for the
+// same through nft_compat). place/match-family: match values the kernel refuses for the family. Where the registry declares `tables` / `hooks` they are used; for the
 // targets below, whose restrictions are kernel facts checked against iptables-legacy/nft-restore
 // in a network namespace, the table fills in what the registry does not (yet) say.
 
@@ -26,6 +26,7 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
   for (const chain of table.chains.values()) {
     for (const rule of chain.rules) {
       if (context.tick()) yield;
+      checkMatchFamily(context, rule, problems);
       const target = rule.target;
       if (!target || target.kind !== 'extension' || !context.usable(rule)) continue;
       const spec = findTarget(target.name, context.family);
@@ -56,6 +57,34 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
           .map((h) => facts.firstJumpFrom(h, chain.name))
           .filter((r): r is Rule => !!r)
           .map((r) => ({ span: { start: r.target!.token.start, end: r.target!.token.end }, message: `reached from ${r.chain} (line ${lineNumber(context.ruleset, r.span.start)})` })),
+      });
+    }
+  }
+}
+
+/**
+ * xt_addrtype's checkentry for IPv6 refuses BLACKHOLE, BROADCAST and every type from PROHIBIT on
+ * (EINVAL when the rule is loaded; `ip6tables-restore --test` does not load, so it accepts them).
+ * Found by the random kernel campaign.
+ */
+const IPV6_REFUSED_ADDRESS_TYPES = new Set(['BROADCAST', 'BLACKHOLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE']);
+
+/** place/match-family for one rule (also re-run on an edited rule by after-edit.ts). */
+export function checkMatchFamily(context: AnalysisContext, rule: Rule, problems: Problem[]): void {
+  if (context.family !== 'ipv6' || !context.usable(rule)) return;
+  for (const match of rule.matches) {
+    if (match.module !== 'addrtype') continue;
+    for (const option of match.options) {
+      if (option.name !== 'src-type' && option.name !== 'dst-type') continue;
+      const value = option.args[0];
+      if (!value) continue;
+      const refused = value.text.split(',').filter((t) => IPV6_REFUSED_ADDRESS_TYPES.has(t.toUpperCase()));
+      if (refused.length === 0) continue;
+      problems.push({
+        severity: 'error',
+        code: 'place/match-family',
+        message: `addrtype cannot match ${refused.join(', ')} for IPv6: the kernel refuses this rule when it is loaded (ip6tables-restore --test does not check it)`,
+        span: { start: value.start, end: value.end },
       });
     }
   }

@@ -63,6 +63,7 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
       if (option.name !== 'src-type' && option.name !== 'dst-type') return undefined;
       const address = option.name === 'src-type' ? ctx.packet.src : ctx.packet.dst;
       const wanted = (option.args[0]?.text ?? '').split(',').map((t) => t.toUpperCase());
+      if (ctx.packet.family === 'ipv6') return ipv6TypeMatches(address, wanted, ctx, limited?.name);
       const { type, unsure } = addressType(address, ctx);
       const result = wanted.includes(type);
       if (type === 'UNICAST' && wanted.some((t) => ROUTE_TYPES.has(t)))
@@ -76,4 +77,34 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
     },
     (option) => `-m addrtype ${optionText(option)}`,
   );
+}
+
+/**
+ * IPv6 is not "one type per address" (xt_addrtype.c match_type6): every listed class must hold —
+ * MULTICAST, UNICAST (any unicast address, the node's own included) and UNSPEC (::) are tested on
+ * the address itself — and then, when LOCAL, ANYCAST or UNREACHABLE is listed, the route lookup must
+ * give one of those. So `--dst-type UNICAST` matches the node's own address, and `LOCAL,UNICAST`
+ * means local *and* unicast. Found by the random kernel campaign (seeds 173, 176, 184, 265).
+ */
+function ipv6TypeMatches(text: string, wanted: string[], ctx: EvalContext, limitedBy: string | undefined): MatchOutcome {
+  const address = parseAddress(text);
+  if (!address || address.family !== 'ipv6') return undecided(`assumed ${text} is of type ${wanted.join('/')} (not an IPv6 address the engine understands)`);
+  const multicast = isMulticast(address);
+  const unspecified = address.value === 0n;
+  if (wanted.includes('MULTICAST') && !multicast) return false;
+  if (wanted.includes('UNICAST') && (multicast || unspecified)) return false;
+  if (wanted.includes('UNSPEC') && !unspecified) return false;
+  const routed = wanted.filter((t) => t === 'LOCAL' || t === 'ANYCAST' || t === 'UNREACHABLE');
+  if (routed.length === 0) return true;
+  const local = isLoopback(address) || ctx.node.localAddresses.some((a) => {
+    const parsed = parseAddress(a);
+    return !!parsed && parsed.family === 'ipv6' && parsed.value === address.value;
+  });
+  if (local && routed.includes('LOCAL')) {
+    if (limitedBy) return undecided(`assumed ${text} is configured on the packet’s interface (--${limitedBy})`);
+    return true;
+  }
+  if (!local && ctx.node.localAddressesSource === 'none' && routed.includes('LOCAL')) return undecided(`assumed ${text} is of type LOCAL (the node's addresses are unknown)`);
+  if (!local && routed.some((t) => t !== 'LOCAL')) return undecided(`assumed the route to ${text} is of type ${routed.filter((t) => t !== 'LOCAL').join('/')}`);
+  return false;
 }

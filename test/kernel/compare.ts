@@ -1,0 +1,94 @@
+// One packet through the real kernel and through the simulator; the kernel's step list must be one
+// of the simulator's paths. Shared by the differential suite and the random campaign.
+//
+// Granularity compared: table, chain, kind, rule position, verdict. Not compared: `return` steps
+// (this kernel never prints one for a chain that falls off its end; older kernels did), and steps in
+// chains the kernel does not have (iptables-nft creates only the built-in chains a dump declares,
+// so an undeclared INPUT has no `policy:ACCEPT` line). REJECT is compared as REJECT (the kernel's
+// DROP is relabelled from the rule text by the oracle).
+
+import { formatSteps, kernelTraceDetailed, resolvePacketSpec, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import type { TraceResult, TraceStep } from '../../server/src/netfilter/trace/types';
+import { parseRuleset } from '../../server/src/netfilter/parser';
+import { tracePacket } from '../../server/src/netfilter/trace/simulate';
+
+/** What the simulator must be told to reproduce the kernel run exactly. */
+export function engineRequest(spec: ResolvedPacketSpec): Record<string, unknown> {
+  return {
+    src: spec.src,
+    dst: spec.dst,
+    proto: spec.proto === 'icmp' && spec.family === 'ipv6' ? 'icmpv6' : spec.proto,
+    sport: spec.sport,
+    dport: spec.dport,
+    tcpFlags: spec.proto === 'tcp' ? ['SYN'] : undefined,
+    // the oracle sends an echo request (ICMP type 8 / ICMPv6 type 128)
+    icmpType: spec.proto === 'icmp' ? (spec.family === 'ipv6' ? 128 : 8) : undefined,
+    inIface: spec.fromLocal ? undefined : spec.inIface,
+    outIface: spec.outIface,
+    fromLocal: !!spec.fromLocal,
+    localAddresses: spec.nodeAddresses,
+    egressAddress: spec.outAddress ?? spec.nodeAddresses[0],
+    mark: 0,
+    ctstate: 'NEW',
+    // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of
+    // options, a 13-byte UDP payload, a 13-byte echo request payload
+    ttl: 64,
+    length: spec.family === 'ipv6' ? undefined : spec.proto === 'tcp' ? 60 : 41,
+  };
+}
+
+type Comparable = Pick<KernelStep, 'table' | 'chain' | 'kind' | 'rule' | 'verdict'>;
+
+function comparable(steps: Array<KernelStep | TraceStep>, kernelChains: Set<string>): Comparable[] {
+  return steps
+    .filter((s) => s.kind !== 'return' && kernelChains.has(`${s.table}:${s.chain}`))
+    .map((s) => ({ table: s.table, chain: s.chain, kind: s.kind, rule: s.kind === 'rule' ? s.rule : null, verdict: normalizeVerdict(s.verdict) }));
+}
+
+function normalizeVerdict(verdict: string): string {
+  return verdict.trim().replace(/^(JUMP|GOTO):/, '$1 ').replace(/\s+/g, ' ').toUpperCase();
+}
+
+function firstDifference(a: Comparable[], b: Comparable[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (JSON.stringify(a[i]) !== JSON.stringify(b[i])) return i;
+  }
+  return -1;
+}
+
+export interface Comparison {
+  /** undefined when the kernel's trace is one of the simulator's paths; else a readable report */
+  disagreement?: string;
+  /** the kernel's steps, as compared */
+  kernelSteps: number;
+  /** how many paths the simulator forked into */
+  simulatorPaths: number;
+}
+
+/**
+ * Trace the packet in the kernel (throws when the kernel cannot load the dump or the harness fails)
+ * and in the simulator, and compare.
+ */
+export async function compareWithKernel(name: string, dumpText: string, packet: PacketSpec): Promise<Comparison> {
+  const spec = resolvePacketSpec(packet);
+  const kernel = await kernelTraceDetailed(dumpText, spec);
+  const chains = new Set(kernel.chains);
+  const expected = comparable(kernel.steps, chains);
+  if (expected.length === 0) throw new Error(`the kernel printed no trace for ${name} — harness problem (raw: ${kernel.raw.join(' | ')})`);
+
+  const result: TraceResult = tracePacket(parseRuleset(dumpText, { family: spec.family }), engineRequest(spec) as never);
+  const paths = result.paths.map((p) => ({ path: p, steps: comparable(p.steps, chains) }));
+  const base = { kernelSteps: expected.length, simulatorPaths: paths.length };
+  if (paths.some((p) => JSON.stringify(p.steps) === JSON.stringify(expected))) return base;
+
+  const report = paths.map((p, i) => {
+    const at = firstDifference(expected, p.steps);
+    return `--- simulator path ${i + 1}/${paths.length} (p=${p.path.probability}, ${p.path.verdict}: ${p.path.outcome}), first difference at step ${at + 1}:\n${formatSteps(p.steps)}`;
+  }).join('\n');
+  return {
+    ...base,
+    disagreement: `kernel trace is none of the simulator's ${paths.length} path(s) for: ${name}\n` +
+      `packet: ${JSON.stringify(engineRequest(spec))}\n--- kernel:\n${formatSteps(expected)}\n${report}`,
+  };
+}

@@ -1,0 +1,318 @@
+// Random rulesets and packets for the kernel differential: small iptables-save dumps built from the
+// matches and targets the simulator models, and one packet, both drawn from the same few addresses,
+// ports and interfaces so that about half of the matches match. Reproducible from a seed.
+//
+// Every dump is meant to be one the kernel loads: targets only where the kernel accepts them (nat
+// user chains are reached from one hook family only), jumps only to later user chains (no loops).
+// A dump the kernel refuses anyway is reported by the campaign as a generator bug, not compared.
+
+import { Rng } from '../fuzz/rng';
+import type { PacketSpec } from './oracle';
+
+export interface RandomKernelCase {
+  name: string;
+  seed: number;
+  dumpText: string;
+  packet: Omit<PacketSpec, 'nodeAddresses'>;
+  nodeAddresses: string[];
+}
+
+/** Addresses, networks and the family's spelling of ICMP, TTL, REJECT: everything that differs by family. */
+interface Vocabulary {
+  family: 'ipv4' | 'ipv6';
+  node: string;
+  /** the node's second address: on the uplink when the packet leaves by a second interface */
+  uplinkAddress: string;
+  clients: string[];
+  remotes: string[];
+  cidrs: string[];
+  ranges: string[];
+  dnatTargets: string[];
+  icmp: { proto: string; module: string; option: string; types: string[] };
+  ttl: { module: string; prefix: string; target: string; targetPrefix: string };
+  rejectWith: string;
+}
+
+const IPV4: Vocabulary = {
+  family: 'ipv4',
+  node: '172.20.0.3',
+  uplinkAddress: '203.0.113.7',
+  clients: ['192.168.50.9', '10.99.1.1', '10.244.1.5'],
+  remotes: ['10.1.2.3', '8.8.8.8'],
+  cidrs: [
+    '192.168.50.0/24', '192.168.0.0/16', '192.168.50.9/32', '10.0.0.0/8', '10.244.0.0/16', '10.99.1.1/32',
+    '172.20.0.3/32', '172.20.0.0/16', '8.8.8.8/32', '10.1.2.0/24', '203.0.113.0/24',
+  ],
+  ranges: ['192.168.50.1-192.168.50.100', '10.0.0.0-10.255.255.255', '172.20.0.1-172.20.0.2', '8.8.8.8-8.8.8.8'],
+  dnatTargets: ['10.1.2.3', '10.1.2.3:8080', '172.20.0.3:8080', '172.20.0.3', '8.8.4.4'],
+  icmp: { proto: 'icmp', module: 'icmp', option: '--icmp-type', types: ['8', 'echo-request', 'echo-reply', '3', 'any'] },
+  ttl: { module: 'ttl', prefix: '--ttl', target: 'TTL', targetPrefix: '--ttl' },
+  rejectWith: 'icmp-port-unreachable',
+};
+
+const IPV6: Vocabulary = {
+  family: 'ipv6',
+  node: '2001:db8:1::10',
+  uplinkAddress: '2001:db8:ff::7',
+  clients: ['2001:db8:2::9', '2001:db8:99::1', 'fd00:244:1::5'],
+  remotes: ['2001:db8:100::5', '2001:4860::8888'],
+  cidrs: [
+    '2001:db8:2::/64', '2001:db8::/32', '2001:db8:2::9/128', 'fd00::/8', 'fd00:244::/32', '2001:db8:99::1/128',
+    '2001:db8:1::10/128', '2001:db8:1::/48', '2001:4860::8888/128', '2001:db8:100::/64', '2001:db8:ff::/48',
+  ],
+  ranges: ['2001:db8:2::1-2001:db8:2::100', 'fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db8:1::1-2001:db8:1::f'],
+  dnatTargets: ['2001:db8:100::5', '[2001:db8:100::5]:8080', '[2001:db8:1::10]:8080', '2001:db8:1::10', '2001:4860::8844'],
+  icmp: { proto: 'ipv6-icmp', module: 'icmp6', option: '--icmpv6-type', types: ['128', 'echo-request', 'echo-reply', '1', 'destination-unreachable'] },
+  ttl: { module: 'hl', prefix: '--hl', target: 'HL', targetPrefix: '--hl' },
+  rejectWith: 'icmp6-port-unreachable',
+};
+
+const PORTS = [22, 53, 80, 443, 8080];
+const IN_IFACES = ['eth0', 'eth1', 'ens3'];
+const UPLINK = 'wan0';
+const IFACE_PATTERNS = ['eth0', 'eth1', 'eth+', 'ens3', 'wan0', 'lo', 'e+'];
+const MARKS = ['0x1', '0x2', '0x4000', '0x10'];
+const MASKS = ['0xffffffff', '0x1', '0xff', '0x4000', '0xf0'];
+
+type TableName = 'raw' | 'mangle' | 'nat' | 'filter';
+
+const BUILTINS: Record<TableName, string[]> = {
+  raw: ['PREROUTING', 'OUTPUT'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
+/**
+ * User chains per table. nat's are split by the hooks that may reach them, because the kernel
+ * refuses a DNAT in a chain reachable from POSTROUTING and a SNAT/MASQUERADE reachable from PREROUTING.
+ */
+const USER_CHAINS: Record<TableName, Array<{ name: string; from: string[] }>> = {
+  raw: [{ name: 'RAW-A', from: ['PREROUTING', 'OUTPUT'] }, { name: 'RAW-B', from: ['PREROUTING', 'OUTPUT'] }],
+  mangle: [{ name: 'MARKS-A', from: BUILTINS.mangle }, { name: 'MARKS-B', from: BUILTINS.mangle }],
+  nat: [{ name: 'DEST-A', from: ['PREROUTING', 'OUTPUT'] }, { name: 'DEST-B', from: ['PREROUTING', 'OUTPUT'] }, { name: 'SOURCE-A', from: ['POSTROUTING'] }],
+  filter: [{ name: 'CHECK-A', from: BUILTINS.filter }, { name: 'CHECK-B', from: BUILTINS.filter }, { name: 'CHECK-C', from: BUILTINS.filter }],
+};
+
+export function randomKernelCase(seed: number): RandomKernelCase {
+  const rng = new Rng(seed);
+  const v = rng.chance(0.25) ? IPV6 : IPV4;
+  const packet = randomPacket(rng, v);
+  const tables: TableName[] = ['filter'];
+  if (rng.chance(0.5)) tables.unshift('mangle');
+  if (rng.chance(0.6)) tables.push('nat');
+  if (rng.chance(0.3)) tables.unshift('raw');
+  const lines = [`# random ${v.family === 'ipv6' ? 'ip6tables' : 'iptables'} ruleset, seed ${seed}`];
+  // The oracle re-arms tracing on lo by the packet's source address: a packet the node sends to
+  // itself must keep it, so source NAT may only map it to the address it already has.
+  const loopback = !!packet.fromLocal && packet.dst === v.node;
+  const g: Generation = { rng, v, loopback };
+  for (const table of tables) lines.push(...randomTable(g, table));
+  const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
+  const port = packet.dport ? (v.family === 'ipv6' ? `, port ${packet.dport}` : `:${packet.dport}`) : '';
+  return {
+    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto} (${tables.join(', ')})`,
+    seed,
+    dumpText: lines.join('\n') + '\n',
+    packet,
+    nodeAddresses: [v.node, v.uplinkAddress],
+  };
+}
+
+interface Generation {
+  rng: Rng;
+  v: Vocabulary;
+  loopback: boolean;
+}
+
+function randomPacket(rng: Rng, v: Vocabulary): Omit<PacketSpec, 'nodeAddresses'> {
+  const proto = rng.pick(['tcp', 'tcp', 'tcp', 'udp', 'udp', 'icmp'] as const);
+  const ports = proto === 'icmp' ? {} : { dport: rng.pick(PORTS), sport: rng.pick([40000, 40000, 1234]) };
+  const kind = rng.pick(['to-node', 'to-node', 'forward', 'forward', 'from-node'] as const);
+  if (kind === 'from-node') {
+    const dst = rng.chance(0.3) ? v.node : rng.pick(v.remotes);
+    return { src: v.node, dst, proto, ...ports, fromLocal: true };
+  }
+  const src = rng.pick(v.clients);
+  const inIface = rng.pick(IN_IFACES);
+  if (kind === 'to-node') return { src, dst: v.node, proto, ...ports, inIface };
+  // (the oracle cannot route IPv6 out by a second link: `onlink` next hops are IPv4 only)
+  const uplink = v.family === 'ipv4' && rng.chance(0.5) ? { outIface: UPLINK, outAddress: v.uplinkAddress } : {};
+  return { src, dst: rng.pick(v.remotes), proto, ...ports, inIface, ...uplink };
+}
+
+function randomTable(g: Generation, table: TableName): string[] {
+  const { rng } = g;
+  const users = USER_CHAINS[table].slice(0, rng.int(USER_CHAINS[table].length + 1));
+  const lines = [`*${table}`];
+  for (const chain of BUILTINS[table]) {
+    const policy = table === 'filter' && rng.chance(0.3) ? 'DROP' : 'ACCEPT';
+    lines.push(`:${chain} ${policy} [0:0]`);
+  }
+  for (const user of users) lines.push(`:${user.name} - [0:0]`);
+  for (const chain of BUILTINS[table]) {
+    const reachable = users.filter((u) => u.from.includes(chain));
+    for (let i = rng.int(5); i > 0; i--) lines.push(`-A ${chain} ${randomRule(g, table, chain, [chain], reachable)}`);
+  }
+  users.forEach((user, index) => {
+    // jumps go to later user chains only, reachable from every hook this chain is reached from
+    const later = users.slice(index + 1).filter((u) => user.from.every((hook) => u.from.includes(hook)));
+    for (let i = 1 + rng.int(4); i > 0; i--) lines.push(`-A ${user.name} ${randomRule(g, table, user.name, user.from, later)}`);
+  });
+  lines.push('COMMIT');
+  return lines;
+}
+
+function randomRule(g: Generation, table: TableName, chain: string, hooks: string[], callees: Array<{ name: string }>): string {
+  const { rng, v } = g;
+  const parts: string[] = [];
+  const not = (p: number) => (rng.chance(p) ? '! ' : '');
+  if (rng.chance(0.3)) parts.push(`${not(0.2)}-s ${rng.pick(v.cidrs)}`);
+  if (rng.chance(0.3)) parts.push(`${not(0.2)}-d ${rng.pick(v.cidrs)}`);
+  // -i is refused in OUTPUT/POSTROUTING and -o in PREROUTING/INPUT, also in user chains reached from them
+  const inOk = hooks.every((h) => ['PREROUTING', 'INPUT', 'FORWARD'].includes(h));
+  const outOk = hooks.every((h) => ['OUTPUT', 'FORWARD', 'POSTROUTING'].includes(h));
+  if (inOk && rng.chance(0.25)) parts.push(`${not(0.25)}-i ${rng.pick(IFACE_PATTERNS)}`);
+  if (outOk && rng.chance(0.25)) parts.push(`${not(0.25)}-o ${rng.pick(IFACE_PATTERNS)}`);
+  let proto: string | undefined;
+  if (rng.chance(0.55)) {
+    proto = rng.pick(['tcp', 'tcp', 'udp', v.icmp.proto]);
+    if (rng.chance(0.1)) {
+      parts.push(`! -p ${proto}`);
+      proto = undefined;
+    } else {
+      parts.push(`-p ${proto}`, ...protocolMatch(g, proto));
+    }
+  }
+  const extras = rng.int(3);
+  for (let i = 0; i < extras; i++) parts.push(extraMatch(g, hooks));
+  parts.push(...target(g, table, chain, hooks, callees, proto));
+  return parts.filter(Boolean).join(' ');
+}
+
+function portSpec(rng: Rng, module: string): string {
+  const port = rng.pick(PORTS);
+  if (!rng.chance(0.3)) return `${port}`;
+  const low = Math.max(1, port - rng.int(40));
+  // multiport refuses a range whose ends are equal, tcp/udp take it
+  const high = port + rng.int(40) + (module === 'multiport' ? 1 : 0);
+  return `${low}:${high}`;
+}
+
+function protocolMatch(g: Generation, proto: string): string[] {
+  const { rng, v } = g;
+  const not = (p: number) => (rng.chance(p) ? '! ' : '');
+  if (proto === v.icmp.proto) {
+    return rng.chance(0.6) ? [`-m ${v.icmp.module}`, `${not(0.2)}${v.icmp.option} ${rng.pick(v.icmp.types)}`] : [];
+  }
+  if (rng.chance(0.2)) {
+    const list = Array.from({ length: 1 + rng.int(3) }, () => portSpec(rng, 'multiport')).join(',');
+    return ['-m multiport', `${not(0.2)}--${rng.pick(['dports', 'sports', 'ports'])} ${list}`];
+  }
+  const options: string[] = [];
+  if (rng.chance(0.6)) options.push(`${not(0.2)}--dport ${portSpec(rng, proto)}`);
+  if (rng.chance(0.2)) options.push(`${not(0.2)}--sport ${rng.pick(['40000', '1234', '1024:65535', '0:1023'])}`);
+  if (proto === 'tcp' && rng.chance(0.25)) {
+    options.push(rng.pick(['--tcp-flags SYN,ACK SYN', '! --tcp-flags SYN,ACK SYN', '--tcp-flags FIN,SYN,RST,ACK SYN', '--tcp-flags SYN,RST SYN,RST', '--tcp-flags ACK ACK']));
+  }
+  return options.length ? [`-m ${proto}`, ...options] : [];
+}
+
+function extraMatch(g: Generation, hooks: string[]): string {
+  const { rng, v } = g;
+  const not = (p: number) => (rng.chance(p) ? '! ' : '');
+  switch (rng.int(13)) {
+    case 0: return `-m conntrack ${not(0.2)}--ctstate ${rng.pick(['NEW', 'ESTABLISHED', 'RELATED,ESTABLISHED', 'INVALID', 'UNTRACKED', 'DNAT', 'SNAT', 'NEW,UNTRACKED'])}`;
+    case 1: return rng.chance(0.5)
+      ? `-m conntrack ${not(0.2)}--ctorigdst ${rng.pick(v.cidrs)}`
+      : `-m conntrack --ctdir ${rng.pick(['ORIGINAL', 'REPLY'])}`;
+    case 2: return `-m state ${not(0.1)}--state ${rng.pick(['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'UNTRACKED'])}`;
+    case 3: return `-m mark ${not(0.2)}--mark ${rng.pick(MARKS)}${rng.chance(0.5) ? `/${rng.pick(MASKS)}` : ''}`;
+    case 4: return `-m connmark ${not(0.2)}--mark ${rng.pick(MARKS)}${rng.chance(0.5) ? `/${rng.pick(MASKS)}` : ''}`;
+    case 5: {
+      const which = rng.chance(0.5) ? '--dst-type' : '--src-type';
+      // IPv6 refuses BROADCAST (place/match-family)
+      const types = v.family === 'ipv4' ? ['LOCAL', 'UNICAST', 'BROADCAST', 'MULTICAST', 'LOCAL,UNICAST'] : ['LOCAL', 'UNICAST', 'MULTICAST', 'LOCAL,UNICAST', 'ANYCAST'];
+      return `-m addrtype ${not(0.2)}${which} ${rng.pick(types)}`;
+    }
+    case 6: {
+      const which = rng.chance(0.5) ? '--src-range' : '--dst-range';
+      return `-m iprange ${not(0.2)}${which} ${rng.pick(v.ranges)}`;
+    }
+    case 7: return `-m comment --comment "rule ${rng.int(100)}"`;
+    case 8: return `-m statistic --mode random --probability ${rng.pick(['0.5', '0.25000000000', '0.10000000009'])}`;
+    case 9: return hooks.includes('OUTPUT') || hooks.includes('POSTROUTING')
+      ? `-m mark --mark ${rng.pick(MARKS)}`
+      : `-m addrtype --dst-type ${rng.pick(['LOCAL', 'UNICAST'])}`;
+    case 10: {
+      const t = v.ttl.prefix;
+      return `-m ${v.ttl.module} ${rng.pick([`${t}-eq 64`, `${t}-eq 63`, `! ${t}-eq 64`, `${t}-gt 63`, `${t}-lt 64`, `${t}-lt 2`])}`;
+    }
+    case 11: return v.family === 'ipv4'
+      ? `-m length ${not(0.2)}--length ${rng.pick(['0:59', '60', '41', '40:100', '61:1500', '41:60'])}`
+      : `-m comment --comment "no length match for IPv6"`;
+    default: return rng.chance(0.5)
+      ? `-m pkttype ${not(0.2)}--pkt-type ${rng.pick(['unicast', 'broadcast', 'multicast'])}`
+      : rng.pick([`-m dscp ${not(0.2)}--dscp ${rng.pick(['0', '10', '0x2e'])}`, `-m tos ${not(0.2)}--tos ${rng.pick(['0x00', '0x10', '0x28/0xfc'])}`]);
+  }
+}
+
+function target(g: Generation, table: TableName, chain: string, hooks: string[], callees: Array<{ name: string }>, proto: string | undefined): string[] {
+  const { rng, v, loopback } = g;
+  const isUser = !BUILTINS[table].includes(chain);
+  const choices: string[][] = [];
+  const add = (weight: number, words: string[]) => { for (let i = 0; i < weight; i++) choices.push(words); };
+  for (const callee of callees) {
+    add(3, ['-j', callee.name]);
+    add(1, ['-g', callee.name]);
+  }
+  if (isUser) add(2, ['-j', 'RETURN']);
+  add(1, []); // no target: counts and goes on
+  const mark = () => rng.pick([`-j MARK --set-xmark ${rng.pick(MARKS)}/${rng.pick(MASKS)}`, `-j MARK --set-mark ${rng.pick(MARKS)}`, `-j MARK --or-mark ${rng.pick(MARKS)}`, `-j MARK --and-mark ${rng.pick(MASKS)}`]);
+  const connmark = () => rng.pick(['-j CONNMARK --save-mark', '-j CONNMARK --restore-mark', `-j CONNMARK --set-mark ${rng.pick(MARKS)}`]);
+  switch (table) {
+    case 'filter':
+      add(3, ['-j', 'ACCEPT']);
+      add(2, ['-j', 'DROP']);
+      add(1, proto === 'tcp' && rng.chance(0.5) ? ['-j', 'REJECT', '--reject-with', 'tcp-reset'] : ['-j', 'REJECT', '--reject-with', v.rejectWith]);
+      add(1, ['-j', 'LOG', '--log-prefix', '"lens "']);
+      add(1, [mark()]);
+      break;
+    case 'mangle': {
+      add(3, [mark()]);
+      add(2, [connmark()]);
+      const t = v.ttl.targetPrefix;
+      add(1, [rng.pick([`-j ${v.ttl.target} ${t}-set 1`, `-j ${v.ttl.target} ${t}-set 70`, `-j ${v.ttl.target} ${t}-dec 1`, `-j ${v.ttl.target} ${t}-inc 2`])]);
+      add(1, [rng.pick(['-j DSCP --set-dscp 10', '-j DSCP --set-dscp-class AF41', '-j TOS --set-tos 0x10', '-j TOS --set-tos 0x28/0xfc'])]);
+      add(1, ['-j', 'ACCEPT']);
+      add(1, ['-j', 'DROP']);
+      break;
+    }
+    case 'raw':
+      add(2, ['-j', 'CT', '--notrack']);
+      add(1, ['-j', 'NOTRACK']);
+      add(1, ['-j', 'ACCEPT']);
+      add(1, ['-j', 'DROP']);
+      add(1, [mark()]);
+      break;
+    case 'nat': {
+      add(1, ['-j', 'ACCEPT']);
+      add(1, [mark()]);
+      const destination = hooks.every((h) => h === 'PREROUTING' || h === 'OUTPUT');
+      const source = hooks.every((h) => h === 'POSTROUTING' || h === 'INPUT');
+      const ports = proto === 'tcp' || proto === 'udp';
+      if (destination) {
+        let to = rng.pick(v.dnatTargets);
+        if (!ports) to = to.replace(/^\[(.*)\]:\d+$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
+        add(3, ['-j', 'DNAT', '--to-destination', to]);
+        if (ports) add(1, ['-j', 'REDIRECT', '--to-ports', '8080']);
+      }
+      if (source) {
+        add(2, ['-j', 'SNAT', '--to-source', loopback ? v.node : v.uplinkAddress]);
+        if (!loopback && hooks.every((h) => h === 'POSTROUTING')) add(2, ['-j', 'MASQUERADE']);
+      }
+      break;
+    }
+  }
+  return rng.pick(choices);
+}
