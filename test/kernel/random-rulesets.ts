@@ -104,8 +104,9 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   if (rng.chance(0.3)) tables.unshift('raw');
   const lines = [`# random ${v.family === 'ipv6' ? 'ip6tables' : 'iptables'} ruleset, seed ${seed}`];
   // The oracle re-arms tracing on lo by the packet's source address: a packet the node sends to
-  // itself must keep it, so source NAT may only map it to the address it already has.
-  const loopback = !!packet.fromLocal && packet.dst === v.node;
+  // itself must keep it, so source NAT may only map it to the address it already has — for every
+  // packet the node sends, as a DNAT in OUTPUT can turn it back to the node (campaign seed 100396).
+  const loopback = !!packet.fromLocal;
   const g: Generation = { rng, v, loopback };
   for (const table of tables) lines.push(...randomTable(g, table));
   const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
@@ -178,6 +179,13 @@ function randomRule(g: Generation, table: TableName, chain: string, hooks: strin
   if (rng.chance(0.55)) {
     proto = rng.pick(['tcp', 'tcp', 'udp', v.icmp.proto]);
     if (rng.chance(0.1)) {
+      // numeric spellings and `all`: no protocol module follows them
+      // (`! -p all` is refused: "rule would never match protocol")
+      const numeric = rng.pick(['6', '17', v.family === 'ipv4' ? '1' : '58', 'all']);
+      parts.push(`${numeric === 'all' ? '' : not(0.2)}-p ${numeric}`);
+      proto = undefined;
+    } else
+    if (rng.chance(0.1)) {
       parts.push(`! -p ${proto}`);
       proto = undefined;
     } else {
@@ -212,6 +220,7 @@ function protocolMatch(g: Generation, proto: string): string[] {
   const options: string[] = [];
   if (rng.chance(0.6)) options.push(`${not(0.2)}--dport ${portSpec(rng, proto)}`);
   if (rng.chance(0.2)) options.push(`${not(0.2)}--sport ${rng.pick(['40000', '1234', '1024:65535', '0:1023'])}`);
+  if (proto === 'tcp' && rng.chance(0.1)) options.push(`${not(0.3)}--tcp-option ${rng.pick(['2', '3', '4', '8', '30'])}`);
   if (proto === 'tcp' && rng.chance(0.25)) {
     options.push(rng.pick(['--tcp-flags SYN,ACK SYN', '! --tcp-flags SYN,ACK SYN', '--tcp-flags FIN,SYN,RST,ACK SYN', '--tcp-flags SYN,RST SYN,RST', '--tcp-flags ACK ACK']));
   }
@@ -221,7 +230,23 @@ function protocolMatch(g: Generation, proto: string): string[] {
 function extraMatch(g: Generation, hooks: string[]): string {
   const { rng, v } = g;
   const not = (p: number) => (rng.chance(p) ? '! ' : '');
-  switch (rng.int(13)) {
+  switch (rng.int(17)) {
+    case 13: {
+      // the rest of conntrack's tuple and status options
+      const address = rng.pick(v.cidrs);
+      return `-m conntrack ${rng.pick([
+        `${not(0.2)}--ctorigsrc ${address}`, `${not(0.2)}--ctreplsrc ${address}`, `${not(0.2)}--ctrepldst ${address}`,
+        `${not(0.2)}--ctorigdstport ${rng.pick(PORTS)}`, `${not(0.2)}--ctorigsrcport ${rng.pick(['40000', '1234', '1024:65535'])}`,
+        `${not(0.2)}--ctreplsrcport ${rng.pick(PORTS)}`, `--ctproto ${rng.pick(['tcp', 'udp', '6', '17'])}`,
+        `${not(0.2)}--ctstatus ${rng.pick(['NONE', 'CONFIRMED', 'SEEN_REPLY', 'ASSURED'])}`,
+      ])}`;
+    }
+    case 14: return rng.pick([
+      '-m limit --limit 1/sec --limit-burst 5', '-m limit --limit 1/hour --limit-burst 1',
+      `-m statistic --mode nth --every ${rng.pick(['1', '2', '3'])} --packet 0`,
+    ]);
+    case 15: return rng.pick(['-m recent --set --name seen', '-m recent --rcheck --name seen', '-m recent --update --seconds 60 --name seen']);
+    case 16: return hooks.every((h) => h === 'OUTPUT') ? `-m owner ${not(0.2)}--uid-owner ${rng.pick(['0', '1000'])}` : `-m comment --comment "owner only in OUTPUT"`;
     case 0: return `-m conntrack ${not(0.2)}--ctstate ${rng.pick(['NEW', 'ESTABLISHED', 'RELATED,ESTABLISHED', 'INVALID', 'UNTRACKED', 'DNAT', 'SNAT', 'NEW,UNTRACKED'])}`;
     case 1: return rng.chance(0.5)
       ? `-m conntrack ${not(0.2)}--ctorigdst ${rng.pick(v.cidrs)}`
@@ -266,7 +291,7 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
     add(3, ['-j', callee.name]);
     add(1, ['-g', callee.name]);
   }
-  if (isUser) add(2, ['-j', 'RETURN']);
+  add(isUser ? 2 : 1, ['-j', 'RETURN']); // in a built-in chain: the policy decides
   add(1, []); // no target: counts and goes on
   const mark = () => rng.pick([`-j MARK --set-xmark ${rng.pick(MARKS)}/${rng.pick(MASKS)}`, `-j MARK --set-mark ${rng.pick(MARKS)}`, `-j MARK --or-mark ${rng.pick(MARKS)}`, `-j MARK --and-mark ${rng.pick(MASKS)}`]);
   const connmark = () => rng.pick(['-j CONNMARK --save-mark', '-j CONNMARK --restore-mark', `-j CONNMARK --set-mark ${rng.pick(MARKS)}`]);
@@ -309,6 +334,7 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
       }
       if (source) {
         add(2, ['-j', 'SNAT', '--to-source', loopback ? v.node : v.uplinkAddress]);
+        if (ports && !loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? `${v.uplinkAddress}:2000-3000` : `[${v.uplinkAddress}]:2000-3000`]);
         if (!loopback && hooks.every((h) => h === 'POSTROUTING')) add(2, ['-j', 'MASQUERADE']);
       }
       break;

@@ -125,6 +125,9 @@ const PROBES: string[] = [
   // found by the random kernel campaign (seed 5039): multiport wants first < last, tcp allows equal
   '-A INPUT -p udp -m multiport ! --ports 8080:8080,80 -j ACCEPT',
   '-A INPUT -p tcp -m tcp --dport 8080:8080 -j ACCEPT',
+  '-A INPUT ! -p all -j DROP',
+  '-A INPUT ! -p 0 -j DROP',
+  '-A INPUT -p all -j DROP',
   '-A INPUT -m statistic --mode nth --every 3 -j ACCEPT',
   '-A INPUT -m owner --uid-owner nosuchuser -j DROP',
   // -4 / -6: restore skips a rule of the other family at that option and reads no further (checked:

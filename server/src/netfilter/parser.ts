@@ -1702,7 +1702,11 @@ class Parser {
             rule.genericOptions.push(option);
             if (!value) return;
             if (generic.name === 'protocol') {
-              if (protocolNumber(value.text) === undefined) {
+              if (option.negated && protocolNumber(value.text) === 0) {
+                // iptables-nft-restore and iptables-legacy-restore 1.8.9 both refuse it (random kernel campaign)
+                this.report('error', 'value/protocol', `'! -p ${value.text}' can never match: iptables refuses it ("rule would never match protocol")`, value);
+                rule.broken = true;
+              } else if (protocolNumber(value.text) === undefined) {
                 this.report('warning', 'value/protocol', `unknown protocol '${value.text}' (iptables looks it up in /etc/protocols)`, value);
               } else if (family === 'ipv6' && value.text === 'icmp') {
                 this.report('warning', 'value/protocol', "'-p icmp' in an IPv6 dump means ICMPv4 (protocol 1); ICMPv6 is '-p ipv6-icmp' or '-p icmpv6'", value);

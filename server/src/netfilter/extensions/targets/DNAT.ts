@@ -37,6 +37,6 @@ function applyDnat(target: TargetUse, ctx: EvalContext): TargetEffect {
   const rewrite: TargetEffect['rewrite'] = {};
   if (range.fromAddress) p.dst = rewrite.dst = range.fromAddress;
   if (range.fromPort !== undefined && p.dport !== undefined) p.dport = rewrite.dport = range.fromPort;
-  addStatus(p, 'DNAT');
+  addStatus(p, 'DNAT', before);
   return { verdict: 'ACCEPT', rewrite, description: `DNAT ${before} → ${endpoint(p, p.dst, p.dport)}${rangeNote(range)}` };
 }

@@ -41,12 +41,15 @@ function applyMasquerade(target: TargetUse, ctx: EvalContext): TargetEffect {
     const first = parsePort(ports.split('-')[0]);
     if (first !== undefined) p.sport = rewrite.sport = first;
   }
-  addStatus(p, 'SNAT');
   const iface = p.outIface ?? 'the outgoing interface';
   if (ctx.node.egressAddress) {
     p.src = rewrite.src = ctx.node.egressAddress;
+    // --random / --random-fully pick a new source port: the tuple changes even when the address does not
+    const randomPort = target.options.some((o) => o.name === 'random' || o.name === 'random-fully');
+    addStatus(p, 'SNAT', randomPort ? '' : before);
     return { verdict: 'ACCEPT', rewrite, description: `MASQUERADE ${before} → ${endpoint(p, p.src, p.sport)} (address of ${iface})` };
   }
+  if (!p.ctstatus.includes('SNAT')) p.ctstatus.push('SNAT'); // the new source is unknown: assume it differs
   return {
     verdict: 'ACCEPT',
     rewrite,

@@ -3,7 +3,7 @@
 import type { TargetUse } from '../../model';
 import { formatAddress, mapAddress, parseAddress, parseCidr } from '../../addr';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
-import { addStatus } from './nat-range';
+import { addStatus, endpoint } from './nat-range';
 
 export const NETMAPTarget: TargetSpec = {
   name: 'NETMAP',
@@ -31,12 +31,14 @@ function applyNetmap(target: TargetUse, ctx: EvalContext): TargetEffect {
   const mapped = formatAddress(mapAddress(current, cidr.network, cidr.mask));
   if (mapDestination) {
     const before = p.dst;
+    const beforeEndpoint = endpoint(p, p.dst, p.dport);
     p.dst = mapped;
-    addStatus(p, 'DNAT');
+    addStatus(p, 'DNAT', beforeEndpoint);
     return { verdict: 'ACCEPT', rewrite: { dst: mapped }, description: `NETMAP destination ${before} → ${mapped}` };
   }
   const before = p.src;
+  const beforeEndpoint = endpoint(p, p.src, p.sport);
   p.src = mapped;
-  addStatus(p, 'SNAT');
+  addStatus(p, 'SNAT', beforeEndpoint);
   return { verdict: 'ACCEPT', rewrite: { src: mapped }, description: `NETMAP source ${before} → ${mapped}` };
 }

@@ -49,6 +49,6 @@ function applyRedirect(target: TargetUse, ctx: EvalContext): TargetEffect {
     const first = parsePort(ports.split('-')[0]);
     if (first !== undefined) p.dport = rewrite.dport = first;
   }
-  addStatus(p, 'DNAT');
+  addStatus(p, 'DNAT', before);
   return { verdict: 'ACCEPT', rewrite, description: `REDIRECT ${before} → ${endpoint(p, p.dst, p.dport)}`, ...(assumption ? { assumption } : {}) };
 }

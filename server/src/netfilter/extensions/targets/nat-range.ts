@@ -4,7 +4,7 @@
 // that a range was given.
 
 import type { Packet } from '../../packet';
-import { canonicalAddress } from '../../addr';
+import { canonicalAddress, parseAddress } from '../../addr';
 import { parsePort } from '../common';
 
 export interface NatRange {
@@ -56,6 +56,23 @@ export function rangeNote(range: NatRange): string {
   return parts.length ? ` (range: ${parts.join(', ')}; the kernel picks one per connection, the first is shown)` : '';
 }
 
-export function addStatus(packet: Packet, status: 'SNAT' | 'DNAT'): void {
+/**
+ * Record that NAT changed the connection (conntrack's SNAT / DNAT status, `--ctstate SNAT|DNAT`):
+ * nf_nat_setup_info sets it only when the new tuple differs from the current one, so a mapping to
+ * the address and port the packet already has leaves no trace (random kernel campaign, seed 101603).
+ * `before` is the manipulated side's `address:port` before the rewrite.
+ */
+export function addStatus(packet: Packet, status: 'SNAT' | 'DNAT', before: string): void {
+  const after = status === 'DNAT' ? endpoint(packet, packet.dst, packet.dport) : endpoint(packet, packet.src, packet.sport);
+  if (after === before) return;
   if (!packet.ctstatus.includes(status)) packet.ctstatus.push(status);
+}
+
+/** Is `address` inside the range's addresses (source NAT keeps an address already in range)? */
+export function addressInRange(range: NatRange, address: string): boolean {
+  if (!range.fromAddress) return false;
+  const value = parseAddress(address)?.value;
+  const from = parseAddress(range.fromAddress)?.value;
+  const to = parseAddress(range.toAddress ?? range.fromAddress)?.value;
+  return value !== undefined && from !== undefined && to !== undefined && value >= from && value <= to;
 }
