@@ -114,7 +114,8 @@ const CONNTRACK_USERS = new RegExp(
 ]|$)` +
   String.raw`|(?:^|[ 	])(?:-j|--jump)[ 	]+(?:DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP|CONNMARK|CONNSECMARK|SYNPROXY)(?=[ 	
 ]|$)` +
-  String.raw`|(?:^|[ 	])(?:-j|--jump)[ 	]+CT(?![ 	]+--notrack[ 	]*?$)(?=[ 	
+  String.raw`|(?:^|[ 	])(?:-j|--jump)[ 	]+CT(?![ 	]+--notrack[ 	]*
+?$)(?=[ 	
 ]|$)`,
   'm',
 );
@@ -295,7 +296,8 @@ export class Simulator {
   /**
    * The raw table runs before conntrack (priority -300 < -200): the packet has no conntrack entry
    * there yet, so `state`/`conntrack` see INVALID, `connmark` never matches and CONNMARK changes
-   * nothing (kernel 6.x, checked by the random kernel campaign); NOTRACK makes it UNTRACKED.
+   * nothing (kernel 6.x, checked by the random kernel campaign); NOTRACK makes it UNTRACKED, and a
+   * CT template (CT --zone …) makes it NEW until the raw table ends.
    * Conntrack then gives the packet its state. A packet coming back in through lo keeps the entry
    * it got in OUTPUT.
    */
@@ -304,7 +306,8 @@ export class Simulator {
     if (tracked === 'UNTRACKED') return this.runTable(hook, table, state);
     state.packet.ctstate = 'INVALID';
     const results = this.runTable(hook, table, state);
-    for (const r of results) if (r.state.packet.ctstate === 'INVALID') r.state.packet.ctstate = tracked;
+    // (a CT template shows NEW inside raw; conntrack then gives the packet its real state)
+    for (const r of results) if (r.state.packet.ctstate !== 'UNTRACKED') r.state.packet.ctstate = tracked;
     return results;
   }
 

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { alreadyTracked } from './NOTRACK';
 
 export const CTTarget: TargetSpec = {
   name: 'CT',
@@ -46,10 +47,14 @@ export const CTTarget: TargetSpec = {
 };
 
 function applyCt(target: TargetUse, ctx: EvalContext): TargetEffect {
+  const already = alreadyTracked(ctx);
+  if (already) return already;
   if (target.options.some((o) => o.name === 'notrack')) {
     ctx.packet.ctstate = 'UNTRACKED';
     return { verdict: 'CONTINUE', description: 'connection tracking disabled for this packet (UNTRACKED)' };
   }
+  // A template entry is attached (as IP_CT_NEW): later raw rules see the state NEW and a ctmark 0.
+  ctx.packet.ctstate = 'NEW';
   const settings = target.options.map((o) => `--${o.name}${o.args.length ? ' ' + o.args.map((a) => a.text).join(' ') : ''}`).join(' ');
   return { verdict: 'CONTINUE', description: `CT ${settings}`.trim() };
 }
