@@ -53,9 +53,13 @@ const CASES: Case[] = [
   { rule: '-j NETMAP --to 172.16.0.0/16', packet: { dst: '10.0.5.7' }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '172.16.5.7' } },
   { rule: '-j NETMAP --to 172.16.0.0/16', hook: 'POSTROUTING', verdict: 'ACCEPT', rewrite: { src: '172.16.1.10' } },
   // conntrack / queue / proxy
-  { rule: '-j NOTRACK', verdict: 'CONTINUE', after: { ctstate: 'UNTRACKED' } },
-  { rule: '-j CT --notrack', verdict: 'CONTINUE', after: { ctstate: 'UNTRACKED' } },
-  { rule: '-j CT --zone 1', verdict: 'CONTINUE', after: { ctstate: 'NEW' } },
+  // in raw, before conntrack, a packet has no entry (INVALID to the simulator); one that already has
+  // an entry (back in through lo) is left alone
+  { rule: '-j NOTRACK', packet: { ctstate: 'INVALID' }, verdict: 'CONTINUE', after: { ctstate: 'UNTRACKED' } },
+  { rule: '-j CT --notrack', packet: { ctstate: 'INVALID' }, verdict: 'CONTINUE', after: { ctstate: 'UNTRACKED' } },
+  { rule: '-j NOTRACK', packet: { ctstate: 'NEW' }, verdict: 'CONTINUE', after: { ctstate: 'NEW' }, description: 'already has a conntrack entry' },
+  { rule: '-j CT --zone 1', packet: { ctstate: 'INVALID' }, verdict: 'CONTINUE', after: { ctstate: 'NEW', ctTemplate: true } },
+  { rule: '-j CT --zone 1', packet: { ctstate: 'ESTABLISHED' }, verdict: 'CONTINUE', after: { ctstate: 'ESTABLISHED' } },
   { rule: '-j NFQUEUE --queue-num 3 --queue-bypass', verdict: 'QUEUE', description: 'queue 3' },
   { rule: '-j TPROXY --on-port 3129 --tproxy-mark 0x1/0x1', hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { mark: 1 } },
   { rule: '-j SYNPROXY --sack-perm --timestamp --wscale 7 --mss 1460', verdict: 'STOLEN' },

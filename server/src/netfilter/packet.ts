@@ -31,6 +31,11 @@ export interface Packet {
   ctstate: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
   /** conntrack status bits set so far (DNAT / SNAT after NAT has been applied) */
   ctstatus: Array<'SNAT' | 'DNAT' | 'CONFIRMED' | 'ASSURED' | 'SEEN_REPLY' | 'EXPECTED'>;
+  /**
+   * A CT template is attached (`-j CT --zone …` in raw, before conntrack has run): conntrack matches
+   * see the state NEW, the status CONFIRMED and an all-zero tuple until the raw table ends.
+   */
+  ctTemplate?: boolean;
   /** original tuple before NAT (conntrack --ctorigdst etc.) */
   origSrc: string;
   origDst: string;

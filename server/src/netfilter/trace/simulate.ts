@@ -22,6 +22,7 @@ import { compileRule, type CompiledRule } from './compile';
 import { chainDispatch } from './dispatch';
 import { addressIsLoopback, addressInList, addressValue, formatMark } from './net';
 import { lineOf } from '../positions';
+import { hasConntrack } from '../extensions/matches/conntrack';
 
 export interface TraceRequest {
   src: string;
@@ -307,7 +308,10 @@ export class Simulator {
     state.packet.ctstate = 'INVALID';
     const results = this.runTable(hook, table, state);
     // (a CT template shows NEW inside raw; conntrack then gives the packet its real state)
-    for (const r of results) if (r.state.packet.ctstate !== 'UNTRACKED') r.state.packet.ctstate = tracked;
+    for (const r of results) {
+      if (r.state.packet.ctstate !== 'UNTRACKED') r.state.packet.ctstate = tracked;
+      r.state.packet.ctTemplate = undefined;
+    }
     return results;
   }
 
@@ -620,6 +624,8 @@ function nextStage(hook: Hook, state: PathState, loopback: boolean | undefined):
         // the nat table is not consulted again.
         state.packet.inIface = 'lo';
         state.packet.outIface = undefined;
+        // conntrack confirmed the entry when the packet left POSTROUTING (--ctstatus CONFIRMED on lo)
+        if (hasConntrack(state.packet) && !state.packet.ctstatus.includes('CONFIRMED')) state.packet.ctstatus.push('CONFIRMED');
         return { phase: 'hook', hook: 'PREROUTING', loopback: true };
       }
       state.outcome = state.packet.fromLocal ? `sent out via ${state.packet.outIface ?? 'the routed interface'}` : `forwarded out via ${state.packet.outIface ?? 'the routed interface'}`;

@@ -95,6 +95,7 @@ function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
   // kernel conntrack_mt: without a conntrack entry only a pure --ctstate match can succeed;
   // every other option fails then, whatever its `!`
   if (!hasConntrack(p) && match.options.some((o) => o.name !== 'ctstate')) return false;
+  if (p.ctTemplate) return evaluateOnTemplate(match, p);
   // reply tuple as conntrack sets it: DNAT changes the reply source, SNAT the reply destination
   const replySrc = p.ctstatus.includes('DNAT') ? p.dst : p.origDst;
   const replyDst = p.ctstatus.includes('SNAT') ? p.src : p.origSrc;
@@ -130,6 +131,32 @@ function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
           return undecided(`assumed the packet travels in the ${a.toUpperCase()} direction`);
         case 'ctexpire':
           return undecided(`assumed the connection's remaining timeout is within ${parseIntRange(a) ? a : '?'} seconds`);
+        default: return undefined;
+      }
+    },
+    (option) => `-m conntrack ${optionText(option)}`,
+  );
+}
+
+/** A CT template (raw, before conntrack): NEW, ORIGINAL, status CONFIRMED, tuple all zero (protocol 0). */
+function evaluateOnTemplate(match: MatchUse, p: Packet): MatchOutcome {
+  const zero = p.family === 'ipv6' ? '::' : '0.0.0.0';
+  return evaluateOptions(
+    match.options,
+    (option) => {
+      const a = option.args[0]?.text ?? '';
+      switch (option.name) {
+        case 'ctstate': return stateListMatches(p, a, false);
+        case 'ctstatus': return a.split(',').some((s) => s.toUpperCase() === 'CONFIRMED');
+        case 'ctproto': return protocolNumber(a) === 0;
+        case 'ctorigsrc': case 'ctorigdst': case 'ctreplsrc': case 'ctrepldst': {
+          const cidr = parseCidr(a, p.family);
+          return cidr ? cidrContains(cidr, zero) : false;
+        }
+        case 'ctorigsrcport': case 'ctorigdstport': case 'ctreplsrcport': case 'ctrepldstport':
+          return inRange(0, parsePortRange(a));
+        case 'ctdir': return a.toUpperCase() === 'ORIGINAL';
+        case 'ctexpire': return undecided(`assumed the template's timeout is within ${a} seconds`);
         default: return undefined;
       }
     },

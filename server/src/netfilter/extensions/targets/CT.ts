@@ -53,8 +53,10 @@ function applyCt(target: TargetUse, ctx: EvalContext): TargetEffect {
     ctx.packet.ctstate = 'UNTRACKED';
     return { verdict: 'CONTINUE', description: 'connection tracking disabled for this packet (UNTRACKED)' };
   }
-  // A template entry is attached (as IP_CT_NEW): later raw rules see the state NEW and a ctmark 0.
+  // A template entry is attached (as IP_CT_NEW): later raw rules see the state NEW, a ctmark 0, the
+  // status CONFIRMED and an all-zero tuple (checked in a namespace, kernel 6.x).
   ctx.packet.ctstate = 'NEW';
+  ctx.packet.ctTemplate = true;
   const settings = target.options.map((o) => `--${o.name}${o.args.length ? ' ' + o.args.map((a) => a.text).join(' ') : ''}`).join(' ');
   return { verdict: 'CONTINUE', description: `CT ${settings}`.trim() };
 }
