@@ -413,7 +413,12 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
   }
   lines.push(
     v6 ? `ip netns exec ${node} sysctl -qw net.ipv6.conf.all.forwarding=1`
-      : `ip netns exec ${node} sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.all.rp_filter=0`,
+      // send_redirects is OR-ed over `all` and the device: it must be off on each link, else a packet
+      // forwarded out by the link it came in on makes the node send an ICMP redirect — RELATED to the
+      // packet's connection, through OUTPUT — before the packet reaches FORWARD (campaign seed 401779:
+      // a CONNMARK in mangle OUTPUT had changed the connection's mark). The simulator does not model it.
+      : `ip netns exec ${node} sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.all.rp_filter=0 ` +
+        [...new Set([spec.inIface, spec.outIface])].map((i) => `net/ipv4/conf/${i}/send_redirects=0`).join(' '),
     // the dump arrives on stdin; nothing before this line reads stdin
     `ip netns exec ${node} ${restore}`,
     `ip netns exec ${node} nft -j list ruleset`,

@@ -211,7 +211,8 @@ function protocolMatch(g: Generation, proto: string): string[] {
   const { rng, v } = g;
   const not = (p: number) => (rng.chance(p) ? '! ' : '');
   if (proto === v.icmp.proto) {
-    return rng.chance(0.6) ? [`-m ${v.icmp.module}`, `${not(0.2)}${v.icmp.option} ${rng.pick(v.icmp.types)}`] : [];
+    const type = v.family === 'ipv4' && rng.chance(0.3) ? rng.pick(['8/0', '0/0', '3/3', '8/1']) : rng.pick(v.icmp.types);
+    return rng.chance(0.6) ? [`-m ${v.icmp.module}`, `${not(0.2)}${v.icmp.option} ${type}`] : [];
   }
   if (rng.chance(0.2)) {
     const list = Array.from({ length: 1 + rng.int(3) }, () => portSpec(rng, 'multiport')).join(',');
@@ -230,7 +231,17 @@ function protocolMatch(g: Generation, proto: string): string[] {
 function extraMatch(g: Generation, hooks: string[]): string {
   const { rng, v } = g;
   const not = (p: number) => (rng.chance(p) ? '! ' : '');
-  switch (rng.int(17)) {
+  switch (rng.int(19)) {
+    case 17: {
+      // addrtype limited to the packet's interface (in: PREROUTING/INPUT/FORWARD, out: OUTPUT/FORWARD/POSTROUTING)
+      const inOk = hooks.every((h) => ['PREROUTING', 'INPUT', 'FORWARD'].includes(h));
+      const outOk = hooks.every((h) => ['OUTPUT', 'FORWARD', 'POSTROUTING'].includes(h));
+      const limit = inOk ? ' --limit-iface-in' : outOk ? ' --limit-iface-out' : '';
+      return `-m addrtype ${not(0.2)}--dst-type ${rng.pick(['LOCAL', 'UNICAST'])}${limit}`;
+    }
+    case 18: return v.family === 'ipv4'
+      ? rng.pick(['-f', '! -f']) // a later fragment; the traced packet is a whole one
+      : rng.pick(['-m frag --fragmore', '-m ipv6header --header frag --soft', '-m hbh', '-m rt --rt-type 0']);
     case 13: {
       // the rest of conntrack's tuple and status options
       const address = rng.pick(v.cidrs);
@@ -300,7 +311,9 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
   add(isUser ? 2 : 1, ['-j', 'RETURN']); // in a built-in chain: the policy decides
   add(1, []); // no target: counts and goes on
   const mark = () => rng.pick([`-j MARK --set-xmark ${rng.pick(MARKS)}/${rng.pick(MASKS)}`, `-j MARK --set-mark ${rng.pick(MARKS)}`, `-j MARK --or-mark ${rng.pick(MARKS)}`, `-j MARK --and-mark ${rng.pick(MASKS)}`]);
-  const connmark = () => rng.pick(['-j CONNMARK --save-mark', '-j CONNMARK --restore-mark', `-j CONNMARK --set-mark ${rng.pick(MARKS)}`]);
+  const connmark = () => rng.pick(['-j CONNMARK --save-mark', '-j CONNMARK --restore-mark', `-j CONNMARK --set-mark ${rng.pick(MARKS)}`,
+    `-j CONNMARK --save-mark --nfmask ${rng.pick(MASKS)} --ctmask ${rng.pick(MASKS)}`, `-j CONNMARK --restore-mark --mask ${rng.pick(MASKS)}`,
+    `-j CONNMARK --set-xmark ${rng.pick(MARKS)}/${rng.pick(MASKS)}`]);
   switch (table) {
     case 'filter':
       add(3, ['-j', 'ACCEPT']);
@@ -338,11 +351,15 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
         if (!ports) to = to.replace(/^\[(.*)\]:\d+$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
         add(3, ['-j', 'DNAT', '--to-destination', to]);
         if (ports) add(1, ['-j', 'REDIRECT', '--to-ports', '8080']);
+        add(1, rng.pick([['-j', 'REDIRECT'], ['-j', 'DNAT', '--to-destination', v.family === 'ipv4' ? '10.1.2.3-10.1.2.5' : '2001:db8:100::5-2001:db8:100::7']]));
       }
       if (source) {
         add(2, ['-j', 'SNAT', '--to-source', loopback ? v.node : v.uplinkAddress]);
         if (ports && !loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? `${v.uplinkAddress}:2000-3000` : `[${v.uplinkAddress}]:2000-3000`]);
-        if (!loopback && hooks.every((h) => h === 'POSTROUTING')) add(2, ['-j', 'MASQUERADE']);
+        if (!loopback && hooks.every((h) => h === 'POSTROUTING')) {
+          add(2, ['-j', 'MASQUERADE']);
+          if (ports) add(1, rng.pick([['-j', 'MASQUERADE', '--to-ports', '2000-3000'], ['-j', 'MASQUERADE', '--random-fully']]));
+        }
       }
       break;
     }
