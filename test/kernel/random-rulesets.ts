@@ -193,7 +193,12 @@ function randomRule(g: Generation, table: TableName, chain: string, hooks: strin
     }
   }
   const extras = rng.int(3);
-  for (let i = 0; i < extras; i++) parts.push(extraMatch(g, hooks));
+  for (let i = 0; i < extras; i++) {
+    const extra = extraMatch(g, hooks);
+    // -f is a flag of the rule, not a module: restore refuses it twice
+    if (/^(! )?-f$/.test(extra) && parts.some((p) => /^(! )?-f$/.test(p))) continue;
+    parts.push(extra);
+  }
   parts.push(...target(g, table, chain, hooks, callees, proto));
   return parts.filter(Boolean).join(' ');
 }
