@@ -111,13 +111,10 @@ function clonePath(state: PathState): PathState {
 
 /** Rules that make the kernel track connections (see Simulator.tracksConnections). */
 const CONNTRACK_USERS = new RegExp(
-  String.raw`(?:^|[ 	])(?:-m|--match)[ 	]+(?:conntrack|state|connmark|helper|connlimit|connbytes|connlabel|cluster)(?=[ 	
-]|$)` +
-  String.raw`|(?:^|[ 	])(?:-j|--jump)[ 	]+(?:DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP|CONNMARK|CONNSECMARK|SYNPROXY)(?=[ 	
-]|$)` +
-  String.raw`|(?:^|[ 	])(?:-j|--jump)[ 	]+CT(?![ 	]+--notrack[ 	]*
-?$)(?=[ 	
-]|$)`,
+  String.raw`(?:^|[ \t])(?:-m|--match)[ \t]+(?:conntrack|state|connmark|helper|connlimit|connbytes|connlabel|cluster)(?=[ \t\r\n]|$)` +
+  String.raw`|(?:^|[ \t])(?:-j|--jump)[ \t]+(?:DNAT|SNAT|MASQUERADE|REDIRECT|NETMAP|CONNMARK|CONNSECMARK|SYNPROXY)(?=[ \t\r\n]|$)` +
+  // CT switches it on, but for `CT --notrack` alone
+  String.raw`|(?:^|[ \t])(?:-j|--jump)[ \t]+CT(?![ \t]+--notrack[ \t]*\r?$)(?=[ \t\r\n]|$)`,
   'm',
 );
 

@@ -44,14 +44,18 @@ function addressType(text: string, ctx: EvalContext): { type: string; unsure?: s
   if (address.family === 'ipv4' && (address.value === 0n || address.value === 0xffffffffn)) return { type: 'BROADCAST' };
   if (address.family === 'ipv6' && address.value === 0n) return { type: 'UNSPEC' };
   if (isMulticast(address)) return { type: 'MULTICAST' };
-  if (isLoopback(address)) return { type: 'LOCAL' };
-  const local = ctx.node.localAddresses.some((a) => {
+  if (isNodeAddress(address, ctx)) return { type: 'LOCAL' };
+  if (ctx.node.localAddressesSource === 'none') return { type: 'UNICAST', unsure: `${text} is not a local address (the node's addresses are unknown)` };
+  return { type: 'UNICAST' };
+}
+
+/** Loopback, or one of the node's own addresses. */
+function isNodeAddress(address: NonNullable<ReturnType<typeof parseAddress>>, ctx: EvalContext): boolean {
+  if (isLoopback(address)) return true;
+  return ctx.node.localAddresses.some((a) => {
     const parsed = parseAddress(a);
     return !!parsed && parsed.family === address.family && parsed.value === address.value;
   });
-  if (local) return { type: 'LOCAL' };
-  if (ctx.node.localAddressesSource === 'none') return { type: 'UNICAST', unsure: `${text} is not a local address (the node's addresses are unknown)` };
-  return { type: 'UNICAST' };
 }
 
 function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
@@ -96,10 +100,7 @@ function ipv6TypeMatches(text: string, wanted: string[], ctx: EvalContext, limit
   if (wanted.includes('UNSPEC') && !unspecified) return false;
   const routed = wanted.filter((t) => t === 'LOCAL' || t === 'ANYCAST' || t === 'UNREACHABLE');
   if (routed.length === 0) return true;
-  const local = isLoopback(address) || ctx.node.localAddresses.some((a) => {
-    const parsed = parseAddress(a);
-    return !!parsed && parsed.family === 'ipv6' && parsed.value === address.value;
-  });
+  const local = isNodeAddress(address, ctx);
   if (local && routed.includes('LOCAL')) {
     if (limitedBy) return undecided(`assumed ${text} is configured on the packet’s interface (--${limitedBy})`);
     return true;
