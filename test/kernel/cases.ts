@@ -199,6 +199,7 @@ const campaignCases: KernelCase[] = [
   { name: 'nat identity: node -> itself, DNAT and SNAT to what it has', dump: own('nat-identity.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
   { name: 'ct template: raw sees NEW, CONFIRMED and a zero tuple after CT --zone', dump: own('ct-template.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, inIface: 'eth0' } },
   { name: 'ct template: node -> itself, the entry is CONFIRMED back on lo', dump: own('ct-template.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'addrtype --limit-iface: the node address is UNICAST on lo', dump: own('addrtype-limit-iface.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
   { name: 'no conntrack user: the nat table is never consulted', dump: noConntrack, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
 ];
 

@@ -73,9 +73,17 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
       if (type === 'UNICAST' && wanted.some((t) => ROUTE_TYPES.has(t)))
         return undecided(`assumed the route to ${address} is of type ${wanted.filter((t) => ROUTE_TYPES.has(t)).join('/')}`);
       if (unsure) return undecided(`assumed ${address} is of type ${wanted.join('/')} (${unsure})`);
-      if (limited && type === 'LOCAL' && wanted.includes('LOCAL')) {
+      if (limited && type === 'LOCAL' && !addressIsLoopbackText(address)) {
+        // __inet_dev_addr_type: limited to a device, a local address is LOCAL only when its local
+        // route is on that device, else UNICAST. The node's addresses are not on lo (campaign seed
+        // 500104: --dst-type UNICAST --limit-iface-out matched the node's own address going out lo);
+        // on another interface the engine does not know which addresses it holds.
         const iface = limited.name === 'limit-iface-in' ? ctx.packet.inIface : ctx.packet.outIface;
-        return undecided(`assumed ${address} is configured on ${iface ?? 'the packet’s interface'} (--${limited.name})`);
+        if (iface === 'lo') return wanted.includes('UNICAST');
+        if (wanted.includes('LOCAL') !== wanted.includes('UNICAST')) {
+          return undecided(`assumed ${address} is ${wanted.includes('LOCAL') ? '' : 'not '}configured on ${iface ?? 'the packet’s interface'} (--${limited.name})`);
+        }
+        return wanted.includes('LOCAL');
       }
       return result;
     },
@@ -108,4 +116,9 @@ function ipv6TypeMatches(text: string, wanted: string[], ctx: EvalContext, limit
   if (!local && ctx.node.localAddressesSource === 'none' && routed.includes('LOCAL')) return undecided(`assumed ${text} is of type LOCAL (the node's addresses are unknown)`);
   if (!local && routed.some((t) => t !== 'LOCAL')) return undecided(`assumed the route to ${text} is of type ${routed.filter((t) => t !== 'LOCAL').join('/')}`);
   return false;
+}
+
+function addressIsLoopbackText(text: string): boolean {
+  const address = parseAddress(text);
+  return !!address && isLoopback(address);
 }
