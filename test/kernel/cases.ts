@@ -200,6 +200,8 @@ const campaignCases: KernelCase[] = [
   { name: 'ct template: raw sees NEW, CONFIRMED and a zero tuple after CT --zone', dump: own('ct-template.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, inIface: 'eth0' } },
   { name: 'ct template: node -> itself, the entry is CONFIRMED back on lo', dump: own('ct-template.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
   { name: 'addrtype --limit-iface: the node address is UNICAST on lo', dump: own('addrtype-limit-iface.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'iptables-nft 1.8.9: ! --sport A ! --dport B matches unless both are equal (udp)', dump: own('nft-negated-ports.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', sport: 1234, dport: 443 } },
+  { name: 'iptables-nft 1.8.9: ! --sport A ! --dport B matches unless both are equal (tcp)', dump: own('nft-negated-ports.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', sport: 1234, dport: 80 } },
   { name: 'no conntrack user: the nat table is never consulted', dump: noConntrack, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
 ];
 

@@ -3,6 +3,7 @@
 // `addr.ts` parses them when a match needs arithmetic.
 
 import type { Family } from './model';
+import type { SavedBy } from './saved-by';
 
 export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED' | 'SNAT' | 'DNAT';
 
@@ -63,6 +64,8 @@ export interface NodeContext {
   egressAddress?: string;
   /** ipset name → members (addresses, CIDRs, `ip,proto:port` entries) when an `ipset save` file was given */
   ipsets?: Map<string, IpsetContent>;
+  /** the iptables that saved (and so loaded) the dump, from its header: some behaviour depends on it */
+  savedBy?: SavedBy;
 }
 
 export interface IpsetContent {

@@ -320,7 +320,7 @@ class ShapeBuilder {
 }
 
 /** Normalize a rule's criteria and matches. Pure; cheap enough to run on every rule of a large dump. */
-export function ruleShape(rule: Rule, family: Family): RuleShape {
+export function ruleShape(rule: Rule, family: Family, loader: { mergesNegatedPorts?: boolean } = {}): RuleShape {
   const b = new ShapeBuilder(family);
   const shape = b.shape;
   const c = rule.criteria;
@@ -358,6 +358,12 @@ export function ruleShape(rule: Rule, family: Family): RuleShape {
     if (hasSideEffects(match)) shape.sideEffects = true;
     const fields = match.known ? STATELESS_MODULES[match.module] : undefined;
     if (!fields) {
+      shape.stateful = true;
+      continue;
+    }
+    // iptables-nft 1.8.9 loads `! --sport A ! --dport B` as "not both equal" (saved-by.ts): which
+    // packets that matches is not what the two intervals say, so the rule is not compared
+    if (loader.mergesNegatedPorts && L4_MODULES.has(match.module) && match.options.filter((o) => (o.name === 'sport' || o.name === 'dport') && o.negated).length === 2) {
       shape.stateful = true;
       continue;
     }

@@ -4,6 +4,7 @@
 
 import { isBuiltinChain, type Chain, type Family, type Problem, type Rule, type Ruleset, type Span, type Table } from '../model';
 import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
+import { mergesNegatedPorts, savedBy } from '../saved-by';
 import { optionText, ruleOutline } from '../parser';
 
 export class Cancelled extends Error {}
@@ -58,6 +59,8 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
     }
     return lines;
   };
+  // how the iptables that saved the dump loads some rules (saved-by.ts)
+  const loader = { mergesNegatedPorts: mergesNegatedPorts(savedBy(ruleset.text)) };
   const context: AnalysisContext & { tableFactsBuilder(table: Table): TableFacts } = {
     ruleset,
     family: ruleset.family,
@@ -76,7 +79,7 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
     shape(rule) {
       let s = shapes.get(rule);
       if (!s) {
-        s = ruleShape(rule, ruleset.family);
+        s = ruleShape(rule, ruleset.family, loader);
         // A cache, not a store: shapes are pure, and keeping one per rule of a 100k-rule dump for
         // the whole analysis costs more memory than recomputing the few asked for again.
         if (shapes.size >= MAX_CACHED_SHAPES) shapes.clear();

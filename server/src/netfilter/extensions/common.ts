@@ -5,7 +5,8 @@
 // MATCHES (e.g. `assumed 10.0.0.1 in ipset KUBE-X`); the simulator labels the other branch.
 
 import type { OptionUse } from '../model';
-import type { MatchOutcome } from './types';
+import type { EvalContext, MatchOutcome } from './types';
+import { mergesNegatedPorts } from '../saved-by';
 
 /** strtoul(text, 0): decimal, 0x hex, leading-0 octal. Undefined for anything else. */
 export function parseNumber(text: string): number | undefined {
@@ -155,4 +156,21 @@ export function continueTarget(describe?: (target: { name: string; options: Opti
     description: describe ? describe(target) : `${target.name} ${target.options.map(optionText).join(' ')}`.trim(),
     ...(assumption ? { assumption } : {}),
   });
+}
+
+/**
+ * tcp/udp `! --sport A ! --dport B` (single ports) as iptables-nft 1.8.9 loads it: one compare of
+ * both ports, true unless both are equal (saved-by.ts mergesNegatedPorts). Undefined when the rule
+ * has no such pair or the dump was not saved by that version: evaluate the options one by one.
+ */
+export function mergedNegatedPorts(match: { options: OptionUse[] }, ctx: EvalContext): { outcome: boolean; rest: OptionUse[] } | undefined {
+  if (!mergesNegatedPorts(ctx.node.savedBy)) return undefined;
+  const sport = match.options.find((o) => o.name === 'sport');
+  const dport = match.options.find((o) => o.name === 'dport');
+  if (!sport?.negated || !dport?.negated) return undefined;
+  const [a, b] = [sport.args[0]?.text ?? '', dport.args[0]?.text ?? ''];
+  if (a.includes(':') || b.includes(':')) return undefined;
+  const [from, to] = [parsePort(a), parsePort(b)];
+  if (from === undefined || to === undefined) return undefined;
+  return { outcome: !(ctx.packet.sport === from && ctx.packet.dport === to), rest: match.options.filter((o) => o !== sport && o !== dport) };
 }

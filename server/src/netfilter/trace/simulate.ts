@@ -23,6 +23,7 @@ import { chainDispatch } from './dispatch';
 import { addressIsLoopback, addressInList, addressValue, formatMark } from './net';
 import { lineOf } from '../positions';
 import { hasConntrack } from '../extensions/matches/conntrack';
+import { mergesNegatedPorts, savedBy } from '../saved-by';
 
 export interface TraceRequest {
   src: string;
@@ -118,6 +119,9 @@ const CONNTRACK_USERS = new RegExp(
   'm',
 );
 
+/** `! --sport A ! --dport B` with single ports (see saved-by.ts mergesNegatedPorts). */
+const NEGATED_PORT_PAIR = /! --(?:sport \w+ ! --dport|dport \w+ ! --sport) \w+(?=[ \t\r\n]|$)/m;
+
 export class Simulator {
   private readonly tables = new Map<string, Table>();
   private readonly compiled = new Map<Rule, CompiledRule>();
@@ -180,6 +184,9 @@ export class Simulator {
     if (this.node.localAddressesSource === 'none') notes.push('node addresses unknown: routing and addrtype LOCAL are undecided (pass --local-addr)');
     if (this.node.localAddressesSource === 'given') notes.push(`node addresses: ${this.node.localAddresses.join(', ')}`);
     notes.push(...this.extraNotes);
+    if (mergesNegatedPorts(this.node.savedBy) && NEGATED_PORT_PAIR.test(this.ruleset.text)) {
+      notes.push(`saved by ${this.node.savedBy!.tool} v${this.node.savedBy!.version} (nf_tables): that version loads "! --sport A ! --dport B" as one test of both ports, so such a rule matches unless both ports are equal (iptables-legacy: only when both differ); traced as that version loads it`);
+    }
     if (this.truncated) notes.push(`more than ${TRACE_LIMITS.maxPaths} paths: the rest were not explored`);
     const paths: TracePath[] = finished.map((state) => ({
       probability: roundProbability(state.probability),
@@ -734,8 +741,10 @@ export function tracePacket(ruleset: Ruleset, request: TraceRequest): TraceResul
 
 /** Node facts: given addresses, or the ones the dump reveals (SNAT --to-source), saying which. */
 export function nodeContextFor(ruleset: Ruleset, request: Pick<TraceRequest, 'localAddresses' | 'ipsets' | 'egressAddress'>): NodeContext {
+  const saver = savedBy(ruleset.text);
+  const saved = saver ? { savedBy: saver } : {};
   if (request.localAddresses && request.localAddresses.length) {
-    return { localAddresses: request.localAddresses, localAddressesSource: 'given', ipsets: request.ipsets, egressAddress: request.egressAddress ?? request.localAddresses[0] };
+    return { localAddresses: request.localAddresses, localAddressesSource: 'given', ipsets: request.ipsets, egressAddress: request.egressAddress ?? request.localAddresses[0], ...saved };
   }
   const inferred = inferLocalAddresses(ruleset);
   return {
@@ -743,6 +752,7 @@ export function nodeContextFor(ruleset: Ruleset, request: Pick<TraceRequest, 'lo
     localAddressesSource: inferred.length ? 'inferred' : 'none',
     ipsets: request.ipsets,
     egressAddress: request.egressAddress ?? inferred[0],
+    ...saved,
   };
 }
 

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { evaluateOptions, inRange, optionText, parsePortRange, undecided } from '../common';
+import { mergedNegatedPorts, evaluateOptions, inRange, optionText, parsePortRange, undecided } from '../common';
 
 export const tcpMatch: MatchSpec = {
   name: 'tcp',
@@ -55,8 +55,10 @@ function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;
   // kernel tcp_mt: non-TCP packets and non-first fragments never match, whatever the `!`s say
   if (p.proto !== 6 || p.fragment) return false;
+  const merged = mergedNegatedPorts(match, ctx);
+  if (merged && !merged.outcome) return false;
   return evaluateOptions(
-    match.options,
+    merged ? merged.rest : match.options,
     (option) => {
       switch (option.name) {
         case 'sport': return inRange(p.sport, parsePortRange(option.args[0]?.text ?? ''));
