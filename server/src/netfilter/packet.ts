@@ -37,6 +37,8 @@ export interface Packet {
    * see the state NEW, the status CONFIRMED and an all-zero tuple until the raw table ends.
    */
   ctTemplate?: boolean;
+  /** how often this packet has passed each `-m limit` (by the match's offset): each has `--limit-burst` credits */
+  limitUses?: Record<number, number>;
   /** original tuple before NAT (conntrack --ctorigdst etc.) */
   origSrc: string;
   origDst: string;

@@ -99,9 +99,19 @@ interface TableOutcome {
   reason?: string;
 }
 
+/** A packet of its own for a new path: the lists and counters it carries are copied too. */
+function clonePacket(packet: Packet): Packet {
+  return {
+    ...packet,
+    ctstatus: [...packet.ctstatus],
+    tcpFlags: packet.tcpFlags ? [...packet.tcpFlags] : undefined,
+    limitUses: packet.limitUses ? { ...packet.limitUses } : undefined,
+  };
+}
+
 function clonePath(state: PathState): PathState {
   return {
-    packet: { ...state.packet, ctstatus: [...state.packet.ctstatus], tcpFlags: state.packet.tcpFlags ? [...state.packet.tcpFlags] : undefined },
+    packet: clonePacket(state.packet),
     steps: state.steps.slice(),
     assumptions: state.assumptions.slice(),
     probability: state.probability,
@@ -180,7 +190,7 @@ export class Simulator {
   trace(request: TraceRequest, initial: Packet): TraceResult {
     this.pathBudget = TRACE_LIMITS.maxPaths;
     this.truncated = false;
-    const start: PathState = { packet: { ...initial, ctstatus: [...initial.ctstatus], tcpFlags: initial.tcpFlags ? [...initial.tcpFlags] : undefined }, steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
+    const start: PathState = { packet: clonePacket(initial), steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
     const finished: PathState[] = [];
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
     if (initial.fromLocal) {
