@@ -2,7 +2,7 @@
 
 import { findMatch, findTarget } from '../extensions/registry';
 import type { OptionSpec } from '../extensions/types';
-import { isBuiltinChain, otherFamilyRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
+import { hasAddressLists, isBuiltinChain, kernelRuleCount, kernelRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
@@ -132,9 +132,16 @@ export function ruleHover(doc: IdeDocument, rule: Rule): string {
   if (rule.broken) lines.push('⚠ This rule has errors; iptables-restore would reject the file.');
   else if (rule.otherFamily) lines.push(`Marked for the other family: ${doc.ruleset.family === 'ipv4' ? 'iptables-restore' : 'ip6tables-restore'} skips this rule, the kernel never has it (and it does not count in the kernel's rule numbers).`);
   else if (chain) {
-    // The kernel (its trace, `iptables -L --line-numbers`) numbers only the rules restore loaded.
-    const skipped = otherFamilyRulesBefore(chain.rules)?.[rule.position - 1] ?? 0;
-    if (skipped) lines.push(`In the kernel this is rule #${rule.position - skipped}: ${skipped === 1 ? 'a rule' : `${skipped} rules`} before it ${skipped === 1 ? 'is' : 'are'} marked for the other family, which restore skips.`);
+    // The kernel (its trace, `iptables -L --line-numbers`) numbers the rules restore loaded: none
+    // for a rule marked for the other family, one per address of an `-s`/`-d` list.
+    const lists = hasAddressLists(doc.ruleset);
+    const before = kernelRulesBefore(chain.rules, lists);
+    const first = before ? before[rule.position - 1] + 1 : rule.position;
+    const count = lists ? kernelRuleCount(rule) : 1;
+    const skipped = rule.position - first;
+    if (count > 1) lines.push(`In the kernel this is ${count} rules, #${first}–#${first + count - 1}: iptables loads one rule per source × destination address.`);
+    else if (lists && first !== rule.position) lines.push(`In the kernel this is rule #${first}: the rules before it load as ${first - 1} (one per address of an \`-s\`/\`-d\` list, none for a rule marked for the other family).`);
+    else if (skipped) lines.push(`In the kernel this is rule #${first}: ${skipped === 1 ? 'a rule' : `${skipped} rules`} before it ${skipped === 1 ? 'is' : 'are'} marked for the other family, which restore skips.`);
   }
   if (rule.counters) lines.push(`Counters: ${rule.counters.packets} packets, ${rule.counters.bytes} bytes`);
   if (chain && rule.matches.some((m) => m.module === 'statistic')) {

@@ -103,3 +103,29 @@ export function compileRule(rule: Rule, family: Family): CompiledRule {
           };
   return { generic, exactDestination, protocol };
 }
+
+/**
+ * Which of the kernel rules that `-s a,b -d c,d` loads as (one per source × destination, sources
+ * outer) the packet meets first: 0 for a rule without lists.
+ */
+export function expansionIndex(rule: Rule, packet: Packet): number {
+  return matchingExpansions(rule, packet)[0] ?? 0;
+}
+
+/** Every one of those kernel rules whose addresses the packet meets, in the kernel's order. */
+export function matchingExpansions(rule: Rule, packet: Packet): number[] {
+  const sources = rule.criteria.source?.args[0]?.text.split(',') ?? [undefined];
+  const destinations = rule.criteria.destination?.args[0]?.text.split(',') ?? [undefined];
+  if (sources.length === 1 && destinations.length === 1) return [0];
+  const holds = (text: string | undefined, address: string) => {
+    if (text === undefined) return true;
+    const cidr = compileCidr(text);
+    return !!cidr && cidrContains(cidr, address);
+  };
+  const found: number[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    if (!holds(sources[i], packet.src)) continue;
+    for (let j = 0; j < destinations.length; j++) if (holds(destinations[j], packet.dst)) found.push(i * destinations.length + j);
+  }
+  return found;
+}

@@ -12,13 +12,13 @@
 // first packet (NEW, or RELATED) and once per manipulation type (destination in PREROUTING/OUTPUT,
 // source in INPUT/POSTROUTING).
 
-import { otherFamilyRulesBefore, type Chain, type Rule, type Ruleset, type Table } from '../model';
+import { hasAddressLists, kernelRulesBefore, type Chain, type Rule, type Ruleset, type Table } from '../model';
 import type { HookPosition, NodeContext, Packet } from '../packet';
 import { protocolName, protocolNumber } from '../packet';
 import { findMatch, findTarget } from '../extensions/registry';
 import type { EvalContext, MatchOutcome, TargetEffect } from '../extensions/types';
 import type { TracePath, TraceResult, TraceStep, TracedPacket } from './types';
-import { compileRule, type CompiledRule } from './compile';
+import { compileRule, expansionIndex, matchingExpansions, type CompiledRule } from './compile';
 import { chainDispatch } from './dispatch';
 import { addressIsLoopback, addressInList, addressValue, formatMark } from './net';
 import { lineOf } from '../positions';
@@ -424,7 +424,7 @@ export class Simulator {
       }
       const rule = matchedRule;
       const line = rule.line + 1;
-      const number = this.kernelPosition(chain, rule);
+      const number = this.kernelPosition(chain, rule, state.packet);
       const stepsBefore = state.steps.length;
       const attachBranch = () => {
         if (branch && state.steps.length > stepsBefore) state.steps[stepsBefore].branch = branch;
@@ -433,6 +433,7 @@ export class Simulator {
       if (!target) {
         state.steps.push(step(hook, table.name, chain.name, 'rule', number, line, 'CONTINUE', null));
         attachBranch();
+        for (const again of this.repeatedExpansions(chain, rule, state.packet, { hook, table: table.name, chain: chain.name })) state.steps.push(step(hook, table.name, chain.name, 'rule', again, line, 'CONTINUE', null));
         continue;
       }
       if (target.kind === 'chain') {
@@ -468,6 +469,12 @@ export class Simulator {
       attachBranch();
       switch (verdict) {
         case 'CONTINUE':
+          // `-s a,b`: the kernel's next rule of the expansion may match too, and does the target again
+          for (const again of this.repeatedExpansions(chain, rule, state.packet, { hook, table: table.name, chain: chain.name })) {
+            const repeat = this.applyTarget(hook, table, chain, rule, state);
+            const repeatRewrite = repeat.rewrite && Object.keys(repeat.rewrite).length ? normalizeRewrite(repeat.rewrite) : null;
+            state.steps.push(step(hook, table.name, chain.name, 'rule', again, line, repeat.verdict, repeatRewrite, repeat.description));
+          }
           continue;
         case 'RETURN':
           if (stack.length === 1) {
@@ -548,12 +555,27 @@ export class Simulator {
    * --line-numbers` show): rules the restore skipped — marked -4/-6 for the other family — are not
    * in the kernel, so they do not count.
    */
-  private kernelPosition(chain: Chain, rule: Rule): number {
-    let skipped = this.skippedBefore.get(chain);
-    if (skipped === undefined) this.skippedBefore.set(chain, (skipped = otherFamilyRulesBefore(chain.rules)));
-    return skipped === null ? rule.position : rule.position - skipped[rule.position - 1];
+  private kernelPosition(chain: Chain, rule: Rule, packet: Packet): number {
+    const lists = hasAddressLists(this.ruleset);
+    let before = this.kernelBefore.get(chain);
+    if (before === undefined) this.kernelBefore.set(chain, (before = kernelRulesBefore(chain.rules, lists)));
+    const position = before === null ? rule.position : before[rule.position - 1] + 1;
+    // `-s a,b` is a rule per address in the kernel: the one the packet meets first
+    return lists ? position + expansionIndex(rule, packet) : position;
   }
-  private readonly skippedBefore = new Map<Chain, Int32Array | null>();
+  private readonly kernelBefore = new Map<Chain, Int32Array | null>();
+
+  /**
+   * Kernel numbers of the further rules of an `-s`/`-d` list expansion that this packet also
+   * matches, after the first did and let it continue (a non-terminal target or none).
+   */
+  private repeatedExpansions(chain: Chain, rule: Rule, packet: Packet, position: HookPosition): number[] {
+    if (!hasAddressLists(this.ruleset)) return [];
+    const matching = matchingExpansions(rule, packet);
+    if (matching.length < 2 || this.evaluateRule(rule, packet, position) !== true) return [];
+    const first = this.kernelPosition(chain, rule, packet) - matching[0];
+    return matching.slice(1).map((k) => first + k);
+  }
 
   /** true / false, or undecided with the assumption text (and probability when chance decides). */
   private evaluateRule(rule: Rule, packet: Packet, position: HookPosition): true | false | Undecided {
