@@ -458,7 +458,10 @@ function traceTable(spec: ResolvedPacketSpec): string {
   const v6 = spec.family === 'ipv6';
   const packet = (v6 ? [source[0], destination[0]] : [...source, ...destination, ...l4Match]).join(' ');
   // the protocol too: an ICMP error the node sends itself about our packet has the same source
-  const loopback = (v6 ? [source[0]] : [source[0], `ip protocol ${l4}`, ...l4Match]).join(' ');
+  // (IPv6 is read with `nft monitor trace`, which prints any expression; campaign seed 702218: a
+  // REJECT's ICMPv6 error in OUTPUT was traced on lo)
+  const v6Loopback = [source[0], `meta l4proto ${l4}`, ...(spec.proto === 'icmp' ? ['icmpv6 type echo-request'] : [])];
+  const loopback = (v6 ? v6Loopback : [source[0], `ip protocol ${l4}`, ...l4Match]).join(' ');
   const chains = spec.fromLocal
     ? [`  chain trace { type filter hook output priority -350; policy accept; ${packet} meta nftrace set 1; }`,
        `  chain trace_lo { type filter hook prerouting priority -350; policy accept; iifname "lo" ${loopback} meta nftrace set 1; }`]
