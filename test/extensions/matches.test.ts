@@ -138,6 +138,14 @@ const CASES: Record<string, Case[]> = {
     ['-m set --match-set svc dst,dst', {}, false, { ipsets: new Map([['svc', { name: 'svc', type: 'hash:ip,port', members: ['10.0.0.1,udp:22'] }]]) }],
     ['-m set --match-set ports dst', {}, true, { ipsets: new Map([['ports', { name: 'ports', type: 'bitmap:port', members: ['20-30'] }]]) }],
     ['-m set --match-set unknown src', {}, 'undecided'],
+    // as the kernel decides (test/kernel/dumps/ipsets.rules): the most specific element wins, a nomatch one means "not in the set"
+    ['-m set --match-set allowed src', {}, true, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:net', members: ['192.168.0.0/16 nomatch', '192.168.1.0/24'] }]]) }],
+    // --return-nomatch inverts: a plain element does not match
+    ['-m set --match-set allowed src --return-nomatch', {}, false, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:net', members: ['192.168.0.0/16'] }]]) }],
+    // fewer flags than dimensions: never a match
+    ['-m set --match-set svc dst', {}, false, { ipsets: new Map([['svc', { name: 'svc', type: 'hash:ip,port', members: ['10.0.0.1,tcp:22'] }]]) }],
+    // a bitmap:port element is a port of any protocol
+    ['-m set --match-set ports dst', { proto: 17 }, true, { ipsets: new Map([['ports', { name: 'ports', type: 'bitmap:port', members: ['22'] }]]) }],
   ],
   iprange: [
     ['-m iprange --src-range 192.168.1.1-192.168.1.20', {}, true],

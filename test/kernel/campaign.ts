@@ -37,16 +37,17 @@ async function main(): Promise<void> {
       const seed = first + next++;
       const c = randomKernelCase(seed);
       try {
-        const result = await compareWithKernel(c.name, c.dumpText, { ...c.packet, nodeAddresses: c.nodeAddresses });
+        const result = await compareWithKernel(c.name, c.dumpText, { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         steps += result.kernelSteps;
         if (result.simulatorPaths > 1) forks++;
         if (!result.disagreement) { counts.agree++; continue; }
         counts.disagree++;
         disagreeing.push(seed);
-        console.log(`\n### DISAGREEMENT ${result.disagreement}\n--- dump:\n${c.dumpText}`);
+        console.log(`\n### DISAGREEMENT ${result.disagreement}\n--- dump:\n${c.dumpText}${c.ipsets ? `--- ipsets:\n${c.ipsets}` : ''}`);
         if (out) {
           mkdirSync(out, { recursive: true });
           writeFileSync(join(out, `seed-${seed}.rules`), c.dumpText);
+          if (c.ipsets) writeFileSync(join(out, `seed-${seed}.ipset`), c.ipsets);
         }
       } catch (error) {
         counts.harness++;

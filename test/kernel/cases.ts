@@ -2,6 +2,7 @@
 // Pure data: a dump (seed dumps are read in place from ../shared, hand-written ones from ./dumps),
 // the packet, and the addresses the node owns (from /work/shared/fixtures/seeds/README.md).
 
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PacketSpec } from './oracle';
@@ -18,6 +19,8 @@ export interface KernelCase {
   packet: Omit<PacketSpec, 'nodeAddresses'>;
   /** addresses the node owns (put on its interface; the simulator gets them as localAddresses) */
   nodeAddresses: string[];
+  /** `ipset save` text loaded into the node before the dump (the simulator gets the same sets) */
+  ipsets?: string;
 }
 
 const EXTERNAL_CLIENT = '192.168.50.9';
@@ -205,7 +208,44 @@ const campaignCases: KernelCase[] = [
   { name: 'limit: a burst of 2 matches the first two visits of one packet', dump: own('limit-burst.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
   { name: 'address lists: one kernel rule per address pair, each matching one traced', dump: own('address-lists.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
   { name: 'no conntrack user: the nat table is never consulted', dump: noConntrack, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  ...ipsetCases(),
+  ...hmarkCases(),
 ];
+
+/** hmark.rules / hmark-ipv6.rules: the mark HMARK computes, read back one bit per rule. */
+function hmarkCases(): KernelCase[] {
+  const cases: KernelCase[] = [];
+  for (const [dump, host, client] of [[own('hmark.rules'), HOST, EXTERNAL_CLIENT], [own('hmark-ipv6.rules'), V6, '2001:db8:2::9']] as const) {
+    const family = host === V6 ? 'ipv6' : 'ipv4';
+    const packet = (proto: 'tcp' | 'udp' | 'icmp', dport?: number) => ({ src: client, dst: host, proto, ...(dport ? { dport } : {}) });
+    cases.push(
+      { name: `hmark ${family}: addresses only`, dump, nodeAddresses: [host], packet: packet('tcp', 22) },
+      { name: `hmark ${family}: addresses, ports and protocol`, dump, nodeAddresses: [host], packet: packet('tcp', 80) },
+      { name: `hmark ${family}: prefixes and port masks`, dump, nodeAddresses: [host], packet: packet('udp', 53) },
+      { name: `hmark ${family}: ICMP hashes without ports`, dump, nodeAddresses: [host], packet: packet('icmp') },
+    );
+  }
+  return cases;
+}
+
+/** ipsets.rules with the sets of ipsets.ipset: one destination port per question (see the dump). */
+function ipsetCases(): KernelCase[] {
+  const dump = own('ipsets.rules');
+  const ipsets = readFileSync(own('ipsets.ipset'), 'utf8');
+  const to = (what: string, proto: 'tcp' | 'udp', dport: number): KernelCase =>
+    ({ name: `ipset: ${what}`, dump, ipsets, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto, dport } });
+  return [
+    to('a nomatch /24 inside a /16: not in the set', 'tcp', 1001),
+    to('a /24 inside a nomatch /16: in the set (the most specific element decides)', 'tcp', 1002),
+    to('--return-nomatch: a nomatch element matches', 'tcp', 1003),
+    to('--return-nomatch: a plain element does not match', 'tcp', 1004),
+    to('bitmap:port holds a UDP port too', 'udp', 53),
+    to('hash:ip,port: one flag for two dimensions never matches, two do', 'tcp', 80),
+    to('SET --add-set: a later rule of the same packet sees the address', 'tcp', 2001),
+    to('SET --add-set to a hash:net: a later rule sees the address', 'tcp', 2002),
+    to('SET --del-set: a later rule no longer sees the address', 'tcp', 2003),
+  ];
+}
 
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),

@@ -12,6 +12,7 @@ import type { TraceResult, TraceStep } from '../../server/src/netfilter/trace/ty
 import { execFileSync } from 'node:child_process';
 import { parseRuleset } from '../../server/src/netfilter/parser';
 import { tracePacket } from '../../server/src/netfilter/trace/simulate';
+import { parseIpsetSave } from '../../server/src/netfilter/ipset';
 
 /** What the simulator must be told to reproduce the kernel run exactly. */
 export function engineRequest(spec: ResolvedPacketSpec): Record<string, unknown> {
@@ -35,6 +36,7 @@ export function engineRequest(spec: ResolvedPacketSpec): Record<string, unknown>
     // options, a 13-byte UDP payload, a 13-byte echo request payload
     ttl: 64,
     length: spec.family === 'ipv6' ? undefined : spec.proto === 'tcp' ? 60 : 41,
+    ipsets: spec.ipsets ? parseIpsetSave(spec.ipsets).sets : undefined,
   };
 }
 
@@ -91,7 +93,7 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
   return {
     ...base,
     disagreement: `kernel trace is none of the simulator's ${paths.length} path(s) for: ${name}\n` +
-      `packet: ${JSON.stringify(engineRequest(spec))}\n--- kernel:\n${formatSteps(expected)}\n${report}`,
+      `packet: ${JSON.stringify({ ...engineRequest(spec), ipsets: spec.ipsets })}\n--- kernel:\n${formatSteps(expected)}\n${report}`,
   };
 }
 

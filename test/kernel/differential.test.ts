@@ -27,7 +27,7 @@ if (!available.ok) {
   describe('kernel differential: kernel trace is one of the simulator paths', { concurrency: 3 }, () => {
     for (const c of kernelCases) {
       test(c.name, async () => {
-        const result = await compareWithKernel(c.name, readFileSync(c.dump, 'utf8'), { ...c.packet, nodeAddresses: c.nodeAddresses });
+        const result = await compareWithKernel(c.name, readFileSync(c.dump, 'utf8'), { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         if (result.disagreement) assert.fail(result.disagreement);
       });
     }
@@ -36,7 +36,7 @@ if (!available.ok) {
     for (const seed of RANDOM_SAMPLE_SEEDS) {
       const c = randomKernelCase(seed);
       test(c.name, async () => {
-        const result = await compareWithKernel(c.name, c.dumpText, { ...c.packet, nodeAddresses: c.nodeAddresses });
+        const result = await compareWithKernel(c.name, c.dumpText, { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         if (result.disagreement) assert.fail(`${result.disagreement}\n--- dump:\n${c.dumpText}`);
       });
     }

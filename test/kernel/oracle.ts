@@ -195,6 +195,8 @@ export interface PacketSpec {
   outIface?: string;
   /** the node address put on outIface instead of inIface (MASQUERADE picks it); must be in nodeAddresses */
   outAddress?: string;
+  /** `ipset save` text loaded into the node before the dump (the dump's `-m set` / `-j SET` name these sets) */
+  ipsets?: string;
 }
 
 /** A PacketSpec with every default filled in: what the engine must be told to reproduce the kernel run. */
@@ -369,6 +371,7 @@ function validateSpec(spec: ResolvedPacketSpec): void {
   for (const name of [spec.inIface, spec.outIface]) {
     if (!/^[A-Za-z0-9_.+-]{1,15}$/.test(name) || name === 'lo') throw new Error(`packet spec: bad interface name ${name}`);
   }
+  if (spec.ipsets && !/^(?:(?:create|add) [\w.-]+ [^\n']*\n?)*$/.test(spec.ipsets.trim())) throw new Error('packet spec: ipsets must be `ipset save` create/add lines');
   for (const a of [spec.src, spec.dst, ...spec.nodeAddresses]) {
     if (!/^[0-9a-fA-F:.]+$/.test(a) || familyOf(a) !== spec.family) throw new Error(`packet spec: bad or mixed-family address ${a}`);
   }
@@ -419,6 +422,8 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
       // a CONNMARK in mangle OUTPUT had changed the connection's mark). The simulator does not model it.
       : `ip netns exec ${node} sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.all.rp_filter=0 ` +
         [...new Set([spec.inIface, spec.outIface])].map((i) => `net/ipv4/conf/${i}/send_redirects=0`).join(' '),
+    // ipsets are per network namespace; the dump's set matches need them at load time
+    ...(spec.ipsets ? [`ip netns exec ${node} ipset restore <<'IPSET'\n${spec.ipsets.trim()}\nIPSET`] : []),
     // the dump arrives on stdin; nothing before this line reads stdin
     `ip netns exec ${node} ${restore}`,
     `ip netns exec ${node} nft -j list ruleset`,

@@ -13,6 +13,8 @@ export interface RandomKernelCase {
   name: string;
   seed: number;
   dumpText: string;
+  /** `ipset save` text the dump's set matches and SET targets name (undefined: the dump uses none) */
+  ipsets?: string;
   packet: Omit<PacketSpec, 'nodeAddresses'>;
   nodeAddresses: string[];
 }
@@ -31,6 +33,34 @@ interface Vocabulary {
   icmp: { proto: string; module: string; option: string; types: string[] };
   ttl: { module: string; prefix: string; target: string; targetPrefix: string };
   rejectWith: string;
+  /** ipsets the node has when a dump uses one (`ipset save` text), and the flags each set takes */
+  ipsets: { text: string; sets: Array<{ name: string; flags: string[] }> };
+  netmapTo: string;
+}
+
+/**
+ * One set per kind of element the simulator reads (address, network with a nomatch hole, address +
+ * protocol:port, a port bitmap, an empty set). A single flag on a two-dimensional set is generated on
+ * purpose: the kernel then matches nothing.
+ */
+function ipsetsFor(family: 'inet' | 'inet6', members: { ip: string[]; net: string[]; ipport: string[] }): Vocabulary['ipsets'] {
+  const hash = (name: string, type: string) => `create ${name} ${type} family ${family} hashsize 1024 maxelem 65536`;
+  const lines = [
+    hash('lens-ip', 'hash:ip'), ...members.ip.map((m) => `add lens-ip ${m}`),
+    hash('lens-net', 'hash:net'), ...members.net.map((m) => `add lens-net ${m}`),
+    hash('lens-ipport', 'hash:ip,port'), ...members.ipport.map((m) => `add lens-ipport ${m}`),
+    'create lens-ports bitmap:port range 1-1024', 'add lens-ports 22', 'add lens-ports 53',
+    hash('lens-none', 'hash:ip'),
+  ];
+  const one = ['src', 'dst'];
+  return {
+    text: lines.join('\n') + '\n',
+    sets: [
+      { name: 'lens-ip', flags: one }, { name: 'lens-net', flags: one }, { name: 'lens-none', flags: one },
+      { name: 'lens-ipport', flags: ['src,dst', 'dst,dst', 'src,src', 'dst,src', 'src', 'dst,dst,dst'] },
+      { name: 'lens-ports', flags: one },
+    ],
+  };
 }
 
 const IPV4: Vocabulary = {
@@ -48,6 +78,12 @@ const IPV4: Vocabulary = {
   icmp: { proto: 'icmp', module: 'icmp', option: '--icmp-type', types: ['8', 'echo-request', 'echo-reply', '3', 'any'] },
   ttl: { module: 'ttl', prefix: '--ttl', target: 'TTL', targetPrefix: '--ttl' },
   rejectWith: 'icmp-port-unreachable',
+  ipsets: ipsetsFor('inet', {
+    ip: ['192.168.50.9', '8.8.8.8', '172.20.0.3'],
+    net: ['10.0.0.0/8', '10.99.1.0/24 nomatch', '192.168.50.0/24'],
+    ipport: ['192.168.50.9,tcp:80', '10.99.1.1,udp:53', '172.20.0.3,tcp:443', '8.8.8.8,udp:53', '10.244.1.5,tcp:22'],
+  }),
+  netmapTo: '10.1.2.0/24',
 };
 
 const IPV6: Vocabulary = {
@@ -65,6 +101,12 @@ const IPV6: Vocabulary = {
   icmp: { proto: 'ipv6-icmp', module: 'icmp6', option: '--icmpv6-type', types: ['128', 'echo-request', 'echo-reply', '1', 'destination-unreachable'] },
   ttl: { module: 'hl', prefix: '--hl', target: 'HL', targetPrefix: '--hl' },
   rejectWith: 'icmp6-port-unreachable',
+  ipsets: ipsetsFor('inet6', {
+    ip: ['2001:db8:2::9', '2001:4860::8888', '2001:db8:1::10'],
+    net: ['fd00::/8', '2001:db8:99::/64 nomatch', '2001:db8:2::/64', '2001:db8::/32'],
+    ipport: ['2001:db8:2::9,tcp:80', '2001:db8:99::1,udp:53', '2001:db8:1::10,tcp:443', '2001:4860::8888,udp:53'],
+  }),
+  netmapTo: '2001:db8:100::/64',
 };
 
 const PORTS = [22, 53, 80, 443, 8080];
@@ -107,7 +149,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   // itself must keep it, so source NAT may only map it to the address it already has — for every
   // packet the node sends, as a DNAT in OUTPUT can turn it back to the node (campaign seed 100396).
   const loopback = !!packet.fromLocal;
-  const g: Generation = { rng, v, loopback };
+  const g: Generation = { rng, v, loopback, usesSets: false, hashlimits: 0 };
   for (const table of tables) lines.push(...randomTable(g, table));
   const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
   const port = packet.dport ? (v.family === 'ipv6' ? `, port ${packet.dport}` : `:${packet.dport}`) : '';
@@ -115,6 +157,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
     name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto} (${tables.join(', ')})`,
     seed,
     dumpText: lines.join('\n') + '\n',
+    ipsets: g.usesSets ? v.ipsets.text : undefined,
     packet,
     // (IPv6: one address — REDIRECT takes an address of the incoming link, and which one the kernel
     // lists first for IPv6 is not the order they were added: campaign seed 501836; the simulator
@@ -127,6 +170,10 @@ interface Generation {
   rng: Rng;
   v: Vocabulary;
   loopback: boolean;
+  /** a rule names an ipset: the node gets v.ipsets */
+  usesSets: boolean;
+  /** hashlimit names handed out (the kernel shares one table per name, whatever the options) */
+  hashlimits: number;
 }
 
 function randomPacket(rng: Rng, v: Vocabulary): Omit<PacketSpec, 'nodeAddresses'> {
@@ -197,7 +244,7 @@ function randomRule(g: Generation, table: TableName, chain: string, hooks: strin
   }
   const extras = rng.int(3);
   for (let i = 0; i < extras; i++) {
-    const extra = extraMatch(g, hooks);
+    const extra = extraMatch(g, hooks, proto);
     // -f is a flag of the rule, not a module: restore refuses it twice
     if (/^(! )?-f$/.test(extra) && parts.some((p) => /^(! )?-f$/.test(p))) continue;
     parts.push(extra);
@@ -236,10 +283,27 @@ function protocolMatch(g: Generation, proto: string): string[] {
   return options.length ? [`-m ${proto}`, ...options] : [];
 }
 
-function extraMatch(g: Generation, hooks: string[]): string {
+function extraMatch(g: Generation, hooks: string[], proto: string | undefined): string {
   const { rng, v } = g;
   const not = (p: number) => (rng.chance(p) ? '! ' : '');
-  switch (rng.int(19)) {
+  switch (rng.int(23)) {
+    case 19: {
+      const set = rng.pick(v.ipsets.sets);
+      g.usesSets = true;
+      const nomatch = set.name === 'lens-net' && rng.chance(0.25) ? ' --return-nomatch' : '';
+      return `-m set ${not(0.25)}--match-set ${set.name} ${rng.pick(set.flags)}${nomatch}`;
+    }
+    case 20: {
+      // the TCP bits need `-p tcp` (the kernel refuses them otherwise); IP ECT on any packet
+      const options = proto === 'tcp' ? ['--ecn-tcp-cwr', '--ecn-tcp-ece', '--ecn-ip-ect 0', '--ecn-ip-ect 2'] : ['--ecn-ip-ect 0', '--ecn-ip-ect 1'];
+      return `-m ecn ${not(0.3)}${rng.pick(options)}`;
+    }
+    // (quota and hashlimit count packets: IPv4 only, see case 14)
+    case 21: if (v.family === 'ipv6') return '-m comment --comment "no quota for IPv6"';
+      return `-m quota ${not(0.2)}--quota ${rng.pick(['0', '40', '41', '60', '1000000'])}`;
+    case 22: if (v.family === 'ipv6') return '-m comment --comment "no hashlimit for IPv6"';
+      return `-m hashlimit --hashlimit-${rng.pick(['upto', 'above'])} ${rng.pick(['1/sec', '1/hour', '100/sec'])} --hashlimit-burst 5 ` +
+        `--hashlimit-mode ${rng.pick(['srcip', 'dstip', 'srcip,dstport'])} --hashlimit-name lens${++g.hashlimits}`;
     case 17: {
       // addrtype limited to the packet's interface (in: PREROUTING/INPUT/FORWARD, out: OUTPUT/FORWARD/POSTROUTING)
       const inOk = hooks.every((h) => ['PREROUTING', 'INPUT', 'FORWARD'].includes(h));
@@ -318,6 +382,14 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
   }
   add(isUser ? 2 : 1, ['-j', 'RETURN']); // in a built-in chain: the policy decides
   add(1, []); // no target: counts and goes on
+  // non-terminating targets valid in every table (the sets exist: v.ipsets)
+  if (rng.chance(0.3)) add(1, [rng.pick(['-j NFLOG --nflog-group 5', '-j NFLOG --nflog-prefix "lens "', `-j AUDIT --type ${rng.pick(['accept', 'drop', 'reject'])}`])]);
+  if (rng.chance(0.3)) {
+    g.usesSets = true;
+    add(1, [`-j SET --${rng.pick(['add-set', 'del-set'])} ${rng.pick(['lens-ip', 'lens-none', 'lens-net'])} ${rng.pick(['src', 'dst'])}`]);
+  }
+  const tcpOnly = proto === 'tcp'; // (TCPMSS and ECN need `-p tcp` in the rule)
+  const late = hooks.every((h) => ['OUTPUT', 'FORWARD', 'POSTROUTING'].includes(h));
   const mark = () => rng.pick([`-j MARK --set-xmark ${rng.pick(MARKS)}/${rng.pick(MASKS)}`, `-j MARK --set-mark ${rng.pick(MARKS)}`, `-j MARK --or-mark ${rng.pick(MARKS)}`, `-j MARK --and-mark ${rng.pick(MASKS)}`]);
   const connmark = () => rng.pick(['-j CONNMARK --save-mark', '-j CONNMARK --restore-mark', `-j CONNMARK --set-mark ${rng.pick(MARKS)}`,
     `-j CONNMARK --save-mark --nfmask ${rng.pick(MASKS)} --ctmask ${rng.pick(MASKS)}`, `-j CONNMARK --restore-mark --mask ${rng.pick(MASKS)}`,
@@ -336,6 +408,10 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
       const t = v.ttl.targetPrefix;
       add(1, [rng.pick([`-j ${v.ttl.target} ${t}-set 1`, `-j ${v.ttl.target} ${t}-set 70`, `-j ${v.ttl.target} ${t}-dec 1`, `-j ${v.ttl.target} ${t}-inc 2`])]);
       add(1, [rng.pick(['-j DSCP --set-dscp 10', '-j DSCP --set-dscp-class AF41', '-j TOS --set-tos 0x10', '-j TOS --set-tos 0x28/0xfc'])]);
+      add(1, [rng.pick(['-j CHECKSUM --checksum-fill', '-j HMARK --hmark-tuple src,dst --hmark-mod 10 --hmark-rnd 0xcafe --hmark-offset 1'])]);
+      if (late) add(1, ['-j CLASSIFY --set-class 1:10']);
+      if (tcpOnly) add(1, [late && rng.chance(0.5) ? '-j TCPMSS --clamp-mss-to-pmtu' : '-j TCPMSS --set-mss 1300']);
+      if (tcpOnly && v.family === 'ipv4') add(1, ['-j ECN --ecn-tcp-remove']);
       add(1, ['-j', 'ACCEPT']);
       add(1, ['-j', 'DROP']);
       break;
@@ -344,6 +420,7 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
       add(2, ['-j', 'CT', '--notrack']);
       add(1, ['-j', 'CT', '--zone', '1']);
       add(1, ['-j', 'NOTRACK']);
+      add(1, ['-j', 'TRACE']);
       add(1, ['-j', 'ACCEPT']);
       add(1, ['-j', 'DROP']);
       add(1, [mark()]);
@@ -358,11 +435,13 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
         let to = rng.pick(v.dnatTargets);
         if (!ports) to = to.replace(/^\[(.*)\]:\d+$/, '$1').replace(/^([\d.]+):\d+$/, '$1');
         add(3, ['-j', 'DNAT', '--to-destination', to]);
+        add(1, ['-j', 'NETMAP', '--to', v.netmapTo]);
         if (ports) add(1, ['-j', 'REDIRECT', '--to-ports', '8080']);
         add(1, rng.pick([['-j', 'REDIRECT'], ['-j', 'DNAT', '--to-destination', v.family === 'ipv4' ? '10.1.2.3-10.1.2.5' : '2001:db8:100::5-2001:db8:100::7']]));
       }
       if (source) {
         add(2, ['-j', 'SNAT', '--to-source', loopback ? v.node : v.uplinkAddress]);
+        if (!loopback) add(1, ['-j', 'NETMAP', '--to', v.netmapTo]);
         if (ports && !loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? `${v.uplinkAddress}:2000-3000` : `[${v.uplinkAddress}]:2000-3000`]);
         if (!loopback && hooks.every((h) => h === 'POSTROUTING')) {
           add(2, ['-j', 'MASQUERADE']);

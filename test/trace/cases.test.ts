@@ -3,6 +3,7 @@
 //   dump: seed:kind-worker2-after-nodeport.rules      (seed: → ../shared/fixtures/seeds, example: → examples/, else relative to the case)
 //   packet: 192.168.50.9 -> 172.20.0.3:30080/tcp in eth0
 //   local: 172.20.0.3                                  (optional: node addresses)
+//   ipsets: ../../kernel/dumps/ipsets.ipset            (optional: `ipset save` output, resolved like dump)
 //   ---
 //   <the expected text of formatTrace>
 //
@@ -17,6 +18,7 @@ import { parseRuleset } from '../../server/src/netfilter/parser';
 import { tracePacket } from '../../server/src/netfilter/trace/simulate';
 import { parsePacketLine } from '../../server/src/netfilter/trace/packet-line';
 import { formatTrace } from '../../server/src/netfilter/trace/format';
+import { parseIpsetSave } from '../../server/src/netfilter/ipset';
 import { resolveDump } from './dumps';
 
 const dir = join(__dirname, 'cases');
@@ -34,7 +36,9 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.trace')).sort()) 
     const local = fields.get('local')?.split(',').map((s) => s.trim()).filter(Boolean);
     const parsed = parsePacketLine(fields.get('packet') ?? '', local);
     assert.ok(parsed.request, `${name}: bad packet line: ${parsed.error}`);
-    const result = tracePacket(ruleset, { ...parsed.request, localAddresses: local });
+    const ipsetFile = fields.get('ipsets');
+    const ipsets = ipsetFile ? parseIpsetSave(readFileSync(resolveDump(ipsetFile, dir), 'utf8')).sets : undefined;
+    const result = tracePacket(ruleset, { ...parsed.request, localAddresses: local, ipsets });
     const total = result.paths.reduce((sum, p) => sum + p.probability, 0);
     assert.ok(Math.abs(total - 1) < 1e-6, `${name}: path probabilities sum to ${total}, not 1`);
     const actual = formatTrace(result);

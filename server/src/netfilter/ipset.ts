@@ -18,14 +18,15 @@ export function parseIpsetSave(text: string): { sets: Map<string, IpsetContent>;
         problems.push({ severity: 'error', code: 'ipset/bad-create', message: 'create needs a set name and a type', span });
         continue;
       }
-      sets.set(words[1], { name: words[1], type: words[2], members: [] });
+      sets.set(words[1], { name: words[1], type: words[2], members: [], options: words.slice(3).join(' ') });
     } else if (words[0] === 'add' || words[0] === '-A' || words[0] === 'a') {
       const set = sets.get(words[1]);
       if (!set || !words[2]) {
         problems.push({ severity: 'error', code: 'ipset/bad-add', message: set ? 'add needs a member' : `set '${words[1]}' is added to before it is created`, span });
         continue;
       }
-      set.members.push(words[2]);
+      // the element and its options: `nomatch` changes what the element means
+      set.members.push(words.slice(2).join(' '));
     } else {
       problems.push({ severity: 'warning', code: 'ipset/unknown-line', message: `unexpected ipset line '${words[0]}'`, span });
     }

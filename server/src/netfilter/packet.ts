@@ -37,6 +37,11 @@ export interface Packet {
    * see the state NEW, the status CONFIRMED and an all-zero tuple until the raw table ends.
    */
   ctTemplate?: boolean;
+  /**
+   * Sets as changed by SET --add-set / --del-set earlier in this packet's traversal (the kernel changes
+   * a set at once, for every later rule). Replaced, never mutated: paths forked from one share it.
+   */
+  ipsetChanges?: Record<string, IpsetContent>;
   /** how often this packet has passed each `-m limit` (by the match's offset): each has `--limit-burst` credits */
   limitUses?: Record<number, number>;
   /** original tuple before NAT (conntrack --ctorigdst etc.) */
@@ -73,8 +78,12 @@ export interface NodeContext {
 export interface IpsetContent {
   name: string;
   type: string;
-  /** raw member strings as written by `ipset save` (`10.0.0.1`, `10.0.0.0/8`, `10.0.0.1,tcp:80`) */
+  /** raw member strings as written by `ipset save`, element options included (`10.0.0.1`, `10.0.0.0/8 nomatch`, `10.0.0.1,tcp:80 timeout 30`) */
   members: string[];
+  /** the create line's options after the type (`family inet hashsize 1024`, `range 1-1024`) */
+  options?: string;
+  /** set when a SET target changed the set in a way the simulator does not model: its tests are undecided */
+  unknownChange?: string;
 }
 
 /** Where in the netfilter graph a rule is being evaluated. */

@@ -1,8 +1,8 @@
 // set match: option table from iptables 1.8.9 (libxt/libipt/libip6t_set), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
-import type { IpsetContent, Packet } from '../../packet';
-import { cidrContains, parseCidr, parseRange, rangeContains } from '../../addr';
+import type { IpsetContent, NodeContext, Packet } from '../../packet';
+import { cidrContains, formatAddress, parseAddress, parseCidr, parseRange, rangeContains } from '../../addr';
 import { protocolName, protocolNumber } from '../../packet';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { all, negateIf, optionText, parsePort, undecided } from '../common';
@@ -55,66 +55,94 @@ export const setMatch: MatchSpec = {
   ],
 };
 
-/** One dimension of a set element checked against the packet. */
-function dimensionMatches(kind: string, element: string, packet: Packet, direction: string): boolean | undefined {
+/** Protocols whose ports ipset reads (ip_set_get_ip_port); ICMP's "port" is type << 8 | code. */
+const PORT_PROTOCOLS = new Set([6, 17, 132, 136]); // tcp, udp, sctp, udplite
+
+/**
+ * One dimension of a set element checked against the packet: whether it holds, and how specific the
+ * element is there (a prefix length; the kernel's hash:net lookup tries the longest prefix first).
+ * `bareProtocol`: the protocol a port written without one means (`80` in a hash set is tcp:80; a
+ * bitmap:port element is a port of any protocol).
+ */
+function dimensionMatches(kind: string, element: string, packet: Packet, direction: string, bareProtocol: 'tcp' | 'any'): { hit: boolean | undefined; specificity: number } {
   const address = direction === 'src' ? packet.src : packet.dst;
-  const port = direction === 'src' ? packet.sport : packet.dport;
+  const full = packet.family === 'ipv6' ? 128 : 32;
   switch (kind) {
     case 'ip':
     case 'net': {
       if (element.includes('-')) {
         const range = parseRange(element, packet.family);
-        return !!range && rangeContains(range, address);
+        return { hit: !!range && rangeContains(range, address), specificity: full };
       }
       const cidr = parseCidr(element, packet.family);
-      return !!cidr && cidrContains(cidr, address);
+      return { hit: !!cidr && cidrContains(cidr, address), specificity: cidr?.prefix ?? full };
     }
     case 'port': {
-      // `tcp:80`, `udp:53`, `80` (tcp), `tcp:1000-2000`
-      const [protoText, portText] = element.includes(':') ? element.split(':') : ['tcp', element];
-      const proto = protocolNumber(protoText);
-      if (proto !== undefined && proto !== 0 && proto !== packet.proto) return false;
+      // `tcp:80`, `udp:53`, `tcp:1000-2000`, `icmp:8/0`, bare `80`
+      const colon = element.indexOf(':');
+      const protoText = colon < 0 ? undefined : element.slice(0, colon);
+      const portText = colon < 0 ? element : element.slice(colon + 1);
+      const proto = protoText === undefined ? undefined : protocolNumber(protoText);
+      if (protoText !== undefined && proto === undefined) return { hit: undefined, specificity: 0 };
+      if (proto !== undefined ? proto !== packet.proto : bareProtocol === 'tcp' && packet.proto !== 6) return { hit: false, specificity: 0 };
+      if (packet.proto === 1 || packet.proto === 58) {
+        // ICMP: the element is type/code; read by name or number only when numeric here
+        const m = /^(\d+)\/(\d+)$/.exec(portText);
+        if (!m || packet.icmpType === undefined) return { hit: undefined, specificity: 0 };
+        return { hit: Number(m[1]) === packet.icmpType && Number(m[2]) === (packet.icmpCode ?? 0), specificity: 0 };
+      }
+      if (!PORT_PROTOCOLS.has(packet.proto)) return { hit: undefined, specificity: 0 };
+      const port = direction === 'src' ? packet.sport : packet.dport;
       const [from, to] = portText.split('-');
       const low = parsePort(from);
       const high = to === undefined ? low : parsePort(to);
-      return port !== undefined && low !== undefined && high !== undefined && port >= low && port <= high;
+      if (port === undefined || low === undefined || high === undefined) return { hit: undefined, specificity: 0 };
+      return { hit: port >= low && port <= high, specificity: 0 };
     }
-    case 'mark':
-      return undefined;
     default:
-      return undefined; // iface, mac: not modelled
+      return { hit: undefined, specificity: 0 }; // iface, mac, mark: not modelled
   }
 }
 
 /**
- * Membership of the packet in a set given as `ipset save` members. Returns undefined when the set
- * type is not modelled. `nomatch` elements exclude (unless --return-nomatch, then they match).
+ * Membership of the packet in a set given as `ipset save` members, as the kernel's ip_set_test
+ * decides it. Undefined when the set type is not modelled or an element cannot be read.
+ * - fewer direction flags than the set has dimensions: never a match;
+ * - the most specific element containing the packet decides; a `nomatch` one means "not in the set";
+ * - `--return-nomatch` (types with a net dimension) inverts the element's answer: a nomatch element
+ *   matches and a plain one does not (measured: ip_set_test negates both results).
  */
 export function setContains(set: IpsetContent, packet: Packet, directions: string[], returnNomatch: boolean): boolean | undefined {
+  if (set.unknownChange) return undefined;
   const [kindWord, dims] = set.type.split(':');
-  if (kindWord !== 'hash' && kindWord !== 'bitmap') return undefined;
+  if ((kindWord !== 'hash' && kindWord !== 'bitmap') || !dims) return undefined;
   const kinds = dims.split(',');
   if (kinds.some((k) => k !== 'ip' && k !== 'net' && k !== 'port')) return undefined;
-  let found: boolean | undefined = false;
+  if (directions.length < kinds.length) return false;
+  const bareProtocol = kindWord === 'bitmap' ? 'any' : 'tcp';
+  let best: { specificity: number; nomatch: boolean } | undefined;
+  let undecidedSpecificity = -1;
   for (const member of set.members) {
     const words = member.trim().split(/\s+/);
-    const nomatch = words.includes('nomatch');
     const parts = words[0].split(',');
     if (parts.length !== kinds.length) continue;
     let hit: boolean | undefined = true;
+    let specificity = 0;
     kinds.forEach((kind, i) => {
-      // the flags list gives the direction per dimension; a missing flag repeats the last one
-      const direction = directions[Math.min(i, directions.length - 1)] ?? 'src';
-      const result = dimensionMatches(kind, parts[i], packet, direction);
-      if (result === false) hit = false;
-      else if (result === undefined && hit === true) hit = undefined;
+      const result = dimensionMatches(kind, parts[i], packet, directions[i], bareProtocol);
+      specificity += result.specificity;
+      if (result.hit === false) hit = false;
+      else if (result.hit === undefined && hit === true) hit = undefined;
     });
-    if (hit === true) {
-      if (nomatch) return returnNomatch;
-      found = true;
-    } else if (hit === undefined) found = found || undefined;
+    if (hit === undefined) undecidedSpecificity = Math.max(undecidedSpecificity, specificity);
+    else if (hit && (!best || specificity > best.specificity)) best = { specificity, nomatch: words.includes('nomatch') };
   }
-  return found;
+  // an element we cannot read might be the one the kernel finds first
+  if (undecidedSpecificity >= (best?.specificity ?? 0)) return undefined;
+  if (!best) return false;
+  const nomatchType = kinds.includes('net');
+  if (returnNomatch && nomatchType) return best.nomatch;
+  return !best.nomatch;
 }
 
 function evaluateSet(match: MatchUse, ctx: EvalContext): MatchOutcome {
@@ -134,11 +162,118 @@ function evaluateSet(match: MatchUse, ctx: EvalContext): MatchOutcome {
         return d === 'src' ? ctx.packet.src : ctx.packet.dst;
       })
       .join(',');
-    const set = ctx.node.ipsets?.get(name);
+    const set = setSeenBy(ctx.packet, ctx.node, name);
     const known = set ? setContains(set, ctx.packet, directions, returnNomatch) : undefined;
-    const outcome: MatchOutcome =
-      known ?? undecided(`assumed ${who} in ipset ${name}${set ? ` (set type ${set.type} not modelled)` : ' (set contents not given)'}`);
+    const why = !set ? 'set contents not given' : set.unknownChange ?? `set type ${set.type} not modelled`;
+    const outcome: MatchOutcome = known ?? undecided(`assumed ${who} in ipset ${name} (${why})`);
     return negateIf(option.negated, outcome);
   });
   return all(outcomes);
+}
+
+// ------------------------------------------------------------------ SET --add-set / --del-set
+
+/**
+ * A set as this packet sees it: a SET --add-set / --del-set earlier in its traversal changes the set
+ * at once, for every later rule (measured: test/kernel/dumps/ipsets.rules).
+ */
+export function setSeenBy(packet: Packet, node: NodeContext, name: string): IpsetContent | undefined {
+  return packet.ipsetChanges?.[name] ?? node.ipsets?.get(name);
+}
+
+/** An element's identity in a set of these dimensions (`nomatch` and other options aside), or undefined. */
+function elementKey(kinds: string[], element: string, family: Packet['family'], bitmap: boolean): string | undefined {
+  const parts = element.trim().split(/\s+/)[0].split(',');
+  if (parts.length !== kinds.length) return undefined;
+  const keys: string[] = [];
+  for (let i = 0; i < kinds.length; i++) {
+    const part = parts[i];
+    if (kinds[i] === 'ip') {
+      const address = part.includes('/') || part.includes('-') ? undefined : parseAddress(part, family);
+      if (!address) return undefined;
+      keys.push(`${address.value}`);
+    } else if (kinds[i] === 'net') {
+      const cidr = parseCidr(part, family);
+      if (!cidr || cidr.prefix === undefined) return undefined;
+      keys.push(`${cidr.network}/${cidr.prefix}`);
+    } else {
+      const colon = part.indexOf(':');
+      const proto = bitmap ? 0 : colon < 0 ? 6 : protocolNumber(part.slice(0, colon));
+      const port = parsePort(colon < 0 ? part : part.slice(colon + 1));
+      if (proto === undefined || port === undefined) return undefined;
+      keys.push(`${proto}:${port}`);
+    }
+  }
+  return keys.join(',');
+}
+
+/**
+ * The element the kernel's kadt() makes of this packet to add or delete, in `ipset save` spelling;
+ * 'none' when the kernel changes nothing (fewer flags than dimensions, a port outside a bitmap's
+ * range); undefined when the set type is not modelled. A hash:net element takes the longest prefix
+ * the set already has (the kernel's INIT_CIDR), a host prefix when it has none.
+ */
+function elementFromPacket(set: IpsetContent, packet: Packet, directions: string[]): string | 'none' | undefined {
+  const [kindWord, dims] = set.type.split(':');
+  if ((kindWord !== 'hash' && kindWord !== 'bitmap') || !dims) return undefined;
+  if (/\bnetmask\b/.test(set.options ?? '')) return undefined;
+  const kinds = dims.split(',');
+  if (directions.length < kinds.length) return 'none';
+  if (kinds.filter((k) => k === 'net').length > 1) return undefined;
+  const parts: string[] = [];
+  for (let i = 0; i < kinds.length; i++) {
+    const kind = kinds[i];
+    const src = directions[i] === 'src';
+    if (kind === 'ip') {
+      parts.push(src ? packet.src : packet.dst);
+    } else if (kind === 'net') {
+      const full = packet.family === 'ipv6' ? 128 : 32;
+      let prefix = 0;
+      for (const member of set.members) {
+        const cidr = parseCidr(member.trim().split(/\s+/)[0].split(',')[i] ?? '', packet.family);
+        if (cidr?.prefix !== undefined) prefix = Math.max(prefix, cidr.prefix);
+      }
+      const cidr = parseCidr(`${src ? packet.src : packet.dst}/${prefix || full}`, packet.family);
+      if (!cidr) return undefined;
+      parts.push(`${formatAddress({ family: packet.family, value: cidr.network })}/${prefix || full}`);
+    } else if (kind === 'port') {
+      if (!PORT_PROTOCOLS.has(packet.proto)) return undefined;
+      const port = src ? packet.sport : packet.dport;
+      if (port === undefined) return undefined;
+      if (kindWord === 'bitmap') {
+        const range = /\brange (\d+)-(\d+)/.exec(set.options ?? '');
+        if (!range) return undefined;
+        if (port < Number(range[1]) || port > Number(range[2])) return 'none';
+        parts.push(`${port}`);
+      } else {
+        parts.push(`${protocolName(packet.proto)}:${port}`);
+      }
+    } else {
+      return undefined;
+    }
+  }
+  return parts.join(',');
+}
+
+/**
+ * The set after SET adds or deletes this packet's element: the same object when nothing changes,
+ * a copy otherwise. Adding an element that is there changes nothing unless `--exist` (then a
+ * `nomatch` element becomes a plain one); deleting one that is not there changes nothing.
+ */
+export function changeSet(set: IpsetContent, packet: Packet, directions: string[], add: boolean, exist: boolean): IpsetContent {
+  const what = `SET --${add ? 'add' : 'del'}-set ${set.name} ${directions.join(',')}`;
+  if (set.unknownChange) return set;
+  const element = elementFromPacket(set, packet, directions);
+  if (element === 'none') return set;
+  const kinds = set.type.split(':')[1]?.split(',') ?? [];
+  const bitmap = set.type.startsWith('bitmap:');
+  const key = element === undefined ? undefined : elementKey(kinds, element, packet.family, bitmap);
+  if (element === undefined || key === undefined) return { ...set, unknownChange: `changed by ${what}, for a ${set.type} set not modelled` };
+  const at = set.members.findIndex((m) => elementKey(kinds, m, packet.family, bitmap) === key);
+  if (add) {
+    if (at < 0) return { ...set, members: [...set.members, element] };
+    if (!exist || !/\bnomatch\b/.test(set.members[at])) return set;
+    return { ...set, members: set.members.map((m, i) => (i === at ? element : m)) };
+  }
+  return at < 0 ? set : { ...set, members: set.members.filter((_, i) => i !== at) };
 }

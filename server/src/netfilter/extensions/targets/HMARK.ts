@@ -2,6 +2,8 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { parseAddress } from '../../addr';
+import { hex, parseNumber } from '../common';
 
 export const HMARKTarget: TargetSpec = {
   name: 'HMARK',
@@ -64,11 +66,113 @@ export const HMARKTarget: TargetSpec = {
   ],
 };
 
-function applyHmark(target: TargetUse, _ctx: EvalContext): TargetEffect {
+/** xt_HMARK's parameters as iptables builds them: options in command-line order, later ones win. */
+interface HmarkInfo {
+  srcMask: bigint;
+  dstMask: bigint;
+  /** (sport << 16 | dport) mask and fixed bits, host order */
+  portMask: number;
+  portSet: number;
+  protoMask: number;
+  rnd: number;
+  mod: number;
+  offset: number;
+  ct: boolean;
+}
+
+function hmarkInfo(target: TargetUse, family: 'ipv4' | 'ipv6'): HmarkInfo | undefined {
+  const bits = family === 'ipv6' ? 128n : 32n;
+  const all = (1n << bits) - 1n;
+  const prefixMask = (n: number) => (n <= 0 ? 0n : all ^ ((1n << (bits - BigInt(Math.min(n, Number(bits))))) - 1n));
+  const info: HmarkInfo = { srcMask: 0n, dstMask: 0n, portMask: 0, portSet: 0, protoMask: 0, rnd: 0, mod: 0, offset: 0, ct: false };
+  for (const option of target.options) {
+    const text = option.args[0]?.text ?? '';
+    const n = parseNumber(text);
+    switch (option.name) {
+      case 'hmark-tuple':
+        for (const part of text.toLowerCase().split(',')) {
+          if (part === 'src') info.srcMask = all;
+          else if (part === 'dst') info.dstMask = all;
+          else if (part === 'sport') info.portMask = (info.portMask | 0xffff0000) >>> 0;
+          else if (part === 'dport') info.portMask = (info.portMask | 0xffff) >>> 0;
+          else if (part === 'spi') info.portMask = 0xffffffff;
+          else if (part === 'proto') info.protoMask = 0xff;
+          else if (part === 'ct') info.ct = true;
+          else return undefined;
+        }
+        break;
+      case 'hmark-src-prefix': if (n === undefined) return undefined; info.srcMask = prefixMask(n); break;
+      case 'hmark-dst-prefix': if (n === undefined) return undefined; info.dstMask = prefixMask(n); break;
+      case 'hmark-sport-mask': if (n === undefined) return undefined; info.portMask = ((info.portMask & 0xffff) | ((n & 0xffff) << 16)) >>> 0; break;
+      case 'hmark-dport-mask': if (n === undefined) return undefined; info.portMask = ((info.portMask & 0xffff0000) | (n & 0xffff)) >>> 0; break;
+      case 'hmark-spi-mask': if (n === undefined) return undefined; info.portMask = n >>> 0; break;
+      case 'hmark-sport': if (n === undefined) return undefined; info.portSet = ((info.portSet & 0xffff) | ((n & 0xffff) << 16)) >>> 0; break;
+      case 'hmark-dport': if (n === undefined) return undefined; info.portSet = ((info.portSet & 0xffff0000) | (n & 0xffff)) >>> 0; break;
+      case 'hmark-spi': if (n === undefined) return undefined; info.portSet = n >>> 0; break;
+      case 'hmark-proto-mask': if (n === undefined) return undefined; info.protoMask = n & 0xffff; break;
+      case 'hmark-rnd': if (n === undefined) return undefined; info.rnd = n >>> 0; break;
+      case 'hmark-mod': if (n === undefined || n < 1) return undefined; info.mod = n >>> 0; break;
+      case 'hmark-offset': if (n === undefined) return undefined; info.offset = n >>> 0; break;
+    }
+  }
+  return info.mod >= 1 ? info : undefined;
+}
+
+const rol32 = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
+
+/** The kernel's jhash_3words (include/linux/jhash.h). */
+export function jhash3words(a: number, b: number, c: number, initval: number): number {
+  const init = (initval + 0xdeadbeef + (3 << 2)) >>> 0;
+  a = (a + init) >>> 0;
+  b = (b + init) >>> 0;
+  c = (c + init) >>> 0;
+  c = ((c ^ b) - rol32(b, 14)) >>> 0;
+  a = ((a ^ c) - rol32(c, 11)) >>> 0;
+  b = ((b ^ a) - rol32(a, 25)) >>> 0;
+  c = ((c ^ b) - rol32(b, 16)) >>> 0;
+  a = ((a ^ c) - rol32(c, 4)) >>> 0;
+  b = ((b ^ a) - rol32(a, 14)) >>> 0;
+  c = ((c ^ b) - rol32(b, 24)) >>> 0;
+  return c;
+}
+
+/** An address under a mask, folded to 32 bits as xt_HMARK does (IPv6: the XOR of its four words). */
+function foldAddress(value: bigint, mask: bigint, family: 'ipv4' | 'ipv6'): number {
+  const masked = value & mask;
+  if (family === 'ipv4') return Number(masked) >>> 0;
+  let folded = 0;
+  for (let word = 0; word < 4; word++) folded = (folded ^ Number((masked >> BigInt(32 * word)) & 0xffffffffn)) >>> 0;
+  return folded;
+}
+
+/**
+ * xt_HMARK in packet mode: mark = reciprocal_scale(jhash_3words(lower address, higher address,
+ * ports, rnd) ^ (proto & proto-mask), mod) + offset — both directions of a flow get the same mark.
+ * ICMP and fragments hash without ports; the conntrack mode (`--hmark-tuple ct`) is not computed.
+ */
+function applyHmark(target: TargetUse, ctx: EvalContext): TargetEffect {
   const arg = (name: string) => target.options.find((o) => o.name === name)?.args[0]?.text;
-  return {
-    verdict: 'CONTINUE',
-    description: `mark set from a hash of the tuple (mod ${arg('hmark-mod') ?? '?'} + offset ${arg('hmark-offset') ?? '0'})`,
-    assumption: 'the HMARK hash value is not computed: the mark is left unchanged in the trace',
-  };
+  const describe = `mark set from a hash of the tuple (mod ${arg('hmark-mod') ?? '?'} + offset ${arg('hmark-offset') ?? '0'})`;
+  const packet = ctx.packet;
+  const info = hmarkInfo(target, packet.family);
+  const src = parseAddress(packet.src, packet.family);
+  const dst = parseAddress(packet.dst, packet.family);
+  if (!info || info.ct || !src || !dst) return { verdict: 'CONTINUE', description: describe, assumption: 'the HMARK hash value is not computed here (conntrack mode or unreadable options): the mark is left unchanged in the trace' };
+  let a = foldAddress(src.value, info.srcMask, packet.family);
+  let b = foldAddress(dst.value, info.dstMask, packet.family);
+  if (b < a) [a, b] = [b, a];
+  let ports = 0;
+  const icmp = packet.proto === 1 || packet.proto === 58;
+  // (ports are read for TCP, UDP, SCTP, DCCP, UDPLITE …: proto_ports_offset; never for a later fragment)
+  if (!icmp && !packet.fragment && packet.sport !== undefined && packet.dport !== undefined) {
+    const both = ((((packet.sport << 16) | packet.dport) >>> 0) & info.portMask | info.portSet) >>> 0;
+    const sport = both >>> 16;
+    const dport = both & 0xffff;
+    ports = (dport > sport ? (dport << 16) | sport : (sport << 16) | dport) >>> 0;
+  }
+  const hash = (jhash3words(a, b, ports, info.rnd) ^ (packet.proto & info.protoMask)) >>> 0;
+  const mark = (Number((BigInt(hash) * BigInt(info.mod)) >> 32n) + info.offset) >>> 0;
+  const before = packet.mark;
+  packet.mark = mark;
+  return { verdict: 'CONTINUE', rewrite: { mark }, description: `${describe}: mark ${hex(before)} → ${hex(mark)}` };
 }

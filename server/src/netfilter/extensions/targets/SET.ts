@@ -1,13 +1,15 @@
 // SET target: option table from iptables 1.8.9 (libxt/libipt/libip6t_SET), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
-import { continueTarget } from '../common';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { optionText } from '../common';
+import { changeSet, setSeenBy } from '../matches/set';
 
 export const SETTarget: TargetSpec = {
   name: 'SET',
   doc: 'This module adds and/or deletes entries from IP sets which can be defined by ipset(8) (a `!` before a SET option is accepted by iptables and ignored)',
   terminating: false,
-  apply: continueTarget(undefined, 'the ipset change affects later packets only; the traced sets are not updated'),
+  apply: applySet,
   options: [
     {
       name: 'add-set', arity: 2, negatable: true, value: 'raw',
@@ -43,3 +45,28 @@ export const SETTarget: TargetSpec = {
     },
   ],
 };
+
+/**
+ * The kernel adds (deletes) the packet's element at once: later rules of the same traversal see the
+ * changed set (measured: test/kernel/dumps/ipsets.rules). Sets whose contents were not given stay
+ * unknown, and their tests undecided.
+ */
+function applySet(target: TargetUse, ctx: EvalContext): TargetEffect {
+  const exist = target.options.some((o) => o.name === 'exist');
+  const changes: string[] = [];
+  for (const option of target.options) {
+    if (option.name !== 'add-set' && option.name !== 'del-set') continue;
+    const name = option.args[0]?.text ?? '';
+    const set = setSeenBy(ctx.packet, ctx.node, name);
+    if (!set) continue;
+    const changed = changeSet(set, ctx.packet, (option.args[1]?.text ?? 'src').split(','), option.name === 'add-set', exist);
+    if (changed === set) continue;
+    // replaced, not mutated: paths forked before this rule keep the set they saw
+    ctx.packet.ipsetChanges = { ...ctx.packet.ipsetChanges, [name]: changed };
+    if (!changed.unknownChange) changes.push(`${changed.members.length > set.members.length ? 'added to' : changed.members.length < set.members.length ? 'deleted from' : 'changed in'} ${name}`);
+  }
+  return {
+    verdict: 'CONTINUE',
+    description: `SET ${target.options.map(optionText).join(' ')}${changes.length ? ` (${changes.join(', ')}; later rules see it)` : ''}`,
+  };
+}
