@@ -157,7 +157,9 @@ function applyHmark(target: TargetUse, ctx: EvalContext): TargetEffect {
   const info = hmarkInfo(target, packet.family);
   const src = parseAddress(packet.src, packet.family);
   const dst = parseAddress(packet.dst, packet.family);
-  if (!info || info.ct || !src || !dst) return { verdict: 'CONTINUE', description: describe, assumption: 'the HMARK hash value is not computed here (conntrack mode or unreadable options): the mark is left unchanged in the trace' };
+  // (ESP/AH hash their SPI where ports would be: the packet model has no SPI)
+  const spi = (packet.proto === 50 || packet.proto === 51) && (info?.portMask || info?.portSet);
+  if (!info || info.ct || spi || !src || !dst) return { verdict: 'CONTINUE', description: describe, assumption: 'the HMARK hash value is not computed here (conntrack mode, an ESP/AH SPI, or unreadable options): the mark is left unchanged in the trace' };
   let a = foldAddress(src.value, info.srcMask, packet.family);
   let b = foldAddress(dst.value, info.dstMask, packet.family);
   if (b < a) [a, b] = [b, a];
