@@ -146,6 +146,10 @@ const CASES: Record<string, Case[]> = {
     ['-m set --match-set svc dst', {}, false, { ipsets: new Map([['svc', { name: 'svc', type: 'hash:ip,port', members: ['10.0.0.1,tcp:22'] }]]) }],
     // a bitmap:port element is a port of any protocol
     ['-m set --match-set ports dst', { proto: 17 }, true, { ipsets: new Map([['ports', { name: 'ports', type: 'bitmap:port', members: ['22'] }]]) }],
+    // ICMP: never in a bitmap:port (its type/code "port" 8 << 8 is 2048); by type and code in a hash:ip,port, named as ipset save writes them
+    ['-m set --match-set ports dst', { proto: 1, icmpType: 8, icmpCode: 0, sport: undefined, dport: undefined }, false, { ipsets: new Map([['ports', { name: 'ports', type: 'bitmap:port', members: ['2048'] }]]) }],
+    ['-m set --match-set pings src,dst', { proto: 1, icmpType: 8, icmpCode: 0, sport: undefined, dport: undefined }, true, { ipsets: new Map([['pings', { name: 'pings', type: 'hash:ip,port', members: ['192.168.1.10,icmp:echo-request'] }]]) }],
+    ['-m set --match-set pings src,dst', { proto: 1, icmpType: 8, icmpCode: 0, sport: undefined, dport: undefined }, false, { ipsets: new Map([['pings', { name: 'pings', type: 'hash:ip,port', members: ['192.168.1.10,icmp:echo-reply'] }]]) }],
   ],
   iprange: [
     ['-m iprange --src-range 192.168.1.1-192.168.1.20', {}, true],

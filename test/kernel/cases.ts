@@ -232,8 +232,8 @@ function hmarkCases(): KernelCase[] {
 function ipsetCases(): KernelCase[] {
   const dump = own('ipsets.rules');
   const ipsets = readFileSync(own('ipsets.ipset'), 'utf8');
-  const to = (what: string, proto: 'tcp' | 'udp', dport: number): KernelCase =>
-    ({ name: `ipset: ${what}`, dump, ipsets, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto, dport } });
+  const to = (what: string, proto: 'tcp' | 'udp' | 'icmp', dport?: number): KernelCase =>
+    ({ name: `ipset: ${what}`, dump, ipsets, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto, ...(dport ? { dport } : {}) } });
   return [
     to('a nomatch /24 inside a /16: not in the set', 'tcp', 1001),
     to('a /24 inside a nomatch /16: in the set (the most specific element decides)', 'tcp', 1002),
@@ -244,6 +244,7 @@ function ipsetCases(): KernelCase[] {
     to('SET --add-set: a later rule of the same packet sees the address', 'tcp', 2001),
     to('SET --add-set to a hash:net: a later rule sees the address', 'tcp', 2002),
     to('SET --del-set: a later rule no longer sees the address', 'tcp', 2003),
+    to('ICMP: never in a bitmap:port; icmp:echo-request in a hash:ip,port', 'icmp'),
   ];
 }
 

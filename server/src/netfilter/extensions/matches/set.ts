@@ -6,6 +6,8 @@ import { cidrContains, formatAddress, parseAddress, parseCidr, parseRange, range
 import { protocolName, protocolNumber } from '../../packet';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { all, negateIf, optionText, parsePort, undecided } from '../common';
+import { ICMP_TYPES, parseIcmpType } from './icmp';
+import { ICMPV6_TYPES } from './icmp6';
 
 export const setMatch: MatchSpec = {
   name: 'set',
@@ -86,10 +88,12 @@ function dimensionMatches(kind: string, element: string, packet: Packet, directi
       if (protoText !== undefined && proto === undefined) return { hit: undefined, specificity: 0 };
       if (proto !== undefined ? proto !== packet.proto : bareProtocol === 'tcp' && packet.proto !== 6) return { hit: false, specificity: 0 };
       if (packet.proto === 1 || packet.proto === 58) {
-        // ICMP: the element is type/code; read by name or number only when numeric here
-        const m = /^(\d+)\/(\d+)$/.exec(portText);
-        if (!m || packet.icmpType === undefined) return { hit: undefined, specificity: 0 };
-        return { hit: Number(m[1]) === packet.icmpType && Number(m[2]) === (packet.icmpCode ?? 0), specificity: 0 };
+        // a bitmap:port never holds an ICMP packet; a hash set's `icmp:echo-request` (as ipset save
+        // writes it) or `icmp:8/0` is one type and code (both measured)
+        if (protoText === undefined) return { hit: false, specificity: 0 };
+        const typeCode = parseIcmpType(portText, packet.proto === 58 ? ICMPV6_TYPES : ICMP_TYPES);
+        if (!typeCode || packet.icmpType === undefined) return { hit: undefined, specificity: 0 };
+        return { hit: typeCode[0] === packet.icmpType && typeCode[1] === (packet.icmpCode ?? 0), specificity: 0 };
       }
       if (!PORT_PROTOCOLS.has(packet.proto)) return { hit: undefined, specificity: 0 };
       const port = direction === 'src' ? packet.sport : packet.dport;
