@@ -5,12 +5,13 @@
 
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { LensTextDocument } from './text-document';
 import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
 import { createIncrementalParser, lineEditOf, reparseAfterLineEditInSteps } from './netfilter/parser';
 import { moveProblemsThroughEdit } from './netfilter/text-diff';
 import { analyzeAfterLineEditInSteps, createIncrementalAnalysis, type CompletedAnalysis } from './netfilter/analysis';
-import { runGeneratorSliced, runSliced } from './slicing';
+import { JobPriority, runGeneratorSliced, runSliced } from './slicing';
 
 /** Above this size (characters) the server turns the costly features off (see LARGE_DOCUMENT_FEATURES_OFF). */
 export const LARGE_DOCUMENT_CHARS = 60_000_000;
@@ -49,6 +50,8 @@ interface PendingParse {
   version: number;
   parsed: Promise<IdeDocument | undefined>;
   indexed: Promise<IdeDocument | undefined>;
+  /** the index build's priority: background until a request waits for it */
+  indexJob: JobPriority;
 }
 
 interface Pending<T> {
@@ -100,9 +103,13 @@ export class DocumentStore {
    * server stays responsive on huge dumps. Concurrent callers share one parse; undefined when the
    * document is gone or changed before it finished (the caller's request is then out of date anyway).
    */
-  async ready(uri: string): Promise<IdeDocument | undefined> {
+  async ready(uri: string, options: { forRequest?: boolean } = {}): Promise<IdeDocument | undefined> {
     const started = this.startParse(uri);
-    return started instanceof IdeDocument || started === undefined ? started : started.indexed;
+    if (started instanceof IdeDocument || started === undefined) return started;
+    // A request the user is waiting for (a hover right after opening a big dump): its index is
+    // built before the rest of the analysis, not after it (~0.3 s instead of ~1 s at 10k services).
+    if (options.forRequest) started.indexJob.raise('awaited');
+    return started.indexed;
   }
 
   /** Like ready(), without waiting for the navigation index (what the diagnostics need). */
@@ -135,12 +142,17 @@ export class DocumentStore {
       }
       const parser = createIncrementalParser(text, options);
       if (!(await runSliced(() => parser.step(400), stale))) return undefined;
-      return new IdeDocument(parser.result(), uri);
+      const ruleset = parser.result();
+      // The editor's copy of the text needs the same line starts for its first edit: shared, not recomputed.
+      const current = this.documents.get(uri);
+      if (current instanceof LensTextDocument && current.version === version) current.adoptLineStarts(text, ruleset.lineStarts);
+      return new IdeDocument(ruleset, uri);
     })();
+    const indexJob = new JobPriority('background');
     const indexed = parsed
       .then(async (doc) => {
         // The navigation index too, in slices: built on a request's first use it would block ~0.3 s.
-        if (!doc || !(await runSliced(() => doc.prepareIndex(), stale, 'background'))) return undefined;
+        if (!doc || !(await runSliced(() => doc.prepareIndex(), stale, indexJob))) return undefined;
         if (!stale()) {
           this.entries.set(uri, { version, doc });
           this.previous.delete(uri);
@@ -150,7 +162,7 @@ export class DocumentStore {
       .finally(() => {
         if (this.parsing.get(uri)?.indexed === indexed) this.parsing.delete(uri);
       });
-    const started: PendingParse = { version, parsed, indexed };
+    const started: PendingParse = { version, parsed, indexed, indexJob };
     this.parsing.set(uri, started);
     return started;
   }

@@ -4,8 +4,8 @@
 
 import { ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection, type Connection, type InitializeResult, type ServerCapabilities } from 'vscode-languageserver/node';
 import { setFlagsFromString } from 'node:v8';
-import { TextDocument } from 'vscode-languageserver-textdocument';
 import { DocumentStore } from './documents';
+import { LENS_TEXT_DOCUMENTS } from './text-document';
 import { countingMessageStrategy } from './slicing';
 import { createContext, type Feature } from './features/context';
 import { FEATURES } from './features';
@@ -18,7 +18,7 @@ export function serverCapabilities(features: readonly Feature[] = FEATURES): Ser
 
 /** Wire every feature to the connection and start listening. Usable with any connection (tests use in-memory streams). */
 export function startServer(connection: Connection, features: readonly Feature[] = FEATURES): void {
-  const documents = new TextDocuments(TextDocument);
+  const documents = new TextDocuments(LENS_TEXT_DOCUMENTS);
   const store = new DocumentStore(documents);
   const ctx = createContext(connection, documents, store);
   connection.onInitialize((): InitializeResult => ({

@@ -27,33 +27,83 @@ export const countingMessageStrategy: MessageStrategy = {
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Urgent work running now (parse, analysis: what the diagnostics wait for). */
-let urgentRunning = 0;
-const whenNoUrgentWork: Array<() => void> = [];
+/**
+ * How much a job's slices matter now. A job runs its slices only while no job of a higher level is
+ * running: 'awaited' (a request is waiting for it) before 'urgent' (what the diagnostics wait for:
+ * parse, analysis) before 'background' (indexes for later requests). Jobs of one level take turns.
+ */
+export type Priority = 'background' | 'urgent' | 'awaited';
+const LEVELS: Record<Priority, number> = { background: 0, urgent: 1, awaited: 2 };
+
+/** Jobs running now, per level. */
+const runningAtLevel = [0, 0, 0];
+/** Jobs paused for a higher level: woken (to look again) whenever a job ends or is raised. */
+let paused: Array<() => void> = [];
+
+function wakePaused(): void {
+  const waking = paused;
+  paused = [];
+  for (const resume of waking) resume();
+}
+
+/** A job's priority, which can be raised while it runs (a request starts waiting for its result). */
+export class JobPriority {
+  private level: number;
+  private running = false;
+  constructor(priority: Priority) {
+    this.level = LEVELS[priority];
+  }
+  /** Raise to `priority` (never lowers): from its next slice the job runs before lower levels. */
+  raise(priority: Priority): void {
+    const level = LEVELS[priority];
+    if (level <= this.level) return;
+    if (this.running) {
+      runningAtLevel[this.level]--;
+      runningAtLevel[level]++;
+    }
+    this.level = level;
+    wakePaused();
+  }
+  /** whether a job of a higher level is running (then this one waits) */
+  outranked(): boolean {
+    for (let level = this.level + 1; level < runningAtLevel.length; level++) if (runningAtLevel[level] > 0) return true;
+    return false;
+  }
+  start(): void {
+    this.running = true;
+    runningAtLevel[this.level]++;
+  }
+  end(): void {
+    this.running = false;
+    runningAtLevel[this.level]--;
+    wakePaused();
+  }
+}
 
 /**
  * Run `step` until it returns true, in slices of SLICE_MS; between slices, every message that
  * arrived is handled first. False when `stale()` turned true (the work is abandoned).
- * 'background' work (indexes for later requests) pauses while 'urgent' work runs.
+ * The job pauses while jobs of a higher priority run (see Priority); pass a JobPriority to be able
+ * to raise it later.
  */
-export async function runSliced(step: () => boolean, stale: () => boolean, priority: 'urgent' | 'background' = 'urgent'): Promise<boolean> {
-  if (priority === 'background') return runSlices(step, stale, true);
-  urgentRunning++;
+export async function runSliced(step: () => boolean, stale: () => boolean, priority: Priority | JobPriority = 'urgent'): Promise<boolean> {
+  const job = typeof priority === 'string' ? new JobPriority(priority) : priority;
+  job.start();
   try {
-    return await runSlices(step, stale, false);
+    return await runSlices(step, stale, job);
   } finally {
-    if (--urgentRunning === 0) for (const resume of whenNoUrgentWork.splice(0)) resume();
+    job.end();
   }
 }
 
-async function runSlices(step: () => boolean, stale: () => boolean, background: boolean): Promise<boolean> {
+async function runSlices(step: () => boolean, stale: () => boolean, job: JobPriority): Promise<boolean> {
   for (;;) {
     // Before every slice, the first one too: a job that starts (or resumes) right after another
     // one's last slice would otherwise run two slices back to back while a request waits.
     await letQueuedMessagesThrough();
     if (stale()) return false;
-    if (background && urgentRunning > 0) {
-      await new Promise<void>((resolve) => whenNoUrgentWork.push(resolve));
+    if (job.outranked()) {
+      await new Promise<void>((resolve) => paused.push(resolve));
       continue;
     }
     const started = Date.now();
@@ -84,7 +134,7 @@ async function letQueuedMessagesThrough(): Promise<void> {
  * Drive a generator (a resumable engine computation) to its end with runSliced. `{ value }` when it
  * finished, undefined when the work became stale first.
  */
-export async function runGeneratorSliced<T>(steps: Generator<void, T, void>, stale: () => boolean, priority: 'urgent' | 'background' = 'urgent'): Promise<{ value: T } | undefined> {
+export async function runGeneratorSliced<T>(steps: Generator<void, T, void>, stale: () => boolean, priority: Priority | JobPriority = 'urgent'): Promise<{ value: T } | undefined> {
   let result: { value: T } | undefined;
   const finished = await runSliced(
     () => {

@@ -8,7 +8,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMessageConnection, SocketMessageReader, SocketMessageWriter, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { countingMessageStrategy, runSliced, SLICE_MS } from '../../server/src/slicing';
+import { countingMessageStrategy, JobPriority, runSliced, SLICE_MS } from '../../server/src/slicing';
 
 function busyFor(ms: number): void {
   const until = performance.now() + ms;
@@ -123,4 +123,34 @@ test('background work waits while urgent work runs, then resumes', async () => {
   assert.ok(!order.slice(firstUrgent, lastUrgent).includes('background'), order.join(' '));
   assert.equal(order.filter((o) => o === 'background').length, 20);
   assert.ok(order.lastIndexOf('background') > lastUrgent, 'the background work finished after the urgent work');
+});
+
+test('background work raised to awaited (a request waits for it) runs before urgent work, which then resumes', async () => {
+  const order: string[] = [];
+  let urgentSteps = 0;
+  let indexSteps = 0;
+  const indexJob = new JobPriority('background');
+  const urgent = runSliced(() => {
+    order.push('urgent');
+    busyFor(SLICE_MS);
+    return ++urgentSteps >= 6;
+  }, () => false);
+  const index = runSliced(() => {
+    order.push('index');
+    busyFor(SLICE_MS);
+    return ++indexSteps >= 3;
+  }, () => false, indexJob);
+  // Let a couple of urgent slices run (the index waits), then a request starts waiting for the index.
+  while (urgentSteps < 2) await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(!order.includes('index'), order.join(' '));
+  indexJob.raise('awaited');
+  indexJob.raise('background'); // never lowered
+  assert.deepEqual(await Promise.all([urgent, index]), [true, true]);
+  // From the raise on, every index slice comes before the rest of the urgent work (the urgent slice
+  // that was running when it was raised may finish first).
+  const firstIndex = order.indexOf('index');
+  const lastIndex = order.lastIndexOf('index');
+  assert.ok(!order.slice(firstIndex, lastIndex).includes('urgent'), order.join(' '));
+  assert.ok(order.lastIndexOf('urgent') > lastIndex, `the urgent work resumed after the index: ${order.join(' ')}`);
+  assert.ok(firstIndex <= 4, `the index started right after the raise: ${order.join(' ')}`);
 });

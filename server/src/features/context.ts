@@ -65,7 +65,7 @@ export function createContext(connection: Connection, documents: TextDocuments<T
       };
     },
     async at(uri, position) {
-      const doc = await store.ready(uri);
+      const doc = await store.ready(uri, { forRequest: true });
       if (!doc) return undefined;
       return { doc, offset: offsetAt(doc.ruleset.lineStarts, position, doc.text.length) };
     },
