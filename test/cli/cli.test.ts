@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { run } from '../../server/src/cli/main';
+import { decodeDump, run } from '../../server/src/cli/main';
 
 const repo = resolve(__dirname, '..', '..');
 const example = (name: string) => join(repo, 'examples', name);
@@ -100,4 +100,16 @@ test('demo lints and traces the bundled examples', () => {
   assert.equal(code, 0);
   assert.match(out, /reach\/shadowed/);
   assert.match(out, /Path 1 of 2 — 50% — ACCEPT/);
+});
+
+test('a dump is read as UTF-8 whatever it holds (the ASCII fast path gives the same text)', () => {
+  for (const text of ['*filter\n-A INPUT -j ACCEPT\nCOMMIT\n', '', '# 中文注释 é\n-A INPUT -m comment --comment "ü" -j DROP\n', '\uFEFF*nat\n', 'bad byte \u00ff\n']) {
+    const bytes = Buffer.from(text, 'utf8');
+    assert.equal(decodeDump(bytes), bytes.toString('utf8'));
+  }
+  const invalid = Buffer.from([0x2a, 0xc3, 0x28, 0x0a, 0xff]); // not UTF-8: replacement characters, as readFileSync gives
+  assert.equal(decodeDump(invalid), invalid.toString('utf8'));
+  // Non-ASCII text keeps its columns in UTF-16 units (a lint position after a multi-byte comment).
+  const file = tempDump('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -m comment --comment "é" -p tcp --dport 70000 -j ACCEPT\nCOMMIT\n');
+  assert.match(cli('lint', file).out, /dump\.rules:3:50: error/);
 });
