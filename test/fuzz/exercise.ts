@@ -285,7 +285,7 @@ export function exercise(text: string, seed: number, options: ExerciseOptions = 
         checkProblems(run('ide/rename/relint', () => lintText(after, { family: parsed.family })).problems, after, 'ide/rename/relint');
       }
     }
-    for (const c of run('ide/completion', () => complete(doc, offset))) {
+    for (const c of run('ide/completion', () => complete(doc, offset)).entries) {
       checkSpan(c.replace, length, 'ide/completion', `completion ${c.label}`);
       check(c.replace.start <= offset && offset <= c.replace.end, 'ide/completion', `completion ${c.label}: replace range ${c.replace.start}-${c.replace.end} does not contain the cursor ${offset}`);
     }

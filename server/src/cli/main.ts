@@ -68,7 +68,7 @@ class IoError extends Error {}
  * a one-byte copy is ~4× faster than UTF-8 decoding (17 MB: ~12 vs ~50 ms).
  */
 export function decodeDump(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.latin1Slice(0, bytes.length) : bytes.toString('utf8');
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 // ------------------------------------------------------------------ lint

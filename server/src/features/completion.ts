@@ -23,7 +23,8 @@ export const completionFeature: Feature = {
         const at = await ctx.at(params.textDocument.uri, params.position);
         if (!at) return null;
         const lineStarts = at.doc.ruleset.lineStarts;
-        const items: CompletionItem[] = complete(at.doc, at.offset).map((entry) => ({
+        const { entries, incomplete } = complete(at.doc, at.offset);
+        const items: CompletionItem[] = entries.map((entry) => ({
           label: entry.label,
           kind: KIND[entry.kind],
           detail: entry.detail,
@@ -31,7 +32,7 @@ export const completionFeature: Feature = {
           sortText: entry.sortText,
           textEdit: { range: rangeOf(lineStarts, entry.replace), newText: entry.insertText ?? entry.label },
         }));
-        return { isIncomplete: false, items };
+        return { isIncomplete: incomplete, items };
       }),
     );
   },

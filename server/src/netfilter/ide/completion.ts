@@ -3,7 +3,7 @@
 
 import { allMatches, allTargets, findMatch, findTarget } from '../extensions/registry';
 import type { OptionSpec } from '../extensions/types';
-import { BUILTIN_CHAINS, type Span, type Table } from '../model';
+import { BUILTIN_CHAINS, type Chain, type Span, type Table } from '../model';
 import { tokenizeLine } from '../tokenizer';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
@@ -42,7 +42,26 @@ const GENERIC_FLAGS: Array<[string, string]> = [
   ['-f', 'fragment'], ['-m', 'match'], ['-j', 'jump'], ['-g', 'goto'],
 ];
 
-export function complete(doc: IdeDocument, offset: number): CompletionEntry[] {
+/**
+ * At most this many chains are offered at once: a kube dump has 40,000 chains, and offering them all
+ * made every keystroke after `-j ` a 17 MB answer. With more matches the list is marked incomplete
+ * and the editor asks again as the user types (the typed word narrows the chains).
+ */
+export const MAX_CHAIN_COMPLETIONS = 200;
+
+export interface CompletionList {
+  entries: CompletionEntry[];
+  /** some chains matching the typed word were left out (MAX_CHAIN_COMPLETIONS): ask again when it changes */
+  incomplete: boolean;
+}
+
+export function complete(doc: IdeDocument, offset: number): CompletionList {
+  const chainsLeftOut = { count: 0 };
+  const entries = completeEntries(doc, offset, chainsLeftOut);
+  return { entries, incomplete: chainsLeftOut.count > 0 };
+}
+
+function completeEntries(doc: IdeDocument, offset: number, chainsLeftOut: { count: number }): CompletionEntry[] {
   const text = doc.text;
   const index = doc.index;
   const line = index.lineOf(offset);
@@ -80,15 +99,15 @@ export function complete(doc: IdeDocument, offset: number): CompletionEntry[] {
   // Chain name after a command.
   if (previous.length === 1 || (previous.length === 2 && previous[0].startsWith('['))) {
     if (/^-(A|I|D|R|F|Z|X|N)$|^--(append|insert|delete|replace|flush|zero|delete-chain|new-chain)$/.test(last)) {
-      return last === '-N' || last === '--new-chain' ? [] : chainEntries(doc, table, replace, true);
+      return last === '-N' || last === '--new-chain' ? [] : chainEntries(table, word, replace, 'all', chainsLeftOut);
     }
-    if (last === '-P' || last === '--policy') return chainEntries(doc, table, replace, true).filter((e) => e.kind === 'builtin-chain');
+    if (last === '-P' || last === '--policy') return chainEntries(table, word, replace, 'builtin', chainsLeftOut);
   }
   if (previous.length >= 2 && (previous[previous.length - 2] === '-P' || previous[previous.length - 2] === '--policy')) {
     return ['ACCEPT', 'DROP'].map((label) => ({ label, kind: 'value' as const, replace }));
   }
   if (last === '-j' || last === '--jump' || last === '-g' || last === '--goto') {
-    const chains = chainEntries(doc, table, replace, false);
+    const chains = chainEntries(table, word, replace, 'user', chainsLeftOut);
     if (last === '-g' || last === '--goto') return chains;
     const targets = allTargets()
       .filter((t) => !t.families || t.families.includes(family))
@@ -131,21 +150,54 @@ function dedupe<T extends { label: string }>(entries: T[]): T[] {
   return entries.filter((e) => (seen.has(e.label) ? false : (seen.add(e.label), true)));
 }
 
-function chainEntries(doc: IdeDocument, table: Table, replace: Span, includeBuiltin: boolean): CompletionEntry[] {
-  const entries: CompletionEntry[] = [];
-  for (const chain of table.chains.values()) {
-    if (chain.builtin && !includeBuiltin) continue;
-    entries.push({
-      label: chain.name,
-      kind: chain.builtin ? 'builtin-chain' : 'chain',
-      detail: chain.builtin ? `built-in chain · policy ${chain.policy ?? 'ACCEPT'}` : `user chain · ${chain.rules.length} rules`,
-      documentation: chain.builtin ? BUILTIN_CHAIN_ROLES[chain.name] : kubeChainRole(chain.name, table.name)?.role ?? knownChain(chain.name)?.role ?? `User chain with ${chain.rules.length} rules.`,
-      replace,
-      sortText: '0' + chain.name,
-    });
+/**
+ * How well chain `name` fits the typed `word`: 0 starts with it, 1 starts with it ignoring case,
+ * 2 contains it (ignoring case), 3 has its characters in order (as the editor's fuzzy filter), -1 none.
+ */
+export function chainMatchRank(name: string, word: string): number {
+  if (name.startsWith(word)) return 0;
+  const lowerName = name.toLowerCase();
+  const lowerWord = word.toLowerCase();
+  if (lowerName.startsWith(lowerWord)) return 1;
+  if (lowerName.includes(lowerWord)) return 2;
+  let at = 0;
+  for (let k = 0; k < lowerWord.length; k++) {
+    at = lowerName.indexOf(lowerWord[k], at) + 1;
+    if (at === 0) return -1;
   }
-  void doc;
-  return entries;
+  return 3;
+}
+
+/**
+ * The table's chains (user, built-in or all). Beyond MAX_CHAIN_COMPLETIONS of them: those that fit
+ * the typed word, best fits first and in file order among equals, at most MAX_CHAIN_COMPLETIONS (the
+ * number left out is added to `leftOut`). Only the chains offered are documented.
+ */
+function chainEntries(table: Table, word: string, replace: Span, which: 'all' | 'user' | 'builtin', leftOut: { count: number }): CompletionEntry[] {
+  const candidates: Chain[] = [];
+  for (const chain of table.chains.values()) {
+    if ((which === 'user' && chain.builtin) || (which === 'builtin' && !chain.builtin)) continue;
+    candidates.push(chain);
+  }
+  // Few enough: all of them, and the editor filters as the user types.
+  let offered = candidates;
+  if (candidates.length > MAX_CHAIN_COMPLETIONS) {
+    const byRank: Chain[][] = [[], [], [], []];
+    for (const chain of candidates) {
+      const rank = chainMatchRank(chain.name, word);
+      if (rank >= 0) byRank[rank].push(chain);
+    }
+    offered = byRank.flat();
+  }
+  leftOut.count += Math.max(0, offered.length - MAX_CHAIN_COMPLETIONS);
+  return offered.slice(0, MAX_CHAIN_COMPLETIONS).map((chain) => ({
+    label: chain.name,
+    kind: chain.builtin ? 'builtin-chain' : 'chain',
+    detail: chain.builtin ? `built-in chain · policy ${chain.policy ?? 'ACCEPT'}` : `user chain · ${chain.rules.length} rules`,
+    documentation: chain.builtin ? BUILTIN_CHAIN_ROLES[chain.name] : kubeChainRole(chain.name, table.name)?.role ?? knownChain(chain.name)?.role ?? `User chain with ${chain.rules.length} rules.`,
+    replace,
+    sortText: '0' + chain.name,
+  }));
 }
 
 /** Modules loaded by the tokens so far: `-m X` and the implicit protocol match of `-p tcp`. */
