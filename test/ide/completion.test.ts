@@ -1,7 +1,10 @@
 // Completion cases: test/ide/completion/*.txt. The output lists `label (kind)` one per line.
 import { test } from 'node:test';
 import { join } from 'node:path';
-import { complete } from '../../server/src/netfilter/ide/completion';
+import assert from 'node:assert/strict';
+import { chainMatchRank, complete, MAX_CHAIN_COMPLETIONS } from '../../server/src/netfilter/ide/completion';
+import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
+import { parseRuleset } from '../../server/src/netfilter/parser';
 import { caseFiles, checkCase, loadCase } from './cases';
 
 for (const file of caseFiles(join(__dirname, 'completion'))) {
@@ -14,11 +17,7 @@ for (const file of caseFiles(join(__dirname, 'completion'))) {
   });
 }
 
-test('a table with thousands of chains offers at most MAX_CHAIN_COMPLETIONS, those that fit the typed word first', async () => {
-  const { IdeDocument } = await import('../../server/src/netfilter/ide/ide-document');
-  const { parseRuleset } = await import('../../server/src/netfilter/parser');
-  const { MAX_CHAIN_COMPLETIONS, chainMatchRank } = await import('../../server/src/netfilter/ide/completion');
-  const assert = (await import('node:assert/strict')).default;
+test('a table with thousands of chains offers at most MAX_CHAIN_COMPLETIONS, those that fit the typed word first', () => {
   const names = Array.from({ length: 1000 }, (_, k) => `KUBE-SEP-${String(k).padStart(4, '0')}`).concat(['MY-SEP-0042', 'XS-E-P-0042']);
   const head = ['*nat', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ...names.map((n) => `:${n} - [0:0]`)].join('\n') + '\n';
   const at = (typed: string) => {
