@@ -297,6 +297,14 @@ export function positionRequestCase(request: 'hover' | 'definition' | 'reference
   });
 }
 
+/** Setup of the cases that start their own server per run: its path, the dump read now (untimed). */
+export function coldServerSetup(ctx: BenchContext): string | Unavailable {
+  const serverPath = bundledServerPath(ctx.repoRoot);
+  if (!serverPath) return unavailable('server/dist/server.js not built (npm run bundle)');
+  void ctx.dumpText;
+  return serverPath;
+}
+
 /**
  * The cold-open cases: a fresh server (started untimed) gets didOpen with the whole dump; timed until
  * the first publishDiagnostics for it ('first': on a big document its parse problems, published
@@ -310,12 +318,7 @@ export function defineOpenCase(name: string, until: 'first' | 'all') {
     sizes: LSP_SIZES,
     iterations: 3,
     warmup: 0,
-    setup(ctx) {
-      const serverPath = bundledServerPath(ctx.repoRoot);
-      if (!serverPath) return unavailable('server/dist/server.js not built (npm run bundle)');
-      void ctx.dumpText;
-      return serverPath;
-    },
+    setup: coldServerSetup,
     async run(ctx, serverPath) {
       const session = await LspSession.start(serverPath);
       try {

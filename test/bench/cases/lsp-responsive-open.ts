@@ -3,8 +3,8 @@
 // trivial request (hover on line 1) is sent every 20 ms; the case's figure is the LONGEST any of them
 // waited (statistic max). The model is ready by then, so each wait is time the server spent in one
 // block of work: analysis and warm-up slices, or anything that is not sliced.
-import { defineBenchCase, unavailable, type RunOutcome } from '../api';
-import { bundledServerPath, LSP_SIZES, LspSession } from '../lsp-session';
+import { defineBenchCase, type RunOutcome } from '../api';
+import { coldServerSetup, LSP_SIZES, LspSession } from '../lsp-session';
 
 const INTERVAL_MS = 20;
 /** three hovers in a row under this mean the server is idle (as LspSession.idle) */
@@ -16,12 +16,7 @@ export default defineBenchCase<string>({
   sizes: LSP_SIZES,
   iterations: 3,
   warmup: 0,
-  setup(ctx) {
-    const serverPath = bundledServerPath(ctx.repoRoot);
-    if (!serverPath) return unavailable('server/dist/server.js not built (npm run bundle)');
-    void ctx.dumpText;
-    return serverPath;
-  },
+  setup: coldServerSetup,
   async run(ctx, serverPath): Promise<RunOutcome> {
     const session = await LspSession.start(serverPath);
     try {
