@@ -5,7 +5,7 @@
 
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { LensTextDocument } from './text-document';
+import { hasLoneCarriageReturn, LensTextDocument } from './text-document';
 import type { Problem } from './netfilter/model';
 import { IdeDocument } from './netfilter/ide/ide-document';
 import { createIncrementalParser, lineEditOf, reparseAfterLineEditInSteps } from './netfilter/parser';
@@ -31,14 +31,7 @@ interface Entry {
 function lspLineCount(doc: IdeDocument): number {
   let count = lspLineCounts.get(doc);
   if (count === undefined) {
-    const text = doc.text;
-    count = doc.ruleset.lineStarts.length;
-    for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) {
-      if (text.charCodeAt(at + 1) !== 10) {
-        count = -1;
-        break;
-      }
-    }
+    count = hasLoneCarriageReturn(doc.text) ? -1 : doc.ruleset.lineStarts.length;
     lspLineCounts.set(doc, count);
   }
   return count;

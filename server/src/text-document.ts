@@ -47,8 +47,7 @@ export class LensTextDocument implements TextDocument {
    * `\r` makes them differ). The array is shared until an edit, never changed. True when adopted.
    */
   adoptLineStarts(text: string, lineStarts: readonly number[]): boolean {
-    if (this.lineOffsets !== undefined || text !== this.content) return false;
-    for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) if (text.charCodeAt(at + 1) !== LF) return false;
+    if (this.lineOffsets !== undefined || text !== this.content || hasLoneCarriageReturn(text)) return false;
     this.lineOffsets = lineStarts as number[];
     this.sharedLineOffsets = true;
     return true;
@@ -128,6 +127,12 @@ export class LensTextDocument implements TextDocument {
     while (offset > lineOffset && isLineBreak(this.content.charCodeAt(offset - 1))) offset--;
     return offset;
   }
+}
+
+/** A `\r` not followed by `\n`: a line break for LSP, not for iptables-restore (the line numberings differ). */
+export function hasLoneCarriageReturn(text: string): boolean {
+  for (let at = text.indexOf('\r'); at >= 0; at = text.indexOf('\r', at + 1)) if (text.charCodeAt(at + 1) !== LF) return true;
+  return false;
 }
 
 function isLineBreak(c: number): boolean {
