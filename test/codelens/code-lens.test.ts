@@ -155,10 +155,13 @@ test('lens sites are capped on huge dumps, hook lenses always kept', () => {
   for (let i = 0; i < 100_000; i++) lines.push(`-A INPUT -d 10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32 -p tcp -m tcp --dport ${1 + (i % 60000)} -j ACCEPT`);
   lines.push('COMMIT', '');
   const ruleset = parseRuleset(lines.join('\n'));
-  const { sites, omittedRuleLenses } = findLensSites(ruleset, { maxRuleLenses: 2000 });
+  const { sites, capped } = findLensSites(ruleset, { maxRuleLenses: 2000 });
   assert.equal(sites.filter((s) => s.kind === 'hook').length, 3);
   assert.equal(sites.filter((s) => s.kind === 'rule').length, 2000);
-  assert.equal(omittedRuleLenses, 98_000);
+  assert.equal(capped, true);
+  // The first 2,000 in file order.
+  assert.deepEqual(sites.filter((s) => s.kind === 'rule').map((s) => s.line).slice(-2), [2002, 2003]);
+  assert.equal(findLensSites(ruleset, { maxRuleLenses: 200_000 }).capped, false);
   // A lens deep in the dump resolves (its cost is measured by `npm run bench`, lsp editor requests).
   const packet = synthesizePacketForRule(ruleset, ruleAtLine(ruleset, 50_003)!);
   assert.match(packet.packetLine ?? '', /-> 10\.0\.195\.79:\d+\/tcp$/);

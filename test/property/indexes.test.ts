@@ -28,6 +28,7 @@ import { createContext } from '../../server/src/netfilter/analysis/context';
 import { isUniversal, shapeSubsumes, type Field } from '../../server/src/netfilter/analysis/constraints';
 import { reparseAfterLineEdit } from '../../server/src/netfilter/parser';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
+import { foldingRanges } from '../../server/src/netfilter/ide/symbols';
 import type { ChainOccurrence, DocumentIndex } from '../../server/src/netfilter/ide/document-index';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 import type { MarkOperation } from '../../server/src/netfilter/ide/marks';
@@ -333,6 +334,46 @@ test('navigation index: a version re-read after a one-line edit answers as an in
     { seed: SEED + 4, numRuns: RUNS },
   );
   assert.ok(rebased > RUNS / 3, `only ${rebased} of ${RUNS} edits were re-read: the test no longer exercises the shared layout`);
+});
+
+/** The folding ranges of a plain walk over the model: runs of `:` lines, and of rules of one table's chain. */
+function plainFoldingRanges(doc: IdeDocument): string[] {
+  const lineOf = (offset: number) => doc.ruleset.lineStarts.filter((s) => s <= offset).length - 1;
+  const ranges: string[] = [];
+  const keys = new Map<number, string>();
+  for (const table of doc.ruleset.tables) {
+    const first = lineOf(table.headerSpan.start);
+    const last = lineOf(table.commitSpan?.start ?? table.span.end);
+    if (last > first) ranges.push(`${first}-${last} table`);
+    for (const chain of table.chains.values()) {
+      if (chain.declSpan && doc.text[chain.declSpan.start] === ':') keys.set(lineOf(chain.declSpan.start), ':');
+      for (const rule of chain.rules) keys.set(rule.line, `${table.name} ${chain.name}`);
+    }
+  }
+  for (let line = 0; line < doc.ruleset.lineStarts.length; ) {
+    const key = keys.get(line);
+    let end = line;
+    while (key !== undefined && keys.get(end + 1) === key) end++;
+    if (key !== undefined && end > line) ranges.push(`${line}-${end} ${key === ':' ? 'chain-declarations' : 'chain-rules'}`);
+    line = end + 1;
+  }
+  return ranges.sort((a, b) => parseInt(a) - parseInt(b) || parseInt(b.split('-')[1]) - parseInt(a.split('-')[1]));
+}
+
+test('folding ranges from the navigation index equal a plain walk over the model', () => {
+  let runs = 0;
+  // Two tables, so that a chain of the same name in each is two runs.
+  const twoTables = fc.tuple(navDump, navDump).map(([a, b]) => a + b.replace('*filter', '*mangle').replace(':FORWARD DROP', ':FORWARD ACCEPT'));
+  fc.assert(
+    fc.property(twoTables, (text) => {
+      const doc = IdeDocument.fromText(text);
+      const folded = foldingRanges(doc).map((r) => `${r.startLine}-${r.endLine} ${r.kind}`);
+      runs += folded.filter((r) => r.endsWith('chain-rules')).length;
+      assert.deepEqual(folded, plainFoldingRanges(doc), text);
+    }),
+    { seed: SEED + 5, numRuns: RUNS },
+  );
+  assert.ok(runs > RUNS / 2, `only ${runs} runs of rules in ${RUNS} dumps`);
 });
 
 // ---------------------------------------------------------------- address index

@@ -4,7 +4,8 @@ import { chainSymbols, documentSymbols, foldingRanges, OUTLINE_RULES_LIMIT, type
 import { rangeOf } from '../ranges';
 import type { Feature } from './context';
 
-const KIND = { table: SymbolKind.Namespace, chain: SymbolKind.Function, rule: SymbolKind.Field } as const;
+// 'more' is the entry that stands for the chains a huge outline leaves out.
+const KIND = { table: SymbolKind.Namespace, chain: SymbolKind.Function, rule: SymbolKind.Field, more: SymbolKind.Null } as const;
 
 function toDocumentSymbol(lineStarts: readonly number[], symbol: OutlineSymbol): DocumentSymbol {
   return {

@@ -16,7 +16,8 @@ import { isBuiltinChain, type Chain, type OptionUse, type Rule, type Ruleset } f
 import { compileCidr, parseIPv4, parseIPv6 } from '../trace/net';
 import { inferLocalAddresses } from '../trace/simulate';
 import { lineOf as lineOfOffset } from '../positions';
-import { ruleOutline } from '../parser';
+import { optionText, ruleOutline } from '../parser';
+import { TARGET_OPTIONS } from '../rule-templates';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -36,8 +37,8 @@ export interface LensSite {
 
 export interface LensSites {
   sites: LensSite[];
-  /** rule lenses left out because of the cap */
-  omittedRuleLenses: number;
+  /** the cap was reached: rules after the last rule lens were not looked at */
+  capped: boolean;
 }
 
 export interface LensSiteOptions {
@@ -49,25 +50,22 @@ export function findLensSites(ruleset: Ruleset, options: LensSiteOptions = {}): 
   const maxRuleLenses = options.maxRuleLenses ?? DEFAULT_MAX_RULE_LENSES;
   const sites: LensSite[] = [];
   let ruleLenses = 0;
-  let omittedRuleLenses = 0;
   for (const table of ruleset.tables) {
     for (const chain of table.chains.values()) {
       if (chain.builtin && chain.declSpan) {
         sites.push({ kind: 'hook', line: lineOf(ruleset, chain.declSpan.start), start: chain.declSpan.start, end: chain.declSpan.end, table: table.name, chain: chain.name });
       }
+      // Past the cap only hook lenses are wanted: the rules are not read (nor made, on a big dump).
+      if (ruleLenses >= maxRuleLenses) continue;
       for (const rule of chain.rules) {
         if (!ruleNamesConcreteDestination(rule)) continue;
-        if (ruleLenses >= maxRuleLenses) {
-          omittedRuleLenses++;
-          continue;
-        }
-        ruleLenses++;
         sites.push({ kind: 'rule', line: rule.line, start: rule.span.start, end: rule.span.end, table: table.name, chain: chain.name });
+        if (++ruleLenses >= maxRuleLenses) break;
       }
     }
   }
   sites.sort((a, b) => a.start - b.start);
-  return { sites, omittedRuleLenses };
+  return { sites, capped: ruleLenses >= maxRuleLenses };
 }
 
 /**
@@ -76,7 +74,11 @@ export function findLensSites(ruleset: Ruleset, options: LensSiteOptions = {}): 
  */
 export function ruleNamesConcreteDestination(rule: Rule): boolean {
   if (rule.broken || rule.otherFamily) return false; // (a rule the restore skips: no packet reaches it)
-  if (rule.target?.name === 'DNAT' && rule.target.options.some((o) => o.name === 'to-destination')) return true;
+  if (rule.target?.name === 'DNAT') {
+    // From the rule's template when the parser can (reading the options makes them, 30k at 10k services).
+    const fromLine = optionText(rule, TARGET_OPTIONS, 'to-destination');
+    if (fromLine !== undefined ? fromLine !== null : rule.target.options.some((o) => o.name === 'to-destination')) return true;
+  }
   const outline = ruleOutline(rule); // big dumps: answer from the rule's template, no model built
   if (outline) {
     if (!outline.matchOptions.some((o) => !o.negated && DESTINATION_PORT_OPTIONS.includes(o.name))) return false;

@@ -96,6 +96,10 @@ const OCCURRENCE_KINDS = 8;
  * Rules, chains and commands are referred to by ordinal: their position in the walk tables → chains
  * → rules (chains: over all tables), commands: in ruleset.commands.
  */
+/** foldKeyOfLine: a `:chain` declaration line / a line in no run. */
+export const DECLARATION_LINE = -2;
+export const NOT_FOLDED = -1;
+
 interface IndexLayout {
   /** per line: LINE_* */
   lineKinds: Uint8Array;
@@ -324,6 +328,23 @@ export class DocumentIndex extends SlicedIndex {
         return { kind: 'command', table, command: this.ruleset.commands[ref] };
       default:
         return undefined;
+    }
+  }
+
+  /**
+   * Which run of foldable lines a 0-based line belongs to, read without making an object (folding
+   * walks every line): the ordinal of the chain whose rule is on it, DECLARATION_LINE for a `:chain`
+   * line, NOT_FOLDED for any other line.
+   */
+  foldKeyOfLine(line: number): number {
+    const layout = this.built;
+    switch (layout.lineKinds[line]) {
+      case LINE_RULE:
+        return layout.ruleChains[layout.lineRefs[line]];
+      case LINE_DECLARATION:
+        return DECLARATION_LINE;
+      default:
+        return NOT_FOLDED;
     }
   }
 

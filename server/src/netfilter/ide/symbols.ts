@@ -1,9 +1,13 @@
 // Outline (document symbols), workspace symbols and folding ranges. Pure: spans and line numbers.
 
-import type { Span } from '../model';
+import type { Chain, Span } from '../model';
+import { chainMatchRank } from './completion';
+import { KUBE_CHAIN_PREFIXES, kubeChainKind, type KubeChainKind } from '../kube/hash';
 import type { IdeDocument } from './ide-document';
+import { DECLARATION_LINE, NOT_FOLDED } from './document-index';
 
-export type SymbolKind = 'table' | 'chain' | 'rule';
+/** `more`: stands for the chains an outline leaves out (see OUTLINE_CHAINS_LIMIT). */
+export type SymbolKind = 'table' | 'chain' | 'rule' | 'more';
 
 export interface OutlineSymbol {
   name: string;
@@ -19,17 +23,43 @@ export interface OutlineSymbol {
 export interface OutlineOptions {
   /** include one symbol per rule under its chain (off for huge documents) */
   includeRules: boolean;
+  /** chains listed at most (default OUTLINE_CHAINS_LIMIT) */
+  maxChains?: number;
 }
 
 /** Rules in the outline only below this many rules: beyond it the outline itself becomes the slow part. */
 export const OUTLINE_RULES_LIMIT = 5000;
 
+/**
+ * Chains in the outline at most. A chain's symbol is ≈ 250 bytes of JSON: the 40,981 chains of a
+ * 10k-service dump made a 10 MiB answer that held the server for 250–350 ms, every time the editor
+ * asked (on open, after edits, for breadcrumbs). Beyond the limit the outline keeps the built-in
+ * and unhashed chains, then hashed kube chains in file order, and says in one entry per table how
+ * many it left out; Go to Symbol in Workspace (chainSymbols) searches every chain.
+ */
+export const OUTLINE_CHAINS_LIMIT = 5000;
+
 export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { includeRules: doc.index.ruleCount <= OUTLINE_RULES_LIMIT }): OutlineSymbol[] {
   const result: OutlineSymbol[] = [];
   const text = doc.text;
+  const budget = listingBudget(doc, options.maxChains ?? OUTLINE_CHAINS_LIMIT);
   for (const table of doc.ruleset.tables) {
     const chains: OutlineSymbol[] = [];
+    const omitted = new Map<string, number>();
+    let omittedCount = 0;
     for (const chain of table.chains.values()) {
+      if (budget) {
+        // The same walk as listingBudget's: each kind's budget is spent on its first chains.
+        const kind = kubeChainKind(chain.name);
+        const left = kind ? budget.hashed-- : budget.unhashed--;
+        if (left <= 0) {
+          if (!chain.nameSpan && !chain.rules.length) continue; // (not in the file: not counted either)
+          const label = kind ?? 'other';
+          omitted.set(label, (omitted.get(label) ?? 0) + 1);
+          omittedCount++;
+          continue;
+        }
+      }
       const anchor = chain.nameSpan ?? chain.rules[0]?.chainToken;
       if (!anchor) continue; // built-in chain never written in the file
       let start = chain.declSpan?.start ?? anchor.start;
@@ -59,9 +89,22 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
         children,
       });
     }
+    if (omittedCount > 0) {
+      // On the table's header line, so the outline shows it at the top of the table.
+      const kinds = [...omitted].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${thousands(n)} ${kind === 'other' ? kind : KUBE_CHAIN_PREFIXES[kind as KubeChainKind] + '*'}`);
+      chains.unshift({
+        name: `… ${thousands(omittedCount)} more chain${omittedCount === 1 ? '' : 's'} not listed (${kinds.join(', ')})`,
+        detail: 'Go to Symbol in Workspace (Ctrl+T / Cmd+T) searches every chain',
+        kind: 'more',
+        span: { start: table.nameSpan.start, end: table.nameSpan.end },
+        selectionSpan: { start: table.nameSpan.start, end: table.nameSpan.end },
+        children: [],
+      });
+    }
+    const total = chains.length - (omittedCount > 0 ? 1 : 0) + omittedCount;
     result.push({
       name: table.name,
-      detail: `${chains.length} chain${chains.length === 1 ? '' : 's'}`,
+      detail: `${thousands(total)} chain${total === 1 ? '' : 's'}`,
       kind: 'table',
       span: { start: table.span.start, end: Math.max(table.span.end, table.headerSpan.end) },
       selectionSpan: { start: table.nameSpan.start, end: table.nameSpan.end },
@@ -69,6 +112,25 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
     });
   }
   return result;
+}
+
+/**
+ * How many unhashed and hashed kube chains an outline lists when the document has more than `limit`
+ * chains (undefined: all of them): the built-in and unhashed chains first (the ones a reader
+ * navigates by), then hashed kube chains in file order.
+ */
+function listingBudget(doc: IdeDocument, limit: number): { unhashed: number; hashed: number } | undefined {
+  let total = 0;
+  let unhashed = 0;
+  for (const table of doc.ruleset.tables) total += table.chains.size;
+  if (total <= limit) return undefined;
+  for (const table of doc.ruleset.tables) for (const chain of table.chains.values()) if (!kubeChainKind(chain.name)) unhashed++;
+  return { unhashed: limit, hashed: Math.max(0, limit - unhashed) };
+}
+
+/** 40981 → "40,981" (toLocaleString costs ≈ 10 µs a call). */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 function ruleSummary(text: string, span: Span, after: number): string {
@@ -84,20 +146,27 @@ export interface ChainSymbol {
   rules: number;
 }
 
-/** Chains of one document whose name contains the query (case-insensitive), for workspace symbols. */
+/**
+ * Chains of one document that fit the query, for workspace symbols (Go to Symbol in Workspace): the
+ * editor's own filter (prefix, prefix ignoring case, substring, letters in order — chainMatchRank),
+ * best fits first and in file order among equals, at most `limit`.
+ */
 export function chainSymbols(doc: IdeDocument, query: string, limit = 1000): ChainSymbol[] {
-  const needle = query.toLowerCase();
-  const result: ChainSymbol[] = [];
-  for (const table of doc.ruleset.tables) {
+  const byRank: Array<Array<{ chain: Chain; table: string; span: Span }>> = [[], [], [], []];
+  walk: for (const table of doc.ruleset.tables) {
     for (const chain of table.chains.values()) {
       const span = chain.nameSpan ?? chain.rules[0]?.chainToken;
       if (!span) continue;
-      if (needle && !chain.name.toLowerCase().includes(needle)) continue;
-      result.push({ name: chain.name, table: table.name, span: { start: span.start, end: span.end }, rules: chain.rules.length });
-      if (result.length >= limit) return result;
+      const rank = query ? chainMatchRank(chain.name, query) : 0;
+      if (rank < 0) continue;
+      byRank[rank].push({ chain, table: table.name, span: { start: span.start, end: span.end } });
+      if (byRank[0].length >= limit) break walk; // (nothing can come before these)
     }
   }
-  return result;
+  return byRank
+    .flat()
+    .slice(0, limit)
+    .map(({ chain, table, span }) => ({ name: chain.name, table, span, rules: chain.rules.length }));
 }
 
 export interface FoldRange {
@@ -116,30 +185,16 @@ export function foldingRanges(doc: IdeDocument): FoldRange[] {
     const last = index.lineOf(table.commitSpan?.start ?? table.span.end);
     if (last > first) ranges.push({ startLine: first, endLine: last, kind: 'table' });
   }
-  // Runs of lines: `:` declarations, and rules of the same table+chain (comments/blank lines break runs).
+  // Runs of lines: `:` declarations, and rules of the same chain (comments/blank lines break runs).
   let runStart = -1;
-  let runKey = '';
-  let runEnd = -1;
-  const flush = () => {
-    if (runStart >= 0 && runEnd > runStart) ranges.push({ startLine: runStart, endLine: runEnd, kind: runKey === ':' ? 'chain-declarations' : 'chain-rules' });
-    runStart = -1;
-    runKey = '';
-  };
-  for (let line = 0; line < index.lineCount; line++) {
-    const entry = index.lineEntry(line);
-    const key = !entry ? '' : entry.kind === 'declaration' ? ':' : entry.kind === 'rule' ? `${entry.table.name}\u0000${entry.rule.chain}` : '';
-    if (key === '' || key !== runKey) {
-      flush();
-      if (key !== '') {
-        runStart = line;
-        runKey = key;
-        runEnd = line;
-      }
-    } else {
-      runEnd = line;
-    }
+  let runKey = NOT_FOLDED;
+  for (let line = 0; line <= index.lineCount; line++) {
+    const key = line < index.lineCount ? index.foldKeyOfLine(line) : NOT_FOLDED;
+    if (key === runKey) continue;
+    if (runKey !== NOT_FOLDED && line - 1 > runStart) ranges.push({ startLine: runStart, endLine: line - 1, kind: runKey === DECLARATION_LINE ? 'chain-declarations' : 'chain-rules' });
+    runStart = line;
+    runKey = key;
   }
-  flush();
   ranges.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
   return ranges;
 }

@@ -43,9 +43,9 @@ export interface KubeChainName {
   hash: string;
 }
 
-/** KUBE_CHAIN_PREFIXES by the text after `KUBE-` and before the next `-` (no prefix is another's prefix). */
+/** KUBE_CHAIN_PREFIXES by the letters between `KUBE-` and the hash's `-` (SVC, FW …). */
 const KIND_BY_INFIX = new Map<string, KubeChainKind>(
-  (Object.keys(KUBE_CHAIN_PREFIXES) as KubeChainKind[]).map((kind) => [KUBE_CHAIN_PREFIXES[kind].slice(5, -1), kind]),
+  (Object.keys(KUBE_CHAIN_PREFIXES) as KubeChainKind[]).map((kind) => [KUBE_CHAIN_PREFIXES[kind].slice('KUBE-'.length, -1), kind]),
 );
 
 /** A–Z or 2–7: base32's alphabet. */
@@ -54,16 +54,24 @@ function isBase32(c: number): boolean {
 }
 
 /**
- * Splits `KUBE-SVC-NPX46M4PTMTKRN6Y` into kind + hash; undefined when it is not a hashed kube chain.
- * Read by hand (no regular expression, no slices for other names): the analysis asks it for each of
- * the 41k chains of a 10k-service dump.
+ * The kind of a hashed kube chain's name (`KUBE-SVC-` + 16 base32 characters …), undefined for any
+ * other name. Read by hand, nothing allocated: the analysis and the outline ask it for each of the
+ * 41k chains of a 10k-service dump.
  */
+export function kubeChainKind(chainName: string): KubeChainKind | undefined {
+  const hashAt = chainName.length - HASH_LENGTH;
+  // `KUBE-` + two or three letters + `-`: the hash starts at 8 or 9.
+  if ((hashAt !== 8 && hashAt !== 9) || chainName.charCodeAt(hashAt - 1) !== 45 /* - */ || !chainName.startsWith('KUBE-')) return undefined;
+  for (let k = hashAt; k < chainName.length; k++) if (!isBase32(chainName.charCodeAt(k))) return undefined;
+  return KIND_BY_INFIX.get(chainName.slice(5, hashAt - 1));
+}
+
+/** Splits `KUBE-SVC-NPX46M4PTMTKRN6Y` into kind + hash; undefined when it is not a hashed kube chain. */
 export function parseKubeChainName(chainName: string): KubeChainName | undefined {
-  const dash = chainName.length - HASH_LENGTH - 1;
-  if (dash < 7 || chainName.charCodeAt(dash) !== 45 /* - */ || !chainName.startsWith('KUBE-')) return undefined;
-  for (let k = dash + 1; k < chainName.length; k++) if (!isBase32(chainName.charCodeAt(k))) return undefined;
-  const kind = KIND_BY_INFIX.get(chainName.slice(5, dash));
-  return kind ? { kind, prefix: KUBE_CHAIN_PREFIXES[kind], hash: chainName.slice(dash + 1) } : undefined;
+  const kind = kubeChainKind(chainName);
+  if (!kind) return undefined;
+  const prefix = KUBE_CHAIN_PREFIXES[kind];
+  return { kind, prefix, hash: chainName.slice(prefix.length) };
 }
 
 /** The chain name kube-proxy would give this service port (or endpoint, for kind 'endpoint'). */
