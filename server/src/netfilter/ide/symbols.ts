@@ -43,6 +43,7 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
   const result: OutlineSymbol[] = [];
   const text = doc.text;
   const budget = listingBudget(doc, options.maxChains ?? OUTLINE_CHAINS_LIMIT);
+  let walked = 0;
   for (const table of doc.ruleset.tables) {
     const chains: OutlineSymbol[] = [];
     const omitted = new Map<string, number>();
@@ -50,7 +51,7 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
     for (const chain of table.chains.values()) {
       if (budget) {
         // The same walk as listingBudget's: each kind's budget is spent on its first chains.
-        const kind = kubeChainKind(chain.name);
+        const kind = budget.kinds[walked++];
         const left = kind ? budget.hashed-- : budget.unhashed--;
         if (left <= 0) {
           if (!chain.nameSpan && !chain.rules.length) continue; // (not in the file: not counted either)
@@ -117,15 +118,23 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
 /**
  * How many unhashed and hashed kube chains an outline lists when the document has more than `limit`
  * chains (undefined: all of them): the built-in and unhashed chains first (the ones a reader
- * navigates by), then hashed kube chains in file order.
+ * navigates by), then hashed kube chains in file order. `kinds`: each chain's kube kind in the walk
+ * tables → chains (undefined: unhashed), so that the outline's walk does not compute it again.
  */
-function listingBudget(doc: IdeDocument, limit: number): { unhashed: number; hashed: number } | undefined {
+function listingBudget(doc: IdeDocument, limit: number): { unhashed: number; hashed: number; kinds: Array<KubeChainKind | undefined> } | undefined {
   let total = 0;
-  let unhashed = 0;
   for (const table of doc.ruleset.tables) total += table.chains.size;
   if (total <= limit) return undefined;
-  for (const table of doc.ruleset.tables) for (const chain of table.chains.values()) if (!kubeChainKind(chain.name)) unhashed++;
-  return { unhashed: limit, hashed: Math.max(0, limit - unhashed) };
+  const kinds: Array<KubeChainKind | undefined> = [];
+  let unhashed = 0;
+  for (const table of doc.ruleset.tables) {
+    for (const chain of table.chains.values()) {
+      const kind = kubeChainKind(chain.name);
+      if (!kind) unhashed++;
+      kinds.push(kind);
+    }
+  }
+  return { unhashed: limit, hashed: Math.max(0, limit - unhashed), kinds };
 }
 
 /** 40981 → "40,981" (toLocaleString costs ≈ 10 µs a call). */
