@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   endpointChainHash,
+  hashSuffixMatches,
   parseKubeChainName,
   serviceChainHash,
   servicePortNameFromComment,
@@ -125,4 +126,22 @@ test('every hashed chain in the seed dumps recomputes from its comments', () => 
     kinds.add(check.kind);
   }
   assert.deepEqual([...kinds].sort(), ['endpoint', 'external', 'service']);
+});
+
+test('hashSuffixMatches reads the same 16 characters as base32(sha256) and rejects any other', () => {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  for (let i = 0; i < 300; i++) {
+    const input = `ns-${i % 17}/svc-${i}:p${i % 5}tcp${i % 3 ? `10.244.${i % 256}.${(i * 7) % 256}:${8000 + i}` : ''}${i % 11 === 0 ? 'ü€' : ''}`;
+    const hash = createHash('sha256').update(input, 'utf8').digest();
+    const expected = [...Array(16).keys()].map((k) => alphabet[Number((BigInt('0x' + hash.toString('hex')) >> BigInt(256 - 5 * (k + 1))) & 31n)]).join('');
+    const prefix = i % 2 ? 'KUBE-SEP-' : 'KUBE-FW-';
+    assert.equal(hashSuffixMatches(prefix + expected, prefix.length, input), true, input);
+    // Each character matters: change one, anywhere, and the name no longer checks out.
+    const k = i % 16;
+    const other = alphabet[(alphabet.indexOf(expected[k]) + 1 + (i % 31)) % 32];
+    assert.equal(hashSuffixMatches(prefix + expected.slice(0, k) + other + expected.slice(k + 1), prefix.length, input), false, `${input} at ${k}`);
+    assert.equal(hashSuffixMatches(prefix + expected + 'A', prefix.length, input), false, 'one character too many');
+    assert.equal(hashSuffixMatches(prefix + expected.slice(1), prefix.length, input), false, 'one character short');
+  }
+  assert.equal(hashSuffixMatches('KUBE-SVC-NPX46M4PTMTKRN6Y', 'KUBE-SVC-'.length, 'default/kubernetes:httpstcp'), true);
 });

@@ -4,7 +4,7 @@
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
 import { optionText, ruleOutline } from '../parser';
-import { kubeChainName, parseKubeChainName, servicePortNameFromComment } from '../kube/hash';
+import { hashSuffixMatches, kubeChainName, parseKubeChainName, servicePortNameFromComment } from '../kube/hash';
 import { TARGET_OPTIONS } from '../rule-templates';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
@@ -200,11 +200,10 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
   // Every (service port name, protocol, endpoint) the dump states for this chain is a claim; the
   // name is wrong only when no claim recomputes it. Claims are checked as they are read and the
   // first that recomputes ends the check (one SHA-256 for a chain kube-proxy wrote).
-  let first: { name: string; protocol: string; endpoint?: string; expectedName: string } | undefined;
+  let first: { name: string; protocol: string; endpoint?: string } | undefined;
   const recomputes = (name: string, protocol: string, endpoint: string | undefined): boolean => {
-    const expectedName = kubeChainName(parsed.kind, name, protocol, endpoint);
-    if (expectedName === chain.name) return true;
-    first ??= { name, protocol, endpoint, expectedName };
+    if (hashSuffixMatches(chain.name, parsed.prefix.length, name + protocol.toLowerCase() + (endpoint ?? ''))) return true;
+    first ??= { name, protocol, endpoint };
     return false;
   };
   if (parsed.kind === 'endpoint') {
@@ -230,7 +229,7 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
   problems.push({
     severity: 'information',
     code: 'kube/hash-mismatch',
-    message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${first.name} (${first.protocol}${first.endpoint ? ' → ' + first.endpoint : ''}) ${first.expectedName}`,
+    message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${first.name} (${first.protocol}${first.endpoint ? ' → ' + first.endpoint : ''}) ${kubeChainName(parsed.kind, first.name, first.protocol, first.endpoint)}`,
     span: { start: at.start, end: at.end },
   });
 }

@@ -1,7 +1,7 @@
 // RFC 4648 base32 with the standard alphabet (A–Z, 2–7), as Go's base32.StdEncoding.
 // Padding ('=') is emitted like Go does, although kube-proxy only ever keeps the first 16 characters.
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+export const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 export function base32Encode(bytes: Uint8Array, maxChars = Infinity): string {
   let out = '';
@@ -11,12 +11,12 @@ export function base32Encode(bytes: Uint8Array, maxChars = Infinity): string {
     buffer = ((buffer << 8) | bytes[i]) & 0xffff;
     bits += 8;
     while (bits >= 5 && out.length < maxChars) {
-      out += ALPHABET[(buffer >>> (bits - 5)) & 31];
+      out += BASE32_ALPHABET[(buffer >>> (bits - 5)) & 31];
       bits -= 5;
     }
   }
   if (out.length >= maxChars) return out.slice(0, maxChars);
-  if (bits > 0) out += ALPHABET[(buffer << (5 - bits)) & 31];
+  if (bits > 0) out += BASE32_ALPHABET[(buffer << (5 - bits)) & 31];
   while (out.length % 8 !== 0) out += '=';
   return out;
 }

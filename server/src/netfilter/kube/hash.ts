@@ -6,8 +6,8 @@
 // protocol is lower case ("tcp", "udp", "sctp"); endpoint is "ip:port" ("[ip6]:port" for IPv6).
 // With these a hover can name the service behind any hashed chain and say whether the name checks out.
 
-import { base32Encode } from './base32';
-import { sha256Utf8 } from './sha256';
+import { BASE32_ALPHABET, base32Encode } from './base32';
+import { sha256Utf8, sha256Words } from './sha256';
 
 const HASH_LENGTH = 16;
 
@@ -19,6 +19,27 @@ export function serviceChainHash(servicePortName: string, protocol: string): str
 /** The 16-character suffix of a KUBE-SEP chain. `endpoint` is "ip:port" as in `--to-destination`. */
 export function endpointChainHash(servicePortName: string, protocol: string, endpoint: string): string {
   return base32Encode(sha256Utf8(servicePortName + protocol.toLowerCase() + endpoint), HASH_LENGTH);
+}
+
+/**
+ * Whether `chainName` after its first `prefixLength` characters is kube-proxy's hash of `input`
+ * (servicePortName + protocol [+ endpoint]): the first 16 base32 characters of its SHA-256, read
+ * from the digest and compared one by one, so that no name is built for a chain that checks out.
+ */
+export function hashSuffixMatches(chainName: string, prefixLength: number, input: string): boolean {
+  if (chainName.length !== prefixLength + HASH_LENGTH) return false;
+  const words = sha256Words(input);
+  for (let i = 0; i < HASH_LENGTH; i++) {
+    // Character i is bits [5i, 5i + 5) of the digest, counted from the first word's top bit.
+    const bit = i * 5;
+    const word = bit >>> 5;
+    const shift = bit & 31;
+    const value = shift <= 27
+      ? (words[word] >>> (27 - shift)) & 31
+      : ((words[word] << (shift - 27)) | (words[word + 1] >>> (59 - shift))) & 31;
+    if (BASE32_ALPHABET.charCodeAt(value) !== chainName.charCodeAt(prefixLength + i)) return false;
+  }
+  return true;
 }
 
 /**
@@ -127,17 +148,16 @@ const COMMENT_SHAPES: readonly RegExp[] = [
   /^(\S+) (?:cluster IP|external IP|loadbalancer IP|health check node port|has no endpoints|has no local endpoints)$/,
   /^(\S+)$/, // KUBE-SEP rules and KUBE-NODEPORTS rules carry the bare name
 ];
-const BARE_NAME_SHAPE = COMMENT_SHAPES.slice(-1);
 
 // namespace and service names are DNS labels; port names are IANA_SVC_NAME-like.
 const SERVICE_PORT_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
 
 /** Reads the service port name (and endpoint) out of a kube-proxy rule comment; undefined if none. */
 export function servicePortNameFromComment(comment: string): KubeCommentSubject | undefined {
-  // Every shape but the bare name has a space: a comment without one can only be a bare name
-  // (a KUBE-SEP's DNAT rule — tens of thousands of them).
-  const shapes = comment.includes(' ') ? COMMENT_SHAPES : BARE_NAME_SHAPE;
-  for (const shape of shapes) {
+  // Every shape but the bare name has a space: a comment without one can only be a bare name (a
+  // KUBE-SEP's DNAT rule — tens of thousands of them), and a service port name has no white space.
+  if (!comment.includes(' ')) return SERVICE_PORT_NAME.test(comment) ? { servicePortName: comment } : undefined;
+  for (const shape of COMMENT_SHAPES) {
     const m = shape.exec(comment);
     if (!m || !SERVICE_PORT_NAME.test(m[1])) continue;
     return m[2] !== undefined ? { servicePortName: m[1], endpoint: m[2] } : { servicePortName: m[1] };

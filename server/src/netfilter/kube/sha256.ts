@@ -89,8 +89,12 @@ function compressBlock(bytes: Uint8Array, offset: number): void {
   state[6] = (state[6] + g) | 0; state[7] = (state[7] + h) | 0;
 }
 
-/** SHA-256 of the UTF-8 bytes of `text`; returns the 32-byte digest. */
-export function sha256Utf8(text: string): Uint8Array {
+/**
+ * SHA-256 of the UTF-8 bytes of `text` as eight big-endian 32-bit words. The array is this module's
+ * own and is overwritten by the next call: read it at once (kube chain names are checked this way,
+ * 41k at 10k services, without a digest array per name).
+ */
+export function sha256Words(text: string): Int32Array {
   const length = encodeUtf8(text);
   const bytes = scratch;
   // Padding: 0x80, zeros, then the 64-bit big-endian bit length, to a multiple of 64 bytes.
@@ -106,7 +110,12 @@ export function sha256Utf8(text: string): Uint8Array {
 
   state.set(INITIAL_STATE);
   for (let offset = 0; offset < paddedLength; offset += 64) compressBlock(bytes, offset);
+  return state;
+}
 
+/** SHA-256 of the UTF-8 bytes of `text`; returns the 32-byte digest. */
+export function sha256Utf8(text: string): Uint8Array {
+  const state = sha256Words(text);
   const digest = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
     const v = state[i];
