@@ -29,6 +29,7 @@ import { isUniversal, shapeSubsumes, type Field } from '../../server/src/netfilt
 import { reparseAfterLineEdit } from '../../server/src/netfilter/parser';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
 import { foldingRanges } from '../../server/src/netfilter/ide/symbols';
+import { kubeChainKind } from '../../server/src/netfilter/kube/hash';
 import type { ChainOccurrence, DocumentIndex } from '../../server/src/netfilter/ide/document-index';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 import type { MarkOperation } from '../../server/src/netfilter/ide/marks';
@@ -225,7 +226,7 @@ test('shadowing index: the reported (shadowed, shadowing) pairs equal a naive pa
 
 // ---------------------------------------------------------------- navigation index
 
-const NAV_CHAINS = ['A', 'B', 'KUBE-SVC-X', 'KUBE-MARK-MASQ'];
+const NAV_CHAINS = ['A', 'B', 'KUBE-SVC-X', 'KUBE-MARK-MASQ', 'KUBE-SEP-AVE2LRPBNW6AJSYV'];
 const navTarget = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...NAV_CHAINS).map((c) => `-j ${c}`) },
   { weight: 1, arbitrary: fc.constantFrom(...NAV_CHAINS).map((c) => `-g ${c}`) },
@@ -271,6 +272,8 @@ function indexAnswers(doc: IdeDocument, index: DocumentIndex): string[] {
       answers.push(`${table.name} ${name} callers: ${index.callersOf(table, name).map((r) => r.line).join(', ')}`);
     }
   }
+  const chainCount = doc.ruleset.tables.reduce((n, t) => n + t.chains.size, 0);
+  answers.push(`kube kinds: ${Array.from({ length: chainCount }, (_, k) => index.kubeKindOfChain(k) ?? '-').join(' ')}; unhashed ${index.unhashedChainCount}`);
   for (let line = 0; line < index.lineCount; line++) {
     const entry = index.lineEntry(line);
     const what = !entry ? '-' : entry.kind === 'rule' ? `rule ${entry.rule.chain} #${entry.rule.position} line ${entry.rule.line}` : entry.kind === 'declaration' ? `declaration ${entry.chain.name}` : entry.kind === 'command' ? `command ${entry.command.command}` : entry.kind;
@@ -292,6 +295,9 @@ test('navigation index: occurrences, callers and lines equal a plain walk over t
         const plainCallers = [...table.chains.values()].flatMap((c) => c.rules).filter((r) => r.target?.kind === 'chain' && r.target.name === name).map((r) => r.span.start).sort((a, b) => a - b);
         assert.deepEqual(doc.index.callersOf(table, name).map((r) => r.span.start), plainCallers, `callers of ${name} in\n${text}`);
       }
+      const walk = doc.ruleset.tables.flatMap((t) => [...t.chains.values()]);
+      assert.deepEqual(walk.map((_, k) => doc.index.kubeKindOfChain(k)), walk.map((c) => kubeChainKind(c.name)), `kube kinds in\n${text}`);
+      assert.equal(doc.index.unhashedChainCount, walk.filter((c) => !kubeChainKind(c.name)).length);
       doc.ruleset.lineStarts.forEach((start, line) => {
         const entry = doc.index.lineEntry(line);
         const rule = [...table.chains.values()].flatMap((c) => c.rules).find((r) => r.line === line);

@@ -8,14 +8,16 @@ import type { Feature } from './context';
 const KIND = { table: SymbolKind.Namespace, chain: SymbolKind.Function, rule: SymbolKind.Field, more: SymbolKind.Null } as const;
 
 function toDocumentSymbol(lineStarts: readonly number[], symbol: OutlineSymbol): DocumentSymbol {
-  return {
+  const converted: DocumentSymbol = {
     name: symbol.name,
     detail: symbol.detail,
     kind: KIND[symbol.kind],
     range: rangeOf(lineStarts, symbol.span),
     selectionRange: rangeOf(lineStarts, symbol.selectionSpan),
-    children: symbol.children.map((c) => toDocumentSymbol(lineStarts, c)),
   };
+  // (optional in the protocol: thousands of chains without rule children send no empty lists)
+  if (symbol.children.length) converted.children = symbol.children.map((c) => toDocumentSymbol(lineStarts, c));
+  return converted;
 }
 
 const WORKSPACE_SYMBOL_LIMIT = 2000;

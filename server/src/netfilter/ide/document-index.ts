@@ -14,6 +14,7 @@ import type { Chain, CommandLine, Rule, Span, Table, TargetUse, Token } from '..
 import { lineEditOf, type ParsedRuleset } from '../parser';
 import { lineOf as lineOfOffset } from '../positions';
 import { OffsetTarget } from '../rule-model';
+import { KUBE_CHAIN_KINDS, kubeChainKind, type KubeChainKind } from '../kube/hash';
 
 export type ChainOccurrenceKind = 'declaration' | 'rule-chain' | 'jump' | 'goto' | 'command';
 
@@ -118,6 +119,9 @@ interface IndexLayout {
   ruleChains: Int32Array;
   ruleCount: number;
   chainCount: number;
+  /** per chain ordinal: 0 for a chain that is not a hashed kube chain, else 1 + its kind's place in KUBE_CHAIN_KINDS */
+  chainKubeKinds: Uint8Array;
+  unhashedChainCount: number;
 }
 
 export class DocumentIndex extends SlicedIndex {
@@ -182,12 +186,17 @@ export class DocumentIndex extends SlicedIndex {
     let steps = 0;
     const chainFirstRules: number[] = [];
     const ruleChains: number[] = [];
+    const chainKubeKinds: number[] = [];
+    let unhashedChainCount = 0;
     for (const [t, table] of ruleset.tables.entries()) {
       setLine(this.lineOf(table.headerSpan.start), LINE_HEADER, t, 0);
       if (table.commitSpan) setLine(this.lineOf(table.commitSpan.start), LINE_COMMIT, t, 0);
       for (const chain of table.chains.values()) {
         const chainOrdinal = this.chains.push(chain) - 1;
         chainFirstRules.push(this.rules.length);
+        const kind = kubeChainKind(chain.name);
+        chainKubeKinds.push(kind ? KUBE_CHAIN_KINDS.indexOf(kind) + 1 : 0);
+        if (!kind) unhashedChainCount++;
         if (chain.declSpan && chain.nameSpan && ruleset.text.charCodeAt(chain.declSpan.start) === 58 /* : */) {
           setLine(this.lineOf(chain.declSpan.start), LINE_DECLARATION, t, chainOrdinal);
         }
@@ -264,6 +273,8 @@ export class DocumentIndex extends SlicedIndex {
       ruleChains: Int32Array.from(ruleChains),
       ruleCount: this.rules.length,
       chainCount: this.chains.length,
+      chainKubeKinds: Uint8Array.from(chainKubeKinds),
+      unhashedChainCount,
     };
   }
 
@@ -346,6 +357,21 @@ export class DocumentIndex extends SlicedIndex {
       default:
         return NOT_FOLDED;
     }
+  }
+
+  /**
+   * The hashed kube kind of the chain at an ordinal (its place in the walk tables → chains), undefined
+   * for any other chain: read from the index, which computes it once for a set of chains (the outline
+   * of a 41k-chain dump asks it for every chain, on every version).
+   */
+  kubeKindOfChain(ordinal: number): KubeChainKind | undefined {
+    const code = this.built.chainKubeKinds[ordinal];
+    return code ? KUBE_CHAIN_KINDS[code - 1] : undefined;
+  }
+
+  /** How many chains of the document are not hashed kube chains. */
+  get unhashedChainCount(): number {
+    return this.built.unhashedChainCount;
   }
 
   /** The rule on a 0-based line, if any (no object made for other lines). */

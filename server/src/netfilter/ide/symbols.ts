@@ -2,7 +2,7 @@
 
 import type { Chain, Span } from '../model';
 import { chainMatchRank } from './completion';
-import { KUBE_CHAIN_PREFIXES, kubeChainKind, type KubeChainKind } from '../kube/hash';
+import { KUBE_CHAIN_PREFIXES, type KubeChainKind } from '../kube/hash';
 import type { IdeDocument } from './ide-document';
 import { DECLARATION_LINE, NOT_FOLDED } from './document-index';
 
@@ -43,7 +43,7 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
   const result: OutlineSymbol[] = [];
   const text = doc.text;
   const budget = listingBudget(doc, options.maxChains ?? OUTLINE_CHAINS_LIMIT);
-  let walked = 0;
+  let ordinal = 0; // the chain's place in the walk tables → chains, as the index numbers chains
   for (const table of doc.ruleset.tables) {
     const chains: OutlineSymbol[] = [];
     const omitted = new Map<string, number>();
@@ -51,7 +51,7 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
     for (const chain of table.chains.values()) {
       if (budget) {
         // The same walk as listingBudget's: each kind's budget is spent on its first chains.
-        const kind = budget.kinds[walked++];
+        const kind = doc.index.kubeKindOfChain(ordinal++);
         const left = kind ? budget.hashed-- : budget.unhashed--;
         if (left <= 0) {
           if (!chain.nameSpan && !chain.rules.length) continue; // (not in the file: not counted either)
@@ -118,23 +118,13 @@ export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { in
 /**
  * How many unhashed and hashed kube chains an outline lists when the document has more than `limit`
  * chains (undefined: all of them): the built-in and unhashed chains first (the ones a reader
- * navigates by), then hashed kube chains in file order. `kinds`: each chain's kube kind in the walk
- * tables → chains (undefined: unhashed), so that the outline's walk does not compute it again.
+ * navigates by), then hashed kube chains in file order.
  */
-function listingBudget(doc: IdeDocument, limit: number): { unhashed: number; hashed: number; kinds: Array<KubeChainKind | undefined> } | undefined {
+function listingBudget(doc: IdeDocument, limit: number): { unhashed: number; hashed: number } | undefined {
   let total = 0;
   for (const table of doc.ruleset.tables) total += table.chains.size;
   if (total <= limit) return undefined;
-  const kinds: Array<KubeChainKind | undefined> = [];
-  let unhashed = 0;
-  for (const table of doc.ruleset.tables) {
-    for (const chain of table.chains.values()) {
-      const kind = kubeChainKind(chain.name);
-      if (!kind) unhashed++;
-      kinds.push(kind);
-    }
-  }
-  return { unhashed: limit, hashed: Math.max(0, limit - unhashed), kinds };
+  return { unhashed: limit, hashed: Math.max(0, limit - doc.index.unhashedChainCount) };
 }
 
 /** 40981 → "40,981" (toLocaleString costs ≈ 10 µs a call). */

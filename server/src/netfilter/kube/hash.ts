@@ -58,6 +58,8 @@ export const KUBE_CHAIN_PREFIXES: Readonly<Record<KubeChainKind, string>> = {
 };
 Object.setPrototypeOf(KUBE_CHAIN_PREFIXES, null); // keys come from dumps: `constructor` must not find Object's
 
+export const KUBE_CHAIN_KINDS: readonly KubeChainKind[] = Object.keys(KUBE_CHAIN_PREFIXES) as KubeChainKind[];
+
 export interface KubeChainName {
   kind: KubeChainKind;
   prefix: string;
