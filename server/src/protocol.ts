@@ -42,5 +42,31 @@ export interface ValidatePacketResponse {
   normalized?: string;
 }
 
+/**
+ * The packet the rule on a line would be traced with — what its "▶ Trace a matching packet" lens
+ * runs, for any rule (lenses stop at 2,000 on a big dump). The command asks it when run from the
+ * editor (context menu, title button, palette) with the cursor on a rule line.
+ */
+export const PACKET_FOR_LINE_REQUEST = 'iptablesLens/packetForLine';
+
+export interface PacketForLineParams {
+  uri: string;
+  /** 0-based */
+  line: number;
+}
+
+/** null when the line holds no rule the kernel would load. */
+export type PacketForLineResponse = {
+  /** e.g. `▶ Trace a matching packet (from a pod)` */
+  title: string;
+  /** the packet; absent when something must be asked (then `suggestion`) */
+  packetLine?: string;
+  suggestion?: string;
+  /** why the packet looks like it does */
+  explanation: string;
+  /** 1-based line of the rule */
+  focusLine: number;
+} | null;
+
 /** Command id the code lenses carry; arguments: [uri, packetLine?, lensTitle?] */
 export const TRACE_COMMAND = 'iptables-lens.tracePacket';

@@ -137,6 +137,29 @@ test('workspace symbols find chains across open documents', async () => {
   assert.ok(symbols.every((s) => s.location.uri === URI));
 });
 
+test('packet for a line: the packet the rule\'s lens traces, for any rule; nothing on other lines', async () => {
+  const lines = SEED.split('\n');
+  const endpointLine = lines.findIndex((l) => /^-A KUBE-SEP-\S+ .*-j DNAT --to-destination 10\.244\./.test(l));
+  assert.ok(endpointLine > 0);
+  const lenses: any[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: URI } });
+  const lens = lenses.find((l) => l.range.start.line === endpointLine);
+  assert.ok(lens, `a lens on line ${endpointLine + 1}`);
+  const resolved: any = await client.connection.sendRequest('codeLens/resolve', lens);
+  const forLine: any = await client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line: endpointLine });
+  assert.equal(forLine.packetLine, resolved.command.arguments[1]);
+  assert.equal(forLine.title, resolved.command.title);
+  assert.equal(forLine.focusLine, endpointLine + 1);
+  // A rule without a lens (no destination of its own) still gets a packet to start from.
+  const firewallLine = lines.findIndex((l) => l.startsWith('-A INPUT -j KUBE-FIREWALL'));
+  assert.ok(firewallLine > 0 && !lenses.some((l) => l.range.start.line === firewallLine));
+  const plain: any = await client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line: firewallLine });
+  assert.equal(plain.focusLine, firewallLine + 1);
+  assert.ok(plain.packetLine ?? plain.suggestion, JSON.stringify(plain));
+  for (const line of [0, lines.findIndex((l) => l.startsWith(':KUBE-NODEPORTS')), lines.length + 5]) {
+    assert.equal(await client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line }), null, `line ${line + 1}`);
+  }
+});
+
 test('the server survives requests on unknown documents and out-of-range positions', async () => {
   assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nope' }, position: { line: 0, character: 0 } }), null);
   const far = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: { line: 99999, character: 999 } });

@@ -2,13 +2,15 @@
 //
 // Arguments (all optional): [uri, packetLine, title, options]
 // - without a packet line it asks for one in an input box, validated as you type by the same pure
-//   parser the server uses, pre-filled with the last packet traced on that dump (or a suggestion);
+//   parser the server uses, pre-filled — when run from the editor with the cursor on a rule — with
+//   the packet that rule's lens would trace, else with the last packet traced on that dump (or a
+//   suggestion);
 // - with one it traces directly.
 // The packet line is remembered per dump (workspaceState keyed by the document URI).
 
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { TRACE_REQUEST, type TraceRequestParams, type TraceResponse } from '../../../server/src/protocol';
+import { PACKET_FOR_LINE_REQUEST, TRACE_REQUEST, type PacketForLineParams, type PacketForLineResponse, type TraceRequestParams, type TraceResponse } from '../../../server/src/protocol';
 import { parsePacketLine } from '../../../server/src/netfilter/trace/packet-line';
 import { buildTraceViewModel } from '../trace-view/model';
 import { readSettings } from '../settings';
@@ -54,11 +56,34 @@ export class TraceCommand {
     const settings = readSettings(document.uri);
     let line = typeof packetLine === 'string' && packetLine.trim() !== '' ? packetLine.trim() : undefined;
     if (!line) {
-      line = await this.askForPacket(uri, typeof title === 'string' ? title : undefined, options, settings.nodeAddresses);
+      let boxTitle = typeof title === 'string' ? title : undefined;
+      // Run from the editor (context menu, title button, palette — a lens passes its uri as a
+      // string): start from the rule under the cursor, with the packet its lens would trace.
+      const fromCursor = typeof uriArgument === 'string' ? undefined : await this.packetForCursor(document);
+      const prefill = fromCursor ? fromCursor.packetLine ?? fromCursor.suggestion : undefined;
+      if (fromCursor) {
+        boxTitle ??= `${fromCursor.title} · line ${fromCursor.focusLine}`;
+        options.focusLine = fromCursor.focusLine;
+      }
+      line = await this.askForPacket(uri, boxTitle, options, settings.nodeAddresses, prefill);
       if (!line) return undefined;
+      // The explanation is about the packet offered, not one the user typed instead.
+      if (fromCursor && line === prefill) options.explanation = fromCursor.explanation;
     }
     await this.memory.remember(uri, line);
     return this.trace(document.uri, line, options);
+  }
+
+  /** The packet for the rule on the cursor's line of `document` (when it is the active editor's). */
+  private async packetForCursor(document: vscode.TextDocument): Promise<PacketForLineResponse> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.uri.toString() !== document.uri.toString()) return null;
+    const params: PacketForLineParams = { uri: document.uri.toString(), line: editor.selection.active.line };
+    try {
+      return await this.client.sendRequest<PacketForLineResponse>(PACKET_FOR_LINE_REQUEST, params);
+    } catch {
+      return null; // (the box then offers the last packet, as without a cursor)
+    }
   }
 
   /** Trace `packetLine` through the document and show the result. */
@@ -92,8 +117,9 @@ export class TraceCommand {
     return response;
   }
 
-  private async askForPacket(uri: string, title: string | undefined, options: TraceCommandOptions, nodeAddresses: string[]): Promise<string | undefined> {
-    const value = this.memory.get(uri) ?? options.suggestion ?? DEFAULT_SUGGESTION;
+  /** The input box; pre-filled with `prefill` (the cursor's rule), else the last packet traced on this dump, else a suggestion. */
+  private async askForPacket(uri: string, title: string | undefined, options: TraceCommandOptions, nodeAddresses: string[], prefill?: string): Promise<string | undefined> {
+    const value = prefill ?? this.memory.get(uri) ?? options.suggestion ?? DEFAULT_SUGGESTION;
     const where = options.startHook ? ` (starting at ${options.startHook})` : '';
     return vscode.window.showInputBox({
       title: title?.replace(/^▶\s*/, '') ?? `Trace Packet${where}`,

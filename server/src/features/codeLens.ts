@@ -1,11 +1,12 @@
-// "▶ Trace" code lenses (what goes where: netfilter/ide/code-lens.ts).
+// "▶ Trace" code lenses (what goes where: netfilter/ide/code-lens.ts), and the same packet for the
+// rule on any line (PACKET_FOR_LINE_REQUEST: the trace command run from the editor).
 // Cheap on big dumps: textDocument/codeLens returns ranges and data only (one pass over the rules,
 // capped); codeLens/resolve synthesizes the packet for the lenses VS Code actually shows.
 // The command is TRACE_COMMAND with [uri, packetLine?, title, options] (options: startHook,
 // suggestion, focusLine, explanation — see client/src/trace/trace-command.ts).
 
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
-import { TRACE_COMMAND } from '../protocol';
+import { PACKET_FOR_LINE_REQUEST, TRACE_COMMAND, type PacketForLineParams, type PacketForLineResponse } from '../protocol';
 import { findLensSites, ruleAtLine, suggestedPacketForHook, synthesizePacketForRule, type LensKind, type NodeSettings } from '../netfilter/ide/code-lens';
 import { rangeOf } from '../ranges';
 import type { Feature, ServerContext } from './context';
@@ -35,6 +36,16 @@ export const codeLensFeature: Feature = {
           range: rangeOf(lineStarts, { start: site.start, end: site.start }),
           data: { uri: params.textDocument.uri, kind: site.kind, line: site.line, chain: site.chain } satisfies LensData,
         }));
+      }),
+    );
+    ctx.connection.onRequest(
+      PACKET_FOR_LINE_REQUEST,
+      ctx.guard('packetForLine', null as PacketForLineResponse, async (params: PacketForLineParams): Promise<PacketForLineResponse> => {
+        const doc = await ctx.store.ready(params.uri, { forRequest: true });
+        const rule = doc?.index.ruleOnLine(params.line);
+        if (!doc || !rule || rule.broken || rule.otherFamily) return null;
+        const packet = synthesizePacketForRule(doc.ruleset, rule, await settings.get(params.uri));
+        return { title: packet.title, packetLine: packet.packetLine, suggestion: packet.suggestion, explanation: packet.explanation, focusLine: rule.line + 1 };
       }),
     );
     ctx.connection.onCodeLensResolve(

@@ -82,6 +82,34 @@ suite('packet traces', () => {
     assert.ok(trace.model.paths[trace.model.selected].lines.includes(nodePortLine + 1), 'the selected path runs through the lens rule');
   });
 
+  test('run from the editor with the cursor on an endpoint rule, the command offers that rule\'s packet', async () => {
+    const document = await openWorkspaceFile('seeds', 'kind-worker2-after-nodeport.rules');
+    const editor = await vscode.window.showTextDocument(document);
+    const sepLine = [...Array(document.lineCount).keys()].find((line) =>
+      /^-A KUBE-SEP-\S+ .*-j DNAT --to-destination 10\.244\.2\.2:80/.test(document.lineAt(line).text));
+    assert.ok(sepLine !== undefined, 'the seed has the endpoint 10.244.2.2:80');
+    editor.selection = new vscode.Selection(sepLine, 3, sepLine, 3);
+
+    // As from the palette: no arguments. The input box opens pre-filled; accept it as offered.
+    const shown = nextShownTrace(api);
+    let response: TraceResponse | undefined;
+    let finished = false;
+    const running = vscode.commands.executeCommand<TraceResponse>(TRACE_COMMAND).then((r) => {
+      response = r;
+      finished = true;
+    });
+    for (let k = 0; k < 100 && !finished; k++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    }
+    await running;
+    assert.ok(response?.result, describePaths(response));
+    // The packet the rule's lens would trace reaches that endpoint on some path.
+    assert.ok(endpointsOf(response.result.paths).some((e) => e.startsWith('10.244.2.2:80 ')), describePaths(response));
+    const trace = await shown;
+    assert.ok(trace.model.paths[trace.model.selected].lines.includes(sepLine + 1), 'the panel opens on a path through the rule under the cursor');
+  });
+
   test('a typed packet line to the NodePort gives the same two endpoints', async () => {
     const document = await openWorkspaceFile('seeds', 'kind-worker2-after-nodeport.rules');
     const response = await vscode.commands.executeCommand<TraceResponse>(

@@ -135,12 +135,16 @@ describe('a kube-proxy seed dump in the workbench (packaged extension)', { timeo
     await workbench.screenshot('trace-path-in-editor', dumpEditor);
   });
 
-  test('a packet typed into the input box is validated, then traced', async () => {
+  test('from the palette on a rule, the box offers that rule\'s packet; a typed one is validated, then traced', async () => {
     // The editor must have focus for the palette to offer the command (when: editorLangId).
-    await workbench.goTo(lineOf(/^-A KUBE-NODEPORTS /), 1);
-    await workbench.runCommand('iptables-lens: Trace Packet…', { asksWithTitle: 'Trace Packet' });
+    const nodePortLine = lineOf(/^-A KUBE-NODEPORTS /);
+    await workbench.goTo(nodePortLine, 1);
+    await workbench.runCommand('iptables-lens: Trace Packet…', { asksWithTitle: `Trace a matching packet` });
+    await workbench.page.locator('.quick-input-widget .quick-input-title', { hasText: `line ${nodePortLine}` }).waitFor();
     const input = workbench.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor();
+    // Pre-filled with the packet the rule's lens traces: to the node address, on the NodePort.
+    assert.match(await input.inputValue(), /-> 172\.20\.0\.3:30080\/tcp/);
     await input.fill('192.168.50.9 => 172.20.0.3:30080/tcp');
     await workbench.page.locator('.quick-input-widget .quick-input-message', { hasText: "missing '->'" }).waitFor();
     await input.fill(NODEPORT_PACKET);
