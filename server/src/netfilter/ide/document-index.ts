@@ -92,15 +92,15 @@ const OCC_COMMAND = 4;
 const OCC_NEW_CHAIN = 5;
 const OCCURRENCE_KINDS = 8;
 
+/** foldKeyOfLine: a `:chain` declaration line / a line in no run. */
+export const DECLARATION_LINE = -2;
+export const NOT_FOLDED = -1;
+
 /**
  * The numbers of an index: what two versions with the same lines, chains and jumps have in common.
  * Rules, chains and commands are referred to by ordinal: their position in the walk tables → chains
  * → rules (chains: over all tables), commands: in ruleset.commands.
  */
-/** foldKeyOfLine: a `:chain` declaration line / a line in no run. */
-export const DECLARATION_LINE = -2;
-export const NOT_FOLDED = -1;
-
 interface IndexLayout {
   /** per line: LINE_* */
   lineKinds: Uint8Array;
