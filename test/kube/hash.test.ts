@@ -36,7 +36,7 @@ test('known vectors (kube-proxy-facts.md)', () => {
 test('sha256 agrees with node:crypto across block boundaries and non-ASCII text', () => {
   const inputs = [''];
   for (let n = 1; n <= 200; n++) inputs.push('a'.repeat(n));
-  inputs.push('kube-system/kube-dns:dnsudp', 'naïve/ß:ü', '😀/\u{1F680}:x', 'lone\uD800surrogate', 'x'.repeat(5000));
+  inputs.push('kube-system/kube-dns:dnsudp', 'naïve/ß:ü', '😀/\u{1F680}:x', 'lone\uD800surrogate', 'x'.repeat(5000), 'a'.repeat(54) + 'é', 'a'.repeat(55) + 'é');
   for (const input of inputs) {
     assert.equal(sha256Hex(input), createHash('sha256').update(input, 'utf8').digest('hex'), `input of length ${input.length}`);
   }

@@ -64,6 +64,46 @@ function compressBlock(bytes: Uint8Array, offset: number): void {
     const p = offset + t * 4;
     w[t] = (bytes[p] << 24) | (bytes[p + 1] << 16) | (bytes[p + 2] << 8) | bytes[p + 3];
   }
+  compressSchedule();
+}
+
+/**
+ * A text of at most 55 ASCII characters is one padded block: its 16 words are written straight
+ * from the characters, without the byte buffer (kube-proxy's hash inputs are such texts). False,
+ * with nothing done, for any other text.
+ */
+function compressShortAscii(text: string): boolean {
+  const length = text.length;
+  if (length > 55) return false;
+  const w = schedule;
+  const whole = length >> 2; // words made of four characters
+  let seen = 0; // every character OR-ed: 0x80 set when one is not ASCII
+  for (let t = 0; t < whole; t++) {
+    const k = t * 4;
+    const a = text.charCodeAt(k), b = text.charCodeAt(k + 1), c = text.charCodeAt(k + 2), d = text.charCodeAt(k + 3);
+    seen |= a | b | c | d;
+    w[t] = (a << 24) | (b << 16) | (c << 8) | d;
+  }
+  // The last characters, then the 0x80 that ends the message, then zeros.
+  let word = 0;
+  for (let k = whole * 4; k < whole * 4 + 4; k++) {
+    const byte = k < length ? text.charCodeAt(k) : k === length ? 0x80 : 0;
+    if (k < length) seen |= byte;
+    word = (word << 8) | byte;
+  }
+  if (seen >= 0x80) return false;
+  w[whole] = word;
+  for (let t = whole + 1; t < 14; t++) w[t] = 0;
+  w[14] = 0; // the bit length's high word (< 2^32 bits here)
+  w[15] = length * 8;
+  state.set(INITIAL_STATE);
+  compressSchedule();
+  return true;
+}
+
+/** One block's compression; the block's 16 words are schedule[0..15]. */
+function compressSchedule(): void {
+  const w = schedule;
   for (let t = 16; t < 64; t++) {
     const x = w[t - 15];
     const y = w[t - 2];
@@ -95,6 +135,7 @@ function compressBlock(bytes: Uint8Array, offset: number): void {
  * 41k at 10k services, without a digest array per name).
  */
 export function sha256Words(text: string): Int32Array {
+  if (compressShortAscii(text)) return state;
   const length = encodeUtf8(text);
   const bytes = scratch;
   // Padding: 0x80, zeros, then the 64-bit big-endian bit length, to a multiple of 64 bytes.
