@@ -15,6 +15,8 @@ import { protocolNumber } from '../packet';
 import { compileCidr } from '../trace/net';
 import { complement, intersect, isSubset, isUniverse, single, union, type IntervalSet } from './intervals';
 import { ruleOutline } from '../parser';
+import { ICMP_TYPES } from '../extensions/matches/icmp';
+import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
 
 /** Packet properties a non-terminal target can change between two rules of a chain. */
 export type Field = 'mark' | 'ctmark' | 'ct' | 'tos' | 'ttl' | 'tcpopt' | 'packet' | 'set';
@@ -123,30 +125,6 @@ const SERVICES: Record<string, number> = {
 };
 Object.setPrototypeOf(SERVICES, null); // keys come from dumps: `constructor` must not find Object's
 
-const ICMP_NAMES: Record<string, [number, number, number]> = {
-  any: [-1, 0, 255], 'echo-reply': [0, 0, 255], pong: [0, 0, 255], 'destination-unreachable': [3, 0, 255],
-  'network-unreachable': [3, 0, 0], 'host-unreachable': [3, 1, 1], 'protocol-unreachable': [3, 2, 2], 'port-unreachable': [3, 3, 3],
-  'fragmentation-needed': [3, 4, 4], 'source-route-failed': [3, 5, 5], 'network-unknown': [3, 6, 6], 'host-unknown': [3, 7, 7],
-  'network-prohibited': [3, 9, 9], 'host-prohibited': [3, 10, 10], 'TOS-network-unreachable': [3, 11, 11], 'TOS-host-unreachable': [3, 12, 12],
-  'communication-prohibited': [3, 13, 13], 'host-precedence-violation': [3, 14, 14], 'precedence-cutoff': [3, 15, 15],
-  'source-quench': [4, 0, 255], redirect: [5, 0, 255], 'network-redirect': [5, 0, 0], 'host-redirect': [5, 1, 1],
-  'TOS-network-redirect': [5, 2, 2], 'TOS-host-redirect': [5, 3, 3], 'echo-request': [8, 0, 255], ping: [8, 0, 255],
-  'router-advertisement': [9, 0, 255], 'router-solicitation': [10, 0, 255], 'time-exceeded': [11, 0, 255], 'ttl-exceeded': [11, 0, 255],
-  'ttl-zero-during-transit': [11, 0, 0], 'ttl-zero-during-reassembly': [11, 1, 1], 'parameter-problem': [12, 0, 255],
-  'ip-header-bad': [12, 0, 0], 'required-option-missing': [12, 1, 1], 'timestamp-request': [13, 0, 255], 'timestamp-reply': [14, 0, 255],
-  'address-mask-request': [17, 0, 255], 'address-mask-reply': [18, 0, 255],
-};
-Object.setPrototypeOf(ICMP_NAMES, null); // keys come from dumps: `constructor` must not find Object's
-const ICMP6_NAMES: Record<string, [number, number, number]> = {
-  'destination-unreachable': [1, 0, 255], 'no-route': [1, 0, 0], 'communication-prohibited': [1, 1, 1], 'beyond-scope': [1, 2, 2],
-  'address-unreachable': [1, 3, 3], 'port-unreachable': [1, 4, 4], 'failed-policy': [1, 5, 5], 'reject-route': [1, 6, 6],
-  'packet-too-big': [2, 0, 255], 'time-exceeded': [3, 0, 255], 'ttl-exceeded': [3, 0, 255], 'ttl-zero-during-transit': [3, 0, 0],
-  'ttl-zero-during-reassembly': [3, 1, 1], 'parameter-problem': [4, 0, 255], 'bad-header': [4, 0, 0], 'unknown-header-type': [4, 1, 1],
-  'unknown-option': [4, 2, 2], 'echo-request': [128, 0, 255], ping: [128, 0, 255], 'echo-reply': [129, 0, 255], pong: [129, 0, 255],
-  'router-solicitation': [133, 0, 255], 'router-advertisement': [134, 0, 255], 'neighbour-solicitation': [135, 0, 255],
-  'neighbor-solicitation': [135, 0, 255], 'neighbour-advertisement': [136, 0, 255], 'neighbor-advertisement': [136, 0, 255], redirect: [137, 0, 255],
-};
-Object.setPrototypeOf(ICMP6_NAMES, null); // keys come from dumps: `constructor` must not find Object's
 
 function parseNumber(text: string): number | undefined {
   if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text, 16);
@@ -213,7 +191,8 @@ function rangeSet(text: string, family: Family): IntervalSet | undefined {
 }
 
 function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
-  const names = v6 ? ICMP6_NAMES : ICMP_NAMES;
+  // The match extensions' own name tables (the simulator's); a name written otherwise is not decided.
+  const names = v6 ? ICMPV6_TYPES : ICMP_TYPES;
   let type: number;
   let lo: number;
   let hi: number;
@@ -226,9 +205,8 @@ function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
     lo = m[2] !== undefined ? Number(m[2]) : 0;
     hi = m[2] !== undefined ? Number(m[2]) : 255;
     if (type > 255 || lo > 255) return undefined;
-    if (!v6 && type === 255) return single(0n, ICMP_MAX); // 0xFF is "any" in the IPv4 icmp match
   }
-  if (type === -1) return single(0n, ICMP_MAX);
+  if (!v6 && type === 255) return single(0n, ICMP_MAX); // 0xFF (`any`) is every type in the IPv4 icmp match
   return single(BigInt(type * 256 + lo), BigInt(type * 256 + hi));
 }
 
