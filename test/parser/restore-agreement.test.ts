@@ -150,7 +150,14 @@ const PROBES: string[] = [
   '-A INPUT -4 -s 10.0.0.1 -j DROP',
   // (`-R INPUT 1 -6 …` crashes iptables-restore 1.8.9 — a segfault, not a verdict — and is left out.)
   '-D INPUT -6 -j ACCEPT',
+  // --icmp-type as libxt_icmp reads it: a case-insensitive prefix of exactly one name, else TYPE[/CODE] in 0–255.
+  ...['echo', 'echo-req', 'ECHO-REQUEST', 'any', 'an', 'po', 'ping', '0x8', '010', '08', '255', '256', '-1', '8/255', '8/300', '8/0x3', '8/', '/3', '8/3/4', 'foo']
+    .map((value) => `-A INPUT -p icmp -m icmp --icmp-type ${value} -j ACCEPT`),
 ];
+
+/** The same for ip6tables-restore (an IPv6 dump). mld-listener-* names are left out: 1.8.9 rejects them, 1.8.10 accepts them (a warning of ours, test/extensions/icmp-types.test.ts). */
+const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r', 'bad', 'neighbor-s', 'neighbour-s', '255', '256', '0x80', '1/2', '1/300', 'foo', 'm']
+  .map((value) => `-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type ${value} -j ACCEPT`);
 
 function probeDump(probe: string): string {
   const [table, line] = probe.includes('|') ? probe.split('|') : ['filter', probe];
@@ -178,6 +185,7 @@ function corpus(): Sample[] {
   add(join(shared, 'real-world'), (f) => /rules\.v[46]$/.test(f));
   add(join(repo, 'test', 'parser', 'cases'), (f) => f.endsWith('.rules'));
   PROBES.forEach((probe, i) => samples.push({ name: `probe ${i + 1}: ${probe}`, text: probeDump(probe), family: 'ipv4' }));
+  PROBES_V6.forEach((probe, i) => samples.push({ name: `IPv6 probe ${i + 1}: ${probe}`, text: probeDump(probe), family: 'ipv6' }));
   return samples;
 }
 

@@ -256,6 +256,7 @@ export function checkInterface(text: string): ValueProblem | undefined {
 /** Check one argument of an option against its declared grammar; `module` is the match or target that owns it. */
 export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string): ValueProblem | undefined {
   if (text === '!') return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
+  if (spec.check) return spec.check(text);
   switch (spec.value) {
     case 'int':
       return checkNumber(text, Number.MAX_SAFE_INTEGER, 'number');

@@ -15,7 +15,7 @@ import { protocolNumber } from '../packet';
 import { compileCidr } from '../trace/net';
 import { complement, intersect, isSubset, isUniverse, single, union, type IntervalSet } from './intervals';
 import { ruleOutline } from '../parser';
-import { ICMP_TYPES } from '../extensions/matches/icmp';
+import { ICMP_TYPES, icmpTypeSpec, resolveIcmpType } from '../extensions/matches/icmp';
 import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
 
 /** Packet properties a non-terminal target can change between two rules of a chain. */
@@ -191,21 +191,10 @@ function rangeSet(text: string, family: Family): IntervalSet | undefined {
 }
 
 function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
-  // The match extensions' own name tables (the simulator's); a name written otherwise is not decided.
-  const names = v6 ? ICMPV6_TYPES : ICMP_TYPES;
-  let type: number;
-  let lo: number;
-  let hi: number;
-  const named = names[text];
-  if (named) [type, lo, hi] = named;
-  else {
-    const m = /^(\d+)(?:\/(\d+))?$/.exec(text);
-    if (!m) return undefined;
-    type = Number(m[1]);
-    lo = m[2] !== undefined ? Number(m[2]) : 0;
-    hi = m[2] !== undefined ? Number(m[2]) : 255;
-    if (type > 255 || lo > 255) return undefined;
-  }
+  // As the match reads it (resolveIcmpType: names, their prefixes, TYPE[/CODE]); a value iptables rejects is not decided.
+  const spec = icmpTypeSpec(resolveIcmpType(text, v6 ? ICMPV6_TYPES : ICMP_TYPES, v6 ? 'ICMPv6' : 'ICMP'));
+  if (!spec) return undefined;
+  const [type, lo, hi] = spec;
   if (!v6 && type === 255) return single(0n, ICMP_MAX); // 0xFF (`any`) is every type in the IPv4 icmp match
   return single(BigInt(type * 256 + lo), BigInt(type * 256 + hi));
 }

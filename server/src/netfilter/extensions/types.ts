@@ -5,6 +5,7 @@
 
 import type { Family, MatchUse, OptionUse, Rule, TargetUse } from '../model';
 import type { HookPosition, NodeContext, Packet } from '../packet';
+import type { ValueProblem } from '../values';
 
 /** Grammar of an option's value, used for validation, completion and hovers. */
 export type ValueKind =
@@ -48,6 +49,8 @@ export interface OptionSpec {
   required?: boolean;
   /** option may appear more than once in one match instance */
   repeatable?: boolean;
+  /** what iptables-restore says about a value that `value` alone cannot judge (icmp type names) */
+  check?: (text: string) => ValueProblem | undefined;
 }
 
 /** Result of evaluating a match against a packet. */

@@ -3,6 +3,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, parseNumber } from '../common';
+import type { ValueProblem } from '../../values';
 
 export const icmpMatch: MatchSpec = {
   name: 'icmp',
@@ -12,6 +13,7 @@ export const icmpMatch: MatchSpec = {
   options: [
     {
       name: 'icmp-type', arity: 1, negatable: true, value: 'string', required: true,
+      check: (text) => problemOf(resolveIcmpType(text, ICMP_TYPES, 'ICMP')),
       doc: 'This allows specification of the ICMP type, which can be a numeric ICMP type, type/code pair, or one of the ICMP type names shown by the command iptables -p icmp -h',
     },
   ],
@@ -52,6 +54,52 @@ export function parseIcmpType(text: string, table: Record<string, [number, numbe
   return code === undefined ? undefined : [type, code, code];
 }
 
+/** An `--icmp-type` / `--icmpv6-type` value as iptables reads it, or what iptables-restore says against it. */
+export type IcmpTypeResolution = { type: number; codeMin: number; codeMax: number } | { error: string };
+
+/**
+ * An `--icmp-type` / `--icmpv6-type` value as iptables 1.8.9 reads it (probed with
+ * iptables-restore --test): a case-insensitive prefix of exactly one name, in the table's order
+ * (`echo-req`, `ANY`; `echo` is ambiguous), else TYPE[/CODE], each 0–255 in decimal, 0x hex or
+ * 0-led octal. `skip`: names this reading does not know (added in a later iptables).
+ */
+export function resolveIcmpType(text: string, table: Record<string, [number, number, number]>, label: 'ICMP' | 'ICMPv6', skip?: ReadonlySet<string>): IcmpTypeResolution {
+  const lower = text.toLowerCase();
+  let found: string | undefined;
+  for (const name of Object.keys(table)) {
+    if (skip?.has(name) || !name.toLowerCase().startsWith(lower)) continue;
+    if (found !== undefined) return { error: `Ambiguous ${label} type \`${text}': \`${found}' or \`${name}'?` };
+    found = name;
+  }
+  if (found !== undefined) {
+    const [type, codeMin, codeMax] = table[found];
+    return { type, codeMin, codeMax };
+  }
+  const slash = text.indexOf('/');
+  const type = byteValue(slash < 0 ? text : text.slice(0, slash));
+  if (type === undefined) return { error: `Unknown ${label} type \`${text}'` };
+  if (slash < 0) return { type, codeMin: 0, codeMax: 255 };
+  const code = byteValue(text.slice(slash + 1));
+  if (code === undefined) return { error: `Unknown ${label} code \`${text}'` };
+  return { type, codeMin: code, codeMax: code };
+}
+
+/** 0–255 written as strtoul(…, 0) reads the whole text: decimal, 0x hex, 0-led octal. */
+function byteValue(text: string): number | undefined {
+  const value = /^[1-9]\d*$/.test(text) ? Number(text) : /^0[xX][\da-fA-F]+$/.test(text) ? parseInt(text.slice(2), 16) : /^0[0-7]*$/.test(text) ? parseInt(text, 8) : undefined;
+  return value !== undefined && value <= 255 ? value : undefined;
+}
+
+/** The option check's answer for a resolution (an error when iptables-restore rejects it). */
+export function problemOf(resolution: IcmpTypeResolution): ValueProblem | undefined {
+  return 'error' in resolution ? { severity: 'error', message: resolution.error } : undefined;
+}
+
+/** A resolution as [type, codeMin, codeMax] (undefined when iptables rejects the value). */
+export function icmpTypeSpec(resolution: IcmpTypeResolution): [number, number, number] | undefined {
+  return 'error' in resolution ? undefined : [resolution.type, resolution.codeMin, resolution.codeMax];
+}
+
 export function icmpTypeMatches(spec: [number, number, number] | undefined, type: number | undefined, code: number | undefined): boolean {
   if (!spec) return false;
   if (spec[0] === 255) return true; // kernel: type 0xFF matches every ICMP packet
@@ -65,7 +113,7 @@ function evaluateIcmp(match: MatchUse, ctx: EvalContext): MatchOutcome {
     match.options,
     (option) =>
       option.name === 'icmp-type'
-        ? icmpTypeMatches(parseIcmpType(option.args[0]?.text ?? '', ICMP_TYPES), p.icmpType, p.icmpCode)
+        ? icmpTypeMatches(icmpTypeSpec(resolveIcmpType(option.args[0]?.text ?? '', ICMP_TYPES, 'ICMP')), p.icmpType, p.icmpCode)
         : undefined,
     (option) => `-m icmp ${optionText(option)}`,
   );

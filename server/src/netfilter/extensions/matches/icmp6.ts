@@ -3,7 +3,8 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText } from '../common';
-import { parseIcmpType } from './icmp';
+import { icmpTypeSpec, problemOf, resolveIcmpType } from './icmp';
+import type { ValueProblem } from '../../values';
 
 export const icmp6Match: MatchSpec = {
   name: 'icmp6',
@@ -13,6 +14,7 @@ export const icmp6Match: MatchSpec = {
   options: [
     {
       name: 'icmpv6-type', arity: 1, negatable: true, value: 'string', required: true,
+      check: checkIcmpv6Type,
       doc: 'This allows specification of the ICMPv6 type, which can be a numeric ICMPv6 type, type and code, or one of the ICMPv6 type names shown by the command ip6tables -p ipv6-icmp -h',
     },
   ],
@@ -38,6 +40,21 @@ export const ICMPV6_TYPES: Record<string, [number, number, number]> = {
 };
 Object.setPrototypeOf(ICMPV6_TYPES, null); // keys come from dumps: `constructor` must not find Object's
 
+/** Names libip6t_icmp6 learned in iptables 1.8.10 (restore 1.8.9 answers "Unknown ICMPv6 type"). */
+const NAMES_SINCE_1_8_10: ReadonlySet<string> = new Set(['mld-listener-query', 'mld-listener-report', 'mld-listener-done', 'mld-listener-reduction']);
+
+/**
+ * What ip6tables-restore says about an `--icmpv6-type` value. A name only 1.8.10 and later know is
+ * a warning: the rule loads there and fails before.
+ */
+function checkIcmpv6Type(text: string): ValueProblem | undefined {
+  const asOf189 = resolveIcmpType(text, ICMPV6_TYPES, 'ICMPv6', NAMES_SINCE_1_8_10);
+  if (!('error' in asOf189)) return undefined;
+  const later = resolveIcmpType(text, ICMPV6_TYPES, 'ICMPv6');
+  if ('error' in later) return problemOf(asOf189);
+  return { severity: 'warning', message: `ip6tables-restore knows this ICMPv6 type name from v1.8.10 on; older versions reject the rule (${asOf189.error}): type ${later.type} loads everywhere` };
+}
+
 function evaluateIcmp6(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;
   if (p.proto !== 58 || p.fragment) return false;
@@ -45,7 +62,7 @@ function evaluateIcmp6(match: MatchUse, ctx: EvalContext): MatchOutcome {
     match.options,
     (option) => {
       if (option.name !== 'icmpv6-type') return undefined;
-      const spec = parseIcmpType(option.args[0]?.text ?? '', ICMPV6_TYPES);
+      const spec = icmpTypeSpec(resolveIcmpType(option.args[0]?.text ?? '', ICMPV6_TYPES, 'ICMPv6'));
       // ip6t has no `any`: 255 is a real (reserved) type there
       if (!spec) return false;
       return p.icmpType === spec[0] && (p.icmpCode ?? 0) >= spec[1] && (p.icmpCode ?? 0) <= spec[2];
