@@ -176,6 +176,11 @@ const familyCases: KernelCase[] = [
   { name: 'family: tcp 3333 — -4 changes nothing in an IPv4 file (DROP is INPUT rule #3)', dump: familyMarked, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 3333 } },
 ];
 
+const icmpNames = own('icmp-type-names.rules');
+const icmpNameCases: KernelCase[] = [
+  { name: 'icmp names: a ping is DROPped by `--icmp-type echo-req` (rule #2), not ACCEPTed by ECHO-REPL', dump: icmpNames, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
+];
+
 const rawFirst = own('raw-before-conntrack.rules');
 const rawCases: KernelCase[] = [
   { name: 'raw-first: incoming tcp — INVALID in raw PREROUTING, NEW from mangle on', dump: rawFirst, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
@@ -258,6 +263,7 @@ export const kernelCases: KernelCase[] = [
   ...fwCases,
   ...v6Cases,
   ...familyCases,
+  ...icmpNameCases,
   ...rawCases,
   ...ttlCases,
   ...campaignCases,
