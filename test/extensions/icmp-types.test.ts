@@ -29,6 +29,12 @@ test('resolveIcmpType: unique case-insensitive name prefixes, TYPE[/CODE] in 0â€
   assert.deepEqual(v6('neighbor-s'), { type: 135, codeMin: 0, codeMax: 255 });
   assert.deepEqual(v6('echo'), { error: "Ambiguous ICMPv6 type `echo': `echo-request' or `echo-reply'?" });
   assert.deepEqual(v6('any'), { error: "Unknown ICMPv6 type `any'" });
+  // resolveIcmpType answers a whole name without the prefix walk: right only while no name is
+  // another's prefix (iptables would call such a name ambiguous).
+  for (const table of [ICMP_TYPES, ICMPV6_TYPES]) {
+    const names = Object.keys(table).map((name) => name.toLowerCase());
+    for (const a of names) for (const b of names) assert.ok(a === b || !b.startsWith(a), `${a} is a prefix of ${b}`);
+  }
 });
 
 test('the parser reports what restore rejects, on its line; mld-listener-* names (iptables â‰¥ 1.8.10) are a warning', () => {

@@ -7,7 +7,7 @@
 
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
 import { PACKET_FOR_LINE_REQUEST, TRACE_COMMAND, type PacketForLineParams, type PacketForLineResponse } from '../protocol';
-import { findLensSites, ruleAtLine, suggestedPacketForHook, synthesizePacketForRule, type LensKind, type NodeSettings } from '../netfilter/ide/code-lens';
+import { findLensSites, suggestedPacketForHook, synthesizePacketForRule, type LensKind, type NodeSettings } from '../netfilter/ide/code-lens';
 import { rangeOf } from '../ranges';
 import type { Feature, ServerContext } from './context';
 
@@ -61,7 +61,7 @@ export const codeLensFeature: Feature = {
             command: { title, command: TRACE_COMMAND, arguments: [data.uri, undefined, `${title} (from ${data.chain})`, { startHook: data.chain, suggestion: suggestedPacketForHook(doc.ruleset, data.chain, node) }] },
           };
         }
-        const rule = ruleAtLine(doc.ruleset, data.line);
+        const rule = doc.index.ruleOnLine(data.line);
         if (!rule) return { ...lens, command: { title: '▶ Trace packet…', command: TRACE_COMMAND, arguments: [data.uri] } };
         const packet = synthesizePacketForRule(doc.ruleset, rule, node);
         const options = { focusLine: rule.line + 1, suggestion: packet.suggestion, explanation: packet.explanation };

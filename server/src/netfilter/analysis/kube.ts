@@ -4,7 +4,7 @@
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
 import { optionText, ruleOutline } from '../parser';
-import { hashSuffixMatches, kubeChainName, parseKubeChainName, servicePortNameFromComment } from '../kube/hash';
+import { hashSuffixMatches, KUBE_CHAIN_PREFIXES, kubeChainKind, kubeChainName, servicePortNameFromComment } from '../kube/hash';
 import { TARGET_OPTIONS } from '../rule-templates';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
@@ -182,7 +182,7 @@ function* checkHashes(context: AnalysisContext, facts: TableFacts, problems: Pro
 
 /** Whether the analysis checks this chain's name (kube/hash-mismatch): every hashed kube chain of the nat table. */
 export function hashChecked(facts: TableFacts, name: string): boolean {
-  return facts.name === 'nat' && parseKubeChainName(name) !== undefined;
+  return facts.name === 'nat' && kubeChainKind(name) !== undefined;
 }
 
 /** The rule's `-p` value and whether it is negated, from its line when the parser can. */
@@ -195,18 +195,20 @@ function protocolOf(rule: Rule): { text: string | undefined; negated: boolean } 
 
 /** kube/hash-mismatch for one kube-named chain of the nat table. */
 export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
-  const parsed = parseKubeChainName(chain.name);
-  if (!parsed) return;
+  // (asked for each of the nat table's chains: the kind alone, nothing allocated for the others)
+  const kind = kubeChainKind(chain.name);
+  if (!kind) return;
+  const prefixLength = KUBE_CHAIN_PREFIXES[kind].length;
   // Every (service port name, protocol, endpoint) the dump states for this chain is a claim; the
   // name is wrong only when no claim recomputes it. Claims are checked as they are read and the
   // first that recomputes ends the check (one SHA-256 for a chain kube-proxy wrote).
   let first: { name: string; protocol: string; endpoint?: string } | undefined;
   const recomputes = (name: string, protocol: string, endpoint: string | undefined): boolean => {
-    if (hashSuffixMatches(chain.name, parsed.prefix.length, name + protocol.toLowerCase() + (endpoint ?? ''))) return true;
+    if (hashSuffixMatches(chain.name, prefixLength, name + protocol.toLowerCase() + (endpoint ?? ''))) return true;
     first ??= { name, protocol, endpoint };
     return false;
   };
-  if (parsed.kind === 'endpoint') {
+  if (kind === 'endpoint') {
     for (const rule of chain.rules) {
       if (rule.target?.name !== 'DNAT') continue;
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
@@ -229,7 +231,7 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
   problems.push({
     severity: 'information',
     code: 'kube/hash-mismatch',
-    message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${first.name} (${first.protocol}${first.endpoint ? ' → ' + first.endpoint : ''}) ${kubeChainName(parsed.kind, first.name, first.protocol, first.endpoint)}`,
+    message: `the name ${chain.name} does not recompute from the rules' comment: kube-proxy would call the chain for ${first.name} (${first.protocol}${first.endpoint ? ' → ' + first.endpoint : ''}) ${kubeChainName(kind, first.name, first.protocol, first.endpoint)}`,
     span: { start: at.start, end: at.end },
   });
 }

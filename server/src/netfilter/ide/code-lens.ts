@@ -530,7 +530,10 @@ function lineOf(ruleset: Ruleset, offset: number): number {
   return lineOfOffset(ruleset.lineStarts, offset);
 }
 
-/** The rule that starts on 0-based `line`, found through a per-ruleset index. */
+/**
+ * The rule that starts on 0-based `line`, for callers holding only a ruleset (tests, the fuzzer);
+ * the language server asks its document's navigation index (DocumentIndex.ruleOnLine) instead.
+ */
 export function ruleAtLine(ruleset: Ruleset, line: number): Rule | undefined {
   let index = ruleByLineCache.get(ruleset);
   if (!index) {

@@ -42,7 +42,11 @@ export const ICMP_TYPES: Record<string, [number, number, number]> = {
 };
 Object.setPrototypeOf(ICMP_TYPES, null); // keys come from dumps: `constructor` must not find Object's
 
-/** `name`, `type` or `type/code` → [type, codeMin, codeMax] (names are case-insensitive prefixes in iptables; exact here). */
+/**
+ * An ipset element's ICMP part (`icmp:echo-request`, `icmp:8/0` as ipset save writes them) →
+ * [type, codeMin, codeMax]: a whole name, or type/code. Not the icmp match's reading (prefixes,
+ * 0–255 checks): that is resolveIcmpType.
+ */
 export function parseIcmpType(text: string, table: Record<string, [number, number, number]>): [number, number, number] | undefined {
   const named = table[text] ?? Object.entries(table).find(([name]) => name.toLowerCase() === text.toLowerCase())?.[1];
   if (named) return named;
@@ -64,10 +68,14 @@ export type IcmpTypeResolution = { type: number; codeMin: number; codeMax: numbe
  * 0-led octal. `skip`: names this reading does not know (added in a later iptables).
  */
 export function resolveIcmpType(text: string, table: Record<string, [number, number, number]>, label: 'ICMP' | 'ICMPv6', skip?: ReadonlySet<string>): IcmpTypeResolution {
+  // A whole name is no other name's prefix (in both tables), so it is never ambiguous: the
+  // simulator's common case, once per rule and packet, without the walk.
+  const exact = skip?.has(text) ? undefined : table[text];
+  if (exact) return { type: exact[0], codeMin: exact[1], codeMax: exact[2] };
   const lower = text.toLowerCase();
   let found: string | undefined;
-  for (const name of Object.keys(table)) {
-    if (skip?.has(name) || !name.toLowerCase().startsWith(lower)) continue;
+  for (const [name, lowerName] of lowerCaseNames(table)) {
+    if (skip?.has(name) || !lowerName.startsWith(lower)) continue;
     if (found !== undefined) return { error: `Ambiguous ${label} type \`${text}': \`${found}' or \`${name}'?` };
     found = name;
   }
@@ -82,6 +90,14 @@ export function resolveIcmpType(text: string, table: Record<string, [number, num
   const code = byteValue(text.slice(slash + 1));
   if (code === undefined) return { error: `Unknown ${label} code \`${text}'` };
   return { type, codeMin: code, codeMax: code };
+}
+
+/** Each table's names with their lower-case spelling, in the table's order (made once). */
+const LOWER_CASE_NAMES = new WeakMap<object, Array<[string, string]>>();
+function lowerCaseNames(table: Record<string, [number, number, number]>): Array<[string, string]> {
+  let names = LOWER_CASE_NAMES.get(table);
+  if (!names) LOWER_CASE_NAMES.set(table, (names = Object.keys(table).map((name) => [name, name.toLowerCase()])));
+  return names;
 }
 
 /** 0–255 written as strtoul(…, 0) reads the whole text: decimal, 0x hex, 0-led octal. */
