@@ -306,7 +306,7 @@ export class RuleTemplates {
         const fixed = template.fixed[k];
         if (fixed !== undefined) {
           const start = tokens.starts[first + k];
-          if (tokens.ends[first + k] - start !== fixed.length || !text.startsWith(fixed, start)) continue search;
+          if (tokens.ends[first + k] - start !== fixed.length || !writtenAt(text, start, fixed)) continue search;
         }
       }
       return this.verdictOf(template, text, tokens, first);
@@ -371,7 +371,7 @@ export class RuleTemplates {
       if (expected !== undefined) {
         // Written verbatim or pinned: the same characters, then a separator or the end of the line
         // (which may end before the text does: a `\r` of CRLF is not the line's).
-        if (i + expected.length > end || !text.startsWith(expected, i)) return undefined;
+        if (i + expected.length > end || !writtenAt(text, i, expected)) return undefined;
         i += expected.length;
         if (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) return undefined;
         quoted = c === 34 ? 1 : 0;
@@ -766,4 +766,14 @@ function addressListProblems(value: string, family: Family): ValueProblem[] | un
     if (problem) (problems ??= []).push(problem);
   }
   return problems;
+}
+
+/**
+ * Whether `expected` is written in `text` at `at` (the caller checked it fits). The same answer as
+ * text.startsWith(expected, at), without the builtin call: this compares ~1.5 million fixed tokens
+ * per 10k-service dump, most of them a few characters long.
+ */
+function writtenAt(text: string, at: number, expected: string): boolean {
+  for (let k = 0; k < expected.length; k++) if (text.charCodeAt(at + k) !== expected.charCodeAt(k)) return false;
+  return true;
 }
