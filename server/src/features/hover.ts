@@ -1,6 +1,7 @@
 import { MarkupKind, type HoverParams } from 'vscode-languageserver';
-import { hover } from '../netfilter/ide/hover';
+import { hover, hoverNeeds } from '../netfilter/ide/hover';
 import { rangeOf } from '../ranges';
+import { runSliced } from '../slicing';
 import type { Feature } from './context';
 
 export const hoverFeature: Feature = {
@@ -8,9 +9,16 @@ export const hoverFeature: Feature = {
   capabilities: { hoverProvider: true },
   register(ctx) {
     ctx.connection.onHover(
-      ctx.guard('hover', null, async (params: HoverParams) => {
+      ctx.guard('hover', null, async (params: HoverParams, token) => {
         const at = await ctx.atForRead(params.textDocument.uri, params.position);
         if (!at) return null;
+        // A mark or address hover reads an index of its own: built in slices first (the warm-up
+        // after opening may not have reached it), never at once inside this request.
+        const needs = hoverNeeds(at.doc, at.offset);
+        if (needs.marks || needs.addresses) {
+          const ready = () => (!needs.marks || at.doc.prepareMarks()) && (!needs.addresses || at.doc.prepareAddresses());
+          if (!(await runSliced(ready, () => !!token?.isCancellationRequested, 'awaited'))) return null;
+        }
         const result = hover(at.doc, at.offset);
         if (!result) return null;
         return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: rangeOf(at.doc.ruleset.lineStarts, result.span) };

@@ -18,6 +18,27 @@ export interface HoverResult {
 /** How many rules a hover lists before summarizing ("and 12 more"). */
 const LIST_LIMIT = 10;
 
+/** The indexes besides the navigation index that hover() reads at an offset. */
+export interface HoverNeeds {
+  /** a mark operation: its hover lists every rule that sets or tests the same bits */
+  marks: boolean;
+  /** an address argument: its hover says what the dump knows about the address */
+  addresses: boolean;
+}
+
+/**
+ * What hover(doc, offset) will read besides the navigation index. Reading an index builds it at
+ * once (the address index of a 10k-service dump: ≈ 0.6 s, the server answering nothing else), so
+ * a language server builds these first, in slices, until they are complete.
+ */
+export function hoverNeeds(doc: IdeDocument, offset: number): HoverNeeds {
+  const hit = locate(doc.index, offset);
+  if (!hit || (hit.kind !== 'option' && hit.kind !== 'argument')) return { marks: false, addresses: false };
+  const { ownerName } = optionSpecFor(doc, hit.option, hit.owner);
+  const marks = !!markOperation(ownerName, hit.option, siblingsOf(hit.option, hit.owner));
+  return { marks, addresses: hit.kind === 'argument' && !marks && isAddressOption(hit.option.name) };
+}
+
 export function hover(doc: IdeDocument, offset: number): HoverResult | undefined {
   const hit = locate(doc.index, offset);
   if (!hit) return undefined;
@@ -238,8 +259,7 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
   const argument = option.args[argIndex];
   const mark = markOperation(ownerName, option, siblingsOf(option, owner));
   if (mark) return `**\`${argument.text}\`** (--${option.name})\n\n${markSection(doc, rule, mark)}`;
-  const addressOption = option.name === 'source' || option.name === 'destination' || option.name === 'to-destination' || option.name === 'to-source' || /^ct(orig|repl)(src|dst)$/.test(option.name);
-  if (addressOption) return addressHover(doc, argument.text, option);
+  if (isAddressOption(option.name)) return addressHover(doc, argument.text, option);
   if (option.name === 'probability' && ownerName === 'statistic') return ruleHover(doc, rule);
   const lines = [`**\`${argument.text}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
   if (spec) {
@@ -247,6 +267,11 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
     if (spec.value !== 'none') lines.push(`Value: ${describeValue(spec)}`);
   }
   return lines.join('\n\n');
+}
+
+/** Options whose argument is an address the address index knows facts about. */
+function isAddressOption(name: string): boolean {
+  return name === 'source' || name === 'destination' || name === 'to-destination' || name === 'to-source' || /^ct(orig|repl)(src|dst)$/.test(name);
 }
 
 function addressHover(doc: IdeDocument, written: string, option: OptionUse): string {

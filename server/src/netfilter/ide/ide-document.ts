@@ -75,6 +75,18 @@ export class IdeDocument {
     return this.navigationIndex().buildSome();
   }
 
+  /** Build a slice of the mark index (and of the navigation index it reads first); true when complete. */
+  prepareMarks(): boolean {
+    const index = this.navigationIndex();
+    return index.buildSome() && this.markIndex(index).buildSome();
+  }
+
+  /** Build a slice of the address index (and of the navigation index it reads first); true when complete. */
+  prepareAddresses(): boolean {
+    const index = this.navigationIndex();
+    return index.buildSome() && this.addressIndex(index).buildSome();
+  }
+
   /**
    * Build the indexes a slice at a time (a few thousand rules per call), so a language server can
    * prepare them between requests; true when all are built. Reading an index finishes it at once.

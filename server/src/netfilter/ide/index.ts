@@ -5,6 +5,6 @@ export { DocumentIndex, type ChainOccurrence, type LineEntry } from './document-
 export { locate, type CursorTarget } from './locate';
 export { findDefinition, findReferences, findHighlights, prepareRename, rename, invalidChainName, MAX_CHAIN_NAME_LENGTH, type Highlight } from './navigation';
 export { documentSymbols, chainSymbols, foldingRanges, OUTLINE_RULES_LIMIT, type OutlineSymbol, type FoldRange } from './symbols';
-export { hover, type HoverResult } from './hover';
+export { hover, hoverNeeds, type HoverNeeds, type HoverResult } from './hover';
 export { complete, type CompletionEntry, type CompletionKind } from './completion';
 export { knownChain } from './known-chains';

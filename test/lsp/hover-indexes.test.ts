@@ -1,0 +1,60 @@
+// Hovers that read an index of their own (marks, addresses) right after a big dump is opened: the
+// index is built in slices while other requests are answered, not at once inside the hover (the
+// address index of a 10k-service dump took ≈ 0.6–1 s, and the server answered nothing meanwhile).
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateKubeDump } from '../bench/generate-kube-dump';
+import { startClient, type TestClient } from './lsp-client';
+
+const DUMP = generateKubeDump({ services: 1500, endpointsPerService: 3, seed: 7 });
+const URI = 'file:///work/kube-1500.rules';
+
+function positionOf(text: string, needle: string, delta: number) {
+  const offset = text.indexOf(needle) + delta;
+  assert.ok(offset >= delta, `${needle} is in the dump`);
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
+let client: TestClient;
+before(async () => {
+  client = await startClient();
+});
+after(async () => {
+  await client.close();
+});
+
+/** Send `slow` then `quick` at once; the order their answers arrive in. */
+async function answerOrder(uri: string, slow: { line: number; character: number }, quick: { line: number; character: number }) {
+  const order: string[] = [];
+  const hover = (label: string, position: { line: number; character: number }) =>
+    client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri }, position }).then((result) => {
+      order.push(label);
+      return result;
+    });
+  const [slowResult] = await Promise.all([hover('slow', slow), hover('quick', quick)]);
+  return { order, slowResult };
+}
+
+test('an address hover right after opening lets other requests through while the address index is built', async () => {
+  // The ClusterIP of the middle KUBE-SERVICES rule, hovered before the first diagnostics arrive.
+  const rules = DUMP.split('\n').filter((line) => line.startsWith('-A KUBE-SERVICES -d '));
+  const rule = rules[rules.length >> 1];
+  const address = rule.split(' ')[3];
+  const diagnostics = client.nextDiagnostics(URI);
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'iptables-save', version: 1, text: DUMP } });
+  const { order, slowResult } = await answerOrder(URI, positionOf(DUMP, rule, '-A KUBE-SERVICES -d '.length + 2), { line: 0, character: 1 });
+  // Built at once inside the request, the address hover (sent first) was answered first.
+  assert.deepEqual(order, ['quick', 'slow']);
+  assert.match(slowResult.contents.value, new RegExp(`\\*\\*\`${address.replace(/[./]/g, '\\$&')}\`\\*\\*`));
+  assert.match(slowResult.contents.value, /ClusterIP of service/);
+  await diagnostics;
+});
+
+test('a mark hover likewise: the mark index is built in slices, and the answer lists the rules that use the bits', async () => {
+  const uri = 'file:///work/kube-1500-marks.rules';
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
+  const { order, slowResult } = await answerOrder(uri, positionOf(DUMP, '--set-xmark 0x4000/0x4000', '--set-xmark '.length + 2), { line: 0, character: 1 });
+  assert.deepEqual(order, ['quick', 'slow']);
+  assert.match(slowResult.contents.value, /Other rules that set or test these bits/);
+});
