@@ -16,6 +16,8 @@ import { parseIpsetSave } from '../netfilter/ipset';
 import { parsePacketLine } from '../netfilter/trace/packet-line';
 import { inferLocalAddresses, tracePacket, type Hook, type TraceRequest } from '../netfilter/trace/simulate';
 import { formatTrace } from '../netfilter/trace/format';
+import { prepareDispatch } from '../netfilter/trace/dispatch';
+import { runGeneratorSliced } from '../slicing';
 import type { Feature } from './context';
 
 const HOOKS: readonly Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
@@ -69,9 +71,11 @@ export const traceFeature: Feature = {
   register(ctx) {
     ctx.connection.onRequest(
       TRACE_REQUEST,
-      ctx.guard<TraceRequestParams, TraceResponse>('trace', { error: 'the trace failed (see the iptables-lens output)' }, async (params) => {
+      ctx.guard<TraceRequestParams, TraceResponse>('trace', { error: 'the trace failed (see the iptables-lens output)' }, async (params, token) => {
         const doc = await ctx.store.ready(params.uri);
         if (!doc) return { error: 'the document is not open in the language server' };
+        // The long chains' indexes (KUBE-SERVICES …) in slices first, not inside the trace.
+        if (!(await runGeneratorSliced(prepareDispatch(doc.ruleset), () => !!token?.isCancellationRequested, 'awaited'))) return { error: 'cancelled' };
         return traceInRuleset(doc.ruleset, params);
       }),
     );

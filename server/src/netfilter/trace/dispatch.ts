@@ -4,9 +4,9 @@
 // port (`--dport N`), or else as a wildcard. The index only skips rules that cannot match, so it
 // never changes an answer (test/netfilter/dispatch.property.test.ts checks this on random dumps).
 
-import type { Chain, Family, Rule } from '../model';
+import type { Chain, Family, Rule, Ruleset } from '../model';
 import type { Packet } from '../packet';
-import type { CompiledRule } from './compile';
+import { compileRule, type CompiledRule } from './compile';
 import { canonicalAddress } from './net';
 import { cheapDispatchKey } from '../parser';
 import { lowerBound } from '../positions';
@@ -44,45 +44,52 @@ export function exactDestinationPort(rule: Rule): number | undefined {
 }
 
 export function buildDispatch(chain: Chain, family: Family, compile: (rule: Rule) => CompiledRule): ChainDispatch {
+  const steps = dispatchSteps(chain, family, compile);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** Rules filed between two pauses of dispatchSteps (a few milliseconds of work). */
+const DISPATCH_STEP_RULES = 500;
+
+/** buildDispatch, pausing every DISPATCH_STEP_RULES rules (KUBE-SERVICES of a 10k-service dump: ≈ 0.1 s). */
+function* dispatchSteps(chain: Chain, family: Family, compile: (rule: Rule) => CompiledRule): Generator<void, ChainDispatch, void> {
   void family;
   const byDestination = new Map<string, number[]>();
   const byPort = new Map<number, number[]>();
   const wildcard: number[] = [];
-  chain.rules.forEach((rule, index) => {
+  const file = <K>(map: Map<K, number[]>, key: K, index: number) => {
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(index);
+  };
+  const rules = chain.rules;
+  for (let index = 0; index < rules.length; index++) {
+    if (index > 0 && index % DISPATCH_STEP_RULES === 0) yield;
+    const rule = rules[index];
     // A rule not parsed yet (cold CLI trace) is filed from its text, so that only the candidates
     // for a packet get parsed; anything unusual there files it as a wildcard.
     const cheap = cheapDispatchKey(rule);
     if (cheap) {
       const cheapKey = cheap.dst !== undefined ? canonicalAddress(cheap.dst) : undefined;
-      if (cheapKey !== undefined) {
-        let list = byDestination.get(cheapKey);
-        if (!list) byDestination.set(cheapKey, (list = []));
-        list.push(index);
-      } else if (cheap.dport !== undefined) {
-        let list = byPort.get(cheap.dport);
-        if (!list) byPort.set(cheap.dport, (list = []));
-        list.push(index);
-      } else wildcard.push(index);
-      return;
+      if (cheapKey !== undefined) file(byDestination, cheapKey, index);
+      else if (cheap.dport !== undefined) file(byPort, cheap.dport, index);
+      else wildcard.push(index);
+      continue;
     }
     const compiled = compile(rule);
     const key = compiled.exactDestination !== undefined ? canonicalAddress(compiled.exactDestination) : undefined;
     if (key !== undefined) {
-      let list = byDestination.get(key);
-      if (!list) byDestination.set(key, (list = []));
-      list.push(index);
-      return;
+      file(byDestination, key, index);
+      continue;
     }
     const port = exactDestinationPort(rule);
-    if (port !== undefined) {
-      let list = byPort.get(port);
-      if (!list) byPort.set(port, (list = []));
-      list.push(index);
-      return;
-    }
-    wildcard.push(index);
-  });
-  const length = chain.rules.length;
+    if (port !== undefined) file(byPort, port, index);
+    else wildcard.push(index);
+  }
+  const length = rules.length;
   return {
     nextCandidate(from: number, packet: Packet): number {
       let best = firstAtOrAfter(wildcard, from, length);
@@ -95,6 +102,30 @@ export function buildDispatch(chain: Chain, family: Family, compile: (rule: Rule
     },
   };
 }
+
+/**
+ * Build, a few hundred rules at a time, the index of every chain long enough to have one, so that
+ * a language server's first trace of a big dump does not build them inside the request (≈ 0.1 s
+ * at 10k services). A trace afterwards finds them in the cache, as if it had built them itself.
+ */
+export function* prepareDispatch(ruleset: Ruleset): Generator<void, void, void> {
+  if (prepared.has(ruleset)) return;
+  let looked = 0;
+  for (const table of ruleset.tables) {
+    for (const chain of table.chains.values()) {
+      if (++looked % 1000 === 0) yield; // (41k chains at 10k services, nearly all short)
+      if (cache.has(chain) || chain.rules.length < DISPATCH_MIN_RULES) continue;
+      const dispatch = yield* dispatchSteps(chain, ruleset.family, (rule) => compileRule(rule, ruleset.family));
+      // (a trace may have built it meanwhile: keep the one it uses)
+      if (!cache.has(chain)) cache.set(chain, dispatch);
+      yield;
+    }
+  }
+  prepared.add(ruleset);
+}
+
+/** Rulesets whose long chains prepareDispatch has indexed. */
+const prepared = new WeakSet<Ruleset>();
 
 function firstAtOrAfter(sorted: number[], from: number, none: number): number {
   const at = lowerBound(sorted, from);

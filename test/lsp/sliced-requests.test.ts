@@ -1,9 +1,11 @@
-// Hovers that read an index of their own (marks, addresses) right after a big dump is opened: the
-// index is built in slices while other requests are answered, not at once inside the hover (the
-// address index of a 10k-service dump took ≈ 0.6–1 s, and the server answered nothing meanwhile).
+// Requests that need more than the model and the navigation index — a hover on a mark or an address
+// (their own indexes), a trace (the long chains' dispatch indexes) — get it built in slices while
+// other requests are answered, not at once inside the request. At 10k services the address index
+// took ≈ 0.6–1 s and the first trace's indexes ≈ 0.1 s, the server answering nothing meanwhile.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKubeDump } from '../bench/generate-kube-dump';
+import { podToLastClusterIp } from '../bench/kube-targets';
 import { startClient, type TestClient } from './lsp-client';
 
 const DUMP = generateKubeDump({ services: 1500, endpointsPerService: 3, seed: 7 });
@@ -57,4 +59,19 @@ test('a mark hover likewise: the mark index is built in slices, and the answer l
   const { order, slowResult } = await answerOrder(uri, positionOf(DUMP, '--set-xmark 0x4000/0x4000', '--set-xmark '.length + 2), { line: 0, character: 1 });
   assert.deepEqual(order, ['quick', 'slow']);
   assert.match(slowResult.contents.value, /Other rules that set or test these bits/);
+});
+
+test('the first trace of a big dump lets other requests through while it indexes the long chains', async () => {
+  const uri = 'file:///work/kube-1500-trace.rules';
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
+  const { request, expectChain } = podToLastClusterIp(DUMP);
+  const packet = `${request.src} -> ${request.dst}:${request.dport}/tcp in ${request.inIface}`;
+  const order: string[] = [];
+  const trace = client.connection.sendRequest<any>('iptablesLens/trace', { uri, packet, localAddresses: request.localAddresses }).then((r) => (order.push('trace'), r));
+  const quick = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }).then(() => order.push('quick'));
+  const [result] = await Promise.all([trace, quick]);
+  // Built at once inside the request, the trace (sent first) was answered first.
+  assert.deepEqual(order, ['quick', 'trace']);
+  assert.equal(result.error, undefined);
+  assert.match(result.text, new RegExp(`${expectChain}`));
 });
