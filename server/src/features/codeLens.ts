@@ -7,7 +7,8 @@
 
 import type { CodeLens, CodeLensParams } from 'vscode-languageserver';
 import { PACKET_FOR_LINE_REQUEST, TRACE_COMMAND, type PacketForLineParams, type PacketForLineResponse } from '../protocol';
-import { findLensSites, suggestedPacketForHook, synthesizePacketForRule, type LensKind, type NodeSettings } from '../netfilter/ide/code-lens';
+import { findLensSites, prepareLensFacts, suggestedPacketForHook, synthesizePacketForRule, type LensKind, type NodeSettings } from '../netfilter/ide/code-lens';
+import { runGeneratorSliced } from '../slicing';
 import { rangeOf } from '../ranges';
 import type { Feature, ServerContext } from './context';
 
@@ -40,20 +41,25 @@ export const codeLensFeature: Feature = {
     );
     ctx.connection.onRequest(
       PACKET_FOR_LINE_REQUEST,
-      ctx.guard('packetForLine', null as PacketForLineResponse, async (params: PacketForLineParams): Promise<PacketForLineResponse> => {
+      ctx.guard('packetForLine', null as PacketForLineResponse, async (params: PacketForLineParams, token): Promise<PacketForLineResponse> => {
         const doc = await ctx.store.ready(params.uri, { forRequest: true });
         const rule = doc?.index.ruleOnLine(params.line);
         if (!doc || !rule || rule.broken || rule.otherFamily) return null;
-        const packet = synthesizePacketForRule(doc.ruleset, rule, await settings.get(params.uri));
+        const node = await settings.get(params.uri);
+        // What every lens packet reads about the whole dump, in slices, before the first one.
+        if (!(await runGeneratorSliced(prepareLensFacts(doc.ruleset), () => !!token?.isCancellationRequested, 'awaited'))) return null;
+        const packet = synthesizePacketForRule(doc.ruleset, rule, node);
         return { title: packet.title, packetLine: packet.packetLine, suggestion: packet.suggestion, explanation: packet.explanation, focusLine: rule.line + 1 };
       }),
     );
     ctx.connection.onCodeLensResolve(
-      ctx.guard('codeLens/resolve', null as unknown as CodeLens, async (lens: CodeLens) => {
+      ctx.guard('codeLens/resolve', null as unknown as CodeLens, async (lens: CodeLens, token) => {
         const data = lens.data as LensData | undefined;
         const doc = data && await ctx.store.ready(data.uri);
         if (!data || !doc) return { ...lens, command: { title: '▶ Trace packet…', command: TRACE_COMMAND, arguments: data ? [data.uri] : [] } };
         const node = await settings.get(data.uri);
+        // (as for packetForLine: the whole dump's facts in slices, before the first lens packet)
+        if (!(await runGeneratorSliced(prepareLensFacts(doc.ruleset), () => !!token?.isCancellationRequested, 'awaited'))) return lens;
         if (data.kind === 'hook') {
           const title = '▶ Trace packet…';
           return {

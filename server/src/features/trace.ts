@@ -14,7 +14,7 @@ import {
 import type { Ruleset } from '../netfilter/model';
 import { parseIpsetSave } from '../netfilter/ipset';
 import { parsePacketLine } from '../netfilter/trace/packet-line';
-import { inferLocalAddresses, tracePacket, type Hook, type TraceRequest } from '../netfilter/trace/simulate';
+import { inferLocalAddresses, inferLocalAddressesSteps, tracePacket, type Hook, type TraceRequest } from '../netfilter/trace/simulate';
 import { formatTrace } from '../netfilter/trace/format';
 import { prepareDispatch } from '../netfilter/trace/dispatch';
 import { runGeneratorSliced } from '../slicing';
@@ -66,6 +66,11 @@ export function validatePacket(params: ValidatePacketParams): ValidatePacketResp
   return exact.normalized ? { normalized: exact.normalized } : {};
 }
 
+function* prepareTrace(ruleset: Ruleset): Generator<void, void, void> {
+  yield* prepareDispatch(ruleset);
+  yield* inferLocalAddressesSteps(ruleset);
+}
+
 export const traceFeature: Feature = {
   name: 'trace',
   register(ctx) {
@@ -74,8 +79,9 @@ export const traceFeature: Feature = {
       ctx.guard<TraceRequestParams, TraceResponse>('trace', { error: 'the trace failed (see the iptables-lens output)' }, async (params, token) => {
         const doc = await ctx.store.ready(params.uri);
         if (!doc) return { error: 'the document is not open in the language server' };
-        // The long chains' indexes (KUBE-SERVICES …) in slices first, not inside the trace.
-        if (!(await runGeneratorSliced(prepareDispatch(doc.ruleset), () => !!token?.isCancellationRequested, 'awaited'))) return { error: 'cancelled' };
+        // What the trace reads about the whole dump (the long chains' indexes, KUBE-SERVICES …; the
+        // node's addresses) in slices first, not inside the trace.
+        if (!(await runGeneratorSliced(prepareTrace(doc.ruleset), () => !!token?.isCancellationRequested, 'awaited'))) return { error: 'cancelled' };
         return traceInRuleset(doc.ruleset, params);
       }),
     );

@@ -802,11 +802,27 @@ export function nodeContextFor(ruleset: Ruleset, request: Pick<TraceRequest, 'lo
 
 /** Addresses a dump shows to be the node's own: SNAT sources (not loopback, not ranges). */
 export function inferLocalAddresses(ruleset: Ruleset): string[] {
+  const steps = inferLocalAddressesSteps(ruleset);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return [...next.value];
+  }
+}
+
+/** Rules read between two pauses of the steps below (a few milliseconds). */
+const INFER_STEP_RULES = 2000;
+
+/** inferLocalAddresses, pausing every few thousand rules; the answer is kept for the ruleset. */
+export function* inferLocalAddressesSteps(ruleset: Ruleset): Generator<void, readonly string[], void> {
+  const cached = localAddressesCache.get(ruleset);
+  if (cached) return cached;
   const found = new Set<string>();
+  let read = 0;
   for (const table of ruleset.tables) {
     if (table.name !== 'nat') continue;
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {
+        if (++read % INFER_STEP_RULES === 0) yield;
         if (rule.target?.name !== 'SNAT') continue;
         // SNAT of loopback-sourced traffic (Docker's embedded DNS) names the peer's view, not the node.
         const source = rule.criteria.source?.args[0]?.text;
@@ -820,5 +836,8 @@ export function inferLocalAddresses(ruleset: Ruleset): string[] {
       }
     }
   }
-  return [...found];
+  const addresses = [...found];
+  localAddressesCache.set(ruleset, addresses);
+  return addresses;
 }
+const localAddressesCache = new WeakMap<Ruleset, readonly string[]>();
