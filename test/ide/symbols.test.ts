@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
-import { chainSymbols, documentSymbols, foldingRanges, OUTLINE_CHAINS_LIMIT, type OutlineSymbol } from '../../server/src/netfilter/ide/symbols';
+import { chainSymbols, chainSymbolSteps, documentSymbols, documentSymbolSteps, foldingRanges, OUTLINE_CHAINS_LIMIT, type OutlineSymbol } from '../../server/src/netfilter/ide/symbols';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 
 const SMALL = [
@@ -90,6 +90,21 @@ test(`outline of a dump with more than ${OUTLINE_CHAINS_LIMIT.toLocaleString('en
   assert.ok(total > OUTLINE_CHAINS_LIMIT, `${total} chains`);
   const symbols = documentSymbols(doc, { includeRules: false });
   assert.equal(symbols.flatMap((t) => t.children).filter((c) => c.kind === 'chain').length, OUTLINE_CHAINS_LIMIT);
+  // The language server's form pauses between steps (it runs them in slices) and ends with the same outline.
+  const steps = documentSymbolSteps(doc, { includeRules: false });
+  let pauses = 0;
+  let next = steps.next();
+  for (; !next.done; next = steps.next()) pauses++;
+  assert.ok(pauses >= 2, `${pauses} pauses over ${total} chains`);
+  assert.deepEqual(next.value, symbols);
+  // Workspace symbols likewise.
+  const found = chainSymbols(doc, 'svc', 2000);
+  const chainSteps = chainSymbolSteps(doc, 'svc', 2000);
+  let chainPauses = 0;
+  let last = chainSteps.next();
+  for (; !last.done; last = chainSteps.next()) chainPauses++;
+  assert.ok(chainPauses >= 2 && found.length > 1000, `${chainPauses} pauses, ${found.length} chains found`);
+  assert.deepEqual(last.value, found);
   // Below the limit nothing is left out.
   const small = IdeDocument.fromText(generateKubeDump({ services: 100, endpointsPerService: 3, seed: 5 }));
   assert.ok(documentSymbols(small).every((t) => t.children.every((c) => c.kind !== 'more')));

@@ -1,6 +1,7 @@
 // Outline (document symbols), workspace symbols (chains of every open dump) and folding ranges.
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type FoldingRangeParams, type WorkspaceSymbolParams, type SymbolInformation } from 'vscode-languageserver';
-import { chainSymbols, documentSymbols, foldingRanges, OUTLINE_RULES_LIMIT, type OutlineSymbol } from '../netfilter/ide/symbols';
+import { chainSymbolSteps, documentSymbolSteps, foldingRanges, OUTLINE_RULES_LIMIT, type OutlineSymbol } from '../netfilter/ide/symbols';
+import { runGeneratorSliced } from '../slicing';
 import { rangeOf } from '../ranges';
 import type { Feature } from './context';
 
@@ -27,11 +28,14 @@ export const symbolsFeature: Feature = {
   capabilities: { documentSymbolProvider: true, workspaceSymbolProvider: true, foldingRangeProvider: true },
   register(ctx) {
     ctx.connection.onDocumentSymbol(
-      ctx.guard('documentSymbol', null, async (params: DocumentSymbolParams) => {
+      ctx.guard('documentSymbol', null, async (params: DocumentSymbolParams, token) => {
         const doc = await ctx.store.ready(params.textDocument.uri);
         if (!doc) return null;
         const includeRules = !ctx.store.isLarge(params.textDocument.uri) && doc.index.ruleCount <= OUTLINE_RULES_LIMIT;
-        return documentSymbols(doc, { includeRules }).map((s) => toDocumentSymbol(doc.ruleset.lineStarts, s));
+        // In slices: the editor asks for the outline by itself, right after opening and after edits.
+        const symbols = await runGeneratorSliced(documentSymbolSteps(doc, { includeRules }), () => !!token?.isCancellationRequested);
+        if (!symbols) return null;
+        return symbols.value.map((s) => toDocumentSymbol(doc.ruleset.lineStarts, s));
       }),
     );
     ctx.connection.onWorkspaceSymbol(
@@ -42,7 +46,10 @@ export const symbolsFeature: Feature = {
           if (ctx.store.isLarge(textDocument.uri)) continue;
           const doc = await ctx.store.ready(textDocument.uri);
           if (!doc) continue;
-          for (const chain of chainSymbols(doc, params.query, WORKSPACE_SYMBOL_LIMIT - result.length)) {
+          // In slices: a 10k-service dump has 41k chains to match against the query.
+          const found = await runGeneratorSliced(chainSymbolSteps(doc, params.query, WORKSPACE_SYMBOL_LIMIT - result.length), () => !!token?.isCancellationRequested);
+          if (!found) break;
+          for (const chain of found.value) {
             result.push({ name: chain.name, kind: SymbolKind.Function, containerName: `${chain.table} · ${chain.rules} rules`, location: { uri: textDocument.uri, range: rangeOf(doc.ruleset.lineStarts, chain.span) } });
           }
         }
