@@ -43,6 +43,7 @@ import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkVa
 import { protocolNumber } from './packet';
 import { lineOf, lowerBound } from './positions';
 import { changedRegion, movedProblem, problemSpans, type ChangedRegion } from './text-diff';
+import { runToEnd } from './steps';
 
 export interface ParseOptions {
   /** force the address family; otherwise taken from the header comment, the file name, or the addresses */
@@ -2448,11 +2449,7 @@ const REPARSE_SLICE_CHAINS = 500;
  * parseRuleset(text) gives (test/parser/reparse.test.ts). `previous` is left as it was.
  */
 export function reparseAfterLineEdit(previous: ParsedRuleset, text: string, options: ParseOptions = {}): ParsedRuleset | undefined {
-  const steps = reparseAfterLineEditInSteps(previous, text, options);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(reparseAfterLineEditInSteps(previous, text, options));
 }
 
 /** reparseAfterLineEdit() a slice at a time: each next() does a few milliseconds of work. */

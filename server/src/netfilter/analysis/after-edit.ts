@@ -18,6 +18,7 @@ import { checkReachability } from './reachability';
 import { checkHash, checkKubeChain, hashChecked } from './kube';
 import { checkMatchFamily } from './placement';
 import { movedProblem, type ChangedRegion } from '../text-diff';
+import { runToEnd } from '../steps';
 
 /** A finished analysis: its findings and what it knew (kept to re-analyse the next version). */
 export interface CompletedAnalysis {
@@ -32,11 +33,7 @@ export interface CompletedAnalysis {
  * when the edit may change more than the checks re-run here (then analyse the whole ruleset).
  */
 export function analyzeAfterLineEdit(previous: CompletedAnalysis, ruleset: ParsedRuleset): CompletedAnalysis | undefined {
-  const steps = analyzeAfterLineEditInSteps(previous, ruleset);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(analyzeAfterLineEditInSteps(previous, ruleset));
 }
 
 /** analyzeAfterLineEdit() a slice at a time (a few milliseconds per next() on a 100k-rule dump). */

@@ -18,6 +18,7 @@ import { inferLocalAddresses, inferLocalAddressesSteps } from '../trace/simulate
 import { lineOf as lineOfOffset } from '../positions';
 import { optionText, ruleOutline } from '../parser';
 import { TARGET_OPTIONS } from '../rule-templates';
+import { runToEnd, type Steps } from '../steps';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -274,11 +275,11 @@ export function suggestedPacketForHook(ruleset: Ruleset, hook: string, settings:
  * KUBE-MARK-MASQ`, `-s 10.244.0.0/16 ! -d 10.244.0.0/16 -j MASQUERADE`); 10.244.0.0/16 otherwise.
  */
 export function findPodCidr(ruleset: Ruleset): string {
-  return drain(podCidrSteps(ruleset));
+  return runToEnd(podCidrSteps(ruleset));
 }
 
 /** findPodCidr, pausing every few thousand rules; the answer is kept for the ruleset. */
-function* podCidrSteps(ruleset: Ruleset): Generator<void, string, void> {
+function* podCidrSteps(ruleset: Ruleset): Steps<string> {
   const cached = podCidrCache.get(ruleset);
   if (cached) return cached;
   const counts = new Map<string, number>();
@@ -402,11 +403,11 @@ interface CallerIndex {
 const callerIndexCache = new WeakMap<Ruleset, CallerIndex>();
 
 function callerIndex(ruleset: Ruleset): CallerIndex {
-  return drain(callerIndexSteps(ruleset));
+  return runToEnd(callerIndexSteps(ruleset));
 }
 
 /** callerIndex, pausing every few thousand rules; kept for the ruleset. */
-function* callerIndexSteps(ruleset: Ruleset): Generator<void, CallerIndex, void> {
+function* callerIndexSteps(ruleset: Ruleset): Steps<CallerIndex> {
   let index = callerIndexCache.get(ruleset);
   if (index) return index;
   index = { callers: new Map(), chains: new Map() };
@@ -437,17 +438,10 @@ const LENS_FACTS_STEP_RULES = 2000;
  * the ruleset. A language server runs this in slices before its first lens packet (at 10k services
  * the three took ≈ 0.4 s in one block inside the request).
  */
-export function* prepareLensFacts(ruleset: Ruleset): Generator<void, void, void> {
+export function* prepareLensFacts(ruleset: Ruleset): Steps<void> {
   yield* callerIndexSteps(ruleset);
   yield* podCidrSteps(ruleset);
   yield* inferLocalAddressesSteps(ruleset);
-}
-
-function drain<T>(steps: Generator<void, T, void>): T {
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
 }
 
 const MAX_CALLER_DEPTH = 8;

@@ -5,6 +5,7 @@ import { chainMatchRank } from './completion';
 import { KUBE_CHAIN_PREFIXES, type KubeChainKind } from '../kube/hash';
 import type { IdeDocument } from './ide-document';
 import { DECLARATION_LINE, NOT_FOLDED } from './document-index';
+import { runToEnd, type Steps } from '../steps';
 
 /** `more`: stands for the chains an outline leaves out (see OUTLINE_CHAINS_LIMIT). */
 export type SymbolKind = 'table' | 'chain' | 'rule' | 'more';
@@ -40,11 +41,7 @@ export const OUTLINE_RULES_LIMIT = 5000;
 export const OUTLINE_CHAINS_LIMIT = 5000;
 
 export function documentSymbols(doc: IdeDocument, options: OutlineOptions = { includeRules: doc.index.ruleCount <= OUTLINE_RULES_LIMIT }): OutlineSymbol[] {
-  const steps = documentSymbolSteps(doc, options);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(documentSymbolSteps(doc, options));
 }
 
 /** Chains looked at between two pauses of documentSymbolSteps (a few milliseconds). */
@@ -54,7 +51,7 @@ const OUTLINE_STEP_CHAINS = 2000;
  * documentSymbols, pausing every OUTLINE_STEP_CHAINS chains: a language server runs it in slices
  * (the first outline of a 10k-service dump: 41k chains looked at, 5,000 listed, 10–25 ms).
  */
-export function* documentSymbolSteps(doc: IdeDocument, options: OutlineOptions = { includeRules: doc.index.ruleCount <= OUTLINE_RULES_LIMIT }): Generator<void, OutlineSymbol[], void> {
+export function* documentSymbolSteps(doc: IdeDocument, options: OutlineOptions = { includeRules: doc.index.ruleCount <= OUTLINE_RULES_LIMIT }): Steps<OutlineSymbol[]> {
   const result: OutlineSymbol[] = [];
   let looked = 0;
   const text = doc.text;
@@ -168,15 +165,11 @@ export interface ChainSymbol {
  * best fits first and in file order among equals, at most `limit`.
  */
 export function chainSymbols(doc: IdeDocument, query: string, limit = 1000): ChainSymbol[] {
-  const steps = chainSymbolSteps(doc, query, limit);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(chainSymbolSteps(doc, query, limit));
 }
 
 /** chainSymbols, pausing every OUTLINE_STEP_CHAINS chains (a language server runs it in slices). */
-export function* chainSymbolSteps(doc: IdeDocument, query: string, limit = 1000): Generator<void, ChainSymbol[], void> {
+export function* chainSymbolSteps(doc: IdeDocument, query: string, limit = 1000): Steps<ChainSymbol[]> {
   const byRank: Array<Array<{ chain: Chain; table: string; span: Span }>> = [[], [], [], []];
   let looked = 0;
   walk: for (const table of doc.ruleset.tables) {

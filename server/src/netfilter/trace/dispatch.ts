@@ -10,6 +10,7 @@ import { compileRule, type CompiledRule } from './compile';
 import { canonicalAddress } from './net';
 import { cheapDispatchKey } from '../parser';
 import { lowerBound } from '../positions';
+import { runToEnd, type Steps } from '../steps';
 
 /** Chains shorter than this are scanned linearly: the index would cost more than it saves. */
 export const DISPATCH_MIN_RULES = 48;
@@ -44,18 +45,14 @@ export function exactDestinationPort(rule: Rule): number | undefined {
 }
 
 export function buildDispatch(chain: Chain, family: Family, compile: (rule: Rule) => CompiledRule): ChainDispatch {
-  const steps = dispatchSteps(chain, family, compile);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return next.value;
-  }
+  return runToEnd(dispatchSteps(chain, family, compile));
 }
 
 /** Rules filed between two pauses of dispatchSteps (a few milliseconds of work). */
 const DISPATCH_STEP_RULES = 500;
 
 /** buildDispatch, pausing every DISPATCH_STEP_RULES rules (KUBE-SERVICES of a 10k-service dump: ≈ 0.1 s). */
-function* dispatchSteps(chain: Chain, family: Family, compile: (rule: Rule) => CompiledRule): Generator<void, ChainDispatch, void> {
+function* dispatchSteps(chain: Chain, family: Family, compile: (rule: Rule) => CompiledRule): Steps<ChainDispatch> {
   void family;
   const byDestination = new Map<string, number[]>();
   const byPort = new Map<number, number[]>();
@@ -108,7 +105,7 @@ function* dispatchSteps(chain: Chain, family: Family, compile: (rule: Rule) => C
  * a language server's first trace of a big dump does not build them inside the request (≈ 0.1 s
  * at 10k services). A trace afterwards finds them in the cache, as if it had built them itself.
  */
-export function* prepareDispatch(ruleset: Ruleset): Generator<void, void, void> {
+export function* prepareDispatch(ruleset: Ruleset): Steps<void> {
   if (prepared.has(ruleset)) return;
   let looked = 0;
   for (const table of ruleset.tables) {

@@ -24,6 +24,7 @@ import { addressIsLoopback, addressInList, addressValue, formatMark } from './ne
 import { lineOf } from '../positions';
 import { hasConntrack } from '../extensions/matches/conntrack';
 import { mergesNegatedPorts, savedBy } from '../saved-by';
+import { runToEnd, type Steps } from '../steps';
 
 export interface TraceRequest {
   src: string;
@@ -802,18 +803,14 @@ export function nodeContextFor(ruleset: Ruleset, request: Pick<TraceRequest, 'lo
 
 /** Addresses a dump shows to be the node's own: SNAT sources (not loopback, not ranges). */
 export function inferLocalAddresses(ruleset: Ruleset): string[] {
-  const steps = inferLocalAddressesSteps(ruleset);
-  for (;;) {
-    const next = steps.next();
-    if (next.done) return [...next.value];
-  }
+  return [...runToEnd(inferLocalAddressesSteps(ruleset))];
 }
 
 /** Rules read between two pauses of the steps below (a few milliseconds). */
 const INFER_STEP_RULES = 2000;
 
 /** inferLocalAddresses, pausing every few thousand rules; the answer is kept for the ruleset. */
-export function* inferLocalAddressesSteps(ruleset: Ruleset): Generator<void, readonly string[], void> {
+export function* inferLocalAddressesSteps(ruleset: Ruleset): Steps<readonly string[]> {
   const cached = localAddressesCache.get(ruleset);
   if (cached) return cached;
   const found = new Set<string>();
