@@ -306,6 +306,18 @@ export function coldServerSetup(ctx: BenchContext): string | Unavailable {
 }
 
 /**
+ * What the responsiveness-after-open cases share: a fresh server per run (three runs, no warm-up),
+ * judged by the LONGEST wait they saw against 50 ms.
+ */
+export const FRESH_SERVER_LONGEST_WAIT = {
+  target: { absoluteMs: 50, statistic: 'max' as const },
+  sizes: LSP_SIZES,
+  iterations: 3,
+  warmup: 0,
+  setup: coldServerSetup,
+};
+
+/**
  * The cold-open cases: a fresh server (started untimed) gets didOpen with the whole dump; timed until
  * the first publishDiagnostics for it ('first': on a big document its parse problems, published
  * before the analyses finish) or until the diagnostics with every analysis ('all': the server's

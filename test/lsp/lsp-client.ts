@@ -4,6 +4,7 @@ import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { StreamMessageReader, StreamMessageWriter, createMessageConnection, type MessageConnection } from 'vscode-jsonrpc/node';
+import { after, before } from 'node:test';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -75,4 +76,29 @@ export async function startClient(): Promise<TestClient> {
       child.kill();
     },
   };
+}
+
+/** One server for the tests of a file: started before them, closed after them (`server.client`). */
+export function useServer(): { readonly client: TestClient } {
+  let client: TestClient | undefined;
+  before(async () => {
+    client = await startClient();
+  });
+  after(async () => {
+    await client?.close();
+  });
+  return {
+    get client(): TestClient {
+      if (!client) throw new Error('the test server has not started');
+      return client;
+    },
+  };
+}
+
+/** The LSP position of the character `delta` characters into the first `needle` of `text`. */
+export function positionOf(text: string, needle: string, delta = 1): { line: number; character: number } {
+  const found = text.indexOf(needle);
+  if (found < 0) throw new Error(`not in the text: ${needle}`);
+  const before = text.slice(0, found + delta).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
 }

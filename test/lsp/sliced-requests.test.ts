@@ -3,35 +3,23 @@
 // the pod CIDR, the node's addresses) — get it built in slices while other requests are answered,
 // not at once inside the request. At 10k services these held the server for ≈ 1.1 s (address
 // hover), 0.4 s (first lens packet) and 0.1 s (first trace), answering nothing meanwhile.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 import { podToLastClusterIp } from '../bench/kube-targets';
-import { startClient, type TestClient } from './lsp-client';
+import { positionOf, useServer } from './lsp-client';
 
 const DUMP = generateKubeDump({ services: 1500, endpointsPerService: 3, seed: 7 });
 const URI = 'file:///work/kube-1500.rules';
 
-function positionOf(text: string, needle: string, delta: number) {
-  const offset = text.indexOf(needle) + delta;
-  assert.ok(offset >= delta, `${needle} is in the dump`);
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length - 1, character: before[before.length - 1].length };
-}
 
-let client: TestClient;
-before(async () => {
-  client = await startClient();
-});
-after(async () => {
-  await client.close();
-});
+const server = useServer();
 
 /** Send `slow` then `quick` at once; the order their answers arrive in. */
 async function answerOrder(uri: string, slow: { line: number; character: number }, quick: { line: number; character: number }) {
   const order: string[] = [];
   const hover = (label: string, position: { line: number; character: number }) =>
-    client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri }, position }).then((result) => {
+    server.client.connection.sendRequest<any>('textDocument/hover', { textDocument: { uri }, position }).then((result) => {
       order.push(label);
       return result;
     });
@@ -44,8 +32,8 @@ test('an address hover right after opening lets other requests through while the
   const rules = DUMP.split('\n').filter((line) => line.startsWith('-A KUBE-SERVICES -d '));
   const rule = rules[rules.length >> 1];
   const address = rule.split(' ')[3];
-  const diagnostics = client.nextDiagnostics(URI);
-  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'iptables-save', version: 1, text: DUMP } });
+  const diagnostics = server.client.nextDiagnostics(URI);
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'iptables-save', version: 1, text: DUMP } });
   const { order, slowResult } = await answerOrder(URI, positionOf(DUMP, rule, '-A KUBE-SERVICES -d '.length + 2), { line: 0, character: 1 });
   // Built at once inside the request, the address hover (sent first) was answered first.
   assert.deepEqual(order, ['quick', 'slow']);
@@ -56,7 +44,7 @@ test('an address hover right after opening lets other requests through while the
 
 test('a mark hover likewise: the mark index is built in slices, and the answer lists the rules that use the bits', async () => {
   const uri = 'file:///work/kube-1500-marks.rules';
-  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
   const { order, slowResult } = await answerOrder(uri, positionOf(DUMP, '--set-xmark 0x4000/0x4000', '--set-xmark '.length + 2), { line: 0, character: 1 });
   assert.deepEqual(order, ['quick', 'slow']);
   assert.match(slowResult.contents.value, /Other rules that set or test these bits/);
@@ -64,12 +52,12 @@ test('a mark hover likewise: the mark index is built in slices, and the answer l
 
 test('the first trace of a big dump lets other requests through while it indexes the long chains', async () => {
   const uri = 'file:///work/kube-1500-trace.rules';
-  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
   const { request, expectChain } = podToLastClusterIp(DUMP);
   const packet = `${request.src} -> ${request.dst}:${request.dport}/tcp in ${request.inIface}`;
   const order: string[] = [];
-  const trace = client.connection.sendRequest<any>('iptablesLens/trace', { uri, packet, localAddresses: request.localAddresses }).then((r) => (order.push('trace'), r));
-  const quick = client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }).then(() => order.push('quick'));
+  const trace = server.client.connection.sendRequest<any>('iptablesLens/trace', { uri, packet, localAddresses: request.localAddresses }).then((r) => (order.push('trace'), r));
+  const quick = server.client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }).then(() => order.push('quick'));
   const [result] = await Promise.all([trace, quick]);
   // Built at once inside the request, the trace (sent first) was answered first.
   assert.deepEqual(order, ['quick', 'trace']);
@@ -79,7 +67,7 @@ test('the first trace of a big dump lets other requests through while it indexes
 
 test('the first lens packet of a big dump (Trace Packet… from a rule) lets other requests through while it gathers its facts', async () => {
   const uri = 'file:///work/kube-1500-lens.rules';
-  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
   const lines = DUMP.split('\n');
   const line = lines.findIndex((l) => /^-A KUBE-SEP-\w+ .*-j DNAT/.test(l));
   const order: string[] = [];
@@ -88,15 +76,15 @@ test('the first lens packet of a big dump (Trace Packet… from a rule) lets oth
   // during that round trip whatever the work does afterwards).
   let quick: Promise<unknown> | undefined;
   const configurationAsked = new Promise<void>((resolve) => {
-    client.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => {
+    server.client.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => {
       setImmediate(() => {
-        quick ??= client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }).then(() => order.push('quick'));
+        quick ??= server.client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } }).then(() => order.push('quick'));
         resolve();
       });
       return params.items.map(() => ({}));
     });
   });
-  const packet = client.connection.sendRequest<any>('iptablesLens/packetForLine', { uri, line }).then((r) => (order.push('packet'), r));
+  const packet = server.client.connection.sendRequest<any>('iptablesLens/packetForLine', { uri, line }).then((r) => (order.push('packet'), r));
   await configurationAsked;
   const [result] = await Promise.all([packet, quick]);
   // Gathered at once inside the request, the packet (asked first) was answered first.

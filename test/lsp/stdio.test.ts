@@ -1,32 +1,21 @@
 // The bundled server over stdio, as an editor would use it: open a seed dump, get diagnostics,
 // then definition, references, hover, rename, documentSymbol, foldingRange, completion, code actions.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, startClient, type TestClient } from './lsp-client';
+import { positionOf, REPO_ROOT, useServer } from './lsp-client';
 
 const SEED = readFileSync(join(REPO_ROOT, '..', 'shared', 'fixtures', 'seeds', 'kind-worker1-after-nodeport.rules'), 'utf8');
 const URI = 'file:///work/seed.rules';
 const BROKEN_URI = 'file:///work/broken.rules';
 const BROKEN = '*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j NOWHERE\n';
 
-function positionOf(text: string, needle: string, delta = 1) {
-  const offset = text.indexOf(needle) + delta;
-  const before = text.slice(0, offset).split('\n');
-  return { line: before.length - 1, character: before[before.length - 1].length };
-}
 
-let client: TestClient;
-before(async () => {
-  client = await startClient();
-});
-after(async () => {
-  await client.close();
-});
+const server = useServer();
 
 test('initialize announces the capabilities', () => {
-  const caps = client.initializeResult.capabilities;
+  const caps = server.client.initializeResult.capabilities;
   assert.equal(caps.textDocumentSync, 2); // incremental
   for (const key of ['hoverProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'documentSymbolProvider', 'workspaceSymbolProvider', 'foldingRangeProvider', 'codeActionProvider', 'completionProvider']) {
     assert.ok(caps[key], key);
@@ -35,13 +24,13 @@ test('initialize announces the capabilities', () => {
 });
 
 test('diagnostics on open: a clean seed has no errors, a broken file has exact ranges and a quick fix', async () => {
-  const seedDiagnostics = client.nextDiagnostics(URI);
-  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'iptables-save', version: 1, text: SEED } });
+  const seedDiagnostics = server.client.nextDiagnostics(URI);
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'iptables-save', version: 1, text: SEED } });
   const seed = await seedDiagnostics;
   assert.equal(seed.diagnostics.filter((d: any) => d.severity === 1).length, 0);
 
-  const brokenDiagnostics = client.nextDiagnostics(BROKEN_URI);
-  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: BROKEN_URI, languageId: 'iptables-save', version: 1, text: BROKEN } });
+  const brokenDiagnostics = server.client.nextDiagnostics(BROKEN_URI);
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: BROKEN_URI, languageId: 'iptables-save', version: 1, text: BROKEN } });
   const broken = await brokenDiagnostics;
   const codes = broken.diagnostics.map((d: any) => d.code).sort();
   assert.ok(codes.includes('parse/missing-commit'), codes.join(','));
@@ -49,7 +38,7 @@ test('diagnostics on open: a clean seed has no errors, a broken file has exact r
   assert.ok(undeclared, codes.join(','));
   assert.deepEqual(undeclared.range, { start: { line: 2, character: 12 }, end: { line: 2, character: 19 } });
 
-  const actions: any[] = await client.connection.sendRequest('textDocument/codeAction', {
+  const actions: any[] = await server.client.connection.sendRequest('textDocument/codeAction', {
     textDocument: { uri: BROKEN_URI },
     range: undeclared.range,
     context: { diagnostics: [undeclared] },
@@ -58,8 +47,8 @@ test('diagnostics on open: a clean seed has no errors, a broken file has exact r
 });
 
 test('an edit republishes diagnostics for the new version (debounced)', async () => {
-  const next = client.nextDiagnostics(BROKEN_URI);
-  await client.connection.sendNotification('textDocument/didChange', {
+  const next = server.client.nextDiagnostics(BROKEN_URI);
+  await server.client.connection.sendNotification('textDocument/didChange', {
     textDocument: { uri: BROKEN_URI, version: 2 },
     contentChanges: [{ range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, text: 'COMMIT\n' }],
   });
@@ -69,38 +58,38 @@ test('an edit republishes diagnostics for the new version (debounced)', async ()
 });
 
 test('definition of a jump target goes to its declaration', async () => {
-  const locations: any[] = await client.connection.sendRequest('textDocument/definition', { textDocument: { uri: URI }, position: positionOf(SEED, '-j KUBE-SVC-OL4YPD43MBS7WVHD', 5) });
+  const locations: any[] = await server.client.connection.sendRequest('textDocument/definition', { textDocument: { uri: URI }, position: positionOf(SEED, '-j KUBE-SVC-OL4YPD43MBS7WVHD', 5) });
   assert.equal(locations.length, 1);
   assert.deepEqual(locations[0].range.start, positionOf(SEED, ':KUBE-SVC-OL4YPD43MBS7WVHD', 1));
 });
 
 test('references list the declaration, the jumps and the rules of a chain', async () => {
-  const refs: any[] = await client.connection.sendRequest('textDocument/references', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-SVC-OL4YPD43MBS7WVHD'), context: { includeDeclaration: true } });
+  const refs: any[] = await server.client.connection.sendRequest('textDocument/references', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-SVC-OL4YPD43MBS7WVHD'), context: { includeDeclaration: true } });
   assert.equal(refs.length, 6);
-  const withoutDecl: any[] = await client.connection.sendRequest('textDocument/references', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-SVC-OL4YPD43MBS7WVHD'), context: { includeDeclaration: false } });
+  const withoutDecl: any[] = await server.client.connection.sendRequest('textDocument/references', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-SVC-OL4YPD43MBS7WVHD'), context: { includeDeclaration: false } });
   assert.equal(withoutDecl.length, 5);
 });
 
 test('hover on a KUBE-SVC chain shows the endpoints with their share', async () => {
-  const hover: any = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-SVC-OL4YPD43MBS7WVHD') });
+  const hover: any = await server.client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-SVC-OL4YPD43MBS7WVHD') });
   assert.equal(hover.contents.kind, 'markdown');
   assert.match(hover.contents.value, /`10\.244\.1\.2:80` — 50%/);
   assert.match(hover.contents.value, /file:\/\/\/work\/seed\.rules#L126/);
 });
 
 test('rename edits every occurrence; renaming a built-in chain is refused with a message', async () => {
-  const edit: any = await client.connection.sendRequest('textDocument/rename', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-MARK-MASQ'), newName: 'KUBE-MARK-MASQ2' });
+  const edit: any = await server.client.connection.sendRequest('textDocument/rename', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-MARK-MASQ'), newName: 'KUBE-MARK-MASQ2' });
   assert.equal(edit.changes[URI].length, 17);
-  const prepared: any = await client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-MARK-MASQ') });
+  const prepared: any = await server.client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri: URI }, position: positionOf(SEED, ':KUBE-MARK-MASQ') });
   assert.equal(prepared.placeholder, 'KUBE-MARK-MASQ');
   await assert.rejects(
-    client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri: URI }, position: positionOf(SEED, ':PREROUTING') }),
+    server.client.connection.sendRequest('textDocument/prepareRename', { textDocument: { uri: URI }, position: positionOf(SEED, ':PREROUTING') }),
     /built-in chain/,
   );
 });
 
 test('document symbols: tables → chains with details', async () => {
-  const symbols: any[] = await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: URI } });
+  const symbols: any[] = await server.client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: URI } });
   assert.deepEqual(symbols.map((s) => s.name), ['mangle', 'filter', 'nat']);
   const nat = symbols[2];
   const svc = nat.children.find((c: any) => c.name === 'KUBE-SVC-OL4YPD43MBS7WVHD');
@@ -111,7 +100,7 @@ test('document symbols: tables → chains with details', async () => {
 });
 
 test('folding ranges cover each table and each block of rules', async () => {
-  const ranges: any[] = await client.connection.sendRequest('textDocument/foldingRange', { textDocument: { uri: URI } });
+  const ranges: any[] = await server.client.connection.sendRequest('textDocument/foldingRange', { textDocument: { uri: URI } });
   const natStart = positionOf(SEED, '*nat', 0).line;
   assert.ok(ranges.some((r) => r.startLine === natStart && r.kind === 'region'));
   const svcRules = positionOf(SEED, '-A KUBE-SVC-OL4YPD43MBS7WVHD', 0).line;
@@ -121,8 +110,8 @@ test('folding ranges cover each table and each block of rules', async () => {
 test('completion after -j offers the chains of the table and the targets valid there', async () => {
   const text = '*filter\n:INPUT ACCEPT [0:0]\n:MINE - [0:0]\n-A INPUT -j \nCOMMIT\n';
   const uri = 'file:///work/typing.rules';
-  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text } });
-  const result: any = await client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 12 } });
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text } });
+  const result: any = await server.client.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 12 } });
   const labels = result.items.map((i: any) => i.label);
   assert.ok(labels.includes('MINE'));
   assert.ok(labels.includes('REJECT'));
@@ -132,7 +121,7 @@ test('completion after -j offers the chains of the table and the targets valid t
 });
 
 test('workspace symbols find chains across open documents', async () => {
-  const symbols: any[] = await client.connection.sendRequest('workspace/symbol', { query: 'kube-svc-ol4' });
+  const symbols: any[] = await server.client.connection.sendRequest('workspace/symbol', { query: 'kube-svc-ol4' });
   assert.ok(symbols.length >= 1);
   assert.ok(symbols.every((s) => s.location.uri === URI));
 });
@@ -141,29 +130,29 @@ test('packet for a line: the packet the rule\'s lens traces, for any rule; nothi
   const lines = SEED.split('\n');
   const endpointLine = lines.findIndex((l) => /^-A KUBE-SEP-\S+ .*-j DNAT --to-destination 10\.244\./.test(l));
   assert.ok(endpointLine > 0);
-  const lenses: any[] = await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: URI } });
+  const lenses: any[] = await server.client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri: URI } });
   const lens = lenses.find((l) => l.range.start.line === endpointLine);
   assert.ok(lens, `a lens on line ${endpointLine + 1}`);
-  const resolved: any = await client.connection.sendRequest('codeLens/resolve', lens);
-  const forLine: any = await client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line: endpointLine });
+  const resolved: any = await server.client.connection.sendRequest('codeLens/resolve', lens);
+  const forLine: any = await server.client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line: endpointLine });
   assert.equal(forLine.packetLine, resolved.command.arguments[1]);
   assert.equal(forLine.title, resolved.command.title);
   assert.equal(forLine.focusLine, endpointLine + 1);
   // A rule without a lens (no destination of its own) still gets a packet to start from.
   const firewallLine = lines.findIndex((l) => l.startsWith('-A INPUT -j KUBE-FIREWALL'));
   assert.ok(firewallLine > 0 && !lenses.some((l) => l.range.start.line === firewallLine));
-  const plain: any = await client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line: firewallLine });
+  const plain: any = await server.client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line: firewallLine });
   assert.equal(plain.focusLine, firewallLine + 1);
   assert.ok(plain.packetLine ?? plain.suggestion, JSON.stringify(plain));
   for (const line of [0, lines.findIndex((l) => l.startsWith(':KUBE-NODEPORTS')), lines.length + 5]) {
-    assert.equal(await client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line }), null, `line ${line + 1}`);
+    assert.equal(await server.client.connection.sendRequest('iptablesLens/packetForLine', { uri: URI, line }), null, `line ${line + 1}`);
   }
 });
 
 test('the server survives requests on unknown documents and out-of-range positions', async () => {
-  assert.equal(await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nope' }, position: { line: 0, character: 0 } }), null);
-  const far = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: { line: 99999, character: 999 } });
+  assert.equal(await server.client.connection.sendRequest('textDocument/hover', { textDocument: { uri: 'file:///nope' }, position: { line: 0, character: 0 } }), null);
+  const far = await server.client.connection.sendRequest('textDocument/hover', { textDocument: { uri: URI }, position: { line: 99999, character: 999 } });
   assert.equal(far, null);
-  const defs = await client.connection.sendRequest('textDocument/definition', { textDocument: { uri: URI }, position: { line: -1, character: -5 } });
+  const defs = await server.client.connection.sendRequest('textDocument/definition', { textDocument: { uri: URI }, position: { line: -1, character: -5 } });
   assert.ok(Array.isArray(defs) || defs === null);
 });

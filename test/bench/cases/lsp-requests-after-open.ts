@@ -6,7 +6,7 @@
 // max), the requests' own times are in the note.
 import { defineBenchCase, type RunOutcome } from '../api';
 import { podToLastClusterIp } from '../kube-targets';
-import { coldServerSetup, LSP_SIZES, LspSession } from '../lsp-session';
+import { FRESH_SERVER_LONGEST_WAIT, LspSession } from '../lsp-session';
 
 const PING_EVERY_MS = 3;
 /** the longest ping over this case's runs so far, and the request it waited behind (for the note) */
@@ -14,11 +14,7 @@ let worstOverRuns = { label: '', ms: 0 };
 
 export default defineBenchCase<string>({
   name: 'lsp requests after open (max block)',
-  target: { absoluteMs: 50, statistic: 'max' },
-  sizes: LSP_SIZES,
-  iterations: 3,
-  warmup: 0,
-  setup: coldServerSetup,
+  ...FRESH_SERVER_LONGEST_WAIT,
   async run(ctx, serverPath): Promise<RunOutcome> {
     const text = ctx.dumpText;
     const lines = text.split('\n');

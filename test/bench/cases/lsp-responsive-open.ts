@@ -4,7 +4,7 @@
 // waited (statistic max). The model is ready by then, so each wait is time the server spent in one
 // block of work: analysis and warm-up slices, or anything that is not sliced.
 import { defineBenchCase, type RunOutcome } from '../api';
-import { coldServerSetup, LSP_SIZES, LspSession } from '../lsp-session';
+import { FRESH_SERVER_LONGEST_WAIT, LspSession } from '../lsp-session';
 
 const INTERVAL_MS = 20;
 /** three hovers in a row under this mean the server is idle (as LspSession.idle) */
@@ -12,11 +12,7 @@ const IDLE_MS = 3;
 
 export default defineBenchCase<string>({
   name: 'lsp hover after open (max)',
-  target: { absoluteMs: 50, statistic: 'max' },
-  sizes: LSP_SIZES,
-  iterations: 3,
-  warmup: 0,
-  setup: coldServerSetup,
+  ...FRESH_SERVER_LONGEST_WAIT,
   async run(ctx, serverPath): Promise<RunOutcome> {
     const session = await LspSession.start(serverPath);
     try {
