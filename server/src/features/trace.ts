@@ -17,6 +17,7 @@ import { parsePacketLine } from '../netfilter/trace/packet-line';
 import { inferLocalAddresses, inferLocalAddressesSteps, tracePacket, type Hook, type TraceRequest } from '../netfilter/trace/simulate';
 import { formatTrace } from '../netfilter/trace/format';
 import { prepareDispatch } from '../netfilter/trace/dispatch';
+import type { Steps } from '../netfilter/steps';
 import { runGeneratorSliced } from '../slicing';
 import type { Feature } from './context';
 
@@ -66,7 +67,8 @@ export function validatePacket(params: ValidatePacketParams): ValidatePacketResp
   return exact.normalized ? { normalized: exact.normalized } : {};
 }
 
-function* prepareTrace(ruleset: Ruleset): Generator<void, void, void> {
+/** What a trace reads about the whole dump, gathered in steps (then kept for the ruleset). */
+function* prepareTrace(ruleset: Ruleset): Steps<void> {
   yield* prepareDispatch(ruleset);
   yield* inferLocalAddressesSteps(ruleset);
 }
