@@ -2307,6 +2307,18 @@ export function optionText(rule: Rule, owner: string, name: string): { text: str
   return rule instanceof LazyRule ? rule.optionText(owner, name) : undefined;
 }
 
+/**
+ * A rule's `-s` / `-d` / `-p`: its first argument and whether it is negated, from the rule's line
+ * when the parser can tell (optionText: no model built for the 100k rules of a big dump), else from
+ * the model; undefined when the rule has no such option.
+ */
+export function genericOptionText(rule: Rule, name: 'source' | 'destination' | 'protocol'): { text: string | undefined; negated: boolean } | undefined {
+  const fromLine = optionText(rule, '', name);
+  if (fromLine !== undefined) return fromLine ?? undefined;
+  const option = rule.criteria[name];
+  return option && { text: option.args[0]?.text, negated: option.negated };
+}
+
 /** A host address exactly as written in canonical dotted decimal (no octal/hex/short forms). */
 const STRICT_HOST = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}(\/32)?$/;
 

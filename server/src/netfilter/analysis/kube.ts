@@ -3,23 +3,16 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
-import { optionText, ruleOutline } from '../parser';
+import { genericOptionText, optionText, ruleOutline } from '../parser';
 import { hashSuffixMatches, KUBE_CHAIN_PREFIXES, kubeChainKind, kubeChainName, servicePortNameFromComment } from '../kube/hash';
-import { TARGET_OPTIONS } from '../rule-templates';
+import { optionArg, targetOptionArg } from '../kube/chains';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 const MUST_BE_LAST = 'this must be the last rule in this chain';
 
+/** The rule's comment, from its line when the parser can (no model built: the hash check reads thousands of rules). */
 function commentOf(rule: Rule): string | undefined {
-  // From the rule's line when the parser can (no model built: the hash check reads thousands of rules).
-  const fromLine = optionText(rule, 'comment', 'comment');
-  if (fromLine !== undefined) return fromLine?.text;
-  for (const match of rule.matches) {
-    if (match.module !== 'comment') continue;
-    const option = optionOf(match, 'comment');
-    if (option?.args[0]) return option.args[0].text;
-  }
-  return undefined;
+  return optionArg(rule, 'comment', 'comment');
 }
 
 export function* checkKube(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
@@ -185,13 +178,6 @@ export function hashChecked(facts: TableFacts, name: string): boolean {
   return facts.name === 'nat' && kubeChainKind(name) !== undefined;
 }
 
-/** The rule's `-p` value and whether it is negated, from its line when the parser can. */
-function protocolOf(rule: Rule): { text: string | undefined; negated: boolean } | undefined {
-  const fromLine = optionText(rule, '', 'protocol');
-  if (fromLine !== undefined) return fromLine ?? undefined;
-  const option = rule.criteria.protocol;
-  return option && { text: option.args[0]?.text, negated: option.negated };
-}
 
 /** kube/hash-mismatch for one kube-named chain of the nat table. */
 export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
@@ -209,9 +195,9 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
       if (rule.target?.name !== 'DNAT') continue;
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
       if (!subject) continue;
-      const protocol = protocolOf(rule);
+      const protocol = genericOptionText(rule, 'protocol');
       if (!protocol?.text || protocol.negated) continue;
-      const to = toDestinationOf(rule);
+      const to = targetOptionArg(rule, 'to-destination');
       if (!to) continue;
       if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase() + to)) return;
       first ??= { name: subject.servicePortName, protocol: protocol.text, endpoint: to };
@@ -220,7 +206,7 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
     for (const rule of facts.referrersOf(chain.name)) {
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
       if (!subject || subject.endpoint) continue;
-      const protocol = protocolOf(rule);
+      const protocol = genericOptionText(rule, 'protocol');
       if (!protocol?.text || protocol.negated) continue;
       if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase())) return;
       first ??= { name: subject.servicePortName, protocol: protocol.text };
@@ -236,9 +222,3 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
   });
 }
 
-/** DNAT's `--to-destination`, from the rule's line when the parser can. */
-function toDestinationOf(rule: Rule): string | undefined {
-  const fromLine = optionText(rule, TARGET_OPTIONS, 'to-destination');
-  if (fromLine !== undefined) return fromLine?.text;
-  return rule.target && optionOf(rule.target, 'to-destination')?.args[0]?.text;
-}

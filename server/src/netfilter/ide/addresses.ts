@@ -7,7 +7,7 @@
 import type { Rule } from '../model';
 import { servicePortNameFromComment } from '../kube/hash';
 import { optionArg, targetOptionArg } from '../kube/chains';
-import { lineEditOf, optionText } from '../parser';
+import { genericOptionText, lineEditOf } from '../parser';
 import { ownCopy } from '../tokenizer';
 import { SlicedIndex, type DocumentIndex } from './document-index';
 
@@ -67,10 +67,8 @@ export function ipv4Within(address: string, cidr: string): boolean {
  * parser can (no model built for the 100k rules of a big dump), else from the model.
  */
 function genericOption(rule: Rule, name: 'source' | 'destination' | 'protocol'): { negated: boolean; args: Array<{ text: string }> } | undefined {
-  const read = optionText(rule, '', name);
-  if (read === null) return undefined;
-  if (read !== undefined) return { negated: read.negated, args: read.text === undefined ? [] : [{ text: read.text }] };
-  return rule.criteria[name];
+  const read = genericOptionText(rule, name);
+  return read && { negated: read.negated, args: read.text === undefined ? [] : [{ text: read.text }] };
 }
 
 /**

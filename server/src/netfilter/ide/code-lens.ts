@@ -16,7 +16,7 @@ import { isBuiltinChain, type Chain, type OptionUse, type Rule, type Ruleset } f
 import { compileCidr, parseIPv4, parseIPv6 } from '../trace/net';
 import { inferLocalAddresses, inferLocalAddressesSteps } from '../trace/simulate';
 import { lineOf as lineOfOffset } from '../positions';
-import { optionText, ruleOutline } from '../parser';
+import { genericOptionText, optionText, ruleOutline } from '../parser';
 import { TARGET_OPTIONS } from '../rule-templates';
 import { runToEnd, type Steps } from '../steps';
 
@@ -292,8 +292,8 @@ function* podCidrSteps(ruleset: Ruleset): Steps<string> {
         const target = rule.target?.name;
         if (target !== 'KUBE-MARK-MASQ' && target !== 'MASQUERADE' && target !== 'RETURN') continue;
         // (from the rule's line: 30k KUBE-MARK-MASQ jumps at 10k services, no model built for them)
-        const source = addressOption(rule, 'source');
-        const destination = target === 'KUBE-MARK-MASQ' ? undefined : addressOption(rule, 'destination');
+        const source = genericOptionText(rule, 'source');
+        const destination = target === 'KUBE-MARK-MASQ' ? undefined : genericOptionText(rule, 'destination');
         let cidr: string | undefined;
         if (target === 'KUBE-MARK-MASQ' && source?.negated) cidr = source.text;
         else if (target === 'MASQUERADE' && source && !source.negated && destination?.negated) cidr = source.text;
@@ -309,13 +309,6 @@ function* podCidrSteps(ruleset: Ruleset): Steps<string> {
   return best;
 }
 
-/** `-s` / `-d` of a rule (first argument, negated?), from its line when the parser can tell; undefined when absent. */
-function addressOption(rule: Rule, name: 'source' | 'destination'): { text: string | undefined; negated: boolean } | undefined {
-  const fromLine = optionText(rule, '', name);
-  if (fromLine !== undefined) return fromLine ?? undefined;
-  const option = rule.criteria[name];
-  return option && { text: option.args[0]?.text, negated: option.negated };
-}
 const podCidrCache = new WeakMap<Ruleset, string>();
 
 // ---------------------------------------------------------------------------------------------
