@@ -1,6 +1,7 @@
 // Child process of bench.ts: runs ONE case at ONE size and prints one line
 // `BENCH_RESULT {json}` on stdout. A process per case keeps peak RSS and JIT state its own.
-// Usage (bench.ts does this): node --expose-gc --import tsx test/bench/run-case.ts CASE_FILE CONTEXT_JSON
+// Usage (bench.ts does this): node --expose-gc --import tsx test/bench/run-case.ts BUNDLED_CASE CONTEXT_JSON
+// BUNDLED_CASE is a case file bundled by bench.ts with the product's esbuild options (a .cjs).
 //
 // Budget: runs stop early when the next one would not fit in the case's budget; a case still busy
 // when the budget runs out is cut off (the timer fires as soon as the event loop is free, which for
@@ -31,7 +32,7 @@ async function main(caseFile: string, contextJson: string): Promise<ChildResult>
   };
   const rssAtStartBytes = process.memoryUsage().rss;
   const module = (await import(pathToFileURL(caseFile).href)) as { default: BenchCase<unknown> | { default: BenchCase<unknown> } };
-  // tsx loads .ts as CommonJS, so the default export can arrive wrapped once more.
+  // A CommonJS bundle (or tsx's .ts) arrives with its default export wrapped once more.
   const benchCase = ('run' in module.default ? module.default : module.default.default) as BenchCase<unknown>;
   const gc = benchCase.gcBetweenRuns === false ? undefined : (globalThis as { gc?: () => void }).gc;
   const budgetMs = benchCase.budgetMs ?? base.budgetMs;
