@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
-import { chainSymbols, chainSymbolSteps, documentSymbols, documentSymbolSteps, foldingRanges, OUTLINE_CHAINS_LIMIT, type OutlineSymbol } from '../../server/src/netfilter/ide/symbols';
+import { chainSymbols, chainSymbolSteps, documentSymbols, documentSymbolSteps, foldingRanges, foldingRangeSteps, OUTLINE_CHAINS_LIMIT, type OutlineSymbol } from '../../server/src/netfilter/ide/symbols';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 
 const SMALL = [
@@ -105,6 +105,14 @@ test(`outline of a dump with more than ${OUTLINE_CHAINS_LIMIT.toLocaleString('en
   for (; !last.done; last = chainSteps.next()) chainPauses++;
   assert.ok(chainPauses >= 2 && found.length > 1000, `${chainPauses} pauses, ${found.length} chains found`);
   assert.deepEqual(last.value, found);
+  // Folding ranges likewise (the editor asks for them by itself after opening).
+  const foldSteps = foldingRangeSteps(doc);
+  let foldPauses = 0;
+  let folded = foldSteps.next();
+  for (; !folded.done; folded = foldSteps.next()) foldPauses++;
+  assert.ok(foldPauses >= 2, `${foldPauses} pauses over ${doc.index.lineCount} lines`);
+  assert.ok(folded.value.length > 2 * OUTLINE_CHAINS_LIMIT / 3, `${folded.value.length} ranges`);
+  assert.deepEqual(folded.value, foldingRanges(doc));
   // Below the limit nothing is left out.
   const small = IdeDocument.fromText(generateKubeDump({ services: 100, endpointsPerService: 3, seed: 5 }));
   assert.ok(documentSymbols(small).every((t) => t.children.every((c) => c.kind !== 'more')));

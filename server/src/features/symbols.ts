@@ -1,6 +1,6 @@
 // Outline (document symbols), workspace symbols (chains of every open dump) and folding ranges.
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type FoldingRangeParams, type WorkspaceSymbolParams, type SymbolInformation } from 'vscode-languageserver';
-import { chainSymbolSteps, documentSymbolSteps, foldingRanges, OUTLINE_RULES_LIMIT, type OutlineSymbol } from '../netfilter/ide/symbols';
+import { chainSymbolSteps, documentSymbolSteps, foldingRangeSteps, OUTLINE_RULES_LIMIT, type OutlineSymbol } from '../netfilter/ide/symbols';
 import { runGeneratorSliced } from '../slicing';
 import { rangeOf } from '../ranges';
 import type { Feature } from './context';
@@ -57,10 +57,13 @@ export const symbolsFeature: Feature = {
       }),
     );
     ctx.connection.onFoldingRanges(
-      ctx.guard('foldingRange', null, async (params: FoldingRangeParams) => {
+      ctx.guard('foldingRange', null, async (params: FoldingRangeParams, token) => {
         const doc = await ctx.store.ready(params.textDocument.uri);
         if (!doc || ctx.store.isLarge(params.textDocument.uri)) return null;
-        return foldingRanges(doc).map((r) => ({ startLine: r.startLine, endLine: r.endLine, kind: r.kind === 'table' ? FoldingRangeKind.Region : undefined }));
+        // In slices: 155k lines at 10k services, asked for by the editor itself after opening.
+        const ranges = await runGeneratorSliced(foldingRangeSteps(doc), () => !!token?.isCancellationRequested);
+        if (!ranges) return null;
+        return ranges.value.map((r) => ({ startLine: r.startLine, endLine: r.endLine, kind: r.kind === 'table' ? FoldingRangeKind.Region : undefined }));
       }),
     );
   },
