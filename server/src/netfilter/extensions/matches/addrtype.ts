@@ -73,7 +73,15 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
       if (type === 'UNICAST' && wanted.some((t) => ROUTE_TYPES.has(t)))
         return undecided(`assumed the route to ${address} is of type ${wanted.filter((t) => ROUTE_TYPES.has(t)).join('/')}`);
       if (unsure) return undecided(`assumed ${address} is of type ${wanted.join('/')} (${unsure})`);
-      if (limited && type === 'LOCAL' && !addressIsLoopbackText(address)) {
+      if (limited && type === 'LOCAL' && addressIsLoopbackText(address)) {
+        // The loopback block's local route is on lo: limited to any other device, __inet_dev_addr_type
+        // says UNICAST. A REDIRECT in nat OUTPUT makes the destination 127.0.0.1 while the rest of
+        // OUTPUT still sees the device the packet was first routed to (campaign seed 941461).
+        const iface = limited.name === 'limit-iface-in' ? ctx.packet.inIface : ctx.packet.outIface;
+        if (iface !== undefined && iface !== 'lo') return wanted.includes('UNICAST');
+        return result;
+      }
+      if (limited && type === 'LOCAL') {
         // __inet_dev_addr_type: limited to a device, a local address is LOCAL only when its local
         // route is on that device, else UNICAST. The node's addresses are not on lo (campaign seed
         // 500104: --dst-type UNICAST --limit-iface-out matched the node's own address going out lo);
