@@ -33,9 +33,10 @@ export function engineRequest(spec: ResolvedPacketSpec): Record<string, unknown>
     mark: 0,
     ctstate: 'NEW',
     // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of
-    // options, a 13-byte UDP payload, a 13-byte echo request payload
+    // options, a 13-byte UDP payload, a 13-byte echo request payload — behind a 20-byte IPv4 or a
+    // 40-byte IPv6 header (quota counts them: campaign seed 951481, `! --quota 60` on an IPv6 SYN)
     ttl: 64,
-    length: spec.family === 'ipv6' ? undefined : spec.proto === 'tcp' ? 60 : 41,
+    length: (spec.family === 'ipv6' ? 40 : 20) + (spec.proto === 'tcp' ? 40 : 21),
     ipsets: spec.ipsets ? parseIpsetSave(spec.ipsets).sets : undefined,
   };
 }
