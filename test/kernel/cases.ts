@@ -202,6 +202,8 @@ const campaignCases: KernelCase[] = [
   { name: 'ipv6 addrtype: to the node (UNICAST and LOCAL both hold)', dump: v6Types, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 443 } },
   { name: 'ipv6 addrtype: forwarded (LOCAL,UNICAST needs both)', dump: v6Types, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:100::5', proto: 'udp', dport: 53 } },
   { name: 'ipv6 addrtype: node -> itself', dump: v6Types, nodeAddresses: [V6], packet: { src: V6, dst: V6, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'nat OUTPUT re-route: DNAT of the node\'s own address leaves by the new route, not lo', dump: own('nat-output-reroute.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'nat OUTPUT re-route (IPv6): NETMAP of the node\'s own address leaves by the new route, not lo', dump: own('nat-output-reroute-ipv6.rules'), nodeAddresses: [V6], packet: { src: V6, dst: V6, proto: 'tcp', dport: 22, fromLocal: true } },
   { name: 'ipv6 packet length: a SYN is 80 bytes to length and quota', dump: own('ipv6-packet-length.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 22 } },
   { name: 'ipv6 packet length: a UDP datagram is 61 bytes to length and quota', dump: own('ipv6-packet-length.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
   { name: 'nat identity: DNAT to the address it has sets no DNAT status', dump: own('nat-identity.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },

@@ -178,6 +178,8 @@ export class Simulator {
   }
 
   private readonly extraNotes: string[] = [];
+  /** the interface the request says a packet leaves by (for destinations away from the node) */
+  private requestedOutIface: string | undefined;
 
   private compiledRule(rule: Rule): CompiledRule {
     let c = this.compiled.get(rule);
@@ -194,6 +196,7 @@ export class Simulator {
     const start: PathState = { packet: clonePacket(initial), steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
     const finished: PathState[] = [];
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
+    this.requestedOutIface = request.outIface;
     if (initial.fromLocal) {
       // Locally generated packets are routed before OUTPUT, so `-o` already matches there; a
       // destination on the node itself goes out through lo.
@@ -272,8 +275,11 @@ export class Simulator {
         return { state: s, stage: { hook: 'FORWARD' as Hook, phase: 'hook' as const } };
       }
       // after OUTPUT: the packet always goes through POSTROUTING; a local destination comes back through lo.
+      // A NAT in OUTPUT that sent the node's own address elsewhere re-routes the packet
+      // (ip_route_me_harder): it leaves by the request's interface, no longer by lo (campaign seed
+      // 961396: NETMAP in nat OUTPUT, then `-o lo` in POSTROUTING).
       if (local) s.packet.outIface = 'lo';
-      else s.packet.outIface = s.packet.outIface ?? 'eth0';
+      else if (s.packet.outIface === undefined || s.packet.outIface === 'lo') s.packet.outIface = this.requestedOutIface && this.requestedOutIface !== 'lo' ? this.requestedOutIface : 'eth0';
       return { state: s, stage: { hook: 'POSTROUTING' as Hook, phase: 'hook' as const, loopback: local } };
     };
     const known = this.isLocal(packet.dst);
