@@ -43,7 +43,14 @@ const CASES: Case[] = [
   { rule: '-j CONNMARK --set-mark 0x1', packet: { ctstate: 'UNTRACKED' }, verdict: 'CONTINUE', description: 'no conntrack entry' },
   // NAT: the nat table stops at the first NAT verdict
   { rule: '-j DNAT --to-destination 10.244.2.2:80', packet: { dst: '172.20.0.3', dport: 30080 }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '10.244.2.2', dport: 80 }, description: 'DNAT 172.20.0.3:30080 → 10.244.2.2:80', after: { ctstatus: ['DNAT'] } },
-  { rule: '-j DNAT --to-destination 10.0.0.5-10.0.0.9', hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '10.0.0.5' }, description: 'range: addresses 10.0.0.5-10.0.0.9' },
+  { rule: '-j DNAT --to-destination 10.0.0.5-10.0.0.9', hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '10.0.0.5' }, description: 'range: addresses 10.0.0.5-10.0.0.9, picked by a hash' },
+  // From a range the kernel picks by a hash of the addresses (picks seen in the kernel: test/kernel/dumps/nat-range*.rules),
+  // the packet's own destination included: picking another one sets the DNAT status.
+  { rule: '-j DNAT --to-destination 10.1.2.3-10.1.2.10', packet: { src: '192.168.50.9', dst: '10.1.2.3', dport: 80 }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '10.1.2.10' }, after: { ctstatus: ['DNAT'] } },
+  { rule: '-j DNAT --to-destination 10.1.2.3-10.1.2.10', packet: { src: '192.168.50.9', dst: '10.1.2.200', dport: 80 }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '10.1.2.9' } },
+  { rule: '-j DNAT --to-destination 10.1.2.3-10.1.2.10:50-60', packet: { src: '192.168.50.9', dst: '10.1.2.7', dport: 53 }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '10.1.2.10' }, description: 'a port in the range kept' },
+  { rule: '-j DNAT --to-destination 10.1.2.3-10.1.2.10:50-60', packet: { src: '192.168.50.9', dst: '10.1.2.7', dport: 80 }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '10.1.2.10', dport: 50 } },
+  { rule: '-j DNAT --to-destination 2001:db8:100::5-2001:db8:100::c', packet: { family: 'ipv6', src: '2001:db8:2::9', dst: '2001:db8:100::5', dport: 80 }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '2001:db8:100::a' } },
   { rule: '-j DNAT --to-destination [2001:db8::5]:8080', packet: { family: 'ipv6' }, hook: 'PREROUTING', verdict: 'ACCEPT', rewrite: { dst: '2001:db8::5', dport: 8080 } },
   { rule: '-j SNAT --to-source 192.0.2.1', hook: 'POSTROUTING', verdict: 'ACCEPT', rewrite: { src: '192.0.2.1' }, after: { ctstatus: ['SNAT'] } },
   { rule: '-j MASQUERADE --random-fully', packet: { outIface: 'eth1' }, hook: 'POSTROUTING', verdict: 'ACCEPT', rewrite: {}, description: 'MASQUERADE → address of eth1' },

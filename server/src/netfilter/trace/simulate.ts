@@ -181,6 +181,11 @@ export class Simulator {
   /** the interface the request says a packet leaves by (for destinations away from the node) */
   private requestedOutIface: string | undefined;
 
+  /** The interface a locally generated packet for somewhere else leaves by: the request's, else eth0. */
+  private awayInterface(): string {
+    return this.requestedOutIface ?? 'eth0';
+  }
+
   private compiledRule(rule: Rule): CompiledRule {
     let c = this.compiled.get(rule);
     if (!c) {
@@ -202,7 +207,7 @@ export class Simulator {
       // destination on the node itself goes out through lo.
       const local = this.isLocal(initial.dst);
       if (local) start.packet.outIface = 'lo';
-      else start.packet.outIface = request.outIface ?? 'eth0';
+      else start.packet.outIface = this.awayInterface();
     }
     this.runFrom(hookStart, start, finished);
     const notes: string[] = [];
@@ -279,7 +284,7 @@ export class Simulator {
       // (ip_route_me_harder): it leaves by the request's interface, no longer by lo (campaign seed
       // 961396: NETMAP in nat OUTPUT, then `-o lo` in POSTROUTING).
       if (local) s.packet.outIface = 'lo';
-      else if (s.packet.outIface === undefined || s.packet.outIface === 'lo') s.packet.outIface = this.requestedOutIface && this.requestedOutIface !== 'lo' ? this.requestedOutIface : 'eth0';
+      else if (s.packet.outIface === undefined || s.packet.outIface === 'lo') s.packet.outIface = this.awayInterface();
       return { state: s, stage: { hook: 'POSTROUTING' as Hook, phase: 'hook' as const, loopback: local } };
     };
     const known = this.isLocal(packet.dst);

@@ -1,10 +1,10 @@
 // The `--to-destination` / `--to-source` grammar of the NAT targets, and what applying it does.
 // `ip[-ip][:port[-port]]`, IPv6 as `[ip[-ip]]:port[-port]` (brackets needed with a port).
-// The kernel picks from a range per connection; the engine takes the first address / port and says
-// that a range was given.
+// From an address range the kernel picks by a hash of the connection's addresses (rangeAddress);
+// from a port range, see DNAT/SNAT.
 
 import type { Packet } from '../../packet';
-import { canonicalAddress, parseAddress } from '../../addr';
+import { canonicalAddress, formatAddress, parseAddress, type Address } from '../../addr';
 import { parsePort } from '../common';
 
 export interface NatRange {
@@ -48,12 +48,109 @@ export function endpoint(packet: Packet, address: string, port: number | undefin
   return port === undefined ? host : `${host}:${port}`;
 }
 
-/** "(range 10.0.0.1-10.0.0.3, ports 80-90: first taken)" or '' */
-export function rangeNote(range: NatRange): string {
+/**
+ * " (range: addresses A-B, the kernel's pick for this connection; ports P-Q, …)" or ''. `portNote`
+ * says how the port was chosen from a port range.
+ */
+export function rangeNote(range: NatRange, portNote: string): string {
   const parts: string[] = [];
-  if (range.toAddress && range.toAddress !== range.fromAddress) parts.push(`addresses ${range.fromAddress}-${range.toAddress}`);
-  if (range.toPort !== undefined && range.toPort !== range.fromPort) parts.push(`ports ${range.fromPort}-${range.toPort}`);
-  return parts.length ? ` (range: ${parts.join(', ')}; the kernel picks one per connection, the first is shown)` : '';
+  if (range.toAddress && range.toAddress !== range.fromAddress) parts.push(`addresses ${range.fromAddress}-${range.toAddress}, picked by a hash of the connection's addresses as the kernel does (conntrack zone 0)`);
+  if (range.toPort !== undefined && range.toPort !== range.fromPort) parts.push(`ports ${range.fromPort}-${range.toPort}, ${portNote}`);
+  return parts.length ? ` (range: ${parts.join('; ')})` : '';
+}
+
+/**
+ * The address NAT gives a new connection from the range's addresses (nf_nat_core.c
+ * find_best_ips_proto): the first one plus reciprocal_scale(jhash2(source address, destination
+ * address), size of the range), word by word for IPv6. `src`/`dst`: the connection's original
+ * addresses; `manip`: which of them is rewritten. Undefined when an address is not understood.
+ * Checked against the kernel: random campaign seed 970065, test/kernel/dumps/nat-range.rules.
+ */
+export function rangeAddress(range: NatRange, src: string, dst: string, manip: 'src' | 'dst', persistent: boolean): string | undefined {
+  const min = range.fromAddress && parseAddress(range.fromAddress);
+  const max = parseAddress(range.toAddress ?? range.fromAddress ?? '');
+  const source = parseAddress(src);
+  const destination = parseAddress(dst);
+  if (!min || !max || !source || !destination || min.family !== source.family || max.family !== min.family || destination.family !== min.family) return undefined;
+  if (min.value === max.value) return formatAddress(min);
+  // The tuple's addresses are 16-byte unions (nf_inet_addr): an IPv4 address is word 0, the rest 0.
+  // jhash2 reads them as they lie in memory: network byte order on a little-endian CPU.
+  const last = min.family === 'ipv4' ? 0 : 3;
+  const sourceWords = wordsOf(source).map(hostOrder);
+  const destinationWords = wordsOf(destination).map(hostOrder);
+  let hash = jhash2(sourceWords, persistent ? 0 : destinationWords[last]);
+  const minWords = wordsOf(min);
+  const maxWords = wordsOf(max);
+  const picked = wordsOf(manip === 'src' ? source : destination);
+  let fullRange = false;
+  for (let i = 0; i <= last; i++) {
+    const low = fullRange ? 0 : minWords[i];
+    const size = fullRange ? 0xffffffff : (maxWords[i] - minWords[i] + 1) >>> 0;
+    picked[i] = (low + reciprocalScale(hash, size)) >>> 0;
+    if (picked[i] !== maxWords[i]) fullRange = true;
+    // (for DNAT the tuple's destination is the word just picked)
+    if (!persistent) hash = (hash ^ hostOrder(manip === 'dst' ? picked[i] : wordsOf(destination)[i])) >>> 0;
+  }
+  return formatAddress(addressOfWords(min.family, picked));
+}
+
+/** The four 32-bit words of an address's 16-byte union, each as a number in network order (IPv4: word 0). */
+function wordsOf(address: Address): number[] {
+  if (address.family === 'ipv4') return [Number(address.value), 0, 0, 0];
+  return [0, 1, 2, 3].map((i) => Number((address.value >> BigInt(96 - 32 * i)) & 0xffffffffn));
+}
+
+function addressOfWords(family: Address['family'], words: number[]): Address {
+  if (family === 'ipv4') return { family, value: BigInt(words[0] >>> 0) };
+  return { family, value: words.reduce((value, word) => (value << 32n) | BigInt(word >>> 0), 0n) };
+}
+
+/** A network-order word as a little-endian CPU reads it from memory. */
+function hostOrder(word: number): number {
+  return (((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24)) >>> 0;
+}
+
+/** reciprocal_scale(val, ep_ro): (u32)(((u64)val * ep_ro) >> 32). */
+function reciprocalScale(value: number, range: number): number {
+  return Number((BigInt(value >>> 0) * BigInt(range >>> 0)) >> 32n);
+}
+
+const rol32 = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
+
+/** The kernel's jhash2 (include/linux/jhash.h) over 32-bit words. */
+function jhash2(key: number[], initval: number): number {
+  let length = key.length;
+  let a = (0xdeadbeef + (length << 2) + initval) >>> 0;
+  let b = a;
+  let c = a;
+  let k = 0;
+  while (length > 3) {
+    a = (a + key[k]) >>> 0;
+    b = (b + key[k + 1]) >>> 0;
+    c = (c + key[k + 2]) >>> 0;
+    // __jhash_mix
+    a = ((a - c) ^ rol32(c, 4)) >>> 0; c = (c + b) >>> 0;
+    b = ((b - a) ^ rol32(a, 6)) >>> 0; a = (a + c) >>> 0;
+    c = ((c - b) ^ rol32(b, 8)) >>> 0; b = (b + a) >>> 0;
+    a = ((a - c) ^ rol32(c, 16)) >>> 0; c = (c + b) >>> 0;
+    b = ((b - a) ^ rol32(a, 19)) >>> 0; a = (a + c) >>> 0;
+    c = ((c - b) ^ rol32(b, 4)) >>> 0; b = (b + a) >>> 0;
+    length -= 3;
+    k += 3;
+  }
+  if (length === 0) return c;
+  if (length >= 3) c = (c + key[k + 2]) >>> 0;
+  if (length >= 2) b = (b + key[k + 1]) >>> 0;
+  a = (a + key[k]) >>> 0;
+  // __jhash_final
+  c = ((c ^ b) - rol32(b, 14)) >>> 0;
+  a = ((a ^ c) - rol32(c, 11)) >>> 0;
+  b = ((b ^ a) - rol32(a, 25)) >>> 0;
+  c = ((c ^ b) - rol32(b, 16)) >>> 0;
+  a = ((a ^ c) - rol32(c, 4)) >>> 0;
+  b = ((b ^ a) - rol32(a, 14)) >>> 0;
+  c = ((c ^ b) - rol32(b, 24)) >>> 0;
+  return c;
 }
 
 /**
