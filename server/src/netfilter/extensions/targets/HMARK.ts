@@ -4,6 +4,7 @@ import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { parseAddress } from '../../addr';
 import { hex, parseNumber } from '../common';
+import { jhash3words, reciprocalScale } from '../jhash';
 
 export const HMARKTarget: TargetSpec = {
   name: 'HMARK',
@@ -118,24 +119,6 @@ function hmarkInfo(target: TargetUse, family: 'ipv4' | 'ipv6'): HmarkInfo | unde
   return info.mod >= 1 ? info : undefined;
 }
 
-const rol32 = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
-
-/** The kernel's jhash_3words (include/linux/jhash.h). */
-export function jhash3words(a: number, b: number, c: number, initval: number): number {
-  const init = (initval + 0xdeadbeef + (3 << 2)) >>> 0;
-  a = (a + init) >>> 0;
-  b = (b + init) >>> 0;
-  c = (c + init) >>> 0;
-  c = ((c ^ b) - rol32(b, 14)) >>> 0;
-  a = ((a ^ c) - rol32(c, 11)) >>> 0;
-  b = ((b ^ a) - rol32(a, 25)) >>> 0;
-  c = ((c ^ b) - rol32(b, 16)) >>> 0;
-  a = ((a ^ c) - rol32(c, 4)) >>> 0;
-  b = ((b ^ a) - rol32(a, 14)) >>> 0;
-  c = ((c ^ b) - rol32(b, 24)) >>> 0;
-  return c;
-}
-
 /** An address under a mask, folded to 32 bits as xt_HMARK does (IPv6: the XOR of its four words). */
 function foldAddress(value: bigint, mask: bigint, family: 'ipv4' | 'ipv6'): number {
   const masked = value & mask;
@@ -173,7 +156,7 @@ function applyHmark(target: TargetUse, ctx: EvalContext): TargetEffect {
     ports = (dport > sport ? (dport << 16) | sport : (sport << 16) | dport) >>> 0;
   }
   const hash = (jhash3words(a, b, ports, info.rnd) ^ (packet.proto & info.protoMask)) >>> 0;
-  const mark = (Number((BigInt(hash) * BigInt(info.mod)) >> 32n) + info.offset) >>> 0;
+  const mark = (reciprocalScale(hash, info.mod) + info.offset) >>> 0;
   const before = packet.mark;
   packet.mark = mark;
   return { verdict: 'CONTINUE', rewrite: { mark }, description: `${describe}: mark ${hex(before)} → ${hex(mark)}` };

@@ -6,6 +6,7 @@
 import type { Packet } from '../../packet';
 import { canonicalAddress, formatAddress, parseAddress, type Address } from '../../addr';
 import { parsePort } from '../common';
+import { jhash2, reciprocalScale } from '../jhash';
 
 export interface NatRange {
   fromAddress?: string;
@@ -108,49 +109,6 @@ function addressOfWords(family: Address['family'], words: number[]): Address {
 /** A network-order word as a little-endian CPU reads it from memory. */
 function hostOrder(word: number): number {
   return (((word & 0xff) << 24) | ((word & 0xff00) << 8) | ((word >>> 8) & 0xff00) | (word >>> 24)) >>> 0;
-}
-
-/** reciprocal_scale(val, ep_ro): (u32)(((u64)val * ep_ro) >> 32). */
-function reciprocalScale(value: number, range: number): number {
-  return Number((BigInt(value >>> 0) * BigInt(range >>> 0)) >> 32n);
-}
-
-const rol32 = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0;
-
-/** The kernel's jhash2 (include/linux/jhash.h) over 32-bit words. */
-function jhash2(key: number[], initval: number): number {
-  let length = key.length;
-  let a = (0xdeadbeef + (length << 2) + initval) >>> 0;
-  let b = a;
-  let c = a;
-  let k = 0;
-  while (length > 3) {
-    a = (a + key[k]) >>> 0;
-    b = (b + key[k + 1]) >>> 0;
-    c = (c + key[k + 2]) >>> 0;
-    // __jhash_mix
-    a = ((a - c) ^ rol32(c, 4)) >>> 0; c = (c + b) >>> 0;
-    b = ((b - a) ^ rol32(a, 6)) >>> 0; a = (a + c) >>> 0;
-    c = ((c - b) ^ rol32(b, 8)) >>> 0; b = (b + a) >>> 0;
-    a = ((a - c) ^ rol32(c, 16)) >>> 0; c = (c + b) >>> 0;
-    b = ((b - a) ^ rol32(a, 19)) >>> 0; a = (a + c) >>> 0;
-    c = ((c - b) ^ rol32(b, 4)) >>> 0; b = (b + a) >>> 0;
-    length -= 3;
-    k += 3;
-  }
-  if (length === 0) return c;
-  if (length >= 3) c = (c + key[k + 2]) >>> 0;
-  if (length >= 2) b = (b + key[k + 1]) >>> 0;
-  a = (a + key[k]) >>> 0;
-  // __jhash_final
-  c = ((c ^ b) - rol32(b, 14)) >>> 0;
-  a = ((a ^ c) - rol32(c, 11)) >>> 0;
-  b = ((b ^ a) - rol32(a, 25)) >>> 0;
-  c = ((c ^ b) - rol32(b, 16)) >>> 0;
-  a = ((a ^ c) - rol32(c, 4)) >>> 0;
-  b = ((b ^ a) - rol32(a, 14)) >>> 0;
-  c = ((c ^ b) - rol32(b, 24)) >>> 0;
-  return c;
 }
 
 /**
