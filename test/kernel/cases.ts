@@ -208,6 +208,7 @@ const campaignCases: KernelCase[] = [
   { name: 'nat range: DNAT picks by a hash of the addresses (tcp, destination outside)', dump: own('nat-range.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.200', proto: 'tcp', dport: 80 } },
   { name: 'nat range: DNAT with a port range keeps a port inside it (udp 53 in 50-60)', dump: own('nat-range.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.7', proto: 'udp', dport: 53 } },
   { name: 'nat range (IPv6): DNAT picks by a hash of the addresses', dump: own('nat-range-ipv6.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:100::5', proto: 'tcp', dport: 80 } },
+  { name: 'quota: used up by the packet, a second pass of a 41-byte packet no longer fits --quota 41', dump: own('quota-passes.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'ipv6 packet length: a SYN is 80 bytes to length and quota', dump: own('ipv6-packet-length.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 22 } },
   { name: 'ipv6 packet length: a UDP datagram is 61 bytes to length and quota', dump: own('ipv6-packet-length.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
   { name: 'nat identity: DNAT to the address it has sets no DNAT status', dump: own('nat-identity.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },

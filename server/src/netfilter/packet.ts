@@ -44,6 +44,8 @@ export interface Packet {
   ipsetChanges?: Record<string, IpsetContent>;
   /** how often this packet has passed each `-m limit` (by the match's offset): each has `--limit-burst` credits */
   limitUses?: Record<number, number>;
+  /** bytes of each `-m quota` (by the match's offset) this packet has used up in earlier passes */
+  quotaUsed?: Record<number, number>;
   /** original tuple before NAT (conntrack --ctorigdst etc.) */
   origSrc: string;
   origDst: string;

@@ -107,6 +107,7 @@ function clonePacket(packet: Packet): Packet {
     ctstatus: [...packet.ctstatus],
     tcpFlags: packet.tcpFlags ? [...packet.tcpFlags] : undefined,
     limitUses: packet.limitUses ? { ...packet.limitUses } : undefined,
+    quotaUsed: packet.quotaUsed ? { ...packet.quotaUsed } : undefined,
   };
 }
 
