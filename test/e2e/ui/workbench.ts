@@ -105,7 +105,7 @@ export class Workbench {
   async hoverAt(line: number, column: number): Promise<string> {
     await this.goTo(line, column);
     await this.runCommand('Show or Focus Hover');
-    const hover = this.page.locator('.monaco-hover:not(.hidden) .monaco-hover-content').first();
+    const hover = this.hoverWidget().locator('.monaco-hover-content').first();
     await hover.waitFor();
     return hover.innerText();
   }
@@ -219,7 +219,8 @@ export class Workbench {
 
   /** The visible hover widget. */
   hoverWidget(): Locator {
-    return this.page.locator('.monaco-hover:not(.hidden)').first();
+    // (:visible: the workbench keeps other, hidden .monaco-hover elements — tooltips — around)
+    return this.page.locator('.monaco-hover:not(.hidden):visible').first();
   }
 
   /** The code lens link whose title contains `title`, on the lines currently rendered. */
