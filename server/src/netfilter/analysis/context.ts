@@ -219,9 +219,9 @@ export class TableFacts {
   readonly name: string;
   readonly graph: JumpGraph;
   /** per chain id: does every packet entering it end in a verdict there (UNKNOWN … YES) */
-  private readonly terminalChains: Uint8Array;
+  private terminalChains: Uint8Array;
   /** per chain id: the fields it may change (a FIELD_BITS mask), -1 not computed yet */
-  private readonly chainWrites: Int32Array;
+  private chainWrites: Int32Array;
   private readonly building: Generator<void, void>;
   private built = false;
   private hooks: { masks: Int32Array; names: string[][] } | undefined;
@@ -237,20 +237,10 @@ export class TableFacts {
     rebasedGraph?: JumpGraph,
   ) {
     this.name = table.name;
-    let graph: JumpGraph;
-    if (rebasedGraph) {
-      graph = rebasedGraph;
-    } else {
-      graph = { ids: new Map(), names: [], chains: [], ruleStarts: NO_INTS, ruleTargets: NO_INTS, edgeStarts: NO_INTS, edgeTargets: NO_INTS, edgeRuleIndexes: NO_INTS };
-      for (const chain of table.chains.values()) {
-        graph.ids.set(chain.name, graph.names.length);
-        graph.names.push(chain.name);
-        graph.chains.push(chain);
-      }
-    }
-    this.graph = graph;
-    this.terminalChains = new Uint8Array(graph.chains.length);
-    this.chainWrites = new Int32Array(graph.chains.length).fill(-1);
+    // A new graph numbers the table's chains in build(), in slices (41k chains at 10k services).
+    this.graph = rebasedGraph ?? { ids: new Map(), names: [], chains: [], ruleStarts: NO_INTS, ruleTargets: NO_INTS, edgeStarts: NO_INTS, edgeTargets: NO_INTS, edgeRuleIndexes: NO_INTS };
+    this.terminalChains = new Uint8Array(this.graph.chains.length);
+    this.chainWrites = new Int32Array(this.graph.chains.length).fill(-1);
     this.building = this.build();
   }
 
@@ -265,7 +255,15 @@ export class TableFacts {
 
   private *build(): Generator<void, void> {
     const graph = this.graph;
+    for (const chain of this.table.chains.values()) {
+      graph.ids.set(chain.name, graph.names.length);
+      graph.names.push(chain.name);
+      graph.chains.push(chain);
+      if (graph.chains.length % REBASE_SLICE_CHAINS === 0) yield;
+    }
     const chainCount = graph.chains.length;
+    this.terminalChains = new Uint8Array(chainCount);
+    this.chainWrites = new Int32Array(chainCount).fill(-1);
     const ruleStarts = new Int32Array(chainCount + 1);
     const edgeStarts = new Int32Array(chainCount + 1);
     const ruleTargets = new IntList();

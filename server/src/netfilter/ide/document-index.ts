@@ -458,7 +458,7 @@ function targetNameSpan(target: TargetUse): Span {
   return tokenSpan(target.token);
 }
 
-/** Rules indexed per step when an index is built a little at a time (1–3 ms of work: a step must stay well inside slicing.ts's 10 ms slice). */
+/** Rules indexed per step when an index is built a little at a time (about 1 ms of work: a step must stay well inside slicing.ts's 5 ms slice). */
 export const BUILD_SLICE_RULES = 150;
 
 /** Chains listed per step when a re-read version shares its predecessor's layout (a push each). */
