@@ -90,7 +90,7 @@ export function rangeAddress(range: NatRange, src: string, dst: string, manip: '
     picked[i] = (low + reciprocalScale(hash, size)) >>> 0;
     if (picked[i] !== maxWords[i]) fullRange = true;
     // (for DNAT the tuple's destination is the word just picked)
-    if (!persistent) hash = (hash ^ hostOrder(manip === 'dst' ? picked[i] : wordsOf(destination)[i])) >>> 0;
+    if (!persistent) hash = (hash ^ (manip === 'dst' ? hostOrder(picked[i]) : destinationWords[i])) >>> 0;
   }
   return formatAddress(addressOfWords(min.family, picked));
 }
