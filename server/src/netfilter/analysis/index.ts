@@ -6,7 +6,7 @@
 import type { Problem, Ruleset } from '../model';
 import { Cancelled, createContext, sortProblems, type AnalysisSteps } from './context';
 import type { CompletedAnalysis } from './after-edit';
-import { checkReachability } from './reachability';
+import { checkTableReachability } from './reachability';
 import { checkJumpGraph } from './jump-graph';
 import { checkPlacement } from './placement';
 import { checkKube } from './kube';
@@ -52,10 +52,10 @@ export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOpti
   type Slice = () => boolean | void;
   const slices: Array<{ table: Ruleset['tables'][number]; run: Slice }> = [];
   for (const table of ruleset.tables) {
-    // The table's facts are read a few thousand rules at a time; reachability is per chain
-    // (kube-proxy's nat table has tens of thousands of small chains).
+    // The table's facts are read a few thousand rules at a time; every pass pauses every few
+    // hundred rules' worth of work.
     slices.push({ table, run: () => context.prepareTable(table) });
-    for (const chain of table.chains.values()) slices.push({ table, run: resumable(() => checkReachability(context, context.table(table), chain, problems)) });
+    slices.push({ table, run: resumable(() => checkTableReachability(context, context.table(table), problems)) });
     slices.push({ table, run: resumable(() => checkJumpGraph(context, context.table(table), problems)) });
     slices.push({ table, run: resumable(() => checkPlacement(context, context.table(table), problems)) });
     slices.push({ table, run: resumable(() => checkKube(context, context.table(table), problems)) });

@@ -7,7 +7,7 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { certainlyStateful, cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
-import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
+import { Cancelled, lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 interface Candidate {
   index: number;
@@ -126,42 +126,97 @@ class EarlierTerminals {
   }
 }
 
-export function* checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): AnalysisSteps {
-  const rules = chain.rules;
-  if (rules.length < 2) return;
-  const chainId = facts.graph.ids.get(chain.name);
-  let earlier: EarlierTerminals | undefined;
-  let stopper: Rule | undefined;
-
-  for (let index = 0; index < rules.length; index++) {
-    if (context.tick()) yield;
-    const rule = rules[index];
-    if (!context.usable(rule)) continue;
-    if (stopper) {
-      problems.push(unreachable(context, rule, stopper));
+/**
+ * reach/unreachable and reach/shadowed for every chain of the table, in the jump graph's order: one
+ * pass for the 41k chains of a kube nat table. Short chains (nearly all of them) are walked without
+ * a generator of their own; a long one (KUBE-SERVICES) pauses inside.
+ */
+export function* checkTableReachability(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
+  const chains = facts.graph.chains;
+  // An internal error in one chain must not cost the other chains their findings: the first is
+  // raised once every chain has been walked.
+  let failure: { error: unknown } | undefined;
+  for (let id = 0; id < chains.length; id++) {
+    const rules = chains[id].rules;
+    if (rules.length < 2) {
+      if (context.tick()) yield;
       continue;
     }
+    if (rules.length <= SHORT_CHAIN_RULES && context.tick(rules.length)) yield;
+    try {
+      if (rules.length > SHORT_CHAIN_RULES) {
+        yield* checkReachability(context, facts, chains[id], problems, id);
+        continue;
+      }
+      const walk = new ReachabilityWalk(context, facts, rules, id, problems);
+      for (let index = 0; index < rules.length && walk.visit(index); index++);
+    } catch (error) {
+      if (error instanceof Cancelled) throw error;
+      failure ??= { error };
+    }
+  }
+  if (failure) throw failure.error;
+}
+
+/** Chains up to this long are walked in one go by checkTableReachability (well within a slice). */
+const SHORT_CHAIN_RULES = 64;
+
+/** reach/* for one chain (`chainId`: its id in facts' graph, when known), pausing every few hundred rules. */
+export function* checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], chainId = facts.graph.ids.get(chain.name)): AnalysisSteps {
+  const rules = chain.rules;
+  if (rules.length < 2) return;
+  const walk = new ReachabilityWalk(context, facts, rules, chainId, problems);
+  for (let index = 0; index < rules.length; index++) {
+    if (context.tick()) yield;
+    if (!walk.visit(index)) break;
+  }
+}
+
+/** The walk over one chain's rules, in order: what stops every packet, and the earlier terminal rules. */
+class ReachabilityWalk {
+  private earlier: EarlierTerminals | undefined;
+  private stopper: Rule | undefined;
+
+  constructor(
+    private readonly context: AnalysisContext,
+    private readonly facts: TableFacts,
+    private readonly rules: readonly Rule[],
+    private readonly chainId: number | undefined,
+    private readonly problems: Problem[],
+  ) {}
+
+  /** Rule `index`: report it if it can never match, and remember what it decides. False when the rest needs no walk. */
+  visit(index: number): boolean {
+    const { context, facts, rules, chainId } = this;
+    const rule = rules[index];
+    if (!context.usable(rule)) return true;
+    if (this.stopper) {
+      this.problems.push(unreachable(context, rule, this.stopper));
+      return true;
+    }
     // Is this rule contained in an earlier terminal rule?
+    const earlier = this.earlier;
     if (earlier) {
       const shape = context.shape(rule);
       const shadow = earlier.findShadowing(shape);
-      if (shadow && !kubeProxyDuplicate(context, rule, shadow.rule)) problems.push(shadowed(context, rule, shape, shadow.rule));
+      if (shadow && !kubeProxyDuplicate(context, rule, shadow.rule)) this.problems.push(shadowed(context, rule, shape, shadow.rule));
     }
     // The last rule shadows nothing: skip the work (every KUBE-SEP chain ends with its DNAT).
-    if (index === rules.length - 1) break;
+    if (index === rules.length - 1) return false;
     const terminal = chainId === undefined ? facts.terminal(rule) : facts.terminalAt(chainId, index, rule);
     // A stateful rule (statistic, recent …) is neither universal nor a candidate: no shape needed.
     if (terminal && !certainlyStateful(rule)) {
       const shape = context.shape(rule);
       if (isUniversal(shape)) {
-        stopper = rule;
-        continue;
+        this.stopper = rule;
+        return true;
       }
-      if (!shape.stateful && !shape.empty) (earlier ??= new EarlierTerminals(context.family, context.family === 'ipv6' ? 128 : 32)).add({ index, rule, shape });
+      if (!shape.stateful && !shape.empty) (this.earlier ??= new EarlierTerminals(context.family, context.family === 'ipv6' ? 128 : 32)).add({ index, rule, shape });
     } else if (!terminal && rule.target && earlier) {
       // (a change before every candidate invalidates none of them: only recorded once there is one)
       earlier.wrote(index, chainId === undefined ? facts.writes(rule) : facts.writes(rule, chainId, index));
     }
+    return true;
   }
 }
 
