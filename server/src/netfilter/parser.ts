@@ -164,6 +164,8 @@ class RuleRows {
   nexts: Int32Array;
   /** checked mode: the jumped-to chain's name (that chain's own string), when known while checking */
   targetNames: Array<string | undefined>;
+  /** checked mode: that chain's number in the table's ChainNameIndex (its place in table.chains), else -1 */
+  targetEntries: Int32Array;
 
   constructor(capacity = 256, from?: RuleRows) {
     this.lines = new Int32Array(capacity);
@@ -173,6 +175,7 @@ class RuleRows {
     this.targetStarts = new Int32Array(capacity);
     this.nexts = new Int32Array(capacity);
     this.targetNames = [];
+    this.targetEntries = new Int32Array(capacity);
     if (from) {
       this.length = from.length;
       this.lines.set(from.lines.subarray(0, from.length));
@@ -182,11 +185,12 @@ class RuleRows {
       this.targetStarts.set(from.targetStarts.subarray(0, from.length));
       this.nexts.set(from.nexts.subarray(0, from.length));
       this.targetNames = from.targetNames.slice();
+      this.targetEntries.set(from.targetEntries.subarray(0, from.length));
     }
   }
 
   /** A new row (not yet linked to its chain: LazyChain.file). */
-  add(line: number, start: number, end: number, code: number, targetStart: number, targetName: string | undefined): number {
+  add(line: number, start: number, end: number, code: number, targetStart: number, targetName: string | undefined, targetEntry = -1): number {
     if (this.length === this.lines.length) this.resize(this.length * 2);
     const row = this.length++;
     this.lines[row] = line;
@@ -196,6 +200,7 @@ class RuleRows {
     this.targetStarts[row] = targetStart;
     this.nexts[row] = -1;
     this.targetNames[row] = targetName;
+    this.targetEntries[row] = targetEntry;
     return row;
   }
 
@@ -207,6 +212,7 @@ class RuleRows {
     this.codes[to] = this.codes[from];
     this.targetStarts[to] = this.targetStarts[from];
     this.targetNames[to] = this.targetNames[from];
+    this.targetEntries[to] = this.targetEntries[from];
   }
 
   /** Forget the rows from `length` on. */
@@ -246,6 +252,7 @@ class RuleRows {
     this.codes = grow(this.codes);
     this.targetStarts = grow(this.targetStarts);
     this.nexts = grow(this.nexts);
+    this.targetEntries = grow(this.targetEntries);
   }
 }
 
@@ -1094,8 +1101,9 @@ class Parser {
     const targetIndex = template >= 0 ? templates.targetIndex(template) : -1;
     // The jumped-to chain's own name string: every analysis looks chains up by target name, and a
     // string already used as a key hashes and compares faster than a fresh slice of the line.
-    const targetName = verdict && verdict.chainTarget >= 0 && templates.targetToken === verdict.chainTarget ? (context.targetChain as Chain | undefined)?.name : undefined;
-    const row = (state.rows ??= new RuleRows(4096)).add(lineIndex, start, end, ruleCode, targetIndex >= 0 ? tokens.starts[first + targetIndex] : -1, targetName);
+    const targetChain = verdict && verdict.chainTarget >= 0 && templates.targetToken === verdict.chainTarget ? (context.targetChain as LazyChain | undefined) : undefined;
+    const targetStart = targetIndex >= 0 ? tokens.starts[first + targetIndex] : -1;
+    const row = (state.rows ??= new RuleRows(4096)).add(lineIndex, start, end, ruleCode, targetStart, targetChain?.name, targetChain ? targetChain.indexEntry : -1);
     (chain as LazyChain).file(row);
     if (!declared && !skippedByRestore) {
       this.report('error', 'parse/unknown-chain', `chain '${name}' does not exist in table ${table.name}: declare it (\`:${name} - [0:0]\`) before its rules`, { start: nameStart, end: nameEnd }, {
@@ -1131,7 +1139,7 @@ class Parser {
     const rows = state.rows;
     let k = 0;
     for (let row = firstRow; row >= 0 && rows; row = rows.nexts[row]) {
-      rules[k] = new LazyRule(this, state, chain, rows.lines[row], rows.starts[row], rows.ends[row], k + 1, rows.codes[row], rows.targetStarts[row], rows.targetNames[row]);
+      rules[k] = new LazyRule(this, state, chain, rows.lines[row], rows.starts[row], rows.ends[row], k + 1, rows.codes[row], rows.targetStarts[row], rows.targetNames[row], rows.targetEntries[row]);
       k++;
     }
     return rules;
@@ -2115,6 +2123,8 @@ class LazyRule implements Rule {
     private readonly targetStart: number,
     /** checked mode: the jumped-to chain's name (that chain's own string), when known */
     private readonly targetName: string | undefined,
+    /** checked mode: that chain's number in its table (jumpTargetEntry), else -1 */
+    readonly targetEntry = -1,
   ) {}
 
   private get detail(): Rule {
@@ -2299,6 +2309,15 @@ export function cheapDispatchKey(rule: Rule): { dst?: string; dport?: number } |
   if (dstSeen === 1 && dst !== undefined) return { dst };
   if (dstSeen === 0 && portProtocol && dport !== undefined && dport >= 0) return { dport };
   return {};
+}
+
+/**
+ * The place in its table's chains (table.chains order) of the chain a rule jumps or goes to, as
+ * the checked parse found it; -1 when not known this way. Callers check the name at that place:
+ * this saves a lookup by name per rule, it does not replace one.
+ */
+export function jumpTargetEntry(rule: Rule): number {
+  return rule instanceof LazyRule ? rule.targetEntry : -1;
 }
 
 /**

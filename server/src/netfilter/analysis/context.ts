@@ -5,7 +5,7 @@
 import { isBuiltinChain, type Chain, type Family, type Problem, type Rule, type Ruleset, type Span, type Table } from '../model';
 import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
 import { mergesNegatedPorts, savedBy } from '../saved-by';
-import { optionText, ruleOutline } from '../parser';
+import { jumpTargetEntry, optionText, ruleOutline } from '../parser';
 
 export class Cancelled extends Error {}
 
@@ -286,7 +286,12 @@ export class TableFacts {
         }
         const rule = chainRules[index];
         const target = rule.target;
-        const callee = target && target.kind === 'chain' ? graph.ids.get(target.name) : undefined;
+        let callee: number | undefined;
+        if (target && target.kind === 'chain') {
+          // The parser's number for the chain is its id here whenever the name there is the same.
+          const entry = jumpTargetEntry(rule);
+          callee = entry >= 0 && entry < chainCount && graph.names[entry] === target.name ? entry : graph.ids.get(target.name);
+        }
         ruleTargets.push(callee ?? -1);
         if (callee === undefined || rule.broken || rule.otherFamily) continue; // (the kernel has no such jump)
         edgeTargets.push(callee);
