@@ -364,7 +364,11 @@ export class TableFacts {
   /** Rules that jump or go to the chain (not broken ones), in chain and rule order. */
   referrersOf(name: string): readonly Rule[] {
     const id = this.graph.ids.get(name);
-    if (id === undefined) return NO_RULES;
+    return id === undefined ? NO_RULES : this.referrersOfId(id);
+  }
+
+  /** referrersOf() chain `id`. */
+  referrersOfId(id: number): readonly Rule[] {
     const callers = this.callerIndex();
     const rules: Rule[] = [];
     for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
@@ -377,7 +381,11 @@ export class TableFacts {
   /** Whether some usable rule of the table jumps or goes to chain `name` (referrersOf(name).length > 0, no list made). */
   isReferenced(name: string): boolean {
     const id = this.graph.ids.get(name);
-    if (id === undefined) return false;
+    return id !== undefined && this.isReferencedId(id);
+  }
+
+  /** isReferenced() of chain `id`. */
+  isReferencedId(id: number): boolean {
     const callers = this.callerIndex();
     for (let k = callers.starts[id]; k < callers.starts[id + 1]; k++) {
       const rule = this.graph.chains[callers.chainIds[k]].rules[callers.indexes[k]];
@@ -577,9 +585,14 @@ export class TableFacts {
    * done once per table.
    */
   reachingHooks(chainName: string): readonly string[] {
-    if (!this.hooks) this.hooks = this.propagateHooks();
     const id = this.graph.ids.get(chainName);
-    return this.hooks.names[id === undefined ? 0 : this.hooks.masks[id]];
+    return id === undefined ? NO_HOOKS : this.reachingHooksOf(id);
+  }
+
+  /** reachingHooks() of chain `id`. */
+  reachingHooksOf(id: number): readonly string[] {
+    if (!this.hooks) this.hooks = this.propagateHooks();
+    return this.hooks.names[this.hooks.masks[id]];
   }
 
   private propagateHooks(): { masks: Int32Array; names: string[][] } {
@@ -633,6 +646,7 @@ export class TableFacts {
 }
 
 const NO_RULES: Rule[] = [];
+const NO_HOOKS: readonly string[] = [];
 /** chains rebased (or indexed by caller) per step after an edit (about 1–2 ms) */
 const REBASE_SLICE_CHAINS = 5000;
 /** rules read per step when the facts are built a little at a time (about 1–2 ms) */

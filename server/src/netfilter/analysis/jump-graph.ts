@@ -22,7 +22,6 @@ const INTENTIONALLY_EMPTY = new Set([
 ]);
 
 export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
-  const table = facts.table;
   const { names, chains } = facts.graph;
   // Loops: the kernel (nf_tables; legacy too when reachable) refuses a ruleset where a chain can
   // reach itself. Only cycles reachable from a built-in chain are refused, so walk from those.
@@ -79,14 +78,15 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
 
   yield* checkJumpDepth(context, facts, problems);
 
-  for (const chain of table.chains.values()) {
+  for (let id = 0; id < chains.length; id++) {
+    const chain = chains[id];
     if (context.tick()) yield;
     if (chain.builtin || !chain.nameSpan) continue;
     // The jumps themselves are needed only where each is reported (to an empty chain); for the
     // other chains, whether there is one.
     const reportsEachJump = chain.rules.length === 0 && !!chain.declSpan && !INTENTIONALLY_EMPTY.has(chain.name);
     const referrers = reportsEachJump ? facts.referrersOf(chain.name) : undefined;
-    if (referrers ? referrers.length === 0 : !facts.isReferenced(chain.name)) {
+    if (referrers ? referrers.length === 0 : !facts.isReferencedId(id)) {
       if (INTENTIONALLY_UNREFERENCED.has(chain.name)) continue;
       problems.push({
         severity: 'information',

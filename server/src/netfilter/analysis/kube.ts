@@ -166,10 +166,11 @@ function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain,
  * each in JavaScript, ≈ 1.5 µs, plus reading a comment).
  */
 function* checkHashes(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
-  for (const chain of facts.table.chains.values()) {
+  const chains = facts.graph.chains;
+  for (let id = 0; id < chains.length; id++) {
     // A recomputed name costs about as much as reading 10 rules.
     if (context.tick(10)) yield;
-    checkHash(context, facts, chain, problems);
+    checkHash(context, facts, chains[id], problems, id);
   }
 }
 
@@ -179,8 +180,8 @@ export function hashChecked(facts: TableFacts, name: string): boolean {
 }
 
 
-/** kube/hash-mismatch for one kube-named chain of the nat table. */
-export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
+/** kube/hash-mismatch for one kube-named chain of the nat table (`id`: its id in facts' graph, when known). */
+export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id?: number): void {
   // (asked for each of the nat table's chains: the kind alone, nothing allocated for the others)
   const kind = kubeChainKind(chain.name);
   if (!kind) return;
@@ -203,7 +204,7 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
       first ??= { name: subject.servicePortName, protocol: protocol.text, endpoint: to };
     }
   } else {
-    for (const rule of facts.referrersOf(chain.name)) {
+    for (const rule of id === undefined ? facts.referrersOf(chain.name) : facts.referrersOfId(id)) {
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
       if (!subject || subject.endpoint) continue;
       const protocol = genericOptionText(rule, 'protocol');

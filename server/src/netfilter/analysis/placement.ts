@@ -23,7 +23,9 @@ Object.setPrototypeOf(KERNEL_PLACEMENT, null); // keys come from dumps: `constru
 
 export function* checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
   const table = facts.table;
-  for (const chain of table.chains.values()) {
+  const chains = facts.graph.chains;
+  for (let id = 0; id < chains.length; id++) {
+    const chain = chains[id];
     for (const rule of chain.rules) {
       if (context.tick()) yield;
       checkMatchFamily(context, rule, problems);
@@ -43,7 +45,7 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
         continue;
       }
       if (!allowedHooks) continue;
-      const reaching = facts.reachingHooks(chain.name);
+      const reaching = facts.reachingHooksOf(id);
       const wrong = reaching.filter((h) => !allowedHooks.includes(h));
       if (wrong.length === 0) continue;
       problems.push({
