@@ -141,7 +141,9 @@ const targetByName = indexByName(TARGETS);
 function pick<T extends { families?: Family[] }>(list: T[] | undefined, family?: Family): T | undefined {
   if (!list) return undefined;
   if (!family) return list[0];
-  return list.find((spec) => !spec.families || spec.families.includes(family));
+  // (a loop, not find() with a closure: the analyses ask for every rule's target of a big dump)
+  for (const spec of list) if (!spec.families || spec.families.includes(family)) return spec;
+  return undefined;
 }
 
 /** Match module by the name written after `-m` (case-sensitive, as in iptables). */
