@@ -172,6 +172,8 @@ export interface JumpGraph {
   ids: Map<string, number>;
   names: string[];
   chains: Chain[];
+  /** per chain id: 1 for a built-in chain (read for every jump; the chain objects lie all over the heap) */
+  builtin: Uint8Array;
   // The rest are flat arrays over all chains (a few typed arrays instead of 40k small ones each):
   /** chain id's rules are slots ruleStarts[id] … ruleStarts[id + 1] of ruleTargets */
   ruleStarts: Int32Array;
@@ -203,6 +205,7 @@ class IntList {
 }
 
 const NO_INTS = new Int32Array(0);
+const NO_BYTES = new Uint8Array(0);
 
 /** A rule's step in the walk of TableFacts.alwaysTerminalId */
 type WalkStep = 0 | 1 | 2;
@@ -238,7 +241,7 @@ export class TableFacts {
   ) {
     this.name = table.name;
     // A new graph numbers the table's chains in build(), in slices (41k chains at 10k services).
-    this.graph = rebasedGraph ?? { ids: new Map(), names: [], chains: [], ruleStarts: NO_INTS, ruleTargets: NO_INTS, edgeStarts: NO_INTS, edgeTargets: NO_INTS, edgeRuleIndexes: NO_INTS };
+    this.graph = rebasedGraph ?? { ids: new Map(), names: [], chains: [], builtin: NO_BYTES, ruleStarts: NO_INTS, ruleTargets: NO_INTS, edgeStarts: NO_INTS, edgeTargets: NO_INTS, edgeRuleIndexes: NO_INTS };
     this.terminalChains = new Uint8Array(this.graph.chains.length);
     this.chainWrites = new Int32Array(this.graph.chains.length).fill(-1);
     this.building = this.build();
@@ -262,6 +265,8 @@ export class TableFacts {
       if (graph.chains.length % REBASE_SLICE_CHAINS === 0) yield;
     }
     const chainCount = graph.chains.length;
+    graph.builtin = new Uint8Array(chainCount);
+    for (let id = 0; id < chainCount; id++) if (graph.chains[id].builtin) graph.builtin[id] = 1;
     this.terminalChains = new Uint8Array(chainCount);
     this.chainWrites = new Int32Array(chainCount).fill(-1);
     const ruleStarts = new Int32Array(chainCount + 1);
@@ -462,7 +467,7 @@ export class TableFacts {
     if (!target) return WALK_CONTINUES;
     if (target.kind === 'chain') {
       const callee = this.ruleTarget(id, index);
-      const calleeTerminal = callee >= 0 && !this.graph.chains[callee].builtin && this.alwaysTerminalId(callee);
+      const calleeTerminal = callee >= 0 && !this.graph.builtin[callee] && this.alwaysTerminalId(callee);
       if (target.goto && !calleeTerminal) return WALK_STOPS; // falling off the goto target returns to our caller
       return calleeTerminal && universal(rule, this.context) ? WALK_DECIDES : WALK_CONTINUES;
     }
@@ -537,7 +542,7 @@ export class TableFacts {
     const target = rule.target;
     if (!target) return false;
     if (target.kind === 'chain') {
-      if (callee < 0 || this.graph.chains[callee].builtin) return false;
+      if (callee < 0 || this.graph.builtin[callee]) return false;
       return target.goto || this.alwaysTerminalId(callee);
     }
     return this.verdictTerminal(rule);
