@@ -31,7 +31,13 @@ export function writeStandalonePage(result: TraceResult, directory: string, focu
 }
 
 test('trace panel draws the NodePort trace: branches, rewrites, reveal links', async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is needed (Debian package chromium)`);
+  // Like the restore checks: CI installs the package (.ci/run) and must run this; elsewhere a
+  // machine without it is told what to install.
+  if (!existsSync(CHROMIUM)) {
+    if (process.env.CI === 'true') assert.fail(`${CHROMIUM} is needed under CI (Debian package chromium)`);
+    console.log(`SKIPPED: the trace panel's rendering check needs ${CHROMIUM} (apt-get install chromium)`);
+    return;
+  }
   const dump = readFileSync(path.resolve(repoRoot, '..', 'shared', 'fixtures', 'seeds', 'kind-worker2-after-nodeport.rules'), 'utf8');
   const response = traceInRuleset(parseRuleset(dump), { uri: 'file:///kind-worker2-after-nodeport.rules', packet: '192.168.50.9 -> 172.20.0.3:30080/tcp in eth0', localAddresses: ['172.20.0.3'] });
   assert.ok(response.result, response.error);
