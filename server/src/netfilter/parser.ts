@@ -948,7 +948,7 @@ class Parser {
     if (!chain) {
       chain = this.newChain(name, table.name, builtin, undefined, start + 1) as LazyChain;
       table.chains.set(chain.name, chain);
-      chain.declaredAt = lineIndex; // (not in state.declaredAtLine: a second map of 41k chains costs 3 % of a parse)
+      chain.declaredAt = lineIndex; // (not also in state.declaredAtLine: no second map of 41k chains)
     }
     chain.declared(start, end, nameEnd, countersStart, digitsValue(text, packetsStart, packetsEnd), digitsValue(text, bytesStart, bytesEnd));
     if (builtin) {

@@ -72,10 +72,6 @@ function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Probl
 }
 
 /**
- * kube-proxy spreads a service over n endpoints with `-m statistic --mode random --probability
- * 1/(n-i)` on rule i and an unconditional last rule, so each endpoint gets 1/n.
- */
-/**
  * checkShares' reading of one rule, from its line when the parser can tell where the statistic
  * options are (no model built): the probability, NaN for a session-affinity rule, 'not a branch',
  * or undefined (read the model).
@@ -101,6 +97,10 @@ function branchProbabilityFromLine(rule: Rule): number | 'not a branch' | undefi
   return probability;
 }
 
+/**
+ * kube-proxy spreads a service over n endpoints with `-m statistic --mode random --probability
+ * 1/(n-i)` on rule i and an unconditional last rule, so each endpoint gets 1/n.
+ */
 function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
   const branches: Array<{ rule: Rule; probability: number }> = [];
   for (const rule of chain.rules) {
