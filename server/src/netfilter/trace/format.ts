@@ -39,7 +39,8 @@ export function formatStep(step: TraceStep, widths = { table: 8, chain: 26 }): s
 export function formatPath(path: TracePath, index: number, total: number, options: FormatOptions = {}): string {
   const lines: string[] = [];
   lines.push(`Path ${index + 1} of ${total} — ${formatPercent(path.probability)} — ${path.verdict}: ${path.outcome}`);
-  for (const assumption of path.assumptions) lines.push(`  assumes: ${assumption}`);
+  // (each assumption reads "assumed …": the label says it once)
+  for (const assumption of path.assumptions) lines.push(`  assumes: ${assumption.replace(/^assumed /, '')}`);
   const steps = options.showReturns ? path.steps : path.steps.filter((s) => s.kind !== 'return');
   const chainWidth = Math.min(34, Math.max(10, ...steps.map((s) => s.chain.length)));
   let hook = '';
