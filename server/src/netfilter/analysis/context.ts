@@ -384,13 +384,7 @@ export class TableFacts {
     return rules.length ? rules : NO_RULES;
   }
 
-  /** Whether some usable rule of the table jumps or goes to chain `name` (referrersOf(name).length > 0, no list made). */
-  isReferenced(name: string): boolean {
-    const id = this.graph.ids.get(name);
-    return id !== undefined && this.isReferencedId(id);
-  }
-
-  /** isReferenced() of chain `id`: whether an edge (a jump of a usable rule) goes to it. */
+  /** Whether some usable rule of the table jumps or goes to chain `id` (referrersOfId(id).length > 0, no list made): whether an edge goes to it. */
   isReferencedId(id: number): boolean {
     // Counted from the edges, not read from the referring rules: 41k chains' callers are rules all
     // over the heap, and the edges already leave out the broken rules.
@@ -591,16 +585,10 @@ export class TableFacts {
   }
 
   /**
-   * The hooks (built-in chains) from which `chainName` is reached through jumps and gotos; empty
+   * The hooks (built-in chains) from which chain `id` is reached through jumps and gotos; empty
    * when it is not reached at all. One propagation of small hook bit masks over the chain graph,
    * done once per table.
    */
-  reachingHooks(chainName: string): readonly string[] {
-    const id = this.graph.ids.get(chainName);
-    return id === undefined ? NO_HOOKS : this.reachingHooksOf(id);
-  }
-
-  /** reachingHooks() of chain `id`. */
   reachingHooksOf(id: number): readonly string[] {
     if (!this.hooks) this.hooks = this.propagateHooks();
     return this.hooks.names[this.hooks.masks[id]];
@@ -657,7 +645,6 @@ export class TableFacts {
 }
 
 const NO_RULES: Rule[] = [];
-const NO_HOOKS: readonly string[] = [];
 /** chains rebased (or indexed by caller) per step after an edit (about 1–2 ms) */
 const REBASE_SLICE_CHAINS = 5000;
 /** rules read per step when the facts are built a little at a time (about 1–2 ms) */

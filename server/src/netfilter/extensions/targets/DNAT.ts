@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
-import { addStatus, endpoint, parseNatRange, rangeAddress, rangeNote } from './nat-range';
+import { addStatus, endpoint, isPersistent, parseNatRange, rangeAddress, rangeNote, rangePort } from './nat-range';
 
 export const DNATTarget: TargetSpec = {
   name: 'DNAT',
@@ -37,12 +37,11 @@ function applyDnat(target: TargetUse, ctx: EvalContext): TargetEffect {
   const rewrite: TargetEffect['rewrite'] = {};
   if (range.fromAddress) {
     // get_unique_tuple: a destination is always picked from the range, the one it has included.
-    const persistent = target.options.some((o) => o.name === 'persistent');
-    p.dst = rewrite.dst = rangeAddress(range, p.src, p.dst, 'dst', persistent) ?? range.fromAddress;
+    p.dst = rewrite.dst = rangeAddress(range, p.src, p.dst, 'dst', isPersistent(target)) ?? range.fromAddress;
   }
   // A port already in the port range is kept; else the range's first (the first free one, for DNAT).
-  const portInRange = p.dport !== undefined && range.fromPort !== undefined && p.dport >= range.fromPort && p.dport <= (range.toPort ?? range.fromPort);
-  if (range.fromPort !== undefined && p.dport !== undefined && !portInRange) p.dport = rewrite.dport = range.fromPort;
+  const dport = rangePort(range, p.dport);
+  if (dport !== p.dport) p.dport = rewrite.dport = dport;
   addStatus(p, 'DNAT', before);
   return { verdict: 'ACCEPT', rewrite, description: `DNAT ${before} → ${endpoint(p, p.dst, p.dport)}${rangeNote(range, 'a port in the range kept, else the first')}` };
 }

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
-import { addressInRange, addStatus, endpoint, parseNatRange, rangeAddress, rangeNote } from './nat-range';
+import { addressInRange, addStatus, endpoint, isPersistent, parseNatRange, rangeAddress, rangeNote, rangePort } from './nat-range';
 
 export const SNATTarget: TargetSpec = {
   name: 'SNAT',
@@ -42,11 +42,10 @@ function applySnat(target: TargetUse, ctx: EvalContext): TargetEffect {
   // Source NAT tries the current tuple first (get_unique_tuple): an address or port already in
   // the range is kept.
   if (range.fromAddress && !addressInRange(range, p.src)) {
-    const persistent = target.options.some((o) => o.name === 'persistent');
-    p.src = rewrite.src = rangeAddress(range, p.src, p.dst, 'src', persistent) ?? range.fromAddress;
+    p.src = rewrite.src = rangeAddress(range, p.src, p.dst, 'src', isPersistent(target)) ?? range.fromAddress;
   }
-  const portInRange = p.sport !== undefined && range.fromPort !== undefined && p.sport >= range.fromPort && p.sport <= (range.toPort ?? range.fromPort);
-  if (range.fromPort !== undefined && p.sport !== undefined && !portInRange) p.sport = rewrite.sport = range.fromPort;
+  const sport = rangePort(range, p.sport);
+  if (sport !== p.sport) p.sport = rewrite.sport = sport;
   addStatus(p, 'SNAT', before);
   const portNote = range.fromPort === undefined ? ' (source port kept unless it clashes)' : '';
   return { verdict: 'ACCEPT', rewrite, description: `SNAT ${before} → ${endpoint(p, p.src, p.sport)}${rangeNote(range, 'a port in the range kept, else one at random (the first is shown)')}${portNote}` };

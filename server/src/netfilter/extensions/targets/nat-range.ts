@@ -4,6 +4,7 @@
 // from a port range, see DNAT/SNAT.
 
 import type { Packet } from '../../packet';
+import type { TargetUse } from '../../model';
 import { canonicalAddress, formatAddress, parseAddress, type Address } from '../../addr';
 import { parsePort } from '../common';
 import { jhash2, reciprocalScale } from '../jhash';
@@ -124,6 +125,20 @@ export function addStatus(packet: Packet, status: 'SNAT' | 'DNAT', before: strin
 }
 
 /** Is `address` inside the range's addresses (source NAT keeps an address already in range)? */
+/**
+ * The port a NAT gives `port` from the range's ports (get_unique_tuple tries the tuple it has
+ * first): the same port when it is in the range or the range has none, else the range's first.
+ */
+export function rangePort(range: NatRange, port: number | undefined): number | undefined {
+  if (range.fromPort === undefined || port === undefined) return port;
+  return port >= range.fromPort && port <= (range.toPort ?? range.fromPort) ? port : range.fromPort;
+}
+
+/** Whether a NAT target has `--persistent` (rangeAddress then leaves the destination out of the hash). */
+export function isPersistent(target: TargetUse): boolean {
+  return target.options.some((o) => o.name === 'persistent');
+}
+
 export function addressInRange(range: NatRange, address: string): boolean {
   if (!range.fromAddress) return false;
   const value = parseAddress(address)?.value;
