@@ -194,6 +194,11 @@ export function exercise(text: string, seed: number, options: ExerciseOptions = 
     checkSpan(rule.chainToken, length, 'parse', 'chain token');
     if (rule.target) checkSpan(rule.target.token, length, 'parse', 'target token');
   }
+  // The analyses read most rules from the fast parse's rows (context.ts ruleClass) and the reference
+  // parse's rules as objects: both must find exactly the same.
+  const analysed = run('analysis', () => analyzeRuleset(parsed));
+  const referenceAnalysis = run('analysis/reference', () => analyzeRuleset(reference));
+  check(JSON.stringify(analysed) === JSON.stringify(referenceAnalysis), 'analysis/rows-vs-objects', `findings differ: ${JSON.stringify(analysed).slice(0, 300)} vs reference ${JSON.stringify(referenceAnalysis).slice(0, 300)}`);
   const lint = run('lint', () => lintText(text, { family: parsed.family }));
   checkProblems(lint.problems, text, 'lint');
   for (const p of lint.problems) features.add(`code:${p.code}`);

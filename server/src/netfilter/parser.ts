@@ -2042,7 +2042,7 @@ class LazyChain implements Chain {
     public builtin: boolean,
     policy: string | undefined,
     readonly state: TableState,
-    private readonly parser: Parser,
+    readonly parser: Parser,
   ) {
     if (policy) this.policy = policy;
   }
@@ -2088,7 +2088,10 @@ class LazyChain implements Chain {
 
   set rules(rules: Rule[]) {
     this.parsed = rules;
+    this.rulesReplaced = true;
   }
+  /** the rules were set (a flush …): they are no longer the chain's rows (chainRows) */
+  rulesReplaced = false;
 }
 
 /**
@@ -2318,6 +2321,77 @@ export function cheapDispatchKey(rule: Rule): { dst?: string; dport?: number } |
  */
 export function jumpTargetEntry(rule: Rule): number {
   return rule instanceof LazyRule ? rule.targetEntry : -1;
+}
+
+/**
+ * The rows the checked parse filed a chain's rules in, for passes over every rule of a big table
+ * that need no rule objects (the analyses' jump graph, reachability, placement): the table's
+ * RuleRows, whose rows from chainFirstRow(chain) on, linked by `nexts`, are the chain's rules in
+ * order. Undefined when the chain's rules are not rows of a checked parse (the full parse, trace
+ * mode, rules replaced since): read chain.rules then.
+ */
+export function chainRows(chain: Chain): ChainRowsView | undefined {
+  if (!(chain instanceof LazyChain) || chain.rulesReplaced || !chain.state.rows || !chain.state.templates) return undefined;
+  return chain.state.rows;
+}
+
+/** The first of chainRows(chain) that is the chain's (-1: the chain has no rules). */
+export function chainFirstRow(chain: Chain): number {
+  return (chain as LazyChain).firstRow;
+}
+
+/** What the analyses read of a table's rows (RuleRows); see chainRows(). */
+export interface ChainRowsView {
+  readonly lines: Int32Array;
+  readonly codes: Int32Array;
+  readonly nexts: Int32Array;
+  readonly targetNames: ReadonlyArray<string | undefined>;
+  readonly targetEntries: Int32Array;
+}
+
+/** Whether the row's rule is broken (rule.broken). (Rows with a template only.) */
+export function rowBroken(code: number): boolean {
+  return brokenOfCode(code);
+}
+
+/** The template a row's line was checked with (rows' `codes`), -1 when none (read the rule object). */
+export function rowTemplate(code: number): number {
+  return templateOfCode(code);
+}
+
+/** Whether the row's rule is used by the analyses: not broken, not for the other family. (Rows with a template only.) */
+export function rowUsable(code: number): boolean {
+  return (code & 9) === 0;
+}
+
+/** The target every rule of template `template` of the chain's table has (null: none), and its name when they all write the same. */
+export function templateTarget(chain: Chain, template: number): { kind: TargetUse['kind']; goto: boolean; name: string | undefined } | null {
+  return (chain as LazyChain).state.templates!.targetOf(template);
+}
+
+/** The outline every rule of template `template` of the chain's table shares (see ruleOutline). */
+export function templateOutline(chain: Chain, template: number): RuleOutline {
+  return (chain as LazyChain).state.templates!.outline(template);
+}
+
+/** The target's name of the rule of row `row` of chainRows(chain) (a row with a template), read from its line; undefined when it has none. */
+export function rowTargetName(chain: Chain, row: number): string | undefined {
+  const lazy = chain as LazyChain;
+  const rows = lazy.state.rows!;
+  const index = lazy.state.templates!.targetIndex(templateOfCode(rows.codes[row]));
+  return index < 0 ? undefined : (rows.targetNames[row] ?? lazy.parser.tokenText(rows.starts[row], rows.ends[row], index));
+}
+
+/** optionText() of the rule of row `row` of chainRows(chain), with no rule object made; undefined when its template is unknown. */
+export function rowOptionText(chain: Chain, row: number, owner: string, name: string): { text: string | undefined; negated: boolean } | null | undefined {
+  const lazy = chain as LazyChain;
+  const rows = lazy.state.rows!;
+  const template = templateOfCode(rows.codes[row]);
+  if (template < 0) return undefined;
+  const location = lazy.state.templates!.argumentOf(template, owner, name);
+  if (!location) return null;
+  if (location.arg < 0) return { text: undefined, negated: location.negated };
+  return { text: location.fixedText ?? lazy.parser.tokenText(rows.starts[row], rows.ends[row], location.arg), negated: location.negated };
 }
 
 /**

@@ -596,6 +596,18 @@ export class RuleTemplates {
     return found;
   }
 
+  /**
+   * The target of every rule of template `id` (null: they have none): its kind, whether it is a
+   * goto, and its name when every rule writes the same one (a verdict, a target extension).
+   */
+  targetOf(id: number): { kind: TargetUse['kind']; goto: boolean; name: string | undefined } | null {
+    const template = this.all[id];
+    const t = template.skeleton.target;
+    if (!t) return null;
+    const fixed = template.fixed[t.token];
+    return { kind: t.kind, goto: t.goto, name: fixed !== undefined && fixed.charCodeAt(0) !== 34 /* " */ ? fixed : undefined };
+  }
+
   /** Token index (from the `-A`) of the target's name in the lines of template `id`, or -1. */
   targetIndex(id: number): number {
     return this.all[id].skeleton.target?.token ?? -1;

@@ -15,6 +15,7 @@ import { protocolNumber } from '../packet';
 import { compileCidr } from '../trace/net';
 import { complement, intersect, isSubset, isUniverse, single, union, type IntervalSet } from './intervals';
 import { ruleOutline } from '../parser';
+import type { RuleOutline } from '../rule-templates';
 import { ICMP_TYPES, icmpTypeSpec, resolveIcmpType } from '../extensions/matches/icmp';
 import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
 
@@ -413,7 +414,12 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family): void {
  */
 export function certainlyStateful(rule: Rule): boolean {
   const outline = ruleOutline(rule);
-  return !!outline && outline.modules.some((module) => module !== 'comment' && !STATELESS_MODULES[module]);
+  return !!outline && statefulOutline(outline);
+}
+
+/** certainlyStateful() of every rule with this outline (a template's). */
+export function statefulOutline(outline: RuleOutline): boolean {
+  return outline.modules.some((module) => module !== 'comment' && !STATELESS_MODULES[module]);
 }
 
 /** True when the rule, as normalized, matches every packet. */

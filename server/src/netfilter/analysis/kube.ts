@@ -4,6 +4,7 @@
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
 import { genericOptionText, optionText, ruleOutline } from '../parser';
+import { TARGET_OPTIONS } from '../rule-templates';
 import { hashSuffixMatches, KUBE_CHAIN_PREFIXES, kubeChainKind, kubeChainName, servicePortNameFromComment } from '../kube/hash';
 import { optionArg, targetOptionArg } from '../kube/chains';
 import { lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
@@ -22,27 +23,29 @@ export function* checkKube(context: AnalysisContext, facts: TableFacts, problems
   for (let id = 0; id < chains.length; id++) {
     const chain = chains[id];
     // A recomputed name (nat) costs about as much as reading 10 rules.
-    if (context.tick(1 + chain.rules.length + (nat ? 10 : 0))) yield;
-    checkKubeChain(context, facts, chain, problems);
+    if (context.tick(1 + facts.ruleCount(id) + (nat ? 10 : 0))) yield;
+    checkKubeChain(context, facts, chain, problems, id);
     if (nat) checkHash(context, facts, chain, problems, id);
   }
 }
 
-/** The checks of one chain's own rules (all but the names' hashes). */
-export function checkKubeChain(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
-  checkMustBeLast(context, chain, problems);
+/** The checks of one chain's own rules (all but the names' hashes); `id`: its id in facts' graph, when known. */
+export function checkKubeChain(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id = facts.graph.ids.get(chain.name)): void {
+  checkMustBeLast(context, facts, chain, problems, id);
   if (facts.name !== 'nat') return;
-  if (chain.name.startsWith('KUBE-SVC-') || chain.name.startsWith('KUBE-SVL-')) checkShares(context, chain, problems);
-  if (chain.name.startsWith('KUBE-SEP-')) checkSepDnat(context, facts, chain, problems);
+  if (chain.name.startsWith('KUBE-SVC-') || chain.name.startsWith('KUBE-SVL-')) checkShares(context, facts, chain, problems, id);
+  if (chain.name.startsWith('KUBE-SEP-')) checkSepDnat(context, facts, chain, problems, id);
 }
 
-function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
-  const rules = chain.rules;
+function checkMustBeLast(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number | undefined): void {
   const candidates = context.linesContaining(MUST_BE_LAST);
   if (candidates.size === 0) return;
-  for (let i = 0; i < rules.length - 1; i++) {
+  // (lines read from the parser's rows where it can: no rule object for the 41k chains of a kube dump)
+  const count = id === undefined ? chain.rules.length : facts.ruleCount(id);
+  for (let i = 0; i < count - 1; i++) {
+    if (!candidates.has(id === undefined ? chain.rules[i].line : facts.ruleLine(id, i))) continue;
+    const rules = chain.rules;
     const rule = rules[i];
-    if (!candidates.has(rule.line)) continue;
     const comment = commentOf(rule);
     if (!comment || !comment.includes(MUST_BE_LAST)) continue;
     const last = rules[rules.length - 1];
@@ -72,12 +75,12 @@ function checkMustBeLast(context: AnalysisContext, chain: Chain, problems: Probl
 }
 
 /**
- * checkShares' reading of one rule, from its line when the parser can tell where the statistic
- * options are (no model built): the probability, NaN for a session-affinity rule, 'not a branch',
- * or undefined (read the model).
+ * checkShares' reading of rule `index` of the chain, from its line when the parser can tell where
+ * the statistic options are (no model built): the probability, NaN for a session-affinity rule,
+ * 'not a branch', or undefined (read the model).
  */
-function branchProbabilityFromLine(rule: Rule): number | 'not a branch' | undefined {
-  const outline = ruleOutline(rule);
+function branchProbabilityFromLine(facts: TableFacts, chain: Chain, id: number | undefined, index: number): number | 'not a branch' | undefined {
+  const outline = id === undefined ? ruleOutline(chain.rules[index]) : (facts.outlineAt(id, index) ?? ruleOutline(chain.rules[index]));
   if (!outline) return undefined;
   // Two statistic matches: the model's reading, which tells their options apart. (Counted in a
   // loop: this runs for every rule of the 10k KUBE-SVC chains of a big dump.)
@@ -88,9 +91,9 @@ function branchProbabilityFromLine(rule: Rule): number | 'not a branch' | undefi
     if (module === 'comment') continue;
     if (module === 'recent') return NaN;
     if (module !== 'statistic') return 'not a branch';
-    const mode = optionText(rule, 'statistic', 'mode')?.text;
-    const p = optionText(rule, 'statistic', 'probability');
-    if (mode !== 'random' || !p || p.negated || optionText(rule, 'statistic', 'every')) return 'not a branch';
+    const mode = lineOptionText(facts, chain, id, index, 'statistic', 'mode')?.text;
+    const p = lineOptionText(facts, chain, id, index, 'statistic', 'probability');
+    if (mode !== 'random' || !p || p.negated || lineOptionText(facts, chain, id, index, 'statistic', 'every')) return 'not a branch';
     probability = Number(p.text);
     if (!Number.isFinite(probability)) return 'not a branch';
   }
@@ -101,18 +104,28 @@ function branchProbabilityFromLine(rule: Rule): number | 'not a branch' | undefi
  * kube-proxy spreads a service over n endpoints with `-m statistic --mode random --probability
  * 1/(n-i)` on rule i and an unconditional last rule, so each endpoint gets 1/n.
  */
-function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]): void {
-  const branches: Array<{ rule: Rule; probability: number }> = [];
-  for (const rule of chain.rules) {
-    const target = rule.target;
-    if (!target || !target.name.startsWith('KUBE-SEP-')) continue;
-    if (rule.broken || (ruleOutline(rule)?.genericOptions ?? rule.genericOptions.length)) return;
-    const fromLine = branchProbabilityFromLine(rule);
+function checkShares(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number | undefined): void {
+  // Rule indexes; the rules themselves are read from the parser's rows where they tell (10k
+  // service chains at 10k services), and made only for a finding.
+  const branches: Array<{ index: number; probability: number }> = [];
+  const count = id === undefined ? chain.rules.length : facts.ruleCount(id);
+  for (let index = 0; index < count; index++) {
+    const targetName = id === undefined ? chain.rules[index].target?.name : facts.targetNameAt(id, index);
+    if (targetName === undefined || !targetName.startsWith('KUBE-SEP-')) continue;
+    const outline = id === undefined ? undefined : facts.outlineAt(id, index);
+    if (outline) {
+      if (facts.brokenAt(id!, index) || outline.genericOptions) return;
+    } else {
+      const rule = chain.rules[index];
+      if (rule.broken || (ruleOutline(rule)?.genericOptions ?? rule.genericOptions.length)) return;
+    }
+    const fromLine = branchProbabilityFromLine(facts, chain, id, index);
     if (fromLine === 'not a branch') return;
     if (fromLine !== undefined) {
-      if (!Number.isNaN(fromLine)) branches.push({ rule, probability: fromLine });
+      if (!Number.isNaN(fromLine)) branches.push({ index, probability: fromLine });
       continue;
     }
+    const rule = chain.rules[index];
     let probability = 1;
     for (const match of rule.matches) {
       if (match.module === 'comment') continue;
@@ -130,7 +143,7 @@ function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]
       probability = value;
     }
     if (Number.isNaN(probability)) continue;
-    branches.push({ rule, probability });
+    branches.push({ index, probability });
   }
   if (branches.length < 2) return;
   let remaining = 1;
@@ -143,6 +156,7 @@ function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]
   const worst = shares.reduce((w, s) => Math.max(w, Math.abs(s - expected)), 0);
   if (worst < 1e-6 && remaining < 1e-6) return;
   const percent = (s: number) => `${(s * 100).toFixed(s * 100 < 10 ? 2 : 1)}%`;
+  const rules = chain.rules;
   problems.push({
     severity: 'warning',
     code: 'kube/unequal-shares',
@@ -150,13 +164,13 @@ function checkShares(context: AnalysisContext, chain: Chain, problems: Problem[]
       `${chain.name} does not split traffic equally over its ${branches.length} endpoints: shares are ${shares.map(percent).join(', ')}` +
       (remaining > 1e-6 ? ` and ${percent(remaining)} of new connections match no endpoint` : '') +
       ` (kube-proxy gives each ${percent(expected)}: probability 1/${branches.length}, 1/${branches.length - 1}, …, then an unconditional last rule)`,
-    span: { start: branches[0].rule.span.start, end: branches[0].rule.span.end },
-    related: branches.map((b, i) => ({ span: { start: b.rule.span.start, end: b.rule.span.end }, message: `endpoint ${i + 1}: ${percent(shares[i])}` })),
+    span: { start: rules[branches[0].index].span.start, end: rules[branches[0].index].span.end },
+    related: branches.map((b, i) => ({ span: { start: rules[b.index].span.start, end: rules[b.index].span.end }, message: `endpoint ${i + 1}: ${percent(shares[i])}` })),
   });
 }
 
-function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[]): void {
-  if (chain.rules.some((r) => r.target?.name === 'DNAT')) return;
+function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number | undefined): void {
+  if (id === undefined ? chain.rules.some((r) => r.target?.name === 'DNAT') : hasDnat(facts, id)) return;
   const referrers = facts.referrersOf(chain.name);
   if (chain.rules.length === 0 && referrers.length === 0) return; // a leftover declaration: graph/unused-chain covers it
   const at = chain.nameSpan ?? referrers[0]?.target?.token;
@@ -170,11 +184,38 @@ function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain,
   });
 }
 
+/** Whether a rule of chain `id` has a DNAT target (no rule objects made where the parser's rows tell). */
+function hasDnat(facts: TableFacts, id: number): boolean {
+  const count = facts.ruleCount(id);
+  for (let index = 0; index < count; index++) if (facts.targetNameAt(id, index) === 'DNAT') return true;
+  return false;
+}
+
 /** Whether the analysis checks this chain's name (kube/hash-mismatch): every hashed kube chain of the nat table. */
 export function hashChecked(facts: TableFacts, name: string): boolean {
   return facts.name === 'nat' && kubeChainKind(name) !== undefined;
 }
 
+
+/**
+ * The first argument of an option of rule `index` of the chain (chain `id` of facts' graph, when
+ * known) and whether it is negated, read from the parser's rows when they tell, else from the rule
+ * (see parser.ts optionText: `owner` '' for -s/-d/-p, a module, or TARGET_OPTIONS); undefined: none.
+ */
+function ruleOptionText(facts: TableFacts, chain: Chain, id: number | undefined, index: number, owner: string, name: string): { text: string | undefined; negated: boolean } | undefined {
+  const fromRow = id === undefined ? undefined : facts.optionTextAt(id, index, owner, name);
+  if (fromRow !== undefined) return fromRow ?? undefined;
+  const rule = chain.rules[index];
+  if (owner === '') return genericOptionText(rule, name as 'protocol');
+  const text = owner === TARGET_OPTIONS ? targetOptionArg(rule, name) : optionArg(rule, name, owner);
+  return text === undefined ? undefined : { text, negated: false };
+}
+
+/** optionText() of rule `index` of the chain from the parser's rows, else from the rule object (undefined: read its model). */
+function lineOptionText(facts: TableFacts, chain: Chain, id: number | undefined, index: number, owner: string, name: string): { text: string | undefined; negated: boolean } | null | undefined {
+  const fromRow = id === undefined ? undefined : facts.optionTextAt(id, index, owner, name);
+  return fromRow !== undefined ? fromRow : optionText(chain.rules[index], owner, name);
+}
 
 /**
  * kube/hash-mismatch for one kube-named chain of the nat table (`id`: its id in facts' graph, when
@@ -192,22 +233,40 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
   // chain: this runs for each of the 41k hashed chains of a 10k-service dump.
   let first: { name: string; protocol: string; endpoint?: string } | undefined;
   if (kind === 'endpoint') {
-    for (const rule of chain.rules) {
-      if (rule.target?.name !== 'DNAT') continue;
-      const subject = servicePortNameFromComment(commentOf(rule) ?? '');
+    const count = id === undefined ? chain.rules.length : facts.ruleCount(id);
+    for (let index = 0; index < count; index++) {
+      // From the parser's rows where they tell (30k endpoint chains at 10k services), else the rule.
+      const rule = id === undefined ? chain.rules[index] : undefined;
+      if ((rule ? rule.target?.name : facts.targetNameAt(id!, index)) !== 'DNAT') continue;
+      const subject = servicePortNameFromComment(ruleOptionText(facts, chain, id, index, 'comment', 'comment')?.text ?? '');
       if (!subject) continue;
-      const protocol = genericOptionText(rule, 'protocol');
+      const protocol = ruleOptionText(facts, chain, id, index, '', 'protocol');
       if (!protocol?.text || protocol.negated) continue;
-      const to = targetOptionArg(rule, 'to-destination');
+      const to = ruleOptionText(facts, chain, id, index, TARGET_OPTIONS, 'to-destination')?.text;
       if (!to) continue;
       if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase() + to)) return;
       first ??= { name: subject.servicePortName, protocol: protocol.text, endpoint: to };
     }
-  } else {
-    for (const rule of id === undefined ? facts.referrersOf(chain.name) : facts.referrersOfId(id)) {
+  } else if (id === undefined) {
+    for (const rule of facts.referrersOf(chain.name)) {
       const subject = servicePortNameFromComment(commentOf(rule) ?? '');
       if (!subject || subject.endpoint) continue;
       const protocol = genericOptionText(rule, 'protocol');
+      if (!protocol?.text || protocol.negated) continue;
+      if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase())) return;
+      first ??= { name: subject.servicePortName, protocol: protocol.text };
+    }
+  } else {
+    // The jumps to the chain (facts.referrersOfId), read from the parser's rows where they tell.
+    const { starts, chainIds, indexes } = facts.callerIndex();
+    for (let k = starts[id]; k < starts[id + 1]; k++) {
+      const caller = chainIds[k];
+      const index = indexes[k];
+      if (!facts.usableAt(caller, index)) continue;
+      const callerChain = facts.graph.chains[caller];
+      const subject = servicePortNameFromComment(ruleOptionText(facts, callerChain, caller, index, 'comment', 'comment')?.text ?? '');
+      if (!subject || subject.endpoint) continue;
+      const protocol = ruleOptionText(facts, callerChain, caller, index, '', 'protocol');
       if (!protocol?.text || protocol.negated) continue;
       if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase())) return;
       first ??= { name: subject.servicePortName, protocol: protocol.text };

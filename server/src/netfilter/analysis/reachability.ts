@@ -7,7 +7,7 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { certainlyStateful, cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
-import { Cancelled, lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
+import { Cancelled, lineNumber, RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 interface Candidate {
   index: number;
@@ -137,19 +137,19 @@ export function* checkTableReachability(context: AnalysisContext, facts: TableFa
   // raised once every chain has been walked.
   let failure: { error: unknown } | undefined;
   for (let id = 0; id < chains.length; id++) {
-    const rules = chains[id].rules;
-    if (rules.length < 2) {
+    const count = facts.ruleCount(id);
+    if (count < 2) {
       if (context.tick()) yield;
       continue;
     }
-    if (rules.length <= SHORT_CHAIN_RULES && context.tick(rules.length)) yield;
+    if (count <= SHORT_CHAIN_RULES && context.tick(count)) yield;
     try {
-      if (rules.length > SHORT_CHAIN_RULES) {
+      if (count > SHORT_CHAIN_RULES) {
         yield* checkReachability(context, facts, chains[id], problems, id);
         continue;
       }
-      const walk = new ReachabilityWalk(context, facts, rules, id, problems);
-      for (let index = 0; index < rules.length && walk.visit(index); index++);
+      const walk = new ReachabilityWalk(context, facts, chains[id], count, id, problems);
+      for (let index = 0; index < count && walk.visit(index); index++);
     } catch (error) {
       if (error instanceof Cancelled) throw error;
       failure ??= { error };
@@ -163,57 +163,71 @@ const SHORT_CHAIN_RULES = 64;
 
 /** reach/* for one chain (`chainId`: its id in facts' graph, when known), pausing every few hundred rules. */
 export function* checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], chainId = facts.graph.ids.get(chain.name)): AnalysisSteps {
-  const rules = chain.rules;
-  if (rules.length < 2) return;
-  const walk = new ReachabilityWalk(context, facts, rules, chainId, problems);
-  for (let index = 0; index < rules.length; index++) {
+  const count = chainId === undefined ? chain.rules.length : facts.ruleCount(chainId);
+  if (count < 2) return;
+  const walk = new ReachabilityWalk(context, facts, chain, count, chainId, problems);
+  for (let index = 0; index < count; index++) {
     if (context.tick()) yield;
     if (!walk.visit(index)) break;
   }
 }
 
-/** The walk over one chain's rules, in order: what stops every packet, and the earlier terminal rules. */
+/**
+ * The walk over one chain's rules, in order: what stops every packet, and the earlier terminal rules.
+ * A rule is read from its class (TableFacts.ruleClass) while that tells enough: on a kube dump most
+ * chains are walked without making a rule object.
+ */
 class ReachabilityWalk {
   private earlier: EarlierTerminals | undefined;
   private stopper: Rule | undefined;
+  private rules: readonly Rule[] | undefined;
 
   constructor(
     private readonly context: AnalysisContext,
     private readonly facts: TableFacts,
-    private readonly rules: readonly Rule[],
+    private readonly chain: Chain,
+    private readonly count: number,
     private readonly chainId: number | undefined,
     private readonly problems: Problem[],
   ) {}
 
+  private rule(index: number): Rule {
+    return (this.rules ??= this.chain.rules)[index];
+  }
+
   /** Rule `index`: report it if it can never match, and remember what it decides. False when the rest needs no walk. */
   visit(index: number): boolean {
-    const { context, facts, rules, chainId } = this;
-    const rule = rules[index];
-    if (!context.usable(rule)) return true;
+    const { context, facts, chainId } = this;
+    const ruleClass = chainId === undefined ? RULE_OBJECT : facts.ruleClass(chainId, index);
+    let rule = ruleClass === RULE_OBJECT ? this.rule(index) : undefined;
+    if (rule ? !context.usable(rule) : ruleClass & RULE_UNUSABLE) return true;
     if (this.stopper) {
-      this.problems.push(unreachable(context, rule, this.stopper));
+      this.problems.push(unreachable(context, rule ?? this.rule(index), this.stopper));
       return true;
     }
     // Is this rule contained in an earlier terminal rule?
     const earlier = this.earlier;
     if (earlier) {
+      rule ??= this.rule(index);
       const shape = context.shape(rule);
       const shadow = earlier.findShadowing(shape);
       if (shadow && !kubeProxyDuplicate(context, rule, shadow.rule)) this.problems.push(shadowed(context, rule, shape, shadow.rule));
     }
     // The last rule shadows nothing: skip the work (every KUBE-SEP chain ends with its DNAT).
-    if (index === rules.length - 1) return false;
-    const terminal = chainId === undefined ? facts.terminal(rule) : facts.terminalAt(chainId, index, rule);
+    if (index === this.count - 1) return false;
+    const terminal = chainId === undefined ? facts.terminal(rule!) : facts.terminalAt(chainId, index, ruleClass);
     // A stateful rule (statistic, recent …) is neither universal nor a candidate: no shape needed.
-    if (terminal && !certainlyStateful(rule)) {
+    if (terminal && !(rule ? certainlyStateful(rule) : ruleClass & RULE_STATEFUL)) {
+      rule ??= this.rule(index);
       const shape = context.shape(rule);
       if (isUniversal(shape)) {
         this.stopper = rule;
         return true;
       }
       if (!shape.stateful && !shape.empty) (this.earlier ??= new EarlierTerminals(context.family, context.family === 'ipv6' ? 128 : 32)).add({ index, rule, shape });
-    } else if (!terminal && rule.target && earlier) {
+    } else if (!terminal && earlier && (rule ? rule.target : (ruleClass & RULE_TARGET) !== TARGET_NONE)) {
       // (a change before every candidate invalidates none of them: only recorded once there is one)
+      rule ??= this.rule(index);
       earlier.wrote(index, chainId === undefined ? facts.writes(rule) : facts.writes(rule, chainId, index));
     }
     return true;
