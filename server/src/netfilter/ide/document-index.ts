@@ -11,7 +11,7 @@
 // so it shares the previous version's layout and only lists its own rules and chains.
 
 import type { Chain, CommandLine, Rule, Span, Table, TargetUse, Token } from '../model';
-import { lineEditOf, type ParsedRuleset } from '../parser';
+import { chainFirstRow, chainRows, lineEditOf, rowTargetName, rowTemplate, templateTarget, type ParsedRuleset } from '../parser';
 import { lineOf as lineOfOffset } from '../positions';
 import { OffsetTarget } from '../rule-model';
 import { KUBE_CHAIN_KINDS, kubeChainKind, type KubeChainKind } from '../kube/hash';
@@ -128,8 +128,7 @@ export class DocumentIndex extends SlicedIndex {
   readonly tables: TableIndex[] = [];
   ruleCount = 0;
   #layout?: IndexLayout;
-  /** ordinal → rule, chain (see IndexLayout) */
-  private readonly rules: Rule[] = [];
+  /** ordinal → chain (see IndexLayout); a rule is read from its chain (ruleAt) */
   private readonly chains: Chain[] = [];
 
   constructor(
@@ -187,28 +186,43 @@ export class DocumentIndex extends SlicedIndex {
     const chainFirstRules: number[] = [];
     const ruleChains: number[] = [];
     const chainKubeKinds: number[] = [];
+    /** per rule ordinal: its row in its table's chainRows(), -1 when it is read as an object (no rule objects made here for a checked parse) */
+    const ruleRows: number[] = [];
+    let ruleCount = 0;
     let unhashedChainCount = 0;
     for (const [t, table] of ruleset.tables.entries()) {
       setLine(this.lineOf(table.headerSpan.start), LINE_HEADER, t, 0);
       if (table.commitSpan) setLine(this.lineOf(table.commitSpan.start), LINE_COMMIT, t, 0);
       for (const chain of table.chains.values()) {
         const chainOrdinal = this.chains.push(chain) - 1;
-        chainFirstRules.push(this.rules.length);
+        chainFirstRules.push(ruleCount);
         const kind = kubeChainKind(chain.name);
         chainKubeKinds.push(kind ? KUBE_CHAIN_KINDS.indexOf(kind) + 1 : 0);
         if (!kind) unhashedChainCount++;
         if (chain.declSpan && chain.nameSpan && ruleset.text.charCodeAt(chain.declSpan.start) === 58 /* : */) {
           setLine(this.lineOf(chain.declSpan.start), LINE_DECLARATION, t, chainOrdinal);
         }
+        const rows = chainRows(chain);
+        if (rows) {
+          for (let row = chainFirstRow(chain); row >= 0; row = rows.nexts[row]) {
+            if (++steps % BUILD_SLICE_RULES === 0) yield;
+            setLine(rows.lines[row], LINE_RULE, t, ruleCount++);
+            ruleChains.push(chainOrdinal);
+            ruleRows.push(row);
+          }
+          continue;
+        }
         for (const rule of chain.rules) {
           if (++steps % BUILD_SLICE_RULES === 0) yield;
-          setLine(rule.line, LINE_RULE, t, this.rules.push(rule) - 1);
+          setLine(rule.line, LINE_RULE, t, ruleCount++);
           ruleChains.push(chainOrdinal);
+          ruleRows.push(-1);
         }
       }
     }
-    this.ruleCount = this.rules.length;
-    chainFirstRules.push(this.rules.length);
+    this.ruleCount = ruleCount;
+    chainFirstRules.push(ruleCount);
+    const layoutSoFar = { ruleChains, chainFirstRules };
     // Other command lines (-N, -P, -F, -X, -D, -R, -Z): find their table by position (few tables).
     for (const [c, command] of ruleset.commands.entries()) {
       const t = this.tableAt(command.span.start);
@@ -225,6 +239,8 @@ export class DocumentIndex extends SlicedIndex {
       found[t].ids.push(id);
       found[t].codes.push(code);
     };
+    /** the target of each rule template of the current table (templateTarget), read once */
+    const templateTargets: { table: number; byTemplate: Array<ReturnType<typeof templateTarget>> } = { table: -1, byTemplate: [] };
     for (let line = 0; line < lineCount; line++) {
       if (line % (BUILD_SLICE_RULES * 4) === 0) yield;
       const t = lineTables[line];
@@ -234,9 +250,21 @@ export class DocumentIndex extends SlicedIndex {
           add(t, this.chains[ref].name, ref * OCCURRENCE_KINDS + OCC_DECLARATION);
           break;
         case LINE_RULE: {
-          const rule = this.rules[ref];
-          add(t, rule.chain, ref * OCCURRENCE_KINDS + OCC_RULE_CHAIN);
-          const target = rule.target;
+          const chain = this.chains[ruleChains[ref]];
+          add(t, chain.name, ref * OCCURRENCE_KINDS + OCC_RULE_CHAIN);
+          // The jump from the rule's row and template where they tell, else from the rule object.
+          const row = ruleRows[ref];
+          const template = row >= 0 ? rowTemplate(chainRows(chain)!.codes[row]) : -1;
+          if (template >= 0) {
+            if (templateTargets.table !== t) {
+              templateTargets.table = t;
+              templateTargets.byTemplate.length = 0;
+            }
+            const target = (templateTargets.byTemplate[template] ??= templateTarget(chain, template));
+            if (target && target.kind === 'chain') add(t, rowTargetName(chain, row)!, ref * OCCURRENCE_KINDS + (target.goto ? OCC_GOTO : OCC_JUMP));
+            break;
+          }
+          const target = this.ruleFrom(layoutSoFar, ref).target;
           if (target && target.kind === 'chain') add(t, target.name, ref * OCCURRENCE_KINDS + (target.goto ? OCC_GOTO : OCC_JUMP));
           break;
         }
@@ -271,7 +299,7 @@ export class DocumentIndex extends SlicedIndex {
       occurrences,
       chainFirstRules: Int32Array.from(chainFirstRules),
       ruleChains: Int32Array.from(ruleChains),
-      ruleCount: this.rules.length,
+      ruleCount,
       chainCount: this.chains.length,
       chainKubeKinds: Uint8Array.from(chainKubeKinds),
       unhashedChainCount,
@@ -296,11 +324,12 @@ export class DocumentIndex extends SlicedIndex {
     return ordinal >= 0 && ordinal < this.built.ruleCount ? this.ruleAt(ordinal) : undefined;
   }
 
-  /** A built index's rule: listed (whole build), or read from its chain (a re-read version's). */
+  /** A built index's rule, read from its chain (whose rules are made when first read). */
   private ruleAt(ordinal: number): Rule {
-    const known = this.rules[ordinal];
-    if (known) return known;
-    const layout = this.#layout!;
+    return this.ruleFrom(this.#layout!, ordinal);
+  }
+
+  private ruleFrom(layout: { ruleChains: ArrayLike<number>; chainFirstRules: ArrayLike<number> }, ordinal: number): Rule {
     const chain = layout.ruleChains[ordinal];
     return this.chains[chain].rules[ordinal - layout.chainFirstRules[chain]];
   }
