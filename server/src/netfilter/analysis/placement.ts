@@ -40,7 +40,7 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
         name = target.name;
       } else {
         if (ruleClass & RULE_UNUSABLE) continue;
-        if (ruleClass & RULE_ADDRTYPE) checkMatchFamily(context, chain.rules[index], problems);
+        if (ruleClass & RULE_ADDRTYPE && context.family === 'ipv6') checkMatchFamily(context, chain.rules[index], problems);
         if (!(ruleClass & RULE_EXTENSION)) continue;
         name = facts.targetNameAt(id, index)!;
       }

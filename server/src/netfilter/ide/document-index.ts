@@ -190,7 +190,10 @@ export class DocumentIndex extends SlicedIndex {
     const ruleRows: number[] = [];
     let ruleCount = 0;
     let unhashedChainCount = 0;
+    /** per table: the ordinal of its first chain (a chain's place in table.chains is its ordinal minus this) */
+    const tableFirstChains: number[] = [];
     for (const [t, table] of ruleset.tables.entries()) {
+      tableFirstChains.push(this.chains.length);
       setLine(this.lineOf(table.headerSpan.start), LINE_HEADER, t, 0);
       if (table.commitSpan) setLine(this.lineOf(table.commitSpan.start), LINE_COMMIT, t, 0);
       for (const chain of table.chains.values()) {
@@ -222,6 +225,7 @@ export class DocumentIndex extends SlicedIndex {
     }
     this.ruleCount = ruleCount;
     chainFirstRules.push(ruleCount);
+    tableFirstChains.push(this.chains.length);
     const layoutSoFar = { ruleChains, chainFirstRules };
     // Other command lines (-N, -P, -F, -X, -D, -R, -Z): find their table by position (few tables).
     for (const [c, command] of ruleset.commands.entries()) {
@@ -230,14 +234,23 @@ export class DocumentIndex extends SlicedIndex {
     }
     // 2. The chain names on the lines, in line order (a rule's own chain before its jump): each
     // chain's occurrences come out in source order without sorting.
-    const chainIds = ruleset.tables.map(() => new Map<string, number>());
+    // A table's chains are ids 0 … n-1 in table.chains order: a declaration, a rule's own chain and a
+    // jump the parser resolved need no lookup by name; other names (undeclared chains) come after.
+    const chainIds = ruleset.tables.map((_, t) => {
+      const ids = new Map<string, number>();
+      for (let ordinal = tableFirstChains[t]; ordinal < tableFirstChains[t + 1]; ordinal++) ids.set(this.chains[ordinal].name, ordinal - tableFirstChains[t]);
+      return ids;
+    });
     const found = ruleset.tables.map(() => ({ ids: [] as number[], codes: [] as number[] }));
+    const addId = (t: number, id: number, code: number) => {
+      found[t].ids.push(id);
+      found[t].codes.push(code);
+    };
     const add = (t: number, name: string, code: number) => {
       const ids = chainIds[t];
       let id = ids.get(name);
       if (id === undefined) ids.set(name, (id = ids.size));
-      found[t].ids.push(id);
-      found[t].codes.push(code);
+      addId(t, id, code);
     };
     /** the target of each rule template of the current table (templateTarget), read once */
     const templateTargets: { table: number; byTemplate: Array<ReturnType<typeof templateTarget>> } = { table: -1, byTemplate: [] };
@@ -247,11 +260,11 @@ export class DocumentIndex extends SlicedIndex {
       const ref = lineRefs[line];
       switch (lineKinds[line]) {
         case LINE_DECLARATION:
-          add(t, this.chains[ref].name, ref * OCCURRENCE_KINDS + OCC_DECLARATION);
+          addId(t, ref - tableFirstChains[t], ref * OCCURRENCE_KINDS + OCC_DECLARATION);
           break;
         case LINE_RULE: {
           const chain = this.chains[ruleChains[ref]];
-          add(t, chain.name, ref * OCCURRENCE_KINDS + OCC_RULE_CHAIN);
+          addId(t, ruleChains[ref] - tableFirstChains[t], ref * OCCURRENCE_KINDS + OCC_RULE_CHAIN);
           // The jump from the rule's row and template where they tell, else from the rule object.
           const row = ruleRows[ref];
           const template = row >= 0 ? rowTemplate(chainRows(chain)!.codes[row]) : -1;
@@ -261,7 +274,14 @@ export class DocumentIndex extends SlicedIndex {
               templateTargets.byTemplate.length = 0;
             }
             const target = (templateTargets.byTemplate[template] ??= templateTarget(chain, template));
-            if (target && target.kind === 'chain') add(t, rowTargetName(chain, row)!, ref * OCCURRENCE_KINDS + (target.goto ? OCC_GOTO : OCC_JUMP));
+            if (!target || target.kind !== 'chain') break;
+            const code = ref * OCCURRENCE_KINDS + (target.goto ? OCC_GOTO : OCC_JUMP);
+            const name = rowTargetName(chain, row)!;
+            // The parser's number for the jumped-to chain is its place in table.chains when the name there is the same.
+            const entry = chainRows(chain)!.targetEntries[row];
+            const first = tableFirstChains[t];
+            if (entry >= 0 && first + entry < tableFirstChains[t + 1] && this.chains[first + entry].name === name) addId(t, entry, code);
+            else add(t, name, code);
             break;
           }
           const target = this.ruleFrom(layoutSoFar, ref).target;
