@@ -512,6 +512,14 @@ export class TableFacts {
     return ruleClass === RULE_OBJECT ? this.context.usable(this.graph.chains[id].rules[index]) : !(ruleClass & RULE_UNUSABLE);
   }
 
+  /**
+   * Whether chain `id`'s rules are read from the parser's rows, which are in file order (a chain's
+   * rows are filed as its `-A` lines come; a chain is read from rows for all its rules or none).
+   */
+  rulesInFileOrder(id: number): boolean {
+    return this.ruleCount(id) > 0 && this.slotRows()[this.graph.ruleStarts[id]] >= 0;
+  }
+
   /** The line of rule `index` of chain `id` (0-based), its object read only when it has no row. */
   ruleLine(id: number, index: number): number {
     const row = this.slotRows()[this.graph.ruleStarts[id] + index];
