@@ -4,7 +4,8 @@
 
 import type { RuleOutline } from '../rule-templates';
 import { isBuiltinChain, type Chain, type Family, type Problem, type Rule, type Ruleset, type Span, type Table } from '../model';
-import { ALL_FIELDS, ruleShape, statefulOutline, type Field, type RuleShape } from './constraints';
+import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
+import { ALWAYS_TERMINAL, NAT_TERMINAL, RULE_GOTO, RULE_NOT_UNIVERSAL, RULE_OBJECT, RULE_TARGET, RULE_UNIVERSAL, RULE_UNUSABLE, TARGET_CHAIN, TARGET_NONE, TARGET_RETURN, TARGET_VERDICT, templateClassBits } from './rule-class';
 import { mergesNegatedPorts, savedBy } from '../saved-by';
 import { chainFirstRow, chainRows, jumpTargetEntry, optionText, ruleOutline, rowBroken, rowOptionText, rowTargetName, rowTemplate, rowUsable, templateOutline, templateTarget, type ChainRowsView } from '../parser';
 
@@ -111,10 +112,6 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
   return context;
 }
 
-/** Verdicts that end the traversal of the current chain for every packet the rule matches. */
-const ALWAYS_TERMINAL = new Set(['ACCEPT', 'DROP', 'REJECT', 'QUEUE', 'NFQUEUE', 'RETURN']);
-/** NAT targets: the nat table stops at the first one that applies (NF_ACCEPT, or NF_DROP on failure). */
-const NAT_TERMINAL = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT', 'NETMAP']);
 
 /** Packet fields each non-terminal target may change; targets not listed may change anything. */
 const TARGET_WRITES: Record<string, Field[]> = {
@@ -213,38 +210,6 @@ type WalkStep = 0 | 1 | 2;
 const WALK_CONTINUES = 0;
 const WALK_STOPS = 1;
 const WALK_DECIDES = 2;
-
-/**
- * A rule's class (TableFacts.ruleClass): what the passes over every rule read of it, worked out
- * once per rule template from the parser's rows, so that they make no rule object for most of a big
- * table's 100k rules. RULE_OBJECT: the template does not tell (or there is none): read the rule.
- */
-export const RULE_OBJECT = -1;
-/** broken, or for the other family (context.usable() is false) */
-export const RULE_UNUSABLE = 1;
-/** the kind of target (the bits under RULE_TARGET) */
-export const RULE_TARGET = 7 << 1;
-export const TARGET_NONE = 0;
-/** a jump or goto to a chain */
-export const TARGET_CHAIN = 1 << 1;
-/** a verdict that ends the chain for every packet the rule matches (TableFacts.verdictTerminal) */
-export const TARGET_VERDICT = 2 << 1;
-export const TARGET_RETURN = 3 << 1;
-/** any other built-in or extension target (a packet it matches goes on to the next rule) */
-export const TARGET_OTHER = 4 << 1;
-/** a target the registry does not know */
-export const TARGET_UNKNOWN = 5 << 1;
-export const RULE_GOTO = 1 << 4;
-/** matches every packet, certainly (no criteria but comments) */
-export const RULE_UNIVERSAL = 1 << 5;
-/** never matches every packet, certainly (a stateful match, a negated or fragment criterion) */
-export const RULE_NOT_UNIVERSAL = 1 << 6;
-/** certainlyStateful() */
-export const RULE_STATEFUL = 1 << 7;
-/** its target is an extension (placement reads these) */
-export const RULE_EXTENSION = 1 << 8;
-/** it has an addrtype match (place/match-family reads these) */
-export const RULE_ADDRTYPE = 1 << 9;
 
 /** TableFacts.templateClasses: not worked out yet */
 const TEMPLATE_UNREAD = -2;
@@ -453,28 +418,8 @@ export class TableFacts {
       this.templateClasses = grown;
     }
     const target = templateTarget(chain, template);
-    const outline = templateOutline(chain, template);
-    let bits = 0;
-    if (target) {
-      if (target.kind === 'chain') bits |= TARGET_CHAIN | (target.goto ? RULE_GOTO : 0);
-      else if (target.name === undefined) bits = RULE_OBJECT;
-      else {
-        const name = target.name;
-        this.templateTargetNames[template] = name;
-        // (as verdictTerminal() and walkStep() read a target object)
-        const verdict = (target.kind === 'builtin' || target.kind === 'extension') && (ALWAYS_TERMINAL.has(name) || (NAT_TERMINAL.has(name) && this.name === 'nat'));
-        if (name === 'RETURN') bits |= verdict ? TARGET_RETURN : RULE_OBJECT;
-        else bits |= verdict ? TARGET_VERDICT : target.kind === 'unknown' ? TARGET_UNKNOWN : TARGET_OTHER;
-        if (target.kind === 'extension') bits |= RULE_EXTENSION;
-      }
-    }
-    if (bits !== RULE_OBJECT) {
-      // (as universal() reads a rule: plainlyUniversal, then mayBeUniversal's certain refusals)
-      if (statefulOutline(outline)) bits |= RULE_STATEFUL | RULE_NOT_UNIVERSAL;
-      else if (outline.genericOptions === 0 && outline.modules.every((module) => module === 'comment')) bits |= RULE_UNIVERSAL;
-      else if (outline.generic.some((option) => option.negated || option.name === 'fragment')) bits |= RULE_NOT_UNIVERSAL;
-      if (outline.modules.includes('addrtype')) bits |= RULE_ADDRTYPE;
-    }
+    const bits = templateClassBits(target, templateOutline(chain, template), this.name);
+    if (bits !== RULE_OBJECT && target && target.kind !== 'chain') this.templateTargetNames[template] = target.name;
     this.templateClasses[template] = bits;
     return bits;
   }

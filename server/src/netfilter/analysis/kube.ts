@@ -29,25 +29,32 @@ export function* checkKube(context: AnalysisContext, facts: TableFacts, problems
   }
 }
 
-/** The checks of one chain's own rules (all but the names' hashes); `id`: its id in facts' graph, when known. */
-export function checkKubeChain(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id = facts.graph.ids.get(chain.name)): void {
+/** The chain's id in facts' graph (the checks read its rules through facts: from the parser's rows where they tell). */
+function idOf(facts: TableFacts, chain: Chain): number {
+  const id = facts.graph.ids.get(chain.name);
+  if (id === undefined || facts.graph.chains[id] !== chain) throw new Error(`chain ${chain.name} is not one of table ${facts.name}'s`);
+  return id;
+}
+
+/** The checks of one chain's own rules (all but the names' hashes); `id`: its id in facts' graph. */
+export function checkKubeChain(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id = idOf(facts, chain)): void {
   checkMustBeLast(context, facts, chain, problems, id);
   if (facts.name !== 'nat') return;
   if (chain.name.startsWith('KUBE-SVC-') || chain.name.startsWith('KUBE-SVL-')) checkShares(context, facts, chain, problems, id);
   if (chain.name.startsWith('KUBE-SEP-')) checkSepDnat(context, facts, chain, problems, id);
 }
 
-function checkMustBeLast(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number | undefined): void {
+function checkMustBeLast(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number): void {
   const candidates = context.linesContaining(MUST_BE_LAST);
   if (candidates.size === 0) return;
   // (lines read from the parser's rows where it can: no rule object for the 41k chains of a kube dump)
-  const count = id === undefined ? chain.rules.length : facts.ruleCount(id);
+  const count = facts.ruleCount(id);
   if (count < 2) return;
   // Rules read from the parser's rows are in file order: a chain none of whose lines from the first to
   // the last is a candidate is settled by two lines (41k chains at 10k services).
-  if (id !== undefined && facts.rulesInFileOrder(id) && !someLineBetween(candidates, facts.ruleLine(id, 0), facts.ruleLine(id, count - 1))) return;
+  if (facts.rulesInFileOrder(id) && !someLineBetween(candidates, facts.ruleLine(id, 0), facts.ruleLine(id, count - 1))) return;
   for (let i = 0; i < count - 1; i++) {
-    if (!candidates.has(id === undefined ? chain.rules[i].line : facts.ruleLine(id, i))) continue;
+    if (!candidates.has(facts.ruleLine(id, i))) continue;
     const rules = chain.rules;
     const rule = rules[i];
     const comment = commentOf(rule);
@@ -89,8 +96,8 @@ function someLineBetween(lines: ReadonlySet<number>, first: number, last: number
  * the statistic options are (no model built): the probability, NaN for a session-affinity rule,
  * 'not a branch', or undefined (read the model).
  */
-function branchProbabilityFromLine(facts: TableFacts, chain: Chain, id: number | undefined, index: number): number | 'not a branch' | undefined {
-  const outline = id === undefined ? ruleOutline(chain.rules[index]) : (facts.outlineAt(id, index) ?? ruleOutline(chain.rules[index]));
+function branchProbabilityFromLine(facts: TableFacts, id: number, index: number): number | 'not a branch' | undefined {
+  const outline = facts.outlineAt(id, index) ?? ruleOutline(facts.graph.chains[id].rules[index]);
   if (!outline) return undefined;
   // Two statistic matches: the model's reading, which tells their options apart. (Counted in a
   // loop: this runs for every rule of the 10k KUBE-SVC chains of a big dump.)
@@ -101,9 +108,9 @@ function branchProbabilityFromLine(facts: TableFacts, chain: Chain, id: number |
     if (module === 'comment') continue;
     if (module === 'recent') return NaN;
     if (module !== 'statistic') return 'not a branch';
-    const mode = lineOptionText(facts, chain, id, index, 'statistic', 'mode')?.text;
-    const p = lineOptionText(facts, chain, id, index, 'statistic', 'probability');
-    if (mode !== 'random' || !p || p.negated || lineOptionText(facts, chain, id, index, 'statistic', 'every')) return 'not a branch';
+    const mode = lineOptionText(facts, id, index, 'statistic', 'mode')?.text;
+    const p = lineOptionText(facts, id, index, 'statistic', 'probability');
+    if (mode !== 'random' || !p || p.negated || lineOptionText(facts, id, index, 'statistic', 'every')) return 'not a branch';
     probability = Number(p.text);
     if (!Number.isFinite(probability)) return 'not a branch';
   }
@@ -114,22 +121,22 @@ function branchProbabilityFromLine(facts: TableFacts, chain: Chain, id: number |
  * kube-proxy spreads a service over n endpoints with `-m statistic --mode random --probability
  * 1/(n-i)` on rule i and an unconditional last rule, so each endpoint gets 1/n.
  */
-function checkShares(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number | undefined): void {
+function checkShares(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number): void {
   // Rule indexes; the rules themselves are read from the parser's rows where they tell (10k
   // service chains at 10k services), and made only for a finding.
   const branches: Array<{ index: number; probability: number }> = [];
-  const count = id === undefined ? chain.rules.length : facts.ruleCount(id);
+  const count = facts.ruleCount(id);
   for (let index = 0; index < count; index++) {
-    const targetName = id === undefined ? chain.rules[index].target?.name : facts.targetNameAt(id, index);
+    const targetName = facts.targetNameAt(id, index);
     if (targetName === undefined || !targetName.startsWith('KUBE-SEP-')) continue;
-    const outline = id === undefined ? undefined : facts.outlineAt(id, index);
+    const outline = facts.outlineAt(id, index);
     if (outline) {
-      if (facts.brokenAt(id!, index) || outline.genericOptions) return;
+      if (facts.brokenAt(id, index) || outline.genericOptions) return;
     } else {
       const rule = chain.rules[index];
       if (rule.broken || (ruleOutline(rule)?.genericOptions ?? rule.genericOptions.length)) return;
     }
-    const fromLine = branchProbabilityFromLine(facts, chain, id, index);
+    const fromLine = branchProbabilityFromLine(facts, id, index);
     if (fromLine === 'not a branch') return;
     if (fromLine !== undefined) {
       if (!Number.isNaN(fromLine)) branches.push({ index, probability: fromLine });
@@ -179,10 +186,10 @@ function checkShares(context: AnalysisContext, facts: TableFacts, chain: Chain, 
   });
 }
 
-function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number | undefined): void {
-  if (id === undefined ? chain.rules.some((r) => r.target?.name === 'DNAT') : hasDnat(facts, id)) return;
-  const referrers = facts.referrersOf(chain.name);
-  if (chain.rules.length === 0 && referrers.length === 0) return; // a leftover declaration: graph/unused-chain covers it
+function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number): void {
+  if (hasDnat(facts, id)) return;
+  const referrers = facts.referrersOfId(id);
+  if (facts.ruleCount(id) === 0 && referrers.length === 0) return; // a leftover declaration: graph/unused-chain covers it
   const at = chain.nameSpan ?? referrers[0]?.target?.token;
   if (!at) return;
   problems.push({
@@ -208,23 +215,23 @@ export function hashChecked(facts: TableFacts, name: string): boolean {
 
 
 /**
- * The first argument of an option of rule `index` of the chain (chain `id` of facts' graph, when
- * known) and whether it is negated, read from the parser's rows when they tell, else from the rule
- * (see parser.ts optionText: `owner` '' for -s/-d/-p, a module, or TARGET_OPTIONS); undefined: none.
+ * The first argument of an option of rule `index` of chain `id` and whether it is negated, read
+ * from the parser's rows when they tell, else from the rule (see parser.ts optionText: `owner` ''
+ * for -s/-d/-p, a module, or TARGET_OPTIONS); undefined: none.
  */
-function ruleOptionText(facts: TableFacts, chain: Chain, id: number | undefined, index: number, owner: string, name: string): { text: string | undefined; negated: boolean } | undefined {
-  const fromRow = id === undefined ? undefined : facts.optionTextAt(id, index, owner, name);
+function ruleOptionText(facts: TableFacts, id: number, index: number, owner: string, name: string): { text: string | undefined; negated: boolean } | undefined {
+  const fromRow = facts.optionTextAt(id, index, owner, name);
   if (fromRow !== undefined) return fromRow ?? undefined;
-  const rule = chain.rules[index];
+  const rule = facts.graph.chains[id].rules[index];
   if (owner === '') return genericOptionText(rule, name as 'protocol');
   const text = owner === TARGET_OPTIONS ? targetOptionArg(rule, name) : optionArg(rule, name, owner);
   return text === undefined ? undefined : { text, negated: false };
 }
 
-/** optionText() of rule `index` of the chain from the parser's rows, else from the rule object (undefined: read its model). */
-function lineOptionText(facts: TableFacts, chain: Chain, id: number | undefined, index: number, owner: string, name: string): { text: string | undefined; negated: boolean } | null | undefined {
-  const fromRow = id === undefined ? undefined : facts.optionTextAt(id, index, owner, name);
-  return fromRow !== undefined ? fromRow : optionText(chain.rules[index], owner, name);
+/** optionText() of rule `index` of chain `id` from the parser's rows, else from the rule object (undefined: read its model). */
+function lineOptionText(facts: TableFacts, id: number, index: number, owner: string, name: string): { text: string | undefined; negated: boolean } | null | undefined {
+  const fromRow = facts.optionTextAt(id, index, owner, name);
+  return fromRow !== undefined ? fromRow : optionText(facts.graph.chains[id].rules[index], owner, name);
 }
 
 /**
@@ -232,7 +239,7 @@ function lineOptionText(facts: TableFacts, chain: Chain, id: number | undefined,
  * known): 41k hashed chains at 10k services, one SHA-256 each in JavaScript (≈ 1.5 µs) plus reading
  * a comment.
  */
-export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id?: number): void {
+export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id = idOf(facts, chain)): void {
   // (asked for each of the nat table's chains: the kind alone, nothing allocated for the others)
   const kind = kubeChainKind(chain.name);
   if (!kind) return;
@@ -243,28 +250,18 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
   // chain: this runs for each of the 41k hashed chains of a 10k-service dump.
   let first: { name: string; protocol: string; endpoint?: string } | undefined;
   if (kind === 'endpoint') {
-    const count = id === undefined ? chain.rules.length : facts.ruleCount(id);
+    const count = facts.ruleCount(id);
     for (let index = 0; index < count; index++) {
       // From the parser's rows where they tell (30k endpoint chains at 10k services), else the rule.
-      const rule = id === undefined ? chain.rules[index] : undefined;
-      if ((rule ? rule.target?.name : facts.targetNameAt(id!, index)) !== 'DNAT') continue;
-      const subject = servicePortNameFromComment(ruleOptionText(facts, chain, id, index, 'comment', 'comment')?.text ?? '');
+      if (facts.targetNameAt(id, index) !== 'DNAT') continue;
+      const subject = servicePortNameFromComment(ruleOptionText(facts, id, index, 'comment', 'comment')?.text ?? '');
       if (!subject) continue;
-      const protocol = ruleOptionText(facts, chain, id, index, '', 'protocol');
+      const protocol = ruleOptionText(facts, id, index, '', 'protocol');
       if (!protocol?.text || protocol.negated) continue;
-      const to = ruleOptionText(facts, chain, id, index, TARGET_OPTIONS, 'to-destination')?.text;
+      const to = ruleOptionText(facts, id, index, TARGET_OPTIONS, 'to-destination')?.text;
       if (!to) continue;
       if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase() + to)) return;
       first ??= { name: subject.servicePortName, protocol: protocol.text, endpoint: to };
-    }
-  } else if (id === undefined) {
-    for (const rule of facts.referrersOf(chain.name)) {
-      const subject = servicePortNameFromComment(commentOf(rule) ?? '');
-      if (!subject || subject.endpoint) continue;
-      const protocol = genericOptionText(rule, 'protocol');
-      if (!protocol?.text || protocol.negated) continue;
-      if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase())) return;
-      first ??= { name: subject.servicePortName, protocol: protocol.text };
     }
   } else {
     // The jumps to the chain (facts.referrersOfId), read from the parser's rows where they tell.
@@ -273,10 +270,9 @@ export function checkHash(context: AnalysisContext, facts: TableFacts, chain: Ch
       const caller = chainIds[k];
       const index = indexes[k];
       if (!facts.usableAt(caller, index)) continue;
-      const callerChain = facts.graph.chains[caller];
-      const subject = servicePortNameFromComment(ruleOptionText(facts, callerChain, caller, index, 'comment', 'comment')?.text ?? '');
+      const subject = servicePortNameFromComment(ruleOptionText(facts, caller, index, 'comment', 'comment')?.text ?? '');
       if (!subject || subject.endpoint) continue;
-      const protocol = ruleOptionText(facts, callerChain, caller, index, '', 'protocol');
+      const protocol = ruleOptionText(facts, caller, index, '', 'protocol');
       if (!protocol?.text || protocol.negated) continue;
       if (hashSuffixMatches(chain.name, prefixLength, subject.servicePortName + protocol.text.toLowerCase())) return;
       first ??= { name: subject.servicePortName, protocol: protocol.text };

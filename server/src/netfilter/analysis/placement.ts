@@ -6,7 +6,8 @@
 
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
-import { lineNumber, RULE_ADDRTYPE, RULE_EXTENSION, RULE_OBJECT, RULE_UNUSABLE, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
+import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
+import { RULE_ADDRTYPE, RULE_EXTENSION, RULE_OBJECT, RULE_UNUSABLE } from './rule-class';
 
 const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> = {
   DNAT: { tables: ['nat'], hooks: ['PREROUTING', 'OUTPUT'] },

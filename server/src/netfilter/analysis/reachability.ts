@@ -7,7 +7,8 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { certainlyStateful, cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
-import { Cancelled, lineNumber, RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
+import { Cancelled, lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
+import { RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE } from './rule-class';
 
 interface Candidate {
   index: number;
