@@ -2335,6 +2335,11 @@ export function chainRows(chain: Chain): ChainRowsView | undefined {
   return chain.state.rows;
 }
 
+/** How many rules the chain has, without making their objects when the parser's rows tell. */
+export function ruleCountOf(chain: Chain): number {
+  return chainRows(chain) ? (chain as LazyChain).rowCount : chain.rules.length;
+}
+
 /** The first of chainRows(chain) that is the chain's (-1: the chain has no rules). */
 export function chainFirstRow(chain: Chain): number {
   return (chain as LazyChain).firstRow;

@@ -4,6 +4,7 @@ import { findMatch, findTarget } from '../extensions/registry';
 import type { OptionSpec } from '../extensions/types';
 import { hasAddressLists, isBuiltinChain, kernelRuleCount, kernelRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
+import { ruleCountOf } from '../parser';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
 import { locate, type OptionOwner } from './locate';
@@ -74,7 +75,7 @@ export function hover(doc: IdeDocument, offset: number): HoverResult | undefined
 
 function countRules(table: Table): number {
   let n = 0;
-  for (const chain of table.chains.values()) n += chain.rules.length;
+  for (const chain of table.chains.values()) n += ruleCountOf(chain); // (no rule objects made: 113k at 10k services)
   return n;
 }
 
@@ -92,7 +93,7 @@ export function chainHover(doc: IdeDocument, table: Table, name: string): string
   const chain = table.chains.get(name);
   const builtin = isBuiltinChain(table.name, name);
   const lines: string[] = [];
-  const ruleCount = chain?.rules.length ?? 0;
+  const ruleCount = chain ? ruleCountOf(chain) : 0;
   const head = builtin
     ? `**${name}** · built-in chain of \`${table.name}\` · policy ${chain?.policy ?? 'ACCEPT'} · ${plural(ruleCount, 'rule')}`
     : chain
