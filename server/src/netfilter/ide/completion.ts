@@ -5,6 +5,7 @@ import { allMatches, allTargets, findMatch, findTarget } from '../extensions/reg
 import type { OptionSpec } from '../extensions/types';
 import { BUILTIN_CHAINS, type Chain, type Span, type Table } from '../model';
 import { tokenizeLine } from '../tokenizer';
+import { ruleCountOf } from '../parser';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
 import { kubeChainRole } from '../kube/chains';
@@ -193,8 +194,8 @@ function chainEntries(table: Table, word: string, replace: Span, which: 'all' | 
   return offered.slice(0, MAX_CHAIN_COMPLETIONS).map((chain) => ({
     label: chain.name,
     kind: chain.builtin ? 'builtin-chain' : 'chain',
-    detail: chain.builtin ? `built-in chain · policy ${chain.policy ?? 'ACCEPT'}` : `user chain · ${chain.rules.length} rules`,
-    documentation: chain.builtin ? BUILTIN_CHAIN_ROLES[chain.name] : kubeChainRole(chain.name, table.name)?.role ?? knownChain(chain.name)?.role ?? `User chain with ${chain.rules.length} rules.`,
+    detail: chain.builtin ? `built-in chain · policy ${chain.policy ?? 'ACCEPT'}` : `user chain · ${ruleCountOf(chain)} rules`,
+    documentation: chain.builtin ? BUILTIN_CHAIN_ROLES[chain.name] : kubeChainRole(chain.name, table.name)?.role ?? knownChain(chain.name)?.role ?? `User chain with ${ruleCountOf(chain)} rules.`,
     replace,
     sortText: '0' + chain.name,
   }));

@@ -2,6 +2,7 @@
 
 import type { Chain, Span } from '../model';
 import { chainMatchRank } from './completion';
+import { ruleCountOf } from '../parser';
 import { KUBE_CHAIN_PREFIXES, type KubeChainKind } from '../kube/hash';
 import type { IdeDocument } from './ide-document';
 import { DECLARATION_LINE, NOT_FOLDED } from './document-index';
@@ -188,7 +189,7 @@ export function* chainSymbolSteps(doc: IdeDocument, query: string, limit = 1000)
   return byRank
     .flat()
     .slice(0, limit)
-    .map(({ chain, table, span }) => ({ name: chain.name, table, span, rules: chain.rules.length }));
+    .map(({ chain, table, span }) => ({ name: chain.name, table, span, rules: ruleCountOf(chain) }));
 }
 
 export interface FoldRange {
