@@ -2366,7 +2366,7 @@ export function rowTemplate(code: number): number {
 
 /** Whether the row's rule is used by the analyses: not broken, not for the other family. (Rows with a template only.) */
 export function rowUsable(code: number): boolean {
-  return (code & 9) === 0;
+  return !brokenOfCode(code) && !otherFamilyOfCode(code);
 }
 
 /** The target every rule of template `template` of the chain's table has (null: none), and its name when they all write the same. */
