@@ -456,13 +456,25 @@ export class DocumentIndex extends SlicedIndex {
     return result;
   }
 
-  /** Rules whose target jumps (or goes) to the chain. */
-  callersOf(table: Table, chain: string): Rule[] {
+  /**
+   * Rules whose target jumps (or goes) to the chain, in source order; the first `limit` of them
+   * (their rule objects are made now: KUBE-MARK-MASQ has 40k callers, in 40k chains at 10k services).
+   */
+  callersOf(table: Table, chain: string, limit = Infinity): Rule[] {
     const rules: Rule[] = [];
     this.forEachOccurrence(table, chain, (kind, ordinal) => {
-      if (kind === OCC_JUMP || kind === OCC_GOTO) rules.push(this.ruleAt(ordinal));
+      if ((kind === OCC_JUMP || kind === OCC_GOTO) && rules.length < limit) rules.push(this.ruleAt(ordinal));
     });
     return rules;
+  }
+
+  /** How many rules jump (or go) to the chain (no rule object made). */
+  callerCount(table: Table, chain: string): number {
+    let count = 0;
+    this.forEachOccurrence(table, chain, (kind) => {
+      if (kind === OCC_JUMP || kind === OCC_GOTO) count++;
+    });
+    return count;
   }
 
   private forEachOccurrence(table: Table, chain: string, visit: (kind: number, ordinal: number) => void): void {

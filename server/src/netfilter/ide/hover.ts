@@ -110,7 +110,10 @@ export function chainHover(doc: IdeDocument, table: Table, name: string): string
     if (known) lines.push(`${known.role} _(${known.owner})_`);
   }
 
-  const callers = doc.index.callersOf(table, name);
+  // A hashed kube chain's facts read all its callers (one or two); other chains list only the first
+  // few (KUBE-MARK-MASQ has 40k, whose rule objects a hover right after opening would make at once).
+  const callerCount = doc.index.callerCount(table, name);
+  const callers = doc.index.callersOf(table, name, kube?.hashedKind ? Infinity : LIST_LIMIT);
   const facts = kube?.hashedKind ? kubeChainFacts(table, name, callers) : undefined;
   if (facts) {
     if (facts.servicePortName) {
@@ -133,11 +136,11 @@ export function chainHover(doc: IdeDocument, table: Table, name: string): string
   }
 
   if (!builtin) {
-    if (callers.length === 0) lines.push('Not jumped to from any rule in this table.');
+    if (callerCount === 0) lines.push('Not jumped to from any rule in this table.');
     else {
       const shown = callers.slice(0, LIST_LIMIT).map((r) => ruleRef(doc, r));
-      const more = callers.length > LIST_LIMIT ? `, … and ${callers.length - LIST_LIMIT} more` : '';
-      lines.push(`Jumped to from ${plural(callers.length, 'rule')}: ${shown.join(', ')}${more}`);
+      const more = callerCount > LIST_LIMIT ? `, … and ${callerCount - LIST_LIMIT} more` : '';
+      lines.push(`Jumped to from ${plural(callerCount, 'rule')}: ${shown.join(', ')}${more}`);
     }
   }
   return lines.filter((l) => l && l !== '.').join('\n\n');
