@@ -55,6 +55,20 @@ test('folding of a small dump: the table, the declarations, each run of one chai
   ]);
 });
 
+test('folding of a dump with several tables: ranges in line order, each table before the runs inside it', () => {
+  const text = [SMALL.trimEnd(), '*nat', ':PREROUTING ACCEPT [0:0]', ':X - [0:0]', '-A X -j RETURN', '-A X -j RETURN', 'COMMIT', ''].join('\n');
+  const doc = IdeDocument.fromText(text);
+  assert.deepEqual(foldingRanges(doc).map((r) => `${r.startLine + 1}-${r.endLine + 1} ${r.kind}`), [
+    '1-12 table',
+    '2-5 chain-declarations',
+    '6-7 chain-rules',
+    '10-11 chain-rules',
+    '13-18 table',
+    '14-15 chain-declarations',
+    '16-17 chain-rules',
+  ]);
+});
+
 test('outline above the chain limit: unhashed chains first, then hashed ones in file order, and one entry counting the rest', () => {
   const text = generateKubeDump({ services: 30, endpointsPerService: 2, seed: 3 });
   const doc = IdeDocument.fromText(text);

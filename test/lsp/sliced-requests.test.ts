@@ -42,6 +42,19 @@ test('an address hover right after opening lets other requests through while the
   await diagnostics;
 });
 
+test('a chain hover right after opening waits for the navigation index; a hover on an option does not wait for it', async () => {
+  const uri = 'file:///work/kube-1500-chain.rules';
+  const rule = DUMP.split('\n').find((line) => line.startsWith('-A KUBE-SERVICES -d ') && line.includes('-j KUBE-SVC-'))!;
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
+  const chain = positionOf(DUMP, rule, rule.indexOf('-j KUBE-SVC-') + 5);
+  const option = positionOf(DUMP, rule, rule.indexOf('--dport') + 3);
+  // Both wait for the parse; then the option's hover is answered while the chain's index is built.
+  const { order, slowResult } = await answerOrder(uri, chain, option);
+  assert.deepEqual(order, ['quick', 'slow']);
+  assert.match(slowResult.contents.value, /^\*\*KUBE-SVC-\w+\*\* · user chain in `nat`/);
+  assert.match(slowResult.contents.value, /Jumped to from 1 rule: KUBE-SERVICES #\d+/);
+});
+
 test('a mark hover likewise: the mark index is built in slices, and the answer lists the rules that use the bits', async () => {
   const uri = 'file:///work/kube-1500-marks.rules';
   await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });

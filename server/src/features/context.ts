@@ -22,9 +22,17 @@ export interface ServerContext {
    * Like at(), for read-only requests (hover, definition, references, highlights): while a new
    * version is parsed, an unchanged line is answered from the previous version's model at once.
    */
-  atForRead(uri: string, position: Position): Promise<{ doc: IdeDocument; offset: number } | undefined>;
+  atForRead(uri: string, position: Position, options?: ReadOptions): Promise<{ doc: IdeDocument; offset: number } | undefined>;
   /** Report an error caught outside a request (debounced diagnostics …). */
   logError(where: string, error: unknown): void;
+}
+
+export interface ReadOptions {
+  /**
+   * false: do not wait for the navigation index (a hover that may not need it, see hoverNeeds);
+   * the request builds what it reads. Default true.
+   */
+  index?: boolean;
 }
 
 export interface GuardParams {
@@ -69,10 +77,12 @@ export function createContext(connection: Connection, documents: TextDocuments<T
       if (!doc) return undefined;
       return { doc, offset: offsetAt(doc.ruleset.lineStarts, position, doc.text.length) };
     },
-    async atForRead(uri, position) {
+    async atForRead(uri, position, options = {}) {
       const previous = store.previousFor(uri, position.line);
       if (previous) return { doc: previous, offset: offsetAt(previous.ruleset.lineStarts, position, previous.text.length) };
-      return this.at(uri, position);
+      if (options.index !== false) return this.at(uri, position);
+      const doc = await store.parsed(uri);
+      return doc && { doc, offset: offsetAt(doc.ruleset.lineStarts, position, doc.text.length) };
     },
   };
 }

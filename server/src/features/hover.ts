@@ -10,14 +10,21 @@ export const hoverFeature: Feature = {
   register(ctx) {
     ctx.connection.onHover(
       ctx.guard('hover', null, async (params: HoverParams, token) => {
-        const at = await ctx.atForRead(params.textDocument.uri, params.position);
+        // Right after opening a big dump, most hovers (an option, a target, a rule) need no index:
+        // answered at once, not after the navigation index (≈ 0.1 s at 10k services).
+        const at = await ctx.atForRead(params.textDocument.uri, params.position, { index: false });
         if (!at) return null;
+        const cancelled = () => !!token?.isCancellationRequested;
+        let needs = hoverNeeds(at.doc, at.offset);
+        if (needs.navigation) {
+          if (!(await runSliced(() => at.doc.prepareIndex(), cancelled, 'awaited'))) return null;
+          needs = hoverNeeds(at.doc, at.offset);
+        }
         // A mark or address hover reads an index of its own: built in slices first (the warm-up
         // after opening may not have reached it), never at once inside this request.
-        const needs = hoverNeeds(at.doc, at.offset);
         if (needs.marks || needs.addresses) {
           const ready = () => (!needs.marks || at.doc.prepareMarks()) && (!needs.addresses || at.doc.prepareAddresses());
-          if (!(await runSliced(ready, () => !!token?.isCancellationRequested, 'awaited'))) return null;
+          if (!(await runSliced(ready, cancelled, 'awaited'))) return null;
         }
         const result = hover(at.doc, at.offset);
         if (!result) return null;

@@ -369,8 +369,16 @@ export class DocumentIndex extends SlicedIndex {
     return this.lineEntry(this.lineOf(offset));
   }
 
-  /** What is on a 0-based line; undefined for comments, empty lines and lines outside tables. */
+  /**
+   * What is on a 0-based line; undefined for comments, empty lines and lines outside tables. Before
+   * the index is built, read from the parse where that gives the same answer (lineEntryFromParse):
+   * a request right after opening a big dump is answered without waiting for the whole index.
+   */
   lineEntry(line: number): LineEntry | undefined {
+    if (!this.#layout) {
+      const fromParse = this.lineEntryFromParse(line);
+      if (fromParse !== NEEDS_LAYOUT) return fromParse;
+    }
     const layout = this.built;
     if (line < 0 || line >= layout.lineKinds.length) return undefined;
     const table = this.ruleset.tables[layout.lineTables[line]];
@@ -389,6 +397,49 @@ export class DocumentIndex extends SlicedIndex {
       default:
         return undefined;
     }
+  }
+
+  /** Whether lineEntry() answers for the line at `offset` without building the index (it is built, or the parse tells). */
+  answersWithoutBuilding(offset: number): boolean {
+    return !!this.#layout || this.lineEntryFromParse(this.lineOf(offset)) !== NEEDS_LAYOUT;
+  }
+
+  /**
+   * What is on a line, read from the parse alone: a table's header or COMMIT, a chain's declaration
+   * and a rule the checked parse filed in rows (found through its chain's rows); NEEDS_LAYOUT for
+   * anything else (command lines, rules that are not rows, unusual lines), where only the built
+   * layout knows. Where it answers, the answer is the layout's (test/ide/line-entry-from-parse.test.ts).
+   */
+  private lineEntryFromParse(line: number): LineEntry | undefined | typeof NEEDS_LAYOUT {
+    const { lineStarts, text, tables } = this.ruleset;
+    if (line < 0 || line >= lineStarts.length) return undefined;
+    const start = lineStarts[line];
+    const end = line + 1 < lineStarts.length ? lineStarts[line + 1] - 1 : text.length;
+    const first = text.charCodeAt(start);
+    // Nothing is ever filed on an empty line or a comment (an indented `#` is an error line: asked of the layout).
+    if (start === end || first === 35 /* # */) return undefined;
+    const table = tables.find((t) => t.headerSpan.start <= start && start <= t.span.end);
+    if (!table) return NEEDS_LAYOUT;
+    if (start === table.headerSpan.start) return { kind: 'header', table };
+    if (table.commitSpan && start === table.commitSpan.start) return { kind: 'commit', table };
+    if (first === 58 /* : */) {
+      const chain = table.chains.get(text.slice(start + 1, wordEnd(text, start + 1, end)));
+      return chain && chain.declSpan?.start === start && chain.nameSpan ? { kind: 'declaration', table, chain } : NEEDS_LAYOUT;
+    }
+    // `[p:b] -A NAME …` / `-A NAME …`: the rule is the row of NAME's rows on this line.
+    let at = start;
+    if (first === 91 /* [ */) at = skipSpaces(text, wordEnd(text, at, end), end);
+    const command = text.slice(at, wordEnd(text, at, end));
+    if (command !== '-A' && command !== '--append') return NEEDS_LAYOUT;
+    const nameStart = skipSpaces(text, at + command.length, end);
+    const chain = table.chains.get(text.slice(nameStart, wordEnd(text, nameStart, end)));
+    const rows = chain && chainRows(chain);
+    if (!chain || !rows) return NEEDS_LAYOUT;
+    let index = 0;
+    for (let row = chainFirstRow(chain); row >= 0; row = rows.nexts[row], index++) {
+      if (rows.lines[row] === line) return { kind: 'rule', table, rule: chain.rules[index] };
+    }
+    return NEEDS_LAYOUT;
   }
 
   /**
@@ -521,6 +572,20 @@ function targetNameSpan(target: TargetUse): Span {
 
 /** Rules indexed per step when an index is built a little at a time (about 1 ms of work: a step must stay well inside slicing.ts's 5 ms slice). */
 export const BUILD_SLICE_RULES = 150;
+
+/** lineEntryFromParse(): the parse does not tell, the built layout does */
+const NEEDS_LAYOUT = Symbol('needs the layout');
+
+/** The end of the word (up to a space or a tab) that starts at `at`. */
+function wordEnd(text: string, at: number, end: number): number {
+  while (at < end && text.charCodeAt(at) !== 32 && text.charCodeAt(at) !== 9) at++;
+  return at;
+}
+
+function skipSpaces(text: string, at: number, end: number): number {
+  while (at < end && (text.charCodeAt(at) === 32 || text.charCodeAt(at) === 9)) at++;
+  return at;
+}
 
 /** Chains listed per step when a re-read version shares its predecessor's layout (a push each). */
 const REBASE_SLICE_CHAINS = 5000;

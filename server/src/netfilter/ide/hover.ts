@@ -19,8 +19,13 @@ export interface HoverResult {
 /** How many rules a hover lists before summarizing ("and 12 more"). */
 const LIST_LIMIT = 10;
 
-/** The indexes besides the navigation index that hover() reads at an offset. */
+/** The indexes that hover() reads at an offset. */
 export interface HoverNeeds {
+  /**
+   * the navigation index, not built yet: a chain's hover counts and lists its callers, and some
+   * lines are found only through it (see DocumentIndex.lineEntry); ask again once it is built
+   */
+  navigation: boolean;
   /** a mark operation: its hover lists every rule that sets or tests the same bits */
   marks: boolean;
   /** an address argument: its hover says what the dump knows about the address */
@@ -28,20 +33,25 @@ export interface HoverNeeds {
 }
 
 /**
- * What hover(doc, offset) will read besides the navigation index. Reading an index builds it at
- * once (the address index of a 10k-service dump: ≈ 0.6 s, the server answering nothing else), so
- * a language server builds these first, in slices, until they are complete.
+ * What hover(doc, offset) will read. Reading an index builds it at once (the navigation index of a
+ * 10k-service dump: ≈ 0.1 s, the address index ≈ 0.6 s, the server answering nothing else), so a
+ * language server builds what is needed first, in slices; most hovers right after opening (an
+ * option, a target, a rule) need none of them.
  */
 export function hoverNeeds(doc: IdeDocument, offset: number): HoverNeeds {
-  const hit = locate(doc.index, offset);
-  if (!hit || (hit.kind !== 'option' && hit.kind !== 'argument')) return { marks: false, addresses: false };
+  const index = doc.partialIndex;
+  const none = { navigation: false, marks: false, addresses: false };
+  if (!index.answersWithoutBuilding(offset)) return { ...none, navigation: true };
+  const hit = locate(index, offset);
+  if (hit?.kind === 'chain') return { ...none, navigation: !doc.indexBuilt };
+  if (!hit || (hit.kind !== 'option' && hit.kind !== 'argument')) return none;
   const { ownerName } = optionSpecFor(doc, hit.option, hit.owner);
   const marks = !!markOperation(ownerName, hit.option, siblingsOf(hit.option, hit.owner));
-  return { marks, addresses: hit.kind === 'argument' && !marks && isAddressOption(hit.option.name) };
+  return { ...none, marks, addresses: hit.kind === 'argument' && !marks && isAddressOption(hit.option.name) };
 }
 
 export function hover(doc: IdeDocument, offset: number): HoverResult | undefined {
-  const hit = locate(doc.index, offset);
+  const hit = locate(doc.partialIndex, offset);
   if (!hit) return undefined;
   let markdown: string | undefined;
   switch (hit.kind) {

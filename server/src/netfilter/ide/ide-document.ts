@@ -50,6 +50,19 @@ export class IdeDocument {
     return this.navigationIndex().complete();
   }
 
+  /**
+   * The navigation index as far as it is built: what is on a line is read from the parse while it is
+   * not (DocumentIndex.lineEntry); anything else asked of it builds it at once, as `index` does.
+   */
+  get partialIndex(): DocumentIndex {
+    return this.navigationIndex();
+  }
+
+  /** Whether the navigation index is built (reading `index` then costs nothing). */
+  get indexBuilt(): boolean {
+    return !!this.indexCache?.isComplete;
+  }
+
   private navigationIndex(): DocumentIndex {
     return (this.indexCache ??= new DocumentIndex(this.ruleset, this.take('index')));
   }
