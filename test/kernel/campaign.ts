@@ -30,6 +30,9 @@ async function main(): Promise<void> {
   const disagreeing: number[] = [];
   let forks = 0;
   let steps = 0;
+  /** cases whose NAT (the kernel's conntrack entry) was compared too */
+  let natCompared = 0;
+  let natApplied = 0;
   const started = Date.now();
   let next = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
@@ -40,6 +43,8 @@ async function main(): Promise<void> {
         const result = await compareWithKernel(c.name, c.dumpText, { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         steps += result.kernelSteps;
         if (result.simulatorPaths > 1) forks++;
+        if (result.natCompared) natCompared++;
+        if (result.natApplied) natApplied++;
         if (!result.disagreement) { counts.agree++; continue; }
         counts.disagree++;
         disagreeing.push(seed);
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
   }));
   console.log(`\n${cases} random cases from seed ${first}: ${counts.agree} agree, ${counts.disagree} disagree` +
     `${disagreeing.length ? ` (seeds ${disagreeing.sort((a, b) => a - b).join(', ')})` : ''}, ${counts.harness} not compared (kernel refused the dump or the harness failed); ` +
-    `${steps} kernel steps compared, ${forks} cases where the simulator forked; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    `${steps} kernel steps compared, the connection after NAT compared in ${natCompared} cases (${natApplied} rewritten by NAT), ${forks} cases where the simulator forked; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.exitCode = counts.disagree || counts.harness ? 1 : 0;
 }
 

@@ -21,6 +21,8 @@ export interface KernelCase {
   nodeAddresses: string[];
   /** `ipset save` text loaded into the node before the dump (the simulator gets the same sets) */
   ipsets?: string;
+  /** the case is about a NAT the trace does not show: the kernel must have rewritten the packet, and its conntrack entry is compared */
+  nat?: true;
 }
 
 const EXTERNAL_CLIENT = '192.168.50.9';
@@ -208,6 +210,13 @@ const campaignCases: KernelCase[] = [
   { name: 'nat range: DNAT picks by a hash of the addresses (tcp, destination outside)', dump: own('nat-range.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.200', proto: 'tcp', dport: 80 } },
   { name: 'nat range: DNAT with a port range keeps a port inside it (udp 53 in 50-60)', dump: own('nat-range.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.7', proto: 'udp', dport: 53 } },
   { name: 'nat range (IPv6): DNAT picks by a hash of the addresses', dump: own('nat-range-ipv6.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:100::5', proto: 'tcp', dport: 80 } },
+  { name: 'snat range: SNAT picks the source by a hash of the addresses (tcp)', dump: own('snat-range.rules'), nodeAddresses: [HOST], nat: true, packet: { src: EXTERNAL_CLIENT, dst: '8.8.8.8', proto: 'tcp', dport: 443 } },
+  { name: 'snat range: SNAT with a port range keeps a source port inside it (udp 55 in 50-60)', dump: own('snat-range.rules'), nodeAddresses: [HOST], nat: true, packet: { src: EXTERNAL_CLIENT, dst: '8.8.4.4', proto: 'udp', sport: 55, dport: 53 } },
+  { name: 'snat range: a source port outside the range is drawn at random; the address is still the hash\'s', dump: own('snat-range.rules'), nodeAddresses: [HOST], nat: true, packet: { src: EXTERNAL_CLIENT, dst: '8.8.4.4', proto: 'udp', dport: 53 } },
+  { name: 'snat range: --persistent hashes the source alone (icmp)', dump: own('snat-range.rules'), nodeAddresses: [HOST], nat: true, packet: { src: EXTERNAL_CLIENT, dst: '1.1.1.1', proto: 'icmp' } },
+  { name: 'snat range (IPv6): SNAT picks the source by a hash of the addresses', dump: own('snat-range-ipv6.rules'), nodeAddresses: [V6], nat: true, packet: { src: '2001:db8:2::9', dst: '2001:4860::8888', proto: 'tcp', dport: 443 } },
+  { name: 'snat range (IPv6): a source port in the range is kept', dump: own('snat-range-ipv6.rules'), nodeAddresses: [V6], nat: true, packet: { src: '2001:db8:2::9', dst: '2001:4860::8844', proto: 'udp', sport: 57, dport: 53 } },
+  { name: 'nat range: DNAT keeps the connection\'s port in a port range (conntrack)', dump: own('nat-range.rules'), nodeAddresses: [HOST], nat: true, packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.200', proto: 'udp', dport: 55 } },
   { name: 'quota: used up by the packet, a second pass of a 41-byte packet no longer fits --quota 41', dump: own('quota-passes.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'ipv6 packet length: a SYN is 80 bytes to length and quota', dump: own('ipv6-packet-length.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 22 } },
   { name: 'ipv6 packet length: a UDP datagram is 61 bytes to length and quota', dump: own('ipv6-packet-length.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },

@@ -7,7 +7,8 @@
 // so an undeclared INPUT has no `policy:ACCEPT` line). REJECT is compared as REJECT (the kernel's
 // DROP is relabelled from the rule text by the oracle).
 
-import { formatSteps, kernelTraceDetailed, resolvePacketSpec, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import { formatSteps, kernelTraceDetailed, resolvePacketSpec, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import { canonicalAddress } from '../../server/src/netfilter/addr';
 import type { TraceResult, TraceStep } from '../../server/src/netfilter/trace/types';
 import { execFileSync } from 'node:child_process';
 import { parseRuleset } from '../../server/src/netfilter/parser';
@@ -68,6 +69,10 @@ export interface Comparison {
   kernelSteps: number;
   /** how many paths the simulator forked into */
   simulatorPaths: number;
+  /** whether the NAT the kernel chose (its conntrack entry) was compared with the simulator's path's */
+  natCompared: boolean;
+  /** …and the kernel had rewritten the packet (an address or a port differs from the one sent) */
+  natApplied?: boolean;
 }
 
 /**
@@ -82,10 +87,26 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
   const expected = comparable(kernel.steps, chains);
   if (expected.length === 0) throw new Error(`the kernel printed no trace for ${name} — harness problem (raw: ${kernel.raw.join(' | ')})`);
 
-  const result: TraceResult = tracePacket(parseRuleset(dumpText, { family: spec.family }), engineRequest(spec) as never);
+  const ruleset = parseRuleset(dumpText, { family: spec.family });
+  const result: TraceResult = tracePacket(ruleset, engineRequest(spec) as never);
   const paths = result.paths.map((p) => ({ path: p, steps: comparable(p.steps, chains) }));
-  const base = { kernelSteps: expected.length, simulatorPaths: paths.length };
-  if (paths.some((p) => JSON.stringify(p.steps) === JSON.stringify(expected))) return base;
+  const base = { kernelSteps: expected.length, simulatorPaths: paths.length, natCompared: false };
+  const matching = paths.filter((p) => JSON.stringify(p.steps) === JSON.stringify(expected));
+  if (matching.length > 0) {
+    // The same path; then the same NAT: the connection conntrack kept is the packet the path ends with.
+    const after = kernel.conntrack;
+    if (!after) return base;
+    const claims = matching.map((p) => natClaim(p.path, dumpText));
+    const sent = { src: canonicalAddress(spec.src), dst: canonicalAddress(spec.dst), sport: spec.sport, dport: spec.dport };
+    const natApplied = JSON.stringify(after) !== JSON.stringify(spec.proto === 'icmp' ? { src: sent.src, dst: sent.dst } : sent);
+    if (claims.some((claim) => sameNat(claim, after))) return { ...base, natCompared: true, natApplied };
+    return {
+      ...base,
+      natCompared: true,
+      disagreement: `same path, other NAT for: ${name}\npacket: ${JSON.stringify({ ...engineRequest(spec), ipsets: spec.ipsets })}\n` +
+        `--- kernel (conntrack): ${formatTuple(after)}\n--- simulator: ${claims.map((c) => formatTuple(c) + (c.portsClaimed ? '' : ' (ports not claimed)')).join(' | ')}\n--- path:\n${formatSteps(expected)}`,
+    };
+  }
 
   const report = paths.map((p, i) => {
     const at = firstDifference(expected, p.steps);
@@ -96,6 +117,37 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
     disagreement: `kernel trace is none of the simulator's ${paths.length} path(s) for: ${name}\n` +
       `packet: ${JSON.stringify({ ...engineRequest(spec), ipsets: spec.ipsets })}\n--- kernel:\n${formatSteps(expected)}\n${report}`,
   };
+}
+
+/** What the simulator's path says the packet looks like as it leaves, and whether it claims the ports. */
+interface NatClaim extends ConntrackTuple {
+  /**
+   * false when a NAT on the path picks a port at random in the kernel (SNAT/MASQUERADE with a port
+   * range or --random/--random-fully: nf_nat_l4proto_unique_tuple draws the source port), which the
+   * simulator shows as one possible port only
+   */
+  portsClaimed: boolean;
+}
+
+function natClaim(path: TraceResult['paths'][number], dumpText: string): NatClaim {
+  const lines = dumpText.split('\n');
+  const randomPort = path.steps.some((step) => {
+    if (step.kind !== 'rule' || step.line == null) return false;
+    const text = lines[step.line - 1] ?? '';
+    return /-j (SNAT|MASQUERADE)\b/.test(text) && /--random|--to-ports|--to-source \S*\]?:\d/.test(text);
+  });
+  const { src, dst, sport, dport } = path.packet;
+  return { src: canonicalAddress(src), dst: canonicalAddress(dst), sport, dport, portsClaimed: !randomPort };
+}
+
+function sameNat(claim: NatClaim, kernel: ConntrackTuple): boolean {
+  if (claim.src !== kernel.src || claim.dst !== kernel.dst) return false;
+  return !claim.portsClaimed || (claim.sport === kernel.sport && claim.dport === kernel.dport);
+}
+
+function formatTuple(t: ConntrackTuple): string {
+  const at = (address: string, port?: number) => (port === undefined ? address : address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
+  return `${at(t.src, t.sport)} -> ${at(t.dst, t.dport)}`;
 }
 
 let installedVersion: string | undefined;

@@ -29,6 +29,7 @@ if (!available.ok) {
       test(c.name, async () => {
         const result = await compareWithKernel(c.name, readFileSync(c.dump, 'utf8'), { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         if (result.disagreement) assert.fail(result.disagreement);
+        if (c.nat) assert.ok(result.natApplied, `the kernel's conntrack entry shows no NAT for ${c.name} (compared: ${result.natCompared})`);
       });
     }
   });

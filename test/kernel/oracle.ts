@@ -53,6 +53,7 @@
 
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { canonicalAddress } from '../../server/src/netfilter/addr';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -230,9 +231,23 @@ export interface KernelTraceDetails {
   /** `table:chain` of every chain the dump created in the kernel (a chain absent here does not exist) */
   chains: string[];
   spec: ResolvedPacketSpec;
+  /**
+   * The connection as the kernel's conntrack table holds it after the packet: the packet as it left,
+   * every NAT applied (read from the reply tuple). Undefined when conntrack kept no entry for it
+   * (dropped before the entry was confirmed, NOTRACK, CT --notrack).
+   */
+  conntrack?: ConntrackTuple;
   elapsedMs: number;
   /** ms since start at which each stage ended (setup, monitor, sent, quiet) — for tuning */
   timings: Record<string, number>;
+}
+
+/** A packet's addresses and ports as conntrack reports them (ports absent for ICMP). */
+export interface ConntrackTuple {
+  src: string;
+  dst: string;
+  sport?: number;
+  dport?: number;
 }
 
 export interface KernelTraceOptions {
@@ -352,7 +367,11 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     mark('quiet');
     if (monitor.exitCode !== null) throw new Error(`xtables-monitor exited during the trace: ${monitorErr.trim()}`);
     const { steps, raw } = spec.family === 'ipv6' ? parseNftTrace(output, handles) : parseTrace(output, handles, spec.family);
-    return { steps, raw, chains, spec, elapsedMs: Date.now() - started, timings };
+    // 5. what conntrack made of the connection: the NAT the kernel chose (addresses, ports)
+    const table = await run('ip', ['netns', 'exec', node, 'cat', '/proc/net/nf_conntrack'], { deadline });
+    const conntrack = table.code === 0 ? connectionAfterNat(table.stdout, spec) : undefined;
+    mark('conntrack');
+    return { steps, raw, chains, spec, conntrack, elapsedMs: Date.now() - started, timings };
   } finally {
     if (monitor) { monitor.kill('SIGKILL'); liveProcesses.delete(monitor); }
     await Promise.all([cli, node].map(async (ns) => {
@@ -361,6 +380,38 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     }));
     mark('cleanup');
   }
+}
+
+/**
+ * The entry of /proc/net/nf_conntrack whose original tuple is the packet we sent, turned into the
+ * packet as it left: `ipv4 2 tcp 6 118 SYN_SENT src=A dst=B sport=P dport=Q [UNREPLIED] src=B'
+ * dst=A' sport=Q' dport=P' mark=0 …` — the reply tuple, reversed. (Addresses canonical; the file
+ * writes IPv6 addresses in full.)
+ */
+export function connectionAfterNat(table: string, spec: ResolvedPacketSpec): ConntrackTuple | undefined {
+  const sent = { src: canonicalAddress(spec.src), dst: canonicalAddress(spec.dst) };
+  for (const line of table.split('\n')) {
+    const words = line.trim().split(/\s+/);
+    if (words[2] !== (spec.proto === 'icmp' ? (spec.family === 'ipv6' ? 'icmpv6' : 'icmp') : spec.proto)) continue;
+    const tuples: Array<Record<string, string>> = [];
+    for (const word of words) {
+      const [key, value] = word.split('=');
+      if (value === undefined) continue;
+      if (key === 'src') tuples.push({});
+      if (tuples.length > 0 && tuples[tuples.length - 1][key] === undefined) tuples[tuples.length - 1][key] = value;
+    }
+    const [original, reply] = tuples;
+    if (!original || !reply) continue;
+    if (canonicalAddress(original.src) !== sent.src || canonicalAddress(original.dst) !== sent.dst) continue;
+    if (spec.proto !== 'icmp' && (Number(original.sport) !== spec.sport || Number(original.dport) !== spec.dport)) continue;
+    const after: ConntrackTuple = { src: canonicalAddress(reply.dst), dst: canonicalAddress(reply.src) };
+    if (spec.proto !== 'icmp') {
+      after.sport = Number(reply.dport);
+      after.dport = Number(reply.sport);
+    }
+    return after;
+  }
+  return undefined;
 }
 
 function validateSpec(spec: ResolvedPacketSpec): void {

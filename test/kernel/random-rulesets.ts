@@ -443,12 +443,18 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
         add(3, ['-j', 'DNAT', '--to-destination', to]);
         add(1, ['-j', 'NETMAP', '--to', v.netmapTo]);
         if (ports) add(1, ['-j', 'REDIRECT', '--to-ports', '8080']);
-        add(1, rng.pick([['-j', 'REDIRECT'], ['-j', 'DNAT', '--to-destination', v.family === 'ipv4' ? '10.1.2.3-10.1.2.5' : '2001:db8:100::5-2001:db8:100::7']]));
+        // Ranges: the kernel picks the address by a hash of the connection and the port as the first
+        // of the range unless the packet's is in it (compared through the kernel's conntrack entry).
+        const portRange = ports ? rng.pick(['8080-8090', '70-90']) : undefined;
+        add(1, rng.pick([['-j', 'REDIRECT'], ['-j', 'DNAT', '--to-destination', v.family === 'ipv4' ? '10.1.2.3-10.1.2.5' : '2001:db8:100::5-2001:db8:100::7'],
+          ['-j', 'DNAT', '--to-destination', v.family === 'ipv4' ? `10.1.2.3-10.1.2.9${portRange ? `:${portRange}` : ''}` : `[2001:db8:100::5-2001:db8:100::9]${portRange ? `:${portRange}` : ''}`]]));
       }
       if (source) {
         add(2, ['-j', 'SNAT', '--to-source', loopback ? v.node : v.uplinkAddress]);
         if (!loopback) add(1, ['-j', 'NETMAP', '--to', v.netmapTo]);
         if (ports && !loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? `${v.uplinkAddress}:2000-3000` : `[${v.uplinkAddress}]:2000-3000`]);
+        // an address range: which address the kernel's hash picks is compared through conntrack
+        if (!loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? '198.51.100.10-198.51.100.40' : '2001:db8:ff::10-2001:db8:ff::40']);
         if (!loopback && hooks.every((h) => h === 'POSTROUTING')) {
           add(2, ['-j', 'MASQUERADE']);
           if (ports) add(1, rng.pick([['-j', 'MASQUERADE', '--to-ports', '2000-3000'], ['-j', 'MASQUERADE', '--random-fully']]));
