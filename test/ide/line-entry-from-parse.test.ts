@@ -1,7 +1,7 @@
 // Regression guard for requests answered before the navigation index is built: right after opening
 // a big dump, DocumentIndex.lineEntry reads what is on a line from the parse (a table's header or
 // COMMIT, a chain's declaration, a rule filed in its chain's rows) instead of building the whole
-// index (≈ 0.1 s at 10k services) for one hover. Where it answers, the answer must be exactly the
+// index (≈ 0.1 s at 10k services) for one hover or go-to-definition. Where it answers, the answer must be exactly the
 // built index's — the same table, chain and rule objects — on every line of every dump below.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
 import { hover, hoverNeeds } from '../../server/src/netfilter/ide/hover';
+import { findDefinition, findDefinitionFromParse } from '../../server/src/netfilter/ide/navigation';
 import type { LineEntry } from '../../server/src/netfilter/ide/document-index';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 import { REPO_ROOT, SEEDS_DIR } from './cases';
@@ -138,4 +139,25 @@ test('hovers that need no index are answered without building it, with the text 
     assert.equal(hoverNeeds(doc, offset).navigation, false, `${what}, index built`);
     assert.deepEqual(hover(doc, offset), hover(built, offset), what);
   }
+});
+
+test('go to definition from the parse, where it answers, is the built index\'s answer, at every word of every line', () => {
+  let answered = 0;
+  let declarations = 0;
+  for (const { name, text, family } of dumps()) {
+    const fresh = IdeDocument.fromText(text, { family });
+    const built = IdeDocument.fromText(text, { family });
+    void built.index;
+    for (let at = 0; at <= text.length; at++) {
+      // every word's first character, and the end of the text
+      if (at < text.length && (at > 0 && !/\s/.test(text[at - 1]) || /\s/.test(text[at]))) continue;
+      const fromParse = findDefinitionFromParse(fresh, at);
+      if (fromParse === undefined) continue;
+      answered++;
+      if (fromParse.length > 0) declarations++;
+      assert.deepEqual(fromParse, findDefinition(built, at), `${name} at offset ${at}`);
+    }
+    assert.equal(fresh.indexBuilt, false, `${name}: go to definition from the parse built the index`);
+  }
+  assert.ok(answered > 50_000 && declarations > 10_000, `${answered} answers read from the parse, ${declarations} of them a declaration`);
 });

@@ -55,6 +55,23 @@ test('a chain hover right after opening waits for the navigation index; a hover 
   assert.match(slowResult.contents.value, /Jumped to from 1 rule: KUBE-SERVICES #\d+/);
 });
 
+test('go to definition right after opening reads the declaration from the parse: answered before references sent first', async () => {
+  const uri = 'file:///work/kube-1500-definition.rules';
+  const rule = DUMP.split('\n').find((line) => line.startsWith('-A KUBE-SERVICES -d ') && line.includes('-j KUBE-SVC-'))!;
+  const svc = rule.slice(rule.indexOf('-j KUBE-SVC-') + 3).split(' ')[0];
+  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
+  const jump = positionOf(DUMP, rule, rule.indexOf('-j KUBE-SVC-') + 5);
+  const order: string[] = [];
+  const [, definition] = await Promise.all([
+    // references need the navigation index (every jump to the chain)
+    server.client.connection.sendRequest<any>('textDocument/references', { textDocument: { uri }, position: jump, context: { includeDeclaration: true } }).then(() => order.push('references')),
+    server.client.connection.sendRequest<any>('textDocument/definition', { textDocument: { uri }, position: jump }).then((result) => (order.push('definition'), result)),
+  ]);
+  assert.deepEqual(order, ['definition', 'references']);
+  assert.equal(definition.length, 1);
+  assert.deepEqual(definition[0].range.start, positionOf(DUMP, `:${svc} - [0:0]`, 1));
+});
+
 test('a mark hover likewise: the mark index is built in slices, and the answer lists the rules that use the bits', async () => {
   const uri = 'file:///work/kube-1500-marks.rules';
   await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });

@@ -1,6 +1,7 @@
 // Definition, references, document highlights and rename of chain names.
 import { DocumentHighlightKind, ResponseError, ErrorCodes, type DefinitionParams, type DocumentHighlightParams, type PrepareRenameParams, type ReferenceParams, type RenameParams } from 'vscode-languageserver';
-import { findDefinition, findHighlights, findReferences, prepareRename, rename } from '../netfilter/ide/navigation';
+import { findDefinition, findDefinitionFromParse, findHighlights, findReferences, prepareRename, rename } from '../netfilter/ide/navigation';
+import { runSliced } from '../slicing';
 import { rangeOf } from '../ranges';
 import type { Feature, ServerContext } from './context';
 
@@ -17,11 +18,17 @@ export const navigationFeature: Feature = {
   register(ctx) {
     const { connection } = ctx;
     connection.onDefinition(
-      ctx.guard('definition', null, async (params: DefinitionParams) => {
-        const at = await ctx.atForRead(params.textDocument.uri, params.position);
+      ctx.guard('definition', null, async (params: DefinitionParams, token) => {
+        // Right after opening a big dump, a `:X` declaration is read from the parse: no wait for the index.
+        const at = await ctx.atForRead(params.textDocument.uri, params.position, { index: false });
         if (!at) return null;
+        let spans = findDefinitionFromParse(at.doc, at.offset);
+        if (!spans) {
+          if (!(await runSliced(() => at.doc.prepareIndex(), () => !!token?.isCancellationRequested, 'awaited'))) return null;
+          spans = findDefinition(at.doc, at.offset);
+        }
         const lineStarts = at.doc.ruleset.lineStarts;
-        return findDefinition(at.doc, at.offset).map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
+        return spans.map((span) => ({ uri: params.textDocument.uri, range: rangeOf(lineStarts, span) }));
       }),
     );
     connection.onReferences(

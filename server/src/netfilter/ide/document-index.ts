@@ -516,6 +516,19 @@ export class DocumentIndex extends SlicedIndex {
   }
 
   /**
+   * The chain's declarations (`:X …`) read from the parse, without building the index; undefined
+   * when only the built index knows (it is built already, or the dump has command lines such as
+   * `-N X`, which declare too). Where it answers, it is occurrencesOf(table, chain, 'declarations').
+   */
+  declarationsFromParse(table: Table, chain: string): ChainOccurrence[] | undefined {
+    if (this.#layout || this.ruleset.commands.length > 0) return undefined;
+    const declared = table.chains.get(chain);
+    const at = declared?.declSpan;
+    if (!declared || !at || !declared.nameSpan || this.ruleset.text.charCodeAt(at.start) !== 58 /* : */) return [];
+    return [{ kind: 'declaration', span: tokenSpan(declared.nameSpan), line: this.lineOf(at.start) }];
+  }
+
+  /**
    * Rules whose target jumps (or goes) to the chain, in source order; the first `limit` of them
    * (their rule objects are made now: KUBE-MARK-MASQ has 40k callers, in 40k chains at 10k services).
    */
