@@ -39,6 +39,8 @@ const HAND_WRITTEN: Record<string, string> = {
   flushed: ['*nat', ':PREROUTING ACCEPT [0:0]', ':X - [0:0]', '-A X -j RETURN', '-F X', '-A X -j ACCEPT', '-A PREROUTING -j X', 'COMMIT', ''].join('\n'),
   'duplicate-table': ['*filter', ':A - [0:0]', '-A A -j DROP', 'COMMIT', '*filter', ':A - [0:0]', ':A - [0:0]', '-A A -j ACCEPT', '-A UNDECLARED -j ACCEPT', 'COMMIT', ''].join('\n'),
   'no-commit': ['*mangle', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -j MARK --set-xmark 0x1/0x1', '*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ''].join('\n'),
+  // rules written in another order than their chains were declared: callers come in line order
+  'rules-out-of-order': ['*filter', ':INPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', ':T - [0:0]', '-A B -j T', '-A A -g T', '-A INPUT -j T', '-A B -j A', '-A INPUT -j B', 'COMMIT', ''].join('\n'),
   'outside-tables': ['-A INPUT -j ACCEPT', ':X - [0:0]', 'COMMIT', '*raw', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -j CT --notrack', 'COMMIT', 'trailing text', ''].join('\n'),
 };
 
@@ -122,8 +124,12 @@ test('hovers that need no index are answered without building it, with the text 
     'a rule': offsetOf(/^-A KUBE-SVC-/, '-A'),
     'a table': offsetOf(/^\*nat/, 'nat'),
     'a comment': offsetOf(/^# Generated/, 'Generated'),
+    'a jump to a service chain': offsetOf(/^-A KUBE-SERVICES -d /, '-j KUBE-SVC', 5),
+    'an endpoint chain\'s declaration': offsetOf(/^:KUBE-SEP-/, 'KUBE-SEP'),
+    'KUBE-MARK-MASQ': offsetOf(/^:KUBE-MARK-MASQ/, 'KUBE-MARK-MASQ'),
   };
-  const withIndex = { 'a chain': offsetOf(/^-A KUBE-SERVICES -d /, '-j KUBE-SVC', 5), 'a declaration': offsetOf(/^:KUBE-SEP-/, 'KUBE-SEP') };
+  // (a mark's hover reads the mark index, which reads the navigation index)
+  const withIndex = { 'a mark': offsetOf(/--set-xmark 0x4000\/0x4000/, '0x4000/0x4000', 2) };
   const built = IdeDocument.fromText(text, { family: 'ipv4' });
   void built.index;
   for (const [what, offset] of Object.entries(withoutIndex)) {
@@ -134,11 +140,16 @@ test('hovers that need no index are answered without building it, with the text 
   }
   for (const [what, offset] of Object.entries(withIndex)) {
     const doc = IdeDocument.fromText(text, { family: 'ipv4' });
-    assert.equal(hoverNeeds(doc, offset).navigation, true, what);
-    void doc.index;
-    assert.equal(hoverNeeds(doc, offset).navigation, false, `${what}, index built`);
+    assert.deepEqual(hoverNeeds(doc, offset), { navigation: false, marks: true, addresses: false }, what);
     assert.deepEqual(hover(doc, offset), hover(built, offset), what);
   }
+  // A rule the parser read without a template (a broken one): a chain's callers are then counted by the index.
+  const natCommit = text.indexOf('\nCOMMIT', text.indexOf('*nat'));
+  const broken = IdeDocument.fromText(`${text.slice(0, natCommit)}\n-A KUBE-SERVICES -s 10.0.0.300/32 -j KUBE-MARK-MASQ${text.slice(natCommit)}`, { family: 'ipv4' });
+  const brokenTable = broken.ruleset.tables.find((t) => t.name === 'nat')!;
+  assert.ok(brokenTable.chains.get('KUBE-SERVICES')!.rules.some((r) => r.broken));
+  assert.equal(broken.partialIndex.callersFromParse(brokenTable, 'KUBE-MARK-MASQ'), undefined);
+  assert.equal(hoverNeeds(broken, broken.text.indexOf(':KUBE-MARK-MASQ', broken.text.indexOf(`*${brokenTable.name}`)) + 2).navigation, true);
 });
 
 test('go to definition from the parse, where it answers, is the built index\'s answer, at every word of every line', () => {
@@ -160,4 +171,31 @@ test('go to definition from the parse, where it answers, is the built index\'s a
     assert.equal(fresh.indexBuilt, false, `${name}: go to definition from the parse built the index`);
   }
   assert.ok(answered > 50_000 && declarations > 10_000, `${answered} answers read from the parse, ${declarations} of them a declaration`);
+});
+
+test('a chain\'s callers read from the parse, where it answers, are the built index\'s, in the same order', () => {
+  let chainsAnswered = 0;
+  let callers = 0;
+  for (const { name, text, family } of dumps()) {
+    const doc = IdeDocument.fromText(text, { family });
+    const fromParse: Array<{ table: number; chain: string; count: number; callers: unknown[] }> = [];
+    doc.ruleset.tables.forEach((table, t) => {
+      for (const chain of table.chains.keys()) {
+        const read = doc.partialIndex.callersFromParse(table, chain);
+        if (read) fromParse.push({ table: t, chain, ...read });
+      }
+    });
+    assert.equal(doc.indexBuilt, false, `${name}: reading callers from the parse built the index`);
+    const index = doc.index;
+    for (const read of fromParse) {
+      const table = doc.ruleset.tables[read.table];
+      assert.equal(read.count, index.callerCount(table, read.chain), `${name} ${table.name} ${read.chain}: count`);
+      const expected = index.callersOf(table, read.chain);
+      assert.equal(read.callers.length, expected.length, `${name} ${read.chain}`);
+      read.callers.forEach((rule, k) => assert.ok(rule === expected[k], `${name} ${table.name} ${read.chain}: caller ${k + 1} differs`));
+      chainsAnswered++;
+      callers += read.count;
+    }
+  }
+  assert.ok(chainsAnswered > 1500 && callers > 2500, `${chainsAnswered} chains, ${callers} callers read from the parse`);
 });

@@ -42,17 +42,26 @@ test('an address hover right after opening lets other requests through while the
   await diagnostics;
 });
 
-test('a chain hover right after opening waits for the navigation index; a hover on an option does not wait for it', async () => {
+test('hovers right after opening (a chain, its callers, an option) are read from the parse: answered before references sent first', async () => {
   const uri = 'file:///work/kube-1500-chain.rules';
   const rule = DUMP.split('\n').find((line) => line.startsWith('-A KUBE-SERVICES -d ') && line.includes('-j KUBE-SVC-'))!;
   await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
   const chain = positionOf(DUMP, rule, rule.indexOf('-j KUBE-SVC-') + 5);
   const option = positionOf(DUMP, rule, rule.indexOf('--dport') + 3);
-  // Both wait for the parse; then the option's hover is answered while the chain's index is built.
-  const { order, slowResult } = await answerOrder(uri, chain, option);
-  assert.deepEqual(order, ['quick', 'slow']);
-  assert.match(slowResult.contents.value, /^\*\*KUBE-SVC-\w+\*\* · user chain in `nat`/);
-  assert.match(slowResult.contents.value, /Jumped to from 1 rule: KUBE-SERVICES #\d+/);
+  const masq = positionOf(DUMP, ':KUBE-MARK-MASQ', 2);
+  const order: string[] = [];
+  const send = (label: string, method: string, params: object) => server.client.connection.sendRequest<any>(method, { textDocument: { uri }, ...params }).then((result) => (order.push(label), result));
+  // references need the navigation index (every jump to the chain); the hovers do not wait for it
+  const [, chainHover, , masqHover] = await Promise.all([
+    send('references', 'textDocument/references', { position: chain, context: { includeDeclaration: true } }),
+    send('chain', 'textDocument/hover', { position: chain }),
+    send('option', 'textDocument/hover', { position: option }),
+    send('KUBE-MARK-MASQ', 'textDocument/hover', { position: masq }),
+  ]);
+  assert.deepEqual(order, ['chain', 'option', 'KUBE-MARK-MASQ', 'references']);
+  assert.match(chainHover.contents.value, /^\*\*KUBE-SVC-\w+\*\* · user chain in `nat`/);
+  assert.match(chainHover.contents.value, /Jumped to from 1 rule: KUBE-SERVICES #\d+/);
+  assert.match(masqHover.contents.value, /Jumped to from [\d,]+ rules: KUBE-[A-Z]+-\w+ #\d+ \(\[line \d+\].*, … and [\d,]+ more$/);
 });
 
 test('go to definition right after opening reads the declaration from the parse: answered before references sent first', async () => {

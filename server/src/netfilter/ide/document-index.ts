@@ -529,6 +529,26 @@ export class DocumentIndex extends SlicedIndex {
   }
 
   /**
+   * callerCount() and callersOf() read from the parse's rows, without building the index (a chain's
+   * hover right after opening a big dump); undefined when only the built index knows: it is built,
+   * or a rule of the table is not a row with a template (a full parse, a flushed chain, a line the
+   * parser read without a template). Where it answers, it is the built index's answer.
+   */
+  callersFromParse(table: Table, chain: string, limit = Infinity): { count: number; callers: Rule[] } | undefined {
+    if (this.#layout) return undefined;
+    let found = this.#callersRead?.table === table && this.#callersRead.chain === chain ? this.#callersRead.found : undefined;
+    if (!found) {
+      const read = jumpsFromParse(table, chain);
+      if (!read) return undefined;
+      found = read;
+      this.#callersRead = { table, chain, found };
+    }
+    return { count: found.length, callers: found.slice(0, limit).map((c) => c.chain.rules[c.index]) };
+  }
+  /** the last callersFromParse() read (a hover asks twice: what it needs, then its text) */
+  #callersRead?: { table: Table; chain: string; found: Array<{ line: number; chain: Chain; index: number }> };
+
+  /**
    * Rules whose target jumps (or goes) to the chain, in source order; the first `limit` of them
    * (their rule objects are made now: KUBE-MARK-MASQ has 40k callers, in 40k chains at 10k services).
    */
@@ -593,6 +613,33 @@ function targetNameSpan(target: TargetUse): Span {
 
 /** Rules indexed per step when an index is built a little at a time (about 1 ms of work: a step must stay well inside slicing.ts's 5 ms slice). */
 export const BUILD_SLICE_RULES = 150;
+
+/**
+ * The rules of the table that jump or go to `chain`, in line order, read from the parse's rows and
+ * rule templates as buildLayout() reads jumps; undefined when a rule is not such a row.
+ */
+function jumpsFromParse(table: Table, chain: string): Array<{ line: number; chain: Chain; index: number }> | undefined {
+  const found: Array<{ line: number; chain: Chain; index: number }> = [];
+  /** the target of each rule template of the table (templateTarget; null: none), read once */
+  const targets = new Map<number, ReturnType<typeof templateTarget>>();
+  for (const caller of table.chains.values()) {
+    const rows = chainRows(caller);
+    if (!rows) {
+      if (caller.rules.length > 0) return undefined;
+      continue;
+    }
+    let index = 0;
+    for (let row = chainFirstRow(caller); row >= 0; row = rows.nexts[row], index++) {
+      const template = rowTemplate(rows.codes[row]);
+      if (template < 0) return undefined;
+      let target = targets.get(template);
+      if (target === undefined) targets.set(template, (target = templateTarget(caller, template)));
+      if (!target || target.kind !== 'chain') continue;
+      if ((rows.targetNames[row] ?? rowTargetName(caller, row)) === chain) found.push({ line: rows.lines[row], chain: caller, index });
+    }
+  }
+  return found.sort((a, b) => a.line - b.line);
+}
 
 /** lineEntryFromParse(): the parse does not tell, the built layout does */
 const NEEDS_LAYOUT = Symbol('needs the layout');

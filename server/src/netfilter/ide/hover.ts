@@ -43,7 +43,8 @@ export function hoverNeeds(doc: IdeDocument, offset: number): HoverNeeds {
   const none = { navigation: false, marks: false, addresses: false };
   if (!index.answersWithoutBuilding(offset)) return { ...none, navigation: true };
   const hit = locate(index, offset);
-  if (hit?.kind === 'chain') return { ...none, navigation: !doc.indexBuilt };
+  // (a chain's callers are read from the parse when it can tell)
+  if (hit?.kind === 'chain') return { ...none, navigation: !doc.indexBuilt && !index.callersFromParse(hit.table, hit.name, 0) };
   if (!hit || (hit.kind !== 'option' && hit.kind !== 'argument')) return none;
   const { ownerName } = optionSpecFor(doc, hit.option, hit.owner);
   const marks = !!markOperation(ownerName, hit.option, siblingsOf(hit.option, hit.owner));
@@ -122,8 +123,10 @@ export function chainHover(doc: IdeDocument, table: Table, name: string): string
 
   // A hashed kube chain's facts read all its callers (one or two); other chains list only the first
   // few (KUBE-MARK-MASQ has 40k, whose rule objects a hover right after opening would make at once).
-  const callerCount = doc.index.callerCount(table, name);
-  const callers = doc.index.callersOf(table, name, kube?.hashedKind ? Infinity : LIST_LIMIT);
+  const limit = kube?.hashedKind ? Infinity : LIST_LIMIT;
+  const fromParse = doc.partialIndex.callersFromParse(table, name, limit);
+  const callerCount = fromParse ? fromParse.count : doc.index.callerCount(table, name);
+  const callers = fromParse ? fromParse.callers : doc.index.callersOf(table, name, limit);
   const facts = kube?.hashedKind ? kubeChainFacts(table, name, callers) : undefined;
   if (facts) {
     if (facts.servicePortName) {
