@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
 import { hover, hoverNeeds } from '../../server/src/netfilter/ide/hover';
-import { findDefinition, findDefinitionFromParse } from '../../server/src/netfilter/ide/navigation';
+import { chainAt, findDefinition, findDefinitionFromParse, findHighlights, findHighlightsFromParse, findReferences, findReferencesFromParse } from '../../server/src/netfilter/ide/navigation';
 import type { LineEntry } from '../../server/src/netfilter/ide/document-index';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 import { REPO_ROOT, SEEDS_DIR } from './cases';
@@ -41,6 +41,8 @@ const HAND_WRITTEN: Record<string, string> = {
   'no-commit': ['*mangle', ':PREROUTING ACCEPT [0:0]', '-A PREROUTING -j MARK --set-xmark 0x1/0x1', '*filter', ':INPUT DROP [0:0]', '-A INPUT -j ACCEPT', ''].join('\n'),
   // rules written in another order than their chains were declared: callers come in line order
   'rules-out-of-order': ['*filter', ':INPUT ACCEPT [0:0]', ':A - [0:0]', ':B - [0:0]', ':T - [0:0]', '-A B -j T', '-A A -g T', '-A INPUT -j T', '-A B -j A', '-A INPUT -j B', 'COMMIT', ''].join('\n'),
+  // a rule that jumps to its own chain (a loop the kernel refuses): on its line, the rule's chain before its jump
+  'self-jump': ['*filter', ':INPUT ACCEPT [0:0]', ':X - [0:0]', '-A INPUT -j X', '-A X -p tcp -j X', 'COMMIT', ''].join('\n'),
   'outside-tables': ['-A INPUT -j ACCEPT', ':X - [0:0]', 'COMMIT', '*raw', ':OUTPUT ACCEPT [0:0]', '-A OUTPUT -j CT --notrack', 'COMMIT', 'trailing text', ''].join('\n'),
 };
 
@@ -152,13 +154,15 @@ test('hovers that need no index are answered without building it, with the text 
   assert.equal(hoverNeeds(broken, broken.text.indexOf(':KUBE-MARK-MASQ', broken.text.indexOf(`*${brokenTable.name}`)) + 2).navigation, true);
 });
 
-test('go to definition from the parse, where it answers, is the built index\'s answer, at every word of every line', () => {
+test('definition, references and highlights from the parse, where they answer, are the built index\'s, at every word of every line', () => {
   let answered = 0;
   let declarations = 0;
+  let references = 0;
   for (const { name, text, family } of dumps()) {
     const fresh = IdeDocument.fromText(text, { family });
     const built = IdeDocument.fromText(text, { family });
     void built.index;
+    const seen = new Map<string, number>();
     for (let at = 0; at <= text.length; at++) {
       // every word's first character, and the end of the text
       if (at < text.length && (at > 0 && !/\s/.test(text[at - 1]) || /\s/.test(text[at]))) continue;
@@ -167,10 +171,21 @@ test('go to definition from the parse, where it answers, is the built index\'s a
       answered++;
       if (fromParse.length > 0) declarations++;
       assert.deepEqual(fromParse, findDefinition(built, at), `${name} at offset ${at}`);
+      // references and highlights: at two words of each chain (every occurrence of a chain has the same answer)
+      const chain = chainAt(built, at);
+      const key = chain && `${chain.table.name} ${chain.name}`;
+      if (!key || (seen.get(key) ?? 0) >= 2) continue;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+      const referencesFromParse = findReferencesFromParse(fresh, at);
+      if (referencesFromParse === undefined) continue;
+      references += referencesFromParse.length;
+      assert.deepEqual(referencesFromParse, findReferences(built, at), `${name} at offset ${at}: references`);
+      assert.deepEqual(findReferencesFromParse(fresh, at, { includeDeclaration: false }), findReferences(built, at, { includeDeclaration: false }), `${name} at offset ${at}: references without the declaration`);
+      assert.deepEqual(findHighlightsFromParse(fresh, at), findHighlights(built, at), `${name} at offset ${at}: highlights`);
     }
-    assert.equal(fresh.indexBuilt, false, `${name}: go to definition from the parse built the index`);
+    assert.equal(fresh.indexBuilt, false, `${name}: navigation from the parse built the index`);
   }
-  assert.ok(answered > 50_000 && declarations > 10_000, `${answered} answers read from the parse, ${declarations} of them a declaration`);
+  assert.ok(answered > 50_000 && declarations > 10_000 && references > 10_000, `${answered} answers read from the parse, ${declarations} of them a declaration; ${references} references`);
 });
 
 test('a chain\'s callers read from the parse, where it answers, are the built index\'s, in the same order', () => {

@@ -42,43 +42,36 @@ test('an address hover right after opening lets other requests through while the
   await diagnostics;
 });
 
-test('hovers right after opening (a chain, its callers, an option) are read from the parse: answered before references sent first', async () => {
+test('right after opening, hovers, definition, references and highlights are read from the parse: answered before a prepareRename sent first', async () => {
   const uri = 'file:///work/kube-1500-chain.rules';
-  const rule = DUMP.split('\n').find((line) => line.startsWith('-A KUBE-SERVICES -d ') && line.includes('-j KUBE-SVC-'))!;
-  await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
-  const chain = positionOf(DUMP, rule, rule.indexOf('-j KUBE-SVC-') + 5);
-  const option = positionOf(DUMP, rule, rule.indexOf('--dport') + 3);
-  const masq = positionOf(DUMP, ':KUBE-MARK-MASQ', 2);
-  const order: string[] = [];
-  const send = (label: string, method: string, params: object) => server.client.connection.sendRequest<any>(method, { textDocument: { uri }, ...params }).then((result) => (order.push(label), result));
-  // references need the navigation index (every jump to the chain); the hovers do not wait for it
-  const [, chainHover, , masqHover] = await Promise.all([
-    send('references', 'textDocument/references', { position: chain, context: { includeDeclaration: true } }),
-    send('chain', 'textDocument/hover', { position: chain }),
-    send('option', 'textDocument/hover', { position: option }),
-    send('KUBE-MARK-MASQ', 'textDocument/hover', { position: masq }),
-  ]);
-  assert.deepEqual(order, ['chain', 'option', 'KUBE-MARK-MASQ', 'references']);
-  assert.match(chainHover.contents.value, /^\*\*KUBE-SVC-\w+\*\* · user chain in `nat`/);
-  assert.match(chainHover.contents.value, /Jumped to from 1 rule: KUBE-SERVICES #\d+/);
-  assert.match(masqHover.contents.value, /Jumped to from [\d,]+ rules: KUBE-[A-Z]+-\w+ #\d+ \(\[line \d+\].*, … and [\d,]+ more$/);
-});
-
-test('go to definition right after opening reads the declaration from the parse: answered before references sent first', async () => {
-  const uri = 'file:///work/kube-1500-definition.rules';
   const rule = DUMP.split('\n').find((line) => line.startsWith('-A KUBE-SERVICES -d ') && line.includes('-j KUBE-SVC-'))!;
   const svc = rule.slice(rule.indexOf('-j KUBE-SVC-') + 3).split(' ')[0];
   await server.client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables-save', version: 1, text: DUMP } });
   const jump = positionOf(DUMP, rule, rule.indexOf('-j KUBE-SVC-') + 5);
+  const option = positionOf(DUMP, rule, rule.indexOf('--dport') + 3);
+  const masq = positionOf(DUMP, ':KUBE-MARK-MASQ', 2);
   const order: string[] = [];
-  const [, definition] = await Promise.all([
-    // references need the navigation index (every jump to the chain)
-    server.client.connection.sendRequest<any>('textDocument/references', { textDocument: { uri }, position: jump, context: { includeDeclaration: true } }).then(() => order.push('references')),
-    server.client.connection.sendRequest<any>('textDocument/definition', { textDocument: { uri }, position: jump }).then((result) => (order.push('definition'), result)),
+  const send = (label: string, method: string, params: object) => server.client.connection.sendRequest<any>(method, { textDocument: { uri }, ...params }).then((result) => (order.push(label), result));
+  // prepareRename waits for the navigation index (rename reads it); the rest does not.
+  const [, chainHover, , masqHover, definition, references, highlights] = await Promise.all([
+    send('prepareRename', 'textDocument/prepareRename', { position: jump }),
+    send('chain hover', 'textDocument/hover', { position: jump }),
+    send('option hover', 'textDocument/hover', { position: option }),
+    send('KUBE-MARK-MASQ hover', 'textDocument/hover', { position: masq }),
+    send('definition', 'textDocument/definition', { position: jump }),
+    send('references', 'textDocument/references', { position: jump, context: { includeDeclaration: true } }),
+    send('highlights', 'textDocument/documentHighlight', { position: jump }),
   ]);
-  assert.deepEqual(order, ['definition', 'references']);
-  assert.equal(definition.length, 1);
-  assert.deepEqual(definition[0].range.start, positionOf(DUMP, `:${svc} - [0:0]`, 1));
+  assert.deepEqual(order, ['chain hover', 'option hover', 'KUBE-MARK-MASQ hover', 'definition', 'references', 'highlights', 'prepareRename']);
+  assert.match(chainHover.contents.value, /^\*\*KUBE-SVC-\w+\*\* · user chain in `nat`/);
+  assert.match(chainHover.contents.value, /Jumped to from 1 rule: KUBE-SERVICES #\d+/);
+  assert.match(masqHover.contents.value, /Jumped to from [\d,]+ rules: KUBE-[A-Z]+-\w+ #\d+ \(\[line \d+\].*, … and [\d,]+ more$/);
+  const declaration = positionOf(DUMP, `:${svc} - [0:0]`, 1);
+  assert.deepEqual(definition.map((d: any) => d.range.start), [declaration]);
+  // the declaration first, the jump from KUBE-SERVICES, the service chain's own rules
+  assert.deepEqual(references[0].range.start, declaration);
+  assert.ok(references.length >= 3 && references.some((r: any) => r.range.start.line === jump.line), JSON.stringify(references.slice(0, 3)));
+  assert.equal(highlights.length, references.length);
 });
 
 test('a mark hover likewise: the mark index is built in slices, and the answer lists the rules that use the bits', async () => {

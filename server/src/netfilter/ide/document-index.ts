@@ -529,6 +529,43 @@ export class DocumentIndex extends SlicedIndex {
   }
 
   /**
+   * occurrencesOf() read from the parse, without building the index (references, highlights and
+   * rename right after opening a big dump); undefined when only the built index knows: it is built,
+   * the dump has command lines (`-N`, `-P` … name chains too), or the chain or a caller is not rows
+   * with templates (see callersFromParse). Where it answers, it is the built index's answer.
+   */
+  occurrencesFromParse(table: Table, chain: string): ChainOccurrence[] | undefined {
+    if (this.#layout || this.ruleset.commands.length > 0) return undefined;
+    const own = table.chains.get(chain);
+    const rows = own && chainRows(own);
+    if (own && !rows && own.rules.length > 0) return undefined;
+    if (!this.callersFromParse(table, chain, 0)) return undefined;
+    const jumps = this.#callersRead!.found;
+    // In line order; on one line the rule's own chain before its jump (a rule that jumps to its own chain).
+    const occurrences: Array<{ line: number; order: number; make: () => ChainOccurrence }> = [];
+    const declaration = this.declarationsFromParse(table, chain) ?? [];
+    for (const occurrence of declaration) occurrences.push({ line: occurrence.line, order: 0, make: () => occurrence });
+    if (own && rows) {
+      let index = 0;
+      for (let row = chainFirstRow(own); row >= 0; row = rows.nexts[row], index++) {
+        const at = index;
+        occurrences.push({ line: rows.lines[row], order: 1, make: () => {
+          const rule = own.rules[at];
+          return { kind: 'rule-chain', span: tokenSpan(rule.chainToken), line: rule.line, rule };
+        } });
+      }
+    }
+    for (const jump of jumps) {
+      occurrences.push({ line: jump.line, order: 2, make: () => {
+        const rule = jump.chain.rules[jump.index];
+        return { kind: jump.goto ? 'goto' : 'jump', span: targetNameSpan(rule.target!), line: rule.line, rule };
+      } });
+    }
+    occurrences.sort((a, b) => a.line - b.line || a.order - b.order);
+    return occurrences.map((o) => o.make());
+  }
+
+  /**
    * callerCount() and callersOf() read from the parse's rows, without building the index (a chain's
    * hover right after opening a big dump); undefined when only the built index knows: it is built,
    * or a rule of the table is not a row with a template (a full parse, a flushed chain, a line the
@@ -546,7 +583,7 @@ export class DocumentIndex extends SlicedIndex {
     return { count: found.length, callers: found.slice(0, limit).map((c) => c.chain.rules[c.index]) };
   }
   /** the last callersFromParse() read (a hover asks twice: what it needs, then its text) */
-  #callersRead?: { table: Table; chain: string; found: Array<{ line: number; chain: Chain; index: number }> };
+  #callersRead?: { table: Table; chain: string; found: JumpRead[] };
 
   /**
    * Rules whose target jumps (or goes) to the chain, in source order; the first `limit` of them
@@ -614,12 +651,20 @@ function targetNameSpan(target: TargetUse): Span {
 /** Rules indexed per step when an index is built a little at a time (about 1 ms of work: a step must stay well inside slicing.ts's 5 ms slice). */
 export const BUILD_SLICE_RULES = 150;
 
+/** A rule that jumps (or goes) to a chain: rule `index` of `chain`, on `line`. */
+interface JumpRead {
+  line: number;
+  chain: Chain;
+  index: number;
+  goto: boolean;
+}
+
 /**
  * The rules of the table that jump or go to `chain`, in line order, read from the parse's rows and
  * rule templates as buildLayout() reads jumps; undefined when a rule is not such a row.
  */
-function jumpsFromParse(table: Table, chain: string): Array<{ line: number; chain: Chain; index: number }> | undefined {
-  const found: Array<{ line: number; chain: Chain; index: number }> = [];
+function jumpsFromParse(table: Table, chain: string): JumpRead[] | undefined {
+  const found: JumpRead[] = [];
   /** the target of each rule template of the table (templateTarget; null: none), read once */
   const targets = new Map<number, ReturnType<typeof templateTarget>>();
   for (const caller of table.chains.values()) {
@@ -635,7 +680,7 @@ function jumpsFromParse(table: Table, chain: string): Array<{ line: number; chai
       let target = targets.get(template);
       if (target === undefined) targets.set(template, (target = templateTarget(caller, template)));
       if (!target || target.kind !== 'chain') continue;
-      if ((rows.targetNames[row] ?? rowTargetName(caller, row)) === chain) found.push({ line: rows.lines[row], chain: caller, index });
+      if ((rows.targetNames[row] ?? rowTargetName(caller, row)) === chain) found.push({ line: rows.lines[row], chain: caller, index, goto: target.goto });
     }
   }
   return found.sort((a, b) => a.line - b.line);

@@ -36,13 +36,13 @@ export function findDefinition(doc: IdeDocument, offset: number): Span[] {
  * ≈ 0.1 s): undefined when only the index can tell; the language server then builds it in slices.
  */
 export function findDefinitionFromParse(doc: IdeDocument, offset: number): Span[] | undefined {
-  return doc.indexBuilt ? findDefinition(doc, offset) : doc.partialIndex.answersWithoutBuilding(offset) ? definitionOf(doc, offset, false) : undefined;
+  return answersFromParse(doc, offset) ? definitionOf(doc, offset, false) : undefined;
 }
 
 function definitionOf(doc: IdeDocument, offset: number, buildIndex: boolean): Span[] | undefined {
   const chain = chainAt(doc, offset);
   if (!chain) return [];
-  const declared = doc.partialIndex.declarationsFromParse(chain.table, chain.name) ?? (buildIndex ? doc.index.occurrencesOf(chain.table, chain.name, 'declarations') : undefined);
+  const declared = doc.partialIndex.declarationsFromParse(chain.table, chain.name) ?? (buildIndex || doc.indexBuilt ? doc.index.occurrencesOf(chain.table, chain.name, 'declarations') : undefined);
   if (!declared) return undefined;
   if (declared.length) return declared.map((o) => o.span);
   const model = chain.table.chains.get(chain.name);
@@ -58,12 +58,30 @@ export interface ReferenceOptions {
 
 /** Every jump/goto to the chain and every rule of it (its `-A X` name), within its table. */
 export function findReferences(doc: IdeDocument, offset: number, options: ReferenceOptions = { includeDeclaration: true }): Span[] {
+  return referencesOf(doc, offset, options, true)!;
+}
+
+/** findReferences() without building the navigation index: undefined when only the index can tell (see findDefinitionFromParse). */
+export function findReferencesFromParse(doc: IdeDocument, offset: number, options: ReferenceOptions = { includeDeclaration: true }): Span[] | undefined {
+  return answersFromParse(doc, offset) ? referencesOf(doc, offset, options, false) : undefined;
+}
+
+function referencesOf(doc: IdeDocument, offset: number, options: ReferenceOptions, buildIndex: boolean): Span[] | undefined {
   const chain = chainAt(doc, offset);
   if (!chain) return [];
-  return doc.index
-    .occurrencesOf(chain.table, chain.name)
-    .filter((o) => options.includeDeclaration || o.kind !== 'declaration')
+  return occurrencesOf(doc, chain, buildIndex)
+    ?.filter((o) => options.includeDeclaration || o.kind !== 'declaration')
     .map((o) => o.span);
+}
+
+/** The chain's occurrences: from the parse when it tells, else from the index (built now when `buildIndex`; else undefined). */
+function occurrencesOf(doc: IdeDocument, chain: ChainAtCursor, buildIndex: boolean): ChainOccurrence[] | undefined {
+  return doc.partialIndex.occurrencesFromParse(chain.table, chain.name) ?? (buildIndex || doc.indexBuilt ? doc.index.occurrencesOf(chain.table, chain.name) : undefined);
+}
+
+/** Whether what is under the cursor can be read without building the index (it is built, or the line is read from the parse). */
+function answersFromParse(doc: IdeDocument, offset: number): boolean {
+  return doc.partialIndex.answersWithoutBuilding(offset);
 }
 
 export type HighlightKind = 'read' | 'write' | 'text';
@@ -75,9 +93,18 @@ export interface Highlight {
 }
 
 export function findHighlights(doc: IdeDocument, offset: number): Highlight[] {
+  return highlightsOf(doc, offset, true)!;
+}
+
+/** findHighlights() without building the navigation index: undefined when only the index can tell. */
+export function findHighlightsFromParse(doc: IdeDocument, offset: number): Highlight[] | undefined {
+  return answersFromParse(doc, offset) ? highlightsOf(doc, offset, false) : undefined;
+}
+
+function highlightsOf(doc: IdeDocument, offset: number, buildIndex: boolean): Highlight[] | undefined {
   const chain = chainAt(doc, offset);
   if (!chain) return [];
-  return doc.index.occurrencesOf(chain.table, chain.name).map((o) => ({ span: o.span, kind: highlightKind(o) }));
+  return occurrencesOf(doc, chain, buildIndex)?.map((o) => ({ span: o.span, kind: highlightKind(o) }));
 }
 
 function highlightKind(occurrence: ChainOccurrence): HighlightKind {
@@ -126,6 +153,6 @@ export function rename(doc: IdeDocument, offset: number, newName: string): Renam
   if (findTarget(newName) || ['ACCEPT', 'DROP', 'RETURN', 'QUEUE'].includes(newName)) {
     return { error: `${newName} is a target name; \`-j ${newName}\` would no longer jump to the chain.` };
   }
-  const edits = doc.index.occurrencesOf(chain.table, chain.name).map((o) => ({ span: o.span, newText: newName }));
+  const edits = occurrencesOf(doc, chain, true)!.map((o) => ({ span: o.span, newText: newName }));
   return { edits };
 }
