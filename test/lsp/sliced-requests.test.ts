@@ -42,7 +42,7 @@ test('an address hover right after opening lets other requests through while the
   await diagnostics;
 });
 
-test('right after opening, hovers, definition, references and highlights are read from the parse: answered before a prepareRename sent first', async () => {
+test('right after opening, hovers, definition, references and highlights are read from the parse: answered before a prepareRename sent first, which waits for the index', async () => {
   const uri = 'file:///work/kube-1500-chain.rules';
   const rule = DUMP.split('\n').find((line) => line.startsWith('-A KUBE-SERVICES -d ') && line.includes('-j KUBE-SVC-'))!;
   const svc = rule.slice(rule.indexOf('-j KUBE-SVC-') + 3).split(' ')[0];
@@ -62,7 +62,11 @@ test('right after opening, hovers, definition, references and highlights are rea
     send('references', 'textDocument/references', { position: jump, context: { includeDeclaration: true } }),
     send('highlights', 'textDocument/documentHighlight', { position: jump }),
   ]);
-  assert.deepEqual(order, ['chain hover', 'option hover', 'KUBE-MARK-MASQ hover', 'definition', 'references', 'highlights', 'prepareRename']);
+  // (the chain hovers read their callers in slices, sharing the server with the index build: their
+  // answers may come before or after prepareRename's; test/ide/line-entry-from-parse.test.ts checks
+  // that they do not build the index)
+  const answeredAt = (label: string) => order.indexOf(label);
+  for (const label of ['option hover', 'definition', 'references', 'highlights']) assert.ok(answeredAt(label) < answeredAt('prepareRename'), order.join(', '));
   assert.match(chainHover.contents.value, /^\*\*KUBE-SVC-\w+\*\* · user chain in `nat`/);
   assert.match(chainHover.contents.value, /Jumped to from 1 rule: KUBE-SERVICES #\d+/);
   assert.match(masqHover.contents.value, /Jumped to from [\d,]+ rules: KUBE-[A-Z]+-\w+ #\d+ \(\[line \d+\].*, … and [\d,]+ more$/);

@@ -1,7 +1,7 @@
 import { MarkupKind, type HoverParams } from 'vscode-languageserver';
 import { hover, hoverNeeds } from '../netfilter/ide/hover';
 import { rangeOf } from '../ranges';
-import { runSliced } from '../slicing';
+import { runGeneratorSliced, runSliced } from '../slicing';
 import type { Feature } from './context';
 
 export const hoverFeature: Feature = {
@@ -16,6 +16,11 @@ export const hoverFeature: Feature = {
         if (!at) return null;
         const cancelled = () => !!token?.isCancellationRequested;
         let needs = hoverNeeds(at.doc, at.offset);
+        if (needs.chainCallers) {
+          // a chain's callers: one pass over every rule of its table, in slices
+          if (!(await runGeneratorSliced(at.doc.partialIndex.readCallersSteps(needs.chainCallers.table, needs.chainCallers.name), cancelled, 'awaited'))) return null;
+          needs = hoverNeeds(at.doc, at.offset);
+        }
         if (needs.navigation) {
           if (!(await runSliced(() => at.doc.prepareIndex(), cancelled, 'awaited'))) return null;
           needs = hoverNeeds(at.doc, at.offset);

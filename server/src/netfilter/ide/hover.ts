@@ -26,6 +26,11 @@ export interface HoverNeeds {
    * lines are found only through it (see DocumentIndex.lineEntry); ask again once it is built
    */
   navigation: boolean;
+  /**
+   * a chain whose callers its hover counts and lists, not read yet: read them from the parse in
+   * slices first (doc.partialIndex.readCallersSteps), then ask again
+   */
+  chainCallers?: { table: Table; name: string };
   /** a mark operation: its hover lists every rule that sets or tests the same bits */
   marks: boolean;
   /** an address argument: its hover says what the dump knows about the address */
@@ -44,7 +49,10 @@ export function hoverNeeds(doc: IdeDocument, offset: number): HoverNeeds {
   if (!index.answersWithoutBuilding(offset)) return { ...none, navigation: true };
   const hit = locate(index, offset);
   // (a chain's callers are read from the parse when it can tell)
-  if (hit?.kind === 'chain') return { ...none, navigation: !doc.indexBuilt && !index.callersFromParse(hit.table, hit.name, 0) };
+  if (hit?.kind === 'chain') {
+    const read = index.callersReadFromParse(hit.table, hit.name);
+    return read === undefined ? { ...none, chainCallers: { table: hit.table, name: hit.name } } : { ...none, navigation: !read && !doc.indexBuilt };
+  }
   if (!hit || (hit.kind !== 'option' && hit.kind !== 'argument')) return none;
   const { ownerName } = optionSpecFor(doc, hit.option, hit.owner);
   const marks = !!markOperation(ownerName, hit.option, siblingsOf(hit.option, hit.owner));
