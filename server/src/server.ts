@@ -21,10 +21,10 @@ export function startServer(connection: Connection, features: readonly Feature[]
   const documents = new TextDocuments(LENS_TEXT_DOCUMENTS);
   const store = new DocumentStore(documents);
   const ctx = createContext(connection, documents, store);
-  connection.onInitialize((): InitializeResult => ({
-    capabilities: serverCapabilities(features),
-    serverInfo: { name: 'iptables-lens' },
-  }));
+  connection.onInitialize((params): InitializeResult => {
+    ctx.clientCapabilities = params.capabilities;
+    return { capabilities: serverCapabilities(features), serverInfo: { name: 'iptables-lens' } };
+  });
   for (const feature of features) {
     try {
       feature.register(ctx);

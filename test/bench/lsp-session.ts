@@ -26,6 +26,12 @@ export function bundledServerPath(repoRoot: string): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
+/**
+ * What the extension's client (vscode-languageclient, lib/common/foldingRange.js) declares that
+ * changes the server's answers: it keeps at most 5,000 folding ranges per document, whole lines only.
+ */
+const CLIENT_CAPABILITIES = { textDocument: { foldingRange: { rangeLimit: 5000, lineFoldingOnly: true } } };
+
 export class LspSession {
   private readonly waiters: Array<{ uri: string; version?: number; resolve: (p: PublishedDiagnostics) => void }> = [];
   private readonly analysedWaiters: Array<{ uri: string; version: number; resolve: () => void }> = [];
@@ -59,7 +65,7 @@ export class LspSession {
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const session = new LspSession(connection, child);
     connection.listen();
-    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: CLIENT_CAPABILITIES });
     await connection.sendNotification('initialized', {});
     return session;
   }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IdeDocument } from '../../server/src/netfilter/ide/ide-document';
-import { chainSymbols, chainSymbolSteps, documentSymbols, documentSymbolSteps, foldingRanges, foldingRangeSteps, OUTLINE_CHAINS_LIMIT, type OutlineSymbol } from '../../server/src/netfilter/ide/symbols';
+import { chainSymbols, chainSymbolSteps, documentSymbols, documentSymbolSteps, foldingRanges, foldingRangeSteps, mostUsefulFoldingRanges, OUTLINE_CHAINS_LIMIT, type FoldRange, type OutlineSymbol } from '../../server/src/netfilter/ide/symbols';
 import { generateKubeDump } from '../bench/generate-kube-dump';
 
 const SMALL = [
@@ -67,6 +67,26 @@ test('folding of a dump with several tables: ranges in line order, each table be
     '14-15 chain-declarations',
     '16-17 chain-rules',
   ]);
+});
+
+test('folding ranges above the client\'s limit: the ones that hide the most lines, the first of equal ones, in line order', () => {
+  const range = (startLine: number, length: number): FoldRange => ({ startLine, endLine: startLine + length, kind: 'chain-rules' });
+  const ranges = [range(0, 5), range(10, 1), range(20, 3), range(30, 1), range(40, 3), range(50, 10), range(70, 3)];
+  const kept = (limit: number) => mostUsefulFoldingRanges(ranges, limit).map((r) => r.startLine);
+  assert.deepEqual(kept(3), [0, 20, 50]);
+  assert.deepEqual(kept(4), [0, 20, 40, 50]);
+  assert.deepEqual(kept(6), [0, 10, 20, 40, 50, 70]);
+  assert.deepEqual(kept(7), ranges.map((r) => r.startLine));
+  assert.deepEqual(kept(1), [50]);
+  assert.deepEqual(kept(0), []);
+  // on a kube dump: every kept range hides at least as many lines as any dropped one
+  const all = foldingRanges(IdeDocument.fromText(generateKubeDump({ services: 100, endpointsPerService: 3, seed: 5 })));
+  const some = mostUsefulFoldingRanges(all, 40);
+  assert.equal(some.length, 40);
+  const dropped = all.filter((r) => !some.includes(r));
+  const shortestKept = Math.min(...some.map((r) => r.endLine - r.startLine));
+  assert.ok(dropped.every((r) => r.endLine - r.startLine <= shortestKept));
+  assert.deepEqual(some, all.filter((r) => some.includes(r)), 'in line order');
 });
 
 test('outline above the chain limit: unhashed chains first, then hashed ones in file order, and one entry counting the rest', () => {

@@ -36,7 +36,8 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-export async function startClient(): Promise<TestClient> {
+/** `capabilities`: what the client says it can do in initialize (VS Code's folding range limit …). */
+export async function startClient(capabilities: object = {}): Promise<TestClient> {
   const child = spawn(process.execPath, [bundledServer(), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -50,7 +51,7 @@ export async function startClient(): Promise<TestClient> {
   });
   connection.onNotification('window/logMessage', () => undefined);
   connection.listen();
-  const initializeResult = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {} });
+  const initializeResult = await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities });
   await connection.sendNotification('initialized', {});
   return {
     connection,
@@ -79,10 +80,10 @@ export async function startClient(): Promise<TestClient> {
 }
 
 /** One server for the tests of a file: started before them, closed after them (`server.client`). */
-export function useServer(): { readonly client: TestClient } {
+export function useServer(capabilities: object = {}): { readonly client: TestClient } {
   let client: TestClient | undefined;
   before(async () => {
-    client = await startClient();
+    client = await startClient(capabilities);
   });
   after(async () => {
     await client?.close();

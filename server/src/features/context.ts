@@ -1,7 +1,7 @@
 // What every feature adapter gets: the connection, the open documents, the parse-once store, and
 // helpers to convert offsets and to guard handlers so that one failing request never kills the server.
 
-import type { CancellationToken, Connection, Position, ServerCapabilities, TextDocuments } from 'vscode-languageserver';
+import type { CancellationToken, ClientCapabilities, Connection, Position, ServerCapabilities, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DocumentStore } from '../documents';
 import type { IdeDocument } from '../netfilter/ide/ide-document';
@@ -11,6 +11,8 @@ export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   store: DocumentStore;
+  /** what the client said it can do (initialize), once it has: e.g. the most folding ranges it keeps */
+  clientCapabilities?: ClientCapabilities;
   /**
    * Wraps a request handler: honours cancellation (returns `fallback`), catches every error, and
    * logs it with the document and position it happened at.

@@ -1,6 +1,6 @@
 // Outline (document symbols), workspace symbols (chains of every open dump) and folding ranges.
 import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type DocumentSymbolParams, type FoldingRangeParams, type WorkspaceSymbolParams, type SymbolInformation } from 'vscode-languageserver';
-import { chainSymbolSteps, documentSymbolSteps, foldingRangeSteps, OUTLINE_RULES_LIMIT, type OutlineSymbol } from '../netfilter/ide/symbols';
+import { chainSymbolSteps, documentSymbolSteps, foldingRangeSteps, mostUsefulFoldingRanges, OUTLINE_RULES_LIMIT, type OutlineSymbol } from '../netfilter/ide/symbols';
 import { runGeneratorSliced } from '../slicing';
 import { rangeOf } from '../ranges';
 import type { Feature } from './context';
@@ -63,7 +63,10 @@ export const symbolsFeature: Feature = {
         // In slices: 155k lines at 10k services, asked for by the editor itself after opening.
         const ranges = await runGeneratorSliced(foldingRangeSteps(doc), () => !!token?.isCancellationRequested);
         if (!ranges) return null;
-        return ranges.value.map((r) => ({ startLine: r.startLine, endLine: r.endLine, kind: r.kind === 'table' ? FoldingRangeKind.Region : undefined }));
+        // The client keeps at most rangeLimit ranges (VS Code: 5,000): send the ones worth folding.
+        const limit = ctx.clientCapabilities?.textDocument?.foldingRange?.rangeLimit;
+        const sent = limit === undefined ? ranges.value : mostUsefulFoldingRanges(ranges.value, limit);
+        return sent.map((r) => ({ startLine: r.startLine, endLine: r.endLine, kind: r.kind === 'table' ? FoldingRangeKind.Region : undefined }));
       }),
     );
   },

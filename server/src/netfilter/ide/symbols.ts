@@ -204,6 +204,31 @@ export function foldingRanges(doc: IdeDocument): FoldRange[] {
   return runToEnd(foldingRangeSteps(doc));
 }
 
+/**
+ * At most `limit` of the ranges (the client's hint: VS Code keeps 5,000 by default,
+ * `editor.foldingMaximumRegions`, and drops the rest itself): those that hide the most lines, in
+ * line order; the first of equally long ones. A 10k-service dump has 40k ranges, most of them a
+ * two-rule KUBE-SEP chain, which hide one line each; its 41k-line declarations and 10k-line
+ * KUBE-SERVICES are the ones worth folding. Counted, not sorted.
+ */
+export function mostUsefulFoldingRanges(ranges: FoldRange[], limit: number): FoldRange[] {
+  if (ranges.length <= limit) return ranges;
+  if (limit <= 0) return [];
+  // How many ranges hide each number of lines; then the shortest length that is kept.
+  let longest = 0;
+  for (const range of ranges) longest = Math.max(longest, range.endLine - range.startLine);
+  const counts = new Int32Array(longest + 1);
+  for (const range of ranges) counts[range.endLine - range.startLine]++;
+  let shortestKept = longest;
+  let longer = 0;
+  while (longer + counts[shortestKept] < limit) longer += counts[shortestKept--];
+  let ofShortest = limit - longer;
+  return ranges.filter((range) => {
+    const length = range.endLine - range.startLine;
+    return length > shortestKept || (length === shortestKept && ofShortest-- > 0);
+  });
+}
+
 /** Lines read between two pauses of foldingRangeSteps (≈ 1 ms warm). */
 const FOLD_LINES_PER_STEP = 10_000;
 
