@@ -31,8 +31,8 @@ export interface ServerContext {
 
 export interface ReadOptions {
   /**
-   * false: do not wait for the navigation index (a hover that may not need it, see hoverNeeds);
-   * the request builds what it reads. Default true.
+   * false: do not wait for the navigation index (hover, definition, references and highlights read
+   * what they can from the parse, then build what they still need in slices). Default true.
    */
   index?: boolean;
 }

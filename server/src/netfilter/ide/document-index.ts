@@ -540,8 +540,8 @@ export class DocumentIndex extends SlicedIndex {
     const own = table.chains.get(chain);
     const rows = own && chainRows(own);
     if (own && !rows && own.rules.length > 0) return undefined;
-    if (!this.callersFromParse(table, chain, 0)) return undefined;
-    const jumps = this.#callersRead!.found!;
+    const jumps = this.jumpsReadFromParse(table, chain);
+    if (!jumps) return undefined;
     // In line order; on one line the rule's own chain before its jump (a rule that jumps to its own chain).
     const occurrences: Array<{ line: number; order: number; make: () => ChainOccurrence }> = [];
     const declaration = this.declarationsFromParse(table, chain) ?? [];
@@ -573,10 +573,15 @@ export class DocumentIndex extends SlicedIndex {
    * parser read without a template). Where it answers, it is the built index's answer.
    */
   callersFromParse(table: Table, chain: string, limit = Infinity): { count: number; callers: Rule[] } | undefined {
+    const found = this.jumpsReadFromParse(table, chain);
+    return found && { count: found.length, callers: found.slice(0, limit).map((c) => c.chain.rules[c.index]) };
+  }
+
+  /** The rules that jump to the chain, read from the parse now if they were not (undefined: only the built index knows). */
+  private jumpsReadFromParse(table: Table, chain: string): JumpRead[] | undefined {
     if (this.#layout) return undefined;
     if (this.callersReadFromParse(table, chain) === undefined) runToEnd(this.readCallersSteps(table, chain));
-    const found = this.#callersRead!.found;
-    return found && { count: found.length, callers: found.slice(0, limit).map((c) => c.chain.rules[c.index]) };
+    return this.#callersRead!.found;
   }
 
   /**
