@@ -63,15 +63,6 @@ export function ipv4Within(address: string, cidr: string): boolean {
 }
 
 /**
- * A generic option (-s, -d, -p) as far as this index needs it: read from the rule's line when the
- * parser can (no model built for the 100k rules of a big dump), else from the model.
- */
-function genericOption(rule: Rule, name: 'source' | 'destination' | 'protocol'): { negated: boolean; args: Array<{ text: string }> } | undefined {
-  const read = genericOptionText(rule, name);
-  return read && { negated: read.negated, args: read.text === undefined ? [] : [{ text: read.text }] };
-}
-
-/**
  * Ordinals of rules (their place in the DocumentIndex walk), in walk order without repeats: one
  * number for the usual single rule, an array for more (40k addresses × an array each cost ~2 MB).
  */
@@ -118,12 +109,15 @@ interface RuleReader {
 
 /** Every fact, use and pod CIDR one rule states (see the file comment). */
 function learnRule(rule: Rule, found: RuleReader): void {
-  const source = genericOption(rule, 'source');
-  const destination = genericOption(rule, 'destination');
+  // -s/-d/-p read from the rule's line when the parser can (no model built for the 100k rules of a big dump)
+  const source = genericOptionText(rule, 'source');
+  const destination = genericOptionText(rule, 'destination');
+  const sourceText = source?.text;
+  const destinationText = destination?.text;
   const target = rule.target;
   const comment = optionArg(rule, 'comment', 'comment');
-  if (source?.args[0]) found.use(source.args[0].text);
-  if (destination?.args[0]) found.use(destination.args[0].text);
+  if (sourceText) found.use(sourceText);
+  if (destinationText) found.use(destinationText);
   // (read from the line: the options of 30k DNAT targets are not built for this)
   const dnat = target?.name === 'DNAT' ? targetOptionArg(rule, 'to-destination') : undefined;
   const snat = target?.name === 'SNAT' ? targetOptionArg(rule, 'to-source') : undefined;
@@ -132,11 +126,11 @@ function learnRule(rule: Rule, found: RuleReader): void {
 
   // Service IPs: `-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "ns/svc:dns cluster IP" --dport 53`
   const serviceIp = comment && /^(\S+) (cluster IP|external IP|loadbalancer IP)$/.exec(comment);
-  if (serviceIp && destination?.args[0] && !destination.negated && rule.table === 'nat') {
-    const proto = genericOption(rule, 'protocol')?.args[0]?.text;
+  if (serviceIp && destinationText && !destination.negated && rule.table === 'nat') {
+    const proto = genericOptionText(rule, 'protocol')?.text;
     const port = optionArg(rule, 'dport');
     const kind = serviceIp[2] === 'cluster IP' ? 'ClusterIP' : serviceIp[2] === 'external IP' ? 'external IP' : 'load-balancer IP';
-    found.fact(destination.args[0].text, `${kind} of service \`${serviceIp[1]}\`${port ? ` (${port}/${proto ?? '?'})` : ''}`);
+    found.fact(destinationText, `${kind} of service \`${serviceIp[1]}\`${port ? ` (${port}/${proto ?? '?'})` : ''}`);
   }
   // Endpoints: KUBE-SEP DNAT
   if (dnat && rule.chain.startsWith('KUBE-SEP-')) {
@@ -147,25 +141,26 @@ function learnRule(rule: Rule, found: RuleReader): void {
       found.fact(dnat, 'Kubernetes API server endpoint (a control-plane node address)');
     }
   } else if (dnat) {
-    const to = destination?.args[0] ? `${destination.args[0].text} → ${dnat}` : `→ ${dnat}`;
-    if (destination?.args[0] && !destination.negated) found.fact(destination.args[0].text, `DNATed ${to} in ${rule.chain}`);
+    const to = destinationText ? `${destinationText} → ${dnat}` : `→ ${dnat}`;
+    if (destinationText && !destination.negated) found.fact(destinationText, `DNATed ${to} in ${rule.chain}`);
     found.fact(dnat, `DNAT destination (${to}) in ${rule.chain}`);
   }
-  if (snat && source?.args[0] && !source.negated) found.fact(source.args[0].text, `SNATed to ${snat} in ${rule.chain}`);
+  if (snat && sourceText && !source.negated) found.fact(sourceText, `SNATed to ${snat} in ${rule.chain}`);
   // Pod CIDR: kube-proxy `! -s CIDR … -j KUBE-MARK-MASQ` (--cluster-cidr), kind-masq-agent, flannel.
-  const podCidr = (cidr: string, text: string) => {
-    found.podCidr(cidr);
-    found.fact(cidr, text);
-  };
-  if (source?.negated && source.args[0]?.text.includes('/') && target?.name === 'KUBE-MARK-MASQ') {
-    podCidr(source.args[0].text, 'pod CIDR (kube-proxy `--cluster-cidr`): traffic to a service from outside it is masqueraded');
+  if (source?.negated && sourceText?.includes('/') && target?.name === 'KUBE-MARK-MASQ') {
+    podCidr(found, sourceText, 'pod CIDR (kube-proxy `--cluster-cidr`): traffic to a service from outside it is masqueraded');
   }
-  if (rule.chain === 'KIND-MASQ-AGENT' && destination?.args[0] && target?.name === 'RETURN') {
-    podCidr(destination.args[0].text, 'pod CIDR (kind-masq-agent): traffic to it is not masqueraded');
+  if (rule.chain === 'KIND-MASQ-AGENT' && destinationText && target?.name === 'RETURN') {
+    podCidr(found, destinationText, 'pod CIDR (kind-masq-agent): traffic to it is not masqueraded');
   }
-  if (rule.chain.startsWith('FLANNEL-') && source?.args[0] && destination?.args[0] && source.args[0].text === destination.args[0].text && !source.negated && !destination.negated) {
-    podCidr(source.args[0].text, 'pod network (flannel): pod-to-pod traffic is not masqueraded');
+  if (rule.chain.startsWith('FLANNEL-') && sourceText && destinationText && sourceText === destinationText && !source.negated && !destination.negated) {
+    podCidr(found, sourceText, 'pod network (flannel): pod-to-pod traffic is not masqueraded');
   }
+}
+
+function podCidr(found: RuleReader, cidr: string, text: string): void {
+  found.podCidr(cidr);
+  found.fact(cidr, text);
 }
 
 /**
