@@ -262,7 +262,7 @@ export class DocumentIndex extends SlicedIndex {
       addId(t, id, code);
     };
     /** the target of each rule template of the current table (templateTarget), read once */
-    const templateTargets: { table: number; byTemplate: Array<ReturnType<typeof templateTarget>> } = { table: -1, byTemplate: [] };
+    const templateJumps: { table: number; kinds: number[] } = { table: -1, kinds: [] };
     for (let line = 0; line < lineCount; line++) {
       if (line % (BUILD_SLICE_RULES * 4) === 0) yield;
       const t = lineTables[line];
@@ -278,13 +278,13 @@ export class DocumentIndex extends SlicedIndex {
           const row = ruleRows[ref];
           const template = row >= 0 ? rowTemplate(chainRows(chain)!.codes[row]) : -1;
           if (template >= 0) {
-            if (templateTargets.table !== t) {
-              templateTargets.table = t;
-              templateTargets.byTemplate.length = 0;
+            if (templateJumps.table !== t) {
+              templateJumps.table = t;
+              templateJumps.kinds.length = 0;
             }
-            const target = (templateTargets.byTemplate[template] ??= templateTarget(chain, template));
-            if (!target || target.kind !== 'chain') break;
-            const code = ref * OCCURRENCE_KINDS + (target.goto ? OCC_GOTO : OCC_JUMP);
+            const kind = templateJumpKind(templateJumps.kinds, chain, template);
+            if (kind === NO_JUMP) break;
+            const code = ref * OCCURRENCE_KINDS + (kind === GOTO ? OCC_GOTO : OCC_JUMP);
             const name = rowTargetName(chain, row)!;
             // The parser's number for the jumped-to chain is its place in table.chains when the name there is the same.
             const entry = chainRows(chain)!.targetEntries[row];
@@ -685,7 +685,7 @@ interface JumpRead {
  */
 function* jumpsFromParse(table: Table, chain: string): Steps<JumpRead[] | undefined> {
   const found: JumpRead[] = [];
-  /** per rule template of the table: NO_JUMP, JUMP or GOTO (templateTarget), read once */
+  /** per rule template of the table (templateJumpKind) */
   const kinds: number[] = [];
   let read = 0;
   for (const caller of table.chains.values()) {
@@ -699,12 +699,9 @@ function* jumpsFromParse(table: Table, chain: string): Steps<JumpRead[] | undefi
     for (let row = chainFirstRow(caller); row >= 0; row = nexts[row], index++) {
       const template = rowTemplate(codes[row]);
       if (template < 0) return undefined;
-      let kind = kinds[template];
-      if (kind === undefined) {
-        const target = templateTarget(caller, template);
-        kinds[template] = kind = !target || target.kind !== 'chain' ? NO_JUMP : target.goto ? GOTO : JUMP;
-      }
+      const kind = templateJumpKind(kinds, caller, template);
       if (kind === NO_JUMP) continue;
+      // (rowTargetName, without a call for the rows whose target the parser resolved)
       const name = targetNames[row];
       if (name === chain || (name === undefined && rowTargetName(caller, row) === chain)) found.push({ line: lines[row], chain: caller, index, goto: kind === GOTO });
     }
@@ -724,6 +721,20 @@ const CALLER_SLICE_ROWS = 4000;
 const NO_JUMP = 0;
 const JUMP = 1;
 const GOTO = 2;
+
+/**
+ * Whether the rules of a row template jump to a chain (JUMP), go to one (GOTO) or neither (NO_JUMP),
+ * from templateTarget, remembered in `kinds` (one array per table: templates are numbered per table).
+ * The index build and jumpsFromParse read a row's jump this same way.
+ */
+function templateJumpKind(kinds: number[], chain: Chain, template: number): number {
+  let kind = kinds[template];
+  if (kind === undefined) {
+    const target = templateTarget(chain, template);
+    kinds[template] = kind = !target || target.kind !== 'chain' ? NO_JUMP : target.goto ? GOTO : JUMP;
+  }
+  return kind;
+}
 
 /** lineEntryFromParse(): the parse does not tell, the built layout does */
 const NEEDS_LAYOUT = Symbol('needs the layout');
