@@ -7,6 +7,7 @@ import { BUILTIN_CHAINS, type Chain, type Rule, type Ruleset, type Table } from 
 import { packetsForRule } from '../../server/src/netfilter/analysis/packet-for-rule';
 import { ruleShape } from '../../server/src/netfilter/analysis/constraints';
 import { tracePacket, type Hook, type TraceRequest } from '../../server/src/netfilter/trace/simulate';
+import { negateAssumption } from '../../server/src/netfilter/extensions/common';
 
 export type Confirmation = { ok: true } | { ok: false; reason: string };
 
@@ -31,9 +32,10 @@ function withEntryChain(ruleset: Ruleset, table: Table, hook: Hook, rules: Rule[
 function reaches(ruleset: Ruleset, request: TraceRequest, rule: Rule): boolean {
   const result = tracePacket(ruleset, request);
   for (const path of result.paths) {
-    // The simulator forks independently at each undecided match; skip paths that assumed both ways.
+    // A path keeps what it assumed about one fact (the sending process, an address being local …),
+    // but stateful matches (recent, limit) fork afresh each time: skip paths that assumed both ways.
     const assumed = new Set(path.assumptions);
-    if (path.assumptions.some((a) => assumed.has(`not: ${a}`) || assumed.has(`not (${a})`))) continue;
+    if (path.assumptions.some((a) => assumed.has(negateAssumption(a)))) continue;
     if (path.steps.some((s) => s.kind === 'rule' && s.table === rule.table && s.line === rule.line + 1)) return true;
   }
   return false;

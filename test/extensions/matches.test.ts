@@ -8,6 +8,7 @@ import { allMatches, findMatch } from '../../server/src/netfilter/extensions/reg
 import type { MatchOutcome } from '../../server/src/netfilter/extensions/types';
 import type { NodeContext, Packet } from '../../server/src/netfilter/packet';
 import { context, node, packet, parseFragment } from './fragment';
+import { ipsetMemberFact, localAddressFact, stableMatchFact } from '../../server/src/netfilter/extensions/common';
 
 type Expected = boolean | 'undecided' | `undecided p=${number}`;
 type Case = [fragment: string, packet: Partial<Packet>, expected: Expected, node?: Partial<NodeContext>];
@@ -122,6 +123,14 @@ const CASES: Record<string, Case[]> = {
     ['-m addrtype --dst-type LOCAL --limit-iface-in', { dst: '8.8.8.8' }, false],
     ['-m addrtype --dst-type BLACKHOLE', { dst: '8.8.8.8' }, 'undecided'],
     ['-m addrtype --dst-type LOCAL', { dst: '10.0.0.9' }, 'undecided', { localAddresses: [], localAddressesSource: 'none' }],
+    // Addresses unknown: 10.0.0.9 is LOCAL or UNICAST, never MULTICAST; a path that assumed it keeps it.
+    ['-m addrtype --dst-type UNICAST', { dst: '10.0.0.9' }, 'undecided', { localAddresses: [], localAddressesSource: 'none' }],
+    ['-m addrtype --dst-type MULTICAST', { dst: '10.0.0.9' }, false, { localAddresses: [], localAddressesSource: 'none' }],
+    ['-m addrtype --dst-type LOCAL,UNICAST', { dst: '10.0.0.9' }, true, { localAddresses: [], localAddressesSource: 'none' }],
+    ['-m addrtype --dst-type LOCAL', { dst: '10.0.0.9', assumedFacts: { [localAddressFact('10.0.0.9')]: true } }, true, { localAddresses: [], localAddressesSource: 'none' }],
+    ['-m addrtype ! --dst-type LOCAL', { dst: '10.0.0.9', assumedFacts: { [localAddressFact('10.0.0.9')]: true } }, false, { localAddresses: [], localAddressesSource: 'none' }],
+    ['-m addrtype --dst-type UNICAST', { dst: '10.0.0.9', assumedFacts: { [localAddressFact('10.0.0.9')]: false } }, true, { localAddresses: [], localAddressesSource: 'none' }],
+    ['-m addrtype --dst-type LOCAL', { family: 'ipv6', dst: '2001:db8::9', assumedFacts: { [localAddressFact('2001:db8:0:0::9')]: true } }, true, { localAddresses: [], localAddressesSource: 'none' }],
   ],
   statistic: [
     ['-m statistic --mode random --probability 0.25', {}, 'undecided p=0.25'],
@@ -138,6 +147,8 @@ const CASES: Record<string, Case[]> = {
     ['-m set --match-set svc dst,dst', {}, false, { ipsets: new Map([['svc', { name: 'svc', type: 'hash:ip,port', members: ['10.0.0.1,udp:22'] }]]) }],
     ['-m set --match-set ports dst', {}, true, { ipsets: new Map([['ports', { name: 'ports', type: 'bitmap:port', members: ['20-30'] }]]) }],
     ['-m set --match-set unknown src', {}, 'undecided'],
+    ['-m set --match-set unknown src', { assumedFacts: { [ipsetMemberFact('unknown', '192.168.1.10')]: true } }, true],
+    ['-m set ! --match-set unknown src', { assumedFacts: { [ipsetMemberFact('unknown', '192.168.1.10')]: true } }, false],
     // as the kernel decides (test/kernel/dumps/ipsets.rules): the most specific element wins, a nomatch one means "not in the set"
     ['-m set --match-set allowed src', {}, true, { ipsets: new Map([['allowed', { name: 'allowed', type: 'hash:net', members: ['192.168.0.0/16 nomatch', '192.168.1.0/24'] }]]) }],
     // --return-nomatch inverts: a plain element does not match
@@ -188,6 +199,7 @@ const CASES: Record<string, Case[]> = {
     ['-m owner --uid-owner 0', {}, false],
     ['-m owner ! --uid-owner 0', {}, true],
     ['-m owner --uid-owner 0', { fromLocal: true }, 'undecided'],
+    ['-m owner --uid-owner 0', { fromLocal: true, inIface: undefined, assumedFacts: { [stableMatchFact('-m owner --uid-owner 0', packet({ fromLocal: true, inIface: undefined }))]: false } }, false],
   ],
   recent: [
     ['-m recent --set --name ssh', {}, true],

@@ -42,6 +42,11 @@ export interface Packet {
    * a set at once, for every later rule). Replaced, never mutated: paths forked from one share it.
    */
   ipsetChanges?: Record<string, IpsetContent>;
+  /**
+   * What this path assumed where the engine could not tell (is 10.0.0.1 one of the node's addresses?
+   * is it in ipset X?), by fact key (extensions/common.ts assumedFact). Replaced, never mutated.
+   */
+  assumedFacts?: Readonly<Record<string, boolean>>;
   /** how often this packet has passed each `-m limit` (by the match's offset): each has `--limit-burst` credits */
   limitUses?: Record<number, number>;
   /** bytes of each `-m quota` (by the match's offset) this packet has used up in earlier passes */

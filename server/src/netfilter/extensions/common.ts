@@ -7,6 +7,7 @@
 import type { OptionUse } from '../model';
 import type { EvalContext, MatchOutcome } from './types';
 import { mergesNegatedPorts } from '../saved-by';
+import { parseAddress } from '../addr';
 
 /** strtoul(text, 0): decimal, 0x hex, leading-0 octal. Undefined for anything else. */
 export function parseNumber(text: string): number | undefined {
@@ -86,33 +87,89 @@ export function inRange(value: number | undefined, range: { from: number; to: nu
   return value !== undefined && range !== undefined && value >= range.from && value <= range.to;
 }
 
-export function undecided(assumption: string, probability?: number): MatchOutcome {
-  return probability === undefined ? { undecided: true, assumption } : { undecided: true, assumption, probability };
+export type UndecidedOutcome = Exclude<MatchOutcome, boolean>;
+
+/**
+ * An outcome the engine cannot decide. `negated`: how the other branch reads (say it whenever
+ * `assumption` has a reason in parentheses or no `matches`: the derived text would misread);
+ * `fact`: the one question it depends on (see assumedFact).
+ */
+export function undecided(assumption: string, extra: { probability?: number; negated?: string; fact?: UndecidedOutcome['fact'] } = {}): UndecidedOutcome {
+  const outcome: UndecidedOutcome = { undecided: true, assumption };
+  if (extra.negated !== undefined) outcome.negatedAssumption = extra.negated;
+  if (extra.probability !== undefined) outcome.probability = extra.probability;
+  if (extra.fact !== undefined) outcome.fact = extra.fact;
+  return outcome;
 }
 
-/** Apply `!` of an option to its outcome (an undecided outcome flips its probability). */
+/**
+ * How the branch where an undecided match does NOT match reads, when its outcome did not say:
+ * `assumed X matches (why)` → `assumed X does not match (why)`; other texts `assumed not: X`.
+ */
+export function negateAssumption(assumption: string): string {
+  const why = / (matches|matched)( \([^()]*(?:\([^()]*\)[^()]*)*\))?$/.exec(assumption);
+  if (why) return `${assumption.slice(0, why.index)} ${why[1] === 'matches' ? 'does not match' : 'did not match'}${why[2] ?? ''}`;
+  return `assumed not: ${assumption.replace(/^assumed /, '')}`;
+}
+
+/** The text of the branch where `outcome` does not match. */
+export function negatedAssumptionOf(outcome: UndecidedOutcome): string {
+  return outcome.negatedAssumption ?? negateAssumption(outcome.assumption);
+}
+
+/** Apply `!` of an option to its outcome (an undecided outcome swaps its two branches). */
 export function negateIf(negated: boolean, outcome: MatchOutcome): MatchOutcome {
   if (!negated) return outcome;
   if (typeof outcome === 'boolean') return !outcome;
-  return {
-    undecided: true,
-    assumption: outcome.assumption.startsWith('assumed ') ? `assumed not (${outcome.assumption.slice(8)})` : `not (${outcome.assumption})`,
-    ...(outcome.probability !== undefined ? { probability: 1 - outcome.probability } : {}),
-  };
+  return undecided(negatedAssumptionOf(outcome), {
+    negated: outcome.assumption,
+    probability: outcome.probability !== undefined ? 1 - outcome.probability : undefined,
+    fact: outcome.fact ? { key: outcome.fact.key, ifMatches: !outcome.fact.ifMatches } : undefined,
+  });
+}
+
+/**
+ * Several undecided outcomes that must all hold (the options of one match, the matches of one
+ * rule): one fork, `assumed A and B` / `assumed not all of: A; B`. Chance multiplies; a fact is
+ * kept only when it is the sole question.
+ */
+export function allUndecided(open: readonly UndecidedOutcome[]): UndecidedOutcome {
+  if (open.length === 1) return open[0];
+  const bare = (text: string) => text.replace(/^assumed /, '');
+  const probabilities = open.map((o) => o.probability);
+  const known = probabilities.every((p) => p !== undefined);
+  return undecided(`assumed ${open.map((o) => bare(o.assumption)).join(' and ')}`, {
+    negated: `assumed not all of: ${open.map((o) => bare(o.assumption)).join('; ')}`,
+    probability: known ? probabilities.reduce((a, b) => a! * b!, 1) : undefined,
+  });
 }
 
 /** All options of a match must hold: false wins, then undecided (assumptions joined), else true. */
 export function all(outcomes: MatchOutcome[]): MatchOutcome {
-  const open: Array<Exclude<MatchOutcome, boolean>> = [];
+  const open: UndecidedOutcome[] = [];
   for (const outcome of outcomes) {
     if (outcome === false) return false;
     if (outcome !== true) open.push(outcome);
   }
-  if (open.length === 0) return true;
-  if (open.length === 1) return open[0];
-  const probabilities = open.map((o) => o.probability);
-  const known = probabilities.every((p) => p !== undefined);
-  return undecided(open.map((o) => o.assumption).join('; '), known ? probabilities.reduce((a, b) => a! * b!, 1) : undefined);
+  return open.length === 0 ? true : allUndecided(open);
+}
+
+/**
+ * Fact keys for what a path may assume (Packet.assumedFacts): whether an address is one of the
+ * node's (addrtype LOCAL, routing), whether an element is in a set whose contents are not given.
+ */
+export function localAddressFact(address: string): string {
+  const parsed = parseAddress(address);
+  return `local ${parsed ? `${parsed.family} ${parsed.value.toString(16)}` : address}`;
+}
+
+export function ipsetMemberFact(set: string, element: string): string {
+  return `ipset ${set} ${element}`;
+}
+
+/** What this path already assumed about `key`, if anything. */
+export function assumedFact(packet: { assumedFacts?: Readonly<Record<string, boolean>> }, key: string): boolean | undefined {
+  return packet.assumedFacts?.[key];
 }
 
 /** Evaluate each option with `decide`; unknown options (not handled) make the match undecided. */
@@ -139,10 +196,25 @@ export function matchText(module: string, options: OptionUse[]): string {
   return `-m ${module} ${options.map(optionText).join(' ')}`.trim();
 }
 
-/** A match the engine cannot decide from a packet: always undecided, with a precise reason. */
-export function alwaysUndecided(module: string, reason: string) {
-  return (match: { options: OptionUse[] }): MatchOutcome =>
-    undecided(`assumed ${matchText(module, match.options)} matches (${reason})`);
+/**
+ * A match the engine cannot decide from a packet: always undecided, with a precise reason.
+ * `stable`: its answer is a fact about this packet that nothing later in the traversal changes
+ * (the sending process, the arrival time, the payload …), so the path keeps the answer it assumed
+ * for the same match on the same addresses, ports and interfaces (see stableMatchFact).
+ */
+export function alwaysUndecided(module: string, reason: string, options: { stable?: boolean } = {}) {
+  return (match: { options: OptionUse[] }, ctx: EvalContext): MatchOutcome => {
+    const text = matchText(module, match.options);
+    const assumption = `assumed ${text} matches (${reason})`;
+    if (!options.stable) return undecided(assumption);
+    const fact = stableMatchFact(text, ctx.packet);
+    return assumedFact(ctx.packet, fact) ?? undecided(assumption, { fact: { key: fact, ifMatches: true } });
+  };
+}
+
+/** Fact key of a stable match (alwaysUndecided): its text and what NAT or routing may change. */
+export function stableMatchFact(text: string, packet: EvalContext['packet']): string {
+  return `match ${text} @ ${packet.src} ${packet.sport ?? ''} ${packet.dst} ${packet.dport ?? ''} ${packet.inIface ?? ''} ${packet.outIface ?? ''}`;
 }
 
 export function arg(option: OptionUse | undefined, index = 0): string | undefined {

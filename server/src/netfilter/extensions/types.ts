@@ -59,10 +59,18 @@ export type MatchOutcome =
   | {
       /** the engine cannot decide: the simulator forks into "matches" / "does not match" */
       undecided: true;
-      /** recorded on each forked path, e.g. `assumed -m recent --rcheck matches` */
+      /** recorded on the path where it matches, e.g. `assumed -m recent --rcheck matches` */
       assumption: string;
+      /** recorded on the path where it does not (derived from `assumption` when absent: see negateAssumption) */
+      negatedAssumption?: string;
       /** probability that it matches, when known (statistic random); otherwise the fork is unweighted */
       probability?: number;
+      /**
+       * The open question this match depends on, when it is one fact about the node or its sets
+       * (`10.0.0.1 is local`): the fork settles it for the rest of each path, so a later rule that
+       * asks the same question gets the same answer instead of forking again (see assumedFact).
+       */
+      fact?: { key: string; ifMatches: boolean };
     };
 
 export interface EvalContext {

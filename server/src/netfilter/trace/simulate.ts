@@ -17,6 +17,7 @@ import type { HookPosition, NodeContext, Packet } from '../packet';
 import { protocolName, protocolNumber } from '../packet';
 import { findMatch, findTarget } from '../extensions/registry';
 import type { EvalContext, MatchOutcome, TargetEffect } from '../extensions/types';
+import { allUndecided, assumedFact, localAddressFact, negatedAssumptionOf, type UndecidedOutcome } from '../extensions/common';
 import type { TracePath, TraceResult, TraceStep, TracedPacket } from './types';
 import { compileRule, expansionIndex, matchingExpansions, type CompiledRule } from './compile';
 import { chainDispatch } from './dispatch';
@@ -151,6 +152,8 @@ export class Simulator {
   private readonly compiled = new Map<Rule, CompiledRule>();
   private pathBudget = TRACE_LIMITS.maxPaths;
   private truncated = false;
+  /** forks on this trace decided by an assumption, not by chance: each side is weighted ½ */
+  private assumedSplits = 0;
 
   constructor(
     private readonly ruleset: Ruleset,
@@ -199,6 +202,7 @@ export class Simulator {
   trace(request: TraceRequest, initial: Packet): TraceResult {
     this.pathBudget = TRACE_LIMITS.maxPaths;
     this.truncated = false;
+    this.assumedSplits = 0;
     const start: PathState = { packet: clonePacket(initial), steps: [], assumptions: [], probability: 1, natDoneDst: false, natDoneSrc: false };
     const finished: PathState[] = [];
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
@@ -218,6 +222,9 @@ export class Simulator {
     notes.push(...this.extraNotes);
     if (mergesNegatedPorts(this.node.savedBy) && textHas(negatedPortPairs, NEGATED_PORT_PAIR, this.ruleset)) {
       notes.push(`saved by ${this.node.savedBy!.tool} v${this.node.savedBy!.version} (nf_tables): that version loads "! --sport A ! --dport B" as one test of both ports, so such a rule matches unless both ports are equal (iptables-legacy: only when both differ); traced as that version loads it`);
+    }
+    if (this.assumedSplits > 0) {
+      notes.push(`${this.assumedSplits} split${this.assumedSplits === 1 ? '' : 's'} on what the engine cannot know (listed as "assumes" on each path) count${this.assumedSplits === 1 ? 's' : ''} 50/50 in the percentages; only statistic splits are real odds`);
     }
     if (this.truncated) notes.push(`more than ${TRACE_LIMITS.maxPaths} paths: the rest were not explored`);
     const paths: TracePath[] = finished.map((state) => ({
@@ -288,21 +295,26 @@ export class Simulator {
       else if (s.packet.outIface === undefined || s.packet.outIface === 'lo') s.packet.outIface = this.awayInterface();
       return { state: s, stage: { hook: 'POSTROUTING' as Hook, phase: 'hook' as const, loopback: local } };
     };
-    const known = this.isLocal(packet.dst);
+    const known = this.isLocal(packet.dst, packet);
     if (known !== undefined) return [decide(known, state)];
-    // Nobody told us whether the destination is one of the node's addresses: explore both.
+    // Nobody told us whether the destination is one of the node's addresses: explore both, and
+    // remember the answer on each (addrtype LOCAL later on that path must agree with it).
     const [a, b] = [state, clonePath(state)];
     a.probability *= 0.5;
     b.probability *= 0.5;
-    a.assumptions.push(`assumed ${packet.dst} is an address of this node (no --local-addr given)`);
-    b.assumptions.push(`assumed ${packet.dst} is not an address of this node (no --local-addr given)`);
+    this.assumedSplits++;
+    a.assumptions.push(`assumed ${packet.dst} is one of the node's addresses (no --local-addr given)`);
+    b.assumptions.push(`assumed ${packet.dst} is not one of the node's addresses (no --local-addr given)`);
+    assume(a.packet, localAddressFact(packet.dst), true);
+    assume(b.packet, localAddressFact(packet.dst), false);
     return [decide(true, a), decide(false, b)];
   }
 
-  private isLocal(address: string): boolean | undefined {
+  /** Whether `address` is the node's; undefined when nobody said and this path assumed nothing. */
+  private isLocal(address: string, packet?: Packet): boolean | undefined {
     if (addressIsLoopback(address)) return true;
     if (addressInList(address, this.node.localAddresses)) return true;
-    if (this.node.localAddressesSource === 'none') return undefined;
+    if (this.node.localAddressesSource === 'none') return packet ? assumedFact(packet, localAddressFact(address)) : undefined;
     return false;
   }
 
@@ -548,12 +560,18 @@ export class Simulator {
         continue;
       }
       this.pathBudget--;
+      if (outcome.probability === undefined) this.assumedSplits++;
       const p = outcome.probability ?? 0.5;
       const matching = clonePath(state);
       matching.probability *= p;
       state.probability *= 1 - p;
       matching.assumptions.push(outcome.assumption);
-      state.assumptions.push(outcome.negatedAssumption ?? negateAssumption(outcome.assumption));
+      state.assumptions.push(negatedAssumptionOf(outcome));
+      if (outcome.fact) {
+        // Settled for the rest of each path: a later rule (or routing) asking it again agrees.
+        assume(matching.packet, outcome.fact.key, outcome.fact.ifMatches);
+        assume(state.packet, outcome.fact.key, !outcome.fact.ifMatches);
+      }
       const branchInfo = { probability: outcome.probability === undefined ? undefined : p, assumption: outcome.assumption };
       work.push({ state: matching, stack: stack.map((f) => ({ chain: f.chain, next: f.next })), resume: { rule, index, branch: branchInfo } });
       if (p >= 1) {
@@ -591,12 +609,12 @@ export class Simulator {
   }
 
   /** true / false, or undecided with the assumption text (and probability when chance decides). */
-  private evaluateRule(rule: Rule, packet: Packet, position: HookPosition): true | false | Undecided {
+  private evaluateRule(rule: Rule, packet: Packet, position: HookPosition): true | false | UndecidedOutcome {
     // A broken rule makes restore refuse the file; one for the other family is skipped by it.
     if (rule.broken || rule.otherFamily) return false;
     const compiled = this.compiledRule(rule);
     if (!compiled.generic(packet)) return false;
-    let undecided: Undecided | undefined;
+    let undecided: UndecidedOutcome[] | undefined;
     const ctx: EvalContext = { packet, node: this.node, position, rule };
     for (const match of rule.matches) {
       const spec = match.known ? findMatch(match.module, this.ruleset.family) : undefined;
@@ -613,15 +631,9 @@ export class Simulator {
       if (outcome === false) return false;
       if (outcome === true) continue;
       // Two undecided matches in one rule: combine them into one fork (both must hold).
-      if (!undecided) undecided = { assumption: outcome.assumption, probability: outcome.probability };
-      else {
-        undecided = {
-          assumption: `${undecided.assumption} and ${outcome.assumption}`,
-          probability: undecided.probability !== undefined && outcome.probability !== undefined ? undecided.probability * outcome.probability : undefined,
-        };
-      }
+      (undecided ??= []).push(outcome);
     }
-    return undecided ?? true;
+    return undecided ? allUndecided(undecided) : true;
   }
 
   private applyTarget(hook: Hook, table: Table, chain: Chain, rule: Rule, state: PathState): TargetEffect {
@@ -651,12 +663,6 @@ export class Simulator {
   private lineOf(offset: number): number {
     return lineOf(this.ruleset.lineStarts, offset) + 1;
   }
-}
-
-interface Undecided {
-  assumption: string;
-  negatedAssumption?: string;
-  probability?: number;
 }
 
 interface Resume {
@@ -723,12 +729,9 @@ function lastOptionEnd(match: { options: Array<{ span: { end: number } }>; span:
   return match.options.length ? match.options[match.options.length - 1].span.end : match.span.end;
 }
 
-/** `assumed X matches` → `assumed X does not match`; other texts get a `not:` prefix. */
-export function negateAssumption(assumption: string): string {
-  if (/ matches$/.test(assumption)) return assumption.replace(/ matches$/, ' does not match');
-  if (/ matched( \(.*\))?$/.test(assumption)) return assumption.replace(/ matched( \(.*\))?$/, ' did not match$1');
-  if (/ is in /.test(assumption)) return assumption.replace(/ is in /, ' is not in ');
-  return `not (${assumption})`;
+/** Record on this path's packet what it now assumes (the record is replaced: forks share the old one). */
+function assume(packet: Packet, key: string, value: boolean): void {
+  packet.assumedFacts = { ...packet.assumedFacts, [key]: value };
 }
 
 function roundProbability(p: number): number {

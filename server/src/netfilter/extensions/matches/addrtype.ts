@@ -3,7 +3,7 @@
 import type { MatchUse } from '../../model';
 import { isLoopback, isMulticast, parseAddress } from '../../addr';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { evaluateOptions, optionText, undecided } from '../common';
+import { assumedFact, evaluateOptions, localAddressFact, optionText, undecided } from '../common';
 
 export const addrtypeMatch: MatchSpec = {
   name: 'addrtype',
@@ -35,23 +35,30 @@ const ROUTE_TYPES = new Set(['BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'N
 /**
  * The kernel's address type (inet_addr_type / ipv6 route lookup), as far as the node facts tell:
  * 0.0.0.0 and 255.255.255.255 are BROADCAST, 224/4 and ff00::/8 MULTICAST, the node's addresses
- * and loopback LOCAL, everything else UNICAST (a subnet broadcast address would be BROADCAST, the
- * engine does not know the prefixes, so it says so).
+ * and loopback LOCAL, everything else UNICAST (a subnet broadcast address would be BROADCAST: the
+ * engine does not know the prefixes). `localUnknown`: the node's addresses are not known and this
+ * path has assumed nothing about this one, so it is LOCAL or UNICAST.
  */
-function addressType(text: string, ctx: EvalContext): { type: string; unsure?: string } {
+function addressType(text: string, ctx: EvalContext): { type: string; unsure?: string; localUnknown?: boolean } {
   const address = parseAddress(text);
   if (!address) return { type: 'UNICAST', unsure: `${text} is not an address the engine understands` };
   if (address.family === 'ipv4' && (address.value === 0n || address.value === 0xffffffffn)) return { type: 'BROADCAST' };
   if (address.family === 'ipv6' && address.value === 0n) return { type: 'UNSPEC' };
   if (isMulticast(address)) return { type: 'MULTICAST' };
-  if (isNodeAddress(address, ctx)) return { type: 'LOCAL' };
-  if (ctx.node.localAddressesSource === 'none') return { type: 'UNICAST', unsure: `${text} is not a local address (the node's addresses are unknown)` };
-  return { type: 'UNICAST' };
+  const local = isNodeAddress(address, text, ctx);
+  if (local === undefined) return { type: 'UNICAST', localUnknown: true };
+  return { type: local ? 'LOCAL' : 'UNICAST' };
 }
 
-/** Loopback, or one of the node's own addresses. */
-function isNodeAddress(address: NonNullable<ReturnType<typeof parseAddress>>, ctx: EvalContext): boolean {
+/**
+ * Loopback, or one of the node's own addresses (or assumed so on this path); undefined when the
+ * node's addresses are unknown and the path has not assumed either way.
+ */
+function isNodeAddress(address: NonNullable<ReturnType<typeof parseAddress>>, text: string, ctx: EvalContext): boolean | undefined {
   if (isLoopback(address)) return true;
+  const assumed = assumedFact(ctx.packet, localAddressFact(text));
+  if (assumed !== undefined) return assumed;
+  if (ctx.node.localAddressesSource === 'none') return undefined;
   return ctx.node.localAddresses.some((a) => {
     const parsed = parseAddress(a);
     return !!parsed && parsed.family === address.family && parsed.value === address.value;
@@ -68,11 +75,20 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
       const address = option.name === 'src-type' ? ctx.packet.src : ctx.packet.dst;
       const wanted = (option.args[0]?.text ?? '').split(',').map((t) => t.toUpperCase());
       if (ctx.packet.family === 'ipv6') return ipv6TypeMatches(address, wanted, ctx, limited?.name);
-      const { type, unsure } = addressType(address, ctx);
+      const { type, unsure, localUnknown } = addressType(address, ctx);
       const result = wanted.includes(type);
-      if (type === 'UNICAST' && wanted.some((t) => ROUTE_TYPES.has(t)))
-        return undecided(`assumed the route to ${address} is of type ${wanted.filter((t) => ROUTE_TYPES.has(t)).join('/')}`);
-      if (unsure) return undecided(`assumed ${address} is of type ${wanted.join('/')} (${unsure})`);
+      if (type === 'UNICAST' && wanted.some((t) => ROUTE_TYPES.has(t))) return routeTypeUndecided(address, wanted);
+      if (unsure) return undecided(`assumed ${address} is of type ${wanted.join('/')} (${unsure})`, { negated: `assumed ${address} is not of type ${wanted.join('/')} (${unsure})` });
+      if (localUnknown) {
+        // LOCAL or UNICAST: nothing else is possible for it.
+        const local = wanted.includes('LOCAL');
+        if (local === wanted.includes('UNICAST')) return local;
+        if (limited) {
+          const why = `the node's addresses are unknown; --${limited.name}`;
+          return undecided(`assumed ${address} is of type ${wanted.join('/')} (${why})`, { negated: `assumed ${address} is not of type ${wanted.join('/')} (${why})` });
+        }
+        return nodeAddressUndecided(address, local);
+      }
       if (limited && type === 'LOCAL' && addressIsLoopbackText(address)) {
         // The loopback block's local route is on lo: limited to any other device, __inet_dev_addr_type
         // says UNICAST. A REDIRECT in nat OUTPUT makes the destination 127.0.0.1 while the rest of
@@ -89,7 +105,9 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
         const iface = limited.name === 'limit-iface-in' ? ctx.packet.inIface : ctx.packet.outIface;
         if (iface === 'lo') return wanted.includes('UNICAST');
         if (wanted.includes('LOCAL') !== wanted.includes('UNICAST')) {
-          return undecided(`assumed ${address} is ${wanted.includes('LOCAL') ? '' : 'not '}configured on ${iface ?? 'the packet’s interface'} (--${limited.name})`);
+          const on = `configured on ${iface ?? 'the packet’s interface'} (--${limited.name})`;
+          const [holds, fails] = wanted.includes('LOCAL') ? ['is', 'is not'] : ['is not', 'is'];
+          return undecided(`assumed ${address} ${holds} ${on}`, { negated: `assumed ${address} ${fails} ${on}` });
         }
         return wanted.includes('LOCAL');
       }
@@ -97,6 +115,26 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
     },
     (option) => `-m addrtype ${optionText(option)}`,
   );
+}
+
+/**
+ * The fork on whether `address` is one of the node's addresses (their list is not known), for a
+ * match that holds when it is (`matchesWhenLocal`) or when it is not: each branch records the
+ * answer, so later rules and the routing decision on that path agree with it.
+ */
+function nodeAddressUndecided(address: string, matchesWhenLocal: boolean): MatchOutcome {
+  const local = `assumed ${address} is one of the node's addresses, so of type LOCAL (no --local-addr given)`;
+  const remote = `assumed ${address} is not one of the node's addresses, so of type UNICAST (no --local-addr given)`;
+  return undecided(matchesWhenLocal ? local : remote, {
+    negated: matchesWhenLocal ? remote : local,
+    fact: { key: localAddressFact(address), ifMatches: matchesWhenLocal },
+  });
+}
+
+/** A type only the routing table can tell (BLACKHOLE, ANYCAST …): the engine has no routes. */
+function routeTypeUndecided(address: string, types: readonly string[]): MatchOutcome {
+  const routed = types.filter((t) => ROUTE_TYPES.has(t)).join('/');
+  return undecided(`assumed the route to ${address} is of type ${routed}`, { negated: `assumed the route to ${address} is not of type ${routed}` });
 }
 
 /**
@@ -108,7 +146,10 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
  */
 function ipv6TypeMatches(text: string, wanted: string[], ctx: EvalContext, limitedBy: string | undefined): MatchOutcome {
   const address = parseAddress(text);
-  if (!address || address.family !== 'ipv6') return undecided(`assumed ${text} is of type ${wanted.join('/')} (not an IPv6 address the engine understands)`);
+  if (!address || address.family !== 'ipv6') {
+    const why = 'not an IPv6 address the engine understands';
+    return undecided(`assumed ${text} is of type ${wanted.join('/')} (${why})`, { negated: `assumed ${text} is not of type ${wanted.join('/')} (${why})` });
+  }
   const multicast = isMulticast(address);
   const unspecified = address.value === 0n;
   if (wanted.includes('MULTICAST') && !multicast) return false;
@@ -116,13 +157,19 @@ function ipv6TypeMatches(text: string, wanted: string[], ctx: EvalContext, limit
   if (wanted.includes('UNSPEC') && !unspecified) return false;
   const routed = wanted.filter((t) => t === 'LOCAL' || t === 'ANYCAST' || t === 'UNREACHABLE');
   if (routed.length === 0) return true;
-  const local = isNodeAddress(address, ctx);
+  const local = isNodeAddress(address, text, ctx);
   if (local && routed.includes('LOCAL')) {
-    if (limitedBy) return undecided(`assumed ${text} is configured on the packet’s interface (--${limitedBy})`);
+    if (limitedBy) {
+      return undecided(`assumed ${text} is configured on the packet’s interface (--${limitedBy})`, { negated: `assumed ${text} is not configured on the packet’s interface (--${limitedBy})` });
+    }
     return true;
   }
-  if (!local && ctx.node.localAddressesSource === 'none' && routed.includes('LOCAL')) return undecided(`assumed ${text} is of type LOCAL (the node's addresses are unknown)`);
-  if (!local && routed.some((t) => t !== 'LOCAL')) return undecided(`assumed the route to ${text} is of type ${routed.filter((t) => t !== 'LOCAL').join('/')}`);
+  if (local === undefined && routed.includes('LOCAL')) {
+    if (routed.length === 1 && !limitedBy) return nodeAddressUndecided(text, true);
+    const why = `the node's addresses are unknown${limitedBy ? `; --${limitedBy}` : ''}`;
+    return undecided(`assumed ${text} is of type ${routed.join('/')} (${why})`, { negated: `assumed ${text} is not of type ${routed.join('/')} (${why})` });
+  }
+  if (!local && routed.some((t) => t !== 'LOCAL')) return routeTypeUndecided(text, routed);
   return false;
 }
 

@@ -7,7 +7,7 @@ export const ahMatchIPv4: MatchSpec = {
   name: 'ah',
   families: ['ipv4'],
   doc: 'This module matches the SPIs in Authentication header of IPsec packets',
-  evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled'),
+  evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled', { stable: true }),
   options: [
     {
       name: 'ahspi', arity: 1, negatable: true, value: 'int-range',
@@ -20,7 +20,7 @@ export const ahMatchIPv6: MatchSpec = {
   name: 'ah',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Authentication header of IPsec packets',
-  evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled'),
+  evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled', { stable: true }),
   options: [
     {
       name: 'ahspi', arity: 1, negatable: true, value: 'int-range',

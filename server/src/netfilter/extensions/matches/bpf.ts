@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const bpfMatch: MatchSpec = {
   name: 'bpf',
   doc: 'Match using Linux Socket Filter',
-  evaluate: alwaysUndecided('bpf', 'the BPF program is not run by the engine'),
+  evaluate: alwaysUndecided('bpf', 'the BPF program is not run by the engine', { stable: true }),
   options: [
     {
       name: 'bytecode', arity: 1, negatable: false, value: 'string',

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const cgroupMatch: MatchSpec = {
   name: 'cgroup',
   doc: 'Match the control group (cgroup v2 path or net_cls classid) of the sending socket',
-  evaluate: alwaysUndecided('cgroup', 'the sending socket’s cgroup is unknown'),
+  evaluate: alwaysUndecided('cgroup', 'the sending socket’s cgroup is unknown', { stable: true }),
   options: [
     {
       name: 'path', arity: 1, negatable: true, value: 'string',

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const clusterMatch: MatchSpec = {
   name: 'cluster',
   doc: 'Allows you to deploy gateway and back-end load-sharing clusters without the need of load-balancers',
-  evaluate: alwaysUndecided('cluster', 'the cluster hash of the packet is not computed'),
+  evaluate: alwaysUndecided('cluster', 'the cluster hash of the packet is not computed', { stable: true }),
   options: [
     {
       name: 'cluster-total-nodes', arity: 1, negatable: false, value: 'int', required: true,

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const connbytesMatch: MatchSpec = {
   name: 'connbytes',
   doc: 'Match by how many bytes or packets a connection (or one of the two flows constituting the connection) has transferred so far, or by average bytes per packet',
-  evaluate: alwaysUndecided('connbytes', 'connection byte/packet counters are unknown'),
+  evaluate: alwaysUndecided('connbytes', 'connection byte/packet counters are unknown', { stable: true }),
   options: [
     {
       name: 'connbytes', arity: 1, negatable: true, value: 'int-range', required: true,

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const connlimitMatch: MatchSpec = {
   name: 'connlimit',
   doc: 'Allows you to restrict the number of parallel connections to a server per client IP address (or client address block)',
-  evaluate: alwaysUndecided('connlimit', 'the number of existing connections is unknown'),
+  evaluate: alwaysUndecided('connlimit', 'the number of existing connections is unknown', { stable: true }),
   options: [
     {
       name: 'connlimit-upto', arity: 1, negatable: true, value: 'int',

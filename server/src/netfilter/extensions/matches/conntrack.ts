@@ -128,9 +128,13 @@ function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
         case 'ctdir':
           // the first packet of a connection always travels in the ORIGINAL direction
           if (p.ctstate === 'NEW') return a.toUpperCase() === 'ORIGINAL';
-          return undecided(`assumed the packet travels in the ${a.toUpperCase()} direction`);
+          return undecided(`assumed the packet travels in the ${a.toUpperCase()} direction`, {
+            negated: `assumed the packet travels in the ${a.toUpperCase() === 'ORIGINAL' ? 'REPLY' : 'ORIGINAL'} direction`,
+          });
         case 'ctexpire':
-          return undecided(`assumed the connection's remaining timeout is within ${parseIntRange(a) ? a : '?'} seconds`);
+          return undecided(`assumed the connection's remaining timeout is within ${parseIntRange(a) ? a : '?'} seconds`, {
+            negated: `assumed the connection's remaining timeout is not within ${parseIntRange(a) ? a : '?'} seconds`,
+          });
         default: return undefined;
       }
     },
@@ -156,7 +160,7 @@ function evaluateOnTemplate(match: MatchUse, p: Packet): MatchOutcome {
         case 'ctorigsrcport': case 'ctorigdstport': case 'ctreplsrcport': case 'ctrepldstport':
           return inRange(0, parsePortRange(a));
         case 'ctdir': return a.toUpperCase() === 'ORIGINAL';
-        case 'ctexpire': return undecided(`assumed the template's timeout is within ${a} seconds`);
+        case 'ctexpire': return undecided(`assumed the template's timeout is within ${a} seconds`, { negated: `assumed the template's timeout is not within ${a} seconds` });
         default: return undefined;
       }
     },

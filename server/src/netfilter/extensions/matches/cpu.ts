@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const cpuMatch: MatchSpec = {
   name: 'cpu',
   doc: 'Match the CPU handling the packet',
-  evaluate: alwaysUndecided('cpu', 'the CPU handling the packet is unknown'),
+  evaluate: alwaysUndecided('cpu', 'the CPU handling the packet is unknown', { stable: true }),
   options: [
     {
       name: 'cpu', arity: 1, negatable: true, value: 'int', required: true,

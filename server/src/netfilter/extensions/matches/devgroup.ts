@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const devgroupMatch: MatchSpec = {
   name: 'devgroup',
   doc: 'Match device group of a packet\'s incoming/outgoing interface',
-  evaluate: alwaysUndecided('devgroup', 'interface device groups are unknown'),
+  evaluate: alwaysUndecided('devgroup', 'interface device groups are unknown', { stable: true }),
   options: [
     {
       name: 'src-group', arity: 1, negatable: true, value: 'string',

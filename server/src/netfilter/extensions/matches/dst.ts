@@ -7,7 +7,7 @@ export const dstMatch: MatchSpec = {
   name: 'dst',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Destination Options header',
-  evaluate: alwaysUndecided('dst', 'IPv6 destination options are not modelled'),
+  evaluate: alwaysUndecided('dst', 'IPv6 destination options are not modelled', { stable: true }),
   options: [
     {
       name: 'dst-len', arity: 1, negatable: true, value: 'int',

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const espMatch: MatchSpec = {
   name: 'esp',
   doc: 'This module matches the SPIs in ESP header of IPsec packets',
-  evaluate: alwaysUndecided('esp', 'IPsec ESP SPIs are not modelled'),
+  evaluate: alwaysUndecided('esp', 'IPsec ESP SPIs are not modelled', { stable: true }),
   options: [
     {
       name: 'espspi', arity: 1, negatable: true, value: 'int-range',

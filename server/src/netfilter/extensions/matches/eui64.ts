@@ -7,6 +7,6 @@ export const eui64Match: MatchSpec = {
   name: 'eui64',
   families: ['ipv6'],
   doc: 'This module matches the EUI-64 part of a stateless autoconfigured IPv6 address',
-  evaluate: alwaysUndecided('eui64', 'the source MAC address is unknown'),
+  evaluate: alwaysUndecided('eui64', 'the source MAC address is unknown', { stable: true }),
   options: [],
 };

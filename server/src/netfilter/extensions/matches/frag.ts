@@ -7,7 +7,7 @@ export const fragMatch: MatchSpec = {
   name: 'frag',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Fragment header',
-  evaluate: alwaysUndecided('frag', 'IPv6 fragment headers are not modelled'),
+  evaluate: alwaysUndecided('frag', 'IPv6 fragment headers are not modelled', { stable: true }),
   options: [
     {
       name: 'fragid', arity: 1, negatable: true, value: 'int-range',

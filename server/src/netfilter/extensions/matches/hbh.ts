@@ -7,7 +7,7 @@ export const hbhMatch: MatchSpec = {
   name: 'hbh',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Hop-by-Hop Options header',
-  evaluate: alwaysUndecided('hbh', 'IPv6 hop-by-hop options are not modelled'),
+  evaluate: alwaysUndecided('hbh', 'IPv6 hop-by-hop options are not modelled', { stable: true }),
   options: [
     {
       name: 'hbh-len', arity: 1, negatable: true, value: 'int',

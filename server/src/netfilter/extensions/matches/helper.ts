@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const helperMatch: MatchSpec = {
   name: 'helper',
   doc: 'This module matches packets related to a specific conntrack-helper',
-  evaluate: alwaysUndecided('helper', 'the conntrack helper of the connection is unknown'),
+  evaluate: alwaysUndecided('helper', 'the conntrack helper of the connection is unknown', { stable: true }),
   options: [
     {
       name: 'helper', arity: 1, negatable: true, value: 'string', required: true,

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const ipcompMatch: MatchSpec = {
   name: 'ipcomp',
   doc: 'Match the parameters of the IPComp header of IPsec packets',
-  evaluate: alwaysUndecided('ipcomp', 'IPComp CPIs are not modelled'),
+  evaluate: alwaysUndecided('ipcomp', 'IPComp CPIs are not modelled', { stable: true }),
   options: [
     {
       name: 'ipcompspi', arity: 1, negatable: true, value: 'int-range',

@@ -7,7 +7,7 @@ export const ipv6headerMatch: MatchSpec = {
   name: 'ipv6header',
   families: ['ipv6'],
   doc: 'This module matches IPv6 extension headers and/or upper layer header',
-  evaluate: alwaysUndecided('ipv6header', 'IPv6 extension headers are not modelled'),
+  evaluate: alwaysUndecided('ipv6header', 'IPv6 extension headers are not modelled', { stable: true }),
   options: [
     {
       name: 'header', arity: 1, negatable: true, value: 'string', required: true,

@@ -34,5 +34,8 @@ function evaluateLimit(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const used = uses[match.span.start] ?? 0;
   uses[match.span.start] = used + 1;
   if (used < burst) return true;
-  return undecided(`assumed ${matchText('limit', match.options)} still has credit (this packet has passed it ${used} time${used === 1 ? '' : 's'}, burst ${burst})`);
+  const passed = `this packet has passed it ${used} time${used === 1 ? '' : 's'}, burst ${burst}`;
+  return undecided(`assumed ${matchText('limit', match.options)} still has credit (${passed})`, {
+    negated: `assumed ${matchText('limit', match.options)} has no credit left (${passed})`,
+  });
 }

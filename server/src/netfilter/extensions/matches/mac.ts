@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const macMatch: MatchSpec = {
   name: 'mac',
   doc: 'Match the source MAC address',
-  evaluate: alwaysUndecided('mac', 'the source MAC address is unknown'),
+  evaluate: alwaysUndecided('mac', 'the source MAC address is unknown', { stable: true }),
   options: [
     {
       name: 'mac-source', arity: 1, negatable: true, value: 'string', required: true,

@@ -7,7 +7,7 @@ export const mhMatch: MatchSpec = {
   name: 'mh',
   families: ['ipv6'],
   doc: 'This extension is loaded if `--protocol ipv6-mh\' or `--protocol mh\' is specified',
-  evaluate: alwaysUndecided('mh', 'IPv6 mobility headers are not modelled'),
+  evaluate: alwaysUndecided('mh', 'IPv6 mobility headers are not modelled', { stable: true }),
   options: [
     {
       name: 'mh-type', arity: 1, negatable: true, value: 'string',

@@ -7,7 +7,7 @@ export const osfMatch: MatchSpec = {
   name: 'osf',
   families: ['ipv4'],
   doc: 'The osf module does passive operating system fingerprinting',
-  evaluate: alwaysUndecided('osf', 'passive OS fingerprinting needs the real SYN'),
+  evaluate: alwaysUndecided('osf', 'passive OS fingerprinting needs the real SYN', { stable: true }),
   options: [
     {
       name: 'genre', arity: 1, negatable: true, value: 'string', required: true,

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { matchText, undecided } from '../common';
+import { assumedFact, matchText, stableMatchFact, undecided } from '../common';
 
 export const ownerMatch: MatchSpec = {
   name: 'owner',
@@ -35,5 +35,8 @@ export const ownerMatch: MatchSpec = {
 function evaluateOwner(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const criteria = match.options.filter((o) => o.name !== 'suppl-groups');
   if (!ctx.packet.fromLocal) return criteria.every((o) => o.negated);
-  return undecided(`assumed ${matchText('owner', match.options)} matches (the sending process is unknown)`);
+  // The sending process is the same for every rule the packet meets: a path keeps what it assumed.
+  const text = matchText('owner', match.options);
+  const fact = stableMatchFact(text, ctx.packet);
+  return assumedFact(ctx.packet, fact) ?? undecided(`assumed ${text} matches (the sending process is unknown)`, { fact: { key: fact, ifMatches: true } });
 }

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const physdevMatch: MatchSpec = {
   name: 'physdev',
   doc: 'This module matches on the bridge port input and output devices enslaved to a bridge device',
-  evaluate: alwaysUndecided('physdev', 'bridge ports are unknown'),
+  evaluate: alwaysUndecided('physdev', 'bridge ports are unknown', { stable: true }),
   options: [
     {
       name: 'physdev-in', arity: 1, negatable: true, value: 'interface',

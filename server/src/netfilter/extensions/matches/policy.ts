@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const policyMatch: MatchSpec = {
   name: 'policy',
   doc: 'This module matches the policy used by IPsec for handling a packet',
-  evaluate: alwaysUndecided('policy', 'IPsec policy state is unknown'),
+  evaluate: alwaysUndecided('policy', 'IPsec policy state is unknown', { stable: true }),
   options: [
     {
       name: 'dir', arity: 1, negatable: false, value: 'enum', values: ['in', 'out'],

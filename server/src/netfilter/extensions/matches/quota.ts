@@ -40,7 +40,10 @@ function evaluateQuota(match: MatchUse, ctx: EvalContext): MatchOutcome {
       // xt_quota empties a quota that does not cover the packet.
       taken[match.span.start] = used === 0 ? -1 : quota;
       if (used === 0) return false;
-      return undecided(`assumed -m quota ${optionText(option)} still covers this packet (it used ${used} of the ${quota} bytes in an earlier pass)`);
+      const earlier = `it used ${used} of the ${quota} bytes in an earlier pass`;
+      return undecided(`assumed -m quota ${optionText(option)} still covers this packet (${earlier})`, {
+        negated: `assumed -m quota ${optionText(option)} is used up (${earlier})`,
+      });
     },
     (option) => `-m quota ${optionText(option)} (fresh counter assumed)`,
   );

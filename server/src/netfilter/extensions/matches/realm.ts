@@ -7,7 +7,7 @@ export const realmMatch: MatchSpec = {
   name: 'realm',
   families: ['ipv4'],
   doc: 'This matches the routing realm',
-  evaluate: alwaysUndecided('realm', 'routing realms are unknown'),
+  evaluate: alwaysUndecided('realm', 'routing realms are unknown', { stable: true }),
   options: [
     {
       name: 'realm', arity: 1, negatable: true, value: 'string', required: true,

@@ -67,5 +67,8 @@ function evaluateRecent(match: MatchUse, ctx: EvalContext): MatchOutcome {
   if (set) return !set.negated;
   const name = optionOf(match, 'name')?.args[0]?.text ?? 'DEFAULT';
   const address = optionOf(match, 'rdest') ? ctx.packet.dst : ctx.packet.src;
-  return undecided(`assumed ${matchText('recent', match.options)} matches (${address} seen in recent list ${name})`);
+  const text = matchText('recent', match.options);
+  return undecided(`assumed ${text} matches (${address} is in recent list ${name} as it asks)`, {
+    negated: `assumed ${text} does not match (${address} is not in recent list ${name} as it asks)`,
+  });
 }

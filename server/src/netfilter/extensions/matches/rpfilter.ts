@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const rpfilterMatch: MatchSpec = {
   name: 'rpfilter',
   doc: 'Performs a reverse path filter test on a packet',
-  evaluate: alwaysUndecided('rpfilter', 'the reverse-path route lookup needs the routing table'),
+  evaluate: alwaysUndecided('rpfilter', 'the reverse-path route lookup needs the routing table', { stable: true }),
   options: [
     {
       name: 'loose', arity: 0, negatable: false, value: 'none',

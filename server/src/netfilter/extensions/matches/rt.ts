@@ -7,7 +7,7 @@ export const rtMatch: MatchSpec = {
   name: 'rt',
   families: ['ipv6'],
   doc: 'Match on IPv6 routing header',
-  evaluate: alwaysUndecided('rt', 'IPv6 routing headers are not modelled'),
+  evaluate: alwaysUndecided('rt', 'IPv6 routing headers are not modelled', { stable: true }),
   options: [
     {
       name: 'rt-type', arity: 1, negatable: true, value: 'int',

@@ -5,7 +5,7 @@ import type { IpsetContent, NodeContext, Packet } from '../../packet';
 import { cidrContains, formatAddress, parseAddress, parseCidr, parseRange, rangeContains } from '../../addr';
 import { protocolName, protocolNumber } from '../../packet';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { all, negateIf, optionText, parsePort, undecided } from '../common';
+import { all, assumedFact, ipsetMemberFact, negateIf, optionText, parsePort, undecided } from '../common';
 import { ICMP_TYPES, parseIcmpType } from './icmp';
 import { ICMPV6_TYPES } from './icmp6';
 
@@ -154,7 +154,7 @@ function evaluateSet(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const outcomes = match.options.map((option): MatchOutcome => {
     if (option.name !== 'match-set') {
       if (['packets-eq', 'packets-lt', 'packets-gt', 'bytes-eq', 'bytes-lt', 'bytes-gt'].includes(option.name))
-        return undecided(`assumed the element's counters satisfy ${optionText(option)}`);
+        return undecided(`assumed the element's counters satisfy ${optionText(option)}`, { negated: `assumed the element's counters do not satisfy ${optionText(option)}` });
       return true; // return-nomatch, ! --update-counters …: flags only
     }
     const name = option.args[0]?.text ?? '';
@@ -168,8 +168,17 @@ function evaluateSet(match: MatchUse, ctx: EvalContext): MatchOutcome {
       .join(',');
     const set = setSeenBy(ctx.packet, ctx.node, name);
     const known = set ? setContains(set, ctx.packet, directions, returnNomatch) : undefined;
+    // A set whose contents were not given: what this path assumed about the element before holds.
+    const fact = set ? undefined : ipsetMemberFact(name, who);
+    const assumed = fact === undefined ? undefined : assumedFact(ctx.packet, fact);
     const why = !set ? 'set contents not given' : set.unknownChange ?? `set type ${set.type} not modelled`;
-    const outcome: MatchOutcome = known ?? undecided(`assumed ${who} in ipset ${name} (${why})`);
+    const outcome: MatchOutcome =
+      known ??
+      assumed ??
+      undecided(`assumed ${who} is in ipset ${name} (${why})`, {
+        negated: `assumed ${who} is not in ipset ${name} (${why})`,
+        fact: fact === undefined ? undefined : { key: fact, ifMatches: true },
+      });
     return negateIf(option.negated, outcome);
   });
   return all(outcomes);

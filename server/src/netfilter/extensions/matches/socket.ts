@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const socketMatch: MatchSpec = {
   name: 'socket',
   doc: 'This matches if an open TCP/UDP socket can be found by doing a socket lookup on the packet',
-  evaluate: alwaysUndecided('socket', 'local sockets are unknown'),
+  evaluate: alwaysUndecided('socket', 'local sockets are unknown', { stable: true }),
   options: [
     {
       name: 'transparent', arity: 0, negatable: false, value: 'none',

@@ -58,14 +58,14 @@ function evaluateStatistic(match: MatchUse, _ctx: EvalContext): MatchOutcome {
     if (!Number.isFinite(p)) return undecided(`assumed ${text} matched`);
     const clamped = Math.min(1, Math.max(0, p)); // the parser reports an out-of-range value
     const probability = option!.negated ? 1 - clamped : clamped;
-    return undecided(`assumed ${text} matched (random, p=${round(probability)})`, probability);
+    return undecided(`assumed ${text} matched (random, p=${round(probability)})`, { probability });
   }
   if (mode === 'nth') {
     const option = optionOf(match, 'every');
     const every = parseNumber(option?.args[0]?.text ?? '');
     if (!every) return undecided(`assumed ${text} matched`);
     const probability = option!.negated ? 1 - 1 / every : 1 / every;
-    return undecided(`assumed ${text} matched (every ${every}th packet, p=${round(probability)})`, probability);
+    return undecided(`assumed ${text} matched (every ${every}th packet, p=${round(probability)})`, { probability });
   }
   return undecided(`assumed ${text} matched`);
 }

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const stringMatch: MatchSpec = {
   name: 'string',
   doc: 'This module matches a given string by using some pattern matching strategy',
-  evaluate: alwaysUndecided('string', 'packet payload is not modelled'),
+  evaluate: alwaysUndecided('string', 'packet payload is not modelled', { stable: true }),
   options: [
     {
       name: 'from', arity: 1, negatable: false, value: 'int',

@@ -65,13 +65,13 @@ function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
         case 'dport': return inRange(p.dport, parsePortRange(option.args[0]?.text ?? ''));
         case 'syn': {
           const result = tcpFlagsMatch(p.tcpFlags, 'SYN,RST,ACK,FIN', 'SYN');
-          return result ?? undecided('assumed the packet is a SYN (its TCP flags are not given)');
+          return result ?? undecided('assumed the packet is a SYN (its TCP flags are not given)', { negated: 'assumed the packet is not a SYN (its TCP flags are not given)' });
         }
         case 'tcp-flags': {
           const result = tcpFlagsMatch(p.tcpFlags, option.args[0]?.text ?? '', option.args[1]?.text ?? '');
-          return result ?? undecided(`assumed TCP flags match ${optionText(option)} (flags not given)`);
+          return result ?? undecided(`assumed TCP flags match ${optionText(option)} (flags not given)`, { negated: `assumed TCP flags do not match ${optionText(option)} (flags not given)` });
         }
-        case 'tcp-option': return undecided(`assumed the packet carries TCP option ${option.args[0]?.text}`);
+        case 'tcp-option': return undecided(`assumed the packet carries TCP option ${option.args[0]?.text}`, { negated: `assumed the packet does not carry TCP option ${option.args[0]?.text}` });
         default: return undefined;
       }
     },

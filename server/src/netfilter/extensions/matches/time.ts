@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const timeMatch: MatchSpec = {
   name: 'time',
   doc: 'This matches if the packet arrival time/date is within a given range',
-  evaluate: alwaysUndecided('time', 'the arrival time is unknown'),
+  evaluate: alwaysUndecided('time', 'the arrival time is unknown', { stable: true }),
   options: [
     {
       name: 'datestart', arity: 1, negatable: false, value: 'time',

@@ -6,7 +6,7 @@ import { alwaysUndecided } from '../common';
 export const u32Match: MatchSpec = {
   name: 'u32',
   doc: 'U32 tests whether quantities of up to 4 bytes extracted from a packet have specified values',
-  evaluate: alwaysUndecided('u32', 'packet bytes are not modelled'),
+  evaluate: alwaysUndecided('u32', 'packet bytes are not modelled', { stable: true }),
   options: [
     {
       name: 'u32', arity: 1, negatable: true, value: 'string', required: true,
