@@ -44,7 +44,8 @@ export interface Packet {
   ipsetChanges?: Record<string, IpsetContent>;
   /**
    * What this path assumed where the engine could not tell (is 10.0.0.1 one of the node's addresses?
-   * is it in ipset X?), by fact key (extensions/common.ts assumedFact). Replaced, never mutated.
+   * is it in ipset X?), or learnt since (SET --add-set of an element to a set whose contents were not
+   * given), by fact key (extensions/common.ts assumedFact). Replaced, never mutated.
    */
   assumedFacts?: Readonly<Record<string, boolean>>;
   /** how often this packet has passed each `-m limit` (by the match's offset): each has `--limit-burst` credits */

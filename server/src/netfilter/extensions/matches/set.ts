@@ -149,6 +149,16 @@ export function setContains(set: IpsetContent, packet: Packet, directions: strin
   return !best.nomatch;
 }
 
+/** The packet's element for `directions` as `ipset` writes it; the usual layouts are ip | ip,port | ip,port,ip (kube-proxy). */
+export function packetElement(packet: Packet, directions: readonly string[]): string {
+  return directions
+    .map((d, i) => {
+      if (i === 1) return `${protocolName(packet.proto)}:${(d === 'src' ? packet.sport : packet.dport) ?? '?'}`;
+      return d === 'src' ? packet.src : packet.dst;
+    })
+    .join(',');
+}
+
 function evaluateSet(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const returnNomatch = match.options.some((o) => o.name === 'return-nomatch');
   const outcomes = match.options.map((option): MatchOutcome => {
@@ -159,13 +169,7 @@ function evaluateSet(match: MatchUse, ctx: EvalContext): MatchOutcome {
     }
     const name = option.args[0]?.text ?? '';
     const directions = (option.args[1]?.text ?? 'src').split(',');
-    // the usual layouts: ip | ip,port | ip,port,ip (kube-proxy) — name each dimension accordingly
-    const who = directions
-      .map((d, i) => {
-        if (i === 1) return `${protocolName(ctx.packet.proto)}:${(d === 'src' ? ctx.packet.sport : ctx.packet.dport) ?? '?'}`;
-        return d === 'src' ? ctx.packet.src : ctx.packet.dst;
-      })
-      .join(',');
+    const who = packetElement(ctx.packet, directions);
     const set = setSeenBy(ctx.packet, ctx.node, name);
     const known = set ? setContains(set, ctx.packet, directions, returnNomatch) : undefined;
     // A set whose contents were not given: what this path assumed about the element before holds.

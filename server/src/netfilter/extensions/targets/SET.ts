@@ -2,8 +2,8 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
-import { optionText } from '../common';
-import { changeSet, setSeenBy } from '../matches/set';
+import { ipsetMemberFact, optionText } from '../common';
+import { changeSet, packetElement, setSeenBy } from '../matches/set';
 
 export const SETTarget: TargetSpec = {
   name: 'SET',
@@ -48,8 +48,9 @@ export const SETTarget: TargetSpec = {
 
 /**
  * The kernel adds (deletes) the packet's element at once: later rules of the same traversal see the
- * changed set (measured: test/kernel/dumps/ipsets.rules). Sets whose contents were not given stay
- * unknown, and their tests undecided.
+ * changed set (measured: test/kernel/dumps/ipsets.rules). Of a set whose contents were not given the
+ * path then knows this one element (Packet.assumedFacts): a later test of the same element is
+ * decided, any other stays undecided.
  */
 function applySet(target: TargetUse, ctx: EvalContext): TargetEffect {
   const exist = target.options.some((o) => o.name === 'exist');
@@ -58,7 +59,12 @@ function applySet(target: TargetUse, ctx: EvalContext): TargetEffect {
     if (option.name !== 'add-set' && option.name !== 'del-set') continue;
     const name = option.args[0]?.text ?? '';
     const set = setSeenBy(ctx.packet, ctx.node, name);
-    if (!set) continue;
+    if (!set) {
+      const element = packetElement(ctx.packet, (option.args[1]?.text ?? 'src').split(','));
+      ctx.packet.assumedFacts = { ...ctx.packet.assumedFacts, [ipsetMemberFact(name, element)]: option.name === 'add-set' };
+      changes.push(`${element} ${option.name === 'add-set' ? 'added to' : 'deleted from'} ${name}`);
+      continue;
+    }
     const changed = changeSet(set, ctx.packet, (option.args[1]?.text ?? 'src').split(','), option.name === 'add-set', exist);
     if (changed === set) continue;
     // replaced, not mutated: paths forked before this rule keep the set they saw
