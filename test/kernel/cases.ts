@@ -230,6 +230,7 @@ const campaignCases: KernelCase[] = [
   { name: 'iptables-nft 1.8.9: ! --sport A ! --dport B matches unless both are equal (udp)', dump: own('nft-negated-ports.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', sport: 1234, dport: 443 } },
   { name: 'iptables-nft 1.8.9: ! --sport A ! --dport B matches unless both are equal (tcp)', dump: own('nft-negated-ports.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', sport: 1234, dport: 80 } },
   { name: 'limit: a burst of 2 matches the first two visits of one packet', dump: own('limit-burst.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
+  { name: 'recent: after --set a check of the entry matches, after --remove it does not', dump: own('recent-in-one-traversal.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
   { name: 'address lists: one kernel rule per address pair, each matching one traced', dump: own('address-lists.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
   { name: 'no conntrack user: the nat table is never consulted', dump: noConntrack, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
   ...ipsetCases(),

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { matchText, undecided } from '../common';
+import { assumedFact, matchText, parseNumber, undecided } from '../common';
 import { optionOf } from '../types';
 
 export const recentMatch: MatchSpec = {
@@ -61,14 +61,42 @@ export const recentMatch: MatchSpec = {
   ],
 };
 
-/** --set always matches (it records the address); --rcheck/--update/--remove depend on history. */
+/**
+ * --set always matches (it records the address); --rcheck/--update/--remove depend on the list's
+ * history, which the engine does not have — except for what this packet did to it earlier in its
+ * traversal (xt_recent.c recent_mt): after a --set the entry was seen just now, so a check of the
+ * same list and address without --hitcount above 1 or --rttl matches (within any --seconds); after a
+ * --remove there is no entry, and a check does not match. `!` inverts the answer (ret starts as the
+ * invert flag and flips when the entry qualifies).
+ */
 function evaluateRecent(match: MatchUse, ctx: EvalContext): MatchOutcome {
-  const set = optionOf(match, 'set');
-  if (set) return !set.negated;
   const name = optionOf(match, 'name')?.args[0]?.text ?? 'DEFAULT';
   const address = optionOf(match, 'rdest') ? ctx.packet.dst : ctx.packet.src;
+  const entry = recentEntryFact(name, address, optionOf(match, 'mask')?.args[0]?.text);
+  const set = optionOf(match, 'set');
+  if (set) {
+    remember(ctx.packet, entry, true);
+    return !set.negated;
+  }
+  const seenNow = assumedFact(ctx.packet, entry);
+  const remove = optionOf(match, 'remove');
+  const check = remove ?? optionOf(match, 'rcheck') ?? optionOf(match, 'update');
+  const invert = !!check?.negated;
+  // --remove takes the entry away whether or not it was there: on every path from here on.
+  if (remove) remember(ctx.packet, entry, false);
+  if (seenNow === false) return invert;
+  if (seenNow === true && (remove || (parseNumber(optionOf(match, 'hitcount')?.args[0]?.text ?? '0') ?? 2) <= 1) && !optionOf(match, 'rttl')) return !invert;
   const text = matchText('recent', match.options);
   return undecided(`assumed ${text} matches (${address} is in recent list ${name} as it asks)`, {
     negated: `assumed ${text} does not match (${address} is not in recent list ${name} as it asks)`,
   });
+}
+
+/** Fact key of `address`'s entry in recent list `name` (Packet.assumedFacts): true once this packet set it. */
+function recentEntryFact(name: string, address: string, mask: string | undefined): string {
+  return `recent ${name} ${address}${mask ? ` mask ${mask}` : ''}`;
+}
+
+function remember(packet: EvalContext['packet'], key: string, value: boolean): void {
+  if (packet.assumedFacts?.[key] !== value) packet.assumedFacts = { ...packet.assumedFacts, [key]: value };
 }
