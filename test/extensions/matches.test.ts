@@ -205,9 +205,44 @@ const CASES: Record<string, Case[]> = {
     ['-m recent --set --name ssh', {}, true],
     ['-m recent --rcheck --seconds 60 --name ssh', {}, 'undecided'],
   ],
+  // u32 on the default SYN (60 bytes): 0x45, TOS 0, length 60, TTL 64, protocol 6, ports 40000 → 22.
+  u32: [
+    ['-m u32 --u32 "6&0xFF=6"', {}, true],
+    ['-m u32 --u32 "6&0xFF=6"', { proto: 17 }, false],
+    ['-m u32 ! --u32 "6&0xFF=6"', {}, false],
+    ['-m u32 --u32 "0>>22&0x3C@0&0xFFFF=22"', {}, true],
+    ['-m u32 --u32 "0>>22&0x3C@0>>16=40000:40010"', {}, true],
+    ['-m u32 --u32 "0>>22&0x3C@12&0xFF0000=0x20000"', {}, true], // TCP flags byte: SYN
+    ['-m u32 --u32 "0>>22&0x3C@12&0xFF0000=0x20000"', { tcpFlags: ['SYN', 'ACK'] }, false],
+    ['-m u32 --u32 "0>>22&0x3C@12&0xFF0000=0x20000"', { tcpFlags: undefined }, 'undecided'],
+    ['-m u32 --u32 "0&0xFFFF=60"', {}, true],
+    ['-m u32 --u32 "0&0xFFFF=0:59,61:0xFFFF"', {}, false],
+    ['-m u32 --u32 "8>>24=64"', { ttl: 63 }, false],
+    ['-m u32 --u32 "1>>24=0xb8"', { dscp: 46 }, true], // EF: TOS byte 0xb8
+    ['-m u32 --u32 "12=0xc0a8010a&&16=0x0a000001"', {}, true],
+    ['-m u32 --u32 "4>>16=0x1234"', {}, 'undecided'], // identification
+    ['-m u32 --u32 "4>>16=0:0xFFFF"', {}, true], // every identification
+    ['-m u32 --u32 "4>>16=0x10000:0xFFFFFFFF"', {}, false], // none can be
+    ['-m u32 --u32 "4&0x1FFF=0"', {}, true], // fragment offset 0 (DF and MF masked off)
+    ['-m u32 --u32 "4&0x1FFF=0"', { fragment: true }, 'undecided'],
+    ['-m u32 --u32 "4&0x3FFF=0"', {}, 'undecided'], // MF is not modelled
+    ['-m u32 --u32 "56=0:0xFFFFFFFF"', {}, true], // the last 4 bytes of 60
+    ['-m u32 --u32 "57=0:0xFFFFFFFF"', {}, false], // past the end: the test fails whatever it compares
+    ['-m u32 ! --u32 "57=0:0xFFFFFFFF"', {}, true],
+    ['-m u32 --u32 "0>>22&0x3C@36=0:0xFFFFFFFF"', {}, true],
+    ['-m u32 --u32 "0>>22&0x3C@37=0:0xFFFFFFFF"', {}, false],
+    ['-m u32 --u32 "6&0xFF=17&&4>>16=0x1234"', {}, false], // the first false test settles it
+    ['-m u32 --u32 "0>>31=0&&0<<31=0"', {}, true], // 0x4500003c: top and bottom bits 0
+    ['-m u32 --u32 "0>>31=0&&0<<31=0"', { length: 61 }, false],
+    ['-m u32 --u32 "0>>22&0x3C@4>>16=21"', { proto: 17, length: 41 }, true], // UDP length
+    ['-m u32 --u32 "0>>22&0x3C@0>>24=8"', { proto: 1, icmpType: 8, icmpCode: 0, sport: undefined, dport: undefined, tcpFlags: undefined }, true],
+    ['-m u32 --u32 "0>>28=6&&6>>24=6&&6>>16&0xFF=64&&40>>16=40000"', { family: 'ipv6', length: 80 }, true],
+    ['-m u32 --u32 "4>>16=40"', { family: 'ipv6', length: 80 }, true], // IPv6 payload length
+    ['-m u32 --u32 "0&0xFFFFF=0"', { family: 'ipv6' }, 'undecided'], // flow label
+    ['-m u32 --u32 "0>>22&0x3C@12>>26&0x3C@0=0x47455420"', {}, 'undecided'], // TCP data offset: not modelled
+  ],
   undecided: [
     ['-m string --algo bm --string GET', {}, 'undecided'],
-    ['-m u32 --u32 "0>>22&0x3C@12>>26&0x3C@0=0x10"', {}, 'undecided'],
     ['-m time --timestart 08:00 --timestop 17:00', {}, 'undecided'],
     ['-m physdev --physdev-is-bridged', {}, 'undecided'],
     ['-m socket --transparent', {}, 'undecided'],

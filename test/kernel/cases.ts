@@ -273,6 +273,20 @@ function ipsetCases(): KernelCase[] {
   ];
 }
 
+// u32 reads the packet's bytes: decided where the trace models them, forked where it does not.
+const u32 = own('u32.rules');
+const u32v6 = own('u32-ipv6.rules');
+const u32Cases: KernelCase[] = [
+  { name: 'u32: tcp SYN to the node (protocol, port, length, flags; identification and options fork)', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
+  { name: 'u32: tcp to another port', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 443 } },
+  { name: 'u32: udp (UDP length; a read past the 41-byte packet fails)', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'u32: icmp echo request (type through 0>>22&0x3C@)', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
+  { name: 'u32: forwarded tcp reads TTL 63 in FORWARD', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
+  { name: 'u32: the node sends tcp (OUTPUT)', dump: u32, nodeAddresses: [HOST], packet: { src: HOST, dst: '10.1.2.3', proto: 'tcp', dport: 80, fromLocal: true } },
+  { name: 'u32 ipv6: tcp (version, payload length, next header, hop limit, port, address)', dump: u32v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 443 } },
+  { name: 'u32 ipv6: udp payload length', dump: u32v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
+];
+
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),
   ...flannelForwarding,
@@ -286,5 +300,6 @@ export const kernelCases: KernelCase[] = [
   ...icmpNameCases,
   ...rawCases,
   ...ttlCases,
+  ...u32Cases,
   ...campaignCases,
 ];

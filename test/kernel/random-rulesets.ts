@@ -371,11 +371,25 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
     case 11: return v.family === 'ipv4'
       ? `-m length ${not(0.2)}--length ${rng.pick(['0:59', '60', '41', '40:100', '61:1500', '41:60'])}`
       : `-m comment --comment "no length match for IPv6"`;
-    default: return rng.chance(0.5)
+    default: if (rng.chance(0.3)) return `-m u32 ${not(0.2)}--u32 "${rng.pick(v.family === 'ipv4' ? U32_IPV4 : U32_IPV6)}"`;
+      return rng.chance(0.5)
       ? `-m pkttype ${not(0.2)}--pkt-type ${rng.pick(['unicast', 'broadcast', 'multicast'])}`
       : rng.pick([`-m dscp ${not(0.2)}--dscp ${rng.pick(['0', '10', '0x2e'])}`, `-m tos ${not(0.2)}--tos ${rng.pick(['0x00', '0x10', '0x28/0xfc'])}`]);
   }
 }
+
+// u32 programs on what a trace models (decided) and on what it does not (identification, flow
+// label, payload: forked), and reads that end exactly at or one byte past the end of the oracle's
+// packets (IPv4: SYN 60, UDP and echo 41 bytes; IPv6: 80 and 61).
+const U32_IPV4 = [
+  '6&0xFF=6', '6&0xFF=17', '6&0xFF=1', '0>>22&0x3C@0>>16=40000', '0>>22&0x3C@0&0xFFFF=80:1024', '0&0xFFFF=0:59', '0&0xFFFF=60',
+  '8>>24=63:64', '8>>24=64', '1>>24=0', '0>>22&0x3C@12&0xFF0000=0x20000', '0>>22&0x3C@4>>16=21', '4>>16=0x1234', '4&0x1FFF=0',
+  '0>>22&0x3C@0>>24=8', '56=0:0xFFFFFFFF', '57=0:0xFFFFFFFF', '37=0:0xFFFFFFFF', '38=0:0xFFFFFFFF', '6&0xFF=6&&0>>22&0x3C@0&0xFFFF=1:100',
+];
+const U32_IPV6 = [
+  '0>>28=6', '4>>16=40', '4>>16=21', '6>>24=6', '6>>24=17', '6>>16&0xFF=64', '40>>16=40000', '40&0xFFFF=80:1024', '0&0xFFFFF=0',
+  '76=0:0xFFFFFFFF', '77=0:0xFFFFFFFF', '57=0:0xFFFFFFFF', '58=0:0xFFFFFFFF',
+];
 
 function target(g: Generation, table: TableName, chain: string, hooks: string[], callees: Array<{ name: string }>, proto: string | undefined): string[] {
   const { rng, v, loopback } = g;

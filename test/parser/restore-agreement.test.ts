@@ -153,6 +153,12 @@ const PROBES: string[] = [
   // --icmp-type as libxt_icmp reads it: a case-insensitive prefix of exactly one name, else TYPE[/CODE] in 0–255.
   ...['echo', 'echo-req', 'ECHO-REQUEST', 'any', 'an', 'po', 'ping', '0x8', '010', '08', '255', '256', '-1', '8/255', '8/300', '8/0x3', '8/', '/3', '8/3/4', 'foo']
     .map((value) => `-A INPUT -p icmp -m icmp --icmp-type ${value} -j ACCEPT`),
+  // --u32 programs as libxt_u32 reads them (extensions/matches/u32.ts parseU32Program).
+  ...['6&0xFF=6', '0>>22&0x3C@12>>26&0x3C@0=0x47455420', '1 = 2 : 3 , 4', '+1=010', '0X10=0x1', 'x', '1=', '=1', '1<2=3', '1>2=3', '99999999999=1',
+    '1=2&3=4', '1=2&&', '0x=1', '08=1', '-1=1', '1=2 3', '1 2=3', ' ', '1=0x', '1=2:', '1=:2', '4294967295=4294967296', '1=1;', '1@@2=3', '1=2:3:4',
+    `1=${Array.from({ length: 10 }, (_, i) => i).join(',')}`, `1=${Array.from({ length: 11 }, (_, i) => i).join(',')}`,
+    `0${'&1'.repeat(9)}=1`, `0${'&1'.repeat(10)}=1`, Array(10).fill('1=1').join('&&'), Array(11).fill('1=1').join('&&'), Array(12).fill('1=1').join('&&')]
+    .map((program) => `-A INPUT -m u32 --u32 "${program}" -j ACCEPT`),
 ];
 
 /** The same for ip6tables-restore (an IPv6 dump). mld-listener-* names are left out: 1.8.9 rejects them, 1.8.10 accepts them (a warning of ours, test/extensions/icmp-types.test.ts). */

@@ -1,13 +1,16 @@
 // place/target-table and place/target-hook: targets the kernel refuses in a table, or in a chain
 // reached from a hook the target does not support (x_tables' xt_check_target; nf_tables does the
-// same through nft_compat). place/match-family: match values the kernel refuses for the family. Where the registry declares `tables` / `hooks` they are used; for the
+// same through nft_compat). place/match-family and place/match-value: match values the kernel
+// refuses when it loads the rule (`iptables-restore --test` does not load, so it accepts them).
+// Where the registry declares `tables` / `hooks` they are used; for the
 // targets below, whose restrictions are kernel facts checked against iptables-legacy/nft-restore
 // in a network namespace, the table fills in what the registry does not (yet) say.
 
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
+import { parseU32Program } from '../extensions/matches/u32';
 import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
-import { RULE_ADDRTYPE, RULE_EXTENSION, RULE_OBJECT, RULE_UNUSABLE } from './rule-class';
+import { RULE_LOAD_CHECKED, RULE_EXTENSION, RULE_OBJECT, RULE_UNUSABLE } from './rule-class';
 
 const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> = {
   DNAT: { tables: ['nat'], hooks: ['PREROUTING', 'OUTPUT'] },
@@ -35,13 +38,13 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
       let name: string;
       if (ruleClass === RULE_OBJECT) {
         const rule = chain.rules[index];
-        checkMatchFamily(context, rule, problems);
+        checkMatchValues(context, rule, problems);
         const target = rule.target;
         if (!target || target.kind !== 'extension' || !context.usable(rule)) continue;
         name = target.name;
       } else {
         if (ruleClass & RULE_UNUSABLE) continue;
-        if (ruleClass & RULE_ADDRTYPE && context.family === 'ipv6') checkMatchFamily(context, chain.rules[index], problems);
+        if (ruleClass & RULE_LOAD_CHECKED) checkMatchValues(context, chain.rules[index], problems);
         if (!(ruleClass & RULE_EXTENSION)) continue;
         name = facts.targetNameAt(id, index)!;
       }
@@ -93,11 +96,12 @@ function isAllowedIn(this: readonly string[], hook: string): boolean {
  */
 const IPV6_REFUSED_ADDRESS_TYPES = new Set(['BROADCAST', 'BLACKHOLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE']);
 
-/** place/match-family for one rule (also re-run on an edited rule by after-edit.ts). */
-export function checkMatchFamily(context: AnalysisContext, rule: Rule, problems: Problem[]): void {
-  if (context.family !== 'ipv6' || !context.usable(rule)) return;
+/** place/match-family and place/match-value for one rule (also re-run on an edited rule by after-edit.ts). */
+export function checkMatchValues(context: AnalysisContext, rule: Rule, problems: Problem[]): void {
+  if (!context.usable(rule)) return;
   for (const match of rule.matches) {
-    if (match.module !== 'addrtype') continue;
+    if (match.module === 'u32') checkU32Shifts(match.options, problems);
+    if (match.module !== 'addrtype' || context.family !== 'ipv6') continue;
     for (const option of match.options) {
       if (option.name !== 'src-type' && option.name !== 'dst-type') continue;
       const value = option.args[0];
@@ -111,5 +115,26 @@ export function checkMatchFamily(context: AnalysisContext, rule: Rule, problems:
         span: { start: value.start, end: value.end },
       });
     }
+  }
+}
+
+/**
+ * xt_u32 refuses a shift by 32 or more (EINVAL when the rule is loaded, kernel 6.18; found by the
+ * kernel differential suite): iptables-restore --test accepts the program.
+ */
+function checkU32Shifts(options: Rule['matches'][number]['options'], problems: Problem[]): void {
+  for (const option of options) {
+    const value = option.args[0];
+    if (option.name !== 'u32' || !value) continue;
+    const program = parseU32Program(value.text);
+    if ('error' in program) continue; // the parser reports it
+    const shifts = program.flatMap((test) => test.steps.filter((step) => (step.operator === '<<' || step.operator === '>>') && step.number >= 32));
+    if (shifts.length === 0) continue;
+    problems.push({
+      severity: 'error',
+      code: 'place/match-value',
+      message: `u32 cannot shift by ${shifts.map((s) => `${s.operator} ${s.number}`).join(', ')}: the kernel refuses a shift of 32 bits or more when it loads the rule (iptables-restore --test does not check it)`,
+      span: { start: value.start, end: value.end },
+    });
   }
 }

@@ -39,8 +39,8 @@ export const RULE_NOT_UNIVERSAL = 1 << 6;
 export const RULE_STATEFUL = 1 << 7;
 /** its target is an extension (placement reads these) */
 export const RULE_EXTENSION = 1 << 8;
-/** it has an addrtype match (place/match-family reads these) */
-export const RULE_ADDRTYPE = 1 << 9;
+/** it has a match whose values the kernel checks when it loads the rule: addrtype, u32 (placement.ts checkMatchValues) */
+export const RULE_LOAD_CHECKED = 1 << 9;
 
 /**
  * The class bits of every rule of a template whose rules have `target` (null: none) and `outline`,
@@ -66,6 +66,6 @@ export function templateClassBits(target: { kind: TargetUse['kind']; goto: boole
   if (statefulOutline(outline)) bits |= RULE_STATEFUL | RULE_NOT_UNIVERSAL;
   else if (outline.genericOptions === 0 && outline.modules.every((module) => module === 'comment')) bits |= RULE_UNIVERSAL;
   else if (outline.generic.some((option) => option.negated || option.name === 'fragment')) bits |= RULE_NOT_UNIVERSAL;
-  if (outline.modules.includes('addrtype')) bits |= RULE_ADDRTYPE;
+  if (outline.modules.includes('addrtype') || outline.modules.includes('u32')) bits |= RULE_LOAD_CHECKED;
   return bits;
 }

@@ -4,7 +4,9 @@ import { findMatch, findTarget } from '../extensions/registry';
 import type { OptionSpec } from '../extensions/types';
 import { hasAddressLists, isBuiltinChain, kernelRuleCount, kernelRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
-import { ruleCountOf } from '../parser';
+import { genericOptionText, ruleCountOf } from '../parser';
+import { describeU32Program } from '../extensions/matches/u32';
+import { protocolNumber } from '../packet';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
 import { locate, type OptionOwner } from './locate';
@@ -286,11 +288,24 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
   if (mark) return `**\`${argument.text}\`** (--${option.name})\n\n${markSection(doc, rule, mark)}`;
   if (isAddressOption(option.name)) return addressHover(doc, argument.text, option);
   if (option.name === 'probability' && ownerName === 'statistic') return ruleHover(doc, rule);
+  if (option.name === 'u32' && ownerName === 'u32') return u32Hover(doc, rule, option, argument.text);
   const lines = [`**\`${argument.text}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
   if (spec) {
     lines.push(spec.doc);
     if (spec.value !== 'none') lines.push(`Value: ${describeValue(spec)}`);
   }
+  return lines.join('\n\n');
+}
+
+/** A u32 program test by test, with the header fields each reads (the rule's -p names the transport header's). */
+function u32Hover(doc: IdeDocument, rule: Rule, option: OptionUse, program: string): string {
+  const protocol = genericOptionText(rule, 'protocol');
+  const number = protocol?.text !== undefined && !protocol.negated ? protocolNumber(protocol.text) : undefined;
+  const tests = describeU32Program(program, doc.ruleset.family, number);
+  const lines = [`**\`${program}\`** — u32 program${option.negated ? ' (negated: the rule matches when it does **not** hold)' : ''}`];
+  if (tests.length === 1 && tests[0].startsWith('u32: ')) lines.push(`Does not parse: ${tests[0]}`);
+  else lines.push(`Holds when ${tests.length === 1 ? 'this test holds' : `all ${tests.length} tests hold`} (the kernel reads 4 bytes big-endian, applies \`&\` \`<<\` \`>>\` left to right; \`@\` moves to the offset computed so far; a read past the packet's end fails the test):`);
+  if (!tests[0]?.startsWith('u32: ')) lines.push(tests.map((t, i) => `${i + 1}. ${t}`).join('\n'));
   return lines.join('\n\n');
 }
 
