@@ -241,6 +241,23 @@ const CASES: Record<string, Case[]> = {
     ['-m u32 --u32 "0&0xFFFFF=0"', { family: 'ipv6' }, 'undecided'], // flow label
     ['-m u32 --u32 "0>>22&0x3C@12>>26&0x3C@0=0x47455420"', {}, 'undecided'], // TCP data offset: not modelled
   ],
+  // connbytes on the first packet (NEW): 1 packet of 60 bytes, original direction; reply empty.
+  connbytes: [
+    ['-m connbytes --connbytes 1 --connbytes-dir original --connbytes-mode packets', {}, true],
+    ['-m connbytes --connbytes 2: --connbytes-dir both --connbytes-mode packets', {}, false],
+    ['-m connbytes --connbytes 0:0 --connbytes-dir reply --connbytes-mode bytes', {}, true],
+    ['-m connbytes --connbytes 60:60 --connbytes-dir both --connbytes-mode bytes', {}, true],
+    ['-m connbytes --connbytes :59 --connbytes-dir both --connbytes-mode bytes', {}, false],
+    ['-m connbytes ! --connbytes :59 --connbytes-dir both --connbytes-mode bytes', {}, true],
+    ['-m connbytes ! --connbytes 60:60 --connbytes-dir both --connbytes-mode bytes', {}, true], // `!` swaps 60 and 60: no change
+    ['-m connbytes ! --connbytes 0 --connbytes-dir both --connbytes-mode packets', {}, false], // 0:max swapped: never
+    ['-m connbytes --connbytes 0:0 --connbytes-dir reply --connbytes-mode avgpkt', {}, true], // no packets: average 0
+    ['-m connbytes --connbytes 41:59 --connbytes-dir original --connbytes-mode avgpkt', { length: 41 }, true],
+    ['-m connbytes --connbytes 0x10:010 --connbytes-dir original --connbytes-mode packets', {}, 'undecided'], // 16 > 8: restore refuses it
+    ['-m connbytes --connbytes 1 --connbytes-dir original --connbytes-mode packets', { ctstate: 'ESTABLISHED' }, 'undecided'],
+    ['-m connbytes --connbytes 0: --connbytes-dir both --connbytes-mode packets', { ctstate: 'UNTRACKED' }, false],
+    ['-m connbytes ! --connbytes 5:10 --connbytes-dir both --connbytes-mode packets', { ctstate: 'INVALID' }, false],
+  ],
   undecided: [
     ['-m string --algo bm --string GET', {}, 'undecided'],
     ['-m time --timestart 08:00 --timestop 17:00', {}, 'undecided'],
@@ -276,4 +293,11 @@ for (const [family, cases] of Object.entries(CASES)) {
 
 test('every registered match has evaluate()', () => {
   assert.deepEqual(allMatches().filter((m) => !m.evaluate).map((m) => m.name), []);
+});
+
+test('connbytes in raw: conntrack has not run yet, so no counters and no match (negated or not)', () => {
+  const { matches } = parseFragment('-m connbytes ! --connbytes 5:10 --connbytes-dir both --connbytes-mode packets');
+  const outcome = findMatch('connbytes')!.evaluate!(matches[0], context(packet(), node(), 'PREROUTING', 'raw'));
+  assert.equal(outcome, false);
+  assert.equal(findMatch('connbytes')!.evaluate!(matches[0], context(packet(), node(), 'PREROUTING', 'mangle')), true);
 });

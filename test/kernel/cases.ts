@@ -287,6 +287,16 @@ const u32Cases: KernelCase[] = [
   { name: 'u32 ipv6: udp payload length', dump: u32v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
 ];
 
+// connbytes: the first packet of a connection is counted before mangle; raw and untracked see no counters.
+const connbytes = own('connbytes.rules');
+const connbytesCases: KernelCase[] = [
+  { name: 'connbytes: tcp SYN (1 packet, 60 bytes)', dump: connbytes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
+  { name: 'connbytes: udp (1 packet, 41 bytes)', dump: connbytes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'connbytes: untracked udp (NOTRACK in raw) has no counters', dump: connbytes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 54 } },
+  { name: 'connbytes: forwarded tcp', dump: connbytes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
+  { name: 'connbytes: the node sends tcp (OUTPUT)', dump: connbytes, nodeAddresses: [HOST], packet: { src: HOST, dst: '10.1.2.3', proto: 'tcp', dport: 80, fromLocal: true } },
+];
+
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),
   ...flannelForwarding,
@@ -301,5 +311,6 @@ export const kernelCases: KernelCase[] = [
   ...rawCases,
   ...ttlCases,
   ...u32Cases,
+  ...connbytesCases,
   ...campaignCases,
 ];

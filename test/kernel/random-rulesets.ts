@@ -338,6 +338,8 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
       // reaches from two hooks runs dry on the second visit — campaign seed 201324, not modelled)
       '-m limit --limit 1/sec --limit-burst 5', '-m limit --limit 1/hour --limit-burst 5',
       `-m statistic --mode nth --every ${rng.pick(['1', '2', '3'])} --packet 0`,
+      // (the counters of the traced connection: its first packet)
+      `-m connbytes ${not(0.2)}--connbytes ${rng.pick(['1', '2:', '0:0', '41:60', '60', ':59'])} --connbytes-dir ${rng.pick(['original', 'reply', 'both'])} --connbytes-mode ${rng.pick(['packets', 'bytes', 'avgpkt'])}`,
     ]);
     case 15: if (countsNeighbourDiscovery(v.family, proto)) return '-m comment --comment "no stateful match for IPv6 ICMP"';
       return rng.pick(['-m recent --set --name seen', '-m recent --rcheck --name seen', '-m recent --update --seconds 60 --name seen']);

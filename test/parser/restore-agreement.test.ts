@@ -159,6 +159,9 @@ const PROBES: string[] = [
     `1=${Array.from({ length: 10 }, (_, i) => i).join(',')}`, `1=${Array.from({ length: 11 }, (_, i) => i).join(',')}`,
     `0${'&1'.repeat(9)}=1`, `0${'&1'.repeat(10)}=1`, Array(10).fill('1=1').join('&&'), Array(11).fill('1=1').join('&&'), Array(12).fill('1=1').join('&&')]
     .map((program) => `-A INPUT -m u32 --u32 "${program}" -j ACCEPT`),
+  // --connbytes FROM[:TO] as libxtables reads a 64-bit range, then libxt_connbytes' FROM ≤ TO.
+  ...['10:5', '10:', ':10', '0', '5:5', '18446744073709551615', '18446744073709551616', '0x10', '-1', 'abc', '5:abc', '5:6:7', ':', '5-6', '0x', '08', '010', '+5:+6', '5: 6']
+    .map((range) => `-A INPUT -m connbytes --connbytes "${range}" --connbytes-dir both --connbytes-mode bytes`),
 ];
 
 /** The same for ip6tables-restore (an IPv6 dump). mld-listener-* names are left out: 1.8.9 rejects them, 1.8.10 accepts them (a warning of ours, test/extensions/icmp-types.test.ts). */
