@@ -23,6 +23,25 @@ export interface KernelCase {
   ipsets?: string;
   /** the case is about a NAT the trace does not show: the kernel must have rewritten the packet, and its conntrack entry is compared */
   nat?: true;
+  /** turns the dump file's text into what is loaded (time.rules: values relative to the moment the case runs) */
+  render?: (text: string) => string;
+}
+
+/** The dump text a case loads. */
+export function caseDumpText(c: KernelCase): string {
+  const text = readFileSync(c.dump, 'utf8');
+  return c.render ? c.render(text) : text;
+}
+
+/** Fills time.rules' placeholders (@T±Nm@ daytime, @WD±N@ weekday, @MD±N@ day of month, @D±N@ date) for `now`. */
+export function fillTimes(text: string, now = Date.now()): string {
+  const at = (ms: number) => new Date(now + ms).toISOString();
+  const DAY = 86_400_000;
+  return text
+    .replace(/@T([+-]\d+)m@/g, (_, minutes: string) => at(Number(minutes) * 60_000).slice(11, 19))
+    .replace(/@WD([+-]\d+)@/g, (_, days: string) => ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][new Date(now + Number(days) * DAY).getUTCDay()])
+    .replace(/@MD([+-]\d+)@/g, (_, days: string) => String(new Date(now + Number(days) * DAY).getUTCDate()))
+    .replace(/@D([+-]\d+)@/g, (_, days: string) => at(Number(days) * DAY).slice(0, 19));
 }
 
 const EXTERNAL_CLIENT = '192.168.50.9';
@@ -297,6 +316,13 @@ const connbytesCases: KernelCase[] = [
   { name: 'connbytes: the node sends tcp (OUTPUT)', dump: connbytes, nodeAddresses: [HOST], packet: { src: HOST, dst: '10.1.2.3', proto: 'tcp', dport: 80, fromLocal: true } },
 ];
 
+// -m time against the kernel's clock: the trace is given the second the packet was sent in.
+const time = own('time.rules');
+const timeCases: KernelCase[] = [
+  { name: 'time: daytime windows, weekdays, month days and dates around now', dump: time, render: fillTimes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'time: the same for udp', dump: time, render: fillTimes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+];
+
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),
   ...flannelForwarding,
@@ -312,5 +338,6 @@ export const kernelCases: KernelCase[] = [
   ...ttlCases,
   ...u32Cases,
   ...connbytesCases,
+  ...timeCases,
   ...campaignCases,
 ];

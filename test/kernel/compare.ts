@@ -16,7 +16,7 @@ import { tracePacket } from '../../server/src/netfilter/trace/simulate';
 import { parseIpsetSave } from '../../server/src/netfilter/ipset';
 
 /** What the simulator must be told to reproduce the kernel run exactly. */
-export function engineRequest(spec: ResolvedPacketSpec): Record<string, unknown> {
+export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number): Record<string, unknown> {
   return {
     src: spec.src,
     dst: spec.dst,
@@ -39,6 +39,8 @@ export function engineRequest(spec: ResolvedPacketSpec): Record<string, unknown>
     ttl: 64,
     length: (spec.family === 'ipv6' ? 40 : 20) + (spec.proto === 'tcp' ? 40 : 21),
     ipsets: spec.ipsets ? parseIpsetSave(spec.ipsets).sets : undefined,
+    // the kernel's clock when the packet passed (`-m time`)
+    time: sentAtSeconds,
   };
 }
 
@@ -88,7 +90,7 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
   if (expected.length === 0) throw new Error(`the kernel printed no trace for ${name} — harness problem (raw: ${kernel.raw.join(' | ')})`);
 
   const ruleset = parseRuleset(dumpText, { family: spec.family });
-  const result: TraceResult = tracePacket(ruleset, engineRequest(spec) as never);
+  const result: TraceResult = tracePacket(ruleset, engineRequest(spec, kernel.sentAtSeconds) as never);
   const paths = result.paths.map((p) => ({ path: p, steps: comparable(p.steps, chains) }));
   const base = { kernelSteps: expected.length, simulatorPaths: paths.length, natCompared: false };
   const matching = paths.filter((p) => JSON.stringify(p.steps) === JSON.stringify(expected));
@@ -103,7 +105,7 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
     return {
       ...base,
       natCompared: true,
-      disagreement: `same path, other NAT for: ${name}\npacket: ${JSON.stringify({ ...engineRequest(spec), ipsets: spec.ipsets })}\n` +
+      disagreement: `same path, other NAT for: ${name}\npacket: ${JSON.stringify({ ...engineRequest(spec, kernel.sentAtSeconds), ipsets: spec.ipsets })}\n` +
         `--- kernel (conntrack): ${formatTuple(after)}\n--- simulator: ${claims.map((c) => formatTuple(c) + (c.portsClaimed ? '' : ' (ports not claimed)')).join(' | ')}\n--- path:\n${formatSteps(expected)}`,
     };
   }
@@ -115,7 +117,7 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
   return {
     ...base,
     disagreement: `kernel trace is none of the simulator's ${paths.length} path(s) for: ${name}\n` +
-      `packet: ${JSON.stringify({ ...engineRequest(spec), ipsets: spec.ipsets })}\n--- kernel:\n${formatSteps(expected)}\n${report}`,
+      `packet: ${JSON.stringify({ ...engineRequest(spec, kernel.sentAtSeconds), ipsets: spec.ipsets })}\n--- kernel:\n${formatSteps(expected)}\n${report}`,
   };
 }
 

@@ -8,8 +8,7 @@
 
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { kernelCases } from './cases';
+import { caseDumpText, kernelCases } from './cases';
 import { compareWithKernel } from './compare';
 import { cleanupStaleNamespaces, oracleAvailable } from './oracle';
 import { randomKernelCase } from './random-rulesets';
@@ -27,7 +26,7 @@ if (!available.ok) {
   describe('kernel differential: kernel trace is one of the simulator paths', { concurrency: 3 }, () => {
     for (const c of kernelCases) {
       test(c.name, async () => {
-        const result = await compareWithKernel(c.name, readFileSync(c.dump, 'utf8'), { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
+        const result = await compareWithKernel(c.name, caseDumpText(c), { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         if (result.disagreement) assert.fail(result.disagreement);
         if (c.nat) assert.ok(result.natApplied, `the kernel's conntrack entry shows no NAT for ${c.name} (compared: ${result.natCompared})`);
       });

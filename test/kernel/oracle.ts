@@ -237,6 +237,8 @@ export interface KernelTraceDetails {
    * (dropped before the entry was confirmed, NOTRACK, CT --notrack).
    */
   conntrack?: ConntrackTuple;
+  /** the second (since the epoch, UTC) the packet was sent in: what `-m time` saw */
+  sentAtSeconds: number;
   elapsedMs: number;
   /** ms since start at which each stage ended (setup, monitor, sent, quiet) — for tuning */
   timings: Record<string, number>;
@@ -350,7 +352,8 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     await waitForTraceSubscription(monitor, deadline, () => monitorErr);
     mark('monitor');
 
-    // 3. exactly one packet
+    // 3. exactly one packet (`-m time` reads the clock when the packet passes: the second it was sent)
+    const sendingAt = Date.now();
     const sender = await run('ip', ['netns', 'exec', spec.fromLocal ? node : cli, pythonPath()!, '-I', '-S', '-c', SENDER_PY, JSON.stringify(senderArgs(spec))], { deadline });
     if (sender.code !== 0) throw new Error(`sending the packet failed: ${sender.stderr.trim()}`);
     const sentAt = Date.now();
@@ -371,7 +374,7 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     const table = await run('ip', ['netns', 'exec', node, 'cat', '/proc/net/nf_conntrack'], { deadline });
     const conntrack = table.code === 0 ? connectionAfterNat(table.stdout, spec) : undefined;
     mark('conntrack');
-    return { steps, raw, chains, spec, conntrack, elapsedMs: Date.now() - started, timings };
+    return { steps, raw, chains, spec, conntrack, sentAtSeconds: Math.floor(sendingAt / 1000), elapsedMs: Date.now() - started, timings };
   } finally {
     if (monitor) { monitor.kill('SIGKILL'); liveProcesses.delete(monitor); }
     await Promise.all([cli, node].map(async (ns) => {

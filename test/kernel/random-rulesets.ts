@@ -374,6 +374,8 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
       ? `-m length ${not(0.2)}--length ${rng.pick(['0:59', '60', '41', '40:100', '61:1500', '41:60'])}`
       : `-m comment --comment "no length match for IPv6"`;
     default: if (rng.chance(0.3)) return `-m u32 ${not(0.2)}--u32 "${rng.pick(v.family === 'ipv4' ? U32_IPV4 : U32_IPV6)}"`;
+      // (decided by the second the oracle sent the packet in, which the simulator is given)
+      if (rng.chance(0.15)) return `-m time ${rng.pick(TIME_OPTIONS)}`;
       return rng.chance(0.5)
       ? `-m pkttype ${not(0.2)}--pkt-type ${rng.pick(['unicast', 'broadcast', 'multicast'])}`
       : rng.pick([`-m dscp ${not(0.2)}--dscp ${rng.pick(['0', '10', '0x2e'])}`, `-m tos ${not(0.2)}--tos ${rng.pick(['0x00', '0x10', '0x28/0xfc'])}`]);
@@ -391,6 +393,12 @@ const U32_IPV4 = [
 const U32_IPV6 = [
   '0>>28=6', '4>>16=40', '4>>16=21', '6>>24=6', '6>>24=17', '6>>16&0xFF=64', '40>>16=40000', '40&0xFFFF=80:1024', '0&0xFFFFF=0',
   '76=0:0xFFFFFFFF', '77=0:0xFFFFFFFF', '57=0:0xFFFFFFFF', '58=0:0xFFFFFFFF',
+];
+
+const TIME_OPTIONS = [
+  '--timestart 08:00 --timestop 18:00', '--timestart 22:00 --timestop 06:00', '--timestart 22:00 --timestop 06:00 --contiguous --weekdays Mon,Wed,Fri',
+  '--weekdays Sat,Sun', '! --weekdays Sat,Sun', '--monthdays 1,15,23', '! --monthdays 1,15,23', '--datestart 2026-01-01 --datestop 2026-12-31',
+  '--datestop 2020-01-01', '--timestart 10:00 --timestop 10:00', '--timestart 00:00 --timestop 11:59:59 --weekdays Mon,Tue,Wed,Thu',
 ];
 
 function target(g: Generation, table: TableName, chain: string, hooks: string[], callees: Array<{ name: string }>, proto: string | undefined): string[] {

@@ -2,9 +2,8 @@
 //   node --import tsx test/kernel/record.ts [name filter] [--concurrency N] [--raw]
 // `table:chain:kind:rule:verdict` (rule is `-` for policy lines). --raw adds xtables-monitor's lines.
 
-import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { kernelCases } from './cases';
+import { caseDumpText, kernelCases } from './cases';
 import { cleanupStaleNamespaces, formatSteps, kernelTraceDetailed, oracleAvailable, type KernelTraceDetails } from './oracle';
 
 async function main(): Promise<void> {
@@ -28,7 +27,7 @@ async function main(): Promise<void> {
       const index = next++;
       const c = cases[index];
       try {
-        results[index] = await kernelTraceDetailed(readFileSync(c.dump, 'utf8'), { ...c.packet, nodeAddresses: c.nodeAddresses });
+        results[index] = await kernelTraceDetailed(caseDumpText(c), { ...c.packet, nodeAddresses: c.nodeAddresses });
       } catch (error) {
         results[index] = error as Error;
       }

@@ -162,6 +162,14 @@ const PROBES: string[] = [
   // --connbytes FROM[:TO] as libxtables reads a 64-bit range, then libxt_connbytes' FROM ≤ TO.
   ...['10:5', '10:', ':10', '0', '5:5', '18446744073709551615', '18446744073709551616', '0x10', '-1', 'abc', '5:abc', '5:6:7', ':', '5-6', '0x', '08', '010', '+5:+6', '5: 6']
     .map((range) => `-A INPUT -m connbytes --connbytes "${range}" --connbytes-dir both --connbytes-mode bytes`),
+  // -m time values as libxt_time reads them, and its option checks.
+  ...['--datestart 2020-02-30', '--datestart 2020-0', '--datestart 2020-13', '--datestart 1969', '--datestart 2039', '--datestart 2020-01-01T',
+    '--datestop 2020-1-1T1:2:3', '--datestart 1970-0', '--timestart 10:00', '--timestart 24:00', '--timestart 10:60', '--timestop 10:00:60', '--timestop 10',
+    '--timestart 10:00:00:00', '--weekdays Mo', '--weekdays M', '--weekdays Monday', '--weekdays mon', '--weekdays 0', '--weekdays 8', '--weekdays Mon,,Tue',
+    '! --weekdays Sat,Sun', '--monthdays 32', '--monthdays 0', '--monthdays 1,,2', '--monthdays 08', '! --monthdays 1',
+    '--timestart 10:00 --timestop 09:00 --contiguous', '--timestart 09:00 --timestop 10:00 --contiguous', '--timestart 10:00 --timestop 10:00 --contiguous',
+    '--kerneltz --utc', '--utc --localtz', '--localtz --kerneltz', '--utc']
+    .map((options) => `-A INPUT -m time ${options} -j ACCEPT`),
 ];
 
 /** The same for ip6tables-restore (an IPv6 dump). mld-listener-* names are left out: 1.8.9 rejects them, 1.8.10 accepts them (a warning of ours, test/extensions/icmp-types.test.ts). */

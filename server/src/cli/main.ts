@@ -10,7 +10,7 @@ import { parseRulesetForTrace } from '../netfilter/parser';
 import type { Problem, Severity } from '../netfilter/model';
 import { tracePacket, type TraceRequest } from '../netfilter/trace/simulate';
 import { formatTrace } from '../netfilter/trace/format';
-import { parsePacketLine } from '../netfilter/trace/packet-line';
+import { parsePacketLine, parseTraceTime } from '../netfilter/trace/packet-line';
 import { parseIpsetSave } from '../netfilter/ipset';
 import { protocolNumber } from '../netfilter/packet';
 import { toSarif } from './sarif';
@@ -20,7 +20,7 @@ const USAGE = `usage:
   iptables-lens trace FILE "SRC -> DST:PORT/PROTO [in IF] [out IF] [from local] [mark V] [state S]" [--local-addr IP,…]
   iptables-lens trace FILE --src IP --dst IP [--proto tcp|udp|icmp|sctp|N] [--sport N] [--dport N]
                      [--in-iface IF] [--out-iface IF] [--from-local] [--local-addr IP[,IP…]]
-                     [--mark V] [--ctstate STATE] [--ipset FILE] [--format text|json]
+                     [--mark V] [--ctstate STATE] [--ipset FILE] [--time 2026-11-23T09:30Z] [--format text|json]
   iptables-lens demo      (lint and trace the bundled example dump)
 
 exit status: 0 no errors, 1 errors found (lint) or trace verdict could not be computed, 2 usage or I/O failure`;
@@ -32,7 +32,7 @@ interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['format', 'src', 'dst', 'proto', 'sport', 'dport', 'in-iface', 'out-iface', 'local-addr', 'mark', 'ctstate', 'ipset', 'family']);
+const VALUE_FLAGS = new Set(['format', 'src', 'dst', 'proto', 'sport', 'dport', 'in-iface', 'out-iface', 'local-addr', 'mark', 'ctstate', 'ipset', 'family', 'time']);
 const BOOLEAN_FLAGS = new Set(['from-local', 'help', 'show-returns']);
 
 function parseArgs(argv: string[]): ParsedArgs {
@@ -181,6 +181,12 @@ export function traceRequestFromArgs(args: ParsedArgs, readFile: (f: string) => 
   if (typeof local === 'string') request.localAddresses = local.split(',').map((s) => s.trim()).filter(Boolean);
   const ipsetFile = args.flags.get('ipset');
   if (typeof ipsetFile === 'string') request.ipsets = parseIpsetSave(readFile(ipsetFile)).sets;
+  const time = args.flags.get('time');
+  if (typeof time === 'string') {
+    const seconds = parseTraceTime(time);
+    if (seconds === undefined) throw new UsageError('--time needs a date and time like 2026-11-23T09:30Z (UTC unless an offset is given)');
+    request.time = seconds;
+  }
   return request;
 }
 
@@ -193,6 +199,11 @@ function traceRequestFromLine(line: string, args: ParsedArgs): TraceRequest {
   const request: TraceRequest = { ...parsed.request, localAddresses };
   const ipsetFile = args.flags.get('ipset');
   if (typeof ipsetFile === 'string') request.ipsets = parseIpsetSave(readDump(ipsetFile)).sets;
+  const time = args.flags.get('time');
+  if (typeof time === 'string' && request.time === undefined) {
+    request.time = parseTraceTime(time);
+    if (request.time === undefined) throw new UsageError('--time needs a date and time like 2026-11-23T09:30Z (UTC unless an offset is given)');
+  }
   return request;
 }
 

@@ -67,6 +67,8 @@ export interface Packet {
   dscp: number;
   /** true when the node itself sent the packet (OUTPUT path) */
   fromLocal: boolean;
+  /** when the node handles the packet, seconds since the epoch (UTC); absent: unknown (`-m time` forks) */
+  time?: number;
 }
 
 /** What the simulator knows about the node the dump came from. */

@@ -8,7 +8,8 @@
 //
 // Clauses after the destination, in any order: `in IF`, `out IF`, `from local` (or `local`),
 // `mark V`, `ctmark V`, `state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED`, `tcp|udp|icmp|sctp|icmpv6`,
-// `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`.
+// `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`,
+// `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given).
 
 import type { TraceRequest } from './simulate';
 import { parseIPv4, parseIPv6 } from './net';
@@ -167,6 +168,13 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
         i++;
         break;
       }
+      case 'at': {
+        const time = value === undefined ? undefined : parseTraceTime(value);
+        if (time === undefined) return { error: "'at' needs a date and time like 2026-11-23T09:30Z (UTC unless an offset is given)", errorAt: at };
+        request.time = time;
+        i++;
+        break;
+      }
       case 'flags': {
         if (!value || !/^[A-Za-z,]+$/.test(value)) return { error: "'flags' needs TCP flags like SYN or ACK,PSH", errorAt: at };
         request.tcpFlags = value.toUpperCase().split(',');
@@ -186,6 +194,27 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
   return { request, normalized: formatPacketLine(request) };
 }
 
+/**
+ * `2026-11-23T09:30`, `…:45`, `…Z`, `…+01:00` (a date alone is midnight) → seconds since the epoch.
+ * Without an offset the time is UTC, as `-m time` reads its own values (never the machine's zone).
+ */
+export function parseTraceTime(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(text.trim());
+  if (!m) return undefined;
+  const [, year, month, day, hour = '00', minute = '00', second = '00', zone] = m;
+  const offset = zone && zone.toUpperCase() !== 'Z' ? (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2))) : 0;
+  const fields = [Number(month), Number(day), Number(hour), Number(minute), Number(second)];
+  if (fields[0] < 1 || fields[0] > 12 || fields[1] < 1 || fields[1] > 31 || fields[2] > 23 || fields[3] > 59 || fields[4] > 59) return undefined;
+  const wallClock = Date.UTC(Number(year), fields[0] - 1, fields[1], fields[2], fields[3], fields[4]);
+  if (new Date(wallClock).getUTCDate() !== fields[1]) return undefined; // 2026-02-30
+  return wallClock / 1000 - offset * 60;
+}
+
+/** `2026-11-23T09:30:00Z` for seconds since the epoch. */
+export function formatTraceTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** Canonical one-line form of a request (what `parsePacketLine` reads back to the same request). */
 export function formatPacketLine(request: TraceRequest): string {
   const v6 = request.src.includes(':');
@@ -199,5 +228,6 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.ctstate && request.ctstate !== 'NEW') parts.push(`state ${request.ctstate}`);
   if (request.icmpType !== undefined) parts.push(`type ${request.icmpType}`);
   if (request.tcpFlags) parts.push(`flags ${request.tcpFlags.join(',')}`);
+  if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
   return parts.join(' ');
 }

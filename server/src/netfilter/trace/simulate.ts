@@ -26,6 +26,7 @@ import { lineOf } from '../positions';
 import { hasConntrack } from '../extensions/matches/conntrack';
 import { mergesNegatedPorts, savedBy } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
+import { formatTraceTime } from './packet-line';
 
 export interface TraceRequest {
   src: string;
@@ -53,6 +54,8 @@ export interface TraceRequest {
   egressAddress?: string;
   /** start the trace in this hook instead of the packet's first one (code lens on a built-in chain) */
   startHook?: Hook;
+  /** when the packet arrives (or is sent), seconds since the epoch, UTC: decides `-m time` */
+  time?: number;
 }
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
@@ -219,6 +222,7 @@ export class Simulator {
     if (this.node.localAddressesSource === 'inferred') notes.push(`node addresses inferred from the dump: ${this.node.localAddresses.join(', ') || 'none'} (pass --local-addr to set them)`);
     if (this.node.localAddressesSource === 'none') notes.push('node addresses unknown: routing and addrtype LOCAL are undecided (pass --local-addr)');
     if (this.node.localAddressesSource === 'given') notes.push(`node addresses: ${this.node.localAddresses.join(', ')}`);
+    if (initial.time !== undefined) notes.push(`handled at ${formatTraceTime(initial.time)} (UTC; decides -m time)`);
     notes.push(...this.extraNotes);
     if (mergesNegatedPorts(this.node.savedBy) && textHas(negatedPortPairs, NEGATED_PORT_PAIR, this.ruleset)) {
       notes.push(`saved by ${this.node.savedBy!.tool} v${this.node.savedBy!.version} (nf_tables): that version loads "! --sport A ! --dport B" as one test of both ports, so such a rule matches unless both ports are equal (iptables-legacy: only when both differ); traced as that version loads it`);
@@ -789,6 +793,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     pkttype: 'unicast',
     dscp: 0,
     fromLocal,
+    ...(request.time !== undefined ? { time: request.time } : {}),
   };
 }
 
