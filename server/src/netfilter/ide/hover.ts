@@ -6,6 +6,7 @@ import { hasAddressLists, isBuiltinChain, kernelRuleCount, kernelRulesBefore, ty
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
 import { genericOptionText, ruleCountOf } from '../parser';
 import { describeU32Program } from '../extensions/matches/u32';
+import { describeTimeMatch } from '../extensions/matches/time';
 import { protocolNumber } from '../packet';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
@@ -289,6 +290,7 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
   if (isAddressOption(option.name)) return addressHover(doc, argument.text, option);
   if (option.name === 'probability' && ownerName === 'statistic') return ruleHover(doc, rule);
   if (option.name === 'u32' && ownerName === 'u32') return u32Hover(doc, rule, option, argument.text);
+  if (ownerName === 'time' && owner.kind === 'match') return `**\`${argument.text}\`** — value of --${option.name}\n\n${describeTimeMatch(owner.match)}`;
   const lines = [`**\`${argument.text}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
   if (spec) {
     lines.push(spec.doc);

@@ -264,3 +264,33 @@ function evaluateTime(match: MatchUse, ctx: EvalContext): MatchOutcome {
   }
   return timeMatches(info, stamp);
 }
+
+const hhmmss = (seconds: number) => [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');
+
+/** The match in plain words, as the kernel reads it (for hovers): the window, the days, the dates, the zone. */
+export function describeTimeMatch(match: MatchUse): string {
+  const info = timeInfo(match);
+  if ('error' in info) return `Does not parse: ${info.error}`;
+  const parts: string[] = [];
+  const { daytimeStart: start, daytimeStop: stop } = info;
+  if (start === 0 && stop === SECONDS_PER_DAY - 1) parts.push('at any time of day');
+  else if (start < stop) parts.push(`from ${hhmmss(start)} to ${hhmmss(stop)}`);
+  else if (start === stop) parts.push(`at any time of day (--timestart equal to --timestop: the kernel reads it as the whole day)`);
+  else {
+    parts.push(`from ${hhmmss(start)} to ${hhmmss(stop)} the next morning ${info.contiguous ? '(--contiguous: the hours after midnight count as the day the window opened on)' : '(days are read from the packet\'s own date: the hours after midnight count for the next day)'}`);
+  }
+  if (info.weekdays !== ALL_WEEKDAYS) {
+    const days = WEEK_DAYS.filter((_, i) => i >= 1 && (info.weekdays >> i) & 1);
+    parts.push(days.length ? `on ${days.join(', ')}` : 'on no weekday: never');
+  }
+  if (info.monthdays !== ALL_MONTHDAYS) {
+    const days: number[] = [];
+    for (let d = 1; d <= 31; d++) if ((info.monthdays >>> d) & 1) days.push(d);
+    parts.push(days.length ? `on day${days.length > 1 ? 's' : ''} ${days.join(', ')} of the month` : 'on no day of the month: never');
+  }
+  const date = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (info.dateStart !== 0) parts.push(`from ${date(info.dateStart)}`);
+  if (info.dateStop !== INT_MAX) parts.push(`until ${date(info.dateStop)}`);
+  return `Matches ${parts.join('; ')}. Times are ${info.kernelTz ? "in the kernel's timezone (--kerneltz)" : 'UTC'}.`;
+}
+
