@@ -4,7 +4,8 @@
 //
 // Why that is enough: the re-read keeps the chains, the jumps and the broken rules as they were
 // (else it declines), so the jump graph, the unused/empty/loop/depth findings and the placements
-// cannot change, but for the edited rule's own match values (place/match-family and place/match-value, re-run on it).
+// cannot change, but for the edited rule's own match values (place/match-family, place/match-value:
+// re-run on it).
 // What reads a rule's contents is its own chain's reachability and kube-proxy checks, the hash
 // check of the chain it jumps to, and — through "does this chain always end in a verdict" and
 // "which fields may it change" — the reachability of every chain that jumps to it:

@@ -1,10 +1,10 @@
 // place/target-table and place/target-hook: targets the kernel refuses in a table, or in a chain
 // reached from a hook the target does not support (x_tables' xt_check_target; nf_tables does the
-// same through nft_compat). place/match-family and place/match-value: match values the kernel
-// refuses when it loads the rule (`iptables-restore --test` does not load, so it accepts them).
-// Where the registry declares `tables` / `hooks` they are used; for the
+// same through nft_compat). Where the registry declares `tables` / `hooks` they are used; for the
 // targets below, whose restrictions are kernel facts checked against iptables-legacy/nft-restore
 // in a network namespace, the table fills in what the registry does not (yet) say.
+// place/match-family and place/match-value: match values the kernel refuses when it loads the rule
+// (`iptables-restore --test` does not load, so it accepts them).
 
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
