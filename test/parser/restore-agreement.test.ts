@@ -162,6 +162,10 @@ const PROBES: string[] = [
   // --connbytes FROM[:TO] as libxtables reads a 64-bit range, then libxt_connbytes' FROM ≤ TO.
   ...['10:5', '10:', ':10', '0', '5:5', '18446744073709551615', '18446744073709551616', '0x10', '-1', 'abc', '5:abc', '5:6:7', ':', '5-6', '0x', '08', '010', '+5:+6', '5: 6']
     .map((range) => `-A INPUT -m connbytes --connbytes "${range}" --connbytes-dir both --connbytes-mode bytes`),
+  // Every other FROM[:TO] option (libxtables' xtopt_parse_mint; tcpmss and NFQUEUE refuse FROM > TO, the others keep it).
+  ...['-p esp -m esp --espspi VALUE', '-p ah -m ah --ahspi VALUE', '-p tcp -m tcpmss --mss VALUE', '-m length --length VALUE',
+    '-p 108 -m ipcomp --ipcompspi VALUE', '-m conntrack --ctexpire VALUE', '-j NFQUEUE --queue-balance VALUE']
+    .flatMap((rule) => ['65536', '4294967296', 'abc', '5:6:7', '5-6', '10:5', '08', ':', '0x10:'].map((value) => `-A INPUT ${rule.replace('VALUE', value)}`)),
   // -m time values as libxt_time reads them, and its option checks.
   ...['--datestart 2020-02-30', '--datestart 2020-0', '--datestart 2020-13', '--datestart 1969', '--datestart 2039', '--datestart 2020-01-01T',
     '--datestop 2020-1-1T1:2:3', '--datestart 1970-0', '--timestart 10:00', '--timestart 24:00', '--timestart 10:60', '--timestop 10:00:60', '--timestop 10',
@@ -174,7 +178,9 @@ const PROBES: string[] = [
 
 /** The same for ip6tables-restore (an IPv6 dump). mld-listener-* names are left out: 1.8.9 rejects them, 1.8.10 accepts them (a warning of ours, test/extensions/icmp-types.test.ts). */
 const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r', 'bad', 'neighbor-s', 'neighbour-s', '255', '256', '0x80', '1/2', '1/300', 'foo', 'm']
-  .map((value) => `-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type ${value} -j ACCEPT`);
+  .map((value) => `-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type ${value} -j ACCEPT`)
+  .concat(['-m frag --fragid VALUE', '-m rt --rt-segsleft VALUE', '-p ah -m ah --ahspi VALUE']
+    .flatMap((rule) => ['4294967296', 'abc', '5:6:7', '5-6', '10:5', '08'].map((value) => `-A INPUT ${rule.replace('VALUE', value)}`)));
 
 function probeDump(probe: string): string {
   const [table, line] = probe.includes('|') ? probe.split('|') : ['filter', probe];

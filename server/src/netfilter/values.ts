@@ -312,3 +312,47 @@ export const KNOWN_SERVICES: Map<string, number> = new Map([
   ['git', 9418], ['squid', 3128], ['munin', 4949], ['zabbix-agent', 10050], ['zabbix-trapper', 10051], ['redis', 6379],
   ['kerberos-adm', 749], ['nrpe', 5666], ['svn', 3690], ['iax', 4569], ['ms-wbt-server', 3389], ['hkp', 11371],
 ]);
+
+/** strtoull(base 0) as xtables_strtoul reads a number: white space, `+`, 0x hex, 0 octal, decimal; no `-`. */
+function readUnsigned(text: string, at: number): { value: bigint; end: number } | undefined {
+  const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text.slice(at));
+  if (!m) return undefined;
+  const digits = m[1];
+  const value = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 ? (digits[0] === '0' ? BigInt('0o' + digits.slice(1)) : BigInt(digits)) : BigInt(digits);
+  return { value, end: at + m[0].length };
+}
+
+/**
+ * `FROM[:TO]` as libxtables' xtopt_parse_mint reads a UINT16RC/UINT32RC/UINT64RC option (an empty
+ * FROM is 0, an empty or missing TO is `max`), with its messages (`owner`: the module or target).
+ * Checked against iptables-nft-restore 1.8.9 for every int-range option of the registry.
+ */
+export function readUintRange(text: string, max: bigint, owner: string, option: string): { from: bigint; to: bigint } | { error: string } {
+  const values: bigint[] = [];
+  for (let at = 0; ; ) {
+    if (values.length === 2) return { error: `${owner}: Too many components for option "--${option}" (max: 2)` };
+    let end = at;
+    let value: bigint;
+    if (at >= text.length || text[at] === ':') value = values.length === 1 ? max : 0n;
+    else {
+      const read = readUnsigned(text, at);
+      if (!read || read.value > max) return { error: `${owner}: bad value for option "--${option}" near "${text.slice(at)}", or out of range (0-${max}).` };
+      end = read.end;
+      if (end < text.length && text[end] !== ':') return { error: `${owner}: Argument to "--${option}" has unexpected characters near "${text.slice(end)}".` };
+      value = read.value;
+    }
+    values.push(value);
+    if (end >= text.length) break;
+    at = end + 1;
+  }
+  return { from: values[0], to: values.length === 2 ? values[1] : max };
+}
+
+/** A ValueProblem for readUintRange's error, plus the module's own check of a reversed range (`reversed`: its message). */
+export function uintRangeProblem(text: string, max: bigint, owner: string, option: string, reversed?: (from: bigint, to: bigint) => string): ValueProblem | undefined {
+  const range = readUintRange(text, max, owner, option);
+  if ('error' in range) return { severity: 'error', message: range.error };
+  if (reversed && range.to < range.from) return { severity: 'error', message: reversed(range.from, range.to) };
+  return undefined;
+}
+

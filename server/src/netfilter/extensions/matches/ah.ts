@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const ahMatchIPv4: MatchSpec = {
   name: 'ah',
@@ -10,7 +11,7 @@ export const ahMatchIPv4: MatchSpec = {
   evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled', { stable: true }),
   options: [
     {
-      name: 'ahspi', arity: 1, negatable: true, value: 'int-range',
+      name: 'ahspi', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'ah', 'ahspi'),
       doc: 'Match the SPI (or range spi:spi) of the IPsec Authentication Header',
     },
   ],
@@ -23,7 +24,7 @@ export const ahMatchIPv6: MatchSpec = {
   evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled', { stable: true }),
   options: [
     {
-      name: 'ahspi', arity: 1, negatable: true, value: 'int-range',
+      name: 'ahspi', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'ah', 'ahspi'),
       doc: 'Match the SPI (or range spi:spi) of the IPsec Authentication Header',
     },
     {

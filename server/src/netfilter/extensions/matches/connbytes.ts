@@ -8,7 +8,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { assumedFact, matchText, stableMatchFact, undecided } from '../common';
-import type { ValueProblem } from '../../values';
+import { readUintRange, type ValueProblem } from '../../values';
 
 const UINT64_MAX = 0xffffffffffffffffn;
 
@@ -33,41 +33,15 @@ export const connbytesMatch: MatchSpec = {
   ],
 };
 
-/** strtoull(base 0) as xtables_strtoul reads it: white space, `+`, 0x hex, 0 octal, decimal; no `-`. */
-function readUint64(text: string, at: number): { value: bigint; end: number } | undefined {
-  const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text.slice(at));
-  if (!m) return undefined;
-  const digits = m[1];
-  const value = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits[0] === '0' ? BigInt('0o' + digits.slice(1)) : BigInt(digits);
-  return { value, end: at + m[0].length };
-}
-
 /**
- * `FROM[:TO]` as libxtables' xtopt_parse_mint reads an XTTYPE_UINT64RC (an empty FROM is 0, an
- * empty or missing TO is 2^64 − 1), then libxt_connbytes' own check; iptables' messages.
+ * `FROM[:TO]` as libxtables reads an XTTYPE_UINT64RC (an empty FROM is 0, an empty or missing TO is
+ * 2^64 − 1), then libxt_connbytes' own check; iptables' messages.
  */
 export function readConnbytesRange(text: string): { from: bigint; to: bigint } | { error: string } {
-  const values: bigint[] = [];
-  for (let at = 0; ; ) {
-    if (values.length === 2) return { error: 'connbytes: Too many components for option "--connbytes" (max: 2)' };
-    let end = at;
-    let value: bigint;
-    if (at >= text.length || text[at] === ':') value = values.length === 1 ? UINT64_MAX : 0n;
-    else {
-      const read = readUint64(text, at);
-      if (!read || read.value > UINT64_MAX) return { error: `connbytes: bad value for option "--connbytes" near "${text.slice(at)}", or out of range (0-${UINT64_MAX}).` };
-      end = read.end;
-      if (end < text.length && text[end] !== ':') return { error: `connbytes: Argument to "--connbytes" has unexpected characters near "${text.slice(end)}".` };
-      value = read.value;
-    }
-    values.push(value);
-    if (end >= text.length) break;
-    at = end + 1;
-  }
-  const from = values[0];
-  const to = values.length === 2 ? values[1] : UINT64_MAX;
-  if (to < from) return { error: `${from} should be less than ${to}` };
-  return { from, to };
+  const range = readUintRange(text, UINT64_MAX, 'connbytes', 'connbytes');
+  if ('error' in range) return range;
+  if (range.to < range.from) return { error: `${range.from} should be less than ${range.to}` };
+  return range;
 }
 
 function problemOf(range: ReturnType<typeof readConnbytesRange>): ValueProblem | undefined {

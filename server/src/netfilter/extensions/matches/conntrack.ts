@@ -6,6 +6,7 @@ import { cidrContains, parseCidr } from '../../addr';
 import { protocolNumber } from '../../packet';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, inRange, optionText, parseIntRange, parsePortRange, undecided } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const conntrackMatch: MatchSpec = {
   name: 'conntrack',
@@ -41,7 +42,7 @@ export const conntrackMatch: MatchSpec = {
       doc: 'Statuslist is a comma separated list of the connection statuses to match',
     },
     {
-      name: 'ctexpire', arity: 1, negatable: true, value: 'int-range',
+      name: 'ctexpire', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'conntrack', 'ctexpire'),
       doc: 'Match remaining lifetime in seconds against given value or range of values (inclusive)',
     },
     {

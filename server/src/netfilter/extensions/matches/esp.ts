@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const espMatch: MatchSpec = {
   name: 'esp',
@@ -9,7 +10,7 @@ export const espMatch: MatchSpec = {
   evaluate: alwaysUndecided('esp', 'IPsec ESP SPIs are not modelled', { stable: true }),
   options: [
     {
-      name: 'espspi', arity: 1, negatable: true, value: 'int-range',
+      name: 'espspi', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'esp', 'espspi'),
       doc: 'Match the SPI (or range spi:spi) of the IPsec ESP header',
     },
   ],

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const fragMatch: MatchSpec = {
   name: 'frag',
@@ -10,7 +11,7 @@ export const fragMatch: MatchSpec = {
   evaluate: alwaysUndecided('frag', 'IPv6 fragment headers are not modelled', { stable: true }),
   options: [
     {
-      name: 'fragid', arity: 1, negatable: true, value: 'int-range',
+      name: 'fragid', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'frag', 'fragid'),
       doc: 'Matches the given Identification or range of it',
     },
     {

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const ipcompMatch: MatchSpec = {
   name: 'ipcomp',
@@ -9,7 +10,7 @@ export const ipcompMatch: MatchSpec = {
   evaluate: alwaysUndecided('ipcomp', 'IPComp CPIs are not modelled', { stable: true }),
   options: [
     {
-      name: 'ipcompspi', arity: 1, negatable: true, value: 'int-range',
+      name: 'ipcompspi', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'ipcomp', 'ipcompspi'),
       doc: 'Match the CPI (or range) of the IPComp header',
     },
     {

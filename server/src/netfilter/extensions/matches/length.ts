@@ -3,6 +3,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, inRange, optionText, parseIntRange } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const lengthMatch: MatchSpec = {
   name: 'length',
@@ -10,7 +11,7 @@ export const lengthMatch: MatchSpec = {
   evaluate: evaluateLength,
   options: [
     {
-      name: 'length', arity: 1, negatable: true, value: 'int-range', required: true,
+      name: 'length', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffn, 'length', 'length'), required: true,
       doc: 'Match the layer-3 payload length, a value or range (min:max)',
     },
   ],

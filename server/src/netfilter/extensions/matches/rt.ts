@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const rtMatch: MatchSpec = {
   name: 'rt',
@@ -14,7 +15,7 @@ export const rtMatch: MatchSpec = {
       doc: 'Match the type (numeric)',
     },
     {
-      name: 'rt-segsleft', arity: 1, negatable: true, value: 'int-range',
+      name: 'rt-segsleft', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'rt', 'rt-segsleft'),
       doc: 'Match the `segments left\' field (range)',
     },
     {

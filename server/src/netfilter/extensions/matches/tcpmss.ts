@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { uintRangeProblem } from '../../values';
 
 export const tcpmssMatch: MatchSpec = {
   name: 'tcpmss',
@@ -9,7 +10,7 @@ export const tcpmssMatch: MatchSpec = {
   evaluate: alwaysUndecided('tcpmss', 'the TCP MSS option is not modelled'),
   options: [
     {
-      name: 'mss', arity: 1, negatable: true, value: 'int-range', required: true,
+      name: 'mss', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffn, 'tcpmss', 'mss', () => 'tcpmss: invalid range given'), required: true,
       doc: 'Match a given TCP MSS value or range',
     },
   ],

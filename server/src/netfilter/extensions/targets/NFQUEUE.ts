@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { uintRangeProblem } from '../../values';
 
 export const NFQUEUETarget: TargetSpec = {
   name: 'NFQUEUE',
@@ -14,7 +15,7 @@ export const NFQUEUETarget: TargetSpec = {
       doc: 'This specifies the QUEUE number to use',
     },
     {
-      name: 'queue-balance', arity: 1, negatable: false, value: 'int-range',
+      name: 'queue-balance', arity: 1, negatable: false, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffn, 'NFQUEUE', 'queue-balance', (from, to) => `${from} should be less than ${to}`),
       doc: 'This specifies a range of queues to use',
     },
     {
