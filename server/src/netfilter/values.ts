@@ -154,6 +154,7 @@ export function checkAddress(text: string, family: Family): ValueProblem | undef
 
 /** DNAT/SNAT/NETMAP/REDIRECT ranges `[ip[-ip]][:port[-port]]`; NAT targets read addresses strictly (inet_pton). */
 export function checkNatRange(text: string, family: Family): ValueProblem | undefined {
+  if (text === '') return { severity: 'error', message: 'Bad IP address ""' };
   if (family === 'ipv4') {
     // fast path: `10.244.1.2:8080`, as kube-proxy writes its DNAT targets
     const length = canonicalIPv4Length(text, 0);
@@ -256,7 +257,7 @@ export function checkInterface(text: string): ValueProblem | undefined {
 /** Check one argument of an option against its declared grammar; `module` is the match or target that owns it. */
 export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string): ValueProblem | undefined {
   if (text === '!') return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
-  if (spec.check) return spec.check(text);
+  if (spec.check) return spec.check(text, family);
   switch (spec.value) {
     case 'int':
       return checkNumber(text, Number.MAX_SAFE_INTEGER, 'number');

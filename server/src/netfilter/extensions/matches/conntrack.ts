@@ -7,6 +7,7 @@ import { protocolNumber } from '../../packet';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, inRange, optionText, parseIntRange, parsePortRange, undecided } from '../common';
 import { uintRangeProblem } from '../../values';
+import { protocolProblem } from '../value-checks';
 
 export const conntrackMatch: MatchSpec = {
   name: 'conntrack',
@@ -18,7 +19,7 @@ export const conntrackMatch: MatchSpec = {
       doc: 'Statelist is a comma separated list of the connection states to match',
     },
     {
-      name: 'ctproto', arity: 1, negatable: true, value: 'string',
+      name: 'ctproto', arity: 1, negatable: true, value: 'string', check: protocolProblem,
       doc: 'Layer-4 protocol to match (by number or name)',
     },
     {

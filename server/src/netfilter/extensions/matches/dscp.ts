@@ -3,6 +3,8 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, parseNumber } from '../common';
+import { error } from '../value-checks';
+import type { ValueProblem } from '../../values';
 
 export const dscpMatch: MatchSpec = {
   name: 'dscp',
@@ -14,7 +16,7 @@ export const dscpMatch: MatchSpec = {
       doc: 'Match against a numeric (decimal or hex) value [0-63]',
     },
     {
-      name: 'dscp-class', arity: 1, negatable: true, value: 'string',
+      name: 'dscp-class', arity: 1, negatable: true, value: 'string', check: dscpClassProblem,
       doc: 'Match the DiffServ class',
     },
   ],
@@ -43,4 +45,9 @@ function evaluateDscp(match: MatchUse, ctx: EvalContext): MatchOutcome {
     },
     (option) => `-m dscp ${optionText(option)}`,
   );
+}
+
+/** `--dscp-class` / `--set-dscp-class`: BE, EF, CS0–CS7, AF11–AF43 (any case). */
+export function dscpClassProblem(text: string): ValueProblem | undefined {
+  return dscpClassValue(text) !== undefined ? undefined : error(`Invalid DSCP value \`${text}'`);
 }

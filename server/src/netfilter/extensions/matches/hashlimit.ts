@@ -3,6 +3,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, undecided } from '../common';
+import { hashlimitRateProblem, nonEmptyProblem } from '../value-checks';
 
 export const hashlimitMatch: MatchSpec = {
   name: 'hashlimit',
@@ -10,11 +11,11 @@ export const hashlimitMatch: MatchSpec = {
   evaluate: evaluateHashlimit,
   options: [
     {
-      name: 'hashlimit-upto', aliases: ['hashlimit'], arity: 1, negatable: true, value: 'rate',
+      name: 'hashlimit-upto', aliases: ['hashlimit'], arity: 1, negatable: true, value: 'rate', check: hashlimitRateProblem('hashlimit-upto'),
       doc: 'Match if the rate is below or equal to amount/quantum',
     },
     {
-      name: 'hashlimit-above', arity: 1, negatable: true, value: 'rate',
+      name: 'hashlimit-above', arity: 1, negatable: true, value: 'rate', check: hashlimitRateProblem('hashlimit-above'),
       doc: 'Match if the rate is above amount/quantum',
     },
     {
@@ -50,7 +51,7 @@ export const hashlimitMatch: MatchSpec = {
       doc: 'A comma-separated list of objects to take into consideration',
     },
     {
-      name: 'hashlimit-name', arity: 1, negatable: false, value: 'string', required: true,
+      name: 'hashlimit-name', arity: 1, negatable: false, value: 'string', required: true, check: nonEmptyProblem,
       doc: 'The name for the /proc/net/ipt_hashlimit/foo entry',
     },
     {

@@ -4,6 +4,7 @@ import type { MatchUse } from '../../model';
 import { parseRange, rangeContains } from '../../addr';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText } from '../common';
+import { iprangeProblem } from '../value-checks';
 
 export const iprangeMatch: MatchSpec = {
   name: 'iprange',
@@ -11,11 +12,11 @@ export const iprangeMatch: MatchSpec = {
   evaluate: evaluateIprange,
   options: [
     {
-      name: 'src-range', arity: 1, negatable: true, value: 'address-range',
+      name: 'src-range', arity: 1, negatable: true, value: 'address-range', check: iprangeProblem('src-range'),
       doc: 'Match source IP in the specified range',
     },
     {
-      name: 'dst-range', arity: 1, negatable: true, value: 'address-range',
+      name: 'dst-range', arity: 1, negatable: true, value: 'address-range', check: iprangeProblem('dst-range'),
       doc: 'Match destination IP in the specified range',
     },
   ],

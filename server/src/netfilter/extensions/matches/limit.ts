@@ -3,6 +3,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { matchText, parseNumber, undecided } from '../common';
+import { limitRateProblem } from '../value-checks';
 
 export const limitMatch: MatchSpec = {
   name: 'limit',
@@ -10,7 +11,7 @@ export const limitMatch: MatchSpec = {
   evaluate: evaluateLimit,
   options: [
     {
-      name: 'limit', arity: 1, negatable: false, value: 'rate',
+      name: 'limit', arity: 1, negatable: false, value: 'rate', check: limitRateProblem,
       doc: 'Maximum average matching rate',
     },
     {

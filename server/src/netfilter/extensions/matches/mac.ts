@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { macProblem } from '../value-checks';
 
 export const macMatch: MatchSpec = {
   name: 'mac',
@@ -9,7 +10,7 @@ export const macMatch: MatchSpec = {
   evaluate: alwaysUndecided('mac', 'the source MAC address is unknown', { stable: true }),
   options: [
     {
-      name: 'mac-source', arity: 1, negatable: true, value: 'string', required: true,
+      name: 'mac-source', arity: 1, negatable: true, value: 'string', required: true, check: macProblem,
       doc: 'Match source MAC address',
     },
   ],

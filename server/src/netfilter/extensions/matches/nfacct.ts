@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { nonEmptyProblem } from '../value-checks';
 
 export const nfacctMatch: MatchSpec = {
   name: 'nfacct',
@@ -9,7 +10,7 @@ export const nfacctMatch: MatchSpec = {
   evaluate: alwaysUndecided('nfacct', 'nfacct only counts; its quota state is unknown'),
   options: [
     {
-      name: 'nfacct-name', arity: 1, negatable: false, value: 'string', required: true,
+      name: 'nfacct-name', arity: 1, negatable: false, value: 'string', required: true, check: nonEmptyProblem,
       doc: 'This allows you to specify the existing object name that will be use for accounting the traffic that this rule-set is matching',
     },
   ],

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { ipsecProtocolProblem } from '../value-checks';
 
 export const policyMatch: MatchSpec = {
   name: 'policy',
@@ -37,7 +38,7 @@ export const policyMatch: MatchSpec = {
       doc: 'Matches the destination end-point address of a tunnel mode SA',
     },
     {
-      name: 'proto', arity: 1, negatable: true, value: 'string',
+      name: 'proto', arity: 1, negatable: true, value: 'string', check: ipsecProtocolProblem,
       doc: 'Matches the encapsulation protocol',
     },
     {

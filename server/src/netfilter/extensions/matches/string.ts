@@ -18,6 +18,8 @@ export const stringMatch: MatchSpec = {
     },
     {
       name: 'algo', arity: 1, negatable: false, value: 'enum', values: ['bm', 'kmp'], required: true,
+      // restore --test takes any name; the kernel's textsearch knows bm and kmp (fsm too, where built)
+      check: (text) => (text === 'bm' || text === 'kmp' ? undefined : { severity: 'warning', message: `the kernel knows the algorithms bm and kmp: '${text}' fails when the rule is loaded unless its textsearch module exists` }),
       doc: 'Select the pattern matching strategy',
     },
     {
@@ -25,7 +27,7 @@ export const stringMatch: MatchSpec = {
       doc: 'Matches the given pattern',
     },
     {
-      name: 'hex-string', arity: 1, negatable: true, value: 'string',
+      name: 'hex-string', arity: 1, negatable: true, value: 'string', check: (text) => (text === '' ? { severity: 'error', message: 'STRING must contain at least one char' } : undefined),
       doc: 'Matches the given pattern in hex notation',
     },
     {

@@ -149,11 +149,12 @@ function segments(text: string, width: number): string[] {
 
 /** strtoul(s, &e, 0) of a whole piece; undefined unless every character was read. */
 function wholeNumber(piece: string): { value: number; rest: string } {
-  const m = /^[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(piece);
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)/.exec(piece);
   if (!m) return { value: 0, rest: piece };
-  const digits = m[1];
+  const digits = m[2];
   const value = /^0[xX]/.test(digits) ? parseInt(digits, 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : Number(digits);
-  return { value, rest: piece.slice(m[0].length) };
+  // strtoul of "-N" wraps around to a huge number: never a valid day
+  return { value: m[1] === '-' && value !== 0 ? Number.MAX_SAFE_INTEGER : value, rest: piece.slice(m[0].length) };
 }
 
 /** --monthdays: bit i for day i (pieces of at most 2 characters, as libxt_time's buffer holds). */

@@ -3,6 +3,8 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, parseMarkMask } from '../common';
+import { error } from '../value-checks';
+import type { ValueProblem } from '../../values';
 
 export const tosMatch: MatchSpec = {
   name: 'tos',
@@ -10,7 +12,7 @@ export const tosMatch: MatchSpec = {
   evaluate: evaluateTos,
   options: [
     {
-      name: 'tos', arity: 1, negatable: true, value: 'raw', required: true,
+      name: 'tos', arity: 1, negatable: true, value: 'raw', required: true, check: tosProblem,
       doc: 'Matches packets with the given TOS mark value',
     },
   ],
@@ -42,4 +44,20 @@ function evaluateTos(match: MatchUse, ctx: EvalContext): MatchOutcome {
     },
     (option) => `-m tos ${optionText(option)}`,
   );
+}
+
+/** `--tos` / `--set-tos`: a symbolic name or VALUE[/MASK] in 0–255 (xtables_parse_tos_value). */
+export function tosProblem(text: string): ValueProblem | undefined {
+  const number = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?:\/(.*))?$/.exec(text);
+  if (number) {
+    const value = Number(/^0[xX]/.test(number[1]) ? parseInt(number[1], 16) : number[1].length > 1 && number[1][0] === '0' ? parseInt(number[1], 8) : number[1]);
+    if (value <= 255) {
+      const mask = number[2];
+      if (mask === undefined) return undefined;
+      const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(mask);
+      const maskValue = m ? (/^0[xX]/.test(mask) ? parseInt(mask, 16) : mask.length > 1 && mask[0] === '0' ? parseInt(mask, 8) : Number(mask)) : 256;
+      return maskValue <= 255 ? undefined : error(`Illegal value: "${text}"`);
+    }
+  }
+  return TOS_NAMES[text.toLowerCase()] !== undefined ? undefined : error(`Symbolic name "${text}" is unknown`);
 }

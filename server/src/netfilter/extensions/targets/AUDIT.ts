@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
 import { continueTarget } from '../common';
+import { auditTypeProblem } from '../value-checks';
 
 export const AUDITTarget: TargetSpec = {
   name: 'AUDIT',
@@ -10,7 +11,7 @@ export const AUDITTarget: TargetSpec = {
   apply: continueTarget(),
   options: [
     {
-      name: 'type', arity: 1, negatable: false, value: 'string', required: true,
+      name: 'type', arity: 1, negatable: false, value: 'string', required: true, check: auditTypeProblem,
       doc: 'Set type of audit record',
     },
   ],

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
 import { continueTarget } from '../common';
+import { classProblem } from '../value-checks';
 
 export const CLASSIFYTarget: TargetSpec = {
   name: 'CLASSIFY',
@@ -11,7 +12,7 @@ export const CLASSIFYTarget: TargetSpec = {
   apply: continueTarget(),
   options: [
     {
-      name: 'set-class', arity: 1, negatable: false, value: 'string', required: true,
+      name: 'set-class', arity: 1, negatable: false, value: 'string', required: true, check: classProblem,
       doc: 'Set the major and minor class value',
     },
   ],

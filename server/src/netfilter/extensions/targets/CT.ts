@@ -3,6 +3,7 @@
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { alreadyTracked } from './NOTRACK';
+import { zoneProblem } from '../value-checks';
 
 export const CTTarget: TargetSpec = {
   name: 'CT',
@@ -32,15 +33,15 @@ export const CTTarget: TargetSpec = {
       doc: 'Only generate the specified expectation events for this connection',
     },
     {
-      name: 'zone-orig', arity: 1, negatable: false, value: 'string',
+      name: 'zone-orig', arity: 1, negatable: false, value: 'string', check: zoneProblem,
       doc: 'For traffic coming from ORIGINAL direction, assign this packet to zone id and only have lookups done in that zone',
     },
     {
-      name: 'zone-reply', arity: 1, negatable: false, value: 'string',
+      name: 'zone-reply', arity: 1, negatable: false, value: 'string', check: zoneProblem,
       doc: 'For traffic coming from REPLY direction, assign this packet to zone id and only have lookups done in that zone',
     },
     {
-      name: 'zone', arity: 1, negatable: false, value: 'string',
+      name: 'zone', arity: 1, negatable: false, value: 'string', check: zoneProblem,
       doc: 'Assign this packet to zone id and only have lookups done in that zone',
     },
   ],

@@ -4,6 +4,7 @@ import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { parseNumber } from '../common';
 import { dscpClassValue } from '../matches/dscp';
+import { dscpClassProblem } from '../matches/dscp';
 
 export const DSCPTarget: TargetSpec = {
   name: 'DSCP',
@@ -17,7 +18,7 @@ export const DSCPTarget: TargetSpec = {
       doc: 'Set the DSCP field to a numerical value (can be decimal or hex)',
     },
     {
-      name: 'set-dscp-class', arity: 1, negatable: false, value: 'string',
+      name: 'set-dscp-class', arity: 1, negatable: false, value: 'string', check: dscpClassProblem,
       doc: 'Set the DSCP field to a DiffServ class',
     },
   ],

@@ -3,6 +3,7 @@
 import { parseNumber } from '../common';
 import type { TargetSpec } from '../types';
 import { continueTarget } from '../common';
+import { nonEmptyProblem } from '../value-checks';
 
 export const LOGTarget: TargetSpec = {
   name: 'LOG',
@@ -28,7 +29,7 @@ export const LOGTarget: TargetSpec = {
       doc: 'Level of logging, which can be (system-specific) numeric or a mnemonic',
     },
     {
-      name: 'log-prefix', arity: 1, negatable: false, value: 'string',
+      name: 'log-prefix', arity: 1, negatable: false, value: 'string', check: nonEmptyProblem,
       doc: 'Prefix log messages with the specified prefix',
     },
     {

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
 import { continueTarget } from '../common';
+import { nonEmptyProblem } from '../value-checks';
 
 export const NFLOGTarget: TargetSpec = {
   name: 'NFLOG',
@@ -14,7 +15,7 @@ export const NFLOGTarget: TargetSpec = {
       doc: 'The netlink group (0 - 2^16-1) to which packets are (only applicable for nfnetlink_log)',
     },
     {
-      name: 'nflog-prefix', arity: 1, negatable: false, value: 'string',
+      name: 'nflog-prefix', arity: 1, negatable: false, value: 'string', check: nonEmptyProblem,
       doc: 'A prefix string to include in the log message, up to 64 characters long, useful for distinguishing messages in the logs',
     },
     {

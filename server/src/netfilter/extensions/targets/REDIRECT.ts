@@ -4,6 +4,7 @@ import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { parsePort } from '../common';
 import { addStatus, endpoint } from './nat-range';
+import { toPortsProblem } from '../value-checks';
 
 export const REDIRECTTarget: TargetSpec = {
   name: 'REDIRECT',
@@ -14,7 +15,7 @@ export const REDIRECTTarget: TargetSpec = {
   apply: applyRedirect,
   options: [
     {
-      name: 'to-ports', arity: 1, negatable: false, value: 'raw',
+      name: 'to-ports', arity: 1, negatable: false, value: 'raw', check: toPortsProblem,
       doc: 'Destination port or range to use: `port[-port]` (needs -p tcp/udp/sctp/dccp)',
     },
     {

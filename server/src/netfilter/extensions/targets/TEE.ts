@@ -14,7 +14,7 @@ export const TEETarget: TargetSpec = {
       doc: 'Send the cloned packet to the host reachable at the given IP address',
     },
     {
-      name: 'oif', arity: 1, negatable: false, value: 'interface',
+      name: 'oif', arity: 1, negatable: false, value: 'string', // (restore --test takes any name here)
       doc: 'Output interface to send the clone through',
     },
   ],

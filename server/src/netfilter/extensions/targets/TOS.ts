@@ -3,7 +3,7 @@
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { parseNumber } from '../common';
-import { parseTos } from '../matches/tos';
+import { parseTos, tosProblem } from '../matches/tos';
 
 export const TOSTarget: TargetSpec = {
   name: 'TOS',
@@ -13,7 +13,7 @@ export const TOSTarget: TargetSpec = {
   apply: applyTos,
   options: [
     {
-      name: 'set-tos', arity: 1, negatable: false, value: 'raw',
+      name: 'set-tos', arity: 1, negatable: false, value: 'raw', check: tosProblem,
       doc: 'Zeroes out the bits given by mask (see NOTE below) and XORs value into the TOS/Priority field',
     },
     {

@@ -1,0 +1,154 @@
+// Value grammars several extensions share, read as libxtables and the libxt_* modules read them,
+// with their messages (probed against iptables-nft-restore 1.8.9 with deliberately bad values:
+// test/extensions/restore-agreement.test.ts, "every option with a bad value").
+
+import type { ValueProblem } from '../values';
+import { parseAddress } from '../addr';
+
+export const error = (message: string): ValueProblem => ({ severity: 'error', message });
+
+/** strtol-like leading integer (white space, sign, decimal digits) as atoi/atoll read it; BigInt so nothing rounds. */
+function leadingInteger(text: string): bigint {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d*)/.exec(text)!;
+  if (!m[2]) return 0n;
+  const magnitude = BigInt(m[2]);
+  return m[1] === '-' ? -magnitude : magnitude;
+}
+
+/** The unit after `/` as limit and hashlimit read it: any prefix of second, minute, hour, day (case-insensitive). */
+function rateUnit(text: string): number | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return 1;
+  const unit = text.slice(slash + 1).toLowerCase();
+  if (unit === '') return undefined;
+  for (const [name, seconds] of [['second', 1], ['minute', 60], ['hour', 3600], ['day', 86400]] as const) if (name.startsWith(unit)) return seconds;
+  return undefined;
+}
+
+/**
+ * `-m limit --limit N[/unit]` (libxt_limit parse_rate: N read by atoi into a uint32, 10,000 ticks a
+ * second): "bad rate" when N is 0 or the unit unknown, "Rate too fast" when N > 10,000 per unit.
+ */
+export function limitRateProblem(text: string): ValueProblem | undefined {
+  const unit = rateUnit(text);
+  // atoi: clamped to a C long, then to int, then stored in a uint32
+  let n = leadingInteger(text);
+  if (n > 0x7fffffffffffffffn) n = 0x7fffffffffffffffn;
+  if (n < -0x8000000000000000n) n = -0x8000000000000000n;
+  const r = BigInt.asUintN(32, BigInt.asIntN(32, n));
+  if (unit === undefined || r === 0n) return error(`bad rate "${text}"'`);
+  if (r > 10000n * BigInt(unit)) return error(`Rate too fast "${text}"`);
+  return undefined;
+}
+
+/**
+ * `--hashlimit-upto/-above N[/unit]` or a byte rate `Nkb/s` (libxt_hashlimit revision 2+: atoll into
+ * a uint64, 1,000,000 ticks a second).
+ */
+export function hashlimitRateProblem(option: string) {
+  return (text: string): ValueProblem | undefined => {
+    // parse_bytes first: "…b/s" with a k, m or digit before the b and a non-zero number
+    const bytes = text.indexOf('b/s');
+    if (bytes > 0 && /[km0-9]/.test(text[bytes - 1]) && /^\s*\+?(0[xX][0-9a-fA-F]*[1-9a-fA-F]|0*[1-9])/.test(text)) return undefined;
+    const unit = rateUnit(text);
+    let n = leadingInteger(text);
+    if (n > 0x7fffffffffffffffn) n = 0x7fffffffffffffffn;
+    const r = BigInt.asUintN(64, n);
+    if (unit === undefined || r === 0n) return error(`hashlimit: Bad value for "--${option}" option: "${text}"`);
+    if (r > 1000000n * BigInt(unit)) return error(`Rate too fast "${text}"`);
+    return undefined;
+  };
+}
+
+/** `xx:xx:xx:xx:xx:xx`, one or two hex digits a group (libxtables xtables_parse_mac). */
+export function macProblem(text: string): ValueProblem | undefined {
+  return /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(text) ? undefined : error('Invalid MAC address specified.');
+}
+
+/** inet_aton: 1 to 4 parts (0x hex, 0 octal, decimal), the last one filling the remaining bytes. */
+function isInetAton(text: string): boolean {
+  const parts = text.split('.');
+  if (parts.length > 4 || parts.some((p) => !/^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$/.test(p))) return false;
+  const values = parts.map((p) => (/^0[xX]/.test(p) ? parseInt(p.slice(2) || '0', 16) : p.length > 1 && p[0] === '0' ? parseInt(p, 8) : Number(p)));
+  const last = values[values.length - 1];
+  if (values.slice(0, -1).some((v) => v > 255)) return false;
+  return last < 2 ** (8 * (5 - values.length));
+}
+
+/** `--src-range` / `--dst-range`: ADDRESS or ADDRESS-ADDRESS of the dump's family (libxt_iprange). */
+export function iprangeProblem(option: string) {
+  return (text: string, family: 'ipv4' | 'ipv6'): ValueProblem | undefined => {
+    const dash = text.indexOf('-');
+    const first = dash < 0 ? text : text.slice(0, dash);
+    const rest = dash < 0 ? undefined : text.slice(dash + 1);
+    const valid = (address: string) => (family === 'ipv4' ? isInetAton(address) : !!parseAddress(address, 'ipv6'));
+    const bad = !valid(first) ? first : rest !== undefined && !valid(rest) ? rest : undefined;
+    return bad === undefined ? undefined : error(`iprange: Bad value for "--${option}" option: "${bad}"`);
+  };
+}
+
+/**
+ * A protocol as xtables_parse_protocol reads it: a number 0–255 or a name from /etc/protocols. Only
+ * what no /etc/protocols can hold is an error here (the file varies from machine to machine).
+ */
+export function protocolProblem(text: string): ValueProblem | undefined {
+  if (/^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(text)) {
+    const value = /^0[xX]/.test(text) ? parseInt(text, 16) : text.length > 1 && text[0] === '0' ? parseInt(text, 8) : Number(text);
+    return value <= 255 ? undefined : error(`unknown protocol "${text}" specified`);
+  }
+  return /^[A-Za-z][A-Za-z0-9._+-]*$/.test(text) ? undefined : error(`unknown protocol "${text}" specified`);
+}
+
+/** libxtables' minimum length of 1 for a string option. */
+export function nonEmptyProblem(text: string): ValueProblem | undefined {
+  return text === '' ? error('Argument must have a minimum length of 1 characters') : undefined;
+}
+
+/** A number as xtables_strtoui(base 0) reads the whole of `text`; undefined when it is not one. */
+function wholeNumber(text: string): number | undefined {
+  const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+  if (!m) return undefined;
+  const digits = m[1];
+  return /^0[xX]/.test(digits) ? parseInt(digits, 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : Number(digits);
+}
+
+/** REDIRECT / MASQUERADE `--to-ports PORT[-PORT]` (a number up to 65535 or a service name). */
+export function toPortsProblem(text: string): ValueProblem | undefined {
+  if (text.includes(':')) return error('Invalid port:port syntax - use dash');
+  const dash = text.indexOf('-');
+  const parts = dash < 0 ? [text] : [text.slice(0, dash), text.slice(dash + 1)];
+  const ports: number[] = [];
+  for (const part of parts) {
+    const number = wholeNumber(part);
+    if (number !== undefined && number <= 65535) ports.push(number);
+    else if (number !== undefined || !/^[A-Za-z][A-Za-z0-9_.+-]*$/.test(part)) return error(`Port \`${dash < 0 ? text : part === parts[0] ? text : part}' not valid`);
+  }
+  if (ports.length === 2 && ports[1] < ports[0]) return error(`Port range \`${parts[1]}' funky`);
+  return undefined;
+}
+
+/** CT `--zone`, `--zone-orig`, `--zone-reply`: `mark` or an ID up to 65535. */
+export function zoneProblem(text: string): ValueProblem | undefined {
+  if (text === 'mark') return undefined;
+  const id = wholeNumber(text);
+  return id !== undefined && id <= 65535 ? undefined : error(`Cannot parse ${text} as a zone ID`);
+}
+
+/** CLASSIFY `--set-class MAJOR:MINOR` in hex (sscanf "%x:%x"). */
+export function classProblem(text: string): ValueProblem | undefined {
+  return /^\s*[+-]?(0[xX])?[0-9a-fA-F]+:\s*[+-]?(0[xX])?[0-9a-fA-F]+/.test(text) ? undefined : error(`Bad class value "${text}"`);
+}
+
+/** AUDIT `--type`: accept, drop or reject, in any case. */
+export function auditTypeProblem(text: string): ValueProblem | undefined {
+  return /^(accept|drop|reject)$/i.test(text) ? undefined : error(`Bad action type value "${text}"`);
+}
+
+/** policy `--proto`: ah, esp, ipcomp or their numbers 51, 50, 108. */
+export function ipsecProtocolProblem(text: string): ValueProblem | undefined {
+  if (text === 'ah' || text === 'esp' || text === 'ipcomp') return undefined;
+  const number = wholeNumber(text);
+  if (number === 50 || number === 51 || number === 108) return undefined;
+  if ((number !== undefined && number <= 255) || /^[a-z][a-z0-9._+-]*$/.test(text)) return error('policy match: protocol must be ah/esp/ipcomp');
+  return error(`unknown protocol "${text}" specified`);
+}
