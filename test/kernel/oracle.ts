@@ -52,7 +52,9 @@
 // gets no raw chain; that table's own lines are dropped from the result.
 
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync, readlinkSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { canonicalAddress } from '../../server/src/netfilter/addr';
 
 export type Family = 'ipv4' | 'ipv6';
@@ -139,11 +141,21 @@ export function restoreTestLegacy(dumpText: string, family: Family, options: Res
 }
 
 function runRestore(tool: string, dumpText: string, options: RestoreOptions): RestoreVerdict {
-  const args = ['-n', tool];
-  if ((options.mode ?? 'test') === 'test') args.push('--test');
-  const r = spawnSync('unshare', args, { input: dumpText, encoding: 'utf8', timeout: 20_000 });
-  if (r.error) throw new Error(`${tool}: ${r.error.message}`);
-  return parseRestoreOutput(r.status ?? -1, `${r.stderr ?? ''}${r.stdout ?? ''}`);
+  // The dump goes in a file, not through stdin: restore stops reading at its first error, and a big
+  // dump then fails the write (EPIPE) instead of giving the verdict.
+  const dir = mkdtempSync(join(tmpdir(), 'lens-restore-'));
+  try {
+    const file = join(dir, 'dump.rules');
+    writeFileSync(file, dumpText);
+    const args = ['-n', tool];
+    if ((options.mode ?? 'test') === 'test') args.push('--test');
+    args.push(file);
+    const r = spawnSync('unshare', args, { encoding: 'utf8', timeout: 20_000 });
+    if (r.error) throw new Error(`${tool}: ${r.error.message}`);
+    return parseRestoreOutput(r.status ?? -1, `${r.stderr ?? ''}${r.stdout ?? ''}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**

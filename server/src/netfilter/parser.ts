@@ -437,7 +437,8 @@ class Parser {
       let contentEnd = lineEnd;
       if (contentEnd > pos && text.charCodeAt(contentEnd - 1) === 13) {
         contentEnd--;
-        this.reportCrlf(contentEnd);
+        // (restore reads a comment's \r as part of the comment: the first other line is the one it rejects)
+        if (text.charCodeAt(pos) !== 35 /* # */) this.reportCrlf(contentEnd);
       }
       if (pos < length || hasNewline) this.parseLine(this.lineIndex, pos, contentEnd);
       if (!hasNewline) {
@@ -1687,11 +1688,12 @@ class Parser {
       arity,
       negatable: option.negatable,
       accept: (use: OptionUse) => {
-        if (!option.repeatable && existing.some((o) => o.name === option.name)) {
+        // policy's `--next` starts a new element, with options of its own
+        if (!option.repeatable && existing.some((o, k) => o.name === option.name && !existing.slice(k + 1).some((later) => later.name === 'next' && owner === 'policy'))) {
           this.report('error', 'parse/repeated-option', `option --${option.name} given twice for the same module (iptables: multiple --${option.name} flags not allowed)`, use.written);
         }
         for (const arg of use.args) {
-          const problem = checkValue(option, arg.text, this.family, owner);
+          const problem = checkValue(option, arg.text, this.family, owner, arg.quoted);
           if (problem) this.report(problem.severity, `value/${option.value}`, problem.message, arg);
         }
         push(use);

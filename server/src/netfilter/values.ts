@@ -255,8 +255,9 @@ export function checkInterface(text: string): ValueProblem | undefined {
 }
 
 /** Check one argument of an option against its declared grammar; `module` is the match or target that owns it. */
-export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string): ValueProblem | undefined {
-  if (text === '!') return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
+export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string, quoted = false): ValueProblem | undefined {
+  // (a quoted "!" is a value: `--comment "!"`)
+  if (text === '!' && !quoted) return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
   if (spec.check) return spec.check(text, family);
   switch (spec.value) {
     case 'int':
