@@ -360,16 +360,16 @@ function contextOf(spec: Spec): Required<Pick<Context, 'table' | 'chain'>> & Con
 }
 
 /** Rule (without `-A CHAIN`) using `option`; `variant` changes how the option is written. */
-function ruleFor(spec: Spec, option: OptionSpec, family: Family, variant: 'plain' | 'negated' | 'missing-arg' | 'extra-word'): string {
+function ruleFor(spec: Spec, option: OptionSpec, family: Family, variant: 'plain' | 'negated' | 'missing-arg' | 'extra-word' | { value: string }): string {
   const ctx = contextOf(spec);
   const base = withoutOptions(ctx.baseFor?.[option.name] ?? ctx.base ?? '', spec, option);
-  let args = sampleFor(spec, option, family);
+  let args = typeof variant === 'object' ? `"${variant.value}"` : sampleFor(spec, option, family);
   if (variant === 'missing-arg') args = args.split(/\s+/).slice(0, (typeof option.arity === 'number' ? option.arity : option.arity[0]) - 1).join(' ');
   if (variant === 'extra-word') args = (args ? args + ' ' : '') + 'bogus';
   const written = `${variant === 'negated' ? '! ' : ''}--${option.name}${args ? ' ' + args : ''}`;
   const head = isTarget(spec) ? `-j ${spec.name}` : `-m ${spec.name}`;
   // the option under test goes last so that a missing argument cannot swallow another word
-  const after = variant === 'plain' || variant === 'negated' ? ctx.afterFor?.[option.name] : undefined;
+  const after = variant === 'plain' || variant === 'negated' || typeof variant === 'object' ? ctx.afterFor?.[option.name] : undefined;
   return [ctx.pre, head, base, written, after].filter(Boolean).join(' ');
 }
 
@@ -627,12 +627,7 @@ test('every option with a bad value: an error exactly where restore rejects it',
       const key = `${spec.name} --${option.name}`;
       const arity = typeof option.arity === 'number' ? option.arity : option.arity[1];
       if (key in SYNTAX_PHASE_LIMITS || arity !== 1) continue;
-      const base = withoutOptions(ctx.baseFor?.[option.name] ?? ctx.base ?? '', spec, option);
-      const head = isTarget(spec) ? `-j ${spec.name}` : `-m ${spec.name}`;
-      for (const value of BAD_VALUES) {
-        const text = [ctx.pre, head, base, `--${option.name} "${value}"`, ctx.afterFor?.[option.name]].filter(Boolean).join(' ');
-        cases.push({ key, family, value, text: dump(ctx.table, [{ chain: ctx.chain, text }]) });
-      }
+      for (const value of BAD_VALUES) cases.push({ key, family, value, text: dump(ctx.table, [{ chain: ctx.chain, text: ruleFor(spec, option, family, { value }) }]) });
     }
   }
   const results = runCases(cases, 'test');
