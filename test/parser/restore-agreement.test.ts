@@ -166,6 +166,8 @@ const PROBES: string[] = [
   ...['-p esp -m esp --espspi VALUE', '-p ah -m ah --ahspi VALUE', '-p tcp -m tcpmss --mss VALUE', '-m length --length VALUE',
     '-p 108 -m ipcomp --ipcompspi VALUE', '-m conntrack --ctexpire VALUE', '-j NFQUEUE --queue-balance VALUE']
     .flatMap((rule) => ['65536', '4294967296', 'abc', '5:6:7', '5-6', '10:5', '08', ':', '0x10:'].map((value) => `-A INPUT ${rule.replace('VALUE', value)}`)),
+  // TCPOPTSTRIP option lists (names are case-sensitive; an empty piece is refused).
+  ...['mss,sack', '8', '256', 'MSS', 'mss,', 'timestamp,md5,sack-permitted,wscale'].map((value) => `mangle|-A PREROUTING -p tcp -j TCPOPTSTRIP --strip-options ${value}`),
   // -m time values as libxt_time reads them, and its option checks.
   ...['--datestart 2020-02-30', '--datestart 2020-0', '--datestart 2020-13', '--datestart 1969', '--datestart 2039', '--datestart 2020-01-01T',
     '--datestop 2020-1-1T1:2:3', '--datestart 1970-0', '--timestart 10:00', '--timestart 24:00', '--timestart 10:60', '--timestop 10:00:60', '--timestop 10',
@@ -179,6 +181,7 @@ const PROBES: string[] = [
 /** The same for ip6tables-restore (an IPv6 dump). mld-listener-* names are left out: 1.8.9 rejects them, 1.8.10 accepts them (a warning of ours, test/extensions/icmp-types.test.ts). */
 const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r', 'bad', 'neighbor-s', 'neighbour-s', '255', '256', '0x80', '1/2', '1/300', 'foo', 'm']
   .map((value) => `-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type ${value} -j ACCEPT`)
+  .concat(['hop,dst', 'HOP', '60', '61', ',hop', 'hop,', 'ipv6-opts,protocol'].map((value) => `-A INPUT -m ipv6header --header ${value}`))
   .concat(['-m frag --fragid VALUE', '-m rt --rt-segsleft VALUE', '-p ah -m ah --ahspi VALUE']
     .flatMap((rule) => ['4294967296', 'abc', '5:6:7', '5-6', '10:5', '08'].map((value) => `-A INPUT ${rule.replace('VALUE', value)}`)));
 

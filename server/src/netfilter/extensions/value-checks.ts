@@ -152,3 +152,25 @@ export function ipsecProtocolProblem(text: string): ValueProblem | undefined {
   if ((number !== undefined && number <= 255) || /^[a-z][a-z0-9._+-]*$/.test(text)) return error('policy match: protocol must be ah/esp/ipcomp');
   return error(`unknown protocol "${text}" specified`);
 }
+
+const IPV6_HEADER_NAMES = new Set(['hop', 'dst', 'route', 'frag', 'auth', 'esp', 'none', 'prot', 'hop-by-hop', 'ipv6-opts', 'ipv6-route', 'ipv6-frag', 'ah', 'ipv6-nonxt', 'protocol', '0', '60', '43', '44', '51', '50', '59']);
+
+/** ipv6header `--header`: comma-separated names, long names or numbers (empty pieces skipped, as libip6t_ipv6header does). */
+export function ipv6HeaderProblem(text: string): ValueProblem | undefined {
+  const pieces = text.split(',').filter((piece) => piece !== '');
+  if (pieces.length === 0) return error('ip6t_ipv6header: cannot parse header names');
+  const unknown = pieces.find((piece) => !IPV6_HEADER_NAMES.has(piece));
+  return unknown === undefined ? undefined : error(`unknown header \`${unknown}' specified`);
+}
+
+const TCP_OPTION_NAMES = new Set(['wscale', 'mss', 'sack-permitted', 'sack', 'timestamp', 'md5']);
+
+/** TCPOPTSTRIP `--strip-options`: comma-separated option names or numbers 0–255. */
+export function tcpOptionsProblem(text: string): ValueProblem | undefined {
+  for (const piece of text.split(',')) {
+    const number = wholeNumber(piece);
+    if (TCP_OPTION_NAMES.has(piece) || (number !== undefined && number <= 255)) continue;
+    return error(`Bad TCP option value "${piece}"`);
+  }
+  return undefined;
+}

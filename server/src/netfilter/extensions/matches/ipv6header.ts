@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { ipv6HeaderProblem } from '../value-checks';
 
 export const ipv6headerMatch: MatchSpec = {
   name: 'ipv6header',
@@ -10,7 +11,7 @@ export const ipv6headerMatch: MatchSpec = {
   evaluate: alwaysUndecided('ipv6header', 'IPv6 extension headers are not modelled', { stable: true }),
   options: [
     {
-      name: 'header', arity: 1, negatable: true, value: 'string', required: true,
+      name: 'header', arity: 1, negatable: true, value: 'string', required: true, check: ipv6HeaderProblem,
       doc: 'Matches the packet which EXACTLY includes all specified headers',
     },
     {

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
 import { continueTarget } from '../common';
+import { tcpOptionsProblem } from '../value-checks';
 
 export const TCPOPTSTRIPTarget: TargetSpec = {
   name: 'TCPOPTSTRIP',
@@ -11,7 +12,7 @@ export const TCPOPTSTRIPTarget: TargetSpec = {
   apply: continueTarget(),
   options: [
     {
-      name: 'strip-options', arity: 1, negatable: false, value: 'string',
+      name: 'strip-options', arity: 1, negatable: false, value: 'string', check: tcpOptionsProblem,
       doc: 'Strip the given option(s)',
     },
   ],
