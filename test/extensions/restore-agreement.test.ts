@@ -434,6 +434,18 @@ function allSpecs(): Spec[] {
   ];
 }
 
+/** Every option of every extension the tool can judge on its own (SYNTAX_PHASE_LIMITS left out), with where to try it. */
+function* registryOptions(): Generator<{ key: string; spec: Spec; option: OptionSpec; family: Family; ctx: ReturnType<typeof contextOf> }> {
+  for (const spec of allSpecs()) {
+    const family = familyOf(spec);
+    const ctx = contextOf(spec);
+    for (const option of spec.options) {
+      const key = `${spec.name} --${option.name}`;
+      if (!(key in SYNTAX_PHASE_LIMITS)) yield { key, spec, option, family, ctx };
+    }
+  }
+}
+
 const skipReason = toolMissing();
 function skipOrFail(): boolean {
   if (!skipReason) return false;
@@ -449,18 +461,12 @@ test('every option: accepted, negation as declared, missing argument / extra wor
   if (skipOrFail()) return;
   type Case = { key: string; check: 'accept' | 'negation' | 'arity'; expectOk: boolean; family: Family; text: string };
   const cases: Case[] = [];
-  for (const spec of allSpecs()) {
-    const family = familyOf(spec);
-    const ctx = contextOf(spec);
-    for (const option of spec.options) {
-      const key = `${spec.name} --${option.name}`;
-      if (key in SYNTAX_PHASE_LIMITS) continue;
-      const make = (variant: Parameters<typeof ruleFor>[3]) => dump(ctx.table, [{ chain: ctx.chain, text: ruleFor(spec, option, family, variant) }]);
-      cases.push({ key, check: 'accept', expectOk: true, family, text: make('plain') });
-      cases.push({ key, check: 'negation', expectOk: option.negatable, family, text: make('negated') });
-      const minArity = typeof option.arity === 'number' ? option.arity : option.arity[0];
-      cases.push({ key, check: 'arity', expectOk: false, family, text: make(minArity === 0 ? 'extra-word' : 'missing-arg') });
-    }
+  for (const { key, spec, option, family, ctx } of registryOptions()) {
+    const make = (variant: Parameters<typeof ruleFor>[3]) => dump(ctx.table, [{ chain: ctx.chain, text: ruleFor(spec, option, family, variant) }]);
+    cases.push({ key, check: 'accept', expectOk: true, family, text: make('plain') });
+    cases.push({ key, check: 'negation', expectOk: option.negatable, family, text: make('negated') });
+    const minArity = typeof option.arity === 'number' ? option.arity : option.arity[0];
+    cases.push({ key, check: 'arity', expectOk: false, family, text: make(minArity === 0 ? 'extra-word' : 'missing-arg') });
   }
   const results = runCases(cases, 'test');
   const wrong: string[] = [];
@@ -618,15 +624,9 @@ test('every option with a bad value: an error exactly where restore rejects it',
   if (skipOrFail()) return;
   type Case = { key: string; family: Family; text: string; value: string };
   const cases: Case[] = [];
-  for (const spec of allSpecs()) {
-    const family = familyOf(spec);
-    const ctx = contextOf(spec);
-    for (const option of spec.options) {
-      const key = `${spec.name} --${option.name}`;
-      const arity = typeof option.arity === 'number' ? option.arity : option.arity[1];
-      if (key in SYNTAX_PHASE_LIMITS || arity !== 1) continue;
-      for (const value of BAD_VALUES) cases.push({ key, family, value, text: dump(ctx.table, [{ chain: ctx.chain, text: ruleFor(spec, option, family, { value }) }]) });
-    }
+  for (const { key, spec, option, family, ctx } of registryOptions()) {
+    if ((typeof option.arity === 'number' ? option.arity : option.arity[1]) !== 1) continue;
+    for (const value of BAD_VALUES) cases.push({ key, family, value, text: dump(ctx.table, [{ chain: ctx.chain, text: ruleFor(spec, option, family, { value }) }]) });
   }
   const results = runCases(cases, 'test');
   const unexplained: string[] = [];

@@ -316,12 +316,12 @@ export const KNOWN_SERVICES: Map<string, number> = new Map([
 ]);
 
 /** strtoull(base 0) as xtables_strtoul reads a number: white space, `+`, 0x hex, 0 octal, decimal; no `-`. */
-function readUnsigned(text: string, at: number): { value: bigint; end: number } | undefined {
+export function readUnsigned(text: string, at: number): { value: bigint; end: number } | undefined {
   const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text.slice(at));
   if (!m) return undefined;
   const digits = m[1];
-  const value = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 ? (digits[0] === '0' ? BigInt('0o' + digits.slice(1)) : BigInt(digits)) : BigInt(digits);
-  return { value, end: at + m[0].length };
+  // (BigInt reads 0x itself; a leading 0 is octal in C, decimal for BigInt)
+  return { value: BigInt(/^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits), end: at + m[0].length };
 }
 
 /**

@@ -2,7 +2,7 @@
 // with their messages (probed against iptables-nft-restore 1.8.9 with deliberately bad values:
 // test/extensions/restore-agreement.test.ts, "every option with a bad value").
 
-import type { ValueProblem } from '../values';
+import { readUnsigned, type ValueProblem } from '../values';
 import { parseAddress } from '../addr';
 
 export const error = (message: string): ValueProblem => ({ severity: 'error', message });
@@ -92,10 +92,8 @@ export function iprangeProblem(option: string) {
  * what no /etc/protocols can hold is an error here (the file varies from machine to machine).
  */
 export function protocolProblem(text: string): ValueProblem | undefined {
-  if (/^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.test(text)) {
-    const value = /^0[xX]/.test(text) ? parseInt(text, 16) : text.length > 1 && text[0] === '0' ? parseInt(text, 8) : Number(text);
-    return value <= 255 ? undefined : error(`unknown protocol "${text}" specified`);
-  }
+  const value = wholeNumber(text);
+  if (value !== undefined) return value <= 255 ? undefined : error(`unknown protocol "${text}" specified`);
   return /^[A-Za-z][A-Za-z0-9._+-]*$/.test(text) ? undefined : error(`unknown protocol "${text}" specified`);
 }
 
@@ -105,11 +103,9 @@ export function nonEmptyProblem(text: string): ValueProblem | undefined {
 }
 
 /** A number as xtables_strtoui(base 0) reads the whole of `text`; undefined when it is not one. */
-function wholeNumber(text: string): number | undefined {
-  const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
-  if (!m) return undefined;
-  const digits = m[1];
-  return /^0[xX]/.test(digits) ? parseInt(digits, 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : Number(digits);
+export function wholeNumber(text: string): number | undefined {
+  const read = readUnsigned(text, 0);
+  return read && read.end === text.length && read.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(read.value) : undefined;
 }
 
 /** REDIRECT / MASQUERADE `--to-ports PORT[-PORT]` (a number up to 65535 or a service name). */

@@ -252,18 +252,17 @@ export function timeMatches(info: TimeInfo, stamp: number): boolean {
 }
 
 function evaluateTime(match: MatchUse, ctx: EvalContext): MatchOutcome {
-  const text = matchText('time', match.options);
   const info = timeInfo(match);
   const stamp = ctx.packet.time;
-  let reason: string | undefined;
-  if ('error' in info) reason = `its values do not parse: ${info.error}`;
-  else if (info.kernelTz) reason = "--kerneltz reads the kernel's timezone, which the dump does not tell";
-  else if (stamp === undefined) reason = 'the arrival time is unknown; trace with `at YYYY-MM-DDThh:mmZ` to decide it';
-  if (reason !== undefined || 'error' in info || stamp === undefined) {
-    const fact = stableMatchFact(text, ctx.packet);
-    return assumedFact(ctx.packet, fact) ?? undecided(`assumed ${text} matches (${reason})`, { fact: { key: fact, ifMatches: true } });
-  }
-  return timeMatches(info, stamp);
+  if (!('error' in info) && !info.kernelTz && stamp !== undefined) return timeMatches(info, stamp);
+  const reason = 'error' in info
+    ? `its values do not parse: ${info.error}`
+    : info.kernelTz
+      ? "--kerneltz reads the kernel's timezone, which the dump does not tell"
+      : 'the arrival time is unknown; trace with `at YYYY-MM-DDThh:mmZ` to decide it';
+  const text = matchText('time', match.options);
+  const fact = stableMatchFact(text, ctx.packet);
+  return assumedFact(ctx.packet, fact) ?? undecided(`assumed ${text} matches (${reason})`, { fact: { key: fact, ifMatches: true } });
 }
 
 const hhmmss = (seconds: number) => [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');

@@ -3,7 +3,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, parseMarkMask } from '../common';
-import { error } from '../value-checks';
+import { error, wholeNumber } from '../value-checks';
 import type { ValueProblem } from '../../values';
 
 export const tosMatch: MatchSpec = {
@@ -48,16 +48,12 @@ function evaluateTos(match: MatchUse, ctx: EvalContext): MatchOutcome {
 
 /** `--tos` / `--set-tos`: a symbolic name or VALUE[/MASK] in 0–255 (xtables_parse_tos_value). */
 export function tosProblem(text: string): ValueProblem | undefined {
-  const number = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?:\/(.*))?$/.exec(text);
-  if (number) {
-    const value = Number(/^0[xX]/.test(number[1]) ? parseInt(number[1], 16) : number[1].length > 1 && number[1][0] === '0' ? parseInt(number[1], 8) : number[1]);
-    if (value <= 255) {
-      const mask = number[2];
-      if (mask === undefined) return undefined;
-      const m = /^(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(mask);
-      const maskValue = m ? (/^0[xX]/.test(mask) ? parseInt(mask, 16) : mask.length > 1 && mask[0] === '0' ? parseInt(mask, 8) : Number(mask)) : 256;
-      return maskValue <= 255 ? undefined : error(`Illegal value: "${text}"`);
-    }
+  const slash = text.indexOf('/');
+  const value = wholeNumber(slash < 0 ? text : text.slice(0, slash));
+  if (value !== undefined && value <= 255) {
+    if (slash < 0) return undefined;
+    const mask = wholeNumber(text.slice(slash + 1));
+    return mask !== undefined && mask <= 255 ? undefined : error(`Illegal value: "${text}"`);
   }
   return TOS_NAMES[text.toLowerCase()] !== undefined ? undefined : error(`Symbolic name "${text}" is unknown`);
 }

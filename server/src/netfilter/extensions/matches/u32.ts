@@ -7,7 +7,7 @@
 import type { Family, MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { assumedFact, matchText, negateIf, undecided } from '../common';
-import type { ValueProblem } from '../../values';
+import { readUnsigned, type ValueProblem } from '../../values';
 import { fieldAt, headerBytes, ipLayout, transportLayout, type HeaderBytes } from '../../packet-bytes';
 
 export const u32Match: MatchSpec = {
@@ -42,30 +42,10 @@ function isSpace(c: string | undefined): boolean {
   return c === ' ' || c === '\t' || c === '\n' || c === '\v' || c === '\f' || c === '\r';
 }
 
-/**
- * xtables_strtoui(s, base 0, max UINT32_MAX): leading white space, an optional `+` (a `-` is
- * refused), 0x hex, leading-0 octal, else decimal. Undefined when no digit is read or it overflows.
- */
+/** xtables_strtoui(s, base 0, max UINT32_MAX) at `at`; undefined when no digit is read or it overflows. */
 function readNumber(text: string, at: number): { value: number; end: number } | undefined {
-  let i = at;
-  while (isSpace(text[i])) i++;
-  if (text[i] === '+') i++;
-  let base = 10;
-  if (text[i] === '0') {
-    if ((text[i + 1] === 'x' || text[i + 1] === 'X') && /[0-9a-fA-F]/.test(text[i + 2] ?? '')) {
-      base = 16;
-      i += 2;
-    } else {
-      base = 8;
-    }
-  }
-  const digits = base === 16 ? /[0-9a-fA-F]/ : base === 8 ? /[0-7]/ : /[0-9]/;
-  const first = i;
-  let value = 0;
-  while (i < text.length && digits.test(text[i])) value = value * base + parseInt(text[i++], base);
-  if (i === first) return undefined;
-  if (value > 0xffffffff) return undefined;
-  return { value, end: i };
+  const read = readUnsigned(text, at);
+  return read && read.value <= 0xffffffffn ? { value: Number(read.value), end: read.end } : undefined;
 }
 
 /** libxt_u32's u32_parse: the program, or iptables' own message for what is wrong with it. */
