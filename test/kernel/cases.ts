@@ -306,6 +306,17 @@ const u32Cases: KernelCase[] = [
   { name: 'u32 ipv6: udp payload length', dump: u32v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
 ];
 
+// IPv6 extension-header matches: the traced packet carries none, so frag/rt/hbh/dst/ah never match and
+// ipv6header sees the upper-layer protocol only.
+const extensionHeaders = own('ipv6-extension-headers.rules');
+const extensionHeaderCases: KernelCase[] = [
+  { name: 'ipv6 extension headers: tcp to the node', dump: extensionHeaders, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 443 } },
+  { name: 'ipv6 extension headers: udp to the node', dump: extensionHeaders, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
+  { name: 'ipv6 extension headers: echo request to the node', dump: extensionHeaders, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'icmp' } },
+  { name: 'ipv6 extension headers: forwarded tcp', dump: extensionHeaders, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:100::5', proto: 'tcp', dport: 80 } },
+  { name: 'ipv6 extension headers: the node sends tcp (OUTPUT)', dump: extensionHeaders, nodeAddresses: [V6], packet: { src: V6, dst: '2001:db8:100::5', proto: 'tcp', dport: 80, fromLocal: true } },
+];
+
 // connbytes: the first packet of a connection is counted before mangle; raw and untracked see no counters.
 const connbytes = own('connbytes.rules');
 const connbytesCases: KernelCase[] = [
@@ -337,6 +348,7 @@ export const kernelCases: KernelCase[] = [
   ...rawCases,
   ...ttlCases,
   ...u32Cases,
+  ...extensionHeaderCases,
   ...connbytesCases,
   ...timeCases,
   ...campaignCases,

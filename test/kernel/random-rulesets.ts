@@ -318,7 +318,10 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
     }
     case 18: return v.family === 'ipv4'
       ? rng.pick(['-f', '! -f']) // a later fragment; the traced packet is a whole one
-      : rng.pick(['-m frag --fragmore', '-m ipv6header --header frag --soft', '-m hbh', '-m rt --rt-type 0']);
+      // extension headers: the traced packet has none, only its upper-layer protocol ("prot")
+      : rng.pick(['-m frag --fragmore', '-m frag ! --fragid 5', '-m ipv6header --header frag --soft', '-m hbh', '-m dst ! --dst-len 8',
+        '-m rt --rt-type 0', '-m rt ! --rt-type 0', '-m ah ! --ahspi 1', `-m ipv6header ${not(0.3)}--header ${rng.pick(['prot', 'hop,prot', 'none', 'esp'])}`,
+        `-m ipv6header ${not(0.3)}--header ${rng.pick(['prot', 'hop,frag', 'hop,prot'])} --soft`]);
     case 13: {
       // the rest of conntrack's tuple and status options
       const address = rng.pick(v.cidrs);

@@ -168,6 +168,29 @@ const PROBES: string[] = [
     .flatMap((rule) => ['65536', '4294967296', 'abc', '5:6:7', '5-6', '10:5', '08', ':', '0x10:'].map((value) => `-A INPUT ${rule.replace('VALUE', value)}`)),
   // TCPOPTSTRIP option lists (names are case-sensitive; an empty piece is refused).
   ...['mss,sack', '8', '256', 'MSS', 'mss,', 'timestamp,md5,sack-permitted,wscale'].map((value) => `mangle|-A PREROUTING -p tcp -j TCPOPTSTRIP --strip-options ${value}`),
+  // hashlimit burst (xtables_strtoul from 1; at most 1,000,000 unless a unit follows) and rate interval (atoi above 0).
+  ...['5', '0x10', '010', '+5', ' 5', '1000000', '1000001', '1000001k', '5k', '5abc', '0', '0x', '-5', 'k5', '18446744073709551616']
+    .map((value) => `-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name t --hashlimit-burst "${value}"`),
+  ...['1', '+3', '5x', ' 7', '0', '-1', '2147483648', '4294967297', '0x10', 'x']
+    .map((value) => `-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name t --hashlimit-rate-match --hashlimit-rate-interval "${value}"`),
+  // HMARK tuple members: any case-insensitive prefix of ct, src, dst, sport, dport, proto, spi (in that order).
+  ...['src,dst', 's,d', 'SRC,Dport', 'ct', 'c', 'sp', 'p', 'srcx', 'src,', ',src', 'src,,dst', 'spi,sport', 'x']
+    .map((value) => `mangle|-A PREROUTING -j HMARK --hmark-tuple "${value}" --hmark-mod 4 --hmark-rnd 0x1`),
+  '-A INPUT -j NFQUEUE --queue-balance ""',
+  // bpf bytecode (nfbpf_compile's "N,code jt jf k,…": 1 to 64 instructions, exactly N of them)
+  ...['1,6 0 0 1', '1,6 0 0 1,', '2,6 0 0 1,6 0 0 0', '2,6 0 0 1', '1,6 0 0 1,6 0 0 0', '0,', '65,6 0 0 1', ' 1,6 0 0 1', '1 ,6 0 0 1', '1,6 0 0', '1,6 0 0 x',
+    '1,-6 0 0 1', '1,6 0 0 1 junk', '1,6,0,0,1', '+1,6 0 0 1', '1', '1;6 0 0 1', '65537,6 0 0 1', '1,6 0 0 99999999999']
+    .map((value) => `-A INPUT -m bpf --bytecode "${value}"`),
+  // RATEEST times (strtod with a unit; the interval 250 ms … 8 s, the ewmalog from it)
+  ...['250ms', '0.25s', '250000', '250000us', '1S', '1 s', '8s', '8.1s', '0x10ms', '1e3ms', '1e', 'inf', '-1', '0', '2sec', '3msecs', 'x']
+    .map((value) => `mangle|-A PREROUTING -j RATEEST --rateest-name t --rateest-interval "${value}" --rateest-ewmalog 4s`),
+  ...['4s', '360ms', '350ms', '1h', '10000s', '100000s', '0.5', '1e9us']
+    .map((value) => `mangle|-A PREROUTING -j RATEEST --rateest-name t --rateest-interval 250ms --rateest-ewmalog "${value}"`),
+  // in byte mode the burst is measured against the rate (not modelled: no error either way here)
+  '-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name t --hashlimit-burst 1000001k',
+  '-A INPUT -m hashlimit --hashlimit-upto 0kb/s --hashlimit-name t --hashlimit-burst 1000001k',
+  'mangle|-A PREROUTING -j HMARK --hmark-tuple src --hmark-spi-mask 0x1 --hmark-dport-mask 0x1 --hmark-mod 4 --hmark-rnd 0x1',
+  'mangle|-A PREROUTING -j HMARK --hmark-tuple src,spi --hmark-mod 4 --hmark-rnd 0x1',
   // -m time values as libxt_time reads them, and its option checks.
   ...['--datestart 2020-02-30', '--datestart 2020-0', '--datestart 2020-13', '--datestart 1969', '--datestart 2039', '--datestart 2020-01-01T',
     '--datestop 2020-1-1T1:2:3', '--datestart 1970-0', '--timestart 10:00', '--timestart 24:00', '--timestart 10:60', '--timestop 10:00:60', '--timestop 10',
@@ -183,7 +206,17 @@ const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r
   .map((value) => `-A INPUT -p ipv6-icmp -m icmp6 --icmpv6-type ${value} -j ACCEPT`)
   .concat(['hop,dst', 'HOP', '60', '61', ',hop', 'hop,', 'ipv6-opts,protocol'].map((value) => `-A INPUT -m ipv6header --header ${value}`))
   .concat(['-m frag --fragid VALUE', '-m rt --rt-segsleft VALUE', '-p ah -m ah --ahspi VALUE']
-    .flatMap((rule) => ['4294967296', 'abc', '5:6:7', '5-6', '10:5', '08'].map((value) => `-A INPUT ${rule.replace('VALUE', value)}`)));
+    .flatMap((rule) => ['4294967296', 'abc', '5:6:7', '5-6', '10:5', '08'].map((value) => `-A INPUT ${rule.replace('VALUE', value)}`)))
+  // hbh / dst option lists (TYPE[:LEN], at most 16; PAD1 has no length), rt type-0 addresses, mh type names and ranges.
+  .concat(['1', '1:4,5', '0x10:0x2', '-1', '+7', ' 3', '0:4', '256:4', '1:', ':1', '1,', '1:2:3', '08', '0x', 'x',
+    Array(16).fill('1').join(','), Array(17).fill('1').join(','), Array(16).fill('1:2').join(','), Array(15).fill('1:2').join(',')]
+    .flatMap((value) => [`-A INPUT -m hbh --hbh-opts "${value}"`, `-A INPUT -m dst --dst-opts "${value}"`]))
+  .concat(['2001:db8::1', '2001:db8::1,::1', '::ffff:10.0.0.1', '2001:db8::1/64', '[::1]', '2001:db8::1,', Array(16).fill('::1').join(','), Array(17).fill('::1').join(',')]
+    .flatMap((value) => [`-A INPUT -m rt --rt-type 0 --rt-0-addrs "${value}"`, `-A INPUT -m rt --rt-0-addrs "${value}"`]))
+  .concat(['--rt-type 0 --rt-0-res', '--rt-0-res --rt-type 0', '! --rt-type 0 --rt-0-res', '--rt-type 1 --rt-0-addrs ::1', '--rt-type 0x0 --rt-0-addrs ::1',
+    '--rt-type 0 --rt-0-addrs ::1 --rt-0-not-strict', '--rt-type 0 --rt-0-not-strict', '--rt-type 0 --rt-0-not-strict --rt-0-addrs ::1'].map((options) => `-A INPUT -m rt ${options}`))
+  .concat(['bu', 'binding-update', 'b', 'BE', 'home-test', 'home', 'hot', 'bu:be', ':be', 'bu:', 'be:bu', '5', '255', '256', '0x7', 'x', 'bu:x', '1:2:3', '']
+    .map((value) => `-A INPUT -p mh -m mh --mh-type "${value}"`));
 
 function probeDump(probe: string): string {
   const [table, line] = probe.includes('|') ? probe.split('|') : ['filter', probe];

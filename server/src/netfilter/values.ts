@@ -254,10 +254,32 @@ export function checkInterface(text: string): ValueProblem | undefined {
   return undefined;
 }
 
+const PORT_ZERO = () => 'port 0';
+const EMPTY_INTERFACE = () => 'an empty interface name';
+
+/**
+ * Options whose quoted empty value (`""`) iptables-restore 1.8.9 takes, and what it makes of it
+ * (what iptables-nft-save prints back; test/extensions/restore-agreement.test.ts probes every option
+ * with `""`). Almost surely a mistake, but not one restore refuses: a warning, never an error.
+ */
+const EMPTY_VALUE_READINGS: Readonly<Record<string, (family: Family) => string>> = Object.assign(Object.create(null), {
+  'udp --sport': PORT_ZERO, 'udp --dport': PORT_ZERO, 'dccp --sport': PORT_ZERO, 'dccp --dport': PORT_ZERO,
+  'conntrack --ctorigsrcport': PORT_ZERO, 'conntrack --ctorigdstport': PORT_ZERO, 'conntrack --ctreplsrcport': PORT_ZERO, 'conntrack --ctrepldstport': PORT_ZERO,
+  'ipvs --vport': PORT_ZERO, 'ipvs --vportctl': PORT_ZERO,
+  'dccp --dccp-types': () => 'no packet type at all',
+  'physdev --physdev-in': EMPTY_INTERFACE, 'physdev --physdev-out': EMPTY_INTERFACE,
+  'hashlimit --hashlimit-mode': () => 'no mode: all packets share one bucket',
+  // (libipt_REJECT compares the value's length of each name: "" is the table's first type)
+  'REJECT --reject-with': (family: Family) => (family === 'ipv6' ? 'icmp6-no-route' : 'icmp-net-unreachable'),
+  'TPROXY --on-port': () => 'port 0: the packet keeps its destination port',
+});
+
 /** Check one argument of an option against its declared grammar; `module` is the match or target that owns it. */
 export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string, quoted = false): ValueProblem | undefined {
   // (a quoted "!" is a value: `--comment "!"`)
   if (text === '!' && !quoted) return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
+  const emptyReading = text === '' && module !== undefined ? EMPTY_VALUE_READINGS[`${module} --${spec.name}`] : undefined;
+  if (emptyReading) return { severity: 'warning', message: `empty value: iptables-restore takes it as ${emptyReading(family)}` };
   if (spec.check) return spec.check(text, family);
   switch (spec.value) {
     case 'int':

@@ -170,3 +170,89 @@ export function tcpOptionsProblem(text: string): ValueProblem | undefined {
   }
   return undefined;
 }
+
+/**
+ * hashlimit `--hashlimit-burst` (libxt_hashlimit parse_burst, revision 3): a number from 1 read by
+ * xtables_strtoul (base 0, no `-`), at most 1,000,000 unless something follows it (a `k`/`m` unit;
+ * anything else counts as 1).
+ */
+export function hashlimitBurstProblem(text: string): ValueProblem | undefined {
+  const read = /^[ \t\n\v\f\r]*-/.test(text) ? undefined : readUnsigned(text, 0);
+  if (!read || read.value < 1n || read.value > 0xffffffffffffffffn || (read.end === text.length && read.value > 1_000_000n)) {
+    return error('bad value for option "--hashlimit-burst", or out of range (1-1000000).');
+  }
+  return undefined;
+}
+
+/** hashlimit `--hashlimit-rate-interval` (parse_interval): atoi() of the text must be above 0. */
+export function hashlimitIntervalProblem(text: string): ValueProblem | undefined {
+  // atoi is (int)strtol: strtol saturates at the 64-bit limits, the cast keeps the low 32 bits
+  const long = BigInt.asIntN(64, bigMin(bigMax(leadingInteger(text), -(1n << 63n)), (1n << 63n) - 1n));
+  return BigInt.asIntN(32, long) > 0n ? undefined : error(`hashlimit: Bad value for "--hashlimit-rate-interval" option: "${text}"`);
+}
+
+function bigMin(a: bigint, b: bigint): bigint {
+  return a < b ? a : b;
+}
+
+function bigMax(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+/** strtoul(base 0) as C reads the start of `text`: where the digits end (-1: none) and whether it overflowed. */
+function strtoul(text: string): { end: number; overflow: boolean } {
+  const m = /^[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return { end: -1, overflow: false };
+  const digits = m[1];
+  const value = BigInt(/^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits);
+  return { end: m[0].length, overflow: value > 0xffffffffffffffffn };
+}
+
+/**
+ * hbh / dst `--hbh-opts` / `--dst-opts TYPE[:LEN][,TYPE[:LEN]…]` as libip6t_hbh / libip6t_dst
+ * parse_options() reads them (at most 16 options; a TYPE 0 — PAD1 — takes no length), with their messages.
+ */
+export function ipv6OptionListProblem(module: 'hbh' | 'dst') {
+  const number = (text: string, kind: 'opt' | 'length'): ValueProblem | undefined => {
+    const read = strtoul(text);
+    if (read.end < 0) return error(`${module}: no valid digits in ${kind} \`${text}'`);
+    if (read.overflow) return error(`${kind} \`${text}' specified too big: would overflow`);
+    if (text !== '' && read.end < text.length) return error(`${module}: error parsing ${kind} \`${text}'`);
+    return undefined;
+  };
+  return (text: string): ValueProblem | undefined => {
+    const pieces = text.split(',');
+    for (let i = 0; i < pieces.length; i++) {
+      if (i === 16) return error('too many addresses specified');
+      const colon = pieces[i].indexOf(':');
+      if (colon >= 0 && i === 15) return error('too many ports specified');
+      const type = colon < 0 ? pieces[i] : pieces[i].slice(0, colon);
+      const problem = number(type, 'opt');
+      if (problem) return problem;
+      if (colon < 0) continue;
+      // (the type's low byte, as the kernel stores it)
+      if ((Number(BigInt.asUintN(64, readSigned(type)) & 0xffn)) === 0) return error("PAD0 hasn't got length");
+      const lengthProblem = number(pieces[i].slice(colon + 1), 'length');
+      if (lengthProblem) return lengthProblem;
+    }
+    return undefined;
+  };
+}
+
+/** strtoul's value with its sign applied (C negates an unsigned long: -1 is 2^64 − 1). */
+function readSigned(text: string): bigint {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return 0n;
+  const magnitude = BigInt(/^0[0-7]+$/.test(m[2]) ? '0o' + m[2].slice(1) : m[2]);
+  return m[1] === '-' ? -magnitude : magnitude;
+}
+
+/** rt `--rt-0-addrs ADDR[,ADDR…]`: up to 16 IPv6 addresses as inet_pton reads them (libip6t_rt parse_addresses). */
+export function rt0AddressesProblem(text: string): ValueProblem | undefined {
+  const pieces = text.split(',');
+  for (let i = 0; i < pieces.length; i++) {
+    if (i === 16) return error('too many addresses specified');
+    if (!parseAddress(pieces[i], 'ipv6')) return error(`bad address: ${pieces[i]}`);
+  }
+  return undefined;
+}

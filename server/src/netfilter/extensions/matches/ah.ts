@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { extensionHeaderMatch } from '../ipv6-extension-headers';
 import { uintRangeProblem } from '../../values';
 
 export const ahMatchIPv4: MatchSpec = {
@@ -21,7 +22,7 @@ export const ahMatchIPv6: MatchSpec = {
   name: 'ah',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Authentication header of IPsec packets',
-  evaluate: alwaysUndecided('ah', 'IPsec AH SPIs are not modelled', { stable: true }),
+  evaluate: extensionHeaderMatch('ah', 'the packet starts with an extension header whose successors are not known'),
   options: [
     {
       name: 'ahspi', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'ah', 'ahspi'),

@@ -1,14 +1,14 @@
 // frag match: option table from iptables 1.8.9 (libxt/libipt/libip6t_frag), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
-import { alwaysUndecided } from '../common';
+import { extensionHeaderMatch } from '../ipv6-extension-headers';
 import { uintRangeProblem } from '../../values';
 
 export const fragMatch: MatchSpec = {
   name: 'frag',
   families: ['ipv6'],
   doc: 'This module matches the parameters in Fragment header',
-  evaluate: alwaysUndecided('frag', 'IPv6 fragment headers are not modelled', { stable: true }),
+  evaluate: extensionHeaderMatch('frag', 'the packet starts with an extension header whose successors are not known'),
   options: [
     {
       name: 'fragid', arity: 1, negatable: true, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffffffn, 'frag', 'fragid'),

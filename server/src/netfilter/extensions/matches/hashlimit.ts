@@ -1,14 +1,24 @@
 // hashlimit match: option table from iptables 1.8.9 (libxt/libipt/libip6t_hashlimit), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
-import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import { optionOf, type EvalContext, type MatchOutcome, type MatchSpec } from '../types';
 import { evaluateOptions, optionText, undecided } from '../common';
-import { hashlimitRateProblem, nonEmptyProblem } from '../value-checks';
+import { hashlimitBurstProblem, hashlimitIntervalProblem, hashlimitRateProblem, nonEmptyProblem } from '../value-checks';
 
 export const hashlimitMatch: MatchSpec = {
   name: 'hashlimit',
   doc: 'Hashlimit uses hash buckets to express a rate limiting match (like the limit match) for a group of connections using a single iptables rule',
   evaluate: evaluateHashlimit,
+  validate(match) {
+    // libxt_hashlimit's final check: in packet mode the burst, unit applied, is at most 1,000,000
+    // (a byte-mode burst is checked against the rate instead, which is not modelled here).
+    const burst = optionOf(match, 'hashlimit-burst');
+    const rate = optionOf(match, 'hashlimit-upto') ?? optionOf(match, 'hashlimit-above') ?? optionOf(match, 'hashlimit');
+    const burstText = burst?.args[0]?.text;
+    const rateText = rate?.args[0]?.text;
+    if (!burst || burstText === undefined || rateText === undefined || bytesRate(rateText) || hashlimitBurstProblem(burstText)) return [];
+    return packetBurst(burstText) > 1_000_000n ? [{ option: burst, message: 'bad value for option "--hashlimit-burst", or out of range (1-1000000).' }] : [];
+  },
   options: [
     {
       name: 'hashlimit-upto', aliases: ['hashlimit'], arity: 1, negatable: true, value: 'rate', check: hashlimitRateProblem('hashlimit-upto'),
@@ -27,7 +37,7 @@ export const hashlimitMatch: MatchSpec = {
       doc: 'Like --hashlimit-srcmask, but for destination addresses',
     },
     {
-      name: 'hashlimit-burst', arity: 1, negatable: false, value: 'string',
+      name: 'hashlimit-burst', arity: 1, negatable: false, value: 'string', check: hashlimitBurstProblem,
       doc: 'Maximum initial number of packets to match',
     },
     {
@@ -59,7 +69,7 @@ export const hashlimitMatch: MatchSpec = {
       doc: 'Classify the flow instead of rate-limiting it',
     },
     {
-      name: 'hashlimit-rate-interval', arity: 1, negatable: false, value: 'string',
+      name: 'hashlimit-rate-interval', arity: 1, negatable: false, value: 'string', check: hashlimitIntervalProblem,
       doc: 'Can be used with --hashlimit-rate-match to specify the interval at which the rate should be sampled',
     },
   ],
@@ -82,4 +92,19 @@ function evaluateHashlimit(match: MatchUse, _ctx: EvalContext): MatchOutcome {
     },
     (option) => `-m hashlimit ${optionText(option)}`,
   );
+}
+
+/** parse_bytes(): a rate in bytes (`512kb/s`) — "b/s" after something, and a number before it that is not 0. */
+function bytesRate(text: string): boolean {
+  const at = text.indexOf('b/s');
+  return at > 0 && /^[ \t\n\v\f\r]*[+-]?[0-9]/.test(text) && !/^[ \t\n\v\f\r]*[+-]?0*([^0-9]|$)/.test(text);
+}
+
+/** parse_burst()'s value: the number times its unit (`k` 1024, `m` 1024², anything else 1), in 64 bits. */
+function packetBurst(text: string): bigint {
+  const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(.?)/.exec(text);
+  if (!m) return 0n;
+  const value = BigInt(/^0[0-7]+$/.test(m[1]) ? '0o' + m[1].slice(1) : m[1]);
+  const factor = m[2] === 'm' ? 1048576n : m[2] === 'k' ? 1024n : 1n;
+  return BigInt.asUintN(64, value * factor);
 }

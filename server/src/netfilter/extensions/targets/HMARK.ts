@@ -11,9 +11,20 @@ export const HMARKTarget: TargetSpec = {
   doc: 'Set the packet mark from a hash of the packet’s tuple (modulus + offset)',
   terminating: false,
   apply: applyHmark,
+  validate(target) {
+    // HMARK_check: an SPI mask and a port mask exclude each other (the tuple's `spi`, `sport`, `dport` set them too).
+    const tuple = target.options.find((o) => o.name === 'hmark-tuple');
+    const read = tuple ? readHmarkTuple(tuple.args[0]?.text ?? '') : { members: [] };
+    const members = 'error' in read ? [] : read.members;
+    const has = (name: string) => target.options.some((o) => o.name === name);
+    const spiMask = members.includes('spi') || has('hmark-spi-mask');
+    const portMask = members.includes('sport') || members.includes('dport') || has('hmark-sport-mask') || has('hmark-dport-mask');
+    if (spiMask && portMask) return [{ option: tuple ?? target.options.find((o) => o.name === 'hmark-spi-mask'), message: 'you cannot use --hmark-spi-mask and --hmark-?port-mask,at the same time' }];
+    return [];
+  },
   options: [
     {
-      name: 'hmark-tuple', arity: 1, negatable: false, value: 'string',
+      name: 'hmark-tuple', arity: 1, negatable: false, value: 'string', check: (text) => { const read = readHmarkTuple(text); return 'error' in read ? { severity: 'error', message: read.error } : undefined; },
       doc: 'Tuple members to hash: comma list of src, dst, sport, dport, spi, ct',
     },
     {
@@ -81,6 +92,27 @@ interface HmarkInfo {
   ct: boolean;
 }
 
+const TUPLE_MEMBERS = ['ct', 'src', 'dst', 'sport', 'dport', 'proto', 'spi'] as const;
+
+/**
+ * `--hmark-tuple` as libxt_HMARK reads it: comma-separated members, each any case-insensitive prefix
+ * of a member name, tried in the order ct, src, dst, sport, dport, proto, spi (`s` is src, `p`
+ * proto); its messages.
+ */
+export function readHmarkTuple(text: string): { members: Array<(typeof TUPLE_MEMBERS)[number]> } | { error: string } {
+  const members: Array<(typeof TUPLE_MEMBERS)[number]> = [];
+  const pieces = text.split(',');
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i].toLowerCase();
+    const rest = pieces.slice(i).join(',');
+    if (piece === '' && i === pieces.length - 1) return { error: '"--hmark-tuple" requires a list of types with no spaces, e.g. src,dst,sport,dport,proto' };
+    const member = piece === '' ? undefined : TUPLE_MEMBERS.find((name) => name.startsWith(piece));
+    if (!member) return { error: `Bad type "${rest}"` };
+    members.push(member);
+  }
+  return { members };
+}
+
 function hmarkInfo(target: TargetUse, family: 'ipv4' | 'ipv6'): HmarkInfo | undefined {
   const bits = family === 'ipv6' ? 128n : 32n;
   const all = (1n << bits) - 1n;
@@ -90,18 +122,20 @@ function hmarkInfo(target: TargetUse, family: 'ipv4' | 'ipv6'): HmarkInfo | unde
     const text = option.args[0]?.text ?? '';
     const n = parseNumber(text);
     switch (option.name) {
-      case 'hmark-tuple':
-        for (const part of text.toLowerCase().split(',')) {
+      case 'hmark-tuple': {
+        const tuple = readHmarkTuple(text);
+        if ('error' in tuple) return undefined;
+        for (const part of tuple.members) {
           if (part === 'src') info.srcMask = all;
           else if (part === 'dst') info.dstMask = all;
           else if (part === 'sport') info.portMask = (info.portMask | 0xffff0000) >>> 0;
           else if (part === 'dport') info.portMask = (info.portMask | 0xffff) >>> 0;
           else if (part === 'spi') info.portMask = 0xffffffff;
           else if (part === 'proto') info.protoMask = 0xff;
-          else if (part === 'ct') info.ct = true;
-          else return undefined;
+          else info.ct = true;
         }
         break;
+      }
       case 'hmark-src-prefix': if (n === undefined) return undefined; info.srcMask = prefixMask(n); break;
       case 'hmark-dst-prefix': if (n === undefined) return undefined; info.dstMask = prefixMask(n); break;
       case 'hmark-sport-mask': if (n === undefined) return undefined; info.portMask = ((info.portMask & 0xffff) | ((n & 0xffff) << 16)) >>> 0; break;

@@ -15,7 +15,7 @@ export const NFQUEUETarget: TargetSpec = {
       doc: 'This specifies the QUEUE number to use',
     },
     {
-      name: 'queue-balance', arity: 1, negatable: false, value: 'int-range', check: (text) => uintRangeProblem(text, 0xffffn, 'NFQUEUE', 'queue-balance', (from, to) => `${from} should be less than ${to}`),
+      name: 'queue-balance', arity: 1, negatable: false, value: 'int-range', check: (text) => (text === '' ? { severity: 'error', message: 'Bad range ""' } : uintRangeProblem(text, 0xffffn, 'NFQUEUE', 'queue-balance', (from, to) => `${from} should be less than ${to}`)),
       doc: 'This specifies a range of queues to use',
     },
     {
