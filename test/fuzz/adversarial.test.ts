@@ -29,6 +29,8 @@ function lintClean(text: string): ParsedRuleset & { problemCodes: string[] } {
   const internal = problems.filter((p) => p.code.startsWith('internal/'));
   assert.deepEqual(internal.map((p) => p.message), [], 'internal errors');
   for (const p of problems) assert.ok(p.span.start >= 0 && p.span.start <= p.span.end && p.span.end <= text.length, `${p.code} span ${p.span.start}-${p.span.end}`);
+  // a message quotes the line, but never a megabyte of it
+  for (const p of problems) assert.ok(p.message.length <= 1000, `${p.code}: a message of ${p.message.length} characters`);
   return Object.assign(ruleset, { problemCodes: problems.map((p) => p.code) });
 }
 
@@ -108,7 +110,7 @@ test('jump loops and a chain jumping to itself are reported, and traces end with
   }
 });
 
-test('1 MB single lines: a comment, a token run, junk without spaces, an unbalanced quote', () => {
+test('1 MB single lines: a comment, a token run, junk without spaces, an unbalanced quote, a number', () => {
   const MB = 1 << 20;
   const lines = {
     comment: `-A INPUT -p tcp -m comment --comment "${'x'.repeat(MB)}" -j ACCEPT`,
@@ -116,6 +118,10 @@ test('1 MB single lines: a comment, a token run, junk without spaces, an unbalan
     junk: 'q'.repeat(MB),
     quote: `-A INPUT -m comment --comment "${'y '.repeat(MB / 2)}`,
     addresses: '-A INPUT -s ' + Array.from({ length: MB / 12 }, (_, k) => `10.${(k >> 8) & 255}.${k & 255}.1`).join(',') + ' -j DROP',
+    number: `-A INPUT -m length --length ${'9'.repeat(MB)} -j ACCEPT`,
+    jump: `-A INPUT -p tcp -j ${'J'.repeat(MB)}`,
+    chain: `-A ${'K'.repeat(MB)} -p tcp -j ACCEPT`,
+    range: `-A INPUT -m connbytes --connbytes 1:${'7'.repeat(MB)} --connbytes-dir both --connbytes-mode bytes -j ACCEPT`,
   };
   for (const [name, line] of Object.entries(lines)) {
     const text = `*filter\n:INPUT ACCEPT [0:0]\n${line}\n-A INPUT -p udp -j DROP\nCOMMIT\n`;

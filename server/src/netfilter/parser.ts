@@ -598,7 +598,7 @@ class Parser {
   // ---------------------------------------------------------------- problems
 
   private report(severity: Severity, code: string, message: string, span: Span, extra?: Partial<Problem>): Problem {
-    const problem: Problem = { severity, code, message, span: { start: span.start, end: span.end }, ...extra };
+    const problem: Problem = { severity, code, message: elideLongWords(message), span: { start: span.start, end: span.end }, ...extra };
     if (!this.muted) {
       this.problems.push(problem);
       this.problemLines.push(this.lineIndex);
@@ -2681,3 +2681,12 @@ export function createIncrementalParser(text: string, options: ParseOptions = {}
 }
 
 export type { Criteria, MatchUse, TableName };
+
+/**
+ * Messages quote what the line says; a word of a megabyte (a pasted blob, a runaway number) is cut
+ * to its ends so a diagnostic stays readable and small. The span still covers all of it.
+ */
+export function elideLongWords(message: string): string {
+  if (message.length <= 300) return message;
+  return message.replace(/\S{200,}/g, (word) => `${word.slice(0, 80)}…${word.slice(-20)} (${word.length.toLocaleString('en-US')} characters)`);
+}

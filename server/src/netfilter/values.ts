@@ -337,13 +337,31 @@ export const KNOWN_SERVICES: Map<string, number> = new Map([
   ['kerberos-adm', 749], ['nrpe', 5666], ['svn', 3690], ['iax', 4569], ['ms-wbt-server', 3389], ['hkp', 11371],
 ]);
 
+/** Stands for a number longer than any 64-bit value: every range check rejects it. */
+export const HUGE_NUMBER = 1n << 256n;
+
+/**
+ * The value of C number digits as strtoul base 0 writes them (`0x1f` hex, `017` octal, decimal).
+ * Digits beyond what any 64-bit value needs give HUGE_NUMBER: BigInt of a megabyte of digits
+ * takes seconds, and a broken line must not stall the editor.
+ */
+export function cDigitsValue(digits: string): bigint {
+  if (digits.length > 70) return HUGE_NUMBER;
+  // (BigInt reads 0x itself; a leading 0 is octal in C, decimal for BigInt)
+  return BigInt(/^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits);
+}
+
+/** The value of decimal digits (atoi, scanf %u: a leading 0 is not octal), HUGE_NUMBER beyond 64 bits' worth. */
+export function decimalDigitsValue(digits: string): bigint {
+  const significant = digits.replace(/^0+(?=\d)/, '');
+  return significant.length > 70 ? HUGE_NUMBER : BigInt(significant);
+}
+
 /** strtoull(base 0) as xtables_strtoul reads a number: white space, `+`, 0x hex, 0 octal, decimal; no `-`. */
 export function readUnsigned(text: string, at: number): { value: bigint; end: number } | undefined {
   const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text.slice(at));
   if (!m) return undefined;
-  const digits = m[1];
-  // (BigInt reads 0x itself; a leading 0 is octal in C, decimal for BigInt)
-  return { value: BigInt(/^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits), end: at + m[0].length };
+  return { value: cDigitsValue(m[1]), end: at + m[0].length };
 }
 
 /**

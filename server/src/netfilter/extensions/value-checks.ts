@@ -2,7 +2,7 @@
 // with their messages (probed against iptables-nft-restore 1.8.9 with deliberately bad values:
 // test/extensions/restore-agreement.test.ts, "every option with a bad value").
 
-import { readUnsigned, type ValueProblem } from '../values';
+import { cDigitsValue, decimalDigitsValue, readUnsigned, type ValueProblem } from '../values';
 import { parseAddress } from '../addr';
 
 export const error = (message: string): ValueProblem => ({ severity: 'error', message });
@@ -11,7 +11,7 @@ export const error = (message: string): ValueProblem => ({ severity: 'error', me
 function leadingInteger(text: string): bigint {
   const m = /^[ \t\n\v\f\r]*([+-]?)(\d*)/.exec(text)!;
   if (!m[2]) return 0n;
-  const magnitude = BigInt(m[2]);
+  const magnitude = decimalDigitsValue(m[2]);
   return m[1] === '-' ? -magnitude : magnitude;
 }
 
@@ -204,8 +204,7 @@ function strtoul(text: string): { end: number; overflow: boolean } {
   const m = /^[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
   if (!m) return { end: -1, overflow: false };
   const digits = m[1];
-  const value = BigInt(/^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits);
-  return { end: m[0].length, overflow: value > 0xffffffffffffffffn };
+  return { end: m[0].length, overflow: cDigitsValue(digits) > 0xffffffffffffffffn };
 }
 
 /**
@@ -243,7 +242,7 @@ export function ipv6OptionListProblem(module: 'hbh' | 'dst') {
 function readSigned(text: string): bigint {
   const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
   if (!m) return 0n;
-  const magnitude = BigInt(/^0[0-7]+$/.test(m[2]) ? '0o' + m[2].slice(1) : m[2]);
+  const magnitude = cDigitsValue(m[2]);
   return m[1] === '-' ? -magnitude : magnitude;
 }
 

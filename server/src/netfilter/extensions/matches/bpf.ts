@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { decimalDigitsValue } from '../../values';
 
 export const bpfMatch: MatchSpec = {
   name: 'bpf',
@@ -29,7 +30,7 @@ const MAX_INSTRUCTIONS = 64;
 function scanUnsigned(text: string, at: number, bits: number): { value: bigint; end: number } | undefined {
   const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(text.slice(at));
   if (!m) return undefined;
-  let value = BigInt(m[2]);
+  let value = decimalDigitsValue(m[2]);
   if (value > 0xffffffffffffffffn) value = 0xffffffffffffffffn;
   if (m[1] === '-') value = BigInt.asUintN(64, -value);
   return { value: BigInt.asUintN(bits, value), end: at + m[0].length };

@@ -3,6 +3,7 @@
 import type { MatchUse } from '../../model';
 import { optionOf, type EvalContext, type MatchOutcome, type MatchSpec } from '../types';
 import { evaluateOptions, optionText, undecided } from '../common';
+import { cDigitsValue } from '../../values';
 import { hashlimitBurstProblem, hashlimitIntervalProblem, hashlimitRateProblem, nonEmptyProblem } from '../value-checks';
 
 export const hashlimitMatch: MatchSpec = {
@@ -104,7 +105,7 @@ function bytesRate(text: string): boolean {
 function packetBurst(text: string): bigint {
   const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(.?)/.exec(text);
   if (!m) return 0n;
-  const value = BigInt(/^0[0-7]+$/.test(m[1]) ? '0o' + m[1].slice(1) : m[1]);
+  const value = cDigitsValue(m[1]);
   const factor = m[2] === 'm' ? 1048576n : m[2] === 'k' ? 1024n : 1n;
   return BigInt.asUintN(64, value * factor);
 }
