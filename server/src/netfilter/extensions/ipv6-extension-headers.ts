@@ -7,6 +7,8 @@
 import type { Packet } from '../packet';
 import type { EvalContext, MatchOutcome } from './types';
 import { alwaysUndecided } from './common';
+import { error } from './value-checks';
+import type { ValueProblem } from '../values';
 
 /** Next-header numbers the kernel walks over as extension headers (include/net/ipv6.h ipv6_ext_hdr, less NONE). */
 const EXTENSION_HEADER_PROTOCOLS: ReadonlySet<number> = new Set([0 /* hop-by-hop */, 43 /* routing */, 44 /* fragment */, 51 /* AH */, 60 /* destination options */]);
@@ -40,6 +42,14 @@ const HEADER_BITS: Readonly<Record<string, number>> = Object.assign(Object.creat
   none: 2, 'ipv6-nonxt': 2, '59': 2,
   prot: 1, protocol: 1,
 });
+
+/** ipv6header `--header`: comma-separated names, long names or numbers (empty pieces skipped, as libip6t_ipv6header does). */
+export function ipv6HeaderProblem(text: string): ValueProblem | undefined {
+  const pieces = text.split(',').filter((piece) => piece !== '');
+  if (pieces.length === 0) return error('ip6t_ipv6header: cannot parse header names');
+  const unknown = pieces.find((piece) => HEADER_BITS[piece] === undefined);
+  return unknown === undefined ? undefined : error(`unknown header \`${unknown}' specified`);
+}
 
 /** The bits `--header` names (empty pieces skipped, as libip6t_ipv6header does); undefined when a name is unknown. */
 export function headerBits(text: string): number | undefined {

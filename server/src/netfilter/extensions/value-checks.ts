@@ -149,16 +149,6 @@ export function ipsecProtocolProblem(text: string): ValueProblem | undefined {
   return error(`unknown protocol "${text}" specified`);
 }
 
-const IPV6_HEADER_NAMES = new Set(['hop', 'dst', 'route', 'frag', 'auth', 'esp', 'none', 'prot', 'hop-by-hop', 'ipv6-opts', 'ipv6-route', 'ipv6-frag', 'ah', 'ipv6-nonxt', 'protocol', '0', '60', '43', '44', '51', '50', '59']);
-
-/** ipv6header `--header`: comma-separated names, long names or numbers (empty pieces skipped, as libip6t_ipv6header does). */
-export function ipv6HeaderProblem(text: string): ValueProblem | undefined {
-  const pieces = text.split(',').filter((piece) => piece !== '');
-  if (pieces.length === 0) return error('ip6t_ipv6header: cannot parse header names');
-  const unknown = pieces.find((piece) => !IPV6_HEADER_NAMES.has(piece));
-  return unknown === undefined ? undefined : error(`unknown header \`${unknown}' specified`);
-}
-
 const TCP_OPTION_NAMES = new Set(['wscale', 'mss', 'sack-permitted', 'sack', 'timestamp', 'md5']);
 
 /** TCPOPTSTRIP `--strip-options`: comma-separated option names or numbers 0–255. */
@@ -199,12 +189,15 @@ function bigMax(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 
-/** strtoul(base 0) as C reads the start of `text`: where the digits end (-1: none) and whether it overflowed. */
-function strtoul(text: string): { end: number; overflow: boolean } {
-  const m = /^[ \t\n\v\f\r]*[+-]?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
-  if (!m) return { end: -1, overflow: false };
-  const digits = m[1];
-  return { end: m[0].length, overflow: cDigitsValue(digits) > 0xffffffffffffffffn };
+/**
+ * strtoul(base 0) at the start of `text`: where the digits end (-1: none), whether the magnitude
+ * overflows 64 bits (ERANGE), and the value as C returns it (a `-` negates modulo 2^64).
+ */
+function strtoul(text: string): { end: number; overflow: boolean; value: bigint } {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
+  if (!m) return { end: -1, overflow: false, value: 0n };
+  const magnitude = cDigitsValue(m[2]);
+  return { end: m[0].length, overflow: magnitude > 0xffffffffffffffffn, value: BigInt.asUintN(64, m[1] === '-' ? -magnitude : magnitude) };
 }
 
 /**
@@ -230,20 +223,12 @@ export function ipv6OptionListProblem(module: 'hbh' | 'dst') {
       if (problem) return problem;
       if (colon < 0) continue;
       // (the type's low byte, as the kernel stores it)
-      if ((Number(BigInt.asUintN(64, readSigned(type)) & 0xffn)) === 0) return error("PAD0 hasn't got length");
+      if ((strtoul(type).value & 0xffn) === 0n) return error("PAD0 hasn't got length");
       const lengthProblem = number(pieces[i].slice(colon + 1), 'length');
       if (lengthProblem) return lengthProblem;
     }
     return undefined;
   };
-}
-
-/** strtoul's value with its sign applied (C negates an unsigned long: -1 is 2^64 − 1). */
-function readSigned(text: string): bigint {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(text);
-  if (!m) return 0n;
-  const magnitude = cDigitsValue(m[2]);
-  return m[1] === '-' ? -magnitude : magnitude;
 }
 
 /** rt `--rt-0-addrs ADDR[,ADDR…]`: up to 16 IPv6 addresses as inet_pton reads them (libip6t_rt parse_addresses). */

@@ -3,7 +3,7 @@
 import type { MatchUse } from '../../model';
 import { optionOf, type EvalContext, type MatchOutcome, type MatchSpec } from '../types';
 import { evaluateOptions, optionText, undecided } from '../common';
-import { cDigitsValue } from '../../values';
+import { readUnsigned } from '../../values';
 import { hashlimitBurstProblem, hashlimitIntervalProblem, hashlimitRateProblem, nonEmptyProblem } from '../value-checks';
 
 export const hashlimitMatch: MatchSpec = {
@@ -103,9 +103,8 @@ function bytesRate(text: string): boolean {
 
 /** parse_burst()'s value: the number times its unit (`k` 1024, `m` 1024², anything else 1), in 64 bits. */
 function packetBurst(text: string): bigint {
-  const m = /^[ \t\n\v\f\r]*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(.?)/.exec(text);
-  if (!m) return 0n;
-  const value = cDigitsValue(m[1]);
-  const factor = m[2] === 'm' ? 1048576n : m[2] === 'k' ? 1024n : 1n;
-  return BigInt.asUintN(64, value * factor);
+  const read = readUnsigned(text, 0);
+  if (!read) return 0n;
+  const unit = text[read.end];
+  return BigInt.asUintN(64, read.value * (unit === 'm' ? 1048576n : unit === 'k' ? 1024n : 1n));
 }

@@ -3,8 +3,7 @@
 import type { MatchUse } from '../../model';
 import { optionOf, type EvalContext, type MatchOutcome, type MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
-import { headerBits, headersKnown, ipv6headerMatches, packetHeaderBits } from '../ipv6-extension-headers';
-import { ipv6HeaderProblem } from '../value-checks';
+import { headerBits, headersKnown, ipv6HeaderProblem, ipv6headerMatches, packetHeaderBits } from '../ipv6-extension-headers';
 
 export const ipv6headerMatch: MatchSpec = {
   name: 'ipv6header',

@@ -104,10 +104,10 @@ export function readHmarkTuple(text: string): { members: Array<(typeof TUPLE_MEM
   const pieces = text.split(',');
   for (let i = 0; i < pieces.length; i++) {
     const piece = pieces[i].toLowerCase();
-    const rest = pieces.slice(i).join(',');
     if (piece === '' && i === pieces.length - 1) return { error: '"--hmark-tuple" requires a list of types with no spaces, e.g. src,dst,sport,dport,proto' };
     const member = piece === '' ? undefined : TUPLE_MEMBERS.find((name) => name.startsWith(piece));
-    if (!member) return { error: `Bad type "${rest}"` };
+    // (the message quotes the rest of the list, from this member on)
+    if (!member) return { error: `Bad type "${pieces.slice(i).join(',')}"` };
     members.push(member);
   }
   return { members };
