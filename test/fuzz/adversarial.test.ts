@@ -133,6 +133,23 @@ test('1 MB single lines: a comment, a token run, junk without spaces, an unbalan
   }
 });
 
+test('a service of 3,000 endpoints with unequal shares: one finding, its message bounded, every endpoint related', () => {
+  const n = 3000;
+  const lines = ['*nat', ':PREROUTING ACCEPT [0:0]', ':KUBE-SVC-AAAAAAAAAAAAAAAA - [0:0]'];
+  for (let k = 0; k < n; k++) lines.push(`:KUBE-SEP-${String(k).padStart(16, 'B')} - [0:0]`);
+  lines.push('-A PREROUTING -j KUBE-SVC-AAAAAAAAAAAAAAAA');
+  for (let k = 0; k < n; k++) lines.push(`-A KUBE-SVC-AAAAAAAAAAAAAAAA -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-${String(k).padStart(16, 'B')}`);
+  for (let k = 0; k < n; k++) lines.push(`-A KUBE-SEP-${String(k).padStart(16, 'B')} -p tcp -m tcp -j DNAT --to-destination 10.244.${k >> 8}.${k & 255}:80`);
+  lines.push('COMMIT', '');
+  const text = lines.join('\n');
+  const { problems } = lintText(text);
+  const shares = problems.filter((p) => p.code === 'kube/unequal-shares');
+  assert.equal(shares.length, 1);
+  assert.ok(shares[0].message.length <= 1000, `a message of ${shares[0].message.length} characters`);
+  assert.equal(shares[0].related?.length, n);
+  lintClean(text);
+});
+
 test('a 50 MB file: parse and analyses complete with memory bounded by a small multiple of the text', () => {
   const comment = 'c'.repeat(900);
   const lines = ['*filter', ':INPUT DROP [0:0]', ':KUBE-SVC - [0:0]', '-A INPUT -j KUBE-SVC'];

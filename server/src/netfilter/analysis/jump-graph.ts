@@ -60,7 +60,7 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
         const start = stackChains.indexOf(next);
         const along: Rule[] = [];
         for (let f = start + 1; f <= top; f++) along.push(ruleOfFrame(f));
-        const cycle = [...stackChains.slice(start), next].map((id) => names[id]).join(' → ');
+        const cycle = describeCycle([...stackChains.slice(start), next].map((id) => names[id]));
         problems.push({
           severity: 'error',
           code: 'graph/loop',
@@ -168,4 +168,10 @@ function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: 
       if (--indegree[target] === 0) ready.push(target);
     }
   }
+}
+
+/** A loop as `A → B → C → A`; a long one keeps its ends (every step is in the related locations). */
+function describeCycle(names: string[]): string {
+  if (names.length <= 10) return names.join(' → ');
+  return [...names.slice(0, 5), `… ${names.length - 8} more …`, ...names.slice(-3)].join(' → ');
 }
