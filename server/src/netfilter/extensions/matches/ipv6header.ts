@@ -17,7 +17,7 @@ export const ipv6headerMatch: MatchSpec = {
     },
     {
       name: 'soft', arity: 0, negatable: false, value: 'none',
-      doc: 'Match if the packet includes ANY of the given headers (instead of exactly all)',
+      doc: 'Match if the packet includes every given header, and maybe others (with `!`: none of them). Some versions of the manual say "any"; the kernel requires all (test/kernel/dumps/ipv6-extension-headers.rules)',
     },
   ],
 };
