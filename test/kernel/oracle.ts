@@ -386,7 +386,10 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     const table = await run('ip', ['netns', 'exec', node, 'cat', '/proc/net/nf_conntrack'], { deadline });
     const conntrack = table.code === 0 ? connectionAfterNat(table.stdout, spec) : undefined;
     mark('conntrack');
-    return { steps, raw, chains, spec, conntrack, sentAtSeconds: Math.floor(sendingAt / 1000), elapsedMs: Date.now() - started, timings };
+    // (the sender prints the clock right before it sends; starting it takes tens of milliseconds, in which a second may end)
+    const stamped = /sent-at (\d+(?:\.\d+)?)/.exec(sender.stdout);
+    const sentAtSeconds = Math.floor(stamped ? Number(stamped[1]) : sendingAt / 1000);
+    return { steps, raw, chains, spec, conntrack, sentAtSeconds, elapsedMs: Date.now() - started, timings };
   } finally {
     if (monitor) { monitor.kill('SIGKILL'); liveProcesses.delete(monitor); }
     await Promise.all([cli, node].map(async (ns) => {
@@ -709,8 +712,12 @@ def freebind(s):
         else: s.setsockopt(socket.IPPROTO_IP, 15, 1)      # IP_FREEBIND
     except OSError:
         pass
+def stamp():
+    # the clock right before the packet leaves: the second -m time sees (the kernel handles it within microseconds)
+    print('sent-at %.6f' % time.time(), flush=True)
 def send(f):
     # a DROP in OUTPUT (rule or policy) fails the send with EPERM: the packet was traced, that is the outcome
+    stamp()
     try: f()
     except PermissionError: pass
 def csum(b):
@@ -724,6 +731,7 @@ if a['proto'] == 'tcp':
     freebind(s)
     s.bind((a['src'], a['sport']))
     s.setblocking(False)
+    stamp()
     s.connect_ex((a['dst'], a['dport']))
     time.sleep(0.03)
     s.close()
