@@ -41,6 +41,8 @@ function ideEverything(ruleset: ParsedRuleset, offsets: number[]): string[] {
   for (const offset of offsets) {
     const h = hover(doc, offset);
     if (h) hovers.push(h.markdown);
+    // (a hover quotes a megabyte token by its ends)
+    if (h) assert.ok(h.markdown.length <= 10_000, `a hover of ${h.markdown.length} characters`);
     findReferences(doc, offset);
     findDefinition(doc, offset);
     complete(doc, offset);

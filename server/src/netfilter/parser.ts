@@ -2683,10 +2683,11 @@ export function createIncrementalParser(text: string, options: ParseOptions = {}
 export type { Criteria, MatchUse, TableName };
 
 /**
- * Messages quote what the line says; a word of a megabyte (a pasted blob, a runaway number) is cut
- * to its ends so a diagnostic stays readable and small. The span still covers all of it.
+ * Messages and hovers quote what the line says; a word of a megabyte (a pasted blob, a runaway
+ * number) is cut to its ends so the text stays readable and small. The span still covers all of it.
+ * `longWord`: the length from which a word is cut (hovers keep links whole, so they pass more).
  */
-export function elideLongWords(message: string): string {
-  if (message.length <= 300) return message;
-  return message.replace(/\S{200,}/g, (word) => `${word.slice(0, 80)}…${word.slice(-20)} (${word.length.toLocaleString('en-US')} characters)`);
+export function elideLongWords(message: string, longWord = 200): string {
+  if (message.length <= longWord + 100) return message;
+  return message.replace(new RegExp(`\\S{${longWord},}`, 'g'), (word) => `${word.slice(0, 80)}…${word.slice(-20)} (${word.length.toLocaleString('en-US')} characters)`);
 }

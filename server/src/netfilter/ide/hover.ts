@@ -4,7 +4,7 @@ import { findMatch, findTarget } from '../extensions/registry';
 import type { OptionSpec } from '../extensions/types';
 import { hasAddressLists, isBuiltinChain, kernelRuleCount, kernelRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
-import { genericOptionText, ruleCountOf } from '../parser';
+import { elideLongWords, genericOptionText, ruleCountOf } from '../parser';
 import { describeU32Program } from '../extensions/matches/u32';
 import { describeTimeMatch } from '../extensions/matches/time';
 import { protocolNumber } from '../packet';
@@ -92,7 +92,13 @@ export function hover(doc: IdeDocument, offset: number): HoverResult | undefined
       markdown = `**Table \`${hit.table.name}\`**\n\n${TABLE_ROLES[hit.table.name] ?? 'Unknown table.'}\n\n${[...hit.table.chains.values()].length} chains · ${countRules(hit.table)} rules`;
       break;
   }
-  return markdown ? { markdown, span: hit.span } : undefined;
+  // (a huge token is quoted by its ends; links to lines are far shorter than the cut)
+  return markdown ? { markdown: elideLongWords(markdown, 2000), span: hit.span } : undefined;
+}
+
+/** A value as a hover quotes it in a code span: a huge one (a pasted blob) by its ends. */
+function quoted(text: string): string {
+  return text.length <= 300 ? text : `${text.slice(0, 120)}…${text.slice(-40)}`;
 }
 
 function countRules(table: Table): number {
@@ -286,12 +292,12 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
   const { spec, ownerName } = optionSpecFor(doc, option, owner);
   const argument = option.args[argIndex];
   const mark = markOperation(ownerName, option, siblingsOf(option, owner));
-  if (mark) return `**\`${argument.text}\`** (--${option.name})\n\n${markSection(doc, rule, mark)}`;
+  if (mark) return `**\`${quoted(argument.text)}\`** (--${option.name})\n\n${markSection(doc, rule, mark)}`;
   if (isAddressOption(option.name)) return addressHover(doc, argument.text, option);
   if (option.name === 'probability' && ownerName === 'statistic') return ruleHover(doc, rule);
   if (option.name === 'u32' && ownerName === 'u32') return u32Hover(doc, rule, option, argument.text);
-  if (ownerName === 'time' && owner.kind === 'match') return `**\`${argument.text}\`** — value of --${option.name}\n\n${describeTimeMatch(owner.match)}`;
-  const lines = [`**\`${argument.text}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
+  if (ownerName === 'time' && owner.kind === 'match') return `**\`${quoted(argument.text)}\`** — value of --${option.name}\n\n${describeTimeMatch(owner.match)}`;
+  const lines = [`**\`${quoted(argument.text)}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
   if (spec) {
     lines.push(spec.doc);
     if (spec.value !== 'none') lines.push(`Value: ${describeValue(spec)}`);
@@ -304,7 +310,7 @@ function u32Hover(doc: IdeDocument, rule: Rule, option: OptionUse, program: stri
   const protocol = genericOptionText(rule, 'protocol');
   const number = protocol?.text !== undefined && !protocol.negated ? protocolNumber(protocol.text) : undefined;
   const tests = describeU32Program(program, doc.ruleset.family, number);
-  const lines = [`**\`${program}\`** — u32 program${option.negated ? ' (negated: the rule matches when it does **not** hold)' : ''}`];
+  const lines = [`**\`${quoted(program)}\`** — u32 program${option.negated ? ' (negated: the rule matches when it does **not** hold)' : ''}`];
   if (tests.length === 1 && tests[0].startsWith('u32: ')) lines.push(`Does not parse: ${tests[0]}`);
   else lines.push(`Holds when ${tests.length === 1 ? 'this test holds' : `all ${tests.length} tests hold`} (the kernel reads 4 bytes big-endian, applies \`&\` \`<<\` \`>>\` left to right; \`@\` moves to the offset computed so far; a read past the packet's end fails the test):`);
   if (!tests[0]?.startsWith('u32: ')) lines.push(tests.map((t, i) => `${i + 1}. ${t}`).join('\n'));
@@ -317,18 +323,20 @@ function isAddressOption(name: string): boolean {
 }
 
 function addressHover(doc: IdeDocument, written: string, option: OptionUse): string {
-  const lines = [`**\`${written}\`**${option.negated ? ' (negated: every address **except** this)' : ''}`];
+  const lines = [`**\`${quoted(written)}\`**${option.negated ? ' (negated: every address **except** this)' : ''}`];
   const parts = written.split(',');
-  for (const part of parts) {
+  // (a list of thousands of addresses: the first ones, then a count)
+  for (const part of parts.slice(0, LIST_LIMIT * 2)) {
     const facts = doc.addresses.factsAbout(part);
     const uses = doc.addresses.usesOf(part);
-    const label = parts.length > 1 ? `\`${part}\`: ` : '';
+    const label = parts.length > 1 ? `\`${quoted(part)}\`: ` : '';
     if (facts.length) lines.push(facts.map((f) => `- ${label}${f.text}${f.line >= 0 ? ` (${doc.lineLink(f.line)})` : ''}`).join('\n'));
     if (uses.length > 1) {
       const shown = uses.slice(0, LIST_LIMIT).map((l) => doc.lineLink(l)).join(', ');
       lines.push(`${label}in ${plural(uses.length, 'rule')}: ${shown}${uses.length > LIST_LIMIT ? `, … and ${uses.length - LIST_LIMIT} more` : ''}`);
     }
   }
+  if (parts.length > LIST_LIMIT * 2) lines.push(`… and ${parts.length - LIST_LIMIT * 2} more addresses`);
   if (lines.length === 1) lines.push('Nothing else in this dump mentions this address.');
   return lines.join('\n\n');
 }
