@@ -31,6 +31,8 @@ function lintClean(text: string): ParsedRuleset & { problemCodes: string[] } {
   for (const p of problems) assert.ok(p.span.start >= 0 && p.span.start <= p.span.end && p.span.end <= text.length, `${p.code} span ${p.span.start}-${p.span.end}`);
   // a message quotes the line, but never a megabyte of it
   for (const p of problems) assert.ok(p.message.length <= 1000, `${p.code}: a message of ${p.message.length} characters`);
+  for (const p of problems) for (const r of p.related ?? []) assert.ok(r.message.length <= 1000, `${p.code}: a related message of ${r.message.length} characters`);
+  for (const p of problems) for (const f of p.fixes ?? []) assert.ok(f.title.length <= 1000, `${p.code}: a fix titled with ${f.title.length} characters`);
   return Object.assign(ruleset, { problemCodes: problems.map((p) => p.code) });
 }
 

@@ -1412,6 +1412,8 @@ class Parser {
   }
 
   private declareChainFix(name: string): Problem['fixes'] {
+    // (a name iptables refuses to declare gets no fix: the declaration would be an error of its own)
+    if (name.length > 28) return undefined;
     const state = this.current!;
     // Insert the declaration after the last chain declaration of the table, or after the header.
     let anchor = state.table.headerSpan.end;
