@@ -134,6 +134,11 @@ test('1 MB single lines: a comment, a token run, junk without spaces, an unbalan
     tracePacket(ruleset, TO_NODE);
     tracePacket(ruleset, { ...TO_NODE, proto: 'udp', dport: 53 });
     ideEverything(ruleset, [text.indexOf(line) + 2, text.indexOf(line) + (line.length >> 1), text.length - 3]);
+    // the outline, completion and workspace symbols quote a megabyte name by its ends, or leave it out
+    const doc = new IdeDocument(ruleset);
+    for (const [what, answer] of [['outline', documentSymbols(doc)], ['completion', complete(doc, text.indexOf(line) + line.length - 3)], ['workspace symbols', chainSymbols(doc, '', 100)]] as const) {
+      assert.ok(JSON.stringify(answer ?? null).length <= 100_000, `${name}: ${what} of ${JSON.stringify(answer).length} characters`);
+    }
   }
 });
 

@@ -178,6 +178,7 @@ function chainEntries(table: Table, word: string, replace: Span, which: 'all' | 
   const candidates: Chain[] = [];
   for (const chain of table.chains.values()) {
     if ((which === 'user' && chain.builtin) || (which === 'builtin' && !chain.builtin)) continue;
+    if (chain.name.length > 28) continue; // (iptables refuses such a name: not a target to offer)
     candidates.push(chain);
   }
   // Few enough: all of them, and the editor filters as the user types.

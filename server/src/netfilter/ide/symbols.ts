@@ -91,7 +91,7 @@ export function* documentSymbolSteps(doc: IdeDocument, options: OutlineOptions =
       const children: OutlineSymbol[] = options.includeRules
         ? chain.rules.map((rule) => ({
             name: `#${rule.position} ${ruleSummary(text, rule.span, rule.chainToken.end)}`,
-            detail: rule.target ? (rule.target.goto ? `goto ${rule.target.name}` : `→ ${rule.target.name}`) : '',
+            detail: rule.target ? (rule.target.goto ? `goto ${shownName(rule.target.name)}` : `→ ${shownName(rule.target.name)}`) : '',
             kind: 'rule' as const,
             span: { start: rule.span.start, end: rule.span.end },
             selectionSpan: { start: rule.commandToken.start, end: rule.chainToken.end },
@@ -99,7 +99,7 @@ export function* documentSymbolSteps(doc: IdeDocument, options: OutlineOptions =
           }))
         : [];
       chains.push({
-        name: chain.name,
+        name: shownName(chain.name),
         detail: parts.filter(Boolean).join(' · '),
         kind: 'chain',
         span: { start, end },
@@ -189,7 +189,7 @@ export function* chainSymbolSteps(doc: IdeDocument, query: string, limit = 1000)
   return byRank
     .flat()
     .slice(0, limit)
-    .map(({ chain, table, span }) => ({ name: chain.name, table, span, rules: ruleCountOf(chain) }));
+    .map(({ chain, table, span }) => ({ name: shownName(chain.name), table, span, rules: ruleCountOf(chain) }));
 }
 
 export interface FoldRange {
@@ -261,4 +261,9 @@ export function* foldingRangeSteps(doc: IdeDocument): Steps<FoldRange[]> {
   }
   ranges.push(...tables.slice(nextTable));
   return ranges;
+}
+
+/** A chain's name as the outline shows it: one iptables would refuse for its length (a pasted blob) by its ends. */
+function shownName(name: string): string {
+  return name.length <= 100 ? name : `${name.slice(0, 40)}…${name.slice(-10)} (${name.length.toLocaleString('en-US')} characters)`;
 }
