@@ -58,6 +58,7 @@ const CONTEXT: Record<string, Context> = {
   icmp6: { pre: '-p ipv6-icmp' },
   ipcomp: { pre: '-p 108' },
   ipv6header: { base: '--header frag' },
+  rateest: { base: '--rateest1 t --rateest-lt --rateest-bps2 8bit' },
   mh: { pre: '-p mh' },
   multiport: { pre: '-p tcp' },
   osf: { pre: '-p tcp', base: '--genre Linux' },
@@ -99,6 +100,7 @@ const CONTEXT: Record<string, Context> = {
       ctmask: '--save-mark', nfmask: '--save-mark', mask: '--save-mark', 'left-shift-mark': '--save-mark', 'right-shift-mark': '--restore-mark',
     },
   },
+  CLUSTERIP: { base: '--new --hashmode sourceip --clustermac 01:00:5E:00:00:01 --total-nodes 2 --local-node 1' },
   CONNSECMARK: { table: 'mangle', chain: 'PREROUTING' },
   CT: { table: 'raw', chain: 'PREROUTING', pre: '-p tcp' },
   DNAT: { table: 'nat', chain: 'PREROUTING', pre: '-p tcp', base: '--to-destination 10.0.0.1:80' },
@@ -135,6 +137,11 @@ const SAMPLE: Record<string, string> = {
   'addrtype --src-type': 'LOCAL',
   'addrtype --dst-type': 'UNICAST,LOCAL',
   'bpf --bytecode': '"1,6 0 0 1"',
+  'rateest --rateest-bps1': '8bit',
+  'rateest --rateest-bps2': '16kbit',
+  'rateest --rateest-pps1': '5',
+  'rateest --rateest-pps2': '9',
+  'CLUSTERIP --clustermac': '01:00:5E:00:00:01',
   'bpf --object-pinned': '/sys/fs/bpf/none',
   'cgroup --path': 'user.slice',
   'cgroup --cgroup': '1',
@@ -299,6 +306,8 @@ const KERNEL_LIMITS: Record<string, string> = {
   ULOG: 'ipt_ULOG was removed from Linux in 3.17',
   SECMARK: 'needs an LSM with secmark support (SELinux) and a valid context',
   LED: 'xt_LED needs LED trigger support (CONFIG_NETFILTER_XT_TARGET_LED), not in this kernel',
+  rateest: 'xt_rateest needs the estimator it names, made by a RATEEST rule loaded before it',
+  CLUSTERIP: 'ipt_CLUSTERIP was removed from Linux in 6.3',
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -177,6 +177,15 @@ const PROBES: string[] = [
   ...['src,dst', 's,d', 'SRC,Dport', 'ct', 'c', 'sp', 'p', 'srcx', 'src,', ',src', 'src,,dst', 'spi,sport', 'x']
     .map((value) => `mangle|-A PREROUTING -j HMARK --hmark-tuple "${value}" --hmark-mod 4 --hmark-rnd 0x1`),
   '-A INPUT -j NFQUEUE --queue-balance ""',
+  // rateest (optional rate values, taken only when they do not start with `-`) and CLUSTERIP (all of its options or none)
+  ...['--rateest t --rateest-lt --rateest-bps 8bit', '--rateest t --rateest-gt --rateest-pps 5', '--rateest1 a --rateest-lt --rateest-bps --rateest2 b',
+    '--rateest-delta --rateest t --rateest-bps1 8bit --rateest-lt --rateest-bps2 16kbit', '--rateest t --rateest-bps 8xbit', '--rateest t --rateest-pps 5x',
+    '--rateest t --rateest-pps 4294967296', '--rateest t --rateest-bps -1', '--rateest t ! --rateest-eq --rateest-bps 1MBps', '--rateest t --rateest-bps 1.5KiBps --rateest-lt',
+    '--rateest t --rateest t', '! --rateest t'].map((options) => `-A INPUT -m rateest ${options}`),
+  ...['', '--new --hashmode sourceip --clustermac 01:00:5E:00:00:01 --total-nodes 2 --local-node 1', '--new --hashmode sourceip-sourceport-destport --clustermac 01:00:5E:00:00:01 --total-nodes 16 --local-node 3 --hash-init 7',
+    '--new --hashmode sourceip --clustermac 00:00:5E:00:00:01 --total-nodes 2 --local-node 1', '--new --hashmode dest --clustermac 01:00:5E:00:00:01 --total-nodes 2 --local-node 1',
+    '--new --hashmode sourceip --clustermac 01:00:5E:00:00:01 --total-nodes 17 --local-node 1', '--new --hashmode sourceip --total-nodes 2 --local-node 1', '--hash-init 5']
+    .map((options) => `-A INPUT -d 10.0.0.9 -j CLUSTERIP ${options}`.trimEnd()),
   // bpf bytecode (nfbpf_compile's "N,code jt jf k,…": 1 to 64 instructions, exactly N of them)
   ...['1,6 0 0 1', '1,6 0 0 1,', '2,6 0 0 1,6 0 0 0', '2,6 0 0 1', '1,6 0 0 1,6 0 0 0', '0,', '65,6 0 0 1', ' 1,6 0 0 1', '1 ,6 0 0 1', '1,6 0 0', '1,6 0 0 x',
     '1,-6 0 0 1', '1,6 0 0 1 junk', '1,6,0,0,1', '+1,6 0 0 1', '1', '1;6 0 0 1', '65537,6 0 0 1', '1,6 0 0 99999999999']
@@ -216,7 +225,10 @@ const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r
   .concat(['--rt-type 0 --rt-0-res', '--rt-0-res --rt-type 0', '! --rt-type 0 --rt-0-res', '--rt-type 1 --rt-0-addrs ::1', '--rt-type 0x0 --rt-0-addrs ::1',
     '--rt-type 0 --rt-0-addrs ::1 --rt-0-not-strict', '--rt-type 0 --rt-0-not-strict', '--rt-type 0 --rt-0-not-strict --rt-0-addrs ::1'].map((options) => `-A INPUT -m rt ${options}`))
   .concat(['bu', 'binding-update', 'b', 'BE', 'home-test', 'home', 'hot', 'bu:be', ':be', 'bu:', 'be:bu', '5', '255', '256', '0x7', 'x', 'bu:x', '1:2:3', '']
-    .map((value) => `-A INPUT -p mh -m mh --mh-type "${value}"`));
+    .map((value) => `-A INPUT -p mh -m mh --mh-type "${value}"`))
+  // icmp6 under the names libxtables maps to it; ipv6-mh known without /etc/protocols
+  .concat(['-p ipv6-icmp -m icmpv6 --icmpv6-type echo-request', '-p icmpv6 -m ipv6-icmp --icmpv6-type 1', '-p ipv6-icmp -m icmpv6 --icmpv6-type nosuchtype',
+    '-p ipv6-mh -m mh --mh-type bu', '-p ipv6-mh'].map((rule) => `-A INPUT ${rule} -j ACCEPT`));
 
 function probeDump(probe: string): string {
   const [table, line] = probe.includes('|') ? probe.split('|') : ['filter', probe];

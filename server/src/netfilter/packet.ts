@@ -137,6 +137,7 @@ export const PROTOCOL_NUMBERS: Record<string, number> = {
   l2tp: 115,
   sctp: 132,
   mh: 135,
+  'ipv6-mh': 135, // (libxtables knows it without /etc/protocols)
   udplite: 136,
   dccp: 33,
 };

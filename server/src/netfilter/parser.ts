@@ -1766,7 +1766,8 @@ class Parser {
                 this.report('warning', 'parse/unknown-match', `match module '${value.text}' is not known to iptables-lens: kept as written, its options are not checked and traces treat it as undecided`, value);
               }
             }
-            rule.matches.push(new ParsedMatch(value.text, value, token, false, known, token.start, value.end));
+            // (a module loaded under another name, `-m icmpv6`, is the module itself: `icmp6`)
+            rule.matches.push(new ParsedMatch(spec ? spec.name : value.text, value, token, false, known, token.start, value.end));
             return;
           }
           case 'jump':

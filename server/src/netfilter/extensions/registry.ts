@@ -50,6 +50,7 @@ import { physdevMatch } from './matches/physdev';
 import { pkttypeMatch } from './matches/pkttype';
 import { policyMatch } from './matches/policy';
 import { quotaMatch } from './matches/quota';
+import { rateestMatch } from './matches/rateest';
 import { realmMatch } from './matches/realm';
 import { recentMatch } from './matches/recent';
 import { rpfilterMatch } from './matches/rpfilter';
@@ -67,6 +68,7 @@ import { tosMatch } from './matches/tos';
 import { ttlMatch } from './matches/ttl';
 import { u32Match } from './matches/u32';
 import { udpMatch } from './matches/udp';
+import { CLUSTERIPTarget } from './targets/CLUSTERIP';
 import { ACCEPTTarget, DROPTarget, QUEUETarget, RETURNTarget } from './targets/builtin';
 import { AUDITTarget } from './targets/AUDIT';
 import { CHECKSUMTarget } from './targets/CHECKSUM';
@@ -112,11 +114,11 @@ const MATCHES: MatchSpec[] = [
   dstMatch, ecnMatch, espMatch, eui64Match, fragMatch, hashlimitMatch, hbhMatch, helperMatch, hlMatch, icmpMatch,
   icmp6Match, ipcompMatch, iprangeMatch, ipv6headerMatch, ipvsMatch, lengthMatch, limitMatch, macMatch, markMatch,
   mhMatch, multiportMatch, nfacctMatch, osfMatch, ownerMatch, physdevMatch, pkttypeMatch, policyMatch, quotaMatch,
-  realmMatch, recentMatch, rpfilterMatch, rtMatch, sctpMatch, setMatch, socketMatch, stateMatch, statisticMatch,
+  rateestMatch, realmMatch, recentMatch, rpfilterMatch, rtMatch, sctpMatch, setMatch, socketMatch, stateMatch, statisticMatch,
   stringMatch, tcpMatch, tcpmssMatch, timeMatch, tosMatch, ttlMatch, u32Match, udpMatch,
 ];
 const TARGETS: TargetSpec[] = [
-  ACCEPTTarget, DROPTarget, RETURNTarget, QUEUETarget, AUDITTarget, CHECKSUMTarget, CLASSIFYTarget, CONNMARKTarget,
+  ACCEPTTarget, DROPTarget, RETURNTarget, QUEUETarget, AUDITTarget, CHECKSUMTarget, CLASSIFYTarget, CLUSTERIPTarget, CONNMARKTarget,
   CONNSECMARKTarget, CTTarget, DNATTarget, DNPTTarget, DSCPTarget, ECNTarget, HLTarget, HMARKTarget, IDLETIMERTarget,
   LEDTarget, LOGTarget, MARKTarget, MASQUERADETarget, NETMAPTarget, NFLOGTarget, NFQUEUETarget, NOTRACKTarget,
   RATEESTTarget, REDIRECTTarget, REJECTTargetIPv4, REJECTTargetIPv6, SECMARKTarget, SETTarget, SNATTarget, SNPTTarget,

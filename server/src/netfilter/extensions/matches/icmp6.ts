@@ -8,6 +8,8 @@ import type { ValueProblem } from '../../values';
 
 export const icmp6Match: MatchSpec = {
   name: 'icmp6',
+  // (libxtables loads icmp6 for these names too: `-m icmpv6` is common in hand-written rules.v6)
+  aliases: ['icmpv6', 'ipv6-icmp'],
   families: ['ipv6'],
   doc: 'ICMPv6 type/code match (loaded by -p ipv6-icmp / icmpv6)',
   evaluate: evaluateIcmp6,
