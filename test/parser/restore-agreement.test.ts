@@ -177,6 +177,8 @@ const PROBES: string[] = [
   ...['src,dst', 's,d', 'SRC,Dport', 'ct', 'c', 'sp', 'p', 'srcx', 'src,', ',src', 'src,,dst', 'spi,sport', 'x']
     .map((value) => `mangle|-A PREROUTING -j HMARK --hmark-tuple "${value}" --hmark-mod 4 --hmark-rnd 0x1`),
   '-A INPUT -j NFQUEUE --queue-balance ""',
+  // numbers padded with zeros far beyond 64 bits' worth of digits are still small (strtoul skips them)
+  `-A INPUT -m length --length 0x${'0'.repeat(80)}40`, `-A INPUT -m length --length ${'0'.repeat(90)}7:0x${'0'.repeat(75)}ff`, `-A INPUT -m length --length 1${'0'.repeat(75)}`,
   // rateest (optional rate values, taken only when they do not start with `-`) and CLUSTERIP (all of its options or none)
   ...['--rateest t --rateest-lt --rateest-bps 8bit', '--rateest t --rateest-gt --rateest-pps 5', '--rateest1 a --rateest-lt --rateest-bps --rateest2 b',
     '--rateest-delta --rateest t --rateest-bps1 8bit --rateest-lt --rateest-bps2 16kbit', '--rateest t --rateest-bps 8xbit', '--rateest t --rateest-pps 5x',

@@ -346,7 +346,8 @@ export const HUGE_NUMBER = 1n << 256n;
  * takes seconds, and a broken line must not stall the editor.
  */
 export function cDigitsValue(digits: string): bigint {
-  if (digits.length > 70) return HUGE_NUMBER;
+  // (leading zeros do not count: `0x0000…01` is 1; hex and octal parse in linear time anyway)
+  if ((/^0[xX]/.test(digits) ? digits.slice(2) : digits).replace(/^0+/, '').length > 70) return HUGE_NUMBER;
   // (BigInt reads 0x itself; a leading 0 is octal in C, decimal for BigInt)
   return BigInt(/^0[0-7]+$/.test(digits) ? '0o' + digits.slice(1) : digits);
 }
