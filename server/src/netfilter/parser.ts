@@ -1892,13 +1892,12 @@ class Parser {
           if ((issue.severity ?? 'error') === 'error') rule.broken = true;
         }
       }
-      if (PROTOCOL_MATCHES.has(match.module) && !match.implicit) {
-        const proto = rule.criteria.protocol?.args[0]?.text.toLowerCase();
-        const needed = PROTOCOL_MATCHES.get(match.module)!;
-        if (!proto || rule.criteria.protocol!.negated || !needed.includes(proto)) {
-          this.report('error', 'parse/match-needs-protocol', `-m ${match.module} needs '-p ${needed[0]}' on the same rule (iptables rejects it otherwise)`, match.moduleToken ?? match.span);
-          rule.broken = true;
-        }
+      // (sctp, dccp, icmp and icmp6 are refused only when the kernel loads the rule: analysis place/match-protocol)
+      const needed = PROTOCOL_MATCHES.get(match.module);
+      if (needed && !match.implicit && !PROTOCOL_CHECKED_AT_LOAD.has(match.module) && protocolMissingFor(rule, needed)) {
+        // (named as written: `-m icmpv6` is the icmp6 match)
+        this.report('error', 'parse/match-needs-protocol', `-m ${match.moduleToken?.text ?? match.module} needs '-p ${needed[0]}' on the same rule (iptables rejects it otherwise)`, match.moduleToken ?? match.span);
+        rule.broken = true;
       }
     }
     const target = rule.target;
@@ -2445,8 +2444,12 @@ function hasNatPort(text: string): boolean {
   return /:\d/.test(text);
 }
 
-/** Matches that iptables refuses unless the rule names their protocol with -p. */
-const PROTOCOL_MATCHES = new Map<string, string[]>([
+/**
+ * Matches that need the rule to name their protocol with -p (the kernel's xt_match.proto). iptables-nft
+ * refuses tcp, udp and udplite without it when it reads the rule; the others only fail when the
+ * kernel loads the rule (`--test` accepts them; probed with iptables 1.8.9 on Linux 6.18).
+ */
+export const PROTOCOL_MATCHES = new Map<string, string[]>([
   ['tcp', ['tcp', '6']],
   ['udp', ['udp', '17']],
   ['sctp', ['sctp', '132']],
@@ -2455,6 +2458,15 @@ const PROTOCOL_MATCHES = new Map<string, string[]>([
   ['dccp', ['dccp', '33']],
   ['udplite', ['udplite', '136']],
 ]);
+
+/** The matches of PROTOCOL_MATCHES that only the kernel refuses without their protocol. */
+export const PROTOCOL_CHECKED_AT_LOAD: ReadonlySet<string> = new Set(['sctp', 'dccp', 'icmp', 'icmp6']);
+
+/** Whether the rule fails to name one of `needed` as its (not negated) protocol. */
+export function protocolMissingFor(rule: Rule, needed: readonly string[]): boolean {
+  const proto = rule.criteria.protocol?.args[0]?.text.toLowerCase();
+  return !proto || rule.criteria.protocol!.negated || !needed.includes(proto);
+}
 
 function implicitModuleForProtocol(protocol: string, family: Family): string | undefined {
   const lower = protocol.toLowerCase();

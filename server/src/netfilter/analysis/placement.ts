@@ -9,6 +9,7 @@
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
 import { parseU32Program } from '../extensions/matches/u32';
+import { PROTOCOL_CHECKED_AT_LOAD, PROTOCOL_MATCHES, protocolMissingFor } from '../parser';
 import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 import { RULE_LOAD_CHECKED, RULE_EXTENSION, RULE_OBJECT, RULE_UNUSABLE } from './rule-class';
 
@@ -101,6 +102,15 @@ export function checkMatchValues(context: AnalysisContext, rule: Rule, problems:
   if (!context.usable(rule)) return;
   for (const match of rule.matches) {
     if (match.module === 'u32') checkU32Shifts(match.options, problems);
+    const needed = PROTOCOL_CHECKED_AT_LOAD.has(match.module) && !match.implicit ? PROTOCOL_MATCHES.get(match.module) : undefined;
+    if (needed && protocolMissingFor(rule, needed)) {
+      problems.push({
+        severity: 'error',
+        code: 'place/match-protocol',
+        message: `-m ${match.moduleToken?.text ?? match.module} needs '-p ${needed[0]}' on the same rule: the kernel refuses the rule when it is loaded (iptables-restore --test does not check it)`,
+        span: { start: (match.moduleToken ?? match.span).start, end: (match.moduleToken ?? match.span).end },
+      });
+    }
     if (match.module !== 'addrtype' || context.family !== 'ipv6') continue;
     for (const option of match.options) {
       if (option.name !== 'src-type' && option.name !== 'dst-type') continue;

@@ -8,6 +8,7 @@
 import type { RuleOutline } from '../rule-templates';
 import type { TargetUse } from '../model';
 import { statefulOutline } from './constraints';
+import { PROTOCOL_CHECKED_AT_LOAD } from '../parser';
 
 /** Verdicts that end the traversal of the current chain for every packet the rule matches. */
 export const ALWAYS_TERMINAL: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'REJECT', 'QUEUE', 'NFQUEUE', 'RETURN']);
@@ -66,6 +67,6 @@ export function templateClassBits(target: { kind: TargetUse['kind']; goto: boole
   if (statefulOutline(outline)) bits |= RULE_STATEFUL | RULE_NOT_UNIVERSAL;
   else if (outline.genericOptions === 0 && outline.modules.every((module) => module === 'comment')) bits |= RULE_UNIVERSAL;
   else if (outline.generic.some((option) => option.negated || option.name === 'fragment')) bits |= RULE_NOT_UNIVERSAL;
-  if (outline.modules.includes('addrtype') || outline.modules.includes('u32')) bits |= RULE_LOAD_CHECKED;
+  if (outline.modules.some((module) => module === 'addrtype' || module === 'u32' || PROTOCOL_CHECKED_AT_LOAD.has(module))) bits |= RULE_LOAD_CHECKED;
   return bits;
 }
