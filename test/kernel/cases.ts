@@ -317,6 +317,18 @@ const extensionHeaderCases: KernelCase[] = [
   { name: 'ipv6 extension headers: the node sends tcp (OUTPUT)', dump: extensionHeaders, nodeAddresses: [V6], packet: { src: V6, dst: '2001:db8:100::5', proto: 'tcp', dport: 80, fromLocal: true } },
 ];
 
+// Port numbers: C numbers for tcp and multiport, getaddrinfo's decimal (16 bits kept) for udp and conntrack.
+const portNumbers = own('port-numbers.rules');
+const portNumberCases: KernelCase[] = [
+  { name: 'port numbers: udp to 53 (udp 053, conntrack 053)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'port numbers: udp to 43 (udp 043 is 43, not octal 35)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 43 } },
+  { name: 'port numbers: udp to 4464 (70000 keeps 16 bits)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 4464 } },
+  { name: 'port numbers: udp to 150 (0100:0200 is 100 to 200)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 150 } },
+  { name: 'port numbers: tcp to 43 (tcp 053 is octal 43)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 43 } },
+  { name: 'port numbers: tcp to 53 (0x35)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 53 } },
+  { name: 'port numbers: tcp to 80 (multiport 0120 is octal 80)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
+];
+
 // connbytes: the first packet of a connection is counted before mangle; raw and untracked see no counters.
 const connbytes = own('connbytes.rules');
 const connbytesCases: KernelCase[] = [
@@ -349,6 +361,7 @@ export const kernelCases: KernelCase[] = [
   ...ttlCases,
   ...u32Cases,
   ...extensionHeaderCases,
+  ...portNumberCases,
   ...connbytesCases,
   ...timeCases,
   ...campaignCases,

@@ -177,6 +177,16 @@ const PROBES: string[] = [
   ...['src,dst', 's,d', 'SRC,Dport', 'ct', 'c', 'sp', 'p', 'srcx', 'src,', ',src', 'src,,dst', 'spi,sport', 'x']
     .map((value) => `mangle|-A PREROUTING -j HMARK --hmark-tuple "${value}" --hmark-mod 4 --hmark-rnd 0x1`),
   '-A INPUT -j NFQUEUE --queue-balance ""',
+  // ports read by xtables_getportbyname (udp, dccp, conntrack, TPROXY): decimal, 16 bits kept; tcp, sctp, multiport: C numbers
+  ...['053', '08', '0x35', '70000', '65536', '4294967296', '4294967295', '-1', '+53', '053:0100', '1:65536', 'domain', '1:2:3', '00']
+    .flatMap((value) => [`-A INPUT -p udp -m udp --dport ${value}`, `-A INPUT -m conntrack --ctorigdstport ${value}`]),
+  ...['053', '08', '0x35', '70000'].flatMap((value) => [`-A INPUT -p dccp -m dccp --sport ${value}`, `-A INPUT -p tcp -m tcp --dport ${value}`, `-A INPUT -p sctp -m sctp --dport ${value}`, `mangle|-A PREROUTING -p tcp -j TPROXY --on-port ${value} --tproxy-mark 1`]),
+  // a NAT port needs -p tcp, udp, sctp, dccp or (IPv4) icmp; a `!` before -p is not looked at
+  ...['-p icmp -j DNAT --to-destination 10.0.0.1:80', '! -p tcp -j DNAT --to-destination 10.0.0.1:80', '-p 1 -j DNAT --to-destination 10.0.0.1:80',
+    '-p esp -j DNAT --to-destination 10.0.0.1:80', '-p all -j DNAT --to-destination 10.0.0.1:80', '-p udplite -j DNAT --to-destination 10.0.0.1:80',
+    '! -p udp -j REDIRECT --to-ports 80', '-p icmp -j REDIRECT --to-ports 80'].map((rule) => `nat|-A PREROUTING ${rule}`),
+  // quoted words are values, even `"!"` and `"--x"`; numbers may carry a `+` (strtoul)
+  '-A INPUT -m comment --comment "--x"', '-A INPUT -p tcp -m osf ! --genre "!" --ttl 1', '-A INPUT -p icmp -m icmp --icmp-type "+1"', '-A INPUT -p tcp -m tcp --dport "+1"',
   // numbers padded with zeros far beyond 64 bits' worth of digits are still small (strtoul skips them)
   `-A INPUT -m length --length 0x${'0'.repeat(80)}40`, `-A INPUT -m length --length ${'0'.repeat(90)}7:0x${'0'.repeat(75)}ff`, `-A INPUT -m length --length 1${'0'.repeat(75)}`,
   // rateest (optional rate values, taken only when they do not start with `-`) and CLUSTERIP (all of its options or none)
@@ -229,6 +239,7 @@ const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r
   .concat(['bu', 'binding-update', 'b', 'BE', 'home-test', 'home', 'hot', 'bu:be', ':be', 'bu:', 'be:bu', '5', '255', '256', '0x7', 'x', 'bu:x', '1:2:3', '']
     .map((value) => `-A INPUT -p mh -m mh --mh-type "${value}"`))
   // icmp6 under the names libxtables maps to it; ipv6-mh known without /etc/protocols
+  .concat(['-p ipv6-icmp -j DNAT --to-destination [2001:db8::1]:80', '! -p tcp -j DNAT --to-destination [2001:db8::1]:80'].map((rule) => `nat|-A PREROUTING ${rule}`))
   .concat(['-p ipv6-icmp -m icmpv6 --icmpv6-type echo-request', '-p icmpv6 -m ipv6-icmp --icmpv6-type 1', '-p ipv6-icmp -m icmpv6 --icmpv6-type nosuchtype',
     '-p ipv6-mh -m mh --mh-type bu', '-p ipv6-mh'].map((rule) => `-A INPUT ${rule} -j ACCEPT`));
 

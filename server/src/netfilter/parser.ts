@@ -39,7 +39,7 @@ import type { MatchSpec, OptionSpec, TargetSpec } from './extensions/types';
 import { makeToken, ownCopy, tokenizeLine } from './tokenizer';
 import { ParsedMatch, ParsedOption, ParsedTarget, compactRule } from './rule-model';
 import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, NO_CHAIN, RuleTemplates, USER_CHAIN, type ShapeContext } from './rule-templates';
-import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue } from './values';
+import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue, natPortProtocol } from './values';
 import { protocolNumber } from './packet';
 import { lineOf, lowerBound } from './positions';
 import { changedRegion, movedProblem, problemSpans, type ChangedRegion } from './text-diff';
@@ -1511,9 +1511,10 @@ class Parser {
       while (args.length < maxArgs) {
         const candidate = tokens[j];
         if (!candidate) break;
-        const optionLike = candidate.text === '!' || (candidate.text.length > 1 && candidate.text[0] === '-' && !/^-\d/.test(candidate.text));
+        // (a quoted `"!"` or `"--x"` is a value: the shell's quotes are gone, but restore reads the word whole)
+        const optionLike = !candidate.quoted && (candidate.text === '!' || (candidate.text.length > 1 && candidate.text[0] === '-' && !/^-\d/.test(candidate.text)));
         if (args.length === 0 && !inlineValue) {
-          if (candidate.text === '!' && resolved.negatable && !legacyNegation && tokens[j + 1]) {
+          if (candidate.text === '!' && !candidate.quoted && resolved.negatable && !legacyNegation && tokens[j + 1]) {
             // Legacy `-s ! 10.0.0.0/8`: understood (so the model is right), reported as an error below.
             legacyNegation = candidate;
             j++;
@@ -1875,10 +1876,10 @@ class Parser {
       }
     }
     const natTarget = rule.target;
-    if (natTarget && NAT_PORT_TARGETS.has(natTarget.name) && !portProtocol) {
+    if (natTarget && NAT_PORT_TARGETS.has(natTarget.name) && !natPortProtocol(rule.criteria.protocol, this.family)) {
       const withPort = natTarget.options.find((o) => o.name === 'to-ports' || o.args.some((a) => hasNatPort(a.text)));
       if (withPort) {
-        this.report('error', 'parse/target-needs-protocol', `${natTarget.name} with a port needs '-p tcp' (or udp, sctp, dccp) on the rule`, withPort.span);
+        this.report('error', 'parse/target-needs-protocol', `${natTarget.name} with a port needs '-p tcp' (or udp, sctp, dccp${this.family === 'ipv4' ? ', icmp' : ''}) on the rule`, withPort.span);
         rule.broken = true;
       }
     }
@@ -1896,8 +1897,14 @@ class Parser {
       const needed = PROTOCOL_MATCHES.get(match.module);
       if (needed && !match.implicit && !PROTOCOL_CHECKED_AT_LOAD.has(match.module) && protocolMissingFor(rule, needed)) {
         // (named as written: `-m icmpv6` is the icmp6 match)
-        this.report('error', 'parse/match-needs-protocol', `-m ${match.moduleToken?.text ?? match.module} needs '-p ${needed[0]}' on the same rule (iptables rejects it otherwise)`, match.moduleToken ?? match.span);
-        rule.broken = true;
+        const written = match.moduleToken?.text ?? match.module;
+        if (rule.criteria.protocol?.negated) {
+          // `! -p tcp -m tcp`: iptables-nft reads and loads it (as a port match on any transport header), legacy refuses to load it
+          this.report('warning', 'parse/match-needs-protocol', `-m ${written} after a negated -p: iptables-legacy refuses to load this rule; iptables-nft loads it and compares the ports of any transport header (\`th dport\`), whatever the protocol`, match.moduleToken ?? match.span);
+        } else {
+          this.report('error', 'parse/match-needs-protocol', `-m ${written} needs '-p ${needed[0]}' on the same rule (iptables rejects it otherwise)`, match.moduleToken ?? match.span);
+          rule.broken = true;
+        }
       }
     }
     const target = rule.target;

@@ -16,7 +16,7 @@ import { OffsetTarget, ParsedMatch, ParsedOption, ParsedTarget } from './rule-mo
 import { makeToken, ownCopy } from './tokenizer';
 import type { OptionSpec } from './extensions/types';
 import { findMatch, findTarget } from './extensions/registry';
-import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue, type ValueProblem } from './values';
+import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue, natPortProtocol, type ValueProblem } from './values';
 
 /** Token classes in a shape: written verbatim, a free value, or a user chain name. */
 const VERBATIM = 0;
@@ -526,8 +526,7 @@ export class RuleTemplates {
             }
             // Whole-target checks, and the NAT port check of a rule without a port protocol, read the values.
             const protocol = rule.criteria.protocol;
-            const portProtocol = !!protocol && !protocol.negated && PORT_PROTOCOLS.has(protocol.args[0]?.text.toLowerCase() ?? '');
-            if (spec.validate || (NAT_PORT_TARGETS.has(target.name) && !portProtocol)) for (const option of target.options) for (const arg of option.args) pin(arg);
+            if (spec.validate || (NAT_PORT_TARGETS.has(target.name) && !natPortProtocol(protocol, family))) for (const option of target.options) for (const arg of option.args) pin(arg);
             else checkArgs(spec.options, target.options, target.name);
           } else if (target.options.length) throw DECLINE;
         }

@@ -4,12 +4,24 @@
 
 import type { Family } from './model';
 import type { OptionSpec } from './extensions/types';
-import { parseNumber } from './extensions/common';
+import { parseNumber, parseServicePort } from './extensions/common';
 
 /** Protocols that have ports (multiport and NAT port ranges need one of them). */
 export const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', '6', '17', '136', '132', '33']);
 /** Targets whose address argument may carry a port (which then needs a port protocol). */
 export const NAT_PORT_TARGETS = new Set(['DNAT', 'SNAT', 'MASQUERADE', 'REDIRECT']);
+
+/**
+ * Whether a NAT target may name a port on this rule (libxt_DNAT & co.): its -p is tcp, udp, sctp or
+ * dccp, or icmp in IPv4 (the ICMP id); a `!` before -p is not looked at. Probed with iptables 1.8.9.
+ */
+export function natPortProtocol(protocol: { negated: boolean; args: ReadonlyArray<{ text: string }> } | undefined, family: Family): boolean {
+  const name = protocol?.args[0]?.text.toLowerCase();
+  if (name === undefined) return false;
+  return NAT_PORT_PROTOCOLS.has(name) || (family === 'ipv4' && (name === 'icmp' || name === '1'));
+}
+
+const NAT_PORT_PROTOCOLS = new Set(['tcp', 'udp', 'sctp', 'dccp', '6', '17', '132', '33']);
 
 export interface ValueProblem {
   severity: 'error' | 'warning' | 'information';
@@ -179,17 +191,18 @@ export function checkNatRange(text: string, family: Family): ValueProblem | unde
   return undefined;
 }
 
+/** A whole number as xtables_strtoui reads it (strtoul base 0: white space, `+`, 0x hex, 0 octal; no `-`). */
 function checkNumber(text: string, max: number, what: string): ValueProblem | undefined {
-  if (!/^(0x[0-9a-fA-F]+|\d+)$/.test(text)) return { severity: 'error', message: `'${text}' is not a valid ${what}` };
-  const value = Number(text);
-  if (value > max) return { severity: 'error', message: `${what} '${text}' is out of range (max ${max})` };
+  const read = readUnsigned(text, 0);
+  if (!read || read.end !== text.length || text.trimStart().startsWith('-')) return { severity: 'error', message: `'${text}' is not a valid ${what}` };
+  if (read.value > BigInt(max)) return { severity: 'error', message: `${what} '${text}' is out of range (max ${max})` };
   return undefined;
 }
 
 const SERVICE_NAME = /^[A-Za-z][A-Za-z0-9_.+-]*$/;
 
 export function checkPort(text: string): ValueProblem | undefined {
-  if (/^(0x[0-9a-f]+|\d+)$/i.test(text)) {
+  if (/^[ \t\n\v\f\r]*\+?(0x[0-9a-f]+|\d+)$/i.test(text)) {
     // read as a C number: 0x50 is 80, 010 is 8, 080 is not a number (and no service is called that)
     const port = parseNumber(text);
     if (port === undefined) return { severity: 'error', message: `invalid port/service '${text}' (a leading 0 makes it octal)` };
@@ -197,6 +210,38 @@ export function checkPort(text: string): ValueProblem | undefined {
   }
   if (SERVICE_NAME.test(text)) return KNOWN_SERVICES.has(text) ? undefined : { severity: 'warning', message: `'${text}' is read as a service name from /etc/services when the rules are loaded` };
   return { severity: 'error', message: `invalid port/service '${text}'` };
+}
+
+/** The owners whose ports libxtables reads with xtables_getportbyname (see extensions/common.ts parseServicePort). */
+const SERVICE_PORT_OWNERS = new Set(['udp', 'dccp', 'conntrack', 'ipvs', 'TPROXY']);
+
+/** One port of an option read by xtables_getportbyname: a decimal number (kept to 16 bits) or a service name. */
+function checkServicePort(text: string): ValueProblem | undefined {
+  if (/^[ \t\n\v\f\r]*[+-]?\d+$/.test(text)) {
+    const port = parseServicePort(text);
+    if (port === undefined) return { severity: 'error', message: `Port "${text}" does not resolve to anything.` };
+    const written = Number(text.trim().replace(/^\+/, ''));
+    if (!(written <= 65535)) return { severity: 'warning', message: `port ${text} is past 65535: iptables keeps its low 16 bits, port ${port}` };
+    return undefined;
+  }
+  if (SERVICE_NAME.test(text)) return KNOWN_SERVICES.has(text) ? undefined : { severity: 'warning', message: `'${text}' is read as a service name from /etc/services when the rules are loaded` };
+  return { severity: 'error', message: `Port "${text}" does not resolve to anything.` };
+}
+
+/** FROM[:TO] of an option read by xtables_getportbyname (libxtables' XTTYPE_PORTRC): an empty end is 0 or 65535. */
+function checkServicePortRange(text: string, owner: string): ValueProblem | undefined {
+  const parts = text.split(':');
+  if (parts.length > 2) return { severity: 'error', message: `${owner}: Too many components for option (max: 2)` };
+  let warning: ValueProblem | undefined;
+  for (const part of parts) {
+    if (part === '' && parts.length === 2) continue;
+    const problem = checkServicePort(part);
+    if (problem?.severity === 'error') return problem;
+    warning ??= problem;
+  }
+  const [from, to] = parts.length === 2 && parts[0] !== '' && parts[1] !== '' ? [parseServicePort(parts[0]), parseServicePort(parts[1])] : [];
+  if (from !== undefined && to !== undefined && from > to) return { severity: 'warning', message: `port range '${text}' is reversed; iptables swaps it to ${parts[1]}:${parts[0]}` };
+  return warning;
 }
 
 /**
@@ -285,9 +330,9 @@ export function checkValue(spec: OptionSpec, text: string, family: Family, modul
     case 'int':
       return checkNumber(text, Number.MAX_SAFE_INTEGER, 'number');
     case 'port':
-      return checkPort(text);
+      return module !== undefined && SERVICE_PORT_OWNERS.has(module) ? checkServicePortRange(text, module) : checkPort(text);
     case 'port-range':
-      return checkPortRange(text, module);
+      return module !== undefined && SERVICE_PORT_OWNERS.has(module) ? checkServicePortRange(text, module) : checkPortRange(text, module);
     case 'port-list':
       return checkPortList(text, module);
     case 'nat-range':

@@ -134,8 +134,13 @@ function parseNumber(text: string): number | undefined {
   return undefined;
 }
 
+/**
+ * A port the analysis can compare: a plain decimal number up to 65535 or a known service. A leading
+ * zero is left out (tcp reads `053` as octal 43, udp as 53: extensions/common.ts parsePort and
+ * parseServicePort), and so are numbers past 65535 (udp keeps 16 bits of them).
+ */
 function parsePort(text: string): number | undefined {
-  const n = /^\d+$/.test(text) ? Number(text) : SERVICES[text];
+  const n = /^(0|[1-9]\d{0,4})$/.test(text) ? Number(text) : SERVICES[text];
   return n !== undefined && n <= 65535 ? n : undefined;
 }
 

@@ -8,6 +8,7 @@ import type { OptionUse } from '../model';
 import type { EvalContext, MatchOutcome } from './types';
 import { mergesNegatedPorts } from '../saved-by';
 import { parseAddress } from '../addr';
+import { decimalDigitsValue } from '../values';
 
 /** strtoul(text, 0): decimal, 0x hex, leading-0 octal. Undefined for anything else. */
 export function parseNumber(text: string): number | undefined {
@@ -23,7 +24,9 @@ export function parseNumber(text: string): number | undefined {
     }
     if (k === length && (length === 1 || text.charCodeAt(0) !== 48)) return value;
   }
-  const t = text.trim();
+  // (strtoul also takes a `+`)
+  const trimmed = text.trim();
+  const t = trimmed.startsWith('+') ? trimmed.slice(1) : trimmed;
   let n: number;
   // strtoul base 0, as libxtables reads numbers: 0x hex, a leading 0 octal (so `08` is invalid), else decimal.
   if (/^0x[0-9a-f]+$/i.test(t)) n = parseInt(t.slice(2), 16);
@@ -61,15 +64,37 @@ export function parsePort(text: string): number | undefined {
   return SERVICES[text];
 }
 
+/**
+ * A port as xtables_getportbyname reads it — udp, dccp and conntrack ports, TPROXY --on-port, ipvs
+ * (libxtables' XTTYPE_PORT/PORTRC) — through getaddrinfo's numeric service: decimal (`053` is 53,
+ * `0x35` is no number), kept to 16 bits (`70000` is 4464), refused when it is negative as a C int;
+ * else a name from /etc/services. tcp, sctp and multiport read C numbers instead (parsePort).
+ * Checked against iptables-nft-restore 1.8.9 (test/parser/restore-agreement.test.ts).
+ */
+export function parseServicePort(text: string): number | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(text);
+  if (!m) return SERVICES[text];
+  let value = decimalDigitsValue(m[2]);
+  if (value > 0xffffffffffffffffn) value = 0xffffffffffffffffn; // (strtoul saturates)
+  if (m[1] === '-') value = BigInt.asUintN(64, -value);
+  const asInt = BigInt.asIntN(32, value);
+  return asInt < 0n ? undefined : Number(asInt & 0xffffn);
+}
+
+/** parsePortRange for the ports xtables_getportbyname reads (see parseServicePort). */
+export function parseServicePortRange(text: string): { from: number; to: number } | undefined {
+  return parsePortRange(text, ':', parseServicePort);
+}
+
 /** `a`, `a:b`, `:b`, `a:` (iptables also accepts `a-b` in multiport? no: only `:`). */
-export function parsePortRange(text: string, separator = ':'): { from: number; to: number } | undefined {
+export function parsePortRange(text: string, separator = ':', port: (text: string) => number | undefined = parsePort): { from: number; to: number } | undefined {
   const at = text.indexOf(separator);
   if (at < 0) {
-    const p = parsePort(text);
+    const p = port(text);
     return p === undefined ? undefined : { from: p, to: p };
   }
-  const from = at === 0 ? 0 : parsePort(text.slice(0, at));
-  const to = at === text.length - 1 ? 65535 : parsePort(text.slice(at + 1));
+  const from = at === 0 ? 0 : port(text.slice(0, at));
+  const to = at === text.length - 1 ? 65535 : port(text.slice(at + 1));
   if (from === undefined || to === undefined) return undefined;
   return { from, to };
 }
@@ -235,14 +260,25 @@ export function continueTarget(describe?: (target: { name: string; options: Opti
  * both ports, true unless both are equal (saved-by.ts mergesNegatedPorts). Undefined when the rule
  * has no such pair or the dump was not saved by that version: evaluate the options one by one.
  */
-export function mergedNegatedPorts(match: { options: OptionUse[] }, ctx: EvalContext): { outcome: boolean; rest: OptionUse[] } | undefined {
+export function mergedNegatedPorts(match: { options: OptionUse[] }, ctx: EvalContext, port: (text: string) => number | undefined = parsePort): { outcome: boolean; rest: OptionUse[] } | undefined {
   if (!mergesNegatedPorts(ctx.node.savedBy)) return undefined;
   const sport = match.options.find((o) => o.name === 'sport');
   const dport = match.options.find((o) => o.name === 'dport');
   if (!sport?.negated || !dport?.negated) return undefined;
   const [a, b] = [sport.args[0]?.text ?? '', dport.args[0]?.text ?? ''];
   if (a.includes(':') || b.includes(':')) return undefined;
-  const [from, to] = [parsePort(a), parsePort(b)];
+  const [from, to] = [port(a), port(b)];
   if (from === undefined || to === undefined) return undefined;
   return { outcome: !(ctx.packet.sport === from && ctx.packet.dport === to), rest: match.options.filter((o) => o !== sport && o !== dport) };
+}
+
+/**
+ * `-m tcp` / `-m udp` on a rule with `! -p …`: iptables-legacy refuses to load the rule; iptables-nft
+ * loads it as a compare of the transport header's port bytes (`th dport`) whatever the protocol, which
+ * the engine does not model: undecided, with the reason.
+ */
+export function negatedProtocolMatch(module: string, match: { options: OptionUse[] }, ctx: EvalContext): MatchOutcome {
+  const text = matchText(module, match.options);
+  const fact = stableMatchFact(text, ctx.packet);
+  return assumedFact(ctx.packet, fact) ?? undecided(`assumed ${text} matches (after a negated -p, iptables-nft compares the ports of any transport header; iptables-legacy refuses the rule)`, { fact: { key: fact, ifMatches: true } });
 }

@@ -5,7 +5,7 @@ import type { Packet } from '../../packet';
 import { cidrContains, parseCidr } from '../../addr';
 import { protocolNumber } from '../../packet';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { evaluateOptions, inRange, optionText, parseIntRange, parsePortRange, undecided } from '../common';
+import { evaluateOptions, inRange, optionText, parseIntRange, parseServicePortRange, undecided } from '../common';
 import { uintRangeProblem } from '../../values';
 import { protocolProblem } from '../value-checks';
 
@@ -107,7 +107,7 @@ function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
     const cidr = parseCidr(text, p.family);
     return cidr ? cidrContains(cidr, address) : false;
   };
-  const port = (value: number | undefined, text: string) => inRange(value, parsePortRange(text));
+  const port = (value: number | undefined, text: string) => inRange(value, parseServicePortRange(text));
   return evaluateOptions(
     match.options,
     (option) => {
@@ -160,7 +160,7 @@ function evaluateOnTemplate(match: MatchUse, p: Packet): MatchOutcome {
           return cidr ? cidrContains(cidr, zero) : false;
         }
         case 'ctorigsrcport': case 'ctorigdstport': case 'ctreplsrcport': case 'ctrepldstport':
-          return inRange(0, parsePortRange(a));
+          return inRange(0, parseServicePortRange(a));
         case 'ctdir': return a.toUpperCase() === 'ORIGINAL';
         case 'ctexpire': return undecided(`assumed the template's timeout is within ${a} seconds`, { negated: `assumed the template's timeout is not within ${a} seconds` });
         default: return undefined;

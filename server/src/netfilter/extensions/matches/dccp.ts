@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { evaluateOptions, inRange, optionText, parsePortRange } from '../common';
+import { evaluateOptions, inRange, optionText, parseServicePortRange } from '../common';
 
 export const dccpMatch: MatchSpec = {
   name: 'dccp',
@@ -34,8 +34,8 @@ function evaluateDccp(match: MatchUse, ctx: EvalContext): MatchOutcome {
   return evaluateOptions(
     match.options,
     (option) => {
-      if (option.name === 'sport') return inRange(p.sport, parsePortRange(option.args[0]?.text ?? ''));
-      if (option.name === 'dport') return inRange(p.dport, parsePortRange(option.args[0]?.text ?? ''));
+      if (option.name === 'sport') return inRange(p.sport, parseServicePortRange(option.args[0]?.text ?? ''));
+      if (option.name === 'dport') return inRange(p.dport, parseServicePortRange(option.args[0]?.text ?? ''));
       return undefined; // packet types / options are not modelled
     },
     (option) => `-m dccp ${optionText(option)}`,

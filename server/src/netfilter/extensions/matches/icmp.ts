@@ -3,7 +3,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, parseNumber } from '../common';
-import type { ValueProblem } from '../../values';
+import { readUnsigned, type ValueProblem } from '../../values';
 
 export const icmpMatch: MatchSpec = {
   name: 'icmp',
@@ -101,9 +101,10 @@ function lowerCaseNames(table: Record<string, [number, number, number]>): Array<
 }
 
 /** 0–255 written as strtoul(…, 0) reads the whole text: decimal, 0x hex, 0-led octal. */
+/** A type or code as xtables_strtoui reads it (strtoul base 0, white space and `+` allowed), up to 255. */
 function byteValue(text: string): number | undefined {
-  const value = /^[1-9]\d*$/.test(text) ? Number(text) : /^0[xX][\da-fA-F]+$/.test(text) ? parseInt(text.slice(2), 16) : /^0[0-7]*$/.test(text) ? parseInt(text, 8) : undefined;
-  return value !== undefined && value <= 255 ? value : undefined;
+  const read = readUnsigned(text, 0);
+  return read && read.end === text.length && read.value <= 255n && !text.trimStart().startsWith('-') ? Number(read.value) : undefined;
 }
 
 /** The option check's answer for a resolution (an error when iptables-restore rejects it). */

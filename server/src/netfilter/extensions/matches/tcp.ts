@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { mergedNegatedPorts, evaluateOptions, inRange, optionText, parsePortRange, undecided } from '../common';
+import { mergedNegatedPorts, evaluateOptions, inRange, negatedProtocolMatch, optionText, parsePortRange, undecided } from '../common';
 
 export const tcpMatch: MatchSpec = {
   name: 'tcp',
@@ -54,6 +54,7 @@ export function tcpFlagsMatch(packetFlags: string[] | undefined, mask: string, c
 function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;
   // kernel tcp_mt: non-TCP packets and non-first fragments never match, whatever the `!`s say
+  if (p.proto !== 6 && ctx.rule?.criteria?.protocol?.negated) return negatedProtocolMatch('tcp', match, ctx);
   if (p.proto !== 6 || p.fragment) return false;
   const merged = mergedNegatedPorts(match, ctx);
   if (merged && !merged.outcome) return false;

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { mergedNegatedPorts, evaluateOptions, inRange, optionText, parsePortRange } from '../common';
+import { mergedNegatedPorts, evaluateOptions, inRange, negatedProtocolMatch, optionText, parseServicePort, parseServicePortRange } from '../common';
 
 export const udpMatch: MatchSpec = {
   name: 'udp',
@@ -23,14 +23,15 @@ export const udpMatch: MatchSpec = {
 function evaluateUdp(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;
   // kernel udp_mt: non-UDP packets and non-first fragments never match
+  if (p.proto !== 17 && ctx.rule?.criteria?.protocol?.negated) return negatedProtocolMatch('udp', match, ctx);
   if (p.proto !== 17 || p.fragment) return false;
-  const merged = mergedNegatedPorts(match, ctx);
+  const merged = mergedNegatedPorts(match, ctx, parseServicePort);
   if (merged && !merged.outcome) return false;
   return evaluateOptions(
     merged ? merged.rest : match.options,
     (option) => {
-      if (option.name === 'sport') return inRange(p.sport, parsePortRange(option.args[0]?.text ?? ''));
-      if (option.name === 'dport') return inRange(p.dport, parsePortRange(option.args[0]?.text ?? ''));
+      if (option.name === 'sport') return inRange(p.sport, parseServicePortRange(option.args[0]?.text ?? ''));
+      if (option.name === 'dport') return inRange(p.dport, parseServicePortRange(option.args[0]?.text ?? ''));
       return undefined;
     },
     (option) => `-m udp ${optionText(option)}`,
