@@ -20,7 +20,7 @@ import { GENERIC_OPTIONS } from '../../server/src/netfilter/extensions/generic';
 import type { OptionSpec } from '../../server/src/netfilter/extensions/types';
 import { BUILTIN_CHAINS, TABLE_NAMES, type Family } from '../../server/src/netfilter/model';
 import { parseRuleset } from '../../server/src/netfilter/parser';
-import { contextOf, dump, familyOf, isTarget, ruleFor, type Spec } from './registry-samples';
+import { contextOf, dump, familyOf, isTarget, ruleFor, sampleFor, withoutOptions, type Spec } from './registry-samples';
 
 /** Options iptables-nft-restore --test rejects in this environment for a reason that is not syntax. */
 const SYNTAX_PHASE_LIMITS: Record<string, string> = {
@@ -280,4 +280,41 @@ test('every option with a bad value: an error exactly where restore rejects it',
   report(`bad values: ${cases.length} cases, ${unexplained.length} unexplained disagreements, ${gapsSeen.size} of ${Object.keys(KNOWN_VALUE_GAPS).length} known gaps seen`);
   assert.deepEqual(unexplained, []);
   assert.deepEqual(Object.keys(KNOWN_VALUE_GAPS).filter((key) => !gapsSeen.has(key)), [], 'these options agree now: take them off KNOWN_VALUE_GAPS');
+});
+
+test('option pairs: an error exactly for the pairs restore refuses together, and for an option without its companion', () => {
+  if (skipOrFail()) return;
+  // Every declared group names the extension's own options.
+  for (const spec of allSpecs()) {
+    for (const group of spec.conflicts ?? []) for (const name of group) assert.ok(spec.options.some((o) => o.name === name), `${spec.name} conflicts: no option --${name}`);
+  }
+  type Case = { key: string; family: Family; text: string };
+  const cases: Case[] = [];
+  const write = (spec: Spec, option: OptionSpec, family: Family) => { const value = sampleFor(spec, option, family); return `--${option.name}${value ? ' ' + value : ''}`; };
+  for (const spec of allSpecs()) {
+    const family = familyOf(spec);
+    const ctx = contextOf(spec);
+    const head = isTarget(spec) ? `-j ${spec.name}` : `-m ${spec.name}`;
+    // the extension's companions (its base) stay, less the options under test: restore checks conflicts after required options
+    const rule = (options: OptionSpec[]) => {
+      const base = options.reduce((text, option) => withoutOptions(text, spec, option), ctx.base ?? '');
+      return dump(ctx.table, [{ chain: ctx.chain, text: [ctx.pre, head, base, ...options.map((option) => write(spec, option, family))].filter(Boolean).join(' ') }]);
+    };
+    spec.options.forEach((a, i) => {
+      cases.push({ key: `${spec.name} --${a.name}`, family, text: rule([a]) });
+      for (const b of spec.options.slice(i + 1)) cases.push({ key: `${spec.name} --${a.name} --${b.name}`, family, text: rule([a, b]) });
+    });
+  }
+  const results = runCases(cases, 'test');
+  const disagreements: string[] = [];
+  let refused = 0;
+  cases.forEach((c, i) => {
+    const restoreRefuses = !results[i].ok && /cannot be used together with|also requires/.test(results[i].stderr);
+    const ours = parseRuleset(c.text, { family: c.family }).problems.some((p) => p.code === 'parse/option-conflict');
+    if (restoreRefuses) refused++;
+    // (restore may stop at another error first, e.g. policy's tunnel mode: then both refuse the rule)
+    if (restoreRefuses ? !ours : ours && results[i].ok) disagreements.push(`${c.key}: restore ${restoreRefuses ? `refuses (${results[i].stderr.split('\n')[0]})` : 'has no conflict'}, we ${ours ? 'report one' : 'report none'}`);
+  });
+  report(`option pairs: ${cases.length} rules, restore refuses ${refused} for a conflict or a missing companion, ${disagreements.length} disagreements`);
+  assert.deepEqual(disagreements, []);
 });

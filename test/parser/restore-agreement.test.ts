@@ -185,6 +185,12 @@ const PROBES: string[] = [
   ...['-p icmp -j DNAT --to-destination 10.0.0.1:80', '! -p tcp -j DNAT --to-destination 10.0.0.1:80', '-p 1 -j DNAT --to-destination 10.0.0.1:80',
     '-p esp -j DNAT --to-destination 10.0.0.1:80', '-p all -j DNAT --to-destination 10.0.0.1:80', '-p udplite -j DNAT --to-destination 10.0.0.1:80',
     '! -p udp -j REDIRECT --to-ports 80', '-p icmp -j REDIRECT --to-ports 80'].map((rule) => `nat|-A PREROUTING ${rule}`),
+  // tcp/udp without their -p: refused while reading when iptables-nft writes them as nft expressions, at load otherwise
+  ...['-m tcp --tcp-option 2', '-p sctp -m tcp --tcp-option 2', '-m tcp', '-m udp', '-m tcp --syn', '-m tcp ! --dport 5', '-p sctp -m tcp --sport 1024:65535 --tcp-option 2']
+    .map((rule) => `-A INPUT ${rule} -j ACCEPT`),
+  // prefix lengths (XTTYPE_PLEN): a number up to 32, or anything inet_aton reads, taken as the mask
+  ...['24', '33', '1.5', '255.0.255.0', 'x', '0x10', '+8', '-1'].map((value) => `-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name t --hashlimit-srcmask ${value}`),
+  ...['24', '33', 'x'].map((value) => `-A INPUT -p tcp -m connlimit --connlimit-above 2 --connlimit-mask ${value}`),
   // quoted words are values, even `"!"` and `"--x"`; numbers may carry a `+` (strtoul)
   '-A INPUT -m comment --comment "--x"', '-A INPUT -p tcp -m osf ! --genre "!" --ttl 1', '-A INPUT -p icmp -m icmp --icmp-type "+1"', '-A INPUT -p tcp -m tcp --dport "+1"',
   // numbers padded with zeros far beyond 64 bits' worth of digits are still small (strtoul skips them)

@@ -1895,7 +1895,7 @@ class Parser {
       }
       // (sctp, dccp, icmp and icmp6 are refused only when the kernel loads the rule: analysis place/match-protocol)
       const needed = PROTOCOL_MATCHES.get(match.module);
-      if (needed && !match.implicit && !PROTOCOL_CHECKED_AT_LOAD.has(match.module) && protocolMissingFor(rule, needed)) {
+      if (needed && !match.implicit && !protocolCheckedAtLoad(match.module, match.options.map((o) => o.name)) && protocolMissingFor(rule, needed)) {
         // (named as written: `-m icmpv6` is the icmp6 match)
         const written = match.moduleToken?.text ?? match.module;
         if (rule.criteria.protocol?.negated) {
@@ -1928,6 +1928,20 @@ class Parser {
         this.report('error', 'parse/missing-option', `${label} needs --${option.name}`, at);
         rule.broken = true;
       }
+    }
+    if (options.length < 2 && !spec.options.some((o) => o.also)) return;
+    // libxtables refuses options it declares exclusive (`.excl`) and options without their companion (`.also`)
+    for (const group of spec.conflicts ?? []) {
+      const given = options.filter((o) => group.includes(o.name));
+      if (given.length < 2) continue;
+      this.report('error', 'parse/option-conflict', `${spec.name}: option "--${given[1].name}" cannot be used together with "--${given[0].name}".`, given[1].span);
+      rule.broken = true;
+    }
+    for (const use of options) {
+      const missing = spec.options.find((o) => o.name === use.name)?.also?.find((name) => !options.some((o) => o.name === name));
+      if (!missing) continue;
+      this.report('error', 'parse/option-conflict', `${spec.name}: option "--${use.name}" also requires "--${missing}".`, use.span);
+      rule.broken = true;
     }
   }
 
@@ -2468,6 +2482,17 @@ export const PROTOCOL_MATCHES = new Map<string, string[]>([
 
 /** The matches of PROTOCOL_MATCHES that only the kernel refuses without their protocol. */
 export const PROTOCOL_CHECKED_AT_LOAD: ReadonlySet<string> = new Set(['sctp', 'dccp', 'icmp', 'icmp6']);
+
+/**
+ * Whether a match's missing protocol is found only when the kernel loads the rule: sctp, dccp, icmp and
+ * icmp6 always; tcp and udp when iptables-nft cannot write the match as nft expressions and keeps the
+ * xtables match (no option at all, or `--tcp-option`) — otherwise iptables-nft refuses the rule while
+ * reading it. `options`: the names of the match's options. Probed with iptables 1.8.9.
+ */
+export function protocolCheckedAtLoad(module: string, options: readonly string[]): boolean {
+  if (PROTOCOL_CHECKED_AT_LOAD.has(module)) return true;
+  return (module === 'tcp' || module === 'udp') && (options.length === 0 || options.includes('tcp-option'));
+}
 
 /** Whether the rule fails to name one of `needed` as its (not negated) protocol. */
 export function protocolMissingFor(rule: Rule, needed: readonly string[]): boolean {

@@ -9,7 +9,7 @@
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
 import { parseU32Program } from '../extensions/matches/u32';
-import { PROTOCOL_CHECKED_AT_LOAD, PROTOCOL_MATCHES, protocolMissingFor } from '../parser';
+import { PROTOCOL_MATCHES, protocolCheckedAtLoad, protocolMissingFor } from '../parser';
 import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 import { RULE_LOAD_CHECKED, RULE_EXTENSION, RULE_OBJECT, RULE_UNUSABLE } from './rule-class';
 
@@ -102,7 +102,7 @@ export function checkMatchValues(context: AnalysisContext, rule: Rule, problems:
   if (!context.usable(rule)) return;
   for (const match of rule.matches) {
     if (match.module === 'u32') checkU32Shifts(match.options, problems);
-    const needed = PROTOCOL_CHECKED_AT_LOAD.has(match.module) && !match.implicit ? PROTOCOL_MATCHES.get(match.module) : undefined;
+    const needed = !match.implicit && protocolCheckedAtLoad(match.module, match.options.map((o) => o.name)) ? PROTOCOL_MATCHES.get(match.module) : undefined;
     if (needed && protocolMissingFor(rule, needed)) {
       problems.push({
         severity: 'error',

@@ -8,7 +8,7 @@
 import type { RuleOutline } from '../rule-templates';
 import type { TargetUse } from '../model';
 import { statefulOutline } from './constraints';
-import { PROTOCOL_CHECKED_AT_LOAD } from '../parser';
+import { PROTOCOL_CHECKED_AT_LOAD, protocolCheckedAtLoad } from '../parser';
 
 /** Verdicts that end the traversal of the current chain for every packet the rule matches. */
 export const ALWAYS_TERMINAL: ReadonlySet<string> = new Set(['ACCEPT', 'DROP', 'REJECT', 'QUEUE', 'NFQUEUE', 'RETURN']);
@@ -67,6 +67,12 @@ export function templateClassBits(target: { kind: TargetUse['kind']; goto: boole
   if (statefulOutline(outline)) bits |= RULE_STATEFUL | RULE_NOT_UNIVERSAL;
   else if (outline.genericOptions === 0 && outline.modules.every((module) => module === 'comment')) bits |= RULE_UNIVERSAL;
   else if (outline.generic.some((option) => option.negated || option.name === 'fragment')) bits |= RULE_NOT_UNIVERSAL;
-  if (outline.modules.some((module) => module === 'addrtype' || module === 'u32' || PROTOCOL_CHECKED_AT_LOAD.has(module))) bits |= RULE_LOAD_CHECKED;
+  // (tcp and udp are read as xtables matches, checked at load, in kube-proxy's every `-p tcp -m tcp -j DNAT`:
+  // only a rule whose -p is absent or negated is worth a look — one with another protocol is left out)
+  const plainProtocol = outline.generic.some((option) => option.name === 'protocol' && !option.negated);
+  const loadChecked = (module: string) =>
+    module === 'addrtype' || module === 'u32' || PROTOCOL_CHECKED_AT_LOAD.has(module) ||
+    (!plainProtocol && protocolCheckedAtLoad(module, outline.matchOptions.filter((o) => o.owner === module).map((o) => o.name)));
+  if (outline.modules.some(loadChecked)) bits |= RULE_LOAD_CHECKED;
   return bits;
 }

@@ -47,6 +47,8 @@ export interface OptionSpec {
   doc: string;
   /** required for the extension to be valid (iptables rejects the rule without it) */
   required?: boolean;
+  /** options this one needs beside it (libxtables' `.also`: "option X also requires Y") */
+  also?: readonly string[];
   /** option may appear more than once in one match instance */
   repeatable?: boolean;
   /** what iptables-restore says about a value that `value` alone cannot judge (icmp type names) */
@@ -93,6 +95,8 @@ export interface MatchSpec {
    * Absent: the simulator treats the match as undecided and forks.
    */
   evaluate?(match: MatchUse, ctx: EvalContext): MatchOutcome;
+  /** groups of options of which iptables accepts at most one in a rule (libxtables' `.excl`; probed, see OPTION_CONFLICTS in test/extensions/restore-agreement.test.ts) */
+  conflicts?: ReadonlyArray<readonly string[]>;
   /** extra validation beyond arity/grammar; returns messages for options that are wrong */
   validate?(match: MatchUse): Array<{ option?: OptionUse; message: string; severity?: 'error' | 'warning' }>;
 }
@@ -128,6 +132,8 @@ export interface TargetSpec {
   options: OptionSpec[];
   /** Apply the target to `ctx.packet` (mutate it) and say what happened. Absent = CONTINUE with an assumption. */
   apply?(target: TargetUse, ctx: EvalContext): TargetEffect;
+  /** groups of options of which iptables accepts at most one in a rule (as MatchSpec.conflicts) */
+  conflicts?: ReadonlyArray<readonly string[]>;
   validate?(target: TargetUse): Array<{ option?: OptionUse; message: string; severity?: 'error' | 'warning' }>;
 }
 

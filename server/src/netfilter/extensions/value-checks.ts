@@ -240,3 +240,17 @@ export function rt0AddressesProblem(text: string): ValueProblem | undefined {
   }
   return undefined;
 }
+
+/**
+ * A prefix length (libxtables XTTYPE_PLEN: hashlimit's and connlimit's masks): a number up to 32 (128
+ * for IPv6), else anything that reads as an address, taken as the mask itself (inet_aton: `1.5`, `33`).
+ */
+export function plenProblem(owner: string, option: string) {
+  return (text: string, family: 'ipv4' | 'ipv6'): ValueProblem | undefined => {
+    const max = family === 'ipv6' ? 128 : 32;
+    const number = wholeNumber(text);
+    if (number !== undefined && number <= max) return undefined;
+    if (family === 'ipv4' ? isInetAton(text) : parseAddress(text, 'ipv6')) return undefined;
+    return error(`${owner}: bad value for option "--${option}", neither a valid network mask nor valid CIDR (0-${max}).`);
+  };
+}

@@ -7,6 +7,8 @@ import { assumedFact, evaluateOptions, localAddressFact, optionText, undecided }
 
 export const addrtypeMatch: MatchSpec = {
   name: 'addrtype',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['limit-iface-in', 'limit-iface-out']],
   doc: 'This module matches packets based on their address type',
   evaluate: evaluateAddrtype,
   options: [

@@ -5,6 +5,8 @@ import { alwaysUndecided } from '../common';
 
 export const clusterMatch: MatchSpec = {
   name: 'cluster',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['cluster-local-node', 'cluster-local-nodemask']],
   doc: 'Allows you to deploy gateway and back-end load-sharing clusters without the need of load-balancers',
   evaluate: alwaysUndecided('cluster', 'the cluster hash of the packet is not computed', { stable: true }),
   options: [

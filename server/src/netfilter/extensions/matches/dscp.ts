@@ -8,6 +8,8 @@ import type { ValueProblem } from '../../values';
 
 export const dscpMatch: MatchSpec = {
   name: 'dscp',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['dscp', 'dscp-class']],
   doc: 'This module matches the 6 bit DSCP field within the TOS field in the IP header',
   evaluate: evaluateDscp,
   options: [

@@ -6,6 +6,8 @@ import { uintRangeProblem } from '../../values';
 
 export const fragMatch: MatchSpec = {
   name: 'frag',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['fragmore', 'fraglast']],
   families: ['ipv6'],
   doc: 'This module matches the parameters in Fragment header',
   evaluate: extensionHeaderMatch('frag', 'the packet starts with an extension header whose successors are not known'),

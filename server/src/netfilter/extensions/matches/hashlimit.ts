@@ -4,10 +4,12 @@ import type { MatchUse } from '../../model';
 import { optionOf, type EvalContext, type MatchOutcome, type MatchSpec } from '../types';
 import { evaluateOptions, optionText, undecided } from '../common';
 import { readUnsigned } from '../../values';
-import { hashlimitBurstProblem, hashlimitIntervalProblem, hashlimitRateProblem, nonEmptyProblem } from '../value-checks';
+import { hashlimitBurstProblem, hashlimitIntervalProblem, hashlimitRateProblem, nonEmptyProblem, plenProblem } from '../value-checks';
 
 export const hashlimitMatch: MatchSpec = {
   name: 'hashlimit',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['hashlimit-upto', 'hashlimit-above']],
   doc: 'Hashlimit uses hash buckets to express a rate limiting match (like the limit match) for a group of connections using a single iptables rule',
   evaluate: evaluateHashlimit,
   validate(match) {
@@ -30,11 +32,11 @@ export const hashlimitMatch: MatchSpec = {
       doc: 'Match if the rate is above amount/quantum',
     },
     {
-      name: 'hashlimit-srcmask', arity: 1, negatable: false, value: 'int',
+      name: 'hashlimit-srcmask', arity: 1, negatable: false, value: 'int', check: plenProblem('hashlimit', 'hashlimit-srcmask'),
       doc: 'When --hashlimit-mode srcip is used, all source addresses encountered will be grouped according to the given prefix length and the so-created subnet will be subject to hashlimit',
     },
     {
-      name: 'hashlimit-dstmask', arity: 1, negatable: false, value: 'int',
+      name: 'hashlimit-dstmask', arity: 1, negatable: false, value: 'int', check: plenProblem('hashlimit', 'hashlimit-dstmask'),
       doc: 'Like --hashlimit-srcmask, but for destination addresses',
     },
     {

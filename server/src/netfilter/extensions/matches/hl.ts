@@ -7,6 +7,8 @@ import { compareTtl } from './ttl';
 
 export const hlMatch: MatchSpec = {
   name: 'hl',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['hl-eq', 'hl-lt', 'hl-gt']],
   families: ['ipv6'],
   doc: 'This module matches the Hop Limit field in the IPv6 header',
   evaluate: evaluateHl,

@@ -6,6 +6,8 @@ import { evaluateOptions, inRange, optionText, parsePortRange } from '../common'
 
 export const multiportMatch: MatchSpec = {
   name: 'multiport',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['sports', 'dports', 'ports']],
   doc: 'This module matches a set of source or destination ports',
   evaluate: evaluateMultiport,
   options: [

@@ -46,7 +46,7 @@ export const policyMatch: MatchSpec = {
       doc: 'Matches the encapsulation mode',
     },
     {
-      name: 'next', arity: 0, negatable: false, value: 'none',
+      name: 'next', also: ['strict'], arity: 0, negatable: false, value: 'none',
       doc: 'Start the next element of the policy specification (with --strict)',
     },
   ],

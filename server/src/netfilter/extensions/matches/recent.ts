@@ -7,6 +7,8 @@ import { optionOf } from '../types';
 
 export const recentMatch: MatchSpec = {
   name: 'recent',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['set', 'rcheck', 'update', 'remove'], ['set', 'rttl'], ['remove', 'rttl']],
   doc: 'Allows you to dynamically create a list of IP addresses and then match against that list in a few different ways',
   evaluate: evaluateRecent,
   options: [
@@ -31,7 +33,7 @@ export const recentMatch: MatchSpec = {
       doc: 'This option must be used in conjunction with one of --rcheck or --update',
     },
     {
-      name: 'reap', arity: 0, negatable: false, value: 'none',
+      name: 'reap', also: ['seconds'], arity: 0, negatable: false, value: 'none',
       doc: 'With --seconds: purge entries older than the given number of seconds',
     },
     {

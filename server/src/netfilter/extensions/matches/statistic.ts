@@ -7,6 +7,8 @@ import { matchText, parseNumber, undecided } from '../common';
 
 export const statisticMatch: MatchSpec = {
   name: 'statistic',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['probability', 'every'], ['probability', 'packet']],
   doc: 'This module matches packets based on some statistic condition',
   evaluate: evaluateStatistic,
   validate(match) {

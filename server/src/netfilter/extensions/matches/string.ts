@@ -5,6 +5,8 @@ import { alwaysUndecided } from '../common';
 
 export const stringMatch: MatchSpec = {
   name: 'string',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['string', 'hex-string']],
   doc: 'This module matches a given string by using some pattern matching strategy',
   evaluate: alwaysUndecided('string', 'packet payload is not modelled', { stable: true }),
   options: [

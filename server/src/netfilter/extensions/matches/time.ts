@@ -19,6 +19,8 @@ const WEEK_DAYS = ['', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 export const timeMatch: MatchSpec = {
   name: 'time',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['localtz', 'utc'], ['kerneltz', 'utc']],
   doc: 'This matches if the packet arrival time/date is within a given range',
   evaluate: evaluateTime,
   validate(match) {

@@ -6,6 +6,8 @@ import { evaluateOptions, optionText, parseNumber } from '../common';
 
 export const ttlMatch: MatchSpec = {
   name: 'ttl',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['ttl-eq', 'ttl-lt', 'ttl-gt']],
   families: ['ipv4'],
   doc: 'This module matches the time to live field in the IP header',
   evaluate: evaluateTtl,

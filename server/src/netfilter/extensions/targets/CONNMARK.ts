@@ -8,6 +8,8 @@ import { applyMarkOperation, markChangeHint, markOperation } from './MARK';
 
 export const CONNMARKTarget: TargetSpec = {
   name: 'CONNMARK',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark', 'save-mark', 'restore-mark'], ['mask', 'ctmask'], ['mask', 'nfmask']],
   doc: 'This module sets the netfilter mark value associated with a connection',
   terminating: false,
   apply: applyConnmark,

@@ -5,6 +5,8 @@ import { continueTarget } from '../common';
 
 export const CONNSECMARKTarget: TargetSpec = {
   name: 'CONNSECMARK',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['save', 'restore']],
   doc: 'This module copies security markings from packets to connections (if unlabeled), and from connections back to packets (also only if unlabeled)',
   terminating: false,
   tables: ['mangle', 'security'],

@@ -8,6 +8,8 @@ import { dscpClassProblem } from '../matches/dscp';
 
 export const DSCPTarget: TargetSpec = {
   name: 'DSCP',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['set-dscp', 'set-dscp-class']],
   doc: 'This target alters the value of the DSCP bits within the TOS header of the IPv4 packet',
   terminating: false,
   tables: ['mangle'],

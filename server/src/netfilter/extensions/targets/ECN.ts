@@ -5,6 +5,8 @@ import { continueTarget } from '../common';
 
 export const ECNTarget: TargetSpec = {
   name: 'ECN',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['ecn-tcp-remove', 'ecn-tcp-cwr'], ['ecn-tcp-remove', 'ecn-tcp-ece']],
   families: ['ipv4'],
   doc: 'This target selectively works around known ECN blackholes',
   terminating: false,

@@ -6,6 +6,8 @@ import { changeTtl } from './TTL';
 
 export const HLTarget: TargetSpec = {
   name: 'HL',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['hl-set', 'hl-dec', 'hl-inc']],
   families: ['ipv6'],
   doc: 'This is used to modify the Hop Limit field in IPv6 header',
   terminating: false,

@@ -6,6 +6,8 @@ import { hex, parseMarkMask, parseNumber } from '../common';
 
 export const MARKTarget: TargetSpec = {
   name: 'MARK',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark']],
   doc: 'This target is used to set the Netfilter mark value associated with the packet',
   terminating: false,
   apply: applyMark,

@@ -6,6 +6,8 @@ import { nonEmptyProblem } from '../value-checks';
 
 export const NFLOGTarget: TargetSpec = {
   name: 'NFLOG',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['nflog-range', 'nflog-size']],
   doc: 'This target provides logging of matching packets',
   terminating: false,
   apply: continueTarget((t) => `logged via nfnetlink_log group ${t.options.find((o) => o.name === 'nflog-group')?.args[0]?.text ?? '0'}`),

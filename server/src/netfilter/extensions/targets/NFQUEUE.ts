@@ -6,6 +6,8 @@ import { uintRangeProblem } from '../../values';
 
 export const NFQUEUETarget: TargetSpec = {
   name: 'NFQUEUE',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['queue-num', 'queue-balance']],
   doc: 'This target passes the packet to userspace using the nfnetlink_queue handler',
   terminating: true,
   apply: applyNfqueue,
@@ -23,7 +25,7 @@ export const NFQUEUETarget: TargetSpec = {
       doc: 'By default, if no userspace program is listening on an NFQUEUE, then all packets that are to be queued are dropped',
     },
     {
-      name: 'queue-cpu-fanout', arity: 0, negatable: false, value: 'none',
+      name: 'queue-cpu-fanout', also: ['queue-balance'], arity: 0, negatable: false, value: 'none',
       doc: 'Available starting Linux kernel 3.10',
     },
   ],

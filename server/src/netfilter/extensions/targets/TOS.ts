@@ -7,6 +7,8 @@ import { parseTos, tosProblem } from '../matches/tos';
 
 export const TOSTarget: TargetSpec = {
   name: 'TOS',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['set-tos', 'and-tos', 'or-tos', 'xor-tos']],
   doc: 'This module sets the Type of Service field in the IPv4 header (including the "precedence" bits) or the Priority field in the IPv6 header',
   terminating: false,
   tables: ['mangle'],

@@ -6,6 +6,8 @@ import { parseNumber } from '../common';
 
 export const TTLTarget: TargetSpec = {
   name: 'TTL',
+  // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
+  conflicts: [['ttl-set', 'ttl-dec', 'ttl-inc']],
   families: ['ipv4'],
   doc: 'This is used to modify the IPv4 TTL header field',
   terminating: false,
