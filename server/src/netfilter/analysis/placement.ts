@@ -9,6 +9,7 @@
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
 import { parseU32Program } from '../extensions/matches/u32';
+import { readAddressTypes } from '../extensions/matches/addrtype';
 import { PROTOCOL_MATCHES, protocolCheckedAtLoad, protocolMissingFor } from '../parser';
 import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 import { RULE_LOAD_CHECKED, RULE_EXTENSION, RULE_OBJECT, RULE_UNUSABLE } from './rule-class';
@@ -116,7 +117,7 @@ export function checkMatchValues(context: AnalysisContext, rule: Rule, problems:
       if (option.name !== 'src-type' && option.name !== 'dst-type') continue;
       const value = option.args[0];
       if (!value) continue;
-      const refused = value.text.split(',').filter((t) => IPV6_REFUSED_ADDRESS_TYPES.has(t.toUpperCase()));
+      const refused = (readAddressTypes(value.text) ?? []).filter((t) => IPV6_REFUSED_ADDRESS_TYPES.has(t));
       if (refused.length === 0) continue;
       problems.push({
         severity: 'error',

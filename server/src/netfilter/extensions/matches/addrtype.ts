@@ -13,11 +13,11 @@ export const addrtypeMatch: MatchSpec = {
   evaluate: evaluateAddrtype,
   options: [
     {
-      name: 'src-type', arity: 1, negatable: true, value: 'enum-list', values: ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'],
+      name: 'src-type', arity: 1, negatable: true, value: 'enum-list', check: addressTypesProblem, values: ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'],
       doc: 'Matches if the source address is of given type',
     },
     {
-      name: 'dst-type', arity: 1, negatable: true, value: 'enum-list', values: ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'],
+      name: 'dst-type', arity: 1, negatable: true, value: 'enum-list', check: addressTypesProblem, values: ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'],
       doc: 'Matches if the destination address is of given type',
     },
     {
@@ -75,7 +75,8 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
       if (option.name === 'limit-iface-in' || option.name === 'limit-iface-out') return true;
       if (option.name !== 'src-type' && option.name !== 'dst-type') return undefined;
       const address = option.name === 'src-type' ? ctx.packet.src : ctx.packet.dst;
-      const wanted = (option.args[0]?.text ?? '').split(',').map((t) => t.toUpperCase());
+      const wanted = readAddressTypes(option.args[0]?.text ?? '');
+      if (!wanted) return undefined;
       if (ctx.packet.family === 'ipv6') return ipv6TypeMatches(address, wanted, ctx, limited?.name);
       const { type, unsure, localUnknown } = addressType(address, ctx);
       const result = wanted.includes(type);
@@ -178,4 +179,29 @@ function ipv6TypeMatches(text: string, wanted: string[], ctx: EvalContext, limit
 function addressIsLoopbackText(text: string): boolean {
   const address = parseAddress(text);
   return !!address && isLoopback(address);
+}
+
+/** The kernel's route types in libxt_addrtype's order (rtn_names), which decides what a prefix means. */
+const ADDRESS_TYPES = ['UNSPEC', 'UNICAST', 'LOCAL', 'BROADCAST', 'ANYCAST', 'MULTICAST', 'BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'NAT', 'XRESOLVE'];
+
+/**
+ * `--src-type` / `--dst-type` as libxt_addrtype parse_types reads them: comma-separated, each any
+ * case-insensitive prefix of a type, the first in table order (`x` is XRESOLVE, `u` UNSPEC); undefined
+ * when a piece is empty or names no type.
+ */
+export function readAddressTypes(text: string): string[] | undefined {
+  const types: string[] = [];
+  for (const piece of text.split(',')) {
+    const upper = piece.toUpperCase();
+    const type = piece === '' ? undefined : ADDRESS_TYPES.find((name) => name.startsWith(upper));
+    if (!type) return undefined;
+    types.push(type);
+  }
+  return types;
+}
+
+function addressTypesProblem(text: string): { severity: 'error'; message: string } | undefined {
+  if (readAddressTypes(text)) return undefined;
+  const bad = text.split(',').find((piece) => piece === '' || !ADDRESS_TYPES.some((name) => name.startsWith(piece.toUpperCase())));
+  return { severity: 'error', message: `addrtype: bad type \`${bad ?? text}'` };
 }
