@@ -191,6 +191,7 @@ const PROBES: string[] = [
   // prefix lengths (XTTYPE_PLEN): a number up to 32, or anything inet_aton reads, taken as the mask
   ...['24', '33', '1.5', '255.0.255.0', 'x', '0x10', '+8', '-1'].map((value) => `-A INPUT -m hashlimit --hashlimit-upto 5/sec --hashlimit-name t --hashlimit-srcmask ${value}`),
   ...['24', '33', 'x'].map((value) => `-A INPUT -p tcp -m connlimit --connlimit-above 2 --connlimit-mask ${value}`),
+  ...['24', '33', '1.5', '::1', 'x'].map((value) => `mangle|-A PREROUTING -j HMARK --hmark-tuple ct --hmark-mod 10 --hmark-rnd 0x1 --hmark-dst-prefix ${value}`),
   // addrtype types: any case-insensitive prefix, the first in the kernel's order (`x` is XRESOLVE, `u` UNSPEC)
   ...['x', 'u', 'loc', 'LOCAL,uni', 'LOCAL,', ',LOCAL', 'q', 'local'].map((value) => `-A INPUT -m addrtype --dst-type ${value}`),
   // quoted words are values, even `"!"` and `"--x"`; numbers may carry a `+` (strtoul)

@@ -4,6 +4,7 @@ import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { parseAddress } from '../../addr';
 import { hex, parseNumber } from '../common';
+import { plenProblem } from '../value-checks';
 import { jhash3words, reciprocalScale } from '../jhash';
 
 export const HMARKTarget: TargetSpec = {
@@ -28,11 +29,11 @@ export const HMARKTarget: TargetSpec = {
       doc: 'Tuple members to hash: comma list of src, dst, sport, dport, spi, ct',
     },
     {
-      name: 'hmark-src-prefix', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-src-prefix', arity: 1, negatable: false, value: 'int', check: plenProblem('HMARK', 'hmark-src-prefix'),
       doc: 'The source address mask in CIDR notation',
     },
     {
-      name: 'hmark-dst-prefix', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-dst-prefix', arity: 1, negatable: false, value: 'int', check: plenProblem('HMARK', 'hmark-dst-prefix'),
       doc: 'The destination address mask in CIDR notation',
     },
     {
@@ -136,8 +137,8 @@ function hmarkInfo(target: TargetUse, family: 'ipv4' | 'ipv6'): HmarkInfo | unde
         }
         break;
       }
-      case 'hmark-src-prefix': if (n === undefined) return undefined; info.srcMask = prefixMask(n); break;
-      case 'hmark-dst-prefix': if (n === undefined) return undefined; info.dstMask = prefixMask(n); break;
+      case 'hmark-src-prefix': if (n === undefined || n > Number(bits)) return undefined; info.srcMask = prefixMask(n); break; // (past the width: read as a mask, not computed)
+      case 'hmark-dst-prefix': if (n === undefined || n > Number(bits)) return undefined; info.dstMask = prefixMask(n); break;
       case 'hmark-sport-mask': if (n === undefined) return undefined; info.portMask = ((info.portMask & 0xffff) | ((n & 0xffff) << 16)) >>> 0; break;
       case 'hmark-dport-mask': if (n === undefined) return undefined; info.portMask = ((info.portMask & 0xffff0000) | (n & 0xffff)) >>> 0; break;
       case 'hmark-spi-mask': if (n === undefined) return undefined; info.portMask = n >>> 0; break;
