@@ -16,7 +16,7 @@ import { allMatches, allTargets } from '../../server/src/netfilter/extensions/re
 import type { OptionSpec } from '../../server/src/netfilter/extensions/types';
 import type { Family } from '../../server/src/netfilter/model';
 import { lintText, positionOf } from '../../server/src/netfilter/lint';
-import { oracleAvailable, restoreTest, restoreTestLegacy, type RestoreVerdict } from '../kernel/oracle';
+import { combineVerdicts, oracleAvailable, restoreTest, restoreTestLegacy, type RestoreVerdict } from '../kernel/oracle';
 import { contextOf, dump, familyOf, isTarget, sampleFor, withoutOptions, type Spec } from '../extensions/registry-samples';
 import { Rng, inputSeed } from './rng';
 
@@ -65,12 +65,6 @@ function randomRule(rng: Rng, family: Family): { table: string; chain: string; t
   return { table: ctx.table, chain: ctx.chain, text };
 }
 
-function combine(nft: RestoreVerdict, legacy: RestoreVerdict): RestoreVerdict {
-  if (nft.accepted) return legacy;
-  if (legacy.accepted) return nft;
-  return (legacy.errorLine ?? Infinity) < (nft.errorLine ?? Infinity) ? legacy : nft;
-}
-
 function main(): void {
   const args = process.argv.slice(2);
   const flag = (name: string) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : undefined; };
@@ -91,7 +85,7 @@ function main(): void {
     const family: Family = rng.chance(0.7) ? 'ipv4' : 'ipv6';
     const rule = randomRule(rng, family);
     const text = dump(rule.table, [{ chain: rule.chain, text: rule.text }]);
-    const verdict = combine(restoreTest(text, family), restoreTestLegacy(text, family));
+    const verdict = combineVerdicts(restoreTest(text, family), restoreTestLegacy(text, family));
     const { ruleset, problems } = lintText(text, { family });
     const errors = problems.filter((p) => p.severity === 'error').map((p) => ({ line: positionOf(ruleset.lineStarts, p.span.start).line + 1, what: `${p.code}: ${p.message}` }));
     const ours = errors.map((e) => `line ${e.line} ${e.what}`).join(' | ') || 'none';

@@ -140,6 +140,16 @@ export function restoreTestLegacy(dumpText: string, family: Family, options: Res
   return runRestore(family === 'ipv6' ? 'ip6tables-legacy-restore' : 'iptables-legacy-restore', dumpText, options);
 }
 
+/**
+ * Both restores' verdict as one: accepted when both accept; else the rejection that blames the earlier
+ * line (legacy checks chains and targets that nft --test leaves to the load).
+ */
+export function combineVerdicts(nft: RestoreVerdict, legacy: RestoreVerdict): RestoreVerdict {
+  if (nft.accepted) return legacy;
+  if (legacy.accepted) return nft;
+  return (legacy.errorLine ?? Infinity) < (nft.errorLine ?? Infinity) ? legacy : nft;
+}
+
 function runRestore(tool: string, dumpText: string, options: RestoreOptions): RestoreVerdict {
   // The dump goes in a file, not through stdin: restore stops reading at its first error, and a big
   // dump then fails the write (EPIPE) instead of giving the verdict.

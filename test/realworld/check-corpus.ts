@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import { parseRuleset } from '../../server/src/netfilter/parser';
 import { lintText } from '../../server/src/netfilter/lint';
 import { positionOf } from '../../server/src/netfilter/positions';
-import { oracleAvailable, restoreTest, restoreTestLegacy, type RestoreVerdict } from '../kernel/oracle';
+import { combineVerdicts, oracleAvailable, restoreTest, restoreTestLegacy, type RestoreVerdict } from '../kernel/oracle';
 
 /** Same list as test/parser/restore-agreement.test.ts: rejections about this machine, not the syntax. */
 const ENVIRONMENT_REASONS = [/Bad value for "--(uid|gid)-owner"|Invalid (user|group) name/i, /Couldn't load (match|target) `(?!.*(tcp|udp|icmp|comment|conntrack|mark))/, /Set .* doesn't exist/, /host\/network `[A-Za-z][^']*' not found/, /Could not fetch rule set generation id/];
@@ -35,12 +35,6 @@ interface Row {
   exception?: string;
   firstErrorLine?: number;
   agrees?: boolean;
-}
-
-function combine(nft: RestoreVerdict, legacy: RestoreVerdict): RestoreVerdict {
-  if (nft.accepted) return legacy;
-  if (legacy.accepted) return nft;
-  return (legacy.errorLine ?? Infinity) < (nft.errorLine ?? Infinity) ? legacy : nft;
 }
 
 function main(): void {
@@ -66,7 +60,7 @@ function main(): void {
     }
     let verdict: RestoreVerdict | undefined;
     if (oracle.ok) {
-      verdict = combine(restoreTest(text, row.family), restoreTestLegacy(text, row.family));
+      verdict = combineVerdicts(restoreTest(text, row.family), restoreTestLegacy(text, row.family));
       row.restoreLine = verdict.errorLine;
       row.restoreMessage = verdict.message.split('\n')[0];
     }
