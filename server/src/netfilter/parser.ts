@@ -40,6 +40,7 @@ import { makeToken, ownCopy, tokenizeLine } from './tokenizer';
 import { ParsedMatch, ParsedOption, ParsedTarget, compactRule } from './rule-model';
 import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, NO_CHAIN, RuleTemplates, USER_CHAIN, type ShapeContext } from './rule-templates';
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue, natPortProtocol } from './values';
+import { elideLongWords } from './elide';
 import { protocolNumber } from './packet';
 import { lineOf, lowerBound } from './positions';
 import { changedRegion, movedProblem, problemSpans, type ChangedRegion } from './text-diff';
@@ -2728,13 +2729,3 @@ export function createIncrementalParser(text: string, options: ParseOptions = {}
 }
 
 export type { Criteria, MatchUse, TableName };
-
-/**
- * Messages and hovers quote what the line says; a word of a megabyte (a pasted blob, a runaway
- * number) is cut to its ends so the text stays readable and small. The span still covers all of it.
- * `longWord`: the length from which a word is cut (hovers keep links whole, so they pass more).
- */
-export function elideLongWords(message: string, longWord = 200): string {
-  if (message.length <= longWord + 100) return message;
-  return message.replace(new RegExp(`\\S{${longWord},}`, 'g'), (word) => `${word.slice(0, 80)}…${word.slice(-20)} (${word.length.toLocaleString('en-US')} characters)`);
-}

@@ -208,8 +208,13 @@ export function checkPort(text: string): ValueProblem | undefined {
     if (port === undefined) return { severity: 'error', message: `invalid port/service '${text}' (a leading 0 makes it octal)` };
     return port > 65535 ? { severity: 'error', message: `invalid port '${text}': ports go up to 65535` } : undefined;
   }
-  if (SERVICE_NAME.test(text)) return KNOWN_SERVICES.has(text) ? undefined : { severity: 'warning', message: `'${text}' is read as a service name from /etc/services when the rules are loaded` };
+  if (SERVICE_NAME.test(text)) return serviceNameProblem(text);
   return { severity: 'error', message: `invalid port/service '${text}'` };
+}
+
+/** A word shaped like a service name: fine when known, else a warning (/etc/services differs from machine to machine). */
+function serviceNameProblem(text: string): ValueProblem | undefined {
+  return KNOWN_SERVICES.has(text) ? undefined : { severity: 'warning', message: `'${text}' is read as a service name from /etc/services when the rules are loaded` };
 }
 
 /** The owners whose ports libxtables reads with xtables_getportbyname (see extensions/common.ts parseServicePort). */
@@ -224,7 +229,7 @@ function checkServicePort(text: string): ValueProblem | undefined {
     if (!(written <= 65535)) return { severity: 'warning', message: `port ${text} is past 65535: iptables keeps its low 16 bits, port ${port}` };
     return undefined;
   }
-  if (SERVICE_NAME.test(text)) return KNOWN_SERVICES.has(text) ? undefined : { severity: 'warning', message: `'${text}' is read as a service name from /etc/services when the rules are loaded` };
+  if (SERVICE_NAME.test(text)) return serviceNameProblem(text);
   return { severity: 'error', message: `Port "${text}" does not resolve to anything.` };
 }
 
@@ -401,6 +406,38 @@ export function cDigitsValue(digits: string): bigint {
 export function decimalDigitsValue(digits: string): bigint {
   const significant = digits.replace(/^0+(?=\d)/, '');
   return significant.length > 70 ? HUGE_NUMBER : BigInt(significant);
+}
+
+/**
+ * A decimal number as strtoul(base 10) reads it at `at` — what scanf's %u and getaddrinfo's numeric
+ * service take: white space, a sign, digits; saturating at 2^64 − 1, a `-` negating modulo 2^64.
+ */
+export function readDecimal(text: string, at: number): { value: bigint; end: number } | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(text.slice(at));
+  if (!m) return undefined;
+  let value = decimalDigitsValue(m[2]);
+  if (value > 0xffffffffffffffffn) value = 0xffffffffffffffffn;
+  if (m[1] === '-') value = BigInt.asUintN(64, -value);
+  return { value, end: at + m[0].length };
+}
+
+/**
+ * A C double as strtod reads the start of `text` (decimal or hex, inf, nan, white space and a sign
+ * first): its value and where it ends; undefined when there is no number.
+ */
+export function readCDouble(text: string): { value: number; end: number } | undefined {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(?:(inf(?:inity)?)|(nan(?:\([0-9A-Za-z_]*\))?)|0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?)|((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))/i.exec(text);
+  if (!m) return undefined;
+  const magnitude = m[2] ? Infinity : m[3] ? NaN : m[4] !== undefined ? hexFloat(m[4]) : Number(m[5]);
+  return { value: m[1] === '-' ? -magnitude : magnitude, end: m[0].length };
+}
+
+/** A C hex float's digits after `0x` (`1.8p3` = 12). */
+function hexFloat(text: string): number {
+  const [digits, exponent] = text.split(/[pP]/);
+  const [whole, fraction = ''] = digits.split('.');
+  const mantissa = parseInt((whole || '0') + fraction, 16) / 16 ** fraction.length;
+  return mantissa * 2 ** Number(exponent ?? 0);
 }
 
 /** strtoull(base 0) as xtables_strtoul reads a number: white space, `+`, 0x hex, 0 octal, decimal; no `-`. */

@@ -2,6 +2,7 @@
 // Undeclared jump targets are the parser's (parse/undeclared-chain) and are not repeated here.
 
 import type { Problem, Rule } from '../model';
+import { keepEnds } from '../elide';
 import { lineNumber, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 
 /**
@@ -60,7 +61,8 @@ export function* checkJumpGraph(context: AnalysisContext, facts: TableFacts, pro
         const start = stackChains.indexOf(next);
         const along: Rule[] = [];
         for (let f = start + 1; f <= top; f++) along.push(ruleOfFrame(f));
-        const cycle = describeCycle([...stackChains.slice(start), next].map((id) => names[id]));
+        // (a loop of thousands of chains keeps its ends: every step is in the related locations)
+        const cycle = keepEnds([...stackChains.slice(start), next].map((id) => names[id]), 10, 5, 3).join(' → ');
         problems.push({
           severity: 'error',
           code: 'graph/loop',
@@ -168,10 +170,4 @@ function* checkJumpDepth(context: AnalysisContext, facts: TableFacts, problems: 
       if (--indegree[target] === 0) ready.push(target);
     }
   }
-}
-
-/** A loop as `A → B → C → A`; a long one keeps its ends (every step is in the related locations). */
-function describeCycle(names: string[]): string {
-  if (names.length <= 10) return names.join(' → ');
-  return [...names.slice(0, 5), `… ${names.length - 8} more …`, ...names.slice(-3)].join(' → ');
 }

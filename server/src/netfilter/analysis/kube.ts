@@ -3,6 +3,7 @@
 
 import type { Chain, Problem, Rule } from '../model';
 import { optionOf } from '../extensions/types';
+import { keepEnds } from '../elide';
 import { genericOptionText, optionText, ruleOutline } from '../parser';
 import { TARGET_OPTIONS } from '../rule-templates';
 import { hashSuffixMatches, KUBE_CHAIN_PREFIXES, kubeChainKind, kubeChainName, servicePortNameFromComment } from '../kube/hash';
@@ -178,18 +179,12 @@ function checkShares(context: AnalysisContext, facts: TableFacts, chain: Chain, 
     severity: 'warning',
     code: 'kube/unequal-shares',
     message:
-      `${chain.name} does not split traffic equally over its ${branches.length} endpoints: shares are ${listWithEnds(shares.map(percent))}` +
+      `${chain.name} does not split traffic equally over its ${branches.length} endpoints: shares are ${keepEnds(shares.map(percent), 12, 8, 2).join(', ')}` +
       (remaining > 1e-6 ? ` and ${percent(remaining)} of new connections match no endpoint` : '') +
       ` (kube-proxy gives each ${percent(expected)}: probability 1/${branches.length}, 1/${branches.length - 1}, …, then an unconditional last rule)`,
     span: { start: rules[branches[0].index].span.start, end: rules[branches[0].index].span.end },
     related: branches.map((b, i) => ({ span: { start: rules[b.index].span.start, end: rules[b.index].span.end }, message: `endpoint ${i + 1}: ${percent(shares[i])}` })),
   });
-}
-
-/** `a, b, c`; a long list keeps its ends (a service of thousands of endpoints; each is in the related locations). */
-function listWithEnds(items: string[]): string {
-  if (items.length <= 12) return items.join(', ');
-  return [...items.slice(0, 8), `… ${items.length - 10} more …`, ...items.slice(-2)].join(', ');
 }
 
 function checkSepDnat(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], id: number): void {

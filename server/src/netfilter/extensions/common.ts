@@ -8,7 +8,7 @@ import type { OptionUse } from '../model';
 import type { EvalContext, MatchOutcome } from './types';
 import { mergesNegatedPorts } from '../saved-by';
 import { parseAddress } from '../addr';
-import { decimalDigitsValue } from '../values';
+import { readDecimal } from '../values';
 
 /** strtoul(text, 0): decimal, 0x hex, leading-0 octal. Undefined for anything else. */
 export function parseNumber(text: string): number | undefined {
@@ -72,12 +72,9 @@ export function parsePort(text: string): number | undefined {
  * Checked against iptables-nft-restore 1.8.9 (test/parser/restore-agreement.test.ts).
  */
 export function parseServicePort(text: string): number | undefined {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)$/.exec(text);
-  if (!m) return SERVICES[text];
-  let value = decimalDigitsValue(m[2]);
-  if (value > 0xffffffffffffffffn) value = 0xffffffffffffffffn; // (strtoul saturates)
-  if (m[1] === '-') value = BigInt.asUintN(64, -value);
-  const asInt = BigInt.asIntN(32, value);
+  const read = readDecimal(text, 0);
+  if (!read || read.end !== text.length) return SERVICES[text];
+  const asInt = BigInt.asIntN(32, read.value);
   return asInt < 0n ? undefined : Number(asInt & 0xffffn);
 }
 

@@ -41,15 +41,19 @@ export function limitRateProblem(text: string): ValueProblem | undefined {
   return undefined;
 }
 
+/** parse_bytes(): a rate in bytes, `512kb/s` — "b/s" after a k, m or digit, and a number that is not 0. */
+export function isHashlimitByteRate(text: string): boolean {
+  const bytes = text.indexOf('b/s');
+  return bytes > 0 && /[km0-9]/.test(text[bytes - 1]) && /^\s*\+?(0[xX][0-9a-fA-F]*[1-9a-fA-F]|0*[1-9])/.test(text);
+}
+
 /**
  * `--hashlimit-upto/-above N[/unit]` or a byte rate `Nkb/s` (libxt_hashlimit revision 2+: atoll into
  * a uint64, 1,000,000 ticks a second).
  */
 export function hashlimitRateProblem(option: string) {
   return (text: string): ValueProblem | undefined => {
-    // parse_bytes first: "…b/s" with a k, m or digit before the b and a non-zero number
-    const bytes = text.indexOf('b/s');
-    if (bytes > 0 && /[km0-9]/.test(text[bytes - 1]) && /^\s*\+?(0[xX][0-9a-fA-F]*[1-9a-fA-F]|0*[1-9])/.test(text)) return undefined;
+    if (isHashlimitByteRate(text)) return undefined; // (parse_bytes is tried first)
     const unit = rateUnit(text);
     let n = leadingInteger(text);
     if (n > 0x7fffffffffffffffn) n = 0x7fffffffffffffffn;

@@ -4,7 +4,8 @@ import { findMatch, findTarget } from '../extensions/registry';
 import type { OptionSpec } from '../extensions/types';
 import { hasAddressLists, isBuiltinChain, kernelRuleCount, kernelRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
-import { elideLongWords, genericOptionText, ruleCountOf } from '../parser';
+import { genericOptionText, ruleCountOf } from '../parser';
+import { elideLongWords, elideMiddle } from '../elide';
 import { describeU32Program } from '../extensions/matches/u32';
 import { describeTimeMatch } from '../extensions/matches/time';
 import { protocolNumber } from '../packet';
@@ -98,7 +99,7 @@ export function hover(doc: IdeDocument, offset: number): HoverResult | undefined
 
 /** A value as a hover quotes it in a code span: a huge one (a pasted blob) by its ends. */
 function quoted(text: string): string {
-  return text.length <= 300 ? text : `${text.slice(0, 120)}…${text.slice(-40)}`;
+  return elideMiddle(text, 300, 120, 40);
 }
 
 function countRules(table: Table): number {

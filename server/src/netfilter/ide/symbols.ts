@@ -1,5 +1,6 @@
 // Outline (document symbols), workspace symbols and folding ranges. Pure: spans and line numbers.
 
+import { elideMiddle } from '../elide';
 import type { Chain, Span } from '../model';
 import { chainMatchRank } from './completion';
 import { ruleCountOf } from '../parser';
@@ -265,5 +266,5 @@ export function* foldingRangeSteps(doc: IdeDocument): Steps<FoldRange[]> {
 
 /** A chain's name as the outline shows it: one iptables would refuse for its length (a pasted blob) by its ends. */
 function shownName(name: string): string {
-  return name.length <= 100 ? name : `${name.slice(0, 40)}…${name.slice(-10)} (${name.length.toLocaleString('en-US')} characters)`;
+  return elideMiddle(name, 100, 40, 10, true);
 }

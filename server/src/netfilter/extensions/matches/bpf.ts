@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
-import { decimalDigitsValue } from '../../values';
+import { readDecimal } from '../../values';
 
 export const bpfMatch: MatchSpec = {
   name: 'bpf',
@@ -24,39 +24,27 @@ export const bpfMatch: MatchSpec = {
 const MAX_INSTRUCTIONS = 64;
 
 /**
- * One scanf unsigned conversion at `at`: white space, a sign, decimal digits (saturating at 2^64 − 1,
- * a `-` negating modulo 2^64), stored in `bits`. Undefined when there are no digits.
- */
-function scanUnsigned(text: string, at: number, bits: number): { value: bigint; end: number } | undefined {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(text.slice(at));
-  if (!m) return undefined;
-  let value = decimalDigitsValue(m[2]);
-  if (value > 0xffffffffffffffffn) value = 0xffffffffffffffffn;
-  if (m[1] === '-') value = BigInt.asUintN(64, -value);
-  return { value: BigInt.asUintN(bits, value), end: at + m[0].length };
-}
-
-/**
  * `--bytecode "N,code jt jf k,…"` as libxt_bpf bpf_parse_string() reads it (the output of
  * nfbpf_compile): N from 1 to 64 followed by a comma, then exactly N instructions of four numbers.
  */
 export function bytecodeProblem(text: string): { severity: 'error'; message: string } | undefined {
   const error = (message: string) => ({ severity: 'error' as const, message });
-  const length = scanUnsigned(text, 0, 16);
+  const length = readDecimal(text, 0);
   if (!length || text[length.end] !== ',') return error('bpf: error parsing program length');
-  if (length.value === 0n) return error('bpf: illegal zero length program');
-  if (length.value > BigInt(MAX_INSTRUCTIONS)) return error('bpf: number of instructions exceeds maximum');
+  const instructions = BigInt.asUintN(16, length.value); // (%hu)
+  if (instructions === 0n) return error('bpf: illegal zero length program');
+  if (instructions > BigInt(MAX_INSTRUCTIONS)) return error('bpf: number of instructions exceeds maximum');
   let count = 0;
   for (let comma = text.indexOf(','); comma >= 0 && comma + 1 < text.length; comma = text.indexOf(',', comma + 1)) {
-    if (BigInt(count) >= length.value) return error('bpf: real program length exceeds the encoded length parameter');
+    if (BigInt(count) >= instructions) return error('bpf: real program length exceeds the encoded length parameter');
     let at = comma + 1;
-    for (const bits of [16, 8, 8, 32]) {
-      const read = scanUnsigned(text, at, bits);
+    for (let field = 0; field < 4; field++) {
+      const read = readDecimal(text, at); // (%hu %hhu %hhu %u: any value, kept to the field's width)
       if (!read) return error(`bpf: error at instr ${count}`);
       at = read.end;
     }
     count++;
   }
-  if (BigInt(count) !== length.value) return error('bpf: parsed program length is less than the encoded length parameter');
+  if (BigInt(count) !== instructions) return error('bpf: parsed program length is less than the encoded length parameter');
   return undefined;
 }

@@ -4,7 +4,7 @@ import type { MatchUse } from '../../model';
 import { optionOf, type EvalContext, type MatchOutcome, type MatchSpec } from '../types';
 import { evaluateOptions, optionText, undecided } from '../common';
 import { readUnsigned } from '../../values';
-import { hashlimitBurstProblem, hashlimitIntervalProblem, hashlimitRateProblem, nonEmptyProblem, plenProblem } from '../value-checks';
+import { hashlimitBurstProblem, hashlimitIntervalProblem, hashlimitRateProblem, isHashlimitByteRate, nonEmptyProblem, plenProblem } from '../value-checks';
 
 export const hashlimitMatch: MatchSpec = {
   name: 'hashlimit',
@@ -19,7 +19,7 @@ export const hashlimitMatch: MatchSpec = {
     const rate = optionOf(match, 'hashlimit-upto') ?? optionOf(match, 'hashlimit-above') ?? optionOf(match, 'hashlimit');
     const burstText = burst?.args[0]?.text;
     const rateText = rate?.args[0]?.text;
-    if (!burst || burstText === undefined || rateText === undefined || bytesRate(rateText) || hashlimitBurstProblem(burstText)) return [];
+    if (!burst || burstText === undefined || rateText === undefined || isHashlimitByteRate(rateText) || hashlimitBurstProblem(burstText)) return [];
     return packetBurst(burstText) > 1_000_000n ? [{ option: burst, message: 'bad value for option "--hashlimit-burst", or out of range (1-1000000).' }] : [];
   },
   options: [
@@ -95,12 +95,6 @@ function evaluateHashlimit(match: MatchUse, _ctx: EvalContext): MatchOutcome {
     },
     (option) => `-m hashlimit ${optionText(option)}`,
   );
-}
-
-/** parse_bytes(): a rate in bytes (`512kb/s`) — "b/s" after something, and a number before it that is not 0. */
-function bytesRate(text: string): boolean {
-  const at = text.indexOf('b/s');
-  return at > 0 && /^[ \t\n\v\f\r]*[+-]?[0-9]/.test(text) && !/^[ \t\n\v\f\r]*[+-]?0*([^0-9]|$)/.test(text);
 }
 
 /** parse_burst()'s value: the number times its unit (`k` 1024, `m` 1024², anything else 1), in 64 bits. */

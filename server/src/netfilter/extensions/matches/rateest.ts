@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
-import { readUnsigned, type ValueProblem } from '../../values';
+import { readCDouble, readUnsigned, type ValueProblem } from '../../values';
 
 export const rateestMatch: MatchSpec = {
   name: 'rateest',
@@ -59,8 +59,8 @@ const RATE_UNITS = new Set(['bit', 'kibit', 'kbit', 'mibit', 'mbit', 'gibit', 'g
 function rateProblem(text: string): ValueProblem | undefined {
   // (the optional value is taken only when it does not start with `-`: "-1" is read as an option)
   if (text.startsWith('-')) return { severity: 'error', message: `unknown option "${text}"` };
-  const m = /^[ \t\n\v\f\r]*[+-]?(?:inf(?:inity)?|nan(?:\([0-9A-Za-z_]*\))?|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/i.exec(text);
-  const unit = m ? text.slice(m[0].length).toLowerCase() : undefined;
+  const read = readCDouble(text);
+  const unit = read ? text.slice(read.end).toLowerCase() : undefined;
   return unit === '' || (unit !== undefined && RATE_UNITS.has(unit)) ? undefined : { severity: 'error', message: `rateest: could not parse rate \`${text}'` };
 }
 

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
 import { continueTarget } from '../common';
+import { readCDouble } from '../../values';
 
 export const RATEESTTarget: TargetSpec = {
   name: 'RATEEST',
@@ -54,22 +55,12 @@ const UNIT_MICROSECONDS: Readonly<Record<string, number>> = Object.assign(Object
  * converts it (truncated through 64 bits; beyond that range, 0). Undefined: restore's "bad … value".
  */
 function microseconds(text: string): number | undefined {
-  const m = /^[ \t\n\v\f\r]*([+-]?)(?:(inf(?:inity)?)|(nan(?:\([0-9A-Za-z_]*\))?)|0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?)|((?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))/i.exec(text);
-  if (!m) return undefined;
-  const unit = text.slice(m[0].length).toLowerCase();
+  const read = readCDouble(text);
+  if (!read) return undefined;
+  const unit = text.slice(read.end).toLowerCase();
   const factor = unit === '' ? 1 : UNIT_MICROSECONDS[unit];
   if (factor === undefined) return undefined;
-  const magnitude = m[2] ? Infinity : m[3] ? NaN : m[4] !== undefined ? hexFloat(m[4]) : Number(m[5]);
-  const value = (m[1] === '-' ? -magnitude : magnitude) * factor;
-  const truncated = Math.trunc(value);
+  const truncated = Math.trunc(read.value * factor);
   if (!Number.isFinite(truncated) || Math.abs(truncated) >= 2 ** 63) return 0;
   return Number(BigInt.asUintN(32, BigInt(truncated)));
-}
-
-/** A C hex float's digits after `0x` (`1.8p3` = 12). */
-function hexFloat(text: string): number {
-  const [digits, exponent] = text.split(/[pP]/);
-  const [whole, fraction = ''] = digits.split('.');
-  const mantissa = parseInt((whole || '0') + fraction, 16) / 16 ** fraction.length;
-  return mantissa * 2 ** Number(exponent ?? 0);
 }
