@@ -239,7 +239,7 @@ test('generic options: every spelling accepted, negation as declared, missing ar
 // for any field, "-1", ""), and our parser must say what restore says — an error on the line exactly
 // when restore rejects it. The options below still disagree, each for the reason given; the test
 // also fails when one of them starts to agree (then take it off the list).
-const BAD_VALUES = ['@@', '99999999999999999999', '-1', ''];
+const BAD_VALUES = ['@@', '99999999999999999999', '-1', '', '0', '256', '65536', '4294967296', '18446744073709551615'];
 const KNOWN_VALUE_GAPS: Record<string, string> = {
   // restore's answer depends on this machine, not on the rule's syntax
   'ipvs --vproto': 'environment: restore refuses the ipvs match itself here (module missing)',

@@ -329,6 +329,18 @@ const portNumberCases: KernelCase[] = [
   { name: 'port numbers: tcp to 80 (multiport 0120 is octal 80)', dump: portNumbers, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
 ];
 
+// Address shorthands (xtables_numeric_to_ipaddr) in -s/-d and iprange; and --tcp-flags, whose COMP is not masked.
+const addressShorthands = own('address-shorthands.rules');
+const addressShorthandCases: KernelCase[] = [
+  { name: 'address shorthands: tcp from 192.168.50.9 to the node', dump: addressShorthands, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'address shorthands: udp from 192.168.50.9 to the node', dump: addressShorthands, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'address shorthands: forwarded to 10.1.2.3 (10.1-10.1.2.2 is 10.1.0.0 on)', dump: addressShorthands, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
+];
+const tcpFlags = own('tcp-flags.rules');
+const tcpFlagCases: KernelCase[] = [
+  { name: 'tcp flags: SYN to the node', dump: tcpFlags, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+];
+
 // connbytes: the first packet of a connection is counted before mangle; raw and untracked see no counters.
 const connbytes = own('connbytes.rules');
 const connbytesCases: KernelCase[] = [
@@ -362,6 +374,8 @@ export const kernelCases: KernelCase[] = [
   ...u32Cases,
   ...extensionHeaderCases,
   ...portNumberCases,
+  ...addressShorthandCases,
+  ...tcpFlagCases,
   ...connbytesCases,
   ...timeCases,
   ...campaignCases,

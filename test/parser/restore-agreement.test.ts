@@ -229,6 +229,50 @@ const PROBES: string[] = [
     '--timestart 10:00 --timestop 09:00 --contiguous', '--timestart 09:00 --timestop 10:00 --contiguous', '--timestart 10:00 --timestop 10:00 --contiguous',
     '--kerneltz --utc', '--utc --localtz', '--localtz --kerneltz', '--utc']
     .map((options) => `-A INPUT -m time ${options} -j ACCEPT`),
+  // lists split with strtok (empty items skipped): tcp flags, dccp types, hashlimit modes (`,` or `|`, case-sensitive)
+  ...[',SYN ,SYN', 'SYN,,ACK ","', '"" SYN', 'SYN ""', 'NONE ALL', ',x SYN'].map((value) => `-A INPUT -p tcp -m tcp --tcp-flags ${value}`),
+  ...['","', '",REQUEST,,ACK,"', 'request', '",,x"'].map((value) => `-A INPUT -p dccp -m dccp --dccp-types ${value}`),
+  ...['srcip|dstip', ',srcip', '","', '"|"', 'srcip,|dstport', 'SRCIP', 'srcip,x'].map((value) => `-A INPUT -m hashlimit --hashlimit-upto 1/s --hashlimit-name t --hashlimit-mode "${value.replace(/"/g, '')}"`),
+  // lists split with strchr: an empty item is refused
+  ...[',ASSURED', 'NEW,'].map((value) => `-A INPUT -m conntrack --ctstatus "${value}"`), 'raw|-A PREROUTING -j CT --ctevents ",new"',
+  // the extensions' final checks: options of which one is needed, options that must come first, policy elements
+  ...['-m addrtype --limit-iface-in', '-m addrtype', '-m recent --rdest', '-m recent --name x', '-p tcp -m connlimit --connlimit-saddr', '-m string --algo kmp',
+    '-m set --packets-lt 1', '-m owner', '-m owner --suppl-groups --gid-owner 0', '-m owner --gid-owner 0 --suppl-groups', '-p tcp -m tcp --syn ! --tcp-flags SYN,ACK SYN',
+    '-p tcp -m tcp --tcp-flags SYN,ACK SYN --syn', '-m policy --pol ipsec', '-m policy --dir in', '-m policy --dir in --pol ipsec --tunnel-src 10.0.0.1',
+    '-m policy --dir in --pol ipsec --tunnel-src 10.0.0.1 --mode tunnel', '-m policy --dir in --pol ipsec --mode transport --tunnel-dst 10.0.0.1',
+    '-m policy --dir in --pol ipsec --tunnel-src 10.0.0.1 ! --mode transport', '-m policy --dir in --pol ipsec --tunnel-src 10.0.0.1 ! --mode tunnel',
+    '-m policy --dir in --pol ipsec --strict', '-m policy --dir in --pol ipsec --strict --reqid 1 --next', '-m policy --dir in --pol ipsec --strict --reqid 1 --next --proto esp',
+    '-m policy --dir in --pol ipsec --strict --mode tunnel --next --tunnel-dst 10.0.0.1', '-m policy --dir out --pol none --strict', '-m policy --dir out --pol none']
+    .map((rule) => `-A OUTPUT ${rule}`),
+  // statistic's modes; numbers within the field restore fills (8, 16 or 32 bits, or the option's own bounds)
+  ...['--mode random', '--mode nth', '--mode nth --packet 0', '--mode nth --packet 1', '--mode nth --every 3 --packet 2', '--mode nth --every 3 --packet 3',
+    '--mode random --every 2 --packet 0', '--mode nth --every 2 --packet 0x1'].map((options) => `-A INPUT -m statistic ${options}`),
+  ...['-m ttl --ttl-eq 256', '-m ttl --ttl-eq 0xff', '-m dscp --dscp 64', '-m hl --hl-gt 255', '-m limit --limit-burst 10001', '-m limit --limit-burst 10000',
+    '-m recent --rcheck --seconds 0', '-m string --algo bm --string x --to 65536', '-p tcp -m tcp --tcp-option 0', '-p tcp -m tcp --tcp-option 255',
+    '-m quota --quota 18446744073709551615', '-m quota --quota 18446744073709551616', '-m cpu --cpu 4294967296', '-m cluster --cluster-total-nodes 33 --cluster-local-node 1',
+    '-p dccp -m dccp --dccp-option 0', '-j NFLOG --nflog-group 65536', '-j NFQUEUE --queue-num 65535', '-j MARK --and-mark 4294967296',
+    '-m set --match-set s4 src --packets-eq 18446744073709551615', '-m set --match-set s4 src --bytes-lt 18446744073709551616', '-j SET --add-set s4 src --timeout 4294967295']
+    .map((rule) => `-A INPUT ${rule}`),
+  ...['-j TTL --ttl-dec 0', '-j TTL --ttl-set 256', '-j DSCP --set-dscp 64', '-j ECN --ecn-tcp-cwr 2', '-j TOS --and-tos 256', '-p tcp -j TCPMSS --set-mss 65515',
+    '-p tcp -j TCPMSS --set-mss 65516', '-j CONNMARK --set-mark 1 --left-shift-mark 33', '-j HMARK --hmark-tuple ct --hmark-mod 0 --hmark-rnd 1', '-j HMARK --hmark-tuple ct --hmark-mod 4 --hmark-rnd 1 --hmark-sport 65536']
+    .map((rule) => `mangle|-A PREROUTING ${rule}`),
+  // an unquoted `!` after an option is its value: fine for a string, refused by a number or a state
+  ...['-m comment --comment !', '-j LOG --log-prefix !', '-m string --algo bm --string !', '-m conntrack --ctstate !', '-m mac --mac-source !', '-p tcp -m tcp --dport !',
+    '-m physdev --physdev-in !', '-m mark --mark !'].map((rule) => `-A INPUT ${rule}`),
+  'raw|-A PREROUTING -j CT --helper ! --notrack', 'raw|-A PREROUTING -j CT --zone !',
+  // more final checks: cluster nodes, what HMARK hashes, what SET does
+  ...['--cluster-total-nodes 3 --cluster-local-nodemask 7 --cluster-hash-seed 1', '--cluster-total-nodes 3 --cluster-local-nodemask 8 --cluster-hash-seed 1',
+    '--cluster-total-nodes 2 --cluster-local-node 3 --cluster-hash-seed 1', '--cluster-total-nodes 2 --cluster-local-node 2 --cluster-hash-seed 1', '--cluster-total-nodes 2 --cluster-hash-seed 1']
+    .map((options) => `-A INPUT -m cluster ${options}`),
+  ...['', '--hmark-dst-prefix 24', '--hmark-dport-mask 1', '--hmark-spi-mask 1', '--hmark-sport 1', '--hmark-offset 1', '--hmark-proto-mask 0xff']
+    .map((options) => `mangle|-A PREROUTING -j HMARK --hmark-mod 16 --hmark-rnd 1 ${options}`.trimEnd()),
+  '-A INPUT -j SET --timeout 60', '-A INPUT -j SET --map-mark',
+  // iprange addresses as -s/-d read them (xtables_numeric_to_ipaddr: `10.1` is 10.1.0.0, parts ≤ 255, a `+` allowed)
+  ...['65536', '+1', ' 1', '10.1', '0x10', '256', '1.2.3.256', '1.2.3.4-+5', '010.1.1.1', '08', '10.1-10.2', '0xc0.0250.0.1'].map((value) => `-A INPUT -m iprange --src-range "${value}"`),
+  // an extension's address goes through getaddrinfo: inet_aton's forms (`256`, `10.1`, one 32-bit number), a mask a length or an address
+  ...['256', '10.1', '4294967295', '4294967296', '1.2.65535', '1.2.65536', '08', '10.1/8', '10.0.0.0/33', '10.0.0.0/1.5', '10.0.0.0/+8', '1.2.3.256']
+    .map((value) => `-A INPUT -m conntrack --ctorigsrc ${value}`),
+  ...['256', '10.1/16', '65536/0xffff0000'].map((value) => `nat|-A PREROUTING -j NETMAP --to ${value}`),
 ];
 
 /** The same for ip6tables-restore (an IPv6 dump). mld-listener-* names are left out: 1.8.9 rejects them, 1.8.10 accepts them (a warning of ours, test/extensions/icmp-types.test.ts). */
@@ -250,10 +294,14 @@ const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r
   // icmp6 under the names libxtables maps to it; ipv6-mh known without /etc/protocols
   .concat(['-p ipv6-icmp -j DNAT --to-destination [2001:db8::1]:80', '! -p tcp -j DNAT --to-destination [2001:db8::1]:80'].map((rule) => `nat|-A PREROUTING ${rule}`))
   .concat(['-p ipv6-icmp -m icmpv6 --icmpv6-type echo-request', '-p icmpv6 -m ipv6-icmp --icmpv6-type 1', '-p ipv6-icmp -m icmpv6 --icmpv6-type nosuchtype',
-    '-p ipv6-mh -m mh --mh-type bu', '-p ipv6-mh'].map((rule) => `-A INPUT ${rule} -j ACCEPT`));
+    '-p ipv6-mh -m mh --mh-type bu', '-p ipv6-mh'].map((rule) => `-A INPUT ${rule} -j ACCEPT`))
+  // IPv6 bounds: HL's hop limits, and the largest MSS after a 40-byte header
+  .concat(['-j HL --hl-inc 256', '-j HL --hl-dec 0', '-j HL --hl-set 255', '-p tcp -j TCPMSS --set-mss 65495', '-p tcp -j TCPMSS --set-mss 65496'].map((rule) => `mangle|-A PREROUTING ${rule}`));
 
 function probeDump(probe: string): string {
-  const [table, line] = probe.includes('|') ? probe.split('|') : ['filter', probe];
+  // `TABLE|rule` (a `|` elsewhere belongs to the rule: hashlimit modes)
+  const prefix = /^(filter|nat|raw|mangle)\|/.exec(probe);
+  const [table, line] = prefix ? [prefix[1], probe.slice(prefix[0].length)] : ['filter', probe];
   const chains = { filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'], raw: ['PREROUTING', 'OUTPUT'], mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'] }[table]!;
   return `*${table}\n${chains.map((c) => `:${c} ACCEPT [0:0]`).join('\n')}\n:USER - [0:0]\n${line}\nCOMMIT\n`;
 }

@@ -131,6 +131,54 @@ export function parseCidr(text: string, family?: Family): Cidr | undefined {
   return { family: address.family, network: address.value & mask, mask, prefix: maskToPrefix(address.family, mask) };
 }
 
+/**
+ * An IPv4 address as inet_aton reads it (what getaddrinfo takes for a numeric host): 1 to 4 parts in
+ * C notation (0x hex, 0 octal, decimal), the last one filling the bytes left (`10.1` is 10.0.0.1,
+ * `256` is 0.0.1.0), the others at most 255. Undefined when it is not one (then it is a host name).
+ */
+export function inetAton(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length > 4) return undefined;
+  let value = 0n;
+  for (let i = 0; i < parts.length; i++) {
+    const m = /^(?:0[xX]([0-9a-fA-F]*)|0([0-7]*)|([1-9][0-9]*))$/.exec(parts[i]);
+    if (!m) return undefined;
+    const digits = (m[1] ?? m[2] ?? m[3]).replace(/^0+/, '');
+    if (digits.length > 11) return undefined; // (beyond 32 bits in any base)
+    const n = digits === '' ? 0n : BigInt((m[1] !== undefined ? '0x' : m[2] !== undefined ? '0o' : '') + digits);
+    const bits = i === parts.length - 1 ? 8 * (4 - i) : 8;
+    if (n >= 1n << BigInt(bits)) return undefined;
+    value = (value << BigInt(bits)) | n;
+  }
+  return value;
+}
+
+/**
+ * ADDRESS[/MASK] as libxtables reads an extension's address option (XTTYPE_HOSTMASK: conntrack's
+ * --ctorigsrc, NETMAP's --to, policy's --tunnel-src …): the address through getaddrinfo (IPv4:
+ * inetAton), the mask a prefix length or, failing that, an address read the same way (`/33` is the
+ * mask 0.0.0.33). Host names are not resolved: undefined.
+ */
+export function parseHostMask(text: string, family: Family): Cidr | undefined {
+  if (family === 'ipv6') return parseCidr(text, 'ipv6');
+  const slash = text.indexOf('/');
+  const host = inetAton(slash < 0 ? text : text.slice(0, slash));
+  if (host === undefined) return undefined;
+  let mask = allOnes('ipv4');
+  if (slash >= 0) {
+    const maskText = text.slice(slash + 1);
+    // (xtables_strtoui first: a C number up to 32, a `+` allowed)
+    const prefix = maskText.includes('.') ? undefined : inetAton(maskText.startsWith('+') ? maskText.slice(1) : maskText);
+    if (prefix !== undefined && prefix <= 32n) mask = prefixToMask('ipv4', Number(prefix));
+    else {
+      const parsed = inetAton(maskText);
+      if (parsed === undefined) return undefined;
+      mask = parsed;
+    }
+  }
+  return { family: 'ipv4', network: host & mask, mask, prefix: maskToPrefix('ipv4', mask) };
+}
+
 /** True when `address` (text or parsed) lies inside `cidr` (text or parsed); false across families. */
 export function cidrContains(cidr: Cidr | string, address: Address | string): boolean {
   const net = typeof cidr === 'string' ? parseCidr(cidr) : cidr;

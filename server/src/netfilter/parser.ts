@@ -1930,7 +1930,12 @@ class Parser {
         rule.broken = true;
       }
     }
-    if (options.length < 2 && !spec.options.some((o) => o.also)) return;
+    for (const group of spec.needsOneOf ?? []) {
+      if (options.some((o) => group.options.includes(o.name))) continue;
+      this.report('error', 'parse/missing-option', group.message, at);
+      rule.broken = true;
+    }
+    if (options.length < 2 && !spec.options.some((o) => o.also || o.alsoBefore)) return;
     // libxtables refuses options it declares exclusive (`.excl`) and options without their companion (`.also`)
     for (const group of spec.conflicts ?? []) {
       const given = options.filter((o) => group.includes(o.name));
@@ -1944,6 +1949,12 @@ class Parser {
       this.report('error', 'parse/option-conflict', `${spec.name}: option "--${use.name}" also requires "--${missing}".`, use.span);
       rule.broken = true;
     }
+    options.forEach((use, index) => {
+      const missing = spec.options.find((o) => o.name === use.name)?.alsoBefore?.find((name) => !options.slice(0, index).some((o) => o.name === name));
+      if (!missing) return;
+      this.report('error', 'parse/option-conflict', `${spec.name}: option "--${use.name}" needs "--${missing}" before it`, use.span);
+      rule.broken = true;
+    });
   }
 
   // ---------------------------------------------------------------- table / file end

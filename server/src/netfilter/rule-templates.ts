@@ -107,7 +107,7 @@ function plainTokenEnd(text: string, i: number, end: number): number {
   return i;
 }
 
-type ValueCheck = (text: string) => ValueProblem | ValueProblem[] | undefined;
+type ValueCheck = (text: string, quoted: boolean) => ValueProblem | ValueProblem[] | undefined;
 
 interface TemplateCheck {
   token: number;
@@ -222,7 +222,7 @@ const NO_PROBLEMS: TemplateVerdict['problems'] = [];
 // A template's checks are made here, not inside learn(): a closure made there would keep learn()'s
 // scope — the whole text of the version that taught the template — alive as long as the template.
 function valueCheck(spec: OptionSpec, family: Family, owner: string): TemplateCheck['check'] {
-  return (value) => checkValue(spec, value, family, owner);
+  return (value, quoted) => checkValue(spec, value, family, owner, quoted);
 }
 function addressCheck(family: Family): TemplateCheck['check'] {
   return (value) => addressListProblems(value, family);
@@ -322,7 +322,7 @@ export class RuleTemplates {
     const checks = template.checks;
     for (let c = 0; c < checks.length; c++) {
       const { token, code, check, breaksRule } = checks[c];
-      const found = check(tokens.value(text, first + token));
+      const found = check(tokens.value(text, first + token), tokens.quoted[first + token] === 1);
       if (found === undefined) continue;
       for (const problem of Array.isArray(found) ? found : [found]) {
         if (problems === NO_PROBLEMS) problems = [];

@@ -5,6 +5,7 @@
 import type { Family } from './model';
 import type { OptionSpec } from './extensions/types';
 import { parseNumber, parseServicePort } from './extensions/common';
+import { parseHostMask } from './addr';
 
 /** Protocols that have ports (multiport and NAT port ranges need one of them). */
 export const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'udplite', 'sctp', 'dccp', '6', '17', '136', '132', '33']);
@@ -191,8 +192,19 @@ export function checkNatRange(text: string, family: Family): ValueProblem | unde
   return undefined;
 }
 
+const UINT32_RANGE = [0, 4294967295] as const;
+
+/** A whole number within [min, max], with restore's message (`owner` the module or target) when it is not. */
+export function checkIntRange(text: string, [min, max]: readonly [number, number | bigint], owner: string, option: string, rangeMessage?: (text: string) => string): ValueProblem | undefined {
+  const notANumber = checkNumber(text, HUGE_NUMBER, 'number');
+  if (notANumber) return notANumber;
+  const value = readUnsigned(text, 0)!.value;
+  if (value >= BigInt(min) && value <= BigInt(max)) return undefined;
+  return { severity: 'error', message: rangeMessage?.(text) ?? `${owner}: bad value for option "--${option}", or out of range (${min}-${max}).` };
+}
+
 /** A whole number as xtables_strtoui reads it (strtoul base 0: white space, `+`, 0x hex, 0 octal; no `-`). */
-function checkNumber(text: string, max: number, what: string): ValueProblem | undefined {
+function checkNumber(text: string, max: number | bigint, what: string): ValueProblem | undefined {
   const read = readUnsigned(text, 0);
   if (!read || read.end !== text.length || text.trimStart().startsWith('-')) return { severity: 'error', message: `'${text}' is not a valid ${what}` };
   if (read.value > BigInt(max)) return { severity: 'error', message: `${what} '${text}' is out of range (max ${max})` };
@@ -324,16 +336,28 @@ const EMPTY_VALUE_READINGS: Readonly<Record<string, (family: Family) => string>>
   'TPROXY --on-port': () => 'port 0: the packet keeps its destination port',
 });
 
-/** Check one argument of an option against its declared grammar; `module` is the match or target that owns it. */
+/**
+ * Check one argument of an option against its declared grammar; `module` is the match or target that
+ * owns it. A `!` after an option is its value (getopt hands it over as the argument: `--comment !`
+ * and `--helper !` load, `--ctstate !` is a bad state): the grammar decides, and when it refuses an
+ * unquoted `!`, or takes it where a negation was more likely meant, the message says where `!` goes.
+ */
 export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string, quoted = false): ValueProblem | undefined {
-  // (a quoted "!" is a value: `--comment "!"`)
-  if (text === '!' && !quoted) return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
+  const problem = checkGrammar(spec, text, family, module);
+  if (text === '!' && !quoted) {
+    if (problem?.severity === 'error') return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
+    if (!problem && spec.negatable) return { severity: 'warning', message: `this '!' is the value of --${spec.name}, not a negation: to negate, write '! --${spec.name} …'` };
+  }
+  return problem;
+}
+
+function checkGrammar(spec: OptionSpec, text: string, family: Family, module?: string): ValueProblem | undefined {
   const emptyReading = text === '' && module !== undefined ? EMPTY_VALUE_READINGS[`${module} --${spec.name}`] : undefined;
   if (emptyReading) return { severity: 'warning', message: `empty value: iptables-restore takes it as ${emptyReading(family)}` };
   if (spec.check) return spec.check(text, family);
   switch (spec.value) {
     case 'int':
-      return checkNumber(text, Number.MAX_SAFE_INTEGER, 'number');
+      return checkIntRange(text, spec.range ?? UINT32_RANGE, module ?? 'iptables', spec.name, spec.rangeMessage);
     case 'port':
       return module !== undefined && SERVICE_PORT_OWNERS.has(module) ? checkServicePortRange(text, module) : checkPort(text);
     case 'port-range':
@@ -348,6 +372,8 @@ export function checkValue(spec: OptionSpec, text: string, family: Family, modul
       return checkInterface(text);
     case 'address': {
       for (const part of text.split(',')) {
+        // (an extension reads its address through getaddrinfo: IPv4 numbers as inet_aton reads them)
+        if (family === 'ipv4' && parseHostMask(part, 'ipv4')) continue;
         const problem = checkAddress(part, family);
         if (problem && problem.severity === 'error') return problem;
       }
@@ -361,15 +387,33 @@ export function checkValue(spec: OptionSpec, text: string, family: Family, modul
     case 'enum-list':
     case 'flags': {
       if (!spec.values) return undefined;
-      const allowed = new Set(spec.values.map((v) => v.toLowerCase()));
-      for (const part of text.split(',')) {
-        if (!allowed.has(part.toLowerCase())) return { severity: 'error', message: `'${part}' is not one of ${spec.values.join(', ')}` };
+      const strtok = spec.strtokList;
+      const fold = (word: string) => (strtok?.caseSensitive ? word : word.toLowerCase());
+      const allowed = new Set(spec.values.map(fold));
+      const items = strtok ? strtokItems(text, strtok.separators) : text.split(',');
+      for (const item of items) {
+        if (!allowed.has(fold(item))) return { severity: 'error', message: `'${item}' is not one of ${spec.values.join(', ')}` };
       }
+      // (a list of separators only reads as the empty value: `","` is `""`)
+      const emptyReading = items.length === 0 && module !== undefined ? EMPTY_VALUE_READINGS[`${module} --${spec.name}`] : undefined;
+      if (emptyReading) return { severity: 'warning', message: `no item in the list: iptables-restore takes it as ${emptyReading(family)}` };
       return undefined;
     }
     default:
       return undefined;
   }
+}
+
+/** The items strtok() finds in `text` between any of `separators` (empty items are skipped). */
+export function strtokItems(text: string, separators: string): string[] {
+  const items: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && !separators.includes(text[i])) continue;
+    if (i > start) items.push(text.slice(start, i));
+    start = i + 1;
+  }
+  return items;
 }
 
 /** Services iptables dumps commonly name instead of numbers (from /etc/services). */

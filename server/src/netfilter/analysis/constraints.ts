@@ -209,6 +209,7 @@ function tcpFlagsBits(maskText: string, compText: string): bigint | undefined {
   const parse = (t: string) => {
     let v = 0;
     for (const name of t.split(',')) {
+      if (name === '') continue; // (libxt_tcp splits with strtok: empty items are skipped)
       const bit = TCP_FLAG_BITS[name.toUpperCase()];
       if (bit === undefined) return undefined;
       v |= bit;
@@ -217,7 +218,8 @@ function tcpFlagsBits(maskText: string, compText: string): bigint | undefined {
   };
   const mask = parse(maskText);
   const comp = parse(compText);
-  if (mask === undefined || comp === undefined) return undefined;
+  // (no flag in the mask: iptables-nft and iptables-legacy read it differently, see matches/tcp.ts)
+  if (mask === undefined || comp === undefined || mask === 0) return undefined;
   let bits = 0n;
   for (let f = 0; f < 256; f++) if ((f & mask) === comp) bits |= 1n << BigInt(f);
   return bits;

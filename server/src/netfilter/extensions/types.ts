@@ -43,12 +43,28 @@ export interface OptionSpec {
   value: ValueKind;
   /** allowed words for `enum`, `enum-list`, `flags` */
   values?: string[];
+  /**
+   * How an `enum-list` / `flags` value is split when the extension splits it with strtok() on these
+   * separators: empty items are skipped (`,SYN` is SYN; `,` is no item at all). Without it, the list
+   * is libxtables' strchr(',') loop, where an empty item is an error. Words compare case-insensitively
+   * unless caseSensitive (hashlimit's strcmp).
+   */
+  strtokList?: { separators: string; caseSensitive?: boolean };
   /** short, plain-language description shown in hovers and completion */
   doc: string;
   /** required for the extension to be valid (iptables rejects the rule without it) */
   required?: boolean;
+  /**
+   * `int` values: the bounds restore checks, inclusive (the option table's .min/.max, else the
+   * field's width; probed with iptables-nft-restore 1.8.9). Default [0, 4294967295] (UINT32).
+   */
+  range?: readonly [number, number | bigint];
+  /** restore's message for a number outside `range`, where the extension words it itself */
+  rangeMessage?: (text: string) => string;
   /** options this one needs beside it (libxtables' `.also`: "option X also requires Y") */
   also?: readonly string[];
+  /** options this one needs earlier in the same match (owner's --suppl-groups: "you need to use --gid-owner first") */
+  alsoBefore?: readonly string[];
   /** option may appear more than once in one match instance */
   repeatable?: boolean;
   /** what iptables-restore says about a value that `value` alone cannot judge (icmp type names) */
@@ -97,6 +113,8 @@ export interface MatchSpec {
   evaluate?(match: MatchUse, ctx: EvalContext): MatchOutcome;
   /** groups of options of which iptables accepts at most one in a rule (libxtables' `.excl`; probed, see OPTION_CONFLICTS in test/extensions/restore-agreement.test.ts) */
   conflicts?: ReadonlyArray<readonly string[]>;
+  /** groups of options of which the match needs at least one (the extension's final check), with restore's message */
+  needsOneOf?: ReadonlyArray<{ options: readonly string[]; message: string }>;
   /** extra validation beyond arity/grammar; returns messages for options that are wrong */
   validate?(match: MatchUse): Array<{ option?: OptionUse; message: string; severity?: 'error' | 'warning' }>;
 }
@@ -134,6 +152,8 @@ export interface TargetSpec {
   apply?(target: TargetUse, ctx: EvalContext): TargetEffect;
   /** groups of options of which iptables accepts at most one in a rule (as MatchSpec.conflicts) */
   conflicts?: ReadonlyArray<readonly string[]>;
+  /** as MatchSpec.needsOneOf */
+  needsOneOf?: ReadonlyArray<{ options: readonly string[]; message: string }>;
   validate?(target: TargetUse): Array<{ option?: OptionUse; message: string; severity?: 'error' | 'warning' }>;
 }
 

@@ -3,7 +3,7 @@
 // test/extensions/restore-agreement.test.ts, "every option with a bad value").
 
 import { cDigitsValue, decimalDigitsValue, readUnsigned, type ValueProblem } from '../values';
-import { parseAddress } from '../addr';
+import { inetAton, parseAddress } from '../addr';
 
 export const error = (message: string): ValueProblem => ({ severity: 'error', message });
 
@@ -69,27 +69,6 @@ export function macProblem(text: string): ValueProblem | undefined {
   return /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/.test(text) ? undefined : error('Invalid MAC address specified.');
 }
 
-/** inet_aton: 1 to 4 parts (0x hex, 0 octal, decimal), the last one filling the remaining bytes. */
-function isInetAton(text: string): boolean {
-  const parts = text.split('.');
-  if (parts.length > 4 || parts.some((p) => !/^(0[xX][0-9a-fA-F]*|0[0-7]*|[1-9][0-9]*)$/.test(p))) return false;
-  const values = parts.map((p) => (/^0[xX]/.test(p) ? parseInt(p.slice(2) || '0', 16) : p.length > 1 && p[0] === '0' ? parseInt(p, 8) : Number(p)));
-  const last = values[values.length - 1];
-  if (values.slice(0, -1).some((v) => v > 255)) return false;
-  return last < 2 ** (8 * (5 - values.length));
-}
-
-/** `--src-range` / `--dst-range`: ADDRESS or ADDRESS-ADDRESS of the dump's family (libxt_iprange). */
-export function iprangeProblem(option: string) {
-  return (text: string, family: 'ipv4' | 'ipv6'): ValueProblem | undefined => {
-    const dash = text.indexOf('-');
-    const first = dash < 0 ? text : text.slice(0, dash);
-    const rest = dash < 0 ? undefined : text.slice(dash + 1);
-    const valid = (address: string) => (family === 'ipv4' ? isInetAton(address) : !!parseAddress(address, 'ipv6'));
-    const bad = !valid(first) ? first : rest !== undefined && !valid(rest) ? rest : undefined;
-    return bad === undefined ? undefined : error(`iprange: Bad value for "--${option}" option: "${bad}"`);
-  };
-}
 
 /**
  * A protocol as xtables_parse_protocol reads it: a number 0–255 or a name from /etc/protocols. Only
@@ -159,8 +138,8 @@ const TCP_OPTION_NAMES = new Set(['wscale', 'mss', 'sack-permitted', 'sack', 'ti
 export function tcpOptionsProblem(text: string): ValueProblem | undefined {
   for (const piece of text.split(',')) {
     const number = wholeNumber(piece);
-    if (TCP_OPTION_NAMES.has(piece) || (number !== undefined && number <= 255)) continue;
-    return error(`Bad TCP option value "${piece}"`);
+    if (!TCP_OPTION_NAMES.has(piece) && (number === undefined || number > 255)) return error(`Bad TCP option value "${piece}"`);
+    if (number !== undefined && number <= 1) return error('Option value may not be 0 or 1'); // (end of list, no-op)
   }
   return undefined;
 }
@@ -254,7 +233,7 @@ export function plenProblem(owner: string, option: string) {
     const max = family === 'ipv6' ? 128 : 32;
     const number = wholeNumber(text);
     if (number !== undefined && number <= max) return undefined;
-    if (family === 'ipv4' ? isInetAton(text) : parseAddress(text, 'ipv6')) return undefined;
+    if (family === 'ipv4' ? inetAton(text) !== undefined : parseAddress(text, 'ipv6')) return undefined;
     return error(`${owner}: bad value for option "--${option}", neither a valid network mask nor valid CIDR (0-${max}).`);
   };
 }

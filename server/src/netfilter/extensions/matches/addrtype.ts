@@ -9,6 +9,7 @@ export const addrtypeMatch: MatchSpec = {
   name: 'addrtype',
   // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
   conflicts: [['limit-iface-in', 'limit-iface-out']],
+  needsOneOf: [{ options: ['src-type', 'dst-type'], message: 'addrtype: you must specify --src-type or --dst-type' }],
   doc: 'This module matches packets based on their address type',
   evaluate: evaluateAddrtype,
   options: [

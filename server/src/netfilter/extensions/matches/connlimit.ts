@@ -8,6 +8,7 @@ export const connlimitMatch: MatchSpec = {
   name: 'connlimit',
   // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
   conflicts: [['connlimit-upto', 'connlimit-above'], ['connlimit-saddr', 'connlimit-daddr']],
+  needsOneOf: [{ options: ['connlimit-upto', 'connlimit-above'], message: 'You must specify "--connlimit-above" or "--connlimit-upto".' }],
   doc: 'Allows you to restrict the number of parallel connections to a server per client IP address (or client address block)',
   evaluate: alwaysUndecided('connlimit', 'the number of existing connections is unknown', { stable: true }),
   options: [

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { Packet } from '../../packet';
-import { cidrContains, parseCidr } from '../../addr';
+import { cidrContains, parseHostMask } from '../../addr';
 import { protocolNumber } from '../../packet';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, inRange, optionText, parseIntRange, parseServicePortRange, undecided } from '../common';
@@ -104,7 +104,7 @@ function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const replySport = p.ctstatus.includes('DNAT') ? p.dport : p.origDport ?? p.dport;
   const replyDport = p.ctstatus.includes('SNAT') ? p.sport : p.origSport ?? p.sport;
   const inCidr = (address: string, text: string) => {
-    const cidr = parseCidr(text, p.family);
+    const cidr = parseHostMask(text, p.family);
     return cidr ? cidrContains(cidr, address) : false;
   };
   const port = (value: number | undefined, text: string) => inRange(value, parseServicePortRange(text));
@@ -156,7 +156,7 @@ function evaluateOnTemplate(match: MatchUse, p: Packet): MatchOutcome {
         case 'ctstatus': return a.split(',').some((s) => s.toUpperCase() === 'CONFIRMED');
         case 'ctproto': return protocolNumber(a) === 0;
         case 'ctorigsrc': case 'ctorigdst': case 'ctreplsrc': case 'ctrepldst': {
-          const cidr = parseCidr(a, p.family);
+          const cidr = parseHostMask(a, p.family);
           return cidr ? cidrContains(cidr, zero) : false;
         }
         case 'ctorigsrcport': case 'ctorigdstport': case 'ctreplsrcport': case 'ctrepldstport':

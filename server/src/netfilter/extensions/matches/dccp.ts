@@ -18,11 +18,11 @@ export const dccpMatch: MatchSpec = {
       doc: 'Destination port or port range (port[:port])',
     },
     {
-      name: 'dccp-types', arity: 1, negatable: true, value: 'enum-list', values: ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'],
+      name: 'dccp-types', arity: 1, negatable: true, value: 'enum-list', strtokList: { separators: ',' }, values: ['REQUEST', 'RESPONSE', 'DATA', 'ACK', 'DATAACK', 'CLOSEREQ', 'CLOSE', 'RESET', 'SYNC', 'SYNCACK', 'INVALID'],
       doc: 'Match when the DCCP packet type is one of \'mask\'',
     },
     {
-      name: 'dccp-option', arity: 1, negatable: true, value: 'int',
+      name: 'dccp-option', arity: 1, negatable: true, value: 'int', range: [1, 255],
       doc: 'Match if DCCP option set',
     },
   ],

@@ -14,7 +14,7 @@ export const dscpMatch: MatchSpec = {
   evaluate: evaluateDscp,
   options: [
     {
-      name: 'dscp', arity: 1, negatable: true, value: 'int',
+      name: 'dscp', arity: 1, negatable: true, value: 'int', range: [0, 63],
       doc: 'Match against a numeric (decimal or hex) value [0-63]',
     },
     {

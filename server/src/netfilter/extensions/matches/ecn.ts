@@ -18,7 +18,7 @@ export const ecnMatch: MatchSpec = {
       doc: 'This matches if the TCP ECN ECE (ECN Echo) bit is set',
     },
     {
-      name: 'ecn-ip-ect', arity: 1, negatable: true, value: 'int',
+      name: 'ecn-ip-ect', arity: 1, negatable: true, value: 'int', range: [0, 3],
       doc: 'This matches a particular IPv4/IPv6 ECT (ECN-Capable Transport)',
     },
   ],

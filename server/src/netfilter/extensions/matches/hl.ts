@@ -14,15 +14,15 @@ export const hlMatch: MatchSpec = {
   evaluate: evaluateHl,
   options: [
     {
-      name: 'hl-lt', arity: 1, negatable: false, value: 'int',
+      name: 'hl-lt', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Matches if Hop Limit is less than value',
     },
     {
-      name: 'hl-gt', arity: 1, negatable: false, value: 'int',
+      name: 'hl-gt', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Matches if Hop Limit is greater than value',
     },
     {
-      name: 'hl-eq', aliases: ['hl'], arity: 1, negatable: true, value: 'int',
+      name: 'hl-eq', aliases: ['hl'], arity: 1, negatable: true, value: 'int', range: [0, 255],
       doc: 'Matches if Hop Limit equals value',
     },
   ],

@@ -15,7 +15,7 @@ export const limitMatch: MatchSpec = {
       doc: 'Maximum average matching rate',
     },
     {
-      name: 'limit-burst', arity: 1, negatable: false, value: 'int',
+      name: 'limit-burst', arity: 1, negatable: false, value: 'int', range: [0, 10000],
       doc: 'Maximum initial number of packets to match',
     },
   ],

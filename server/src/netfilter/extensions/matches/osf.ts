@@ -14,11 +14,11 @@ export const osfMatch: MatchSpec = {
       doc: 'Match an operating system genre by using a passive fingerprinting',
     },
     {
-      name: 'ttl', arity: 1, negatable: false, value: 'int',
+      name: 'ttl', arity: 1, negatable: false, value: 'int', range: [0, 2],
       doc: 'Do additional TTL checks on the packet to determine the operating system',
     },
     {
-      name: 'log', arity: 1, negatable: false, value: 'int',
+      name: 'log', arity: 1, negatable: false, value: 'int', range: [0, 2],
       doc: 'Log determined genres: 0 all matching, 1 first match only, 2 also unknown',
     },
   ],

@@ -6,6 +6,7 @@ import { assumedFact, matchText, stableMatchFact, undecided } from '../common';
 
 export const ownerMatch: MatchSpec = {
   name: 'owner',
+  needsOneOf: [{ options: ['uid-owner', 'gid-owner', 'socket-exists'], message: 'owner: At least one of --uid-owner, --gid-owner or --socket-exists is required' }],
   doc: 'This module attempts to match various characteristics of the packet creator, for locally generated packets',
   evaluate: evaluateOwner,
   options: [
@@ -22,7 +23,7 @@ export const ownerMatch: MatchSpec = {
       doc: 'Matches if the packet is associated with a socket',
     },
     {
-      name: 'suppl-groups', arity: 0, negatable: false, value: 'none',
+      name: 'suppl-groups', alsoBefore: ['gid-owner'], arity: 0, negatable: false, value: 'none',
       doc: 'Causes group(s) specified with --gid-owner to be also checked in the supplementary groups of a process',
     },
   ],

@@ -1,5 +1,6 @@
 // policy match: option table from iptables 1.8.9 (libxt/libipt/libip6t_policy), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchUse, OptionUse } from '../../model';
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
 import { ipsecProtocolProblem } from '../value-checks';
@@ -8,6 +9,7 @@ export const policyMatch: MatchSpec = {
   name: 'policy',
   doc: 'This module matches the policy used by IPsec for handling a packet',
   evaluate: alwaysUndecided('policy', 'IPsec policy state is unknown', { stable: true }),
+  validate: policyFinalCheck,
   options: [
     {
       name: 'dir', arity: 1, negatable: false, value: 'enum', values: ['in', 'out'],
@@ -51,3 +53,40 @@ export const policyMatch: MatchSpec = {
     },
   ],
 };
+
+/** What an element of the policy (its options between `--next`s) must say (one of these). */
+const ELEMENT_OPTIONS = ['reqid', 'spi', 'tunnel-src', 'tunnel-dst', 'proto', 'mode'];
+
+/**
+ * libxt_policy's final check (policy_check, iptables 1.8.9): `--dir` is needed; `--pol none` takes no
+ * `--strict` and no elements; with `--strict` every element says something; tunnel addresses need
+ * the element's `--mode tunnel` (or `! --mode transport`): no `--mode` is transport mode.
+ */
+function policyFinalCheck(match: MatchUse): Array<{ option?: OptionUse; message: string }> {
+  const options = match.options;
+  const find = (name: string, among: readonly OptionUse[] = options) => among.find((o) => o.name === name);
+  if (!find('dir')) return [{ message: 'policy match: neither --dir in nor --dir out specified' }];
+  if (options.some((o) => o.name === 'pol' && o.args[0]?.text === 'none')) {
+    const strict = find('strict');
+    if (strict) return [{ option: strict, message: 'policy match: policy none but --strict given' }];
+    const next = find('next');
+    return next ? [{ option: next, message: 'policy match: policy none but policy given' }] : [];
+  }
+  const elements: OptionUse[][] = [[]];
+  for (const option of options) {
+    if (option.name === 'next') elements.push([]);
+    else elements[elements.length - 1].push(option);
+  }
+  const strict = !!find('strict');
+  for (let i = 0; i < elements.length; i++) {
+    const element = elements[i];
+    if (strict && !element.some((o) => ELEMENT_OPTIONS.includes(o.name))) {
+      return [{ message: `policy match: empty policy element ${i}. --strict is in effect, but at least one of reqid, spi, tunnel-src, tunnel-dst, proto or mode is required.` }];
+    }
+    const address = find('tunnel-src', element) ?? find('tunnel-dst', element);
+    const mode = find('mode', element);
+    const tunnelMode = mode !== undefined && (mode.args[0]?.text === 'tunnel') !== mode.negated;
+    if (address && !tunnelMode) return [{ option: address, message: 'policy match: --tunnel-src/--tunnel-dst is only valid in tunnel mode' }];
+  }
+  return [];
+}

@@ -10,7 +10,7 @@ export const quotaMatch: MatchSpec = {
   evaluate: evaluateQuota,
   options: [
     {
-      name: 'quota', arity: 1, negatable: true, value: 'int', required: true,
+      name: 'quota', arity: 1, negatable: true, value: 'int', range: [0, 18446744073709551615n], required: true,
       doc: 'The quota in bytes',
     },
   ],

@@ -9,6 +9,7 @@ export const recentMatch: MatchSpec = {
   name: 'recent',
   // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
   conflicts: [['set', 'rcheck', 'update', 'remove'], ['set', 'rttl'], ['remove', 'rttl']],
+  needsOneOf: [{ options: ['set', 'rcheck', 'update', 'remove'], message: "recent: you must specify one of `--set', `--rcheck' `--update' or `--remove'" }],
   doc: 'Allows you to dynamically create a list of IP addresses and then match against that list in a few different ways',
   evaluate: evaluateRecent,
   options: [
@@ -29,7 +30,7 @@ export const recentMatch: MatchSpec = {
       doc: 'Check if the source address of the packet is currently in the list and if so that address will be removed from the list and the rule will return true',
     },
     {
-      name: 'seconds', arity: 1, negatable: false, value: 'int',
+      name: 'seconds', arity: 1, negatable: false, value: 'int', range: [1, 4294967295],
       doc: 'This option must be used in conjunction with one of --rcheck or --update',
     },
     {

@@ -11,6 +11,9 @@ import { ICMPV6_TYPES } from './icmp6';
 
 export const setMatch: MatchSpec = {
   name: 'set',
+  // (probed with iptables 1.8.9: libxt_set checks these itself)
+  conflicts: [['packets-eq', 'packets-lt', 'packets-gt'], ['bytes-eq', 'bytes-lt', 'bytes-gt']],
+  needsOneOf: [{ options: ['match-set'], message: "You must specify `--match-set' with proper arguments" }],
   doc: 'This module matches IP sets which can be defined by ipset(8)',
   evaluate: evaluateSet,
   options: [
@@ -27,27 +30,27 @@ export const setMatch: MatchSpec = {
       doc: '`! --update-counters`: do not update the packet/byte counters of the matching element',
     },
     {
-      name: 'packets-eq', arity: 1, negatable: true, value: 'int',
+      name: 'packets-eq', arity: 1, negatable: true, value: 'int', range: [0, 18446744073709551615n], rangeMessage: (text) => `Cannot parse ${text} as a counter value`,
       doc: 'If the packet is matched an element in the set, match only if the packet counter of the element matches the given value too',
     },
     {
-      name: 'packets-lt', arity: 1, negatable: false, value: 'int',
+      name: 'packets-lt', arity: 1, negatable: false, value: 'int', range: [0, 18446744073709551615n], rangeMessage: (text) => `Cannot parse ${text} as a counter value`,
       doc: 'If the packet is matched an element in the set, match only if the packet counter of the element is less than the given value as well',
     },
     {
-      name: 'packets-gt', arity: 1, negatable: false, value: 'int',
+      name: 'packets-gt', arity: 1, negatable: false, value: 'int', range: [0, 18446744073709551615n], rangeMessage: (text) => `Cannot parse ${text} as a counter value`,
       doc: 'If the packet is matched an element in the set, match only if the packet counter of the element is greater than the given value as well',
     },
     {
-      name: 'bytes-eq', arity: 1, negatable: true, value: 'int',
+      name: 'bytes-eq', arity: 1, negatable: true, value: 'int', range: [0, 18446744073709551615n], rangeMessage: (text) => `Cannot parse ${text} as a counter value`,
       doc: 'If the packet is matched an element in the set, match only if the byte counter of the element matches the given value too',
     },
     {
-      name: 'bytes-lt', arity: 1, negatable: false, value: 'int',
+      name: 'bytes-lt', arity: 1, negatable: false, value: 'int', range: [0, 18446744073709551615n], rangeMessage: (text) => `Cannot parse ${text} as a counter value`,
       doc: 'If the packet is matched an element in the set, match only if the byte counter of the element is less than the given value as well',
     },
     {
-      name: 'bytes-gt', arity: 1, negatable: false, value: 'int',
+      name: 'bytes-gt', arity: 1, negatable: false, value: 'int', range: [0, 18446744073709551615n], rangeMessage: (text) => `Cannot parse ${text} as a counter value`,
       doc: 'If the packet is matched an element in the set, match only if the byte counter of the element is greater than the given value as well',
     },
     {

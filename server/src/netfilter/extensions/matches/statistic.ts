@@ -24,6 +24,14 @@ export const statisticMatch: MatchSpec = {
         return [{ option, message: `--probability must be a number from 0 to 1, not '${text}'` }];
       }
     }
+    // libxt_statistic's final check: what each mode needs, and the starting counter below --every
+    const mode = optionOf(match, 'mode')?.args[0]?.text;
+    if (mode === 'random' && !option) return [{ message: '--probability must be specified when using random mode' }];
+    const packet = optionOf(match, 'packet');
+    if (mode === 'nth' && !every && !packet) return [{ message: '--every and --packet must be specified when using nth mode' }];
+    const start = packet && parseNumber(packet.args[0]?.text ?? '');
+    const period = every ? parseNumber(every.args[0]?.text ?? '') : 1;
+    if (start !== undefined && period !== undefined && start > period - 1) return [{ option: packet, message: 'the --packet p must be 0 <= p <= n-1' }];
     return [];
   },
   options: [
@@ -36,11 +44,11 @@ export const statisticMatch: MatchSpec = {
       doc: 'Set the probability for a packet to be randomly matched',
     },
     {
-      name: 'every', arity: 1, negatable: true, value: 'int',
+      name: 'every', arity: 1, negatable: true, value: 'int', range: [1, 4294967295],
       doc: 'Match one packet every nth packet',
     },
     {
-      name: 'packet', arity: 1, negatable: false, value: 'int',
+      name: 'packet', also: ['every'], arity: 1, negatable: false, value: 'int',
       doc: 'Set the initial counter value (0 <= p <= n-1, default 0) for the nth mode',
     },
   ],

@@ -7,15 +7,16 @@ export const stringMatch: MatchSpec = {
   name: 'string',
   // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
   conflicts: [['string', 'hex-string']],
+  needsOneOf: [{ options: ['string', 'hex-string'], message: "STRING match: You must specify `--string' or `--hex-string'" }],
   doc: 'This module matches a given string by using some pattern matching strategy',
   evaluate: alwaysUndecided('string', 'packet payload is not modelled', { stable: true }),
   options: [
     {
-      name: 'from', arity: 1, negatable: false, value: 'int',
+      name: 'from', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'Set the offset from which it starts looking for any matching',
     },
     {
-      name: 'to', arity: 1, negatable: false, value: 'int',
+      name: 'to', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'Set the offset up to which should be scanned',
     },
     {

@@ -1,11 +1,13 @@
 // tcp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_tcp), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchUse } from '../../model';
+import type { MatchUse, OptionUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { mergedNegatedPorts, evaluateOptions, inRange, negatedProtocolMatch, optionText, parsePortRange, undecided } from '../common';
+import { assumedFact, mergedNegatedPorts, evaluateOptions, inRange, negatedProtocolMatch, optionText, parsePortRange, undecided } from '../common';
 
 export const tcpMatch: MatchSpec = {
   name: 'tcp',
+  // (libxt_tcp: "Only one of `--syn' or `--tcp-flags' allowed")
+  conflicts: [['syn', 'tcp-flags']],
   doc: 'TCP header match: ports, flags, options (loaded by -p tcp)',
   evaluate: evaluateTcp,
   options: [
@@ -22,11 +24,11 @@ export const tcpMatch: MatchSpec = {
       doc: 'Only match TCP packets with the SYN bit set and the ACK,RST and FIN bits cleared',
     },
     {
-      name: 'tcp-flags', arity: 2, negatable: true, value: 'flags', values: ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH', 'ALL', 'NONE'],
+      name: 'tcp-flags', arity: 2, negatable: true, value: 'flags', strtokList: { separators: ',' }, values: ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH', 'ALL', 'NONE'],
       doc: 'Match when the TCP flags are as specified',
     },
     {
-      name: 'tcp-option', arity: 1, negatable: true, value: 'int',
+      name: 'tcp-option', arity: 1, negatable: true, value: 'int', range: [1, 255], rangeMessage: (text) => `Bad TCP option "${text}"`,
       doc: 'Match if TCP option set',
     },
   ],
@@ -43,12 +45,18 @@ function flagList(text: string): string[] {
   return text.split(',').flatMap((word) => TCP_FLAG_WORDS[word.toUpperCase()] ?? []);
 }
 
-/** (flags & mask) == comp, the kernel's tcp_mt test. */
+/**
+ * (flags & mask) == comp, the kernel's tcp_mt test. A flag of comp outside mask can never be equal:
+ * `--tcp-flags SYN SYN,ACK` matches no packet (libxt_tcp does not mask comp).
+ */
 export function tcpFlagsMatch(packetFlags: string[] | undefined, mask: string, comp: string): boolean | undefined {
   if (!packetFlags) return undefined;
   const set = new Set(packetFlags.map((f) => f.toUpperCase()));
+  const masked = new Set(flagList(mask));
   const wanted = new Set(flagList(comp));
-  return flagList(mask).every((flag) => set.has(flag) === wanted.has(flag));
+  for (const flag of wanted) if (!masked.has(flag)) return false;
+  for (const flag of masked) if (set.has(flag) !== wanted.has(flag)) return false;
+  return true;
 }
 
 function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
@@ -69,6 +77,7 @@ function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
           return result ?? undecided('assumed the packet is a SYN (its TCP flags are not given)', { negated: 'assumed the packet is not a SYN (its TCP flags are not given)' });
         }
         case 'tcp-flags': {
+          if (flagList(option.args[0]?.text ?? '').length === 0) return emptyMaskFlagTest(option, ctx);
           const result = tcpFlagsMatch(p.tcpFlags, option.args[0]?.text ?? '', option.args[1]?.text ?? '');
           return result ?? undecided(`assumed TCP flags match ${optionText(option)} (flags not given)`, { negated: `assumed TCP flags do not match ${optionText(option)} (flags not given)` });
         }
@@ -79,3 +88,27 @@ function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
     (option) => `-m tcp ${optionText(option)}`,
   );
 }
+
+/**
+ * `--tcp-flags MASK COMP` whose MASK has no flag (`NONE`, `""`), before its `!` (evaluateOptions
+ * applies it). iptables-nft 1.8.9 loads no flag test at all, `!` included: every TCP packet matches.
+ * x_tables (iptables-legacy) compares (flags & 0) == COMP: true only when COMP has no flag either.
+ * Measured (`nft list`, test/kernel/dumps/tcp-flags.rules). The dump's saver tells which loaded it;
+ * when it does not say and the two differ, the trace forks on it.
+ */
+function emptyMaskFlagTest(option: OptionUse, ctx: EvalContext): MatchOutcome {
+  const nft = !option.negated; // (so that the `!` gives true)
+  const legacy = flagList(option.args[1]?.text ?? '').length === 0;
+  if (nft === legacy) return nft;
+  const backend = ctx.node.savedBy?.backend;
+  if (backend === 'nf_tables') return nft;
+  if (backend === 'legacy') return legacy;
+  // One question for the whole path: the rules were all loaded by the same iptables.
+  const loadedByNft = assumedFact(ctx.packet, LOADED_BY_IPTABLES_NFT);
+  if (loadedByNft !== undefined) return loadedByNft ? nft : legacy;
+  const [mask, comp] = [option.args[0]?.text || '""', option.args[1]?.text || '""'];
+  const why = `${option.negated ? '! ' : ''}--tcp-flags ${mask} ${comp} has no flag in its mask: iptables-nft leaves the flag test out, iptables-legacy compares (flags & 0) with ${comp}`;
+  const loadedBy = (loader: string) => `assumed the rules were loaded by ${loader} (${why})`;
+  return undecided(loadedBy(nft ? 'iptables-nft' : 'iptables-legacy'), { negated: loadedBy(nft ? 'iptables-legacy' : 'iptables-nft'), fact: { key: LOADED_BY_IPTABLES_NFT, ifMatches: nft } });
+}
+const LOADED_BY_IPTABLES_NFT = 'loaded by iptables-nft';

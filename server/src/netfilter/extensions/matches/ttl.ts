@@ -13,15 +13,15 @@ export const ttlMatch: MatchSpec = {
   evaluate: evaluateTtl,
   options: [
     {
-      name: 'ttl-lt', arity: 1, negatable: false, value: 'int',
+      name: 'ttl-lt', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Matches if TTL is less than the given TTL value',
     },
     {
-      name: 'ttl-gt', arity: 1, negatable: false, value: 'int',
+      name: 'ttl-gt', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Matches if TTL is greater than the given TTL value',
     },
     {
-      name: 'ttl-eq', aliases: ['ttl'], arity: 1, negatable: true, value: 'int',
+      name: 'ttl-eq', aliases: ['ttl'], arity: 1, negatable: true, value: 'int', range: [0, 255],
       doc: 'Matches the given TTL value',
     },
   ],

@@ -43,11 +43,11 @@ export const CONNMARKTarget: TargetSpec = {
       doc: 'Copy the connection mark (ctmark) to the packet mark (nfmark) using the given masks',
     },
     {
-      name: 'left-shift-mark', arity: 1, negatable: false, value: 'int',
+      name: 'left-shift-mark', arity: 1, negatable: false, value: 'int', range: [0, 32],
       doc: 'With --save-mark/--restore-mark: shift the source mark left by this many bits first',
     },
     {
-      name: 'right-shift-mark', arity: 1, negatable: false, value: 'int',
+      name: 'right-shift-mark', arity: 1, negatable: false, value: 'int', range: [0, 32],
       doc: 'With --save-mark/--restore-mark: shift the source mark right by this many bits first',
     },
     {

@@ -16,7 +16,7 @@ export const DSCPTarget: TargetSpec = {
   apply: applyDscp,
   options: [
     {
-      name: 'set-dscp', arity: 1, negatable: false, value: 'int',
+      name: 'set-dscp', arity: 1, negatable: false, value: 'int', range: [0, 63],
       doc: 'Set the DSCP field to a numerical value (can be decimal or hex)',
     },
     {

@@ -18,15 +18,15 @@ export const ECNTarget: TargetSpec = {
       doc: 'Remove all ECN bits from the TCP header',
     },
     {
-      name: 'ecn-tcp-cwr', arity: 1, negatable: false, value: 'int',
+      name: 'ecn-tcp-cwr', arity: 1, negatable: false, value: 'int', range: [0, 1],
       doc: 'Set the TCP CWR bit to the given value (0 or 1)',
     },
     {
-      name: 'ecn-tcp-ece', arity: 1, negatable: false, value: 'int',
+      name: 'ecn-tcp-ece', arity: 1, negatable: false, value: 'int', range: [0, 1],
       doc: 'Set the TCP ECE bit to the given value (0 or 1)',
     },
     {
-      name: 'ecn-ip-ect', arity: 1, negatable: false, value: 'int',
+      name: 'ecn-ip-ect', arity: 1, negatable: false, value: 'int', range: [0, 3],
       doc: 'Set the IP ECT codepoint to the given value (0-3)',
     },
   ],

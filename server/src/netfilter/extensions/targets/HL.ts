@@ -15,15 +15,15 @@ export const HLTarget: TargetSpec = {
   apply: applyHl,
   options: [
     {
-      name: 'hl-set', arity: 1, negatable: false, value: 'int',
+      name: 'hl-set', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Set the Hop Limit to `value\'',
     },
     {
-      name: 'hl-dec', arity: 1, negatable: false, value: 'int',
+      name: 'hl-dec', arity: 1, negatable: false, value: 'int', range: [1, 255],
       doc: 'Decrement the Hop Limit `value\' times',
     },
     {
-      name: 'hl-inc', arity: 1, negatable: false, value: 'int',
+      name: 'hl-inc', arity: 1, negatable: false, value: 'int', range: [1, 255],
       doc: 'Increment the Hop Limit `value\' times',
     },
   ],

@@ -9,6 +9,8 @@ import { jhash3words, reciprocalScale } from '../jhash';
 
 export const HMARKTarget: TargetSpec = {
   name: 'HMARK',
+  // (what to hash: a tuple, or a prefix or mask of its own; --hmark-mod, --hmark-rnd and --hmark-offset are not)
+  needsOneOf: [{ options: ['hmark-tuple', 'hmark-src-prefix', 'hmark-dst-prefix', 'hmark-sport-mask', 'hmark-dport-mask', 'hmark-spi-mask', 'hmark-sport', 'hmark-dport', 'hmark-spi', 'hmark-proto-mask'], message: 'you have to specify --hmark-tuple at least' }],
   doc: 'Set the packet mark from a hash of the packet’s tuple (modulus + offset)',
   terminating: false,
   apply: applyHmark,
@@ -37,11 +39,11 @@ export const HMARKTarget: TargetSpec = {
       doc: 'The destination address mask in CIDR notation',
     },
     {
-      name: 'hmark-sport-mask', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-sport-mask', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'A 16 bit source port mask in hexadecimal',
     },
     {
-      name: 'hmark-dport-mask', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-dport-mask', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'A 16 bit destination port mask in hexadecimal',
     },
     {
@@ -49,11 +51,11 @@ export const HMARKTarget: TargetSpec = {
       doc: 'A 32 bit field with spi mask',
     },
     {
-      name: 'hmark-sport', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-sport', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: '16-bit source port value to use instead of the packet’s (with the mask)',
     },
     {
-      name: 'hmark-dport', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-dport', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: '16-bit destination port value to use instead of the packet’s (with the mask)',
     },
     {
@@ -61,7 +63,7 @@ export const HMARKTarget: TargetSpec = {
       doc: '32-bit SPI value to use',
     },
     {
-      name: 'hmark-proto-mask', arity: 1, negatable: false, value: 'int',
+      name: 'hmark-proto-mask', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'An 8 bit field with layer 4 protocol number',
     },
     {
@@ -69,7 +71,7 @@ export const HMARKTarget: TargetSpec = {
       doc: 'A 32 bit random custom value to feed hash calculation',
     },
     {
-      name: 'hmark-mod', arity: 1, negatable: false, value: 'int', required: true,
+      name: 'hmark-mod', arity: 1, negatable: false, value: 'int', range: [1, 4294967295], required: true,
       doc: 'Modulus for hash calculation (to limit the range of possible marks)',
     },
     {

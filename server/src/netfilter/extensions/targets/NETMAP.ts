@@ -1,7 +1,7 @@
 // NETMAP target: option table from iptables 1.8.9 (libxt/libipt/libip6t_NETMAP), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
-import { formatAddress, mapAddress, parseAddress, parseCidr } from '../../addr';
+import { formatAddress, mapAddress, parseAddress, parseHostMask } from '../../addr';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { addStatus, endpoint } from './nat-range';
 
@@ -24,7 +24,7 @@ export const NETMAPTarget: TargetSpec = {
 function applyNetmap(target: TargetUse, ctx: EvalContext): TargetEffect {
   const p = ctx.packet;
   const text = target.options.find((o) => o.name === 'to')?.args[0]?.text ?? '';
-  const cidr = parseCidr(text, p.family);
+  const cidr = parseHostMask(text, p.family); // (libxt_NETMAP: XTTYPE_HOSTMASK)
   const mapDestination = ctx.position.hook === 'PREROUTING' || ctx.position.hook === 'OUTPUT';
   const current = parseAddress(mapDestination ? p.dst : p.src, p.family);
   if (!cidr || !current) return { verdict: 'ACCEPT', assumption: `NETMAP --to ${text} not understood: address left unchanged` };

@@ -13,7 +13,7 @@ export const NFLOGTarget: TargetSpec = {
   apply: continueTarget((t) => `logged via nfnetlink_log group ${t.options.find((o) => o.name === 'nflog-group')?.args[0]?.text ?? '0'}`),
   options: [
     {
-      name: 'nflog-group', arity: 1, negatable: false, value: 'int',
+      name: 'nflog-group', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'The netlink group (0 - 2^16-1) to which packets are (only applicable for nfnetlink_log)',
     },
     {
@@ -29,7 +29,7 @@ export const NFLOGTarget: TargetSpec = {
       doc: 'The number of bytes to be copied to userspace (only applicable for nfnetlink_log)',
     },
     {
-      name: 'nflog-threshold', arity: 1, negatable: false, value: 'int',
+      name: 'nflog-threshold', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'Number of packets to queue inside the kernel before sending them to userspace (only applicable for nfnetlink_log)',
     },
   ],

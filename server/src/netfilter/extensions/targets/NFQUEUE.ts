@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
-import { uintRangeProblem } from '../../values';
+import { readUintRange, type ValueProblem } from '../../values';
 
 export const NFQUEUETarget: TargetSpec = {
   name: 'NFQUEUE',
@@ -13,11 +13,11 @@ export const NFQUEUETarget: TargetSpec = {
   apply: applyNfqueue,
   options: [
     {
-      name: 'queue-num', arity: 1, negatable: false, value: 'int',
+      name: 'queue-num', arity: 1, negatable: false, value: 'int', range: [0, 65535],
       doc: 'This specifies the QUEUE number to use',
     },
     {
-      name: 'queue-balance', arity: 1, negatable: false, value: 'int-range', check: (text) => (text === '' ? { severity: 'error', message: 'Bad range ""' } : uintRangeProblem(text, 0xffffn, 'NFQUEUE', 'queue-balance', (from, to) => `${from} should be less than ${to}`)),
+      name: 'queue-balance', arity: 1, negatable: false, value: 'int-range', check: queueBalanceProblem,
       doc: 'This specifies a range of queues to use',
     },
     {
@@ -42,4 +42,12 @@ function applyNfqueue(target: TargetUse, _ctx: EvalContext): TargetEffect {
       ? 'a program reads the queue and accepts the packet (with --queue-bypass an absent reader means the packet continues as ACCEPTed)'
       : 'a program reads the queue and accepts the packet (no reader: the kernel drops it)',
   };
+}
+
+/** `--queue-balance FROM:TO` (libxt_NFQUEUE): two 16-bit queue numbers (either may be left out), FROM below TO. */
+function queueBalanceProblem(text: string): ValueProblem | undefined {
+  if (!text.includes(':')) return { severity: 'error', message: `Bad range "${text}"` };
+  const range = readUintRange(text, 0xffffn, 'NFQUEUE', 'queue-balance');
+  if ('error' in range) return { severity: 'error', message: range.error };
+  return range.from >= range.to ? { severity: 'error', message: `${range.from} should be less than ${range.to}` } : undefined;
 }

@@ -7,6 +7,7 @@ import { changeSet, packetElement, setSeenBy } from '../matches/set';
 
 export const SETTarget: TargetSpec = {
   name: 'SET',
+  needsOneOf: [{ options: ['add-set', 'del-set', 'map-set'], message: "You must specify either `--add-set' or `--del-set' or `--map-set'" }],
   doc: 'This module adds and/or deletes entries from IP sets which can be defined by ipset(8) (a `!` before a SET option is accepted by iptables and ignored)',
   terminating: false,
   apply: applySet,
@@ -24,7 +25,7 @@ export const SETTarget: TargetSpec = {
       doc: 'When adding an entry if it already exists, reset the timeout value to the specified one or to the default from the set definition',
     },
     {
-      name: 'timeout', arity: 1, negatable: true, value: 'int',
+      name: 'timeout', arity: 1, negatable: true, value: 'int', range: [0, 4294967294], rangeMessage: () => 'Invalid value for option --timeout or out of range 0-4294967294',
       doc: 'When adding an entry, the timeout value to use instead of the default one from the set definition',
     },
     {

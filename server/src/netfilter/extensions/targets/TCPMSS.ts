@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetSpec } from '../types';
 import { continueTarget } from '../common';
+import { checkIntRange } from '../../values';
 
 export const TCPMSSTarget: TargetSpec = {
   name: 'TCPMSS',
@@ -11,6 +12,8 @@ export const TCPMSSTarget: TargetSpec = {
   options: [
     {
       name: 'set-mss', arity: 1, negatable: false, value: 'int',
+      // (the largest MSS that fits a 64 KiB packet after the IP and TCP headers)
+      check: (text, family) => checkIntRange(text, [0, family === 'ipv6' ? 65495 : 65515], 'TCPMSS', 'set-mss'),
       doc: 'Explicitly sets MSS option to specified value',
     },
     {

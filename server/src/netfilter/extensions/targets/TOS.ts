@@ -19,15 +19,15 @@ export const TOSTarget: TargetSpec = {
       doc: 'Zeroes out the bits given by mask (see NOTE below) and XORs value into the TOS/Priority field',
     },
     {
-      name: 'and-tos', arity: 1, negatable: false, value: 'int',
+      name: 'and-tos', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Binary AND the TOS value with bits',
     },
     {
-      name: 'or-tos', arity: 1, negatable: false, value: 'int',
+      name: 'or-tos', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Binary OR the TOS value with bits',
     },
     {
-      name: 'xor-tos', arity: 1, negatable: false, value: 'int',
+      name: 'xor-tos', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Binary XOR the TOS value with bits',
     },
   ],

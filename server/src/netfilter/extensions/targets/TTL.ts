@@ -15,15 +15,15 @@ export const TTLTarget: TargetSpec = {
   apply: applyTtl,
   options: [
     {
-      name: 'ttl-set', arity: 1, negatable: false, value: 'int',
+      name: 'ttl-set', arity: 1, negatable: false, value: 'int', range: [0, 255],
       doc: 'Set the TTL value to `value\'',
     },
     {
-      name: 'ttl-dec', arity: 1, negatable: false, value: 'int',
+      name: 'ttl-dec', arity: 1, negatable: false, value: 'int', range: [1, 255],
       doc: 'Decrement the TTL value `value\' times',
     },
     {
-      name: 'ttl-inc', arity: 1, negatable: false, value: 'int',
+      name: 'ttl-inc', arity: 1, negatable: false, value: 'int', range: [1, 255],
       doc: 'Increment the TTL value `value\' times',
     },
   ],

@@ -11,7 +11,7 @@ export const ULOGTarget: TargetSpec = {
   apply: continueTarget(),
   options: [
     {
-      name: 'ulog-nlgroup', arity: 1, negatable: false, value: 'int',
+      name: 'ulog-nlgroup', arity: 1, negatable: false, value: 'int', range: [1, 32],
       doc: 'This specifies the netlink group (1-32) to which the packet is sent',
     },
     {
@@ -19,11 +19,11 @@ export const ULOGTarget: TargetSpec = {
       doc: 'Prefix log messages with the specified prefix',
     },
     {
-      name: 'ulog-cprange', arity: 1, negatable: false, value: 'int',
+      name: 'ulog-cprange', arity: 1, negatable: false, value: 'int', range: [0, 18446744073709551615n],
       doc: 'Number of bytes to be copied to userspace',
     },
     {
-      name: 'ulog-qthreshold', arity: 1, negatable: false, value: 'int',
+      name: 'ulog-qthreshold', arity: 1, negatable: false, value: 'int', range: [1, 50],
       doc: 'Number of packet to queue inside kernel',
     },
   ],
