@@ -171,7 +171,7 @@ export function checkNatRange(text: string, family: Family): ValueProblem | unde
   if (family === 'ipv4') {
     // fast path: `10.244.1.2:8080`, as kube-proxy writes its DNAT targets
     const length = canonicalIPv4Length(text, 0);
-    if (length > 0 && (length === text.length || (text.charCodeAt(length) === 58 /* : */ && /^\d+$/.test(text.slice(length + 1))))) return undefined;
+    if (length > 0 && (length === text.length || (text.charCodeAt(length) === 58 /* : */ && /^(0|[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d\d|655[0-2]\d|6553[0-5])$/.test(text.slice(length + 1))))) return undefined;
   }
   let addresses = text;
   let ports: string | undefined;
@@ -188,8 +188,36 @@ export function checkNatRange(text: string, family: Family): ValueProblem | unde
       if (!ok) return { severity: 'error', message: `bad IP address '${address}' in '${text}'` };
     }
   }
-  if (ports !== undefined && !/^\d+(-\d+)?(\/\d+)?$/.test(ports)) return { severity: 'error', message: `bad port range '${ports}' in '${text}'` };
-  return undefined;
+  return ports === undefined ? undefined : natPortsProblem(ports);
+}
+
+/**
+ * The ports of `--to-destination` / `--to-source` as libxt_NAT's parse_ports reads them (iptables
+ * 1.8.9): PORT (a C number up to 65535, else a service name), or PORT-PORT (numbers only, not
+ * decreasing) optionally followed by /BASE (a number from 1, else a service name). Restore's messages.
+ */
+function natPortsProblem(ports: string): ValueProblem | undefined {
+  const error = (message: string): ValueProblem => ({ severity: 'error', message });
+  const number = (text: string, min: bigint) => {
+    const read = /^[ \t\n\v\f\r]*-/.test(text) ? undefined : readUnsigned(text, 0);
+    return read && read.value >= min && read.value <= 65535n ? read : undefined;
+  };
+  const service = (text: string) => (SERVICE_NAME.test(text) ? serviceNameProblem(text) : error(`Port \`${text}' not valid`));
+  const first = number(ports, 0n);
+  if (!first) return service(ports);
+  const afterFirst = ports.slice(first.end);
+  if (afterFirst === '') return undefined;
+  if (afterFirst[0] === ':') return error('Invalid port:port syntax - use dash');
+  if (afterFirst[0] !== '-') return error(`Garbage after port value: \`${afterFirst}'`);
+  const last = afterFirst.slice(1);
+  const second = number(last, 0n); // (a range takes no service names)
+  if (!second) return error(`Port \`${last}' not valid`);
+  if (second.value < first.value) return error(`Port range \`${last}' funky`);
+  const afterSecond = last.slice(second.end);
+  if (afterSecond === '') return undefined;
+  if (afterSecond[0] !== '/') return error(`Garbage after port range: \`${afterSecond}'`);
+  const base = afterSecond.slice(1);
+  return number(base, 1n) ? undefined : service(base); // (what follows the base's digits is not looked at)
 }
 
 const UINT32_RANGE = [0, 4294967295] as const;

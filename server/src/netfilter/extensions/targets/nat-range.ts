@@ -14,6 +14,8 @@ export interface NatRange {
   toAddress?: string;
   fromPort?: number;
   toPort?: number;
+  /** `PORT-PORT/BASE`: the port is shifted, not kept (NF_NAT_RANGE_PROTO_OFFSET, see rangePort) */
+  basePort?: number;
 }
 
 export function parseNatRange(text: string): NatRange | undefined {
@@ -36,10 +38,16 @@ export function parseNatRange(text: string): NatRange | undefined {
     if (to) range.toAddress = canonicalAddress(to);
   }
   if (portPart) {
-    const [from, to] = portPart.split('-');
+    const slash = portPart.indexOf('/');
+    const [from, to] = (slash < 0 ? portPart : portPart.slice(0, slash)).split('-');
     range.fromPort = parsePort(from);
     if (range.fromPort === undefined) return undefined;
     if (to !== undefined) range.toPort = parsePort(to);
+    if (slash >= 0) {
+      // (libxt_NAT reads the base's leading number and ignores what follows it)
+      range.basePort = parsePort(/^\+?(0x[0-9a-f]+|\d+)/i.exec(portPart.slice(slash + 1))?.[0] ?? portPart.slice(slash + 1));
+      if (range.basePort === undefined) return undefined;
+    }
   }
   return range;
 }
@@ -57,7 +65,8 @@ export function endpoint(packet: Packet, address: string, port: number | undefin
 export function rangeNote(range: NatRange, portNote: string): string {
   const parts: string[] = [];
   if (range.toAddress && range.toAddress !== range.fromAddress) parts.push(`addresses ${range.fromAddress}-${range.toAddress}, picked by a hash of the connection's addresses as the kernel does (conntrack zone 0)`);
-  if (range.toPort !== undefined && range.toPort !== range.fromPort) parts.push(`ports ${range.fromPort}-${range.toPort}, ${portNote}`);
+  if (range.basePort !== undefined) parts.push(`ports ${range.fromPort}-${range.toPort ?? range.fromPort} from base ${range.basePort}: the port is shifted by ${range.fromPort! - range.basePort}, wrapping around the range`);
+  else if (range.toPort !== undefined && range.toPort !== range.fromPort) parts.push(`ports ${range.fromPort}-${range.toPort}, ${portNote}`);
   return parts.length ? ` (range: ${parts.join('; ')})` : '';
 }
 
@@ -128,10 +137,14 @@ export function addStatus(packet: Packet, status: 'SNAT' | 'DNAT', before: strin
 /**
  * The port a NAT gives `port` from the range's ports (get_unique_tuple tries the tuple it has
  * first): the same port when it is in the range or the range has none, else the range's first.
+ * With a base (`1000-2000/500`) the port is shifted instead, in the range or not: the first port
+ * plus (port − base, in 16 bits) modulo the range's size (nf_nat_l4proto_unique_tuple).
  */
 export function rangePort(range: NatRange, port: number | undefined): number | undefined {
   if (range.fromPort === undefined || port === undefined) return port;
-  return port >= range.fromPort && port <= (range.toPort ?? range.fromPort) ? port : range.fromPort;
+  const last = range.toPort ?? range.fromPort;
+  if (range.basePort !== undefined) return range.fromPort + (((port - range.basePort) & 0xffff) % (last - range.fromPort + 1));
+  return port >= range.fromPort && port <= last ? port : range.fromPort;
 }
 
 /** Whether a NAT target has `--persistent` (rangeAddress then leaves the destination out of the hash). */
