@@ -278,7 +278,9 @@ function protocolMatch(g: Generation, proto: string): string[] {
   if (rng.chance(0.2)) options.push(`${not(0.2)}--sport ${rng.pick(['40000', '1234', '1024:65535', '0:1023'])}`);
   if (proto === 'tcp' && rng.chance(0.1)) options.push(`${not(0.3)}--tcp-option ${rng.pick(['2', '3', '4', '8', '30'])}`);
   if (proto === 'tcp' && rng.chance(0.25)) {
-    options.push(rng.pick(['--tcp-flags SYN,ACK SYN', '! --tcp-flags SYN,ACK SYN', '--tcp-flags FIN,SYN,RST,ACK SYN', '--tcp-flags SYN,RST SYN,RST', '--tcp-flags ACK ACK']));
+    options.push(rng.pick(['--tcp-flags SYN,ACK SYN', '! --tcp-flags SYN,ACK SYN', '--tcp-flags FIN,SYN,RST,ACK SYN', '--tcp-flags SYN,RST SYN,RST', '--tcp-flags ACK ACK',
+      // COMP outside MASK never matches; strtok skips empty items; no flag at all is every packet for both loaders
+      '--tcp-flags SYN SYN,ACK', '--tcp-flags ,SYN,,RST, SYN', '--tcp-flags NONE NONE']));
   }
   return options.length ? [`-m ${proto}`, ...options] : [];
 }
@@ -349,7 +351,7 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
     case 16: return hooks.every((h) => h === 'OUTPUT') ? `-m owner ${not(0.2)}--uid-owner ${rng.pick(['0', '1000'])}` : `-m comment --comment "owner only in OUTPUT"`;
     case 0: return `-m conntrack ${not(0.2)}--ctstate ${rng.pick(['NEW', 'ESTABLISHED', 'RELATED,ESTABLISHED', 'INVALID', 'UNTRACKED', 'DNAT', 'SNAT', 'NEW,UNTRACKED'])}`;
     case 1: return rng.chance(0.5)
-      ? `-m conntrack ${not(0.2)}--ctorigdst ${rng.pick(v.cidrs)}`
+      ? `-m conntrack ${not(0.2)}--ctorigdst ${hostmaskForm(rng, rng.pick(v.cidrs))}`
       : `-m conntrack --ctdir ${rng.pick(['ORIGINAL', 'REPLY'])}`;
     case 2: return `-m state ${not(0.1)}--state ${rng.pick(['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'UNTRACKED'])}`;
     case 3: return `-m mark ${not(0.2)}--mark ${rng.pick(MARKS)}${rng.chance(0.5) ? `/${rng.pick(MASKS)}` : ''}`;
@@ -472,14 +474,14 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
         if (ports) add(1, ['-j', 'REDIRECT', '--to-ports', '8080']);
         // Ranges: the kernel picks the address by a hash of the connection and the port as the first
         // of the range unless the packet's is in it (compared through the kernel's conntrack entry).
-        const portRange = ports ? rng.pick(['8080-8090', '70-90']) : undefined;
+        const portRange = ports ? rng.pick(['8080-8090', '70-90', '1000-1999/20000']) : undefined;
         add(1, rng.pick([['-j', 'REDIRECT'], ['-j', 'DNAT', '--to-destination', v.family === 'ipv4' ? '10.1.2.3-10.1.2.5' : '2001:db8:100::5-2001:db8:100::7'],
           ['-j', 'DNAT', '--to-destination', v.family === 'ipv4' ? `10.1.2.3-10.1.2.9${portRange ? `:${portRange}` : ''}` : `[2001:db8:100::5-2001:db8:100::9]${portRange ? `:${portRange}` : ''}`]]));
       }
       if (source) {
         add(2, ['-j', 'SNAT', '--to-source', loopback ? v.node : v.uplinkAddress]);
         if (!loopback) add(1, ['-j', 'NETMAP', '--to', v.netmapTo]);
-        if (ports && !loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? `${v.uplinkAddress}:2000-3000` : `[${v.uplinkAddress}]:2000-3000`]);
+        if (ports && !loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? `${v.uplinkAddress}:${rng.pick(['2000-3000', '2000-3000/40000'])}` : `[${v.uplinkAddress}]:2000-3000`]);
         // an address range: which address the kernel's hash picks is compared through conntrack
         if (!loopback) add(1, ['-j', 'SNAT', '--to-source', v.family === 'ipv4' ? '198.51.100.10-198.51.100.40' : '2001:db8:ff::10-2001:db8:ff::40']);
         if (!loopback && hooks.every((h) => h === 'POSTROUTING')) {
@@ -491,4 +493,16 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
     }
   }
   return rng.pick(choices);
+}
+
+/**
+ * An IPv4 `a.b.c.d/len` written as getaddrinfo also reads it in an extension's address option (half
+ * of the time): `a.b.N` or one 32-bit number, as inet_aton reads them (conntrack's --ctorigdst …).
+ */
+function hostmaskForm(rng: Rng, cidr: string): string {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(\/.*)?$/.exec(cidr);
+  if (!m || rng.chance(0.5)) return cidr;
+  const [a, b, c, d] = m.slice(1, 5).map(Number);
+  const host = rng.chance(0.5) ? `${a}.${b}.${c * 256 + d}` : String(((a << 24) | (b << 16) | (c << 8) | d) >>> 0);
+  return host + (m[5] ?? '');
 }

@@ -267,6 +267,10 @@ const PROBES: string[] = [
   ...['', '--hmark-dst-prefix 24', '--hmark-dport-mask 1', '--hmark-spi-mask 1', '--hmark-sport 1', '--hmark-offset 1', '--hmark-proto-mask 0xff']
     .map((options) => `mangle|-A PREROUTING -j HMARK --hmark-mod 16 --hmark-rnd 1 ${options}`.trimEnd()),
   '-A INPUT -j SET --timeout 60', '-A INPUT -j SET --map-mark',
+  ...['--hmark-tuple src,dst --hmark-dst-prefix 24', '--hmark-dst-prefix 24 --hmark-tuple src,dst', '--hmark-tuple pro --hmark-proto-mask 1', '--hmark-tuple sport --hmark-sport 1',
+    '--hmark-tuple spi --hmark-spi-mask 1', '--hmark-tuple ct --hmark-sport-mask 1'].map((options) => `mangle|-A PREROUTING -j HMARK --hmark-mod 10 --hmark-rnd 1 ${options}`),
+  ...['--left-shift-mark 1', '--mask 1', '--ctmask 1 --nfmask 1', '--and-mark 1', '--restore-mark'].map((options) => `mangle|-A PREROUTING -j CONNMARK ${options}`),
+  '-A INPUT -m hashlimit --hashlimit-name x', '-A INPUT -m hashlimit --hashlimit-above 5 --hashlimit-name x',
   // NAT ports (libxt_NAT parse_ports): C numbers or a service, a range of numbers, a base after `/`
   ...['80', '0x50', '010', '080', '0', '80-0x5a', '90-80', '80-', '-80', '65536', 'http', '80-http', '80-90/85', '80-90/0x55', '80-90/0', '80-90/http', '80/85', '+80', '80x', '0x', '80-90/5x']
     .map((port) => `nat|-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:${port}`),

@@ -10,6 +10,7 @@ export const hashlimitMatch: MatchSpec = {
   name: 'hashlimit',
   // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
   conflicts: [['hashlimit-upto', 'hashlimit-above']],
+  needsOneOf: [{ options: ['hashlimit-upto', 'hashlimit-above'], message: 'You have to specify --hashlimit' }],
   doc: 'Hashlimit uses hash buckets to express a rate limiting match (like the limit match) for a group of connections using a single iptables rule',
   evaluate: evaluateHashlimit,
   validate(match) {

@@ -10,6 +10,7 @@ export const CONNMARKTarget: TargetSpec = {
   name: 'CONNMARK',
   // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
   conflicts: [['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark', 'save-mark', 'restore-mark'], ['mask', 'ctmask'], ['mask', 'nfmask']],
+  needsOneOf: [{ options: ['set-xmark', 'set-mark', 'and-mark', 'or-mark', 'xor-mark', 'save-mark', 'restore-mark'], message: 'CONNMARK target: No operation specified' }],
   doc: 'This module sets the netfilter mark value associated with a connection',
   terminating: false,
   apply: applyConnmark,

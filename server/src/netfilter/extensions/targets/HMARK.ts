@@ -23,6 +23,10 @@ export const HMARKTarget: TargetSpec = {
     const spiMask = members.includes('spi') || has('hmark-spi-mask');
     const portMask = members.includes('sport') || members.includes('dport') || has('hmark-sport-mask') || has('hmark-dport-mask');
     if (spiMask && portMask) return [{ option: tuple ?? target.options.find((o) => o.name === 'hmark-spi-mask'), message: 'you cannot use --hmark-spi-mask and --hmark-?port-mask,at the same time' }];
+    // The tuple counts as giving the prefix or mask of each member: given again after it, it is a repeat.
+    const after = tuple ? target.options.slice(target.options.indexOf(tuple) + 1) : [];
+    const repeat = after.find((o) => members.some((member) => TUPLE_MEMBER_OPTION[member] === o.name));
+    if (repeat) return [{ option: repeat, message: `HMARK: option "--${repeat.name}" can only be used once.` }];
     return [];
   },
   options: [
@@ -198,3 +202,8 @@ function applyHmark(target: TargetUse, ctx: EvalContext): TargetEffect {
   packet.mark = mark;
   return { verdict: 'CONTINUE', rewrite: { mark }, description: `${describe}: mark ${hex(before)} → ${hex(mark)}` };
 }
+
+/** The option each --hmark-tuple member sets (libxt_HMARK hmark_parse_type: src sets the source prefix …). */
+const TUPLE_MEMBER_OPTION: Readonly<Record<string, string>> = {
+  src: 'hmark-src-prefix', dst: 'hmark-dst-prefix', sport: 'hmark-sport-mask', dport: 'hmark-dport-mask', spi: 'hmark-spi-mask', proto: 'hmark-proto-mask',
+};
