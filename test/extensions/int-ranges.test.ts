@@ -33,7 +33,7 @@ test('readConnbytesRange: the range, or what restore says', () => {
 test('every FROM[:TO] option reads its value as libxtables does; tcpmss and NFQUEUE refuse FROM > TO, length keeps it', () => {
   const problem = (fragment: string, option: string, value: string) => {
     const spec = fragment === 'NFQUEUE' ? findTarget('NFQUEUE') : findMatch(fragment);
-    return findOption(spec!.options, option)!.check!(value, 'ipv4')?.message ?? 'ok';
+    return findOption(spec!.options, option)!.check!(value, 'ipv4', 0)?.message ?? 'ok';
   };
   assert.equal(problem('length', 'length', '10:5'), 'ok');
   assert.equal(problem('length', 'length', '65536'), 'length: bad value for option "--length" near "65536", or out of range (0-65535).');

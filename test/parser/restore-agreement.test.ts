@@ -216,9 +216,12 @@ const PROBES: string[] = [
     .map((value) => `mangle|-A PREROUTING -j RATEEST --rateest-name t --rateest-interval "${value}" --rateest-ewmalog 4s`),
   ...['4s', '360ms', '350ms', '1h', '10000s', '100000s', '0.5', '1e9us']
     .map((value) => `mangle|-A PREROUTING -j RATEEST --rateest-name t --rateest-interval 250ms --rateest-ewmalog "${value}"`),
-  // in byte mode the burst is measured against the rate (not modelled: no error either way here)
+  // in byte mode the burst is at least the bytes the rate allows a second (through the rate's 32-bit cost)
   '-A INPUT -m hashlimit --hashlimit-upto 1kb/s --hashlimit-name t --hashlimit-burst 1000001k',
   '-A INPUT -m hashlimit --hashlimit-upto 0kb/s --hashlimit-name t --hashlimit-burst 1000001k',
+  ...['1kb/s --hashlimit-burst 1023', '1kb/s --hashlimit-burst 1024', '10kb/s --hashlimit-burst 5k', '1mb/s --hashlimit-burst 1023k', '512b/s --hashlimit-burst 511',
+    '3000b/s --hashlimit-burst 2999', '1000mb/s --hashlimit-burst 1000m', '4000mb/s --hashlimit-burst 3999m', '1kb/m --hashlimit-burst 1']
+    .map((options) => `-A INPUT -m hashlimit --hashlimit-name t --hashlimit-upto ${options}`),
   'mangle|-A PREROUTING -j HMARK --hmark-tuple src --hmark-spi-mask 0x1 --hmark-dport-mask 0x1 --hmark-mod 4 --hmark-rnd 0x1',
   'mangle|-A PREROUTING -j HMARK --hmark-tuple src,spi --hmark-mod 4 --hmark-rnd 0x1',
   // -m time values as libxt_time reads them, and its option checks.
@@ -271,6 +274,9 @@ const PROBES: string[] = [
     '--hmark-tuple spi --hmark-spi-mask 1', '--hmark-tuple ct --hmark-sport-mask 1'].map((options) => `mangle|-A PREROUTING -j HMARK --hmark-mod 10 --hmark-rnd 1 ${options}`),
   ...['--left-shift-mark 1', '--mask 1', '--ctmask 1 --nfmask 1', '--and-mark 1', '--restore-mark'].map((options) => `mangle|-A PREROUTING -j CONNMARK ${options}`),
   '-A INPUT -m hashlimit --hashlimit-name x', '-A INPUT -m hashlimit --hashlimit-above 5 --hashlimit-name x',
+  // sctp chunk lists: a match type, then chunk names (strtok) with the flags their type may carry
+  ...['any DATA', 'x DATA', 'any ALL,DATA', 'any DATA:x', 'any INIT:T', 'any ,DATA', 'All data:b', 'any 5', 'only ABORT:t,SHUTDOWN_COMPLETE:T', 'any I_FORWARD_TSN', '--sport 1024:65535']
+    .map((value) => `-A INPUT -p sctp -m sctp --chunk-types ${value}`),
   // NAT ports (libxt_NAT parse_ports): C numbers or a service, a range of numbers, a base after `/`
   ...['80', '0x50', '010', '080', '0', '80-0x5a', '90-80', '80-', '-80', '65536', 'http', '80-http', '80-90/85', '80-90/0x55', '80-90/0', '80-90/http', '80/85', '+80', '80x', '0x', '80-90/5x']
     .map((port) => `nat|-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:${port}`),

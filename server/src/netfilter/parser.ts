@@ -1696,8 +1696,9 @@ class Parser {
         if (!option.repeatable && existing.some((o, k) => o.name === option.name && !existing.slice(k + 1).some((later) => later.name === 'next' && owner === 'policy'))) {
           this.report('error', 'parse/repeated-option', `option --${option.name} given twice for the same module (iptables: multiple --${option.name} flags not allowed)`, use.written);
         }
-        for (const arg of use.args) {
-          const problem = checkValue(option, arg.text, this.family, owner, arg.quoted);
+        for (let index = 0; index < use.args.length; index++) {
+          const arg = use.args[index];
+          const problem = checkValue(option, arg.text, this.family, owner, arg.quoted, index);
           if (problem) this.report(problem.severity, `value/${option.value}`, problem.message, arg);
         }
         push(use);

@@ -221,8 +221,8 @@ const NO_PROBLEMS: TemplateVerdict['problems'] = [];
 
 // A template's checks are made here, not inside learn(): a closure made there would keep learn()'s
 // scope — the whole text of the version that taught the template — alive as long as the template.
-function valueCheck(spec: OptionSpec, family: Family, owner: string): TemplateCheck['check'] {
-  return (value, quoted) => checkValue(spec, value, family, owner, quoted);
+function valueCheck(spec: OptionSpec, family: Family, owner: string, argIndex: number): TemplateCheck['check'] {
+  return (value, quoted) => checkValue(spec, value, family, owner, quoted, argIndex);
 }
 function addressCheck(family: Family): TemplateCheck['check'] {
   return (value) => addressListProblems(value, family);
@@ -465,7 +465,7 @@ export class RuleTemplates {
       for (const option of options) {
         const spec = specs.find((s) => s.name === option.name);
         if (!spec) throw DECLINE;
-        for (const arg of option.args) checks.push({ token: indexOf(arg), code: `value/${spec.value}`, check: valueCheck(spec, family, owner), breaksRule: false });
+        option.args.forEach((arg, index) => checks.push({ token: indexOf(arg), code: `value/${spec.value}`, check: valueCheck(spec, family, owner, index), breaksRule: false }));
       }
     };
     try {

@@ -370,8 +370,8 @@ const EMPTY_VALUE_READINGS: Readonly<Record<string, (family: Family) => string>>
  * and `--helper !` load, `--ctstate !` is a bad state): the grammar decides, and when it refuses an
  * unquoted `!`, or takes it where a negation was more likely meant, the message says where `!` goes.
  */
-export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string, quoted = false): ValueProblem | undefined {
-  const problem = checkGrammar(spec, text, family, module);
+export function checkValue(spec: OptionSpec, text: string, family: Family, module?: string, quoted = false, argIndex = 0): ValueProblem | undefined {
+  const problem = checkGrammar(spec, text, family, module, argIndex);
   if (text === '!' && !quoted) {
     if (problem?.severity === 'error') return { severity: 'error', message: `'!' must come before the option: write '! --${spec.name} …'` };
     if (!problem && spec.negatable) return { severity: 'warning', message: `this '!' is the value of --${spec.name}, not a negation: to negate, write '! --${spec.name} …'` };
@@ -379,10 +379,10 @@ export function checkValue(spec: OptionSpec, text: string, family: Family, modul
   return problem;
 }
 
-function checkGrammar(spec: OptionSpec, text: string, family: Family, module?: string): ValueProblem | undefined {
+function checkGrammar(spec: OptionSpec, text: string, family: Family, module: string | undefined, argIndex: number): ValueProblem | undefined {
   const emptyReading = text === '' && module !== undefined ? EMPTY_VALUE_READINGS[`${module} --${spec.name}`] : undefined;
   if (emptyReading) return { severity: 'warning', message: `empty value: iptables-restore takes it as ${emptyReading(family)}` };
-  if (spec.check) return spec.check(text, family);
+  if (spec.check) return spec.check(text, family, argIndex);
   switch (spec.value) {
     case 'int':
       return checkIntRange(text, spec.range ?? UINT32_RANGE, module ?? 'iptables', spec.name, spec.rangeMessage);

@@ -68,7 +68,7 @@ export interface OptionSpec {
   /** option may appear more than once in one match instance */
   repeatable?: boolean;
   /** what iptables-restore says about a value that `value` alone cannot judge (icmp type names) */
-  check?: (text: string, family: Family) => ValueProblem | undefined;
+  check?: (text: string, family: Family, argIndex: number) => ValueProblem | undefined;
 }
 
 /** Result of evaluating a match against a packet. */

@@ -14,13 +14,17 @@ export const hashlimitMatch: MatchSpec = {
   doc: 'Hashlimit uses hash buckets to express a rate limiting match (like the limit match) for a group of connections using a single iptables rule',
   evaluate: evaluateHashlimit,
   validate(match) {
-    // libxt_hashlimit's final check: in packet mode the burst, unit applied, is at most 1,000,000
-    // (a byte-mode burst is checked against the rate instead, which is not modelled here).
+    // libxt_hashlimit's final check: in packet mode the burst, unit applied, is at most 1,000,000;
+    // in byte mode (a `b/s` rate) it is at least the bytes the rate allows a second.
     const burst = optionOf(match, 'hashlimit-burst');
     const rate = optionOf(match, 'hashlimit-upto') ?? optionOf(match, 'hashlimit-above') ?? optionOf(match, 'hashlimit');
     const burstText = burst?.args[0]?.text;
     const rateText = rate?.args[0]?.text;
-    if (!burst || burstText === undefined || rateText === undefined || isHashlimitByteRate(rateText) || hashlimitBurstProblem(burstText)) return [];
+    if (!burst || burstText === undefined || rateText === undefined || hashlimitBurstProblem(burstText)) return [];
+    if (isHashlimitByteRate(rateText)) {
+      const least = byteRateMinimumBurst(rateText);
+      return least !== undefined && packetBurst(burstText) < least ? [{ option: burst, message: `burst cannot be smaller than ${least}b` }] : [];
+    }
     return packetBurst(burstText) > 1_000_000n ? [{ option: burst, message: 'bad value for option "--hashlimit-burst", or out of range (1-1000000).' }] : [];
   },
   options: [
@@ -99,6 +103,23 @@ function evaluateHashlimit(match: MatchUse, _ctx: EvalContext): MatchOutcome {
 }
 
 /** parse_burst()'s value: the number times its unit (`k` 1024, `m` 1024², anything else 1), in 64 bits. */
+/**
+ * The smallest burst a byte rate takes, in bytes: libxt_hashlimit turns the rate into a cost
+ * (bytes_to_cost: UINT32_MAX / ((bytes >> 4) + 1), 32-bit) and back (cost_to_bytes:
+ * (UINT32_MAX / cost - 1) << 4), so `1kb/s` needs 1024. Undefined when the rate is not read here.
+ */
+function byteRateMinimumBurst(rateText: string): bigint | undefined {
+  const read = readUnsigned(rateText, 0);
+  if (!read) return undefined;
+  const unit = rateText[rateText.indexOf('b/s') - 1];
+  const bytes = read.value * (unit === 'm' ? 1048576n : unit === 'k' ? 1024n : 1n);
+  if (bytes > 0xffffffffffffffffn) return undefined;
+  const shifted = BigInt.asUintN(32, bytes >> 4n);
+  if (shifted === 0xffffffffn) return undefined; // ((r + 1) wraps to 0 in C)
+  const cost = 0xffffffffn / (shifted + 1n);
+  return ((cost ? 0xffffffffn / cost : 0xffffffffn) - 1n) << 4n;
+}
+
 function packetBurst(text: string): bigint {
   const read = readUnsigned(text, 0);
   if (!read) return 0n;
