@@ -66,7 +66,7 @@ export const hashlimitMatch: MatchSpec = {
     },
     {
       name: 'hashlimit-mode', arity: 1, negatable: false, value: 'enum-list', strtokList: { separators: ',|', caseSensitive: true }, values: ['srcip', 'srcport', 'dstip', 'dstport'],
-      doc: 'A comma-separated list of objects to take into consideration',
+      doc: 'A comma-separated list of objects to take into consideration (`|` separates too; lower case only)',
     },
     {
       name: 'hashlimit-name', arity: 1, negatable: false, value: 'string', required: true, check: nonEmptyProblem,

@@ -25,7 +25,7 @@ export const tcpMatch: MatchSpec = {
     },
     {
       name: 'tcp-flags', arity: 2, negatable: true, value: 'flags', strtokList: { separators: ',' }, values: ['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH', 'ALL', 'NONE'],
-      doc: 'Match when the TCP flags are as specified',
+      doc: 'MASK COMP: the flags listed in MASK must be set exactly as listed in COMP, the others are not looked at (`SYN,ACK SYN`: SYN set, ACK clear). A flag in COMP but not in MASK never matches; a MASK of NONE is no test for iptables-nft but matches nothing (COMP other than NONE) for iptables-legacy',
     },
     {
       name: 'tcp-option', arity: 1, negatable: true, value: 'int', range: [1, 255], rangeMessage: (text) => `Bad TCP option "${text}"`,

@@ -14,7 +14,7 @@ export const DNATTarget: TargetSpec = {
   options: [
     {
       name: 'to-destination', arity: 1, negatable: false, value: 'nat-range', required: true,
-      doc: 'New destination: ip[-ip][:port[-port]] (IPv6: [ip]:port); a range is picked from per connection',
+      doc: 'New destination: ip[-ip][:port[-port][/base]] (IPv6: [ip]:port); a range is picked from per connection, and with a base the port is shifted (port − base, wrapped into the range) instead of kept',
     },
     {
       name: 'random', arity: 0, negatable: false, value: 'none',

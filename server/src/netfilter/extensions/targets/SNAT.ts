@@ -14,7 +14,7 @@ export const SNATTarget: TargetSpec = {
   options: [
     {
       name: 'to-source', arity: 1, negatable: false, value: 'nat-range', required: true,
-      doc: 'New source: ip[-ip][:port[-port]] (IPv6: [ip]:port); a range is picked from per connection',
+      doc: 'New source: ip[-ip][:port[-port][/base]] (IPv6: [ip]:port); a range is picked from per connection, and with a base the port is shifted (port − base, wrapped into the range) instead of kept',
     },
     {
       name: 'random', arity: 0, negatable: false, value: 'none',
