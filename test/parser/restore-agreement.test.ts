@@ -261,7 +261,9 @@ const PROBES: string[] = [
     .map((rule) => `mangle|-A PREROUTING ${rule}`),
   // an unquoted `!` after an option is its value: fine for a string, refused by a number or a state
   ...['-m comment --comment !', '-j LOG --log-prefix !', '-m string --algo bm --string !', '-m conntrack --ctstate !', '-m mac --mac-source !', '-p tcp -m tcp --dport !',
-    '-m physdev --physdev-in !', '-m mark --mark !'].map((rule) => `-A INPUT ${rule}`),
+    '-m physdev --physdev-in !', '-m mark --mark !', '-m physdev --physdev-out ! --physdev-is-in', '-s ! -d 10.0.0.1', '-p tcp -m tcp --dport ! --sport 80']
+    .map((rule) => `-A INPUT ${rule}`),
+  '-A FORWARD -i ! -o eth0',
   'raw|-A PREROUTING -j CT --helper ! --notrack', 'raw|-A PREROUTING -j CT --zone !',
   // more final checks: cluster nodes, what HMARK hashes, what SET does
   ...['--cluster-total-nodes 3 --cluster-local-nodemask 7 --cluster-hash-seed 1', '--cluster-total-nodes 3 --cluster-local-nodemask 8 --cluster-hash-seed 1',

@@ -1513,9 +1513,11 @@ class Parser {
         const candidate = tokens[j];
         if (!candidate) break;
         // (a quoted `"!"` or `"--x"` is a value: the shell's quotes are gone, but restore reads the word whole)
-        const optionLike = !candidate.quoted && (candidate.text === '!' || (candidate.text.length > 1 && candidate.text[0] === '-' && !/^-\d/.test(candidate.text)));
+        const isOptionLike = (t: Token | undefined) => !!t && !t.quoted && (t.text === '!' || (t.text.length > 1 && t.text[0] === '-' && !/^-\d/.test(t.text)));
+        const optionLike = isOptionLike(candidate);
         if (args.length === 0 && !inlineValue) {
-          if (candidate.text === '!' && !candidate.quoted && resolved.negatable && !legacyNegation && tokens[j + 1]) {
+          // (`--physdev-out ! --physdev-is-in`: with an option after it, the `!` is the value getopt hands over)
+          if (candidate.text === '!' && !candidate.quoted && resolved.negatable && !legacyNegation && tokens[j + 1] && !isOptionLike(tokens[j + 1])) {
             // Legacy `-s ! 10.0.0.0/8`: understood (so the model is right), reported as an error below.
             legacyNegation = candidate;
             j++;
