@@ -264,6 +264,9 @@ const PROBES: string[] = [
     '-m physdev --physdev-in !', '-m mark --mark !', '-m physdev --physdev-out ! --physdev-is-in', '-s ! -d 10.0.0.1', '-p tcp -m tcp --dport ! --sport 80']
     .map((rule) => `-A INPUT ${rule}`),
   '-A FORWARD -i ! -o eth0',
+  // tcp/udp options after a negated -p: iptables-nft wants the match's own protocol behind the `!`
+  ...['! -p udp -m tcp --sport 1', '! -p udp -m tcp --syn', '! -p udp -m tcp --tcp-flags SYN SYN', '! -p sctp -m udp --sport 1', '! -p tcp -m udp --dport 53',
+    '! -p 6 -m tcp --sport 1', '! -p 17 -m udp --sport 1', '! -p UDP -m udp --sport 1', '! -p tcp -m tcp --syn'].map((rule) => `-A INPUT ${rule}`),
   'raw|-A PREROUTING -j CT --helper ! --notrack', 'raw|-A PREROUTING -j CT --zone !',
   // more final checks: cluster nodes, what HMARK hashes, what SET does
   ...['--cluster-total-nodes 3 --cluster-local-nodemask 7 --cluster-hash-seed 1', '--cluster-total-nodes 3 --cluster-local-nodemask 8 --cluster-hash-seed 1',

@@ -1902,7 +1902,13 @@ class Parser {
       if (needed && !match.implicit && !protocolCheckedAtLoad(match.module, match.options.map((o) => o.name)) && protocolMissingFor(rule, needed)) {
         // (named as written: `-m icmpv6` is the icmp6 match)
         const written = match.moduleToken?.text ?? match.module;
-        if (rule.criteria.protocol?.negated) {
+        const negatedProtocol = rule.criteria.protocol?.negated ? rule.criteria.protocol.args[0]?.text.toLowerCase() : undefined;
+        if (negatedProtocol !== undefined && negatedProtocol !== 'all' && negatedProtocol !== '0' && !needed.includes(negatedProtocol)) {
+          // `! -p udp -m tcp --dport 80`: iptables-nft wants the match's own protocol behind the `!` and
+          // refuses the rule while reading it; iptables-legacy refuses to load it
+          this.report('error', 'parse/match-needs-protocol', `${match.module.toUpperCase()} match requires '-p ${needed[0]}' (iptables-nft refuses '! -p ${negatedProtocol}' before -m ${written} with these options; iptables-legacy refuses to load the rule)`, match.moduleToken ?? match.span);
+          rule.broken = true;
+        } else if (rule.criteria.protocol?.negated) {
           // `! -p tcp -m tcp`: iptables-nft reads and loads it (as a port match on any transport header), legacy refuses to load it
           this.report('warning', 'parse/match-needs-protocol', `-m ${written} after a negated -p: iptables-legacy refuses to load this rule; iptables-nft loads it and compares the ports of any transport header (\`th dport\`), whatever the protocol`, match.moduleToken ?? match.span);
         } else {
