@@ -237,3 +237,19 @@ export function plenProblem(owner: string, option: string) {
     return error(`${owner}: bad value for option "--${option}", neither a valid network mask nor valid CIDR (0-${max}).`);
   };
 }
+
+/**
+ * VALUE[/MASK] or a name (xtables_parse_val_mask with a name table: realm's /etc/iproute2/rt_realms,
+ * devgroup's /etc/iproute2/group). What is not a number is looked up on the machine, so only what no
+ * table can hold is an error: the empty name, and a number followed by a bad mask.
+ */
+export function valueMaskOrNameProblem(owner: string, option: string) {
+  return (text: string): ValueProblem | undefined => {
+    if (text === '') return error(`${owner}: could not map name  to an integer value for option "--${option}".`);
+    const value = /^[ \t\n\v\f\r]*-/.test(text) ? undefined : readUnsigned(text, 0);
+    if (!value || value.value > 0xffffffffn || value.end === text.length || text[value.end] !== '/') return undefined; // (a name, or a plain number)
+    const mask = /^[ \t\n\v\f\r]*-/.test(text.slice(value.end + 1)) ? undefined : readUnsigned(text, value.end + 1);
+    if (!mask || mask.value > 0xffffffffn) return error(`${owner}: bad integer value for option "--${option}", or out of range.`);
+    return mask.end === text.length ? undefined : error(`${owner}: trailing garbage after value for option "--${option}".`);
+  };
+}

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { valueMaskOrNameProblem } from '../value-checks';
 
 export const devgroupMatch: MatchSpec = {
   name: 'devgroup',
@@ -9,11 +10,11 @@ export const devgroupMatch: MatchSpec = {
   evaluate: alwaysUndecided('devgroup', 'interface device groups are unknown', { stable: true }),
   options: [
     {
-      name: 'src-group', arity: 1, negatable: true, value: 'string',
+      name: 'src-group', arity: 1, negatable: true, value: 'string', check: valueMaskOrNameProblem('devgroup', 'src-group'),
       doc: 'Match device group of incoming device',
     },
     {
-      name: 'dst-group', arity: 1, negatable: true, value: 'string',
+      name: 'dst-group', arity: 1, negatable: true, value: 'string', check: valueMaskOrNameProblem('devgroup', 'dst-group'),
       doc: 'Match device group of outgoing device',
     },
   ],

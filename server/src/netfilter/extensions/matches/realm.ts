@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { valueMaskOrNameProblem } from '../value-checks';
 
 export const realmMatch: MatchSpec = {
   name: 'realm',
@@ -10,7 +11,7 @@ export const realmMatch: MatchSpec = {
   evaluate: alwaysUndecided('realm', 'routing realms are unknown', { stable: true }),
   options: [
     {
-      name: 'realm', arity: 1, negatable: true, value: 'string', required: true,
+      name: 'realm', arity: 1, negatable: true, value: 'string', required: true, check: valueMaskOrNameProblem('realm', 'realm'),
       doc: 'Matches a given realm number (and optionally mask)',
     },
   ],
