@@ -288,6 +288,8 @@ const PROBES: string[] = [
   ...['80', '0x50', '010', '080', '0', '80-0x5a', '90-80', '80-', '-80', '65536', 'http', '80-http', '80-90/85', '80-90/0x55', '80-90/0', '80-90/http', '80/85', '+80', '80x', '0x', '80-90/5x']
     .map((port) => `nat|-A PREROUTING -p tcp -j DNAT --to-destination 10.0.0.1:${port}`),
   ...['0x50', '080', '1024-0x400'].map((port) => `nat|-A POSTROUTING -p udp -j SNAT --to-source 10.0.0.1:${port}`),
+  // a colon at offset 2 ends `[]`: the two characters before it are dropped (`10:5` is `:5`)
+  ...['10:5', 'ab:6', 'zz:http', ':8', '10:080', '1.2:5'].map((value) => `nat|-A POSTROUTING -p tcp -j SNAT --to-source ${value}`),
   // iprange addresses as -s/-d read them (xtables_numeric_to_ipaddr: `10.1` is 10.1.0.0, parts ≤ 255, a `+` allowed)
   ...['65536', '+1', ' 1', '10.1', '0x10', '256', '1.2.3.256', '1.2.3.4-+5', '010.1.1.1', '08', '10.1-10.2', '0xc0.0250.0.1'].map((value) => `-A INPUT -m iprange --src-range "${value}"`),
   // an extension's address goes through getaddrinfo: inet_aton's forms (`256`, `10.1`, one 32-bit number), a mask a length or an address

@@ -181,6 +181,13 @@ export function checkNatRange(text: string, family: Family): ValueProblem | unde
   } else {
     const colon = text.indexOf(':');
     if (colon >= 0) [addresses, ports] = [text.slice(0, colon), text.slice(colon + 1)];
+    if (colon === 2) {
+      // libxt_NAT's parse_to takes a colon at offset 2 for `[]:PORT` and drops the two characters
+      // before it: `10:5` is `:5`, the address is kept (what iptables-save then prints)
+      const portProblem = natPortsProblem(ports!);
+      if (portProblem) return portProblem;
+      return { severity: 'warning', message: `iptables reads '${addresses}:' as '[]:' and ignores '${addresses}': this keeps the packet's address and changes only the port (write ':${ports}', or the whole address)` };
+    }
   }
   if (addresses !== '') {
     for (const address of addresses.split('-')) {

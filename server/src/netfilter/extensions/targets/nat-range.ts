@@ -30,6 +30,7 @@ export function parseNatRange(text: string): NatRange | undefined {
     else if (rest !== '') return undefined;
   } else if ((text.match(/:/g) ?? []).length === 1) {
     [addressPart, portPart] = text.split(':');
+    if (addressPart.length === 2) addressPart = ''; // (libxt_NAT drops two characters before a colon: `[]:80`, and so `10:80`)
   } // several colons without brackets: a bare IPv6 address
   const range: NatRange = {};
   if (addressPart) {
