@@ -266,6 +266,7 @@ const PROBES: string[] = [
   '-A FORWARD -i ! -o eth0',
   // realm and devgroup: VALUE[/MASK] or a name the machine knows (only the empty name and a bad mask are certain errors)
   ...['""', '1/x', '1/2/3', '1/0x10', '1/', '1/4294967296', '5', '0x10/0xff', '1/-1'].flatMap((value) => [`-A INPUT -m realm --realm ${value}`, `-A INPUT -m devgroup --dst-group ${value}`]),
+  '-A INPUT -m connlabel --label ""',
   // tcp/udp options after a negated -p: iptables-nft wants the match's own protocol behind the `!`
   ...['! -p udp -m tcp --sport 1', '! -p udp -m tcp --syn', '! -p udp -m tcp --tcp-flags SYN SYN', '! -p sctp -m udp --sport 1', '! -p tcp -m udp --dport 53',
     '! -p 6 -m tcp --sport 1', '! -p 17 -m udp --sport 1', '! -p UDP -m udp --sport 1', '! -p tcp -m tcp --syn'].map((rule) => `-A INPUT ${rule}`),

@@ -2,6 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
+import { nonEmptyProblem } from '../value-checks';
 
 export const connlabelMatch: MatchSpec = {
   name: 'connlabel',
@@ -9,7 +10,7 @@ export const connlabelMatch: MatchSpec = {
   evaluate: alwaysUndecided('connlabel', 'connection labels are unknown'),
   options: [
     {
-      name: 'label', arity: 1, negatable: true, value: 'string', required: true,
+      name: 'label', arity: 1, negatable: true, value: 'string', required: true, check: nonEmptyProblem,
       doc: 'Matches if label name has been set on a connection',
     },
     {
