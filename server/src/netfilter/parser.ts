@@ -2584,8 +2584,10 @@ function guessFamily(text: string, options: ParseOptions): { family: Family; rea
   let v4 = 0;
   let v6 = 0;
   while ((m = re.exec(sample)) && v4 + v6 < 50) {
-    if (m[1].includes(':') && !/^\d+\.\d+\.\d+\.\d+:/.test(m[1])) v6++;
-    else if (m[1].includes('.')) v4++;
+    // (an IPv6 address has two colons or more; one colon is an IPv4 NAT value's port: `10.0.0.1:80`, `:8080`)
+    const colons = m[1].split(':').length - 1;
+    if (colons >= 2) v6++;
+    else if (colons === 1 || m[1].includes('.')) v4++;
   }
   if (/-p (ipv6-icmp|icmpv6)|-m icmp6|--icmpv6-type/.test(sample)) v6 += 5;
   if (v6 > v4) return { family: 'ipv6', reason: 'IPv6 addresses in the rules' };
