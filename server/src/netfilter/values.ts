@@ -206,7 +206,7 @@ export function checkNatRange(text: string, family: Family): ValueProblem | unde
 function natPortsProblem(ports: string): ValueProblem | undefined {
   const error = (message: string): ValueProblem => ({ severity: 'error', message });
   const number = (text: string, min: bigint) => {
-    const read = /^[ \t\n\v\f\r]*-/.test(text) ? undefined : readUnsigned(text, 0);
+    const read = readUnsigned(text, 0);
     return read && read.value >= min && read.value <= 65535n ? read : undefined;
   };
   const service = (text: string) => (SERVICE_NAME.test(text) ? serviceNameProblem(text) : error(`Port \`${text}' not valid`));
@@ -231,17 +231,16 @@ const UINT32_RANGE = [0, 4294967295] as const;
 
 /** A whole number within [min, max], with restore's message (`owner` the module or target) when it is not. */
 export function checkIntRange(text: string, [min, max]: readonly [number, number | bigint], owner: string, option: string, rangeMessage?: (text: string) => string): ValueProblem | undefined {
-  const notANumber = checkNumber(text, HUGE_NUMBER, 'number');
-  if (notANumber) return notANumber;
-  const value = readUnsigned(text, 0)!.value;
-  if (value >= BigInt(min) && value <= BigInt(max)) return undefined;
+  const read = readUnsigned(text, 0);
+  if (!read || read.end !== text.length) return { severity: 'error', message: `'${text}' is not a valid number` };
+  if (read.value >= BigInt(min) && read.value <= BigInt(max)) return undefined;
   return { severity: 'error', message: rangeMessage?.(text) ?? `${owner}: bad value for option "--${option}", or out of range (${min}-${max}).` };
 }
 
 /** A whole number as xtables_strtoui reads it (strtoul base 0: white space, `+`, 0x hex, 0 octal; no `-`). */
-function checkNumber(text: string, max: number | bigint, what: string): ValueProblem | undefined {
+function checkNumber(text: string, max: number, what: string): ValueProblem | undefined {
   const read = readUnsigned(text, 0);
-  if (!read || read.end !== text.length || text.trimStart().startsWith('-')) return { severity: 'error', message: `'${text}' is not a valid ${what}` };
+  if (!read || read.end !== text.length) return { severity: 'error', message: `'${text}' is not a valid ${what}` };
   if (read.value > BigInt(max)) return { severity: 'error', message: `${what} '${text}' is out of range (max ${max})` };
   return undefined;
 }

@@ -150,7 +150,7 @@ export function tcpOptionsProblem(text: string): ValueProblem | undefined {
  * anything else counts as 1).
  */
 export function hashlimitBurstProblem(text: string): ValueProblem | undefined {
-  const read = /^[ \t\n\v\f\r]*-/.test(text) ? undefined : readUnsigned(text, 0);
+  const read = readUnsigned(text, 0);
   if (!read || read.value < 1n || read.value > 0xffffffffffffffffn || (read.end === text.length && read.value > 1_000_000n)) {
     return error('bad value for option "--hashlimit-burst", or out of range (1-1000000).');
   }
@@ -246,9 +246,9 @@ export function plenProblem(owner: string, option: string) {
 export function valueMaskOrNameProblem(owner: string, option: string) {
   return (text: string): ValueProblem | undefined => {
     if (text === '') return error(`${owner}: could not map name  to an integer value for option "--${option}".`);
-    const value = /^[ \t\n\v\f\r]*-/.test(text) ? undefined : readUnsigned(text, 0);
+    const value = readUnsigned(text, 0);
     if (!value || value.value > 0xffffffffn || value.end === text.length || text[value.end] !== '/') return undefined; // (a name, or a plain number)
-    const mask = /^[ \t\n\v\f\r]*-/.test(text.slice(value.end + 1)) ? undefined : readUnsigned(text, value.end + 1);
+    const mask = readUnsigned(text, value.end + 1);
     if (!mask || mask.value > 0xffffffffn) return error(`${owner}: bad integer value for option "--${option}", or out of range.`);
     return mask.end === text.length ? undefined : error(`${owner}: trailing garbage after value for option "--${option}".`);
   };
