@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseRuleset } from '../../server/src/netfilter/parser';
 import { analyzeRuleset, ANALYSIS_CODES } from '../../server/src/netfilter/analysis/index';
 import { renderProblem } from './render';
-import { confirmNeverReached, ruleAt } from './confirm';
+import { confirmNeverMatches, confirmNeverReached, ruleAt } from './confirm';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const casesDir = join(here, 'cases');
@@ -34,7 +34,7 @@ for (const file of files) {
       if (!p.code.startsWith('reach/')) continue;
       const rule = ruleAt(ruleset, p.span.start);
       assert.ok(rule, `finding at ${p.span.start} is not on a rule`);
-      const confirmation = confirmNeverReached(ruleset, rule);
+      const confirmation = p.code === 'reach/never-matches' ? confirmNeverMatches(ruleset, rule, p.related ?? []) : confirmNeverReached(ruleset, rule);
       assert.ok(confirmation.ok, `${file}:${rule.line + 1} ${p.code} not confirmed by the simulator: ${confirmation.ok ? '' : confirmation.reason}`);
     }
   });
@@ -71,4 +71,29 @@ test('cancellation stops the analysis early', () => {
   const partial = analyzeRuleset(ruleset, { cancelled: () => ++calls > 1 });
   assert.ok(calls >= 2);
   assert.equal(partial.filter((p) => p.code === 'reach/shadowed').length, 0);
+});
+
+test('reach/never-matches confirmation fails on a rule some packet matches', () => {
+  // The confirmation must be able to say no: the same check, on rules of never-matches.rules that
+  // the analysis leaves alone, with every constraint named as if it were the cause.
+  const text = readFileSync(join(casesDir, 'never-matches.rules'), 'utf8');
+  const ruleset = parseRuleset(text);
+  const input = ruleset.tables[0].chains.get('INPUT')!;
+  const satisfiable = input.rules.filter((r) => r.target?.name === 'LOG');
+  assert.ok(satisfiable.length >= 8);
+  for (const rule of satisfiable) {
+    const sources = [...rule.genericOptions, ...rule.matches.flatMap((m) => m.options)].map((o) => ({ span: o.span }));
+    assert.equal(confirmNeverMatches(ruleset, rule, sources).ok, false, `line ${rule.line + 1} would be confirmed as never matching`);
+  }
+});
+
+test('reach/never-matches flags exactly the rules of the kernel dump the kernel never matches', () => {
+  // test/kernel/dumps/never-matches.rules is traced in the kernel (test/kernel/cases.ts): its first
+  // 15 rules never match there; the 4 full port ranges (dropped by iptables-nft 1.8.9, whose header
+  // the dump has) and the 2 controls do.
+  const text = readFileSync(join(here, '..', 'kernel', 'dumps', 'never-matches.rules'), 'utf8');
+  const ruleset = parseRuleset(text);
+  const flagged = analyzeRuleset(ruleset).filter((p) => p.code === 'reach/never-matches').map((p) => ruleAt(ruleset, p.span.start)!.line + 1);
+  const first = text.split('\n').findIndex((l) => l.startsWith('-A ')) + 1;
+  assert.deepEqual(flagged, Array.from({ length: 15 }, (_, k) => first + k));
 });

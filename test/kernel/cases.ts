@@ -341,6 +341,11 @@ const addressShorthandCases: KernelCase[] = [
   { name: 'address shorthands: udp from 192.168.50.9 to the node', dump: addressShorthands, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'address shorthands: forwarded to 10.1.2.3 (10.1-10.1.2.2 is 10.1.0.0 on)', dump: addressShorthands, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
 ];
+const neverMatches = own('never-matches.rules');
+const neverMatchCases: KernelCase[] = [
+  { name: 'rules that never match (and iptables-nft 1.8.9 full port ranges): tcp SYN', dump: neverMatches, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
+  { name: 'rules that never match (and iptables-nft 1.8.9 full port ranges): udp', dump: neverMatches, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+];
 const tcpFlags = own('tcp-flags.rules');
 const tcpFlagCases: KernelCase[] = [
   { name: 'tcp flags: SYN to the node', dump: tcpFlags, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
@@ -381,6 +386,7 @@ export const kernelCases: KernelCase[] = [
   ...portNumberCases,
   ...addressShorthandCases,
   ...tcpFlagCases,
+  ...neverMatchCases,
   ...connbytesCases,
   ...timeCases,
   ...campaignCases,

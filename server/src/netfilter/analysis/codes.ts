@@ -12,6 +12,7 @@ export interface AnalysisCode {
 export const ANALYSIS_CODES: readonly AnalysisCode[] = [
   { code: 'reach/unreachable', severity: 'warning', description: 'Rule after an earlier rule of the same chain that decides every packet (unconditional ACCEPT/DROP/REJECT/RETURN/-g/NAT or jump to a chain that always ends in a verdict).' },
   { code: 'reach/shadowed', severity: 'warning', description: 'Every packet the rule matches is already decided by one earlier terminal rule of the same chain, so the rule never matches.' },
+  { code: 'reach/never-matches', severity: 'warning', description: 'No packet satisfies the rule\'s own matches together (`-s 10.0.0.0/8 -m iprange --src-range 192.168.0.1-192.168.0.9`, `--dport 80 -m multiport --dports 443`, `-m mark --mark 0x5/0x1`, `! -s 0.0.0.0/0`, `-f` with a port match …), so it never matches.' },
   { code: 'graph/loop', severity: 'error', description: 'Jumps/gotos form a cycle reachable from a built-in chain; the kernel refuses the ruleset.' },
   { code: 'graph/too-deep', severity: 'warning', description: 'A user chain more than 15 jumps/gotos below a built-in chain: iptables-nft refuses it ("Too many links"), iptables-legacy accepts it.' },
   { code: 'graph/unused-chain', severity: 'information', description: 'User chain that no rule jumps or goes to; its rules are never evaluated.' },

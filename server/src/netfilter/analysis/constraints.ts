@@ -10,13 +10,14 @@
 //     function of the packet (`stateless`); any stateful match (statistic, limit, recent, set,
 //     an unknown module …) makes A unable to shadow anything.
 
-import type { Family, MatchUse, OptionUse, Rule } from '../model';
+import type { Family, MatchUse, OptionUse, Rule, Span } from '../model';
 import { protocolNumber } from '../packet';
 import { compileCidr } from '../trace/net';
 import { complement, intersect, isSubset, isUniverse, single, union, type IntervalSet } from './intervals';
 import { ruleOutline } from '../parser';
 import type { RuleOutline } from '../rule-templates';
 import { ICMP_TYPES, icmpTypeSpec, resolveIcmpType } from '../extensions/matches/icmp';
+import { portOptionsNftDrops } from '../extensions/common';
 import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
 
 /** Packet properties a non-terminal target can change between two rules of a chain. */
@@ -59,6 +60,30 @@ export interface RuleShape {
   /** provably matches no packet */
   empty: boolean;
 }
+
+/** One constraint of a rule as written: where it is and how it reads (`-m iprange --src-range a-b`). */
+export interface ConstraintSource {
+  span: Span;
+  text: string;
+}
+
+/** Why a rule's shape is empty (explainEmptyShape): the constraints no packet satisfies together. */
+export interface EmptyReason {
+  /** what no packet has: `source address`, `destination port`, `packet mark` … */
+  what: string;
+  /** the constraints that exclude every value of it, together (or one alone) */
+  sources: ConstraintSource[];
+  /** why, when the constraints' texts do not say it by themselves */
+  detail?: string;
+}
+
+/** What each dimension is, in a finding's words. */
+const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'in' | 'out', string> = {
+  src: 'source address', dst: 'destination address', proto: 'protocol', sport: 'source port', dport: 'destination port',
+  icmp: 'ICMP type', frag: 'packet', tcpflags: 'combination of TCP flags', ctstate: 'conntrack state',
+  srctype: 'source address type', dsttype: 'destination address type', mark: 'packet mark', ctmark: 'connection mark',
+  in: 'input interface', out: 'output interface',
+};
 
 const PORT_MAX = 65535n;
 const PROTO_MAX = 255n;
@@ -268,25 +293,76 @@ class ShapeBuilder {
     reads: new Set(),
     empty: false,
   };
-  constructor(private readonly family: Family) {}
+  /** explainEmptyShape's pass: the constraints seen per dimension, and the first reason the shape became empty */
+  private readonly sources: Map<string, ConstraintSource[]> | undefined;
+  reason: EmptyReason | undefined;
+  constructor(
+    private readonly family: Family,
+    explain = false,
+  ) {
+    if (explain) this.sources = new Map();
+  }
 
-  interval(dim: IntervalDim, set: IntervalSet, negated: boolean): void {
+  /** Record that `option` (of match `module`; '' for -p/-s/-d/-i/-o/-f) constrains `dim`; on the explaining pass only. */
+  private note(dim: string, option: OptionUse | undefined, module: string, match?: MatchUse): void {
+    if (!this.sources) return;
+    let list = this.sources.get(dim);
+    if (!list) this.sources.set(dim, (list = []));
+    list.push(option ? sourceOf(option, module) : { span: { start: match!.span.start, end: match!.span.end }, text: `-m ${module}` });
+  }
+
+  /** The shape matches nothing because of the constraints on `dim` seen so far. */
+  emptied(dim: keyof typeof DIMENSION_NAMES, detail?: string): void {
+    this.shape.empty = true;
+    if (this.sources && !this.reason) this.reason = { what: DIMENSION_NAMES[dim], sources: [...(this.sources.get(dim) ?? [])], ...(detail ? { detail } : {}) };
+  }
+
+  /** One option that no packet satisfies by itself (`! -i +`). */
+  excludesAll(dim: keyof typeof DIMENSION_NAMES, option: OptionUse, detail: string): void {
+    this.note(dim, option, '');
+    this.emptied(dim, detail);
+  }
+
+  interval(dim: IntervalDim, set: IntervalSet, negated: boolean, option?: OptionUse, module = '', detail?: string): void {
+    this.note(dim, option, module);
     const max = intervalMax(dim, this.family);
     const effective = negated ? complement(set, max) : set;
     const previous = this.shape.intervals.get(dim);
     const next = previous ? intersect(previous, effective) : effective;
-    if (next.length === 0) this.shape.empty = true;
+    if (next.length === 0) this.emptied(dim, detail ?? (previous ? undefined : negated ? 'it excludes every one' : undefined));
     if (isUniverse(next, max)) this.shape.intervals.delete(dim);
     else this.shape.intervals.set(dim, next);
   }
 
-  bitset(dim: BitsDim, bits: bigint, negated: boolean): void {
+  bitset(dim: BitsDim, bits: bigint, negated: boolean, option?: OptionUse, module = '', match?: MatchUse, detail?: string): void {
+    this.note(dim, option, module, match);
     const full = fullBits(dim);
     const effective = negated ? full ^ bits : bits;
-    const next = (this.shape.bits.get(dim) ?? full) & effective;
-    if (next === 0n) this.shape.empty = true;
+    const previous = this.shape.bits.get(dim);
+    const next = (previous ?? full) & effective;
+    if (next === 0n) this.emptied(dim, detail ?? (previous === undefined && negated ? 'it excludes every one' : undefined));
     if (next === full) this.shape.bits.delete(dim);
     else this.shape.bits.set(dim, next);
+  }
+
+  /** A mark test; two that cannot hold together (or one that never holds) empty the shape. */
+  mark(constraint: MarkConstraint, option: OptionUse, module: string): void {
+    this.note(constraint.field, option, module);
+    const { value, mask, negated } = constraint;
+    if (!negated && (value & ~mask) !== 0) return this.emptied(constraint.field, `${hexOf(value)} has bits outside the mask ${hexOf(mask)}, so (mark & ${hexOf(mask)}) never equals it`);
+    if (negated && mask === 0 && value === 0) return this.emptied(constraint.field, '(mark & 0) is always 0, so its negation never holds');
+    for (const other of this.shape.marks) {
+      if (other.field !== constraint.field || (other.negated && negated)) continue;
+      const [positive, test] = other.negated ? [constraint, other] : [other, constraint];
+      if (!test.negated) {
+        // Both must hold: a bit both test, with different values, cannot.
+        if ((positive.mask & test.mask & (positive.value ^ test.value)) !== 0) return this.emptied(constraint.field);
+      } else if ((test.mask & ~positive.mask) === 0 && ((positive.value & test.mask) >>> 0) === test.value) {
+        // Every packet of the positive test has the bits the negated one refuses.
+        return this.emptied(constraint.field);
+      }
+    }
+    this.shape.marks.push(constraint);
   }
 
   opaque(scope: string, option: OptionUse): void {
@@ -294,9 +370,40 @@ class ShapeBuilder {
   }
 }
 
+function hexOf(n: number): string {
+  return '0x' + (n >>> 0).toString(16);
+}
+
+/** An option as the finding quotes it: `! -s 10.0.0.0/8`, `-m iprange --src-range a-b`. */
+function sourceOf(option: OptionUse, module: string): ConstraintSource {
+  const args = option.args.map((a) => (a.quoted || a.text === '' || /\s/.test(a.text) ? JSON.stringify(a.text) : a.text)).join(' ');
+  const written = `${option.negated ? '! ' : ''}${option.written.text}${args ? ' ' + args : ''}`;
+  return { span: { start: option.span.start, end: option.span.end }, text: module ? `-m ${module} ${written}` : written };
+}
+
+/** How the iptables that loads the rules reads some of them (saved-by.ts). */
+export interface LoaderQuirks {
+  /** iptables-nft 1.8.9: `! --sport A ! --dport B` is one test of both ports */
+  mergesNegatedPorts?: boolean;
+  /** iptables-nft 1.8.9: a tcp/udp port range over every port is no test at all, `!` included */
+  dropsFullPortRanges?: boolean;
+}
+
 /** Normalize a rule's criteria and matches. Pure; cheap enough to run on every rule of a large dump. */
-export function ruleShape(rule: Rule, family: Family, loader: { mergesNegatedPorts?: boolean } = {}): RuleShape {
-  const b = new ShapeBuilder(family);
+export function ruleShape(rule: Rule, family: Family, loader: LoaderQuirks = {}): RuleShape {
+  return buildShape(new ShapeBuilder(family), rule, family, loader).shape;
+}
+
+/**
+ * For a rule whose shape is empty: what no packet can satisfy, and the constraints that say so (the
+ * same normalization again, noting where each constraint comes from). Undefined when not empty.
+ */
+export function explainEmptyShape(rule: Rule, family: Family, loader: LoaderQuirks = {}): EmptyReason | undefined {
+  const builder = buildShape(new ShapeBuilder(family, true), rule, family, loader);
+  return builder.shape.empty ? builder.reason : undefined;
+}
+
+function buildShape(b: ShapeBuilder, rule: Rule, family: Family, loader: LoaderQuirks): ShapeBuilder {
   const shape = b.shape;
   const c = rule.criteria;
   if (c.protocol) {
@@ -304,13 +411,13 @@ export function ruleShape(rule: Rule, family: Family, loader: { mergesNegatedPor
     const number = protocolNumber(text);
     if (number === undefined) b.opaque('', c.protocol);
     else if (number === 0) {
-      if (c.protocol.negated) shape.empty = true;
-    } else b.interval('proto', single(BigInt(number), BigInt(number)), c.protocol.negated);
+      if (c.protocol.negated) b.excludesAll('proto', c.protocol, '`all` is every protocol');
+    } else b.interval('proto', single(BigInt(number), BigInt(number)), c.protocol.negated, c.protocol);
   }
   for (const [option, dim] of [[c.source, 'src'], [c.destination, 'dst']] as const) {
     if (!option) continue;
     const set = addressListSet(option.args[0]?.text ?? '', option.negated, family);
-    if (set) b.interval(dim, set, false);
+    if (set) b.interval(dim, set, false, option, '', option.negated ? 'it excludes every one' : undefined);
     // A host name is resolved separately for each rule at load time (and may expand to several
     // rules): two rules naming the same host need not hold the same addresses.
     else shape.stateful = true;
@@ -321,12 +428,12 @@ export function ruleShape(rule: Rule, family: Family, loader: { mergesNegatedPor
     const wildcard = text.endsWith('+');
     const name = wildcard ? text.slice(0, -1) : text;
     if (wildcard && name === '') {
-      if (option.negated) shape.empty = true;
+      if (option.negated) b.excludesAll(dir, option, '`+` is every interface');
       continue;
     }
     shape.interfaces.push({ dir, name, wildcard, negated: option.negated });
   }
-  if (c.fragment) b.bitset('frag', 2n, c.fragment.negated);
+  if (c.fragment) b.bitset('frag', 2n, c.fragment.negated, c.fragment);
 
   for (const match of rule.matches) {
     if (match.module === 'comment') continue;
@@ -343,71 +450,85 @@ export function ruleShape(rule: Rule, family: Family, loader: { mergesNegatedPor
       continue;
     }
     for (const f of fields) shape.reads.add(f);
-    addMatch(b, match, family);
+    addMatch(b, match, family, loader);
   }
-  return shape;
+  return b;
 }
 
 const L4_MODULES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite']);
 
-function addMatch(b: ShapeBuilder, match: MatchUse, family: Family): void {
+/** The options of a tcp/udp match iptables-nft 1.8.9 loads as no test (common.ts portOptionsNftDrops). */
+export function nftDroppedPortOptions(match: MatchUse, loader: LoaderQuirks): OptionUse[] {
+  return portOptionsNftDrops(match, !!loader.dropsFullPortRanges, isEveryPort);
+}
+
+function isEveryPort(text: string): boolean {
+  const set = parsePortSet(text, false);
+  return !!set && set.length === 1 && set[0][0] === 0n && set[0][1] === PORT_MAX;
+}
+
+function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: LoaderQuirks): void {
   const m = match.module;
   const scope = m;
-  // These modules never match a non-first fragment (the kernel checks fragoff before the header).
-  if (L4_MODULES.has(m) || m === 'icmp' || m === 'icmp6' || m === 'multiport') b.bitset('frag', 1n, false);
+  const written = match.implicit ? '' : m;
+  const dropped = nftDroppedPortOptions(match, loader);
+  // These modules never match a non-first fragment (the kernel checks fragoff before the header),
+  // but for a tcp/udp match iptables-nft loads as no expression at all.
+  const nothingLoaded = dropped.length > 0 && dropped.length === match.options.length;
+  if ((L4_MODULES.has(m) || m === 'icmp' || m === 'icmp6' || m === 'multiport') && !nothingLoaded) b.bitset('frag', 1n, false, undefined, m, match, `-m ${m} never matches a non-first fragment`);
   for (const option of match.options) {
+    if (dropped.includes(option)) continue;
     const text = option.args[0]?.text ?? '';
     let handled = false;
     if (L4_MODULES.has(m) && (option.name === 'sport' || option.name === 'dport')) {
       const set = parsePortSet(text, false);
       if (set) {
-        b.interval(option.name, set, option.negated);
+        b.interval(option.name, set, option.negated, option, written);
         handled = true;
       }
     } else if (m === 'multiport' && (option.name === 'sports' || option.name === 'dports')) {
       const set = parsePortSet(text, true);
       if (set) {
-        b.interval(option.name === 'sports' ? 'sport' : 'dport', set, option.negated);
+        b.interval(option.name === 'sports' ? 'sport' : 'dport', set, option.negated, option, written);
         handled = true;
       }
     } else if (m === 'tcp' && option.name === 'tcp-flags' && option.args.length === 2) {
       const bits = tcpFlagsBits(option.args[0].text, option.args[1].text);
       if (bits !== undefined) {
-        b.bitset('tcpflags', bits, option.negated);
+        b.bitset('tcpflags', bits, option.negated, option, written, undefined, bits === 0n && !option.negated ? `${option.args[1].text} has flags outside the mask ${option.args[0].text}` : undefined);
         handled = true;
       }
     } else if (m === 'tcp' && option.name === 'syn') {
-      b.bitset('tcpflags', tcpFlagsBits('SYN,RST,ACK,FIN', 'SYN')!, option.negated);
+      b.bitset('tcpflags', tcpFlagsBits('SYN,RST,ACK,FIN', 'SYN')!, option.negated, option, written);
       handled = true;
     } else if ((m === 'icmp' && option.name === 'icmp-type' && family === 'ipv4') || (m === 'icmp6' && option.name === 'icmpv6-type' && family === 'ipv6')) {
       const set = icmpSet(text, m === 'icmp6');
       if (set) {
-        b.interval('icmp', set, option.negated);
+        b.interval('icmp', set, option.negated, option, written);
         handled = true;
       }
     } else if ((m === 'conntrack' && option.name === 'ctstate') || (m === 'state' && option.name === 'state')) {
       const bits = ctstateBits(text, m === 'conntrack');
       if (bits !== undefined) {
-        b.bitset('ctstate', bits, option.negated);
+        b.bitset('ctstate', bits, option.negated, option, written);
         handled = true;
       }
     } else if (m === 'addrtype' && family === 'ipv4' && (option.name === 'src-type' || option.name === 'dst-type') && !match.options.some((o) => o.name.startsWith('limit-iface'))) {
       const bits = addrTypeBits(text);
       if (bits !== undefined) {
-        b.bitset(option.name === 'src-type' ? 'srctype' : 'dsttype', bits, option.negated);
+        b.bitset(option.name === 'src-type' ? 'srctype' : 'dsttype', bits, option.negated, option, written);
         handled = true;
       }
     } else if (m === 'iprange' && (option.name === 'src-range' || option.name === 'dst-range')) {
       const set = rangeSet(text, family);
       if (set) {
-        b.interval(option.name === 'src-range' ? 'src' : 'dst', set, option.negated);
+        b.interval(option.name === 'src-range' ? 'src' : 'dst', set, option.negated, option, written, set.length === 0 && !option.negated ? 'the range is reversed' : undefined);
         handled = true;
       }
     } else if ((m === 'mark' || m === 'connmark') && option.name === 'mark') {
       const parsed = parseMark(text);
       if (parsed) {
-        if ((parsed.value & ~parsed.mask) !== 0 && !option.negated) b.shape.empty = true;
-        else b.shape.marks.push({ field: m === 'mark' ? 'mark' : 'ctmark', ...parsed, negated: option.negated });
+        b.mark({ field: m === 'mark' ? 'mark' : 'ctmark', ...parsed, negated: option.negated }, option, written);
         handled = true;
       }
     }

@@ -4,9 +4,9 @@
 
 import type { RuleOutline } from '../rule-templates';
 import { isBuiltinChain, type Chain, type Family, type Problem, type Rule, type Ruleset, type Span, type Table } from '../model';
-import { ALL_FIELDS, ruleShape, type Field, type RuleShape } from './constraints';
+import { ALL_FIELDS, ruleShape, type Field, type LoaderQuirks, type RuleShape } from './constraints';
 import { ALWAYS_TERMINAL, NAT_TERMINAL, RULE_GOTO, RULE_NOT_UNIVERSAL, RULE_OBJECT, RULE_TARGET, RULE_UNIVERSAL, RULE_UNUSABLE, TARGET_CHAIN, TARGET_NONE, TARGET_RETURN, TARGET_VERDICT, templateClassBits } from './rule-class';
-import { mergesNegatedPorts, savedBy } from '../saved-by';
+import { dropsFullPortRanges, mergesNegatedPorts, savedBy } from '../saved-by';
 import { chainFirstRow, chainRows, jumpTargetEntry, optionText, ruleOutline, rowBroken, rowOptionText, rowTargetName, rowTemplate, rowUsable, templateOutline, templateTarget, type ChainRowsView } from '../parser';
 
 export class Cancelled extends Error {}
@@ -38,6 +38,8 @@ export interface AnalysisContext {
    */
   tick(count?: number): boolean;
   shape(rule: Rule): RuleShape;
+  /** how the iptables that saved the dump loads some rules (saved-by.ts), as ruleShape reads them */
+  readonly loader: LoaderQuirks;
   /** the table's facts, complete (built now if needed) */
   table(table: Table): TableFacts;
   /** build a slice of the table's facts (a few thousand rules); true when they are complete */
@@ -62,10 +64,12 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
     return lines;
   };
   // how the iptables that saved the dump loads some rules (saved-by.ts)
-  const loader = { mergesNegatedPorts: mergesNegatedPorts(savedBy(ruleset.text)) };
+  const saver = savedBy(ruleset.text);
+  const loader: LoaderQuirks = { mergesNegatedPorts: mergesNegatedPorts(saver), dropsFullPortRanges: dropsFullPortRanges(saver) };
   const context: AnalysisContext & { tableFactsBuilder(table: Table): TableFacts } = {
     ruleset,
     family: ruleset.family,
+    loader,
     usable(rule) {
       // `-4` / `-6` rules are skipped by the restore of the other family: the kernel never has them.
       return !rule.broken && !rule.otherFamily;

@@ -1,14 +1,15 @@
 // reach/unreachable and reach/shadowed: rules no packet can ever match because an earlier rule
-// of the same chain has already decided every packet they would match.
+// of the same chain has already decided every packet they would match; reach/never-matches: rules
+// whose own constraints leave no packet (`-s 10.0.0.0/8 -m iprange --src-range 192.168.0.1-…`).
 //
 // Linear in practice: earlier terminal rules are indexed by what they match (destination CIDR,
 // else source CIDR, else exact destination port, else "wildcard"), and a later rule is compared
 // only with the earlier rules that could contain it.
 
 import type { Chain, Problem, Rule } from '../model';
-import { certainlyStateful, cidrBlock, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
+import { certainlyStateful, cidrBlock, explainEmptyShape, nftDroppedPortOptions, ruleShape, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
 import { Cancelled, lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
-import { RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE } from './rule-class';
+import { negatedMayExcludeAll, RULE_MAY_BE_EMPTY, RULE_NEGATIONS, RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE } from './rule-class';
 
 interface Candidate {
   index: number;
@@ -140,6 +141,8 @@ export function* checkTableReachability(context: AnalysisContext, facts: TableFa
   for (let id = 0; id < chains.length; id++) {
     const count = facts.ruleCount(id);
     if (count < 2) {
+      // (one rule shadows nothing, and may only be one that never matches)
+      if (count === 1) new ReachabilityWalk(context, facts, chains[id], count, id, problems).visit(0);
       if (context.tick()) yield;
       continue;
     }
@@ -165,7 +168,7 @@ const SHORT_CHAIN_RULES = 64;
 /** reach/* for one chain (`chainId`: its id in facts' graph, when known), pausing every few hundred rules. */
 export function* checkReachability(context: AnalysisContext, facts: TableFacts, chain: Chain, problems: Problem[], chainId = facts.graph.ids.get(chain.name)): AnalysisSteps {
   const count = chainId === undefined ? chain.rules.length : facts.ruleCount(chainId);
-  if (count < 2) return;
+  if (count < 1) return;
   const walk = new ReachabilityWalk(context, facts, chain, count, chainId, problems);
   for (let index = 0; index < count; index++) {
     if (context.tick()) yield;
@@ -196,6 +199,19 @@ class ReachabilityWalk {
     return (this.rules ??= this.chain.rules)[index];
   }
 
+  /** Of a rule whose class is RULE_NEGATIONS: may one of its negated options exclude every packet? (read from its row) */
+  private negationMayExcludeAll(index: number): boolean {
+    const { facts, chainId } = this;
+    const outline = facts.outlineAt(chainId!, index);
+    if (!outline) return true;
+    for (const option of [...outline.generic, ...outline.matchOptions]) {
+      if (!option.negated) continue;
+      const read = facts.optionTextAt(chainId!, index, option.owner, option.name);
+      if (negatedMayExcludeAll(option.owner, option.name, read ? read.text : undefined)) return true;
+    }
+    return false;
+  }
+
   /** Rule `index`: report it if it can never match, and remember what it decides. False when the rest needs no walk. */
   visit(index: number): boolean {
     const { context, facts, chainId } = this;
@@ -205,6 +221,14 @@ class ReachabilityWalk {
     if (this.stopper) {
       this.problems.push(unreachable(context, rule ?? this.rule(index), this.stopper));
       return true;
+    }
+    // Does any packet satisfy this rule at all?
+    if (ruleClass === RULE_OBJECT || ruleClass & RULE_MAY_BE_EMPTY || (ruleClass & RULE_NEGATIONS && this.negationMayExcludeAll(index))) {
+      rule ??= this.rule(index);
+      if (context.shape(rule).empty) {
+        this.problems.push(neverMatches(context, rule));
+        return index !== this.count - 1;
+      }
     }
     // Is this rule contained in an earlier terminal rule?
     const earlier = this.earlier;
@@ -266,6 +290,35 @@ function unreachable(context: AnalysisContext, rule: Rule, stopper: Rule): Probl
     related: [{ span: { start: stopper.span.start, end: stopper.span.end }, message: 'every packet stops here' }],
     fixes: [{ title: 'Delete the unreachable rule', edits: [{ span: wholeLineSpan(context.ruleset, rule.span), newText: '' }] }],
   };
+}
+
+/** What a quoted constraint reads like in a message: `-s 10.0.0.0/8`. */
+function quoted(text: string): string {
+  return '`' + text + '`';
+}
+
+function neverMatches(context: AnalysisContext, rule: Rule): Problem {
+  const reason = explainEmptyShape(rule, context.family, context.loader);
+  const sources = reason?.sources ?? [];
+  const listed = sources.map((s) => quoted(s.text));
+  const which =
+    listed.length === 0 ? 'its constraints' : listed.length === 1 ? listed[0] : listed.length === 2 ? `both ${listed[0]} and ${listed[1]}` : `all of ${listed.slice(0, -1).join(', ')} and ${listed[listed.length - 1]}`;
+  let message = `never matches: no ${reason?.what ?? 'packet'} satisfies ${which}${reason?.detail ? ` (${reason.detail})` : ''}`;
+  // A full port range the rule negates: iptables-nft 1.8.9 loads no test for it at all (saved-by.ts).
+  if (!context.loader.dropsFullPortRanges && rule.matches.some((m) => nftDroppedPortOptions(m, { dropsFullPortRanges: true }).some((o) => o.negated))) {
+    const asNft = ruleShape(rule, context.family, { ...context.loader, dropsFullPortRanges: true });
+    if (!asNft.empty) message += '; iptables-nft 1.8.9 loads a negated range of every port as no test at all, so there it matches every packet of the protocol instead';
+  }
+  const shape = context.shape(rule);
+  const problem: Problem = {
+    severity: 'warning',
+    code: 'reach/never-matches',
+    message,
+    span: { start: rule.span.start, end: rule.span.end },
+    related: sources.map((s) => ({ span: s.span, message: sources.length === 1 ? `${quoted(s.text)}: no ${reason!.what} satisfies it` : `${quoted(s.text)}: no ${reason!.what} in common with the other${sources.length > 2 ? 's' : ''}` })),
+  };
+  if (!shape.sideEffects) problem.fixes = [{ title: 'Delete the rule that never matches', edits: [{ span: wholeLineSpan(context.ruleset, rule.span), newText: '' }] }];
+  return problem;
 }
 
 function shadowed(context: AnalysisContext, rule: Rule, shape: RuleShape, by: Rule): Problem {

@@ -42,6 +42,10 @@ export const RULE_STATEFUL = 1 << 7;
 export const RULE_EXTENSION = 1 << 8;
 /** it has a match whose values the kernel checks when it loads the rule: addrtype, u32 (placement.ts checkMatchValues) */
 export const RULE_LOAD_CHECKED = 1 << 9;
+/** its constraints may leave no packet (mayBeEmptyOutline): its shape is read for reach/never-matches */
+export const RULE_MAY_BE_EMPTY = 1 << 10;
+/** only a negated option's value can leave no packet (`! -s 0.0.0.0/0`): negatedMayExcludeAll tells which rules */
+export const RULE_NEGATIONS = 1 << 11;
 
 /**
  * The class bits of every rule of a template whose rules have `target` (null: none) and `outline`,
@@ -74,5 +78,86 @@ export function templateClassBits(target: { kind: TargetUse['kind']; goto: boole
     module === 'addrtype' || module === 'u32' || PROTOCOL_CHECKED_AT_LOAD.has(module) ||
     (!plainProtocol && protocolCheckedAtLoad(module, outline.matchOptions.filter((o) => o.owner === module).map((o) => o.name)));
   if (outline.modules.some(loadChecked)) bits |= RULE_LOAD_CHECKED;
+  bits |= mayBeEmptyOutline(outline);
   return bits;
+}
+
+/** The dimension of constraints.ts an option of `owner` (a module; '' for -p/-s/-d/-f) constrains, if it models it. */
+function dimensionOf(owner: string, name: string): string | undefined {
+  switch (owner) {
+    case '':
+      return name === 'protocol' ? 'proto' : name === 'source' ? 'src' : name === 'destination' ? 'dst' : name === 'fragment' ? 'frag' : undefined;
+    case 'tcp':
+      return name === 'tcp-flags' || name === 'syn' ? 'tcpflags' : name === 'sport' || name === 'dport' ? name : undefined;
+    case 'udp':
+    case 'sctp':
+    case 'dccp':
+    case 'udplite':
+      return name === 'sport' || name === 'dport' ? name : undefined;
+    case 'multiport':
+      return name === 'sports' ? 'sport' : name === 'dports' ? 'dport' : undefined;
+    case 'icmp':
+    case 'icmp6':
+      return name === 'icmp-type' || name === 'icmpv6-type' ? 'icmp' : undefined;
+    case 'conntrack':
+      return name === 'ctstate' ? 'ctstate' : undefined;
+    case 'state':
+      return name === 'state' ? 'ctstate' : undefined;
+    case 'addrtype':
+      return name === 'src-type' ? 'srctype' : name === 'dst-type' ? 'dsttype' : undefined;
+    case 'iprange':
+      return name === 'src-range' ? 'src' : name === 'dst-range' ? 'dst' : undefined;
+    case 'mark':
+    case 'connmark':
+      return name === 'mark' ? owner : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Modules that match first fragments only (constraints.ts addMatch: the `frag` dimension). */
+const FIRST_FRAGMENT_MODULES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite', 'multiport', 'icmp', 'icmp6']);
+
+/**
+ * 0 when no rule with this outline can have an empty shape (constraints.ts): every dimension is
+ * constrained at most once, by an option that is neither negated nor one whose value can empty it by
+ * itself (a mark outside its mask, tcp flags outside theirs, a reversed range). RULE_NEGATIONS when
+ * only the value of a negated option can (`! -s 0.0.0.0/0`, `! -i +`: negatedMayExcludeAll reads
+ * it), RULE_MAY_BE_EMPTY otherwise. Most rules of a big dump are skipped this way.
+ */
+export function mayBeEmptyOutline(outline: RuleOutline): number {
+  const seen = new Set<string>();
+  const constrain = (dim: string): boolean => seen.size === seen.add(dim).size;
+  let negations = 0;
+  for (const option of outline.generic) {
+    const dim = dimensionOf('', option.name);
+    if (dim && constrain(dim)) return RULE_MAY_BE_EMPTY;
+    if (option.negated && option.name !== 'fragment') negations = RULE_NEGATIONS;
+  }
+  for (const module of outline.modules) if (FIRST_FRAGMENT_MODULES.has(module) && constrain('frag')) return RULE_MAY_BE_EMPTY;
+  for (const option of outline.matchOptions) {
+    const dim = dimensionOf(option.owner, option.name);
+    if (!dim) continue;
+    if (dim === 'mark' || dim === 'connmark' || option.name === 'tcp-flags' || option.owner === 'iprange' || constrain(dim)) return RULE_MAY_BE_EMPTY;
+    if (option.negated) negations = RULE_NEGATIONS;
+  }
+  return negations;
+}
+
+/**
+ * Whether negated option `name` of `owner` ('' for -p/-s/-d/-i/-o) with value `text` (undefined: not
+ * known) may exclude every packet by itself, as ruleShape reads it: an address list with a /0 block,
+ * the interface `+`, protocol `all`, a port range or list, any other modelled value. False only when
+ * certainly not.
+ */
+export function negatedMayExcludeAll(owner: string, name: string, text: string | undefined): boolean {
+  if (text === undefined) return true;
+  if (owner === '') {
+    if (name === 'source' || name === 'destination') return text.includes('/0');
+    if (name === 'in-interface' || name === 'out-interface') return text === '+';
+    if (name === 'fragment') return false;
+    return true;
+  }
+  if (name === 'sport' || name === 'dport' || name === 'sports' || name === 'dports') return text.includes(':') || text.includes(',');
+  return true;
 }

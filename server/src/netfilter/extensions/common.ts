@@ -4,9 +4,9 @@
 // Convention for undecided outcomes: `assumption` describes the branch on which the match
 // MATCHES (e.g. `assumed 10.0.0.1 in ipset KUBE-X`); the simulator labels the other branch.
 
-import type { OptionUse } from '../model';
+import type { MatchUse, OptionUse } from '../model';
 import type { EvalContext, MatchOutcome } from './types';
-import { mergesNegatedPorts } from '../saved-by';
+import { dropsFullPortRanges, mergesNegatedPorts } from '../saved-by';
 import { parseAddress } from '../addr';
 import { readDecimal } from '../values';
 
@@ -267,6 +267,28 @@ export function mergedNegatedPorts(match: { options: OptionUse[] }, ctx: EvalCon
   const [from, to] = [port(a), port(b)];
   if (from === undefined || to === undefined) return undefined;
   return { outcome: !(ctx.packet.sport === from && ctx.packet.dport === to), rest: match.options.filter((o) => o !== sport && o !== dport) };
+}
+
+/**
+ * The port options of a tcp/udp match that iptables-nft 1.8.9 loads as no test at all: ranges over
+ * every port, whatever their `!` (saved-by.ts dropsFullPortRanges) — unless every option is such a
+ * range without `!`: that match is all zeros, loaded as the xtables match, which keeps them.
+ * `everyPort` reads an option's value the way the caller's match does. Empty when none is dropped.
+ */
+export function portOptionsNftDrops(match: { module: string; options: OptionUse[] }, drops: boolean, everyPort: (text: string) => boolean): OptionUse[] {
+  if (!drops || (match.module !== 'tcp' && match.module !== 'udp')) return [];
+  const full = match.options.filter((o) => (o.name === 'sport' || o.name === 'dport') && everyPort(o.args[0]?.text ?? ''));
+  if (full.length === 0 || (full.length === match.options.length && full.every((o) => !o.negated))) return [];
+  return full;
+}
+
+/** The options of a tcp/udp match as the iptables that saved the dump loads them (portOptionsNftDrops). */
+export function loadedPortOptions(match: MatchUse, ctx: EvalContext, port: (text: string) => number | undefined): OptionUse[] {
+  const dropped = portOptionsNftDrops(match, dropsFullPortRanges(ctx.node.savedBy), (text) => {
+    const range = parsePortRange(text, ':', port);
+    return !!range && range.from === 0 && range.to === 65535;
+  });
+  return dropped.length === 0 ? match.options : match.options.filter((o) => !dropped.includes(o));
 }
 
 /**

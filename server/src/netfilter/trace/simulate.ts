@@ -24,7 +24,7 @@ import { chainDispatch } from './dispatch';
 import { addressIsLoopback, addressInList, addressValue, formatMark } from './net';
 import { lineOf } from '../positions';
 import { hasConntrack } from '../extensions/matches/conntrack';
-import { mergesNegatedPorts, savedBy } from '../saved-by';
+import { dropsFullPortRanges, mergesNegatedPorts, savedBy } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 import { formatTraceTime } from './packet-line';
 
@@ -146,9 +146,13 @@ function textHas(cache: WeakMap<Ruleset, boolean>, pattern: RegExp, ruleset: Rul
 }
 const conntrackUsers = new WeakMap<Ruleset, boolean>();
 const negatedPortPairs = new WeakMap<Ruleset, boolean>();
+const fullPortRanges = new WeakMap<Ruleset, boolean>();
 
 /** `! --sport A ! --dport B` with single ports (see saved-by.ts mergesNegatedPorts). */
 const NEGATED_PORT_PAIR = /! --(?:sport \w+ ! --dport|dport \w+ ! --sport) \w+(?=[ \t\r\n]|$)/m;
+
+/** A tcp/udp port range written over every port (see saved-by.ts dropsFullPortRanges). */
+const FULL_PORT_RANGE = /--(?:[sd]port|source-port|destination-port) (?:0?:(?:65535)?)(?=[ \t\r\n]|$)/m;
 
 export class Simulator {
   private readonly tables = new Map<string, Table>();
@@ -226,6 +230,9 @@ export class Simulator {
     notes.push(...this.extraNotes);
     if (mergesNegatedPorts(this.node.savedBy) && textHas(negatedPortPairs, NEGATED_PORT_PAIR, this.ruleset)) {
       notes.push(`saved by ${this.node.savedBy!.tool} v${this.node.savedBy!.version} (nf_tables): that version loads "! --sport A ! --dport B" as one test of both ports, so such a rule matches unless both ports are equal (iptables-legacy: only when both differ); traced as that version loads it`);
+    }
+    if (dropsFullPortRanges(this.node.savedBy) && textHas(fullPortRanges, FULL_PORT_RANGE, this.ruleset)) {
+      notes.push(`saved by ${this.node.savedBy!.tool} v${this.node.savedBy!.version} (nf_tables): that version loads a tcp/udp port range over every port (0:65535) as no test at all, "!" included, so "! --dport 0:65535" matches every packet of the protocol (iptables-legacy: none); traced as that version loads it`);
     }
     if (this.assumedSplits > 0) {
       notes.push(`${this.assumedSplits} split${this.assumedSplits === 1 ? '' : 's'} on what the engine cannot know (listed as "assumes" on each path) count${this.assumedSplits === 1 ? 's' : ''} 50/50 in the percentages; only statistic splits are real odds`);

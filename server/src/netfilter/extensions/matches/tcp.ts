@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse, OptionUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { assumedFact, mergedNegatedPorts, evaluateOptions, inRange, negatedProtocolMatch, optionText, parsePortRange, undecided } from '../common';
+import { assumedFact, mergedNegatedPorts, evaluateOptions, inRange, loadedPortOptions, negatedProtocolMatch, optionText, parsePort, parsePortRange, undecided } from '../common';
 
 export const tcpMatch: MatchSpec = {
   name: 'tcp',
@@ -61,13 +61,15 @@ export function tcpFlagsMatch(packetFlags: string[] | undefined, mask: string, c
 
 function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;
+  const options = loadedPortOptions(match, ctx, parsePort);
+  if (options.length === 0 && match.options.length > 0) return true; // (iptables-nft 1.8.9 loads no test at all)
   // kernel tcp_mt: non-TCP packets and non-first fragments never match, whatever the `!`s say
-  if (p.proto !== 6 && ctx.rule?.criteria?.protocol?.negated) return negatedProtocolMatch('tcp', match, ctx);
+  if (p.proto !== 6 && ctx.rule?.criteria?.protocol?.negated) return negatedProtocolMatch('tcp', { options }, ctx);
   if (p.proto !== 6 || p.fragment) return false;
-  const merged = mergedNegatedPorts(match, ctx);
+  const merged = mergedNegatedPorts({ options }, ctx);
   if (merged && !merged.outcome) return false;
   return evaluateOptions(
-    merged ? merged.rest : match.options,
+    merged ? merged.rest : options,
     (option) => {
       switch (option.name) {
         case 'sport': return inRange(p.sport, parsePortRange(option.args[0]?.text ?? ''));

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { mergedNegatedPorts, evaluateOptions, inRange, negatedProtocolMatch, optionText, parseServicePort, parseServicePortRange } from '../common';
+import { mergedNegatedPorts, evaluateOptions, inRange, loadedPortOptions, negatedProtocolMatch, optionText, parseServicePort, parseServicePortRange } from '../common';
 
 export const udpMatch: MatchSpec = {
   name: 'udp',
@@ -22,13 +22,15 @@ export const udpMatch: MatchSpec = {
 
 function evaluateUdp(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;
+  const options = loadedPortOptions(match, ctx, parseServicePort);
+  if (options.length === 0 && match.options.length > 0) return true; // (iptables-nft 1.8.9 loads no test at all)
   // kernel udp_mt: non-UDP packets and non-first fragments never match
-  if (p.proto !== 17 && ctx.rule?.criteria?.protocol?.negated) return negatedProtocolMatch('udp', match, ctx);
+  if (p.proto !== 17 && ctx.rule?.criteria?.protocol?.negated) return negatedProtocolMatch('udp', { options }, ctx);
   if (p.proto !== 17 || p.fragment) return false;
-  const merged = mergedNegatedPorts(match, ctx, parseServicePort);
+  const merged = mergedNegatedPorts({ options }, ctx, parseServicePort);
   if (merged && !merged.outcome) return false;
   return evaluateOptions(
-    merged ? merged.rest : match.options,
+    merged ? merged.rest : options,
     (option) => {
       if (option.name === 'sport') return inRange(p.sport, parseServicePortRange(option.args[0]?.text ?? ''));
       if (option.name === 'dport') return inRange(p.dport, parseServicePortRange(option.args[0]?.text ?? ''));
