@@ -14,6 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { parseRuleset } from '../../server/src/netfilter/parser';
 import { tracePacket } from '../../server/src/netfilter/trace/simulate';
 import { parseIpsetSave } from '../../server/src/netfilter/ipset';
+import { analyzeRuleset } from '../../server/src/netfilter/analysis/index';
+import { lineNumber } from '../../server/src/netfilter/analysis/context';
+import type { Ruleset } from '../../server/src/netfilter/model';
 
 /** What the simulator must be told to reproduce the kernel run exactly. */
 export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number): Record<string, unknown> {
@@ -75,6 +78,15 @@ export interface Comparison {
   natCompared: boolean;
   /** …and the kernel had rewritten the packet (an address or a port differs from the one sent) */
   natApplied?: boolean;
+  /** rules the analysis says no packet reaches or matches (reach/*): the kernel must match none of them */
+  neverReached: number;
+}
+
+/** The lines (1-based) of the rules reach/unreachable, reach/shadowed and reach/never-matches flag. */
+function neverReachedLines(ruleset: Ruleset): Map<number, string> {
+  const lines = new Map<number, string>();
+  for (const p of analyzeRuleset(ruleset)) if (p.code.startsWith('reach/')) lines.set(lineNumber(ruleset, p.span.start), p.code);
+  return lines;
 }
 
 /**
@@ -92,9 +104,16 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
   const ruleset = parseRuleset(dumpText, { family: spec.family });
   const result: TraceResult = tracePacket(ruleset, engineRequest(spec, kernel.sentAtSeconds) as never);
   const paths = result.paths.map((p) => ({ path: p, steps: comparable(p.steps, chains) }));
-  const base = { kernelSteps: expected.length, simulatorPaths: paths.length, natCompared: false };
+  const flagged = neverReachedLines(ruleset);
+  const base = { kernelSteps: expected.length, simulatorPaths: paths.length, natCompared: false, neverReached: flagged.size };
   const matching = paths.filter((p) => JSON.stringify(p.steps) === JSON.stringify(expected));
   if (matching.length > 0) {
+    // The analyses' claims, held to the kernel: the rules it matched (the path's steps, numbered as
+    // the kernel numbers them, carry their lines) include none the analysis says no packet gets to.
+    for (const step of matching[0].path.steps) {
+      const code = step.kind === 'rule' && step.line != null ? flagged.get(step.line) : undefined;
+      if (code) return { ...base, disagreement: `the kernel matched line ${step.line}, which the analysis reports as ${code}: ${name}\npacket: ${JSON.stringify(engineRequest(spec, kernel.sentAtSeconds))}\n--- kernel:\n${formatSteps(expected)}` };
+    }
     // The same path; then the same NAT: the connection conntrack kept is the packet the path ends with.
     const after = kernel.conntrack;
     if (!after) return base;

@@ -276,6 +276,9 @@ function protocolMatch(g: Generation, proto: string): string[] {
   const options: string[] = [];
   if (rng.chance(0.6)) options.push(`${not(0.2)}--dport ${portSpec(rng, proto)}`);
   if (rng.chance(0.2)) options.push(`${not(0.2)}--sport ${rng.pick(['40000', '1234', '1024:65535', '0:1023'])}`);
+  // a range of every port: iptables-nft 1.8.9 loads it as no test, `!` included (saved-by.ts dropsFullPortRanges)
+  const free = ['dport', 'sport'].filter((name) => !options.some((o) => o.includes(`--${name} `)));
+  if (free.length && rng.chance(0.08)) options.push(`${not(0.6)}--${rng.pick(free)} ${rng.pick(['0:65535', ':', '0:', ':65535'])}`);
   if (proto === 'tcp' && rng.chance(0.1)) options.push(`${not(0.3)}--tcp-option ${rng.pick(['2', '3', '4', '8', '30'])}`);
   if (proto === 'tcp' && rng.chance(0.25)) {
     options.push(rng.pick(['--tcp-flags SYN,ACK SYN', '! --tcp-flags SYN,ACK SYN', '--tcp-flags FIN,SYN,RST,ACK SYN', '--tcp-flags SYN,RST SYN,RST', '--tcp-flags ACK ACK',

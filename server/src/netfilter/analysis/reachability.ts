@@ -7,7 +7,7 @@
 // only with the earlier rules that could contain it.
 
 import type { Chain, Problem, Rule } from '../model';
-import { certainlyStateful, cidrBlock, explainEmptyShape, nftDroppedPortOptions, ruleShape, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
+import { addressMax, certainlyStateful, cidrBlock, cidrInterval, explainEmptyShape, nftDroppedPortOptions, ruleShape, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
 import { Cancelled, lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 import { negatedMayExcludeAll, RULE_MAY_BE_EMPTY, RULE_NEGATIONS, RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE } from './rule-class';
 
@@ -309,6 +309,12 @@ function neverMatches(context: AnalysisContext, rule: Rule): Problem {
     const asNft = ruleShape(rule, context.family, { ...context.loader, dropsFullPortRanges: true });
     if (!asNft.empty) message += '; iptables-nft 1.8.9 loads a negated range of every port as no test at all, so there it matches every packet of the protocol instead';
   }
+  // `! -s 0.0.0.0/0`: measured, iptables-nft 1.8.9 (both families) fails to load it, restore --test passes it
+  const everyAddress = [rule.criteria.source, rule.criteria.destination].find((o) => {
+    const block = o?.negated ? cidrInterval(o.args[0]?.text ?? '', context.family) : undefined;
+    return !!block && block[0] === 0n && block[1] === addressMax(context.family);
+  });
+  if (everyAddress) message += '; iptables-nft 1.8.9 cannot even load it (Invalid argument, though iptables-restore --test accepts it)';
   const shape = context.shape(rule);
   const problem: Problem = {
     severity: 'warning',
