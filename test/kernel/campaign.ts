@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   let natCompared = 0;
   let natApplied = 0;
   /** rules the analysis flagged as never reached or never matching, in the cases compared */
-  let neverReached = 0;
+  const neverReached: Record<string, number> = {};
   let casesWithFindings = 0;
   const started = Date.now();
   let next = 0;
@@ -45,8 +45,8 @@ async function main(): Promise<void> {
       try {
         const result = await compareWithKernel(c.name, c.dumpText, { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         steps += result.kernelSteps;
-        neverReached += result.neverReached;
-        if (result.neverReached > 0) casesWithFindings++;
+        for (const [code, count] of Object.entries(result.neverReached)) neverReached[code] = (neverReached[code] ?? 0) + count;
+        if (Object.keys(result.neverReached).length > 0) casesWithFindings++;
         if (result.simulatorPaths > 1) forks++;
         if (result.natCompared) natCompared++;
         if (result.natApplied) natApplied++;
@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   console.log(`\n${cases} random cases from seed ${first}: ${counts.agree} agree, ${counts.disagree} disagree` +
     `${disagreeing.length ? ` (seeds ${disagreeing.sort((a, b) => a - b).join(', ')})` : ''}, ${counts.harness} not compared (kernel refused the dump or the harness failed); ` +
     `${steps} kernel steps compared, the connection after NAT compared in ${natCompared} cases (${natApplied} rewritten by NAT), ${forks} cases where the simulator forked; ` +
-    `${neverReached} rules flagged reach/* in ${casesWithFindings} cases, none of them matched by the kernel unless listed above; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    `rules flagged ${Object.entries(neverReached).sort().map(([code, count]) => `${code} ${count}`).join(', ') || 'reach/* 0'} in ${casesWithFindings} cases, none of them matched by the kernel unless listed above; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.exitCode = counts.disagree || counts.harness ? 1 : 0;
 }
 

@@ -78,8 +78,8 @@ export interface Comparison {
   natCompared: boolean;
   /** …and the kernel had rewritten the packet (an address or a port differs from the one sent) */
   natApplied?: boolean;
-  /** rules the analysis says no packet reaches or matches (reach/*): the kernel must match none of them */
-  neverReached: number;
+  /** rules the analysis says no packet reaches or matches, per code (reach/*): the kernel must match none of them */
+  neverReached: Record<string, number>;
 }
 
 /** The lines (1-based) of the rules reach/unreachable, reach/shadowed and reach/never-matches flag. */
@@ -105,7 +105,9 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
   const result: TraceResult = tracePacket(ruleset, engineRequest(spec, kernel.sentAtSeconds) as never);
   const paths = result.paths.map((p) => ({ path: p, steps: comparable(p.steps, chains) }));
   const flagged = neverReachedLines(ruleset);
-  const base = { kernelSteps: expected.length, simulatorPaths: paths.length, natCompared: false, neverReached: flagged.size };
+  const neverReached: Record<string, number> = {};
+  for (const code of flagged.values()) neverReached[code] = (neverReached[code] ?? 0) + 1;
+  const base = { kernelSteps: expected.length, simulatorPaths: paths.length, natCompared: false, neverReached };
   const matching = paths.filter((p) => JSON.stringify(p.steps) === JSON.stringify(expected));
   if (matching.length > 0) {
     // The analyses' claims, held to the kernel: the rules it matched (the path's steps, numbered as

@@ -450,12 +450,22 @@ function buildShape(b: ShapeBuilder, rule: Rule, family: Family, loader: LoaderQ
       continue;
     }
     for (const f of fields) shape.reads.add(f);
+    // (an opaque constraint: an earlier rule with it shadows only rules that have it too)
+    if (RESTRICTING_MODULES.has(match.module)) shape.opaque.add(`${match.module} (present)`);
     addMatch(b, match, family, loader);
   }
   return b;
 }
 
 const L4_MODULES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite']);
+
+/**
+ * Modules that restrict the packet even without an option: the header or protocol they read must be
+ * there (`-m frag` alone matches only IPv6 packets with a Fragment header, `-m esp` only ESP), or
+ * they test something of their own (`-m rpfilter`, `-m eui64`). The kernel differential found
+ * `-A INPUT -m frag -j DROP` taken for a rule that decides every packet (ipv6-extension-headers.rules).
+ */
+const RESTRICTING_MODULES = new Set(['ah', 'esp', 'frag', 'rt', 'hbh', 'dst', 'mh', 'ipcomp', 'eui64', 'rpfilter']);
 
 /** The options of a tcp/udp match iptables-nft 1.8.9 loads as no test (common.ts portOptionsNftDrops). */
 export function nftDroppedPortOptions(match: MatchUse, loader: LoaderQuirks): OptionUse[] {
