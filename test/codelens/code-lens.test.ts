@@ -179,3 +179,16 @@ test('hostInCidr picks an address inside the range', () => {
   ];
   for (const [cidr, offset, expected] of cases) assert.equal(hostInCidr(cidr, offset), expected, cidr);
 });
+
+test('a rule no packet matches: the lens says so instead of promising a matching packet', () => {
+  const text = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]',
+    '-A FORWARD -d 10.0.0.5/32 -p tcp -m tcp --dport 80 -m multiport --dports 443,8443 -j ACCEPT',
+    '-A FORWARD -d 10.0.0.5/32 -p tcp -m tcp --dport 80 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const ruleset = parseRuleset(text);
+  const never = synthesizePacketForRule(ruleset, ruleAtLine(ruleset, 4)!);
+  assert.match(never.title, /^▶ Trace a packet \(.*; no packet matches this rule\)$/);
+  assert.match(never.explanation, /No packet matches this rule: no destination port satisfies `-m tcp --dport 80` and `-m multiport --dports 443,8443`\./);
+  const plain = synthesizePacketForRule(ruleset, ruleAtLine(ruleset, 5)!);
+  assert.match(plain.title, /^▶ Trace a matching packet \(/);
+  assert.doesNotMatch(plain.explanation, /No packet matches/);
+});

@@ -43,3 +43,9 @@ export function mergesNegatedPorts(saver: SavedBy | undefined): boolean {
 export function dropsFullPortRanges(saver: SavedBy | undefined): boolean {
   return saver?.backend === 'nf_tables' && saver.version === '1.8.9';
 }
+
+/** How the iptables that saved `text` loads the rules the analyses read differently (analysis/constraints.ts LoaderQuirks). */
+export function loaderQuirksOf(text: string): { mergesNegatedPorts: boolean; dropsFullPortRanges: boolean } {
+  const saver = savedBy(text);
+  return { mergesNegatedPorts: mergesNegatedPorts(saver), dropsFullPortRanges: dropsFullPortRanges(saver) };
+}

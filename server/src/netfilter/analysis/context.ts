@@ -6,7 +6,7 @@ import type { RuleOutline } from '../rule-templates';
 import { isBuiltinChain, type Chain, type Family, type Problem, type Rule, type Ruleset, type Span, type Table } from '../model';
 import { ALL_FIELDS, ruleShape, type Field, type LoaderQuirks, type RuleShape } from './constraints';
 import { ALWAYS_TERMINAL, NAT_TERMINAL, RULE_GOTO, RULE_NOT_UNIVERSAL, RULE_OBJECT, RULE_TARGET, RULE_UNIVERSAL, RULE_UNUSABLE, TARGET_CHAIN, TARGET_NONE, TARGET_RETURN, TARGET_VERDICT, templateClassBits } from './rule-class';
-import { dropsFullPortRanges, mergesNegatedPorts, savedBy } from '../saved-by';
+import { loaderQuirksOf } from '../saved-by';
 import { chainFirstRow, chainRows, jumpTargetEntry, optionText, ruleOutline, rowBroken, rowOptionText, rowTargetName, rowTemplate, rowUsable, templateOutline, templateTarget, type ChainRowsView } from '../parser';
 
 export class Cancelled extends Error {}
@@ -64,8 +64,7 @@ export function createContext(ruleset: Ruleset, cancelled?: () => boolean): Anal
     return lines;
   };
   // how the iptables that saved the dump loads some rules (saved-by.ts)
-  const saver = savedBy(ruleset.text);
-  const loader: LoaderQuirks = { mergesNegatedPorts: mergesNegatedPorts(saver), dropsFullPortRanges: dropsFullPortRanges(saver) };
+  const loader: LoaderQuirks = loaderQuirksOf(ruleset.text);
   const context: AnalysisContext & { tableFactsBuilder(table: Table): TableFacts } = {
     ruleset,
     family: ruleset.family,

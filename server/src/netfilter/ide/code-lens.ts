@@ -18,6 +18,8 @@ import { inferLocalAddresses, inferLocalAddressesSteps } from '../trace/simulate
 import { lineOf as lineOfOffset } from '../positions';
 import { genericOptionText, optionText, ruleOutline } from '../parser';
 import { TARGET_OPTIONS } from '../rule-templates';
+import { explainEmptyShape } from '../analysis/constraints';
+import { loaderQuirksOf } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
@@ -239,10 +241,13 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
     // Routing sends the packet to INPUT only when the node owns the destination.
     caveat = ` The rule is reached only from INPUT: it sees this packet only if ${destination} is one of the node's addresses (iptables-lens.nodeAddresses).`;
   }
+  // A rule no packet satisfies (reach/never-matches): the lens still traces the packet, and says so.
+  const never = explainEmptyShape(rule, ruleset.family, loaderQuirksOf(ruleset.text));
+  if (never) caveat += ` No packet matches this rule: no ${never.what} satisfies ${never.sources.map((s) => '`' + s.text + '`').join(' and ') || 'its matches'}.`;
   return {
     packetLine,
     role,
-    title: `▶ Trace a matching packet (${who})`,
+    title: never ? `▶ Trace a packet (${who}; no packet matches this rule)` : `▶ Trace a matching packet (${who})`,
     explanation: `Packet ${packetLine}: ${why}${c.destinationFromCidr ? '; destination picked inside the rule\'s -d range' : ''}.${caveat}`,
     fromLocal,
   };
