@@ -9,6 +9,7 @@
 import type { Chain, Problem, Rule } from '../model';
 import { addressMax, certainlyStateful, cidrBlock, cidrInterval, explainEmptyShape, nftDroppedPortOptions, ruleShape, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
 import { Cancelled, lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
+import type { OutlineOption, RuleOutline } from '../rule-templates';
 import { negatedMayExcludeAll, RULE_MAY_BE_EMPTY, RULE_NEGATIONS, RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE } from './rule-class';
 
 interface Candidate {
@@ -201,11 +202,14 @@ class ReachabilityWalk {
 
   /** Of a rule whose class is RULE_NEGATIONS: may one of its negated options exclude every packet? (read from its row) */
   private negationMayExcludeAll(index: number): boolean {
-    const { facts, chainId } = this;
+    const { context, facts, chainId } = this;
     const outline = facts.outlineAt(chainId!, index);
     if (!outline) return true;
-    for (const option of [...outline.generic, ...outline.matchOptions]) {
-      if (!option.negated) continue;
+    for (const option of negatedOptions(outline)) {
+      // An address excludes every packet only as a /0 block, an interface only as `+`: a line without
+      // those characters needs no reading (kube-proxy's 10k `! -s POD_CIDR` rules, read cold in the CLI)
+      const needle = option.owner !== '' ? undefined : option.name === 'source' || option.name === 'destination' ? '/0' : option.name.endsWith('-interface') ? '+' : undefined;
+      if (needle && !context.linesContaining(needle).has(facts.ruleLine(chainId!, index))) continue;
       const read = facts.optionTextAt(chainId!, index, option.owner, option.name);
       if (negatedMayExcludeAll(option.owner, option.name, read ? read.text : undefined)) return true;
     }
@@ -258,6 +262,14 @@ class ReachabilityWalk {
     return true;
   }
 }
+
+/** The negated options of an outline (worked out once per template). */
+function negatedOptions(outline: RuleOutline): readonly OutlineOption[] {
+  let list = NEGATED_OPTIONS.get(outline);
+  if (!list) NEGATED_OPTIONS.set(outline, (list = [...outline.generic, ...outline.matchOptions].filter((o) => o.negated)));
+  return list;
+}
+const NEGATED_OPTIONS = new WeakMap<RuleOutline, readonly OutlineOption[]>();
 
 /**
  * kube-proxy writes one health-check-node-port ACCEPT per service port into KUBE-NODEPORTS (and
