@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   console.log(`\n${cases} random cases from seed ${first}: ${counts.agree} agree, ${counts.disagree} disagree` +
     `${disagreeing.length ? ` (seeds ${disagreeing.sort((a, b) => a - b).join(', ')})` : ''}, ${counts.harness} not compared (kernel refused the dump or the harness failed); ` +
     `${steps} kernel steps compared, the connection after NAT compared in ${natCompared} cases (${natApplied} rewritten by NAT), ${forks} cases where the simulator forked; ` +
-    `rules flagged ${Object.entries(neverReached).sort().map(([code, count]) => `${code} ${count}`).join(', ') || 'reach/* 0'} in ${casesWithFindings} cases, none of them matched by the kernel unless listed above; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    `flagged by the lint (rules; chains for graph/unused-chain) ${Object.entries(neverReached).sort().map(([code, count]) => `${code} ${count}`).join(', ') || 'reach/* 0'} in ${casesWithFindings} cases, none of them matched by the kernel unless listed above; ${((Date.now() - started) / 1000).toFixed(0)} s`);
   process.exitCode = counts.disagree || counts.harness ? 1 : 0;
 }
 

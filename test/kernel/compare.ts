@@ -78,15 +78,31 @@ export interface Comparison {
   natCompared: boolean;
   /** …and the kernel had rewritten the packet (an address or a port differs from the one sent) */
   natApplied?: boolean;
-  /** rules the analysis says no packet reaches or matches, per code (reach/*): the kernel must match none of them */
+  /** rules the analysis says no packet reaches or matches, per code (reach/*), and chains it says none is evaluated in (graph/unused-chain): the kernel must show none of them */
   neverReached: Record<string, number>;
 }
 
-/** The lines (1-based) of the rules reach/unreachable, reach/shadowed and reach/never-matches flag. */
-function neverReachedLines(ruleset: Ruleset): Map<number, string> {
-  const lines = new Map<number, string>();
-  for (const p of analyzeRuleset(ruleset)) if (p.code.startsWith('reach/')) lines.set(lineNumber(ruleset, p.span.start), p.code);
-  return lines;
+/**
+ * What the lint claims that a kernel run can contradict: the lines (1-based) of the rules
+ * reach/unreachable, reach/shadowed and reach/never-matches flag (no packet gets there), the chains
+ * graph/unused-chain flags (no packet is evaluated there), and the errors (the kernel would refuse the
+ * dump, yet it loaded it).
+ */
+function lintClaims(ruleset: Ruleset): { neverReached: Map<number, string>; unusedChains: Set<string>; errors: string[] } {
+  const neverReached = new Map<number, string>();
+  const unusedChains = new Set<string>();
+  const errors: string[] = [];
+  for (const p of [...ruleset.problems, ...analyzeRuleset(ruleset)]) {
+    const line = lineNumber(ruleset, p.span.start);
+    if (p.code.startsWith('reach/')) neverReached.set(line, p.code);
+    if (p.code === 'graph/unused-chain') {
+      const table = [...ruleset.tables].reverse().find((t) => t.span.start <= p.span.start);
+      const chain = table && [...table.chains.values()].find((c) => c.nameSpan?.start === p.span.start);
+      if (table && chain) unusedChains.add(`${table.name}:${chain.name}`);
+    }
+    if (p.severity === 'error') errors.push(`line ${line}: ${p.code} ${p.message}`);
+  }
+  return { neverReached, unusedChains, errors };
 }
 
 /**
@@ -104,10 +120,16 @@ export async function compareWithKernel(name: string, dumpText: string, packet: 
   const ruleset = parseRuleset(dumpText, { family: spec.family });
   const result: TraceResult = tracePacket(ruleset, engineRequest(spec, kernel.sentAtSeconds) as never);
   const paths = result.paths.map((p) => ({ path: p, steps: comparable(p.steps, chains) }));
-  const flagged = neverReachedLines(ruleset);
+  const claims = lintClaims(ruleset);
+  const flagged = claims.neverReached;
   const neverReached: Record<string, number> = {};
   for (const code of flagged.values()) neverReached[code] = (neverReached[code] ?? 0) + 1;
+  if (claims.unusedChains.size) neverReached['graph/unused-chain'] = claims.unusedChains.size;
   const base = { kernelSteps: expected.length, simulatorPaths: paths.length, natCompared: false, neverReached };
+  // The kernel loaded the dump: an error the lint reports on it says the kernel would not have.
+  if (claims.errors.length) return { ...base, disagreement: `the kernel loaded the dump, but the lint reports ${claims.errors.length} error(s): ${name}\n${claims.errors.join('\n')}` };
+  const inUnused = kernel.steps.find((step) => claims.unusedChains.has(`${step.table}:${step.chain}`));
+  if (inUnused) return { ...base, disagreement: `the kernel evaluated chain ${inUnused.chain}, which the analysis reports as graph/unused-chain: ${name}\n--- kernel:\n${formatSteps(expected)}` };
   const matching = paths.filter((p) => JSON.stringify(p.steps) === JSON.stringify(expected));
   if (matching.length > 0) {
     // The analyses' claims, held to the kernel: the rules it matched (the path's steps, numbered as
