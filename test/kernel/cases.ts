@@ -359,6 +359,9 @@ const connbytesCases: KernelCase[] = [
   { name: 'connbytes: untracked udp (NOTRACK in raw) has no counters', dump: connbytes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 54 } },
   { name: 'connbytes: forwarded tcp', dump: connbytes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 80 } },
   { name: 'connbytes: the node sends tcp (OUTPUT)', dump: connbytes, nodeAddresses: [HOST], packet: { src: HOST, dst: '10.1.2.3', proto: 'tcp', dport: 80, fromLocal: true } },
+  { name: 'connbytes: the node sends tcp to itself (raw PREROUTING sees the entry from OUTPUT)', dump: connbytes, nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'connbytes: a CT template in raw has no counters (tcp 23)', dump: connbytes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 23 } },
+  { name: 'connbytes: CT leaves a packet back through lo alone, its counters are read (tcp 23 to itself)', dump: connbytes, nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 23, fromLocal: true } },
 ];
 
 // -m time against the kernel's clock: the trace is given the second the packet was sent in.

@@ -4,7 +4,8 @@
 // The counters are the connection's (conntrack accounting, switched on by the rule itself when it is
 // loaded). The first packet of a connection is known to them: conntrack counted it (1 packet, its
 // length in bytes, original direction) before any table but raw saw it. Later packets' counters are
-// not: those stay undecided. No connection (raw, before conntrack; INVALID; UNTRACKED): no match.
+// not: those stay undecided. No connection (raw, before conntrack; INVALID; UNTRACKED; a CT template):
+// no match — but a packet coming back in through lo has its entry from OUTPUT in raw too.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { assumedFact, matchText, stableMatchFact, undecided } from '../common';
@@ -57,8 +58,11 @@ function evaluateConnbytes(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const text = matchText('connbytes', match.options);
   if (!count || 'error' in range || !direction || !mode) return undecided(`assumed ${text} matches (the match is incomplete)`);
   const p = ctx.packet;
-  // No connection, no counters (xt_connbytes: no conntrack entry or no accounting → false).
-  if (ctx.position.table === 'raw' || p.ctstate === 'INVALID' || p.ctstate === 'UNTRACKED') return false;
+  // No connection, no counters (xt_connbytes: no conntrack entry or no accounting → false): raw
+  // before conntrack (the trace shows INVALID there), UNTRACKED, a CT template (no accounting). A
+  // packet coming back in through lo reaches raw with the entry it got in OUTPUT, counted there
+  // (campaign seed 1120103: `--connbytes :59 --connbytes-dir reply` matches in raw PREROUTING).
+  if (p.ctTemplate || p.ctstate === 'INVALID' || p.ctstate === 'UNTRACKED') return false;
   if (p.ctstate !== 'NEW') {
     const fact = stableMatchFact(text, p);
     return assumedFact(p, fact) ?? undecided(`assumed ${text} matches (the counters of an ${p.ctstate.toLowerCase()} connection are not known)`, { fact: { key: fact, ifMatches: true } });
