@@ -295,9 +295,13 @@ test('every registered match has evaluate()', () => {
   assert.deepEqual(allMatches().filter((m) => !m.evaluate).map((m) => m.name), []);
 });
 
-test('connbytes in raw: conntrack has not run yet, so no counters and no match (negated or not)', () => {
+test('connbytes in raw: no counters before conntrack or on a CT template; a packet back through lo has them', () => {
+  // The simulator runs raw with the packet INVALID (conntrack has not run yet) unless the packet comes
+  // back in through lo, which keeps the entry it got in OUTPUT (kernel case in connbytes.rules).
   const { matches } = parseFragment('-m connbytes ! --connbytes 5:10 --connbytes-dir both --connbytes-mode packets');
-  const outcome = findMatch('connbytes')!.evaluate!(matches[0], context(packet(), node(), 'PREROUTING', 'raw'));
-  assert.equal(outcome, false);
-  assert.equal(findMatch('connbytes')!.evaluate!(matches[0], context(packet(), node(), 'PREROUTING', 'mangle')), true);
+  const evaluate = (p: Partial<Packet>, table: string) => findMatch('connbytes')!.evaluate!(matches[0], context(packet(p), node(), 'PREROUTING', table));
+  assert.equal(evaluate({ ctstate: 'INVALID' }, 'raw'), false);
+  assert.equal(evaluate({ ctstate: 'NEW', ctTemplate: true }, 'raw'), false);
+  assert.equal(evaluate({ ctstate: 'NEW' }, 'raw'), true);
+  assert.equal(evaluate({ ctstate: 'NEW' }, 'mangle'), true);
 });
