@@ -2,7 +2,7 @@
 // the checked parse they read most rules from the parser's rows and a class worked out once per
 // rule template, making a rule object only when that does not tell. On random dumps whose rules
 // hit every part of a class — universal or not (comments only, `-s 0.0.0.0/0`, `-p all`, `! -s`,
-// `-f`, stateful matches), usable or not (broken values, `-4`/`-6`), every kind of target (verdicts,
+// `-f`, stateful matches), matching no packet or some (`! -s 0.0.0.0/0`, two marks, `-s` and iprange), usable or not (broken values, `-4`/`-6`), every kind of target (verdicts,
 // RETURN, jumps and gotos, NAT targets in and out of nat, extensions the kernel places, unknown
 // targets) and kube-proxy's chains (hashes, shares, endpoint DNATs, "must be the last rule") —
 // the findings must be exactly those of the same analyses on the reference parse, whose rules are
@@ -23,6 +23,10 @@ const criteria = fc.oneof(
   // never every packet: by the template (negation, fragment, stateful) or by the line's values
   { weight: 3, arbitrary: fc.constantFrom('-s 10.0.0.1/32', '-d 10.1.0.0/16', '! -s 10.0.0.2/32', '-f', '-p tcp', '-p tcp --dport 80', '-p tcp -m tcp --dport 80', '-p udp --dport 53', '-i eth0', '! -o eth1') },
   { weight: 1, arbitrary: fc.constantFrom('-m statistic --mode random --probability 0.5', '-m limit --limit 1/s', '-m conntrack --ctstate NEW', '-m mark --mark 0x4000/0x4000', '-m addrtype --dst-type LOCAL') },
+  // no packet at all (reach/never-matches) or some, in the same templates: a negated address or
+  // interface read from the row only on a line with `/0` or `+`, two tests of one field
+  { weight: 2, arbitrary: fc.constantFrom('! -s 0.0.0.0/0', '! -d 0/0', '! -i +', '! -i eth+', '-m mark --mark 0x1/0x1 -m mark --mark 0x0/0x1', '-m mark --mark 0x1/0x1 -m mark --mark 0x2/0x2',
+    '-s 10.0.0.0/8 -m iprange --src-range 192.168.0.1-192.168.0.9', '-s 10.0.0.0/8 -m iprange --src-range 10.0.0.1-10.0.0.9', '-p tcp -m tcp ! --dport 0:65535', '-p tcp -m tcp ! --dport 80', '-f -p tcp -m tcp --dport 80') },
   // broken (sharing a template with a good line above) or for the other family
   { weight: 1, arbitrary: fc.constantFrom('-s 10.0.0.300/32', '-i eth0eth0eth0eth0eth0', '-p tcp --dport 99999', '-4', '-6') },
 );
