@@ -125,6 +125,8 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
     if (p.icmp !== undefined) Object.assign(request, { icmpType: Number(p.icmp as bigint) >> 8, icmpCode: Number(p.icmp as bigint) & 255 });
     if (proto === 6) request.tcpFlags = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG'].filter((_, bit) => ((p.tcpflags as number | undefined) ?? 2) & (1 << bit));
     if (p.ctstate !== undefined) request.ctstate = p.ctstate as TraceRequest['ctstate'];
+    if (p.ttl !== undefined) request.ttl = Number(p.ttl as bigint);
+    if (p.length !== undefined) request.length = Number(p.length as bigint);
     if (p.mark !== undefined) request.mark = p.mark as number;
     if (p.ctmark !== undefined) request.ctmark = p.ctmark as number;
     if (p.in !== undefined) request.inIface = p.in as string;

@@ -24,7 +24,7 @@ import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
 export type Field = 'mark' | 'ctmark' | 'ct' | 'tos' | 'ttl' | 'tcpopt' | 'packet' | 'set';
 export const ALL_FIELDS: readonly Field[] = ['mark', 'ctmark', 'ct', 'tos', 'ttl', 'tcpopt', 'packet', 'set'];
 
-export type IntervalDim = 'src' | 'dst' | 'proto' | 'sport' | 'dport' | 'icmp';
+export type IntervalDim = 'src' | 'dst' | 'proto' | 'sport' | 'dport' | 'icmp' | 'ttl' | 'length';
 export type BitsDim = 'frag' | 'tcpflags' | 'ctstate' | 'srctype' | 'dsttype';
 
 export interface MarkConstraint {
@@ -80,7 +80,7 @@ export interface EmptyReason {
 /** What each dimension is, in a finding's words. */
 const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'in' | 'out', string> = {
   src: 'source address', dst: 'destination address', proto: 'protocol', sport: 'source port', dport: 'destination port',
-  icmp: 'ICMP type', frag: 'packet', tcpflags: 'combination of TCP flags', ctstate: 'conntrack state',
+  icmp: 'ICMP type', ttl: 'TTL (hop limit)', length: 'packet length', frag: 'packet', tcpflags: 'combination of TCP flags', ctstate: 'conntrack state',
   srctype: 'source address type', dsttype: 'destination address type', mark: 'packet mark', ctmark: 'connection mark',
   in: 'input interface', out: 'output interface',
 };
@@ -88,6 +88,7 @@ const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'in' |
 const PORT_MAX = 65535n;
 const PROTO_MAX = 255n;
 const ICMP_MAX = 65535n;
+const TTL_MAX = 255n;
 const BITS_SIZE: Record<BitsDim, number> = { frag: 2, tcpflags: 256, ctstate: 20, srctype: 12, dsttype: 12 };
 Object.setPrototypeOf(BITS_SIZE, null); // keys come from dumps: `constructor` must not find Object's
 
@@ -104,8 +105,10 @@ export function intervalMax(dim: IntervalDim, family: Family): bigint {
       return PROTO_MAX;
     case 'icmp':
       return ICMP_MAX;
+    case 'ttl':
+      return TTL_MAX;
     default:
-      return PORT_MAX;
+      return PORT_MAX; // (ports, packet length)
   }
 }
 
@@ -228,6 +231,16 @@ function icmpSet(text: string, v6: boolean): IntervalSet | undefined {
   const [type, lo, hi] = spec;
   if (!v6 && type === 255) return single(0n, ICMP_MAX); // 0xFF (`any`) is every type in the IPv4 icmp match
   return single(BigInt(type * 256 + lo), BigInt(type * 256 + hi));
+}
+
+/** `--ttl-eq 64` (`eq`), `--ttl-lt 2`, `--ttl-gt 63` as the set of TTLs it matches; plain decimals only. */
+function ttlSet(mode: string, text: string): IntervalSet | undefined {
+  if (!/^(0|[1-9]\d{0,2})$/.test(text)) return undefined;
+  const n = BigInt(text);
+  if (n > TTL_MAX) return undefined;
+  if (mode === 'eq') return single(n, n);
+  if (mode === 'lt') return n === 0n ? [] : single(0n, n - 1n);
+  return n === TTL_MAX ? [] : single(n + 1n, TTL_MAX);
 }
 
 function tcpFlagsBits(maskText: string, compText: string): bigint | undefined {
@@ -533,6 +546,21 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
       const set = rangeSet(text, family);
       if (set) {
         b.interval(option.name === 'src-range' ? 'src' : 'dst', set, option.negated, option, written, set.length === 0 && !option.negated ? 'the range is reversed' : undefined);
+        handled = true;
+      }
+    } else if ((m === 'ttl' || m === 'hl') && /^(?:ttl|hl)-(?:eq|lt|gt)$/.test(option.name)) {
+      // xt_ttl / xt_hl: ==, < or > one value; `! --ttl-eq` is !=
+      const set = ttlSet(option.name.slice(option.name.indexOf('-') + 1), text);
+      if (set) {
+        b.interval('ttl', set, option.negated, option, written, set.length === 0 ? `no ${m === 'ttl' ? 'TTL' : 'hop limit'} is ${option.name.endsWith('lt') ? 'below 0' : 'above 255'}` : undefined);
+        handled = true;
+      }
+    } else if (m === 'length' && option.name === 'length') {
+      // xt_length: the IP packet's length (IPv6: payload plus the 40-byte header) within FROM[:TO]
+      const range = /^(0|[1-9]\d{0,4})(?::(0|[1-9]\d{0,4}))?$/.exec(text);
+      const [from, to] = range ? [Number(range[1]), Number(range[2] ?? range[1])] : [];
+      if (from !== undefined && to !== undefined && from <= 65535 && to <= 65535 && from <= to) {
+        b.interval('length', single(BigInt(from), BigInt(to)), option.negated, option, written);
         handled = true;
       }
     } else if ((m === 'mark' || m === 'connmark') && option.name === 'mark') {

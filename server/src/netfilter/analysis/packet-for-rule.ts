@@ -106,6 +106,10 @@ function requestFor(shape: RuleShape, family: Family, last: boolean): TraceReque
   if (inIface) request.inIface = inIface;
   const outIface = pickInterface(shape.interfaces, 'out');
   if (outIface) request.outIface = outIface;
+  const ttl = iv('ttl');
+  if (ttl) request.ttl = Number(pick(ttl, 64n, last, false));
+  const length = iv('length');
+  if (length) request.length = Number(pick(length, 60n, last, false));
   const mark = pickMark(shape.marks, 'mark');
   if (mark !== undefined) request.mark = mark;
   const ctmark = pickMark(shape.marks, 'ctmark');
@@ -116,7 +120,7 @@ function requestFor(shape: RuleShape, family: Family, last: boolean): TraceReque
 
 /**
  * Up to two trace requests whose packets satisfy the rule's -p/-s/-d/-i/-o, ports, tcp flags,
- * icmp type, conntrack state and marks (one from the low end of each range, one from the high end).
+ * icmp type, conntrack state, TTL, length and marks (one from the low end of each range, one from the high end).
  */
 export function packetsForRule(rule: Rule, family: Family): TraceRequest[] {
   const shape = ruleShape(rule, family);

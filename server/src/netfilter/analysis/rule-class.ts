@@ -110,6 +110,11 @@ function dimensionOf(owner: string, name: string): string | undefined {
     case 'mark':
     case 'connmark':
       return name === 'mark' ? owner : undefined;
+    case 'ttl':
+    case 'hl':
+      return /^(?:ttl|hl)-(?:eq|lt|gt)$/.test(name) ? 'ttl' : undefined;
+    case 'length':
+      return name === 'length' ? 'length' : undefined;
     default:
       return undefined;
   }
@@ -138,7 +143,8 @@ export function mayBeEmptyOutline(outline: RuleOutline): number {
   for (const option of outline.matchOptions) {
     const dim = dimensionOf(option.owner, option.name);
     if (!dim) continue;
-    if (dim === 'mark' || dim === 'connmark' || option.name === 'tcp-flags' || option.owner === 'iprange' || constrain(dim)) return RULE_MAY_BE_EMPTY;
+    // (a value alone can leave nothing: a mark outside its mask, flags outside theirs, a reversed range, `--ttl-lt 0`)
+    if (dim === 'mark' || dim === 'connmark' || dim === 'ttl' || option.name === 'tcp-flags' || option.owner === 'iprange' || constrain(dim)) return RULE_MAY_BE_EMPTY;
     if (option.negated) negations = RULE_NEGATIONS;
   }
   return negations;
