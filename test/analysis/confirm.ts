@@ -99,6 +99,7 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
     for (const [dim, field] of [['srctype', 'src'], ['dsttype', 'dst']] as const) if (shape.bits.has(dim) && family === 'ipv4') for (const v of [LOCAL_ADDRESS_VALUE, field === 'src' ? DEFAULT_SRC : DEFAULT_DST]) add(field, v);
     if (shape.bits.has('ctstate')) for (const state of ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED']) add('ctstate', state);
     const flags = shape.bits.get('tcpflags');
+    // (every flag set the test allows, and a few it does not)
     if (flags !== undefined) for (let f = 0; f < 64; f++) if (((flags >> BigInt(f)) & 1n) === 1n || f % 9 === 0) add('tcpflags', f);
     for (const m of shape.marks) for (const v of [m.value, m.value ^ m.mask, 0]) add(m.field, v >>> 0);
     for (const i of shape.interfaces) add(i.dir, i.wildcard ? i.name + '0' : i.name);

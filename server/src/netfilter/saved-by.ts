@@ -36,7 +36,7 @@ export function mergesNegatedPorts(saver: SavedBy | undefined): boolean {
  * iptables-nft 1.8.9 translates a tcp/udp match into nftables expressions and emits none for a port
  * range over every port, whatever its `!`: `-p tcp -m tcp ! --dport 0:65535` is loaded (and saved)
  * as `-p tcp`, which matches every TCP packet, where iptables-legacy's match never matches.
- * Measured in a namespace (`nft list ruleset`, test/kernel/dumps/nft-full-port-ranges.rules); a
+ * Measured in a namespace (`nft list ruleset`; kernel case test/kernel/dumps/never-matches.rules); a
  * later iptables emits the negated test (upstream commit "nft: Fix for … invert" in add_nft_tcpudp).
  * Only 1.8.9 is assumed to do it, as for mergesNegatedPorts.
  */

@@ -490,15 +490,58 @@ function isEveryPort(text: string): boolean {
   return !!set && set.length === 1 && set[0][0] === 0n && set[0][1] === PORT_MAX;
 }
 
+/**
+ * The dimension an option of `owner` (a module; '' for -p/-s/-d/-f) constrains in addMatch and
+ * buildShape, if they model it: rule-class.ts reads a template's outline with it. Keep the two together.
+ */
+export function dimensionOf(owner: string, name: string): string | undefined {
+  switch (owner) {
+    case '':
+      return name === 'protocol' ? 'proto' : name === 'source' ? 'src' : name === 'destination' ? 'dst' : name === 'fragment' ? 'frag' : undefined;
+    case 'tcp':
+      return name === 'tcp-flags' || name === 'syn' ? 'tcpflags' : name === 'sport' || name === 'dport' ? name : undefined;
+    case 'udp':
+    case 'sctp':
+    case 'dccp':
+    case 'udplite':
+      return name === 'sport' || name === 'dport' ? name : undefined;
+    case 'multiport':
+      return name === 'sports' ? 'sport' : name === 'dports' ? 'dport' : undefined;
+    case 'icmp':
+    case 'icmp6':
+      return name === 'icmp-type' || name === 'icmpv6-type' ? 'icmp' : undefined;
+    case 'conntrack':
+      return name === 'ctstate' ? 'ctstate' : undefined;
+    case 'state':
+      return name === 'state' ? 'ctstate' : undefined;
+    case 'addrtype':
+      return name === 'src-type' ? 'srctype' : name === 'dst-type' ? 'dsttype' : undefined;
+    case 'iprange':
+      return name === 'src-range' ? 'src' : name === 'dst-range' ? 'dst' : undefined;
+    case 'mark':
+    case 'connmark':
+      return name === 'mark' ? owner : undefined;
+    case 'ttl':
+    case 'hl':
+      return /^(?:ttl|hl)-(?:eq|lt|gt)$/.test(name) ? 'ttl' : undefined;
+    case 'length':
+      return name === 'length' ? 'length' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Modules that never match a non-first fragment (the kernel checks fragoff before the header): the `frag` dimension. */
+export const FIRST_FRAGMENT_MODULES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite', 'multiport', 'icmp', 'icmp6']);
+
 function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: LoaderQuirks): void {
   const m = match.module;
   const scope = m;
   const written = match.implicit ? '' : m;
   const dropped = nftDroppedPortOptions(match, loader);
-  // These modules never match a non-first fragment (the kernel checks fragoff before the header),
-  // but for a tcp/udp match iptables-nft loads as no expression at all.
+  // (except a tcp/udp match iptables-nft loads as no expression at all)
   const nothingLoaded = dropped.length > 0 && dropped.length === match.options.length;
-  if ((L4_MODULES.has(m) || m === 'icmp' || m === 'icmp6' || m === 'multiport') && !nothingLoaded) b.bitset('frag', 1n, false, undefined, m, match, `-m ${m} never matches a non-first fragment`);
+  if (FIRST_FRAGMENT_MODULES.has(m) && !nothingLoaded) b.bitset('frag', 1n, false, undefined, m, match, `-m ${m} never matches a non-first fragment`);
   for (const option of match.options) {
     if (dropped.includes(option)) continue;
     const text = option.args[0]?.text ?? '';

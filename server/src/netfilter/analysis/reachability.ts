@@ -10,7 +10,7 @@ import type { Chain, Problem, Rule } from '../model';
 import { addressMax, certainlyStateful, cidrBlock, cidrInterval, explainEmptyShape, nftDroppedPortOptions, ruleShape, shapeSubsumes, type Field, type RuleShape, isUniversal } from './constraints';
 import { Cancelled, lineNumber, wholeLineSpan, type AnalysisContext, type AnalysisSteps, type TableFacts } from './context';
 import type { OutlineOption, RuleOutline } from '../rule-templates';
-import { negatedMayExcludeAll, RULE_MAY_BE_EMPTY, RULE_NEGATIONS, RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE } from './rule-class';
+import { excludesAllNeedle, negatedMayExcludeAll, RULE_MAY_BE_EMPTY, RULE_NEGATIONS, RULE_OBJECT, RULE_STATEFUL, RULE_TARGET, RULE_UNUSABLE, TARGET_NONE } from './rule-class';
 
 interface Candidate {
   index: number;
@@ -206,9 +206,8 @@ class ReachabilityWalk {
     const outline = facts.outlineAt(chainId!, index);
     if (!outline) return true;
     for (const option of negatedOptions(outline)) {
-      // An address excludes every packet only as a /0 block, an interface only as `+`: a line without
-      // those characters needs no reading (kube-proxy's 10k `! -s POD_CIDR` rules, read cold in the CLI)
-      const needle = option.owner !== '' ? undefined : option.name === 'source' || option.name === 'destination' ? '/0' : option.name.endsWith('-interface') ? '+' : undefined;
+      // (a line without the text the value needs is not read: kube-proxy's 10k `! -s POD_CIDR` rules)
+      const needle = excludesAllNeedle(option.owner, option.name);
       if (needle && !context.linesContaining(needle).has(facts.ruleLine(chainId!, index))) continue;
       const read = facts.optionTextAt(chainId!, index, option.owner, option.name);
       if (negatedMayExcludeAll(option.owner, option.name, read ? read.text : undefined)) return true;

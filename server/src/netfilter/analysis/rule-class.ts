@@ -7,7 +7,7 @@
 
 import type { RuleOutline } from '../rule-templates';
 import type { TargetUse } from '../model';
-import { statefulOutline } from './constraints';
+import { FIRST_FRAGMENT_MODULES, dimensionOf, statefulOutline } from './constraints';
 import { PROTOCOL_CHECKED_AT_LOAD, protocolCheckedAtLoad } from '../parser';
 
 /** Verdicts that end the traversal of the current chain for every packet the rule matches. */
@@ -82,47 +82,6 @@ export function templateClassBits(target: { kind: TargetUse['kind']; goto: boole
   return bits;
 }
 
-/** The dimension of constraints.ts an option of `owner` (a module; '' for -p/-s/-d/-f) constrains, if it models it. */
-function dimensionOf(owner: string, name: string): string | undefined {
-  switch (owner) {
-    case '':
-      return name === 'protocol' ? 'proto' : name === 'source' ? 'src' : name === 'destination' ? 'dst' : name === 'fragment' ? 'frag' : undefined;
-    case 'tcp':
-      return name === 'tcp-flags' || name === 'syn' ? 'tcpflags' : name === 'sport' || name === 'dport' ? name : undefined;
-    case 'udp':
-    case 'sctp':
-    case 'dccp':
-    case 'udplite':
-      return name === 'sport' || name === 'dport' ? name : undefined;
-    case 'multiport':
-      return name === 'sports' ? 'sport' : name === 'dports' ? 'dport' : undefined;
-    case 'icmp':
-    case 'icmp6':
-      return name === 'icmp-type' || name === 'icmpv6-type' ? 'icmp' : undefined;
-    case 'conntrack':
-      return name === 'ctstate' ? 'ctstate' : undefined;
-    case 'state':
-      return name === 'state' ? 'ctstate' : undefined;
-    case 'addrtype':
-      return name === 'src-type' ? 'srctype' : name === 'dst-type' ? 'dsttype' : undefined;
-    case 'iprange':
-      return name === 'src-range' ? 'src' : name === 'dst-range' ? 'dst' : undefined;
-    case 'mark':
-    case 'connmark':
-      return name === 'mark' ? owner : undefined;
-    case 'ttl':
-    case 'hl':
-      return /^(?:ttl|hl)-(?:eq|lt|gt)$/.test(name) ? 'ttl' : undefined;
-    case 'length':
-      return name === 'length' ? 'length' : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** Modules that match first fragments only (constraints.ts addMatch: the `frag` dimension). */
-const FIRST_FRAGMENT_MODULES = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite', 'multiport', 'icmp', 'icmp6']);
-
 /**
  * 0 when no rule with this outline can have an empty shape (constraints.ts): every dimension is
  * constrained at most once, by an option that is neither negated nor one whose value can empty it by
@@ -158,12 +117,23 @@ export function mayBeEmptyOutline(outline: RuleOutline): number {
  */
 export function negatedMayExcludeAll(owner: string, name: string, text: string | undefined): boolean {
   if (text === undefined) return true;
+  const needle = excludesAllNeedle(owner, name);
+  if (needle !== undefined && !text.includes(needle)) return false;
   if (owner === '') {
-    if (name === 'source' || name === 'destination') return text.includes('/0');
     if (name === 'in-interface' || name === 'out-interface') return text === '+';
     if (name === 'fragment') return false;
     return true;
   }
   if (name === 'sport' || name === 'dport' || name === 'sports' || name === 'dports') return text.includes(':') || text.includes(',');
   return true;
+}
+
+/**
+ * Text that negated option `name` of `owner` must contain to exclude every packet (negatedMayExcludeAll):
+ * an address a /0 block, an interface `+`. A line without it needs no reading of the option from
+ * its row (kube-proxy's 10k `! -s POD_CIDR` rules). Undefined: no such shortcut.
+ */
+export function excludesAllNeedle(owner: string, name: string): string | undefined {
+  if (owner !== '') return undefined;
+  return name === 'source' || name === 'destination' ? '/0' : name === 'in-interface' || name === 'out-interface' ? '+' : undefined;
 }
