@@ -76,7 +76,12 @@ const CASES: Record<string, Case[]> = {
     ['-m conntrack --ctstate DNAT', {}, false],
     ['-m conntrack --ctstate DNAT', { ctstatus: ['DNAT'] }, true],
     ['-m conntrack --ctstate NEW,SNAT', { ctstatus: ['SNAT'], ctstate: 'ESTABLISHED' }, true],
-    ['-m conntrack --ctstatus DNAT', { ctstatus: ['DNAT'] }, true],
+    // (iptables reads ctstatus and ctstate words by their start, in any case: `ass` is ASSURED, `est` ESTABLISHED)
+    ['-m conntrack --ctstatus ass', { ctstatus: ['ASSURED'] }, true],
+    ['-m conntrack --ctstatus SEEN', { ctstatus: ['ASSURED'] }, false],
+    ['-m conntrack --ctstate est,REL', { ctstate: 'RELATED' }, true],
+    ['-m conntrack --ctstate N', { ctstate: 'ESTABLISHED' }, false],
+    ['-m conntrack --ctdir reply', { ctstate: 'NEW' }, false],
     ['-m conntrack --ctstatus ASSURED', {}, false],
     ['-m conntrack --ctproto tcp', {}, true],
     ['-m conntrack --ctorigdst 10.96.0.10 --ctorigdstport 53', { dst: '10.244.0.2', dport: 53, origDst: '10.96.0.10', origDport: 53, ctstatus: ['DNAT'] }, true],
@@ -94,6 +99,7 @@ const CASES: Record<string, Case[]> = {
     ['-m state --state NEW', {}, true],
     ['-m state --state ESTABLISHED,RELATED', { ctstate: 'RELATED' }, true],
     ['-m state ! --state NEW', {}, false],
+    ['-m state --state e,r', { ctstate: 'ESTABLISHED' }, true],
   ],
   mark: [
     ['-m mark --mark 0x4000/0x4000', { mark: 0x4000 }, true],
@@ -183,6 +189,10 @@ const CASES: Record<string, Case[]> = {
     ['-m pkttype --pkt-type unicast', {}, true],
     ['-m pkttype --pkt-type broadcast', {}, false],
     ['-m pkttype ! --pkt-type multicast', {}, true],
+    // (libxt_pkttype's other names: host is unicast, bcast and mcast)
+    ['-m pkttype --pkt-type Host', {}, true],
+    ['-m pkttype --pkt-type bcast', { pkttype: 'broadcast' }, true],
+    ['-m pkttype --pkt-type mcast', { pkttype: 'broadcast' }, false],
   ],
   dscp: [
     ['-m dscp --dscp 46', { dscp: 46 }, true],

@@ -25,6 +25,10 @@ const CASES: Case[] = [
   { rule: '-j RETURN', verdict: 'RETURN' },
   { rule: '-j REJECT --reject-with tcp-reset', verdict: 'REJECT', description: 'tcp-reset' },
   { rule: '-j REJECT', verdict: 'REJECT', description: 'icmp-port-unreachable' },
+  // (libipt_REJECT reads the start of a type or its alias, first in its table: `tcp` is tcp-reset, `p` proto-unreach)
+  { rule: '-j REJECT --reject-with tcp', verdict: 'REJECT', description: 'rejected with tcp-reset (written "tcp")' },
+  { rule: '-j REJECT --reject-with p', verdict: 'REJECT', description: 'rejected with icmp-proto-unreachable (written "p")' },
+  { rule: '-j REJECT --reject-with HOST-PROHIB', verdict: 'REJECT', description: 'rejected with icmp-host-prohibited (written "HOST-PROHIB")' },
   // MARK: mark = (mark & ~mask) ^ value; --set-mark v/m clears m|v then ORs v
   { rule: '-j MARK --set-xmark 0x4000/0x4000', verdict: 'CONTINUE', rewrite: { mark: 0x4000 }, description: 'mark 0x0 → 0x4000 (set bit 14)' },
   { rule: '-j MARK --set-xmark 0x4000/0x0', packet: { mark: 0x4000 }, verdict: 'CONTINUE', rewrite: { mark: 0 }, description: 'clear bit 14' },

@@ -152,6 +152,14 @@ const rejectCases: KernelCase[] = [
   { name: 'reject: tcp 2000 falls to INPUT policy ACCEPT', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 2000 } },
 ];
 
+// Abbreviated and other spellings of states, statuses, packet types and reject types (strncasecmp, aliases).
+const abbreviated = own('abbreviated-words.rules');
+const abbreviatedWordCases: KernelCase[] = [
+  { name: 'abbreviated words: tcp 1001 (`--reject-with tcp`)', dump: abbreviated, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 1001 } },
+  { name: 'abbreviated words: udp 1002 (`--reject-with p`)', dump: abbreviated, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 1002 } },
+  { name: 'abbreviated words: tcp 2000 (`--ctstate n -j DROP`)', dump: abbreviated, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 2000 } },
+];
+
 const gotos = own('gotos-and-returns.rules');
 const gotoCases: KernelCase[] = [
   { name: 'gotos: tcp 22 via -g GOTO-TARGET, falls back to INPUT (not CHECK-A)', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
@@ -377,6 +385,7 @@ export const kernelCases: KernelCase[] = [
   ...localPolicyCases,
   ...marksCases,
   ...rejectCases,
+  ...abbreviatedWordCases,
   ...gotoCases,
   ...fwCases,
   ...v6Cases,

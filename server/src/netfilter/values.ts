@@ -415,18 +415,16 @@ function checkGrammar(spec: OptionSpec, text: string, family: Family, module: st
     }
     case 'enum': {
       if (!spec.values) return undefined;
-      const ok = spec.values.some((v) => v.toLowerCase() === text.toLowerCase());
-      return ok ? undefined : { severity: 'error', message: `'${text}' is not one of ${spec.values.join(', ')}` };
+      return valueWord(spec, text) !== undefined ? undefined : { severity: 'error', message: `'${text}' is not one of ${spec.values.join(', ')}${readingNote(spec)}` };
     }
     case 'enum-list':
     case 'flags': {
       if (!spec.values) return undefined;
       const strtok = spec.strtokList;
-      const fold = (word: string) => (strtok?.caseSensitive ? word : word.toLowerCase());
-      const allowed = new Set(spec.values.map(fold));
       const items = strtok ? strtokItems(text, strtok.separators) : text.split(',');
       for (const item of items) {
-        if (!allowed.has(fold(item))) return { severity: 'error', message: `'${item}' is not one of ${spec.values.join(', ')}` };
+        // (libxtables' strchr(',') loop refuses an empty item before comparing it: `NEW,` is an error even where `N` is NEW)
+        if (item === '' || valueWord(spec, item) === undefined) return { severity: 'error', message: `'${item}' is not one of ${spec.values.join(', ')}${readingNote(spec)}` };
       }
       // (a list of separators only reads as the empty value: `","` is `""`)
       const emptyReading = items.length === 0 && module !== undefined ? EMPTY_VALUE_READINGS[`${module} --${spec.name}`] : undefined;
@@ -436,6 +434,41 @@ function checkGrammar(spec: OptionSpec, text: string, family: Family, module: st
     default:
       return undefined;
   }
+}
+
+/**
+ * The value of `spec.values` that `word` stands for, as the extension's parser reads it; undefined
+ * when it reads none. spec.valueMatch says how words compare: 'nocase' (strcasecmp, the default),
+ * 'exact' (strcmp: policy, connbytes, statistic, CT events, LOG levels) or 'prefix' (strncasecmp over
+ * the word's length: the first value in the extension's table order that the word begins, so `EST`
+ * is ESTABLISHED and `tcp` is tcp-reset — conntrack and state states, ctstatus, REJECT types). A
+ * value's aliases (spec.valueAliases) are tried together with it, as REJECT's table does.
+ */
+export function valueWord(spec: Pick<OptionSpec, 'values' | 'valueMatch' | 'valueAliases'>, word: string): string | undefined {
+  const values = spec.values;
+  if (!values) return undefined;
+  const mode = spec.valueMatch ?? 'nocase';
+  const lower = word.toLowerCase();
+  const reads = (candidate: string): boolean => {
+    if (mode === 'exact') return candidate === word;
+    const folded = candidate.toLowerCase();
+    return mode === 'nocase' ? folded === lower : folded.startsWith(lower);
+  };
+  for (const value of values) {
+    if (reads(value)) return value;
+    for (const alias of spec.valueAliases?.[value] ?? []) if (reads(alias)) return value;
+  }
+  return undefined;
+}
+
+/** How the words are read, for an error message (only where it is not plain case-insensitive names). */
+function readingNote(spec: Pick<OptionSpec, 'valueMatch' | 'valueAliases'>): string {
+  const pairs = spec.valueAliases ? Object.entries(spec.valueAliases).flatMap(([value, words]) => words.filter((w) => w !== value).map((w) => [w, value])) : [];
+  // (a few aliases with what they stand for; REJECT's eight as a list of short names)
+  if (pairs.length > 3 && spec.valueMatch === 'prefix') return ` (or the start of one or of a short name: ${pairs.map(([w]) => w).join(', ')})`;
+  const aliases = pairs.length > 3 ? `or a short name: ${pairs.map(([w]) => w).join(', ')}` : pairs.length ? `also ${pairs.map(([w, value]) => `${w} for ${value}`).join(', ')}` : undefined;
+  const notes = [spec.valueMatch === 'exact' ? 'case matters' : spec.valueMatch === 'prefix' ? 'or the start of one' : undefined, aliases].filter(Boolean);
+  return notes.length ? ` (${notes.join('; ')})` : '';
 }
 
 /** The items strtok() finds in `text` between any of `separators` (empty items are skipped). */

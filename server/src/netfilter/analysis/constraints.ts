@@ -19,6 +19,8 @@ import type { RuleOutline } from '../rule-templates';
 import { ICMP_TYPES, icmpTypeSpec, resolveIcmpType } from '../extensions/matches/icmp';
 import { portOptionsNftDrops } from '../extensions/common';
 import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
+import { CONNTRACK_STATE_OPTION, listedValues } from '../extensions/matches/conntrack';
+import { STATE_OPTION } from '../extensions/matches/state';
 
 /** Packet properties a non-terminal target can change between two rules of a chain. */
 export type Field = 'mark' | 'ctmark' | 'ct' | 'tos' | 'ttl' | 'tcpopt' | 'packet' | 'set';
@@ -263,8 +265,9 @@ function tcpFlagsBits(maskText: string, compText: string): bigint | undefined {
   return bits;
 }
 
-function ctstateBits(list: string, withNat: boolean): bigint | undefined {
-  const names = list.split(',').map((s) => s.toUpperCase());
+/** `names`: the states a --ctstate / --state list names as read (listedValues); `words`: how many it has. */
+function ctstateBits(names: string[], words: number, withNat: boolean): bigint | undefined {
+  if (names.length !== words) return undefined; // (a word iptables does not read: the parser reports it)
   for (const n of names) if (!CT_BASE.includes(n) && !(withNat && (n === 'SNAT' || n === 'DNAT'))) return undefined;
   let bits = 0n;
   for (let base = 0; base < 5; base++)
@@ -574,7 +577,7 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
         handled = true;
       }
     } else if ((m === 'conntrack' && option.name === 'ctstate') || (m === 'state' && option.name === 'state')) {
-      const bits = ctstateBits(text, m === 'conntrack');
+      const bits = ctstateBits(listedValues(m === 'conntrack' ? CONNTRACK_STATE_OPTION : STATE_OPTION, text), text.split(',').length, m === 'conntrack');
       if (bits !== undefined) {
         b.bitset('ctstate', bits, option.negated, option, written);
         handled = true;

@@ -41,15 +41,22 @@ export interface OptionSpec {
   /** true when `! --opt` is accepted */
   negatable: boolean;
   value: ValueKind;
-  /** allowed words for `enum`, `enum-list`, `flags` */
+  /** allowed words for `enum`, `enum-list`, `flags`, in the order of the extension's own table (see valueMatch) */
   values?: string[];
+  /**
+   * How the extension compares a word with `values` (values.ts valueWord): 'nocase' (strcasecmp, the
+   * default), 'exact' (strcmp), or 'prefix' (strncasecmp over the word's length: the first value, in
+   * table order, that the word begins — `EST` is ESTABLISHED, `tcp` is tcp-reset).
+   */
+  valueMatch?: 'nocase' | 'exact' | 'prefix';
+  /** other words the extension reads as a value, tried together with it (pkttype's `bcast` for broadcast) */
+  valueAliases?: Readonly<Record<string, readonly string[]>>;
   /**
    * How an `enum-list` / `flags` value is split when the extension splits it with strtok() on these
    * separators: empty items are skipped (`,SYN` is SYN; `,` is no item at all). Without it, the list
-   * is libxtables' strchr(',') loop, where an empty item is an error. Words compare case-insensitively
-   * unless caseSensitive (hashlimit's strcmp).
+   * is libxtables' strchr(',') loop, where an empty item is an error. Words compare as valueMatch says.
    */
-  strtokList?: { separators: string; caseSensitive?: boolean };
+  strtokList?: { separators: string };
   /** short, plain-language description shown in hovers and completion */
   doc: string;
   /** required for the extension to be valid (iptables rejects the rule without it) */

@@ -19,6 +19,7 @@ import { lineOf as lineOfOffset } from '../positions';
 import { genericOptionText, optionText, ruleOutline } from '../parser';
 import { TARGET_OPTIONS } from '../rule-templates';
 import { explainEmptyShape } from '../analysis/constraints';
+import { CONNTRACK_STATE_OPTION, listedValues } from '../extensions/matches/conntrack';
 import { loaderQuirksOf } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 
@@ -371,7 +372,8 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
   if (outIface && !outIface.negated && c.outIface === undefined) c.outIface = concreteInterface(outIface.args[0]?.text);
   const state = positiveOption(rule, ['ctstate', 'state']);
   if (state && c.state === undefined) {
-    const states = (state.args[0]?.text ?? '').toUpperCase().split(',');
+    // (the states as iptables reads the words: `EST` is ESTABLISHED)
+    const states = listedValues(CONNTRACK_STATE_OPTION, state.args[0]?.text ?? '');
     c.state = states.includes('NEW') ? 'NEW' : states.find((s) => ['ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(s));
   }
   const mark = rule.matches.find((m) => m.module === 'mark')?.options.find((o) => o.name === 'mark' && !o.negated);

@@ -14,6 +14,7 @@ import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
 import { locate, type OptionOwner } from './locate';
 import { explainMarkOperation, hex, markConventions, markOperation, describeBits, parseMarkNumber, relevantBits, type MarkField, type MarkOperation } from './marks';
 import { GENERIC_OPTION_DOCS, describeValue } from './option-docs';
+import { valueWord } from '../values';
 
 export interface HoverResult {
   markdown: string;
@@ -299,11 +300,26 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
   if (option.name === 'u32' && ownerName === 'u32') return u32Hover(doc, rule, option, argument.text);
   if (ownerName === 'time' && owner.kind === 'match') return `**\`${quoted(argument.text)}\`** — value of --${option.name}\n\n${describeTimeMatch(owner.match)}`;
   const lines = [`**\`${quoted(argument.text)}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
+  const reading = spec && argIndex === 0 ? readingOf(spec, argument.text) : undefined;
+  if (reading) lines.push(`iptables reads it as \`${reading}\``);
   if (spec) {
     lines.push(spec.doc);
     if (spec.value !== 'none') lines.push(`Value: ${describeValue(spec)}`);
   }
   return lines.join('\n\n');
+}
+
+/**
+ * The words of a named value as iptables reads them (`est,rel` is ESTABLISHED,RELATED, `tcp` is
+ * tcp-reset, `bcast` broadcast), when that differs from what is written; undefined otherwise.
+ */
+function readingOf(spec: OptionSpec, text: string): string | undefined {
+  if (!spec.values || (spec.value !== 'enum' && spec.value !== 'enum-list') || spec.strtokList) return undefined;
+  const words = spec.value === 'enum' ? [text] : text.split(',');
+  const read = words.map((word) => valueWord(spec, word));
+  if (read.some((value) => value === undefined)) return undefined;
+  const reading = read.join(',');
+  return reading === text ? undefined : reading;
 }
 
 /** A u32 program test by test, with the header fields each reads (the rule's -p names the transport header's). */

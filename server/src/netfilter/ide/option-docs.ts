@@ -42,9 +42,21 @@ export const VALUE_SYNTAX: Record<ValueKind, string> = {
 };
 Object.setPrototypeOf(VALUE_SYNTAX, null); // keys come from dumps: `constructor` must not find Object's
 
-export function describeValue(spec: Pick<OptionSpec, 'value' | 'values' | 'arity'>): string {
+export function describeValue(spec: Pick<OptionSpec, 'value' | 'values' | 'arity' | 'valueMatch' | 'valueAliases'>): string {
   let text = VALUE_SYNTAX[spec.value] ?? '';
-  if (spec.values && spec.values.length) text += `: ${spec.values.map((v) => '`' + v + '`').join(', ')}`;
+  if (spec.values && spec.values.length) {
+    const code = (word: string) => '`' + word + '`';
+    const aliases = (value: string) => (spec.valueAliases?.[value]?.length ? ` (also ${spec.valueAliases[value].map(code).join(', ')})` : '');
+    text += `: ${spec.values.map((v) => code(v) + aliases(v)).join(', ')}`;
+    // (how iptables reads the words: values.ts valueWord)
+    if (spec.valueMatch === 'exact') text += '; case matters';
+    if (spec.valueMatch === 'prefix') {
+      // (an example: the longest value whose first three letters no other value starts with)
+      const values = spec.values;
+      const example = [...values].sort((a, b) => b.length - a.length).find((v) => values.every((w) => w === v || !w.toLowerCase().startsWith(v.slice(0, 3).toLowerCase())));
+      text += `; the start of a word is enough, in any case${example ? ` (\`${example.slice(0, 3).toLowerCase()}\` is ${example})` : ''}`;
+    }
+  }
   if (Array.isArray(spec.arity) && spec.arity[0] === 0 && spec.value !== 'none') text += ' (optional)';
   return text;
 }

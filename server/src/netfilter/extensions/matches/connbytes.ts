@@ -24,11 +24,11 @@ export const connbytesMatch: MatchSpec = {
       doc: 'Match packets from a connection whose packets/bytes/average packet size is more than FROM and less than TO bytes/packets',
     },
     {
-      name: 'connbytes-dir', arity: 1, negatable: false, value: 'enum', values: ['original', 'reply', 'both'], required: true,
+      name: 'connbytes-dir', arity: 1, negatable: false, value: 'enum', values: ['original', 'reply', 'both'], valueMatch: 'exact', required: true,
       doc: 'Which packets to consider',
     },
     {
-      name: 'connbytes-mode', arity: 1, negatable: false, value: 'enum', values: ['packets', 'bytes', 'avgpkt'], required: true,
+      name: 'connbytes-mode', arity: 1, negatable: false, value: 'enum', values: ['packets', 'bytes', 'avgpkt'], valueMatch: 'exact', required: true,
       doc: 'Whether to check the amount of packets, number of bytes transferred or the average size (in bytes) of all packets received so far',
     },
   ],

@@ -4,9 +4,9 @@ import type { MatchUse } from '../../model';
 import type { Packet } from '../../packet';
 import { cidrContains, parseHostMask } from '../../addr';
 import { protocolNumber } from '../../packet';
-import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
+import type { EvalContext, MatchOutcome, MatchSpec, OptionSpec } from '../types';
 import { evaluateOptions, inRange, optionText, parseIntRange, parseServicePortRange, undecided } from '../common';
-import { uintRangeProblem } from '../../values';
+import { uintRangeProblem, valueWord } from '../../values';
 import { protocolProblem } from '../value-checks';
 
 export const conntrackMatch: MatchSpec = {
@@ -15,7 +15,7 @@ export const conntrackMatch: MatchSpec = {
   evaluate: evaluateConntrack,
   options: [
     {
-      name: 'ctstate', arity: 1, negatable: true, value: 'enum-list', values: ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED', 'SNAT', 'DNAT'],
+      name: 'ctstate', arity: 1, negatable: true, value: 'enum-list', values: ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED', 'SNAT', 'DNAT'], valueMatch: 'prefix',
       doc: 'Statelist is a comma separated list of the connection states to match',
     },
     {
@@ -39,7 +39,7 @@ export const conntrackMatch: MatchSpec = {
       doc: 'Match the reply-direction destination address of the connection (after SNAT: the masquerade address)',
     },
     {
-      name: 'ctstatus', arity: 1, negatable: true, value: 'enum-list', values: ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'],
+      name: 'ctstatus', arity: 1, negatable: true, value: 'enum-list', values: ['NONE', 'EXPECTED', 'SEEN_REPLY', 'ASSURED', 'CONFIRMED'], valueMatch: 'prefix',
       doc: 'Statuslist is a comma separated list of the connection statuses to match',
     },
     {
@@ -69,6 +69,13 @@ export const conntrackMatch: MatchSpec = {
   ],
 };
 
+const optionSpec = (name: string): OptionSpec => conntrackMatch.options.find((o) => o.name === name)!;
+const CTSTATE = optionSpec('ctstate');
+/** --ctstate's spec (valueWord reads its words) */
+export const CONNTRACK_STATE_OPTION = CTSTATE;
+const CTSTATUS = optionSpec('ctstatus');
+const CTDIR = optionSpec('ctdir');
+
 /** Packets without a conntrack entry: INVALID and UNTRACKED. */
 export function hasConntrack(packet: Packet): boolean {
   return packet.ctstate !== 'INVALID' && packet.ctstate !== 'UNTRACKED';
@@ -87,9 +94,23 @@ export function stateBits(packet: Packet, withVirtual: boolean): Set<string> {
   return bits;
 }
 
-export function stateListMatches(packet: Packet, list: string, withVirtual: boolean): boolean {
+/**
+ * The values a list option names, as the extension reads its words (values.ts valueWord: `EST` is
+ * ESTABLISHED, `n` is NEW); a word it cannot read is left out (the parser reports it).
+ */
+export function listedValues(spec: OptionSpec, list: string): string[] {
+  return list.split(',').flatMap((word) => valueWord(spec, word) ?? []);
+}
+
+/** Whether the packet's state is one of `list` (the --ctstate or --state of `spec`). */
+export function stateListMatches(packet: Packet, list: string, withVirtual: boolean, spec: OptionSpec = CTSTATE): boolean {
   const bits = stateBits(packet, withVirtual);
-  return list.split(',').some((state) => bits.has(state.toUpperCase()));
+  return listedValues(spec, list).some((state) => bits.has(state));
+}
+
+/** --ctdir's value as read (ORIGINAL / REPLY, any case). */
+function directionOf(text: string): string {
+  return valueWord(CTDIR, text) ?? text.toUpperCase();
 }
 
 function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
@@ -115,8 +136,7 @@ function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
       switch (option.name) {
         case 'ctstate': return stateListMatches(p, a, true);
         case 'ctstatus': {
-          const wanted = a.split(',').map((s) => s.toUpperCase());
-          return wanted.some((status) => (p.ctstatus as string[]).includes(status));
+          return listedValues(CTSTATUS, a).some((status) => (p.ctstatus as string[]).includes(status));
         }
         case 'ctproto': return protocolNumber(a) === p.proto;
         case 'ctorigsrc': return inCidr(p.origSrc, a);
@@ -129,9 +149,9 @@ function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
         case 'ctrepldstport': return port(replyDport, a);
         case 'ctdir':
           // the first packet of a connection always travels in the ORIGINAL direction
-          if (p.ctstate === 'NEW') return a.toUpperCase() === 'ORIGINAL';
-          return undecided(`assumed the packet travels in the ${a.toUpperCase()} direction`, {
-            negated: `assumed the packet travels in the ${a.toUpperCase() === 'ORIGINAL' ? 'REPLY' : 'ORIGINAL'} direction`,
+          if (p.ctstate === 'NEW') return directionOf(a) === 'ORIGINAL';
+          return undecided(`assumed the packet travels in the ${directionOf(a)} direction`, {
+            negated: `assumed the packet travels in the ${directionOf(a) === 'ORIGINAL' ? 'REPLY' : 'ORIGINAL'} direction`,
           });
         case 'ctexpire':
           return undecided(`assumed the connection's remaining timeout is within ${parseIntRange(a) ? a : '?'} seconds`, {
@@ -153,7 +173,7 @@ function evaluateOnTemplate(match: MatchUse, p: Packet): MatchOutcome {
       const a = option.args[0]?.text ?? '';
       switch (option.name) {
         case 'ctstate': return stateListMatches(p, a, false);
-        case 'ctstatus': return a.split(',').some((s) => s.toUpperCase() === 'CONFIRMED');
+        case 'ctstatus': return listedValues(CTSTATUS, a).includes('CONFIRMED');
         case 'ctproto': return protocolNumber(a) === 0;
         case 'ctorigsrc': case 'ctorigdst': case 'ctreplsrc': case 'ctrepldst': {
           const cidr = parseHostMask(a, p.family);
@@ -161,7 +181,7 @@ function evaluateOnTemplate(match: MatchUse, p: Packet): MatchOutcome {
         }
         case 'ctorigsrcport': case 'ctorigdstport': case 'ctreplsrcport': case 'ctrepldstport':
           return inRange(0, parseServicePortRange(a));
-        case 'ctdir': return a.toUpperCase() === 'ORIGINAL';
+        case 'ctdir': return directionOf(a) === 'ORIGINAL';
         case 'ctexpire': return undecided(`assumed the template's timeout is within ${a} seconds`, { negated: `assumed the template's timeout is not within ${a} seconds` });
         default: return undefined;
       }

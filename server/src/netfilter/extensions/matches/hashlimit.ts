@@ -65,7 +65,7 @@ export const hashlimitMatch: MatchSpec = {
       doc: 'After how many milliseconds do hash entries expire',
     },
     {
-      name: 'hashlimit-mode', arity: 1, negatable: false, value: 'enum-list', strtokList: { separators: ',|', caseSensitive: true }, values: ['srcip', 'srcport', 'dstip', 'dstport'],
+      name: 'hashlimit-mode', arity: 1, negatable: false, value: 'enum-list', strtokList: { separators: ',|' }, valueMatch: 'exact', values: ['srcip', 'srcport', 'dstip', 'dstport'],
       doc: 'A comma-separated list of objects to take into consideration (`|` separates too; lower case only)',
     },
     {

@@ -3,6 +3,7 @@
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText } from '../common';
+import { valueWord } from '../../values';
 
 export const pkttypeMatch: MatchSpec = {
   name: 'pkttype',
@@ -10,7 +11,7 @@ export const pkttypeMatch: MatchSpec = {
   evaluate: evaluatePkttype,
   options: [
     {
-      name: 'pkt-type', arity: 1, negatable: true, value: 'enum', values: ['unicast', 'broadcast', 'multicast', 'host', 'otherhost'], required: true,
+      name: 'pkt-type', arity: 1, negatable: true, value: 'enum', values: ['unicast', 'broadcast', 'multicast', 'otherhost'], valueAliases: { unicast: ['host'], broadcast: ['bcast'], multicast: ['mcast'] }, required: true,
       doc: 'Match the link-layer packet type: unicast, broadcast or multicast',
     },
   ],
@@ -22,8 +23,8 @@ function evaluatePkttype(match: MatchUse, ctx: EvalContext): MatchOutcome {
     match.options,
     (option) => {
       if (option.name !== 'pkt-type') return undefined;
-      const wanted = (option.args[0]?.text ?? '').toLowerCase();
-      return (wanted === 'host' ? 'unicast' : wanted) === ctx.packet.pkttype;
+      // (as libxt_pkttype reads the word: any case, `host` for unicast, `bcast`, `mcast`)
+      return valueWord(pkttypeMatch.options[0], option.args[0]?.text ?? '') === ctx.packet.pkttype;
     },
     (option) => `-m pkttype ${optionText(option)}`,
   );

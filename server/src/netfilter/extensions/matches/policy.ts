@@ -12,11 +12,11 @@ export const policyMatch: MatchSpec = {
   validate: policyFinalCheck,
   options: [
     {
-      name: 'dir', arity: 1, negatable: false, value: 'enum', values: ['in', 'out'],
+      name: 'dir', arity: 1, negatable: false, value: 'enum', values: ['in', 'out'], valueMatch: 'exact',
       doc: 'Used to select whether to match the policy used for decapsulation or the policy that will be used for encapsulation',
     },
     {
-      name: 'pol', arity: 1, negatable: false, value: 'enum', values: ['none', 'ipsec'],
+      name: 'pol', arity: 1, negatable: false, value: 'enum', values: ['none', 'ipsec'], valueMatch: 'exact',
       doc: 'Matches if the packet is subject to IPsec processing',
     },
     {
@@ -44,7 +44,7 @@ export const policyMatch: MatchSpec = {
       doc: 'Matches the encapsulation protocol',
     },
     {
-      name: 'mode', arity: 1, negatable: true, value: 'enum', values: ['tunnel', 'transport'],
+      name: 'mode', arity: 1, negatable: true, value: 'enum', values: ['tunnel', 'transport'], valueMatch: 'exact',
       doc: 'Matches the encapsulation mode',
     },
     {

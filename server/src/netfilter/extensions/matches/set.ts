@@ -1,6 +1,8 @@
 // set match: option table from iptables 1.8.9 (libxt/libipt/libip6t_set), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchUse } from '../../model';
+import type { Family, MatchUse } from '../../model';
+import type { ValueProblem } from '../../values';
+import { error } from '../value-checks';
 import type { IpsetContent, NodeContext, Packet } from '../../packet';
 import { cidrContains, formatAddress, parseAddress, parseCidr, parseRange, rangeContains } from '../../addr';
 import { protocolName, protocolNumber } from '../../packet';
@@ -18,7 +20,7 @@ export const setMatch: MatchSpec = {
   evaluate: evaluateSet,
   options: [
     {
-      name: 'match-set', aliases: ['set'], arity: 2, negatable: true, value: 'raw',
+      name: 'match-set', aliases: ['set'], arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
       doc: 'Match if the packet’s address/port (chosen by the comma-separated src/dst flags) is in the ipset `NAME`',
     },
     {
@@ -153,6 +155,27 @@ export function setContains(set: IpsetContent, packet: Packet, directions: strin
 }
 
 /** The packet's element for `directions` as `ipset` writes it; the usual layouts are ip | ip,port | ip,port,ip (kube-proxy). */
+/**
+ * The directions a set option's flags name, as libxt_set's parse_dirs reads them: each comma item by
+ * its first three letters, case and all (`srcip` is src; anything else that loads is dst).
+ */
+export function setDirections(flags: string): Array<'src' | 'dst'> {
+  return flags.split(',').map((item) => (item.startsWith('src') ? 'src' : 'dst'));
+}
+
+/** IPSET_DIM_MAX: at most this many flags */
+const SET_DIMENSIONS_MAX = 6;
+
+/** The flags (argument 2) of --match-set, --add-set, --del-set and --map-set, as parse_dirs checks them. */
+export function setDirectionsProblem(text: string, _family: Family, argIndex: number): ValueProblem | undefined {
+  if (argIndex !== 1) return undefined;
+  const items = text.split(',');
+  if (items.slice(0, SET_DIMENSIONS_MAX).some((item) => !item.startsWith('src') && !item.startsWith('dst')))
+    return error("You must spefify (the comma separated list of) 'src' or 'dst'.");
+  if (items.length > SET_DIMENSIONS_MAX) return error(`Can't be more src/dst options than ${SET_DIMENSIONS_MAX}.`);
+  return undefined;
+}
+
 export function packetElement(packet: Packet, directions: readonly string[]): string {
   return directions
     .map((d, i) => {
@@ -171,7 +194,7 @@ function evaluateSet(match: MatchUse, ctx: EvalContext): MatchOutcome {
       return true; // return-nomatch, ! --update-counters …: flags only
     }
     const name = option.args[0]?.text ?? '';
-    const directions = (option.args[1]?.text ?? 'src').split(',');
+    const directions = setDirections(option.args[1]?.text ?? 'src');
     const who = packetElement(ctx.packet, directions);
     const set = setSeenBy(ctx.packet, ctx.node, name);
     const known = set ? setContains(set, ctx.packet, directions, returnNomatch) : undefined;

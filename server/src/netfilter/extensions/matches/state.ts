@@ -11,16 +11,19 @@ export const stateMatch: MatchSpec = {
   evaluate: evaluateState,
   options: [
     {
-      name: 'state', arity: 1, negatable: true, value: 'enum-list', values: ['INVALID', 'ESTABLISHED', 'NEW', 'RELATED', 'UNTRACKED'], required: true,
+      name: 'state', arity: 1, negatable: true, value: 'enum-list', values: ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED'], valueMatch: 'prefix', required: true,
       doc: 'Where state is a comma separated list of the connection states to match',
     },
   ],
 };
 
+/** --state's spec (valueWord reads its words) */
+export const STATE_OPTION = stateMatch.options[0];
+
 function evaluateState(match: MatchUse, ctx: EvalContext): MatchOutcome {
   return evaluateOptions(
     match.options,
-    (option) => (option.name === 'state' ? stateListMatches(ctx.packet, option.args[0]?.text ?? '', false) : undefined),
+    (option) => (option.name === 'state' ? stateListMatches(ctx.packet, option.args[0]?.text ?? '', false, STATE_OPTION) : undefined),
     (option) => `-m state ${optionText(option)}`,
   );
 }

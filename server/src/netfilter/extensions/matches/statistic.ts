@@ -36,7 +36,7 @@ export const statisticMatch: MatchSpec = {
   },
   options: [
     {
-      name: 'mode', arity: 1, negatable: false, value: 'enum', values: ['random', 'nth'], required: true,
+      name: 'mode', arity: 1, negatable: false, value: 'enum', values: ['random', 'nth'], valueMatch: 'exact', required: true,
       doc: 'Set the matching mode of the matching rule, supported modes are random and nth',
     },
     {

@@ -25,7 +25,7 @@ export const CLUSTERIPTarget: TargetSpec = {
       doc: 'Create a new cluster IP (the first rule for the address)',
     },
     {
-      name: 'hashmode', arity: 1, negatable: false, value: 'enum', values: ['sourceip', 'sourceip-sourceport', 'sourceip-sourceport-destport'],
+      name: 'hashmode', arity: 1, negatable: false, value: 'enum', values: ['sourceip', 'sourceip-sourceport', 'sourceip-sourceport-destport'], valueMatch: 'exact',
       check: (text) => (['sourceip', 'sourceip-sourceport', 'sourceip-sourceport-destport'].includes(text) ? undefined : { severity: 'error', message: `Unknown hashmode "${text}"` }),
       doc: 'What the node choice hashes: the source address, plus the source port, plus the destination port',
     },

@@ -25,11 +25,11 @@ export const CTTarget: TargetSpec = {
       doc: 'Use the timeout policy identified by name for the connection',
     },
     {
-      name: 'ctevents', arity: 1, negatable: false, value: 'enum-list', values: ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'],
+      name: 'ctevents', arity: 1, negatable: false, value: 'enum-list', valueMatch: 'exact', values: ['new', 'related', 'destroy', 'reply', 'assured', 'protoinfo', 'helper', 'mark', 'natseqinfo', 'secmark'],
       doc: 'Only generate the specified conntrack events for this connection',
     },
     {
-      name: 'expevents', arity: 1, negatable: false, value: 'enum-list', values: ['new'],
+      name: 'expevents', arity: 1, negatable: false, value: 'enum-list', valueMatch: 'exact', values: ['new'],
       doc: 'Only generate the specified expectation events for this connection',
     },
     {

@@ -14,18 +14,19 @@ export const LOGTarget: TargetSpec = {
     return prefix === undefined ? 'logged to the kernel log' : `logged to the kernel log with prefix "${prefix}"`;
   }),
   validate(target) {
-    // A level is a syslog name or a C number 0–7 (`0x4` and `04` are 4), as libxt_LOG reads it.
+    // A level is a syslog name in lower case or a C number 0–7 (`0x4` and `04` are 4), as libxtables'
+    // xtopt_parse_sysloglevel reads it (strcmp: `WARNING` and `warn` are refused).
     const option = target.options.find((o) => o.name === 'log-level');
     const text = option?.args[0]?.text;
     if (!option || text === undefined) return [];
-    if (LOG_LEVEL_NAMES.includes(text.toLowerCase())) return [];
+    if (LOG_LEVEL_NAMES.includes(text)) return [];
     const n = parseNumber(text);
     if (n !== undefined && n <= 7) return [];
     return [{ option, message: `log level '${text}' is not one of ${LOG_LEVEL_NAMES.join(', ')} or a number 0–7` }];
   },
   options: [
     {
-      name: 'log-level', arity: 1, negatable: false, value: 'string', values: ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug', '0', '1', '2', '3', '4', '5', '6', '7', 'panic', 'err', 'warn'],
+      name: 'log-level', arity: 1, negatable: false, value: 'string', values: ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug', '0', '1', '2', '3', '4', '5', '6', '7', 'panic'], valueMatch: 'exact',
       doc: 'Level of logging, which can be (system-specific) numeric or a mnemonic',
     },
     {
@@ -55,4 +56,4 @@ export const LOGTarget: TargetSpec = {
   ],
 };
 
-const LOG_LEVEL_NAMES = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug', 'panic', 'err', 'warn'];
+const LOG_LEVEL_NAMES = ['emerg', 'alert', 'crit', 'error', 'warning', 'notice', 'info', 'debug', 'panic'];

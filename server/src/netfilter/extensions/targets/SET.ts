@@ -3,7 +3,7 @@
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { ipsetMemberFact, optionText } from '../common';
-import { changeSet, packetElement, setSeenBy } from '../matches/set';
+import { changeSet, packetElement, setDirections, setDirectionsProblem, setSeenBy } from '../matches/set';
 
 export const SETTarget: TargetSpec = {
   name: 'SET',
@@ -13,11 +13,11 @@ export const SETTarget: TargetSpec = {
   apply: applySet,
   options: [
     {
-      name: 'add-set', arity: 2, negatable: true, value: 'raw',
+      name: 'add-set', arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
       doc: 'Add the packet’s address/port (chosen by the src/dst flags) to ipset `NAME`',
     },
     {
-      name: 'del-set', arity: 2, negatable: true, value: 'raw',
+      name: 'del-set', arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
       doc: 'Delete the packet’s address/port (chosen by the src/dst flags) from ipset `NAME`',
     },
     {
@@ -29,7 +29,7 @@ export const SETTarget: TargetSpec = {
       doc: 'When adding an entry, the timeout value to use instead of the default one from the set definition',
     },
     {
-      name: 'map-set', arity: 2, negatable: true, value: 'raw',
+      name: 'map-set', arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
       doc: 'Look the packet up in ipset `NAME` and apply the entry’s skbinfo (--map-mark/--map-prio/--map-queue)',
     },
     {
@@ -61,12 +61,12 @@ function applySet(target: TargetUse, ctx: EvalContext): TargetEffect {
     const name = option.args[0]?.text ?? '';
     const set = setSeenBy(ctx.packet, ctx.node, name);
     if (!set) {
-      const element = packetElement(ctx.packet, (option.args[1]?.text ?? 'src').split(','));
+      const element = packetElement(ctx.packet, setDirections(option.args[1]?.text ?? 'src'));
       ctx.packet.assumedFacts = { ...ctx.packet.assumedFacts, [ipsetMemberFact(name, element)]: option.name === 'add-set' };
       changes.push(`${element} ${option.name === 'add-set' ? 'added to' : 'deleted from'} ${name}`);
       continue;
     }
-    const changed = changeSet(set, ctx.packet, (option.args[1]?.text ?? 'src').split(','), option.name === 'add-set', exist);
+    const changed = changeSet(set, ctx.packet, setDirections(option.args[1]?.text ?? 'src'), option.name === 'add-set', exist);
     if (changed === set) continue;
     // replaced, not mutated: paths forked before this rule keep the set they saw
     ctx.packet.ipsetChanges = { ...ctx.packet.ipsetChanges, [name]: changed };
