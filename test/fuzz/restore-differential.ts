@@ -39,9 +39,26 @@ function specs(family: Family): Spec[] {
   return all.filter((spec) => familyOf(spec) === family || !spec.families || spec.families.includes(family));
 }
 
+/**
+ * A value in another spelling: each word in upper or lower case, or cut to its start. libxtables
+ * reads words with strcmp, strcasecmp or strncasecmp depending on the extension (`EST` is
+ * ESTABLISHED for conntrack, `IN` is no direction for policy, `0X10` is a number everywhere).
+ */
+function respelled(rng: Rng, value: string): string {
+  return value.replace(/[A-Za-z][A-Za-z_-]*/g, (word) => {
+    switch (rng.int(4)) {
+      case 0: return word.toUpperCase();
+      case 1: return word.toLowerCase();
+      case 2: return word.slice(0, 1 + rng.int(word.length));
+      default: return word;
+    }
+  });
+}
+
 function optionText(rng: Rng, spec: Spec, option: OptionSpec, family: Family): string {
   const arity = typeof option.arity === 'number' ? option.arity : option.arity[1];
   let value = arity === 0 ? '' : rng.chance(0.25) ? `"${rng.pick(BROKEN_VALUES)}"` : sampleFor(spec, option, family);
+  if (value && !value.startsWith('"') && rng.chance(0.25)) value = respelled(rng, value);
   if (arity > 0 && rng.chance(0.05)) value = ''; // a missing argument
   const negated = option.negatable ? rng.chance(0.2) : rng.chance(0.03);
   return `${negated ? '! ' : ''}--${option.name}${value ? ' ' + value : ''}`;
