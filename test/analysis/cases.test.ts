@@ -85,6 +85,16 @@ test('reach/never-matches confirmation fails on a rule some packet matches', () 
     const sources = [...rule.genericOptions, ...rule.matches.flatMap((m) => m.options)].map((o) => ({ span: o.span }));
     assert.equal(confirmNeverMatches(ruleset, rule, sources).ok, false, `line ${rule.line + 1} would be confirmed as never matching`);
   }
+  // and on the TOS byte: the rules of dscp-tos-pkttype.rules marked "NOT never-matches" (DSCP and TOS tests some packet passes)
+  const tosText = readFileSync(join(casesDir, 'dscp-tos-pkttype.rules'), 'utf8');
+  const tosRuleset = parseRuleset(tosText);
+  const lines = tosText.split('\n');
+  const controls = tosRuleset.tables[0].chains.get('PREROUTING')!.rules.filter((r) => lines[r.line - 1]?.startsWith('# NOT never-matches'));
+  assert.equal(controls.length, 2);
+  for (const rule of controls) {
+    const sources = rule.matches.flatMap((m) => m.options).map((o) => ({ span: o.span }));
+    assert.equal(confirmNeverMatches(tosRuleset, rule, sources).ok, false, `line ${rule.line + 1} would be confirmed as never matching`);
+  }
 });
 
 test('reach/never-matches flags exactly the rules of the kernel dump the kernel never matches', () => {

@@ -101,11 +101,14 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
     const flags = shape.bits.get('tcpflags');
     // (every flag set the test allows, and a few it does not)
     if (flags !== undefined) for (let f = 0; f < 64; f++) if (((flags >> BigInt(f)) & 1n) === 1n || f % 9 === 0) add('tcpflags', f);
-    for (const m of shape.marks) for (const v of [m.value, m.value ^ m.mask, 0]) add(m.field, v >>> 0);
+    for (const m of shape.marks) if (m.field !== 'tos') for (const v of [m.value, m.value ^ m.mask, 0]) add(m.field, v >>> 0);
     for (const i of shape.interfaces) add(i.dir, i.wildcard ? i.name + '0' : i.name);
+    // (the packets a trace can carry: DSCP 0–63 without ECN bits, unicast, broadcast or multicast)
+    for (const m of shape.marks) if (m.field === 'tos') for (const v of [m.value, m.value ^ m.mask, 0]) add('dscp', ((v >>> 0) & 0xfc) >>> 2);
+    if (shape.bits.has('pkttype')) for (const type of ['unicast', 'broadcast', 'multicast']) add('pkttype', type);
   }
   // marks: every union of the values the tests want, so that two tests of different bits can hold together
-  for (const field of ['mark', 'ctmark']) {
+  for (const field of ['mark', 'ctmark', 'dscp']) {
     const seen = [...(values.get(field) ?? [])] as number[];
     for (const a of seen) for (const b of seen) add(field, (a | b) >>> 0);
   }
@@ -130,6 +133,8 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
     if (p.length !== undefined) request.length = Number(p.length as bigint);
     if (p.mark !== undefined) request.mark = p.mark as number;
     if (p.ctmark !== undefined) request.ctmark = p.ctmark as number;
+    if (p.dscp !== undefined) request.dscp = p.dscp as number;
+    if (p.pkttype !== undefined) request.pkttype = p.pkttype as TraceRequest['pkttype'];
     if (p.in !== undefined) request.inIface = p.in as string;
     if (p.out !== undefined) request.outIface = p.out as string;
     return request;

@@ -300,6 +300,15 @@ const NAMED_WORD_RULES: Array<[string, Family, string]> = [
   ...['accept', 'ACCEPT', 'Drop', 'acc', 'reject'].map((type): [string, Family, string] => ['AUDIT --type', 'ipv4', `-j AUDIT --type ${type}`]),
   ...['mss', 'MSS', 'ms', 'sack-permitted,timestamp', '2,3'].map((names): [string, Family, string] => ['TCPOPTSTRIP --strip-options', 'ipv4', `-p tcp -j TCPOPTSTRIP --strip-options ${names}`]),
   ...['Mo', 'mo', 'MO', 'Mon', '1', '7', '8', 'Su,Sat'].map((days): [string, Family, string] => ['time --weekdays', 'ipv4', `-m time --weekdays ${days}`]),
+  // dscp_helper's class_to_dscp: the first class the word starts with (`EFX` is EF), any case
+  ...['EF', 'ef', 'EFX', 'cs1', 'CS8', 'af41x', 'AF4', 'AF44', 'BEST', 'B'].flatMap((name): Array<[string, Family, string]> => [
+    ['dscp --dscp-class', 'ipv4', `-m dscp --dscp-class ${name}`],
+    ['DSCP --set-dscp-class', 'ipv6', `-j DSCP --set-dscp-class ${name}`],
+  ]),
+  ...['Minimize-Delay', 'minimize-delay', 'MINIMIZE-COST', 'Minimize-Del', 'normal-service', '0x10/0x3f', '0X10'].flatMap((value): Array<[string, Family, string]> => [
+    ['tos --tos', 'ipv4', `-m tos --tos ${value}`],
+    ['TOS --set-tos', 'ipv4', `-j TOS --set-tos ${value}`],
+  ]),
 ];
 
 test('every named value in its spellings (case, prefixes, aliases): an error exactly where restore rejects it', () => {
@@ -313,7 +322,11 @@ test('every named value in its spellings (case, prefixes, aliases): an error exa
   }
   // Words read by an extension's own code rather than a list of values (libxt_set's parse_dirs takes
   // the first three letters of each flag, case and all, and at most six flags).
-  for (const [key, family, rule] of NAMED_WORD_RULES) cases.push({ key, family, value: rule, text: dump(family === 'ipv4' && rule.includes('-j TCPOPTSTRIP') ? 'mangle' : 'filter', [{ chain: rule.includes('-j TCPOPTSTRIP') ? 'PREROUTING' : 'INPUT', text: rule }]) });
+  for (const [key, family, rule] of NAMED_WORD_RULES) {
+    // (targets that only mangle may use, in its PREROUTING)
+    const mangle = /-j (TCPOPTSTRIP|DSCP|TOS)\b/.test(rule);
+    cases.push({ key, family, value: rule, text: dump(mangle ? 'mangle' : 'filter', [{ chain: mangle ? 'PREROUTING' : 'INPUT', text: rule }]) });
+  }
   const results = runCases(cases, 'test');
   const wrong: string[] = [];
   cases.forEach((c, i) => {

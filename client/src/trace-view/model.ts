@@ -101,6 +101,8 @@ export function formatTracedPacket(packet: TracedPacket, withInterfaces = true):
   if (withInterfaces && packet.outIface) text += ` out ${packet.outIface}`;
   if (packet.mark && packet.mark !== '0x0') text += ` mark ${packet.mark}`;
   if (packet.ctmark && packet.ctmark !== '0x0') text += ` ctmark ${packet.ctmark}`;
+  if (packet.dscp) text += ` dscp ${packet.dscp}`;
+  if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   return text;
 }
 

@@ -21,16 +21,25 @@ import { portOptionsNftDrops } from '../extensions/common';
 import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
 import { CONNTRACK_STATE_OPTION, listedValues } from '../extensions/matches/conntrack';
 import { STATE_OPTION } from '../extensions/matches/state';
+import { dscpClassValue } from '../extensions/matches/dscp';
+import { parseTos } from '../extensions/matches/tos';
+import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
+import { valueWord } from '../values';
+
+/** The kernel's PACKET_* number of each --pkt-type value (libxt_pkttype). */
+const PACKET_TYPE_NUMBERS: Record<string, number> = { unicast: 0, broadcast: 1, multicast: 2, otherhost: 3 };
+Object.setPrototypeOf(PACKET_TYPE_NUMBERS, null); // keys come from dumps: `constructor` must not find Object's
 
 /** Packet properties a non-terminal target can change between two rules of a chain. */
 export type Field = 'mark' | 'ctmark' | 'ct' | 'tos' | 'ttl' | 'tcpopt' | 'packet' | 'set';
 export const ALL_FIELDS: readonly Field[] = ['mark', 'ctmark', 'ct', 'tos', 'ttl', 'tcpopt', 'packet', 'set'];
 
 export type IntervalDim = 'src' | 'dst' | 'proto' | 'sport' | 'dport' | 'icmp' | 'ttl' | 'length';
-export type BitsDim = 'frag' | 'tcpflags' | 'ctstate' | 'srctype' | 'dsttype';
+export type BitsDim = 'frag' | 'tcpflags' | 'ctstate' | 'srctype' | 'dsttype' | 'pkttype';
 
+/** `(field & mask) == value`, or its negation: marks, and the TOS / Traffic Class byte (dscp, tos). */
 export interface MarkConstraint {
-  field: 'mark' | 'ctmark';
+  field: 'mark' | 'ctmark' | 'tos';
   value: number;
   mask: number;
   negated: boolean;
@@ -80,10 +89,11 @@ export interface EmptyReason {
 }
 
 /** What each dimension is, in a finding's words. */
-const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'in' | 'out', string> = {
+const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'tos' | 'in' | 'out', string> = {
   src: 'source address', dst: 'destination address', proto: 'protocol', sport: 'source port', dport: 'destination port',
   icmp: 'ICMP type', ttl: 'TTL (hop limit)', length: 'packet length', frag: 'packet', tcpflags: 'combination of TCP flags', ctstate: 'conntrack state',
   srctype: 'source address type', dsttype: 'destination address type', mark: 'packet mark', ctmark: 'connection mark',
+  tos: 'TOS byte (DSCP and ECN bits)', pkttype: 'link-layer packet type',
   in: 'input interface', out: 'output interface',
 };
 
@@ -91,7 +101,8 @@ const PORT_MAX = 65535n;
 const PROTO_MAX = 255n;
 const ICMP_MAX = 65535n;
 const TTL_MAX = 255n;
-const BITS_SIZE: Record<BitsDim, number> = { frag: 2, tcpflags: 256, ctstate: 20, srctype: 12, dsttype: 12 };
+// (pkttype: the kernel's PACKET_* numbers 0–7; more than the packets can have, which keeps the shapes sound)
+const BITS_SIZE: Record<BitsDim, number> = { frag: 2, tcpflags: 256, ctstate: 20, srctype: 12, dsttype: 12, pkttype: 8 };
 Object.setPrototypeOf(BITS_SIZE, null); // keys come from dumps: `constructor` must not find Object's
 
 export function addressMax(family: Family): bigint {
@@ -365,8 +376,9 @@ class ShapeBuilder {
   mark(constraint: MarkConstraint, option: OptionUse, module: string): void {
     this.note(constraint.field, option, module);
     const { value, mask, negated } = constraint;
-    if (!negated && (value & ~mask) !== 0) return this.emptied(constraint.field, `${hexOf(value)} has bits outside the mask ${hexOf(mask)}, so (mark & ${hexOf(mask)}) never equals it`);
-    if (negated && mask === 0 && value === 0) return this.emptied(constraint.field, '(mark & 0) is always 0, so its negation never holds');
+    const field = constraint.field;
+    if (!negated && (value & ~mask) !== 0) return this.emptied(constraint.field, `${hexOf(value)} has bits outside the mask ${hexOf(mask)}, so (${field} & ${hexOf(mask)}) never equals it`);
+    if (negated && mask === 0 && value === 0) return this.emptied(constraint.field, `(${field} & 0) is always 0, so its negation never holds`);
     for (const other of this.shape.marks) {
       if (other.field !== constraint.field || (other.negated && negated)) continue;
       const [positive, test] = other.negated ? [constraint, other] : [other, constraint];
@@ -529,6 +541,12 @@ export function dimensionOf(owner: string, name: string): string | undefined {
       return /^(?:ttl|hl)-(?:eq|lt|gt)$/.test(name) ? 'ttl' : undefined;
     case 'length':
       return name === 'length' ? 'length' : undefined;
+    case 'dscp':
+      return name === 'dscp' || name === 'dscp-class' ? 'tos' : undefined;
+    case 'tos':
+      return name === 'tos' ? 'tos' : undefined;
+    case 'pkttype':
+      return name === 'pkt-type' ? 'pkttype' : undefined;
     default:
       return undefined;
   }
@@ -613,6 +631,27 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
       const parsed = parseMark(text);
       if (parsed) {
         b.mark({ field: m === 'mark' ? 'mark' : 'ctmark', ...parsed, negated: option.negated }, option, written);
+        handled = true;
+      }
+    } else if (m === 'dscp' && (option.name === 'dscp' || option.name === 'dscp-class')) {
+      // xt_dscp: the TOS byte's top six bits equal the value
+      const dscp = option.name === 'dscp' ? parseNumber(text) : dscpClassValue(text);
+      if (dscp !== undefined && dscp <= 63) {
+        b.mark({ field: 'tos', value: dscp << 2, mask: 0xfc, negated: option.negated }, option, written);
+        handled = true;
+      }
+    } else if (m === 'tos' && option.name === 'tos') {
+      // xt_tos: (TOS byte & mask) == value (a symbolic name compares under 0x3f)
+      const parsed = parseTos(text);
+      if (parsed) {
+        b.mark({ field: 'tos', ...parsed, negated: option.negated }, option, written);
+        handled = true;
+      }
+    } else if (m === 'pkttype' && option.name === 'pkt-type') {
+      const type = valueWord(PKTTYPE_OPTION, text);
+      const number = type === undefined ? undefined : PACKET_TYPE_NUMBERS[type];
+      if (number !== undefined) {
+        b.bitset('pkttype', 1n << BigInt(number), option.negated, option, written);
         handled = true;
       }
     }

@@ -43,7 +43,7 @@ function pickInterface(constraints: InterfaceConstraint[], dir: 'in' | 'out'): s
   return undefined;
 }
 
-function pickMark(constraints: MarkConstraint[], field: 'mark' | 'ctmark'): number | undefined {
+function pickMark(constraints: MarkConstraint[], field: MarkConstraint['field']): number | undefined {
   let value = 0;
   let fixed = 0;
   let any = false;
@@ -114,6 +114,11 @@ function requestFor(shape: RuleShape, family: Family, last: boolean): TraceReque
   if (mark !== undefined) request.mark = mark;
   const ctmark = pickMark(shape.marks, 'ctmark');
   if (ctmark !== undefined) request.ctmark = ctmark;
+  // (traced packets carry no ECN bits: the TOS byte is DSCP << 2)
+  const tos = pickMark(shape.marks, 'tos');
+  if (tos !== undefined) request.dscp = tos >>> 2;
+  const pkttype = shape.bits.get('pkttype');
+  if (pkttype !== undefined) request.pkttype = (['unicast', 'broadcast', 'multicast'] as const).find((_, n) => (pkttype >> BigInt(n)) & 1n) ?? 'unicast';
   void intervalMax;
   return request;
 }

@@ -102,8 +102,8 @@ export function mayBeEmptyOutline(outline: RuleOutline): number {
   for (const option of outline.matchOptions) {
     const dim = dimensionOf(option.owner, option.name);
     if (!dim) continue;
-    // (a value alone can leave nothing: a mark outside its mask, flags outside theirs, a reversed range, `--ttl-lt 0`)
-    if (dim === 'mark' || dim === 'connmark' || dim === 'ttl' || option.name === 'tcp-flags' || option.owner === 'iprange' || constrain(dim)) return RULE_MAY_BE_EMPTY;
+    // (a value alone can leave nothing: a mark or TOS value outside its mask, flags outside theirs, a reversed range, `--ttl-lt 0`)
+    if (dim === 'mark' || dim === 'connmark' || dim === 'ttl' || option.owner === 'tos' || option.name === 'tcp-flags' || option.owner === 'iprange' || constrain(dim)) return RULE_MAY_BE_EMPTY;
     if (option.negated) negations = RULE_NEGATIONS;
   }
   return negations;

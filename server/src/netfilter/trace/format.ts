@@ -15,6 +15,8 @@ export function formatPacket(packet: TracedPacket): string {
   let text = `${endpoint(packet.src, packet.sport)} -> ${endpoint(packet.dst, packet.dport)}/${packet.proto}`;
   if (packet.mark && packet.mark !== '0x0') text += ` mark ${packet.mark}`;
   if (packet.ctmark && packet.ctmark !== '0x0') text += ` ctmark ${packet.ctmark}`;
+  if (packet.dscp) text += ` dscp ${packet.dscp}`;
+  if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   return text;
 }
 

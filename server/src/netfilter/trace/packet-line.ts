@@ -8,12 +8,16 @@
 //
 // Clauses after the destination, in any order: `in IF`, `out IF`, `from local` (or `local`),
 // `mark V`, `ctmark V`, `state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED`, `tcp|udp|icmp|sctp|icmpv6`,
-// `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`,
+// `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`, `dscp N|EF|AF41…`,
+// `pkttype unicast|broadcast|multicast`,
 // `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given).
 
 import type { TraceRequest } from './simulate';
 import { parseIPv4, parseIPv6 } from './net';
 import { protocolName, protocolNumber } from '../packet';
+import { valueWord } from '../values';
+import { dscpClassValue } from '../extensions/matches/dscp';
+import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 
 export interface PacketLineResult {
   request?: TraceRequest;
@@ -168,6 +172,21 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
         i++;
         break;
       }
+      case 'dscp': {
+        // a number 0–63 or a DiffServ class (EF, AF41, CS1 …), as -m dscp reads them
+        const n = value === undefined ? undefined : parseNumber(value) ?? dscpClassValue(value);
+        if (n === undefined || n > 63) return { error: "'dscp' needs a value 0–63 or a class like EF or AF41", errorAt: at };
+        request.dscp = n;
+        i++;
+        break;
+      }
+      case 'pkttype': {
+        const type = value === undefined ? undefined : valueWord(PKTTYPE_OPTION, value);
+        if (type !== 'unicast' && type !== 'broadcast' && type !== 'multicast') return { error: "'pkttype' needs unicast, broadcast or multicast", errorAt: at };
+        request.pkttype = type;
+        i++;
+        break;
+      }
       case 'at': {
         const time = value === undefined ? undefined : parseTraceTime(value);
         if (time === undefined) return { error: "'at' needs a date and time like 2026-11-23T09:30Z (UTC unless an offset is given)", errorAt: at };
@@ -186,7 +205,7 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
           request.proto = lower;
           break;
         }
-        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, tcp/udp/icmp …)`, errorAt: at };
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, pkttype, tcp/udp/icmp …)`, errorAt: at };
     }
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
@@ -228,6 +247,10 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.ctstate && request.ctstate !== 'NEW') parts.push(`state ${request.ctstate}`);
   if (request.icmpType !== undefined) parts.push(`type ${request.icmpType}`);
   if (request.tcpFlags) parts.push(`flags ${request.tcpFlags.join(',')}`);
+  if (request.length !== undefined) parts.push(`len ${request.length}`);
+  if (request.ttl !== undefined) parts.push(`ttl ${request.ttl}`);
+  if (request.dscp) parts.push(`dscp ${request.dscp}`);
+  if (request.pkttype && request.pkttype !== 'unicast') parts.push(`pkttype ${request.pkttype}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
   return parts.join(' ');
 }

@@ -49,6 +49,10 @@ export interface TraceRequest {
   ctstate?: Packet['ctstate'];
   length?: number;
   ttl?: number;
+  /** the DSCP bits of the TOS / Traffic Class byte (0–63); default 0 */
+  dscp?: number;
+  /** link-layer packet type as pkttype sees it; default unicast */
+  pkttype?: Packet['pkttype'];
   ipsets?: NodeContext['ipsets'];
   /** address MASQUERADE uses */
   egressAddress?: string;
@@ -759,6 +763,8 @@ export function describePacket(packet: Packet): TracedPacket {
   if (packet.sport !== undefined) out.sport = packet.sport;
   if (packet.dport !== undefined) out.dport = packet.dport;
   if (packet.ctmark) out.ctmark = formatMark(packet.ctmark);
+  if (packet.dscp) out.dscp = packet.dscp;
+  if (packet.pkttype !== 'unicast') out.pkttype = packet.pkttype;
   if (packet.inIface) out.inIface = packet.inIface;
   if (packet.outIface) out.outIface = packet.outIface;
   return out;
@@ -797,8 +803,8 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     length: request.length ?? 60,
     ttl: request.ttl ?? 64,
     fragment: false,
-    pkttype: 'unicast',
-    dscp: 0,
+    pkttype: request.pkttype ?? 'unicast',
+    dscp: request.dscp ?? 0,
     fromLocal,
     ...(request.time !== undefined ? { time: request.time } : {}),
   };

@@ -31,6 +31,10 @@ export interface TracedPacket {
   dport?: number;
   mark: string;
   ctmark?: string;
+  /** the DSCP bits, when not 0 */
+  dscp?: number;
+  /** the link-layer packet type, when not unicast */
+  pkttype?: string;
   inIface?: string;
   outIface?: string;
 }

@@ -24,16 +24,21 @@ export const dscpMatch: MatchSpec = {
   ],
 };
 
-/** DiffServ class names (libxt dscp_helper): CSn = 8n, AFxy = 8x + 2y, EF = 46, BE = 0. */
+/** DiffServ classes in libxt's dscp_helper table order: CSn = 8n, BE = 0, AFxy = 8x + 2y, EF = 46. */
+const DSCP_CLASSES: ReadonlyArray<readonly [string, number]> = [
+  ...[0, 1, 2, 3, 4, 5, 6, 7].map((n) => [`CS${n}`, n * 8] as const),
+  ['BE', 0],
+  ...[1, 2, 3, 4].flatMap((x) => [1, 2, 3].map((y) => [`AF${x}${y}`, 8 * x + 2 * y] as const)),
+  ['EF', 46],
+];
+
+/**
+ * The DSCP value of a class name as dscp_helper's class_to_dscp reads it: the first class the word
+ * starts with, in any case (strncasecmp over the class name's length: `EFX` is EF, `af41x` AF41).
+ */
 export function dscpClassValue(name: string): number | undefined {
   const upper = name.toUpperCase();
-  if (upper === 'EF') return 46;
-  if (upper === 'BE') return 0;
-  let m = /^CS([0-7])$/.exec(upper);
-  if (m) return Number(m[1]) * 8;
-  m = /^AF([1-4])([1-3])$/.exec(upper);
-  if (m) return Number(m[1]) * 8 + Number(m[2]) * 2;
-  return undefined;
+  return DSCP_CLASSES.find(([written]) => upper.startsWith(written))?.[1];
 }
 
 function evaluateDscp(match: MatchUse, ctx: EvalContext): MatchOutcome {

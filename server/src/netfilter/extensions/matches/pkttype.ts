@@ -17,6 +17,9 @@ export const pkttypeMatch: MatchSpec = {
   ],
 };
 
+/** --pkt-type's spec (valueWord reads its words) */
+export const PKTTYPE_OPTION = pkttypeMatch.options[0];
+
 /** unicast and host both mean PACKET_HOST in libxt_pkttype; otherhost never applies to simulated packets. */
 function evaluatePkttype(match: MatchUse, ctx: EvalContext): MatchOutcome {
   return evaluateOptions(
@@ -24,7 +27,7 @@ function evaluatePkttype(match: MatchUse, ctx: EvalContext): MatchOutcome {
     (option) => {
       if (option.name !== 'pkt-type') return undefined;
       // (as libxt_pkttype reads the word: any case, `host` for unicast, `bcast`, `mcast`)
-      return valueWord(pkttypeMatch.options[0], option.args[0]?.text ?? '') === ctx.packet.pkttype;
+      return valueWord(PKTTYPE_OPTION, option.args[0]?.text ?? '') === ctx.packet.pkttype;
     },
     (option) => `-m pkttype ${optionText(option)}`,
   );
