@@ -160,6 +160,14 @@ const abbreviatedWordCases: KernelCase[] = [
   { name: 'abbreviated words: tcp 2000 (`--ctstate n -j DROP`)', dump: abbreviated, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 2000 } },
 ];
 
+// DSCP on the wire (the sender's IP_TOS): dscp, tos and a DSCP rewrite; four rules that never match.
+const dscpAndTos = own('dscp-and-tos.rules');
+const dscpCases: KernelCase[] = [
+  { name: 'dscp and tos: tcp with DSCP 46 (EF), rewritten to AF41', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 46 } },
+  { name: 'dscp and tos: udp with DSCP 4 (TOS 0x10, Minimize-Delay)', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53, dscp: 4 } },
+  { name: 'dscp and tos: icmp without DSCP', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
+];
+
 const gotos = own('gotos-and-returns.rules');
 const gotoCases: KernelCase[] = [
   { name: 'gotos: tcp 22 via -g GOTO-TARGET, falls back to INPUT (not CHECK-A)', dump: gotos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
@@ -386,6 +394,7 @@ export const kernelCases: KernelCase[] = [
   ...marksCases,
   ...rejectCases,
   ...abbreviatedWordCases,
+  ...dscpCases,
   ...gotoCases,
   ...fwCases,
   ...v6Cases,

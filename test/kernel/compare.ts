@@ -36,6 +36,7 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     egressAddress: spec.outAddress ?? spec.nodeAddresses[0],
     mark: 0,
     ctstate: 'NEW',
+    dscp: spec.dscp ?? 0,
     // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of
     // options, a 13-byte UDP payload, a 13-byte echo request payload — behind a 20-byte IPv4 or a
     // 40-byte IPv6 header (quota counts them: campaign seed 951481, `! --quota 60` on an IPv6 SYN)

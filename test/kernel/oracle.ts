@@ -220,6 +220,8 @@ export interface PacketSpec {
   outAddress?: string;
   /** `ipset save` text loaded into the node before the dump (the dump's `-m set` / `-j SET` name these sets) */
   ipsets?: string;
+  /** the DSCP the sender puts in the TOS / Traffic Class byte (IP_TOS, IPV6_TCLASS); default 0 */
+  dscp?: number;
 }
 
 /** A PacketSpec with every default filled in: what the engine must be told to reproduce the kernel run. */
@@ -705,7 +707,7 @@ export function formatSteps(steps: Array<Pick<KernelStep, 'table' | 'chain' | 'k
 // ───────────────────────────── packet sender ─────────────────────────────
 
 function senderArgs(spec: ResolvedPacketSpec): object {
-  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0 };
+  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0, dscp: spec.dscp ?? 0 };
 }
 
 // One packet from (src, sport): TCP = non-blocking connect (one SYN; the socket is closed well before
@@ -722,6 +724,10 @@ def freebind(s):
         else: s.setsockopt(socket.IPPROTO_IP, 15, 1)      # IP_FREEBIND
     except OSError:
         pass
+    # the DSCP in the TOS / Traffic Class byte (no ECN bits)
+    if a['dscp']:
+        if v6: s.setsockopt(socket.IPPROTO_IPV6, 67, a['dscp'] << 2)  # IPV6_TCLASS
+        else: s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a['dscp'] << 2)
 def stamp():
     # the clock right before the packet leaves: the second -m time sees (the kernel handles it within microseconds)
     print('sent-at %.6f' % time.time(), flush=True)

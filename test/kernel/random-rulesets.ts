@@ -8,6 +8,28 @@
 
 import { Rng } from '../fuzz/rng';
 import type { PacketSpec } from './oracle';
+import { findMatch, findTarget } from '../../server/src/netfilter/extensions/registry';
+import type { OptionSpec } from '../../server/src/netfilter/extensions/types';
+import { valueWord } from '../../server/src/netfilter/values';
+
+/** The spec of option `name` of match (or, with `target`, target) `owner`. */
+function optionSpec(owner: string, name: string, target = false): OptionSpec {
+  return (target ? findTarget(owner, 'ipv4') : findMatch(owner, 'ipv4'))!.options.find((o) => o.name === name)!;
+}
+
+/**
+ * A list of `spec`'s values as people also write them and iptables reads the same (values.ts
+ * valueWord): in lower case, cut to their start (`est,rel`), or another name (`bcast`).
+ */
+function respelled(rng: Rng, spec: OptionSpec, list: string): string {
+  if (!rng.chance(0.3)) return list;
+  return list.split(',').map((word) => {
+    const candidates = [word.toLowerCase(), ...(spec.valueAliases?.[word] ?? [])];
+    for (let length = 1; length < word.length; length++) candidates.push(word.slice(0, length));
+    const same = candidates.filter((candidate) => valueWord(spec, candidate) === word);
+    return same.length ? rng.pick(same) : word;
+  }).join(',');
+}
 
 export interface RandomKernelCase {
   name: string;
@@ -154,7 +176,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
   const port = packet.dport ? (v.family === 'ipv6' ? `, port ${packet.dport}` : `:${packet.dport}`) : '';
   return {
-    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto} (${tables.join(', ')})`,
+    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''} (${tables.join(', ')})`,
     seed,
     dumpText: lines.join('\n') + '\n',
     ipsets: g.usesSets ? v.ipsets.text : undefined,
@@ -178,7 +200,8 @@ interface Generation {
 
 function randomPacket(rng: Rng, v: Vocabulary): Omit<PacketSpec, 'nodeAddresses'> {
   const proto = rng.pick(['tcp', 'tcp', 'tcp', 'udp', 'udp', 'icmp'] as const);
-  const ports = proto === 'icmp' ? {} : { dport: rng.pick(PORTS), sport: rng.pick([40000, 40000, 1234]) };
+  // (a DSCP on the wire for the dscp / tos matches: 10 is AF11, 34 AF41, 46 EF)
+  const ports = { ...(proto === 'icmp' ? {} : { dport: rng.pick(PORTS), sport: rng.pick([40000, 40000, 1234]) }), ...(rng.chance(0.3) ? { dscp: rng.pick([4, 10, 34, 46]) } : {}) };
   const kind = rng.pick(['to-node', 'to-node', 'forward', 'forward', 'from-node'] as const);
   if (kind === 'from-node') {
     const dst = rng.chance(0.3) ? v.node : rng.pick(v.remotes);
@@ -334,7 +357,7 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
         `${not(0.2)}--ctorigsrc ${address}`, `${not(0.2)}--ctreplsrc ${address}`, `${not(0.2)}--ctrepldst ${address}`,
         `${not(0.2)}--ctorigdstport ${rng.pick(PORTS)}`, `${not(0.2)}--ctorigsrcport ${rng.pick(['40000', '1234', '1024:65535'])}`,
         `${not(0.2)}--ctreplsrcport ${rng.pick(PORTS)}`, `--ctproto ${rng.pick(['tcp', 'udp', '6', '17'])}`,
-        `${not(0.2)}--ctstatus ${rng.pick(['NONE', 'CONFIRMED', 'SEEN_REPLY', 'ASSURED'])}`,
+        `${not(0.2)}--ctstatus ${respelled(rng, optionSpec('conntrack', 'ctstatus'), rng.pick(['NONE', 'CONFIRMED', 'SEEN_REPLY', 'ASSURED']))}`,
       ])}`;
     }
     // Stateful matches count every packet, and an IPv6 node sends and receives neighbour discovery
@@ -352,11 +375,11 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
     case 15: if (countsNeighbourDiscovery(v.family, proto)) return '-m comment --comment "no stateful match for IPv6 ICMP"';
       return rng.pick(['-m recent --set --name seen', '-m recent --rcheck --name seen', '-m recent --update --seconds 60 --name seen']);
     case 16: return hooks.every((h) => h === 'OUTPUT') ? `-m owner ${not(0.2)}--uid-owner ${rng.pick(['0', '1000'])}` : `-m comment --comment "owner only in OUTPUT"`;
-    case 0: return `-m conntrack ${not(0.2)}--ctstate ${rng.pick(['NEW', 'ESTABLISHED', 'RELATED,ESTABLISHED', 'INVALID', 'UNTRACKED', 'DNAT', 'SNAT', 'NEW,UNTRACKED'])}`;
+    case 0: return `-m conntrack ${not(0.2)}--ctstate ${respelled(rng, optionSpec('conntrack', 'ctstate'), rng.pick(['NEW', 'ESTABLISHED', 'RELATED,ESTABLISHED', 'INVALID', 'UNTRACKED', 'DNAT', 'SNAT', 'NEW,UNTRACKED']))}`;
     case 1: return rng.chance(0.5)
       ? `-m conntrack ${not(0.2)}--ctorigdst ${hostmaskForm(rng, rng.pick(v.cidrs))}`
-      : `-m conntrack --ctdir ${rng.pick(['ORIGINAL', 'REPLY'])}`;
-    case 2: return `-m state ${not(0.1)}--state ${rng.pick(['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'UNTRACKED'])}`;
+      : `-m conntrack --ctdir ${respelled(rng, optionSpec('conntrack', 'ctdir'), rng.pick(['ORIGINAL', 'REPLY']))}`;
+    case 2: return `-m state ${not(0.1)}--state ${respelled(rng, optionSpec('state', 'state'), rng.pick(['NEW', 'ESTABLISHED,RELATED', 'INVALID', 'UNTRACKED']))}`;
     case 3: return `-m mark ${not(0.2)}--mark ${rng.pick(MARKS)}${rng.chance(0.5) ? `/${rng.pick(MASKS)}` : ''}`;
     case 4: return `-m connmark ${not(0.2)}--mark ${rng.pick(MARKS)}${rng.chance(0.5) ? `/${rng.pick(MASKS)}` : ''}`;
     case 5: {
@@ -385,8 +408,12 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
       // (decided by the second the oracle sent the packet in, which the simulator is given)
       if (rng.chance(0.15)) return `-m time ${rng.pick(TIME_OPTIONS)}`;
       return rng.chance(0.5)
-      ? `-m pkttype ${not(0.2)}--pkt-type ${rng.pick(['unicast', 'broadcast', 'multicast'])}`
-      : rng.pick([`-m dscp ${not(0.2)}--dscp ${rng.pick(['0', '10', '0x2e'])}`, `-m tos ${not(0.2)}--tos ${rng.pick(['0x00', '0x10', '0x28/0xfc'])}`]);
+      ? `-m pkttype ${not(0.2)}--pkt-type ${respelled(rng, optionSpec('pkttype', 'pkt-type'), rng.pick(['unicast', 'broadcast', 'multicast']))}`
+      : rng.pick([
+        `-m dscp ${not(0.2)}--dscp ${rng.pick(['0', '10', '0x2e', '34'])}`,
+        `-m dscp ${not(0.2)}--dscp-class ${rng.pick(['EF', 'af41', 'CS0', 'AF11x'])}`,
+        `-m tos ${not(0.2)}--tos ${rng.pick(['0x00', '0x10', '0x28/0xfc', '0xb8/0xfc', 'Minimize-Delay', '0x88'])}`,
+      ]);
   }
 }
 
@@ -436,7 +463,7 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
     case 'filter':
       add(3, ['-j', 'ACCEPT']);
       add(2, ['-j', 'DROP']);
-      add(1, proto === 'tcp' && rng.chance(0.5) ? ['-j', 'REJECT', '--reject-with', 'tcp-reset'] : ['-j', 'REJECT', '--reject-with', v.rejectWith]);
+      add(1, proto === 'tcp' && rng.chance(0.5) ? ['-j', 'REJECT', '--reject-with', rng.pick(v.family === 'ipv4' ? ['tcp-reset', 'tcp', 'TCP-RST'] : ['tcp-reset', 'tcp', 'TCP-RES'])] : ['-j', 'REJECT', '--reject-with', v.rejectWith]);
       add(1, ['-j', 'LOG', '--log-prefix', '"lens "']);
       add(1, [mark()]);
       break;
