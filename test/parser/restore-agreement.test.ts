@@ -38,6 +38,12 @@ const PROBES: string[] = [
   '-A INPUT -f -j DROP',
   '-A INPUT -j USER',
   '-A INPUT -g USER',
+  // -p as xtables_parse_protocol reads it: a whole number 0–255 in C forms (and the match its name
+  // loads implicitly), else a name (-p is lowered first); past 255 it is an unknown protocol
+  ...['256', '999', '0x100', '-1', '1x', '0x11 --dport 53', '+6 --dport 22', '010', '0x6 -m tcp --dport 1', 'TCP --dport 22', '01 --icmp-type 8']
+    .map((value) => `-A INPUT -p ${value} -j ACCEPT`),
+  '-A INPUT ! -p 0x11 -m tcp --dport 1',
+  '-A INPUT ! -p 0x0',
   '-A INPUT -j NOSUCHCHAIN',
   '-A NOSUCHCHAIN -j ACCEPT',
   '-A INPUT -j INPUT',

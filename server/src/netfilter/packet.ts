@@ -103,10 +103,19 @@ export interface HookPosition {
   chain: string;
 }
 
+/**
+ * The protocol a `-p` / `--ctproto` value names, as xtables_parse_protocol reads it: a number 0–255
+ * as strtoul(base 0) reads the whole word (`0x11` is 17, `010` is 8, `+6` is 6), else a name in any
+ * case (iptables lowers -p). Undefined for a number past 255 (iptables: unknown protocol) and for a
+ * name this list does not know (iptables asks /etc/protocols).
+ */
 export function protocolNumber(name: string): number | undefined {
-  const lower = name.toLowerCase();
-  if (/^\d+$/.test(lower)) return Number(lower);
-  return PROTOCOL_NUMBERS[lower];
+  const number = /^[ \t\n\v\f\r]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(name);
+  if (number) {
+    const value = number[1] !== undefined ? parseInt(number[1], 16) : number[2] !== undefined ? parseInt(number[2], 8) : Number(number[3]);
+    return value <= 255 ? value : undefined;
+  }
+  return PROTOCOL_NUMBERS[name.toLowerCase()];
 }
 
 export function protocolName(num: number): string {

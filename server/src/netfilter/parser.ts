@@ -42,6 +42,7 @@ import { BUILTIN_CHAIN_NAMES, type RuleOutline, LineTokens, NAMED_LIKE_TARGET, N
 import { NAT_PORT_TARGETS, PORT_PROTOCOLS, checkAddress, checkInterface, checkValue, natPortProtocol } from './values';
 import { elideLongWords } from './elide';
 import { protocolNumber } from './packet';
+import { protocolProblem } from './extensions/value-checks';
 import { lineOf, lowerBound } from './positions';
 import { changedRegion, movedProblem, problemSpans, type ChangedRegion } from './text-diff';
 import { runToEnd } from './steps';
@@ -1738,7 +1739,12 @@ class Parser {
                 this.report('error', 'value/protocol', `'! -p ${value.text}' can never match: iptables refuses it ("rule would never match protocol")`, value);
                 rule.broken = true;
               } else if (protocolNumber(value.text) === undefined) {
-                this.report('warning', 'value/protocol', `unknown protocol '${value.text}' (iptables looks it up in /etc/protocols)`, value);
+                // (a number past 255, or a word no /etc/protocols can name, is refused; another name is looked up)
+                const problem = protocolProblem(value.text.toLowerCase());
+                if (problem) {
+                  this.report('error', 'value/protocol', problem.message, value);
+                  rule.broken = true;
+                } else this.report('warning', 'value/protocol', `unknown protocol '${value.text}' (iptables looks it up in /etc/protocols)`, value);
               } else if (family === 'ipv6' && value.text === 'icmp') {
                 this.report('warning', 'value/protocol', "'-p icmp' in an IPv6 dump means ICMPv4 (protocol 1); ICMPv6 is '-p ipv6-icmp' or '-p icmpv6'", value);
               }
@@ -1902,11 +1908,12 @@ class Parser {
       if (needed && !match.implicit && !protocolCheckedAtLoad(match.module, match.options.map((o) => o.name)) && protocolMissingFor(rule, needed)) {
         // (named as written: `-m icmpv6` is the icmp6 match)
         const written = match.moduleToken?.text ?? match.module;
-        const negatedProtocol = rule.criteria.protocol?.negated ? rule.criteria.protocol.args[0]?.text.toLowerCase() : undefined;
+        const negatedText = rule.criteria.protocol?.negated ? rule.criteria.protocol.args[0]?.text : undefined;
+        const negatedProtocol = negatedText === undefined ? undefined : protocolKey(negatedText);
         if (negatedProtocol !== undefined && negatedProtocol !== 'all' && negatedProtocol !== '0' && !needed.includes(negatedProtocol)) {
           // `! -p udp -m tcp --dport 80`: iptables-nft wants the match's own protocol behind the `!` and
           // refuses the rule while reading it; iptables-legacy refuses to load it
-          this.report('error', 'parse/match-needs-protocol', `${match.module.toUpperCase()} match requires '-p ${needed[0]}' (iptables-nft refuses '! -p ${negatedProtocol}' before -m ${written} with these options; iptables-legacy refuses to load the rule)`, match.moduleToken ?? match.span);
+          this.report('error', 'parse/match-needs-protocol', `${match.module.toUpperCase()} match requires '-p ${needed[0]}' (iptables-nft refuses '! -p ${negatedText}' before -m ${written} with these options; iptables-legacy refuses to load the rule)`, match.moduleToken ?? match.span);
           rule.broken = true;
         } else if (rule.criteria.protocol?.negated) {
           // `! -p tcp -m tcp`: iptables-nft reads and loads it (as a port match on any transport header), legacy refuses to load it
@@ -2517,12 +2524,21 @@ export function protocolCheckedAtLoad(module: string, options: readonly string[]
 
 /** Whether the rule fails to name one of `needed` as its (not negated) protocol. */
 export function protocolMissingFor(rule: Rule, needed: readonly string[]): boolean {
-  const proto = rule.criteria.protocol?.args[0]?.text.toLowerCase();
-  return !proto || rule.criteria.protocol!.negated || !needed.includes(proto);
+  const proto = rule.criteria.protocol?.args[0]?.text;
+  return proto === undefined || rule.criteria.protocol!.negated || !needed.includes(protocolKey(proto));
+}
+
+/**
+ * A -p value as PROTOCOL_MATCHES lists it: a number in decimal however it is written (`0x6` and
+ * `+6` are 6, as xtables_parse_protocol reads them), else the name in lower case.
+ */
+function protocolKey(text: string): string {
+  return /^[ \t\n\v\f\r]*\+?[0-9]/.test(text) ? String(protocolNumber(text) ?? text) : text.toLowerCase();
 }
 
 function implicitModuleForProtocol(protocol: string, family: Family): string | undefined {
-  const lower = protocol.toLowerCase();
+  // (a number loads the match its name has: `-p 0x11 --dport 53` is udp)
+  const lower = protocolKey(protocol);
   switch (lower) {
     case 'tcp':
     case '6':
