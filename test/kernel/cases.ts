@@ -166,6 +166,8 @@ const dscpCases: KernelCase[] = [
   { name: 'dscp and tos: tcp with DSCP 46 (EF), rewritten to AF41', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 46 } },
   { name: 'dscp and tos: udp with DSCP 4 (TOS 0x10, Minimize-Delay)', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53, dscp: 4 } },
   { name: 'dscp and tos: icmp without DSCP', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
+  // numbers in C forms (0x, 0X, a leading 0 for octal) in marks, TTL, length, ports, DSCP, TOS and connmark
+  { name: 'numbers in C forms: tcp 22 with DSCP 10', dump: own('numbers-in-c-forms.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 10 } },
 ];
 
 const gotos = own('gotos-and-returns.rules');
