@@ -20,6 +20,11 @@ import { genericOptionText, optionText, ruleOutline } from '../parser';
 import { TARGET_OPTIONS } from '../rule-templates';
 import { explainEmptyShape } from '../analysis/constraints';
 import { CONNTRACK_STATE_OPTION, listedValues } from '../extensions/matches/conntrack';
+import { dscpClassValue } from '../extensions/matches/dscp';
+import { parseTos } from '../extensions/matches/tos';
+import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
+import { parseNumber } from '../extensions/common';
+import { valueWord } from '../values';
 import { loaderQuirksOf } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 
@@ -145,6 +150,10 @@ interface Constraints {
   outIface?: string;
   state?: string;
   mark?: string;
+  /** DSCP 0–63 a dscp / tos match asks for */
+  dscp?: number;
+  /** broadcast / multicast, when a pkttype match asks for it */
+  pkttype?: string;
   /** a chain on the way is KUBE-NODEPORTS */
   nodePort: boolean;
   /** the destination came from a KUBE-SERVICES rule (a ClusterIP / external IP) */
@@ -222,6 +231,8 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   if (c.outIface) tail.push(`out ${c.outIface}`);
   if (c.mark) tail.push(`mark ${c.mark}`);
   if (c.state && c.state !== 'NEW') tail.push(`state ${c.state}`);
+  if (c.dscp) tail.push(`dscp ${c.dscp}`);
+  if (c.pkttype && c.pkttype !== 'unicast') tail.push(`pkttype ${c.pkttype}`);
   const lineFor = (dst: string) => [`${sourceText} -> ${endpoint(dst, c.dport)}${proto ? '/' + proto : ''}`, ...tail].join(' ');
 
   if (missing || !destination) {
@@ -376,6 +387,16 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
     const states = listedValues(CONNTRACK_STATE_OPTION, state.args[0]?.text ?? '');
     c.state = states.includes('NEW') ? 'NEW' : states.find((s) => ['ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(s));
   }
+  // the DSCP a dscp or tos match wants (a packet carries no ECN bits), and the packet type
+  const dscp = rule.matches.find((m) => m.module === 'dscp')?.options.find((o) => !o.negated);
+  const tos = rule.matches.find((m) => m.module === 'tos')?.options.find((o) => o.name === 'tos' && !o.negated);
+  if (c.dscp === undefined) {
+    const text = (dscp ?? tos)?.args[0]?.text ?? '';
+    const wanted = dscp ? (dscp.name === 'dscp-class' ? dscpClassValue(text) : parseNumber(text)) : tos ? parseTos(text)?.value : undefined;
+    if (wanted !== undefined) c.dscp = dscp ? wanted : wanted >>> 2;
+  }
+  const pkttype = rule.matches.find((m) => m.module === 'pkttype')?.options.find((o) => o.name === 'pkt-type' && !o.negated);
+  if (pkttype && c.pkttype === undefined) c.pkttype = valueWord(PKTTYPE_OPTION, pkttype.args[0]?.text ?? '');
   const mark = rule.matches.find((m) => m.module === 'mark')?.options.find((o) => o.name === 'mark' && !o.negated);
   if (mark && c.mark === undefined) {
     // `--mark 0x4000/0x4000`: a packet carrying exactly the value satisfies it.
