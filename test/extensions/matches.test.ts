@@ -9,6 +9,8 @@ import type { MatchOutcome } from '../../server/src/netfilter/extensions/types';
 import type { NodeContext, Packet } from '../../server/src/netfilter/packet';
 import { context, node, packet, parseFragment } from './fragment';
 import { ipsetMemberFact, localAddressFact, stableMatchFact } from '../../server/src/netfilter/extensions/common';
+import { valueWord } from '../../server/src/netfilter/values';
+import { familyOf, ruleFor } from './registry-samples';
 
 type Expected = boolean | 'undecided' | `undecided p=${number}`;
 type Case = [fragment: string, packet: Partial<Packet>, expected: Expected, node?: Partial<NodeContext>];
@@ -314,4 +316,39 @@ test('connbytes in raw: no counters before conntrack or on a CT template; a pack
   assert.equal(evaluate({ ctstate: 'NEW', ctTemplate: true }, 'raw'), false);
   assert.equal(evaluate({ ctstate: 'NEW' }, 'raw'), true);
   assert.equal(evaluate({ ctstate: 'NEW' }, 'mangle'), true);
+});
+
+test('every spelling iptables reads evaluates as the value it stands for', () => {
+  // values.ts valueWord: `est` is ESTABLISHED, `bcast` broadcast. A spelling the parser accepts must
+  // give the trace the same answer as the value, on packets of every state, status and packet type.
+  const packets: Array<Partial<Packet>> = [];
+  for (const ctstate of ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'] as const)
+    for (const ctstatus of [[], ['ASSURED', 'CONFIRMED'], ['SNAT', 'SEEN_REPLY'], ['DNAT', 'EXPECTED']] as Array<Packet['ctstatus']>)
+      for (const pkttype of ['unicast', 'broadcast', 'multicast'] as const) packets.push({ ctstate, ctstatus, pkttype });
+  const failures: string[] = [];
+  let compared = 0;
+  for (const spec of allMatches()) {
+    if (!spec.evaluate) continue;
+    const family = familyOf({ ...spec, kind: 'match' });
+    for (const option of spec.options) {
+      if (!option.values || option.arity !== 1 || (option.value !== 'enum' && option.value !== 'enum-list')) continue;
+      for (const value of option.values) {
+        const spellings = new Set([value.toLowerCase(), value.toUpperCase(), ...(option.valueAliases?.[value] ?? []), ...[1, 2, 3].map((n) => value.slice(0, n))]);
+        const rule = (word: string) => ruleFor({ ...spec, kind: 'match' }, option, family, { value: word }).replace(/"/g, '');
+        for (const spelling of spellings) {
+          if (spelling === value || valueWord(option, spelling) !== value) continue;
+          for (const overrides of packets) {
+            const p = packet({ family, ...overrides });
+            const outcome = (fragment: string) => parseFragment(fragment, family).matches.map((m) => summary(findMatch(m.module, family)!.evaluate!(m, context(p, node())))).join(' ');
+            const written = outcome(rule(spelling));
+            const canonical = outcome(rule(value));
+            compared++;
+            if (written !== canonical) failures.push(`${rule(spelling)} on ${JSON.stringify(overrides)}: ${written}, but ${canonical} for ${value}`);
+          }
+        }
+      }
+    }
+  }
+  assert.ok(compared > 1000, `compared ${compared}`);
+  assert.deepEqual(failures.slice(0, 20), []);
 });
