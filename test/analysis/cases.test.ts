@@ -85,15 +85,17 @@ test('reach/never-matches confirmation fails on a rule some packet matches', () 
     const sources = [...rule.genericOptions, ...rule.matches.flatMap((m) => m.options)].map((o) => ({ span: o.span }));
     assert.equal(confirmNeverMatches(ruleset, rule, sources).ok, false, `line ${rule.line + 1} would be confirmed as never matching`);
   }
-  // and on the TOS byte: the rules of dscp-tos-pkttype.rules marked "NOT never-matches" (DSCP and TOS tests some packet passes)
-  const tosText = readFileSync(join(casesDir, 'dscp-tos-pkttype.rules'), 'utf8');
-  const tosRuleset = parseRuleset(tosText);
-  const lines = tosText.split('\n');
-  const controls = tosRuleset.tables[0].chains.get('PREROUTING')!.rules.filter((r) => lines[r.line - 1]?.startsWith('# NOT never-matches'));
-  assert.equal(controls.length, 2);
-  for (const rule of controls) {
-    const sources = rule.matches.flatMap((m) => m.options).map((o) => ({ span: o.span }));
-    assert.equal(confirmNeverMatches(tosRuleset, rule, sources).ok, false, `line ${rule.line + 1} would be confirmed as never matching`);
+  // and on the TOS byte and MAC addresses: the rules marked "NOT never-matches" (tests some packet passes together)
+  for (const [file, count] of [['dscp-tos-pkttype.rules', 2], ['mac-source.rules', 1]] as const) {
+    const controlText = readFileSync(join(casesDir, file), 'utf8');
+    const controlRuleset = parseRuleset(controlText);
+    const lines = controlText.split('\n');
+    const controls = controlRuleset.tables.flatMap((t) => [...t.chains.values()]).flatMap((c) => c.rules).filter((r) => lines[r.line - 1]?.startsWith('# NOT never-matches'));
+    assert.equal(controls.length, count, file);
+    for (const rule of controls) {
+      const sources = rule.matches.flatMap((m) => m.options).map((o) => ({ span: o.span }));
+      assert.equal(confirmNeverMatches(controlRuleset, rule, sources).ok, false, `${file} line ${rule.line + 1} would be confirmed as never matching`);
+    }
   }
 });
 

@@ -8,6 +8,7 @@ import { formatAddress, packetsForRule } from '../../server/src/netfilter/analys
 import { intervalMax, ruleShape } from '../../server/src/netfilter/analysis/constraints';
 import { tracePacket, type Hook, type TraceRequest } from '../../server/src/netfilter/trace/simulate';
 import { negateAssumption } from '../../server/src/netfilter/extensions/common';
+import { formatMac } from '../../server/src/netfilter/extensions/matches/mac';
 
 export type Confirmation = { ok: true } | { ok: false; reason: string };
 
@@ -92,7 +93,8 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
   const add = (field: string, value: bigint | number | string) => (values.get(field) ?? values.set(field, new Set()).get(field)!).add(value);
   for (const shape of shapes) {
     for (const [dim, set] of shape.intervals) {
-      const max = intervalMax(dim, family);
+      // (a MAC's top value stands for "no Ethernet source": no frame to send)
+      const max = dim === 'mac' ? intervalMax(dim, family) - 1n : intervalMax(dim, family);
       for (const [lo, hi] of set) for (const v of [lo, hi, lo - 1n, hi + 1n]) if (v >= 0n && v <= max) add(dim, v);
     }
     // address types: the node's own address (LOCAL) besides the others
@@ -135,6 +137,7 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
     if (p.ctmark !== undefined) request.ctmark = p.ctmark as number;
     if (p.dscp !== undefined) request.dscp = p.dscp as number;
     if (p.pkttype !== undefined) request.pkttype = p.pkttype as TraceRequest['pkttype'];
+    if (p.mac !== undefined) request.mac = formatMac(p.mac as bigint);
     if (p.in !== undefined) request.inIface = p.in as string;
     if (p.out !== undefined) request.outIface = p.out as string;
     return request;

@@ -196,6 +196,15 @@ const CASES: Record<string, Case[]> = {
     ['-m pkttype --pkt-type bcast', { pkttype: 'broadcast' }, true],
     ['-m pkttype --pkt-type mcast', { pkttype: 'broadcast' }, false],
   ],
+  mac: [
+    // the arriving frame's source; nothing through lo (no Ethernet header), `!` or not
+    ['-m mac --mac-source 02:00:5E:10:00:01', { srcMac: '02:00:5e:10:00:01' }, true],
+    ['-m mac --mac-source 2:0:5e:10:0:1', { srcMac: '02:00:5e:10:00:01' }, true],
+    ['-m mac ! --mac-source 02:00:5e:10:00:01', { srcMac: '02:00:5e:10:00:09' }, true],
+    ['-m mac --mac-source 02:00:5e:10:00:01', { srcMac: '02:00:5e:10:00:09' }, false],
+    ['-m mac ! --mac-source 02:00:5e:10:00:01', { inIface: 'lo' }, false],
+    ['-m mac --mac-source 02:00:5e:10:00:01', {}, 'undecided'],
+  ],
   dscp: [
     ['-m dscp --dscp 46', { dscp: 46 }, true],
     ['-m dscp --dscp-class EF', { dscp: 46 }, true],

@@ -166,6 +166,10 @@ const dscpCases: KernelCase[] = [
   { name: 'dscp and tos: tcp with DSCP 46 (EF), rewritten to AF41', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 46 } },
   { name: 'dscp and tos: udp with DSCP 4 (TOS 0x10, Minimize-Delay)', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53, dscp: 4 } },
   { name: 'dscp and tos: icmp without DSCP', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
+  // -m mac: the client's frame source; nothing through lo
+  { name: 'mac source: tcp from the client', dump: own('mac-source.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'mac source: udp forwarded', dump: own('mac-source.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'udp', dport: 53 } },
+  { name: 'mac source: the node to itself (through lo)', dump: own('mac-source.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
   // numbers in C forms (0x, 0X, a leading 0 for octal) in marks, TTL, length, ports, DSCP, TOS and connmark
   { name: 'numbers in C forms: tcp 22 with DSCP 10', dump: own('numbers-in-c-forms.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 10 } },
 ];

@@ -7,7 +7,7 @@
 // so an undeclared INPUT has no `policy:ACCEPT` line). REJECT is compared as REJECT (the kernel's
 // DROP is relabelled from the rule text by the oracle).
 
-import { formatSteps, kernelTraceDetailed, resolvePacketSpec, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import { MAC, formatSteps, kernelTraceDetailed, resolvePacketSpec, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
 import { canonicalAddress } from '../../server/src/netfilter/addr';
 import type { TraceResult, TraceStep } from '../../server/src/netfilter/trace/types';
 import { execFileSync } from 'node:child_process';
@@ -37,6 +37,8 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     mark: 0,
     ctstate: 'NEW',
     dscp: spec.dscp ?? 0,
+    // (the client's veth sends every packet that arrives; the node's own packets have no frame)
+    mac: spec.fromLocal ? undefined : MAC.cli0,
     // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of
     // options, a 13-byte UDP payload, a 13-byte echo request payload — behind a 20-byte IPv4 or a
     // 40-byte IPv6 header (quota counts them: campaign seed 951481, `! --quota 60` on an IPv6 SYN)

@@ -556,7 +556,8 @@ function traceTable(spec: ResolvedPacketSpec): string {
 }
 
 const TRACE_TABLE = 'iplens_trace';
-const MAC = { cli0: '02:00:5e:10:00:01', nodeIn: '02:00:5e:10:00:02', cli1: '02:00:5e:10:00:03', nodeOut: '02:00:5e:10:00:04' };
+/** The veths' addresses: packets the client sends come from cli0 (the source MAC `-m mac` sees). */
+export const MAC = { cli0: '02:00:5e:10:00:01', nodeIn: '02:00:5e:10:00:02', cli1: '02:00:5e:10:00:03', nodeOut: '02:00:5e:10:00:04' };
 
 interface HandleInfo { table: string; chain: string; position: number }
 

@@ -7,7 +7,7 @@
 // A dump the kernel refuses anyway is reported by the campaign as a generator bug, not compared.
 
 import { Rng } from '../fuzz/rng';
-import type { PacketSpec } from './oracle';
+import { MAC, type PacketSpec } from './oracle';
 import { findMatch, findTarget } from '../../server/src/netfilter/extensions/registry';
 import type { OptionSpec } from '../../server/src/netfilter/extensions/types';
 import { valueWord } from '../../server/src/netfilter/values';
@@ -405,6 +405,9 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
       ? `-m length ${not(0.2)}--length ${rng.pick(['0:59', '60', '41', '40:100', '61:1500', '41:60'])}`
       : `-m comment --comment "no length match for IPv6"`;
     default: if (rng.chance(0.3)) return `-m u32 ${not(0.2)}--u32 "${rng.pick(v.family === 'ipv4' ? U32_IPV4 : U32_IPV6)}"`;
+      // (the source of the client's frames, in other spellings, or another machine's; only where the kernel allows -m mac)
+      if (rng.chance(0.12) && hooks.every((h) => h === 'PREROUTING' || h === 'INPUT' || h === 'FORWARD'))
+        return `-m mac ${not(0.3)}--mac-source ${rng.pick([MAC.cli0, MAC.cli0.toUpperCase(), MAC.cli0.replace(/(^|:)0/g, '$1'), '02:00:5e:10:00:09'])}`;
       // (decided by the second the oracle sent the packet in, which the simulator is given)
       if (rng.chance(0.15)) return `-m time ${rng.pick(TIME_OPTIONS)}`;
       return rng.chance(0.5)

@@ -67,6 +67,11 @@ export interface Packet {
   dscp: number;
   /** true when the node itself sent the packet (OUTPUT path) */
   fromLocal: boolean;
+  /**
+   * source MAC address of the Ethernet frame the packet arrived in (lower case, `02:00:5e:10:00:01`);
+   * absent when not given (-m mac is then undecided) and once the packet comes back in through lo
+   */
+  srcMac?: string;
   /** when the node handles the packet, seconds since the epoch (UTC); absent: unknown (`-m time` forks) */
   time?: number;
 }

@@ -24,6 +24,7 @@ import { STATE_OPTION } from '../extensions/matches/state';
 import { dscpClassValue } from '../extensions/matches/dscp';
 import { parseTos } from '../extensions/matches/tos';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
+import { macValue } from '../extensions/matches/mac';
 import { valueWord } from '../values';
 
 /** The kernel's PACKET_* number of each --pkt-type value (libxt_pkttype). */
@@ -34,7 +35,7 @@ Object.setPrototypeOf(PACKET_TYPE_NUMBERS, null); // keys come from dumps: `cons
 export type Field = 'mark' | 'ctmark' | 'ct' | 'tos' | 'ttl' | 'tcpopt' | 'packet' | 'set';
 export const ALL_FIELDS: readonly Field[] = ['mark', 'ctmark', 'ct', 'tos', 'ttl', 'tcpopt', 'packet', 'set'];
 
-export type IntervalDim = 'src' | 'dst' | 'proto' | 'sport' | 'dport' | 'icmp' | 'ttl' | 'length';
+export type IntervalDim = 'src' | 'dst' | 'proto' | 'sport' | 'dport' | 'icmp' | 'ttl' | 'length' | 'mac';
 export type BitsDim = 'frag' | 'tcpflags' | 'ctstate' | 'srctype' | 'dsttype' | 'pkttype';
 
 /** `(field & mask) == value`, or its negation: marks, and the TOS / Traffic Class byte (dscp, tos). */
@@ -93,7 +94,7 @@ const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'tos' 
   src: 'source address', dst: 'destination address', proto: 'protocol', sport: 'source port', dport: 'destination port',
   icmp: 'ICMP type', ttl: 'TTL (hop limit)', length: 'packet length', frag: 'packet', tcpflags: 'combination of TCP flags', ctstate: 'conntrack state',
   srctype: 'source address type', dsttype: 'destination address type', mark: 'packet mark', ctmark: 'connection mark',
-  tos: 'TOS byte (DSCP and ECN bits)', pkttype: 'link-layer packet type',
+  tos: 'TOS byte (DSCP and ECN bits)', pkttype: 'link-layer packet type', mac: 'source MAC address',
   in: 'input interface', out: 'output interface',
 };
 
@@ -101,6 +102,8 @@ const PORT_MAX = 65535n;
 const PROTO_MAX = 255n;
 const ICMP_MAX = 65535n;
 const TTL_MAX = 255n;
+/** MAC addresses are 0 … 2^48 − 1; the value 2^48 stands for "no Ethernet source" (lo), which no mac test matches */
+const NO_MAC = 1n << 48n;
 // (pkttype: the kernel's PACKET_* numbers 0–7; more than the packets can have, which keeps the shapes sound)
 const BITS_SIZE: Record<BitsDim, number> = { frag: 2, tcpflags: 256, ctstate: 20, srctype: 12, dsttype: 12, pkttype: 8 };
 Object.setPrototypeOf(BITS_SIZE, null); // keys come from dumps: `constructor` must not find Object's
@@ -120,6 +123,8 @@ export function intervalMax(dim: IntervalDim, family: Family): bigint {
       return ICMP_MAX;
     case 'ttl':
       return TTL_MAX;
+    case 'mac':
+      return NO_MAC;
     default:
       return PORT_MAX; // (ports, packet length)
   }
@@ -547,6 +552,8 @@ export function dimensionOf(owner: string, name: string): string | undefined {
       return name === 'tos' ? 'tos' : undefined;
     case 'pkttype':
       return name === 'pkt-type' ? 'pkttype' : undefined;
+    case 'mac':
+      return name === 'mac-source' ? 'mac' : undefined;
     default:
       return undefined;
   }
@@ -645,6 +652,14 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
       const parsed = parseTos(text);
       if (parsed) {
         b.mark({ field: 'tos', ...parsed, negated: option.negated }, option, written);
+        handled = true;
+      }
+    } else if (m === 'mac' && option.name === 'mac-source') {
+      // xt_mac: a frame's source equals it, or (`!`) differs from it; a packet without an Ethernet
+      // header matches neither
+      const mac = macValue(text);
+      if (mac !== undefined) {
+        b.interval('mac', option.negated ? complement(single(mac, mac), NO_MAC - 1n) : single(mac, mac), false, option, written);
         handled = true;
       }
     } else if (m === 'pkttype' && option.name === 'pkt-type') {

@@ -7,6 +7,7 @@ import type { Family, Rule } from '../model';
 import type { TraceRequest } from '../trace/simulate';
 import { fullBits, intervalMax, ruleShape, type InterfaceConstraint, type IntervalDim, type MarkConstraint, type RuleShape } from './constraints';
 import type { IntervalSet } from './intervals';
+import { formatMac } from '../extensions/matches/mac';
 
 const TCP_FLAG_NAMES: Array<[number, string]> = [[1, 'FIN'], [2, 'SYN'], [4, 'RST'], [8, 'PSH'], [16, 'ACK'], [32, 'URG'], [64, 'ECE'], [128, 'CWR']];
 const CT_BASE: Array<TraceRequest['ctstate']> = ['INVALID', 'NEW', 'ESTABLISHED', 'RELATED', 'UNTRACKED'];
@@ -117,6 +118,11 @@ function requestFor(shape: RuleShape, family: Family, last: boolean): TraceReque
   // (traced packets carry no ECN bits: the TOS byte is DSCP << 2)
   const tos = pickMark(shape.marks, 'tos');
   if (tos !== undefined) request.dscp = tos >>> 2;
+  const mac = iv('mac');
+  if (mac) {
+    const value = pick(mac, 0x02005e100001n, last, false);
+    if (value < 1n << 48n) request.mac = formatMac(value);
+  }
   const pkttype = shape.bits.get('pkttype');
   if (pkttype !== undefined) request.pkttype = (['unicast', 'broadcast', 'multicast'] as const).find((_, n) => (pkttype >> BigInt(n)) & 1n) ?? 'unicast';
   void intervalMax;

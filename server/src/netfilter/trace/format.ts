@@ -17,6 +17,7 @@ export function formatPacket(packet: TracedPacket): string {
   if (packet.ctmark && packet.ctmark !== '0x0') text += ` ctmark ${packet.ctmark}`;
   if (packet.dscp) text += ` dscp ${packet.dscp}`;
   if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
+  if (packet.mac) text += ` mac ${packet.mac}`;
   return text;
 }
 

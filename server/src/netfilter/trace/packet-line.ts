@@ -9,7 +9,7 @@
 // Clauses after the destination, in any order: `in IF`, `out IF`, `from local` (or `local`),
 // `mark V`, `ctmark V`, `state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED`, `tcp|udp|icmp|sctp|icmpv6`,
 // `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`, `dscp N|EF|AF41…`,
-// `pkttype unicast|broadcast|multicast`,
+// `pkttype unicast|broadcast|multicast`, `mac 02:00:5e:10:00:01` (the arriving frame's source, for -m mac),
 // `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given).
 
 import type { TraceRequest } from './simulate';
@@ -18,6 +18,7 @@ import { protocolName, protocolNumber } from '../packet';
 import { valueWord } from '../values';
 import { dscpClassValue } from '../extensions/matches/dscp';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
+import { macValue } from '../extensions/matches/mac';
 
 export interface PacketLineResult {
   request?: TraceRequest;
@@ -180,6 +181,12 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
         i++;
         break;
       }
+      case 'mac': {
+        if (value === undefined || macValue(value) === undefined) return { error: "'mac' needs the source MAC address of the arriving frame, like 02:00:5e:10:00:01", errorAt: at };
+        request.mac = value.toLowerCase();
+        i++;
+        break;
+      }
       case 'pkttype': {
         const type = value === undefined ? undefined : valueWord(PKTTYPE_OPTION, value);
         if (type !== 'unicast' && type !== 'broadcast' && type !== 'multicast') return { error: "'pkttype' needs unicast, broadcast or multicast", errorAt: at };
@@ -205,7 +212,7 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
           request.proto = lower;
           break;
         }
-        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, pkttype, tcp/udp/icmp …)`, errorAt: at };
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, pkttype, mac, tcp/udp/icmp …)`, errorAt: at };
     }
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
@@ -251,6 +258,7 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.ttl !== undefined) parts.push(`ttl ${request.ttl}`);
   if (request.dscp) parts.push(`dscp ${request.dscp}`);
   if (request.pkttype && request.pkttype !== 'unicast') parts.push(`pkttype ${request.pkttype}`);
+  if (request.mac) parts.push(`mac ${request.mac}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
   return parts.join(' ');
 }

@@ -53,6 +53,8 @@ export interface TraceRequest {
   dscp?: number;
   /** link-layer packet type as pkttype sees it; default unicast */
   pkttype?: Packet['pkttype'];
+  /** source MAC of the arriving Ethernet frame (-m mac); not for packets the node sends */
+  mac?: string;
   ipsets?: NodeContext['ipsets'];
   /** address MASQUERADE uses */
   egressAddress?: string;
@@ -250,7 +252,8 @@ export class Simulator {
       packet: describePacket(state.packet),
       steps: state.steps,
     }));
-    return { input: describePacket(initial), notes, paths };
+    // (the arriving frame's source MAC belongs to the packet as it came in, not as it leaves)
+    return { input: { ...describePacket(initial), ...(initial.srcMac ? { mac: initial.srcMac } : {}) }, notes, paths };
   }
 
   /** Run the packet from `hook` to its end, pushing every finished path. */
@@ -706,6 +709,7 @@ function nextStage(hook: Hook, state: PathState, loopback: boolean | undefined):
         // the nat table is not consulted again.
         state.packet.inIface = 'lo';
         state.packet.outIface = undefined;
+        delete state.packet.srcMac; // (lo has no Ethernet header)
         // conntrack confirmed the entry when the packet left POSTROUTING (--ctstatus CONFIRMED on lo)
         if (hasConntrack(state.packet) && !state.packet.ctstatus.includes('CONFIRMED')) state.packet.ctstatus.push('CONFIRMED');
         return { phase: 'hook', hook: 'PREROUTING', loopback: true };
@@ -806,6 +810,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     pkttype: request.pkttype ?? 'unicast',
     dscp: request.dscp ?? 0,
     fromLocal,
+    ...(request.mac !== undefined && !fromLocal ? { srcMac: request.mac.toLowerCase() } : {}),
     ...(request.time !== undefined ? { time: request.time } : {}),
   };
 }

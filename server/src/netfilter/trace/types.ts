@@ -35,6 +35,8 @@ export interface TracedPacket {
   dscp?: number;
   /** the link-layer packet type, when not unicast */
   pkttype?: string;
+  /** the arriving frame's source MAC, when given */
+  mac?: string;
   inIface?: string;
   outIface?: string;
 }
