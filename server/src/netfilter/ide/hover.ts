@@ -8,7 +8,7 @@ import { genericOptionText, ruleCountOf } from '../parser';
 import { elideLongWords, elideMiddle } from '../elide';
 import { describeU32Program } from '../extensions/matches/u32';
 import { describeTimeMatch } from '../extensions/matches/time';
-import { protocolNumber } from '../packet';
+import { protocolName, protocolNumber } from '../packet';
 import type { IdeDocument } from './ide-document';
 import { BUILTIN_CHAIN_ROLES, TABLE_ROLES, knownChain } from './known-chains';
 import { locate, type OptionOwner } from './locate';
@@ -302,6 +302,12 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
   const lines = [`**\`${quoted(argument.text)}\`** — value of ${owner.kind === 'generic' ? GENERIC_OPTION_DOCS[option.name]?.flags ?? option.name : `--${option.name}`}`];
   const reading = spec && argIndex === 0 ? readingOf(spec, argument.text) : undefined;
   if (reading) lines.push(`iptables reads it as \`${reading}\``);
+  // (-p as xtables_parse_protocol reads it: `0x11` and `+17` are udp)
+  if (owner.kind === 'generic' && option.name === 'protocol') {
+    const number = protocolNumber(argument.text);
+    if (number === undefined) lines.push(/^[A-Za-z]/.test(argument.text) ? 'Not a protocol iptables-lens knows: iptables looks the name up in /etc/protocols when it loads the rule.' : 'Not a protocol: iptables refuses numbers above 255.');
+    else if (String(number) !== argument.text && protocolName(number) !== argument.text.toLowerCase()) lines.push(`iptables reads it as protocol ${number}${protocolName(number) !== String(number) ? ` (\`${protocolName(number)}\`)` : ''}`);
+  }
   if (spec) {
     lines.push(spec.doc);
     if (spec.value !== 'none') lines.push(`Value: ${describeValue(spec)}`);
