@@ -44,6 +44,11 @@ const PROBES: string[] = [
     .map((value) => `-A INPUT -p ${value} -j ACCEPT`),
   '-A INPUT ! -p 0x11 -m tcp --dport 1',
   '-A INPUT ! -p 0x0',
+  // libxt_string: a pattern of at most 128 bytes; --hex-string read step by step (|hex pairs| with
+  // spaces, \\ literals outside them)
+  ...['c'.repeat(128), 'c'.repeat(129), 'é' + 'c'.repeat(127), ''].map((pattern) => `-A INPUT -m string --algo bm --string "${pattern}"`),
+  ...['|41 42|', '| 41 42 |', '|41  42|', '|41', '|4|', '|4g|', 'a|', '|', '|41\\42|', 'ab||cd', 'GET /|20|', '\\|x', '|4142|abc',
+    `|${'41'.repeat(127)}|`, `|${'41'.repeat(128)}|`, `a|${'41'.repeat(127)}|`].map((pattern) => `-A INPUT -m string --algo bm --hex-string "${pattern}"`),
   '-A INPUT -j NOSUCHCHAIN',
   '-A NOSUCHCHAIN -j ACCEPT',
   '-A INPUT -j INPUT',
