@@ -297,6 +297,9 @@ const NAMED_WORD_RULES: Array<[string, Family, string]> = [
     ['SET --add-set', 'ipv4', `-j SET --add-set s4 ${flags}`],
     ['SET --del-set', 'ipv6', `-j SET --del-set s6 ${flags}`],
   ]),
+  // (a set name longer than IPSET_MAXNAMELEN − 1 is refused before the set is looked up)
+  ['set --match-set', 'ipv4', `-m set --match-set ${'s'.repeat(32)} src`],
+  ['SET --add-set', 'ipv4', `-j SET --add-set ${'s'.repeat(40)} dst`],
   ...['accept', 'ACCEPT', 'Drop', 'acc', 'reject'].map((type): [string, Family, string] => ['AUDIT --type', 'ipv4', `-j AUDIT --type ${type}`]),
   ...['mss', 'MSS', 'ms', 'sack-permitted,timestamp', '2,3'].map((names): [string, Family, string] => ['TCPOPTSTRIP --strip-options', 'ipv4', `-p tcp -j TCPOPTSTRIP --strip-options ${names}`]),
   ...['Mo', 'mo', 'MO', 'Mon', '1', '7', '8', 'Su,Sat'].map((days): [string, Family, string] => ['time --weekdays', 'ipv4', `-m time --weekdays ${days}`]),

@@ -20,7 +20,7 @@ export const setMatch: MatchSpec = {
   evaluate: evaluateSet,
   options: [
     {
-      name: 'match-set', aliases: ['set'], arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
+      name: 'match-set', aliases: ['set'], arity: 2, negatable: true, value: 'raw', check: setOptionProblem,
       doc: 'Match if the packet’s address/port (chosen by the comma-separated src/dst flags) is in the ipset `NAME`',
     },
     {
@@ -165,9 +165,16 @@ export function setDirections(flags: string): Array<'src' | 'dst'> {
 
 /** IPSET_DIM_MAX: at most this many flags */
 const SET_DIMENSIONS_MAX = 6;
+/** IPSET_MAXNAMELEN − 1: the longest set name */
+const SET_NAME_MAX = 31;
 
-/** The flags (argument 2) of --match-set, --add-set, --del-set and --map-set, as parse_dirs checks them. */
-export function setDirectionsProblem(text: string, _family: Family, argIndex: number): ValueProblem | undefined {
+/**
+ * The set name (argument 1) and flags (argument 2) of --match-set, --add-set, --del-set and
+ * --map-set, as libxt_set checks them before it looks the set up: a name of at most 31 bytes, flags
+ * as parse_dirs reads them.
+ */
+export function setOptionProblem(text: string, _family: Family, argIndex: number): ValueProblem | undefined {
+  if (argIndex === 0) return new TextEncoder().encode(text).length > SET_NAME_MAX ? error(`setname \`${text}' too long, max ${SET_NAME_MAX} characters.`) : undefined;
   if (argIndex !== 1) return undefined;
   const items = text.split(',');
   if (items.slice(0, SET_DIMENSIONS_MAX).some((item) => !item.startsWith('src') && !item.startsWith('dst')))

@@ -3,7 +3,7 @@
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { ipsetMemberFact, optionText } from '../common';
-import { changeSet, packetElement, setDirections, setDirectionsProblem, setSeenBy } from '../matches/set';
+import { changeSet, packetElement, setDirections, setOptionProblem, setSeenBy } from '../matches/set';
 
 export const SETTarget: TargetSpec = {
   name: 'SET',
@@ -13,11 +13,11 @@ export const SETTarget: TargetSpec = {
   apply: applySet,
   options: [
     {
-      name: 'add-set', arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
+      name: 'add-set', arity: 2, negatable: true, value: 'raw', check: setOptionProblem,
       doc: 'Add the packet’s address/port (chosen by the src/dst flags) to ipset `NAME`',
     },
     {
-      name: 'del-set', arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
+      name: 'del-set', arity: 2, negatable: true, value: 'raw', check: setOptionProblem,
       doc: 'Delete the packet’s address/port (chosen by the src/dst flags) from ipset `NAME`',
     },
     {
@@ -29,7 +29,7 @@ export const SETTarget: TargetSpec = {
       doc: 'When adding an entry, the timeout value to use instead of the default one from the set definition',
     },
     {
-      name: 'map-set', arity: 2, negatable: true, value: 'raw', check: setDirectionsProblem,
+      name: 'map-set', arity: 2, negatable: true, value: 'raw', check: setOptionProblem,
       doc: 'Look the packet up in ipset `NAME` and apply the entry’s skbinfo (--map-mark/--map-prio/--map-queue)',
     },
     {
