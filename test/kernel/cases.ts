@@ -160,9 +160,10 @@ const abbreviatedWordCases: KernelCase[] = [
   { name: 'abbreviated words: tcp 2000 (`--ctstate n -j DROP`)', dump: abbreviated, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 2000 } },
 ];
 
-// DSCP on the wire (the sender's IP_TOS): dscp, tos and a DSCP rewrite; four rules that never match.
+// What the sender puts on the wire besides addresses and ports: a DSCP (IP_TOS) for dscp, tos and a
+// DSCP rewrite (four rules that never match), its veth's MAC for -m mac; and numbers in C forms.
 const dscpAndTos = own('dscp-and-tos.rules');
-const dscpCases: KernelCase[] = [
+const wireFieldCases: KernelCase[] = [
   { name: 'dscp and tos: tcp with DSCP 46 (EF), rewritten to AF41', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 46 } },
   { name: 'dscp and tos: udp with DSCP 4 (TOS 0x10, Minimize-Delay)', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53, dscp: 4 } },
   { name: 'dscp and tos: icmp without DSCP', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
@@ -400,7 +401,7 @@ export const kernelCases: KernelCase[] = [
   ...marksCases,
   ...rejectCases,
   ...abbreviatedWordCases,
-  ...dscpCases,
+  ...wireFieldCases,
   ...gotoCases,
   ...fwCases,
   ...v6Cases,
