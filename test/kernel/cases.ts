@@ -263,6 +263,12 @@ const campaignCases: KernelCase[] = [
   { name: 'snat range: --persistent hashes the source alone (icmp)', dump: own('snat-range.rules'), nodeAddresses: [HOST], nat: true, packet: { src: EXTERNAL_CLIENT, dst: '1.1.1.1', proto: 'icmp' } },
   { name: 'snat range (IPv6): SNAT picks the source by a hash of the addresses', dump: own('snat-range-ipv6.rules'), nodeAddresses: [V6], nat: true, packet: { src: '2001:db8:2::9', dst: '2001:4860::8888', proto: 'tcp', dport: 443 } },
   { name: 'snat range (IPv6): a source port in the range is kept', dump: own('snat-range-ipv6.rules'), nodeAddresses: [V6], nat: true, packet: { src: '2001:db8:2::9', dst: '2001:4860::8844', proto: 'udp', sport: 57, dport: 53 } },
+  // the conntrack zone in the hash's seed (campaign seed 1138992)
+  ...[[443, 'CT --zone 1'], [444, 'CT --zone mark, mark 0x30007'], [445, 'CT --zone-orig 3'], [446, 'no zone']].map(([dport, what]): KernelCase => ({
+    name: `nat range zone: SNAT in INPUT picks by a hash seeded with the zone (udp ${dport}, ${what})`, dump: own('nat-range-zone.rules'), nodeAddresses: [HOST], nat: true,
+    packet: { src: '10.99.1.1', dst: HOST, proto: 'udp', sport: 1234, dport: dport as number },
+  })),
+  { name: 'nat range zone: --persistent leaves the zone out of the hash (udp 53, CT --zone 9)', dump: own('nat-range-zone.rules'), nodeAddresses: [HOST], nat: true, packet: { src: '10.99.1.1', dst: HOST, proto: 'udp', sport: 1234, dport: 53 } },
   { name: 'nat range: DNAT keeps the connection\'s port in a port range (conntrack)', dump: own('nat-range.rules'), nodeAddresses: [HOST], nat: true, packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.200', proto: 'udp', dport: 55 } },
   { name: 'quota: used up by the packet, a second pass of a 41-byte packet no longer fits --quota 41', dump: own('quota-passes.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'ipv6 packet length: a SYN is 80 bytes to length and quota', dump: own('ipv6-packet-length.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 22 } },

@@ -37,6 +37,10 @@ export interface Packet {
    * see the state NEW, the status CONFIRMED and an all-zero tuple until the raw table ends.
    */
   ctTemplate?: boolean;
+  /** the zone the CT template asks for (`--zone N`, `mark`: the packet mark's low 16 bits when conntrack runs) */
+  ctTemplateZone?: number | 'mark';
+  /** conntrack zone of the packet's connection (CT --zone in raw); absent: zone 0 */
+  ctZone?: number;
   /**
    * Sets as changed by SET --add-set / --del-set earlier in this packet's traversal (the kernel changes
    * a set at once, for every later rule). Replaced, never mutated: paths forked from one share it.

@@ -378,8 +378,12 @@ export class Simulator {
     const results = this.runTable(hook, table, state);
     // (a CT template shows NEW inside raw; conntrack then gives the packet its real state)
     for (const r of results) {
-      if (r.state.packet.ctstate !== 'UNTRACKED') r.state.packet.ctstate = tracked;
-      r.state.packet.ctTemplate = undefined;
+      const packet = r.state.packet;
+      if (packet.ctstate !== 'UNTRACKED') packet.ctstate = tracked;
+      // conntrack takes the template's zone for the new connection (a `mark` zone from the mark it sees now)
+      if (packet.ctTemplate && packet.ctstate !== 'UNTRACKED' && packet.ctTemplateZone !== undefined) packet.ctZone = packet.ctTemplateZone === 'mark' ? packet.mark & 0xffff : packet.ctTemplateZone;
+      packet.ctTemplate = undefined;
+      delete packet.ctTemplateZone;
     }
     return results;
   }

@@ -3,7 +3,7 @@
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { alreadyTracked } from './NOTRACK';
-import { zoneProblem } from '../value-checks';
+import { wholeNumber, zoneProblem } from '../value-checks';
 
 export const CTTarget: TargetSpec = {
   name: 'CT',
@@ -58,6 +58,10 @@ function applyCt(target: TargetUse, ctx: EvalContext): TargetEffect {
   // status CONFIRMED and an all-zero tuple (checked in a namespace, kernel 6.x).
   ctx.packet.ctstate = 'NEW';
   ctx.packet.ctTemplate = true;
+  // (the connection's zone: NAT's pick from an address range hashes it in; the last zone option wins, as in libxt_CT)
+  const zone = [...target.options].reverse().find((o) => o.name === 'zone' || o.name === 'zone-orig' || o.name === 'zone-reply')?.args[0]?.text;
+  if (zone !== undefined) ctx.packet.ctTemplateZone = zone === 'mark' ? 'mark' : wholeNumber(zone) ?? 0;
+  else delete ctx.packet.ctTemplateZone;
   const settings = target.options.map((o) => `--${o.name}${o.args.length ? ' ' + o.args.map((a) => a.text).join(' ') : ''}`).join(' ');
   return { verdict: 'CONTINUE', description: `CT ${settings}`.trim() };
 }

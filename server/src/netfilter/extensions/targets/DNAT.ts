@@ -37,11 +37,11 @@ function applyDnat(target: TargetUse, ctx: EvalContext): TargetEffect {
   const rewrite: TargetEffect['rewrite'] = {};
   if (range.fromAddress) {
     // get_unique_tuple: a destination is always picked from the range, the one it has included.
-    p.dst = rewrite.dst = rangeAddress(range, p.src, p.dst, 'dst', isPersistent(target)) ?? range.fromAddress;
+    p.dst = rewrite.dst = rangeAddress(range, p.src, p.dst, 'dst', isPersistent(target), p.ctZone) ?? range.fromAddress;
   }
   // A port already in the port range is kept; else the range's first (the first free one, for DNAT).
   const dport = rangePort(range, p.dport);
   if (dport !== p.dport) p.dport = rewrite.dport = dport;
   addStatus(p, 'DNAT', before);
-  return { verdict: 'ACCEPT', rewrite, description: `DNAT ${before} → ${endpoint(p, p.dst, p.dport)}${rangeNote(range, 'a port in the range kept, else the first')}` };
+  return { verdict: 'ACCEPT', rewrite, description: `DNAT ${before} → ${endpoint(p, p.dst, p.dport)}${rangeNote(range, 'a port in the range kept, else the first', p.ctZone)}` };
 }

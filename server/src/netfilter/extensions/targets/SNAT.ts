@@ -42,11 +42,11 @@ function applySnat(target: TargetUse, ctx: EvalContext): TargetEffect {
   // Source NAT tries the current tuple first (get_unique_tuple): an address or port already in
   // the range is kept.
   if (range.fromAddress && !addressInRange(range, p.src)) {
-    p.src = rewrite.src = rangeAddress(range, p.src, p.dst, 'src', isPersistent(target)) ?? range.fromAddress;
+    p.src = rewrite.src = rangeAddress(range, p.src, p.dst, 'src', isPersistent(target), p.ctZone) ?? range.fromAddress;
   }
   const sport = rangePort(range, p.sport);
   if (sport !== p.sport) p.sport = rewrite.sport = sport;
   addStatus(p, 'SNAT', before);
   const portNote = range.fromPort === undefined ? ' (source port kept unless it clashes)' : '';
-  return { verdict: 'ACCEPT', rewrite, description: `SNAT ${before} → ${endpoint(p, p.src, p.sport)}${rangeNote(range, 'a port in the range kept, else one at random (the first is shown)')}${portNote}` };
+  return { verdict: 'ACCEPT', rewrite, description: `SNAT ${before} → ${endpoint(p, p.src, p.sport)}${rangeNote(range, 'a port in the range kept, else one at random (the first is shown)', p.ctZone)}${portNote}` };
 }

@@ -63,9 +63,9 @@ export function endpoint(packet: Packet, address: string, port: number | undefin
  * " (range: addresses A-B, the kernel's pick for this connection; ports P-Q, …)" or ''. `portNote`
  * says how the port was chosen from a port range.
  */
-export function rangeNote(range: NatRange, portNote: string): string {
+export function rangeNote(range: NatRange, portNote: string, zone = 0): string {
   const parts: string[] = [];
-  if (range.toAddress && range.toAddress !== range.fromAddress) parts.push(`addresses ${range.fromAddress}-${range.toAddress}, picked by a hash of the connection's addresses as the kernel does (conntrack zone 0)`);
+  if (range.toAddress && range.toAddress !== range.fromAddress) parts.push(`addresses ${range.fromAddress}-${range.toAddress}, picked by a hash of the connection's addresses${zone ? ` and its conntrack zone ${zone}` : ''} as the kernel does`);
   if (range.basePort !== undefined) parts.push(`ports ${range.fromPort}-${range.toPort ?? range.fromPort} from base ${range.basePort}: the port is shifted by ${range.fromPort! - range.basePort}, wrapping around the range`);
   else if (range.toPort !== undefined && range.toPort !== range.fromPort) parts.push(`ports ${range.fromPort}-${range.toPort}, ${portNote}`);
   return parts.length ? ` (range: ${parts.join('; ')})` : '';
@@ -75,10 +75,11 @@ export function rangeNote(range: NatRange, portNote: string): string {
  * The address NAT gives a new connection from the range's addresses (nf_nat_core.c
  * find_best_ips_proto): the first one plus reciprocal_scale(jhash2(source address, destination
  * address), size of the range), word by word for IPv6. `src`/`dst`: the connection's original
- * addresses; `manip`: which of them is rewritten. Undefined when an address is not understood.
- * Checked against the kernel: random campaign seed 970065, test/kernel/dumps/nat-range.rules.
+ * addresses; `manip`: which of them is rewritten; `zone`: its conntrack zone, which the hash's seed
+ * mixes in unless the range is persistent. Undefined when an address is not understood.
+ * Checked against the kernel: random campaign seeds 970065 and 1138992 (a zone), test/kernel/dumps/nat-range.rules, nat-range-zone.rules.
  */
-export function rangeAddress(range: NatRange, src: string, dst: string, manip: 'src' | 'dst', persistent: boolean): string | undefined {
+export function rangeAddress(range: NatRange, src: string, dst: string, manip: 'src' | 'dst', persistent: boolean, zone = 0): string | undefined {
   const min = range.fromAddress && parseAddress(range.fromAddress);
   const max = parseAddress(range.toAddress ?? range.fromAddress ?? '');
   const source = parseAddress(src);
@@ -90,7 +91,7 @@ export function rangeAddress(range: NatRange, src: string, dst: string, manip: '
   const last = min.family === 'ipv4' ? 0 : 3;
   const sourceWords = wordsOf(source).map(hostOrder);
   const destinationWords = wordsOf(destination).map(hostOrder);
-  let hash = jhash2(sourceWords, persistent ? 0 : destinationWords[last]);
+  let hash = jhash2(sourceWords, persistent ? 0 : (destinationWords[last] ^ zone) >>> 0);
   const minWords = wordsOf(min);
   const maxWords = wordsOf(max);
   const picked = wordsOf(manip === 'src' ? source : destination);
