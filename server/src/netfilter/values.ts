@@ -448,7 +448,7 @@ export function valueWord(spec: Pick<OptionSpec, 'values' | 'valueMatch' | 'valu
   const values = spec.values;
   if (!values) return undefined;
   const mode = spec.valueMatch ?? 'nocase';
-  const lower = word.toLowerCase();
+  const lower = mode === 'exact' ? word : word.toLowerCase();
   const reads = (candidate: string): boolean => {
     if (mode === 'exact') return candidate === word;
     const folded = candidate.toLowerCase();

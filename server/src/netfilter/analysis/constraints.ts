@@ -19,12 +19,13 @@ import type { RuleOutline } from '../rule-templates';
 import { ICMP_TYPES, icmpTypeSpec, resolveIcmpType } from '../extensions/matches/icmp';
 import { portOptionsNftDrops } from '../extensions/common';
 import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
-import { CONNTRACK_STATE_OPTION, listedValues } from '../extensions/matches/conntrack';
+import { CONNTRACK_STATE_OPTION } from '../extensions/matches/conntrack';
 import { STATE_OPTION } from '../extensions/matches/state';
-import { dscpClassValue } from '../extensions/matches/dscp';
+import { dscpOptionValue } from '../extensions/matches/dscp';
 import { parseTos } from '../extensions/matches/tos';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 import { macValue } from '../extensions/matches/mac';
+import type { OptionSpec } from '../extensions/types';
 import { valueWord } from '../values';
 
 /** The kernel's PACKET_* number of each --pkt-type value (libxt_pkttype). */
@@ -281,10 +282,11 @@ function tcpFlagsBits(maskText: string, compText: string): bigint | undefined {
   return bits;
 }
 
-/** `names`: the states a --ctstate / --state list names as read (listedValues); `words`: how many it has. */
-function ctstateBits(names: string[], words: number, withNat: boolean): bigint | undefined {
-  if (names.length !== words) return undefined; // (a word iptables does not read: the parser reports it)
-  for (const n of names) if (!CT_BASE.includes(n) && !(withNat && (n === 'SNAT' || n === 'DNAT'))) return undefined;
+/** The states a --ctstate / --state list (`spec`'s) names, as bits; undefined when a word is not one (the parser reports it). */
+function ctstateBits(spec: OptionSpec, list: string, withNat: boolean): bigint | undefined {
+  const names = list.split(',').map((word) => valueWord(spec, word));
+  if (names.includes(undefined)) return undefined;
+  for (const n of names as string[]) if (!CT_BASE.includes(n) && !(withNat && (n === 'SNAT' || n === 'DNAT'))) return undefined;
   let bits = 0n;
   for (let base = 0; base < 5; base++)
     for (let nat = 0; nat < 4; nat++) {
@@ -381,9 +383,9 @@ class ShapeBuilder {
   mark(constraint: MarkConstraint, option: OptionUse, module: string): void {
     this.note(constraint.field, option, module);
     const { value, mask, negated } = constraint;
-    const field = constraint.field;
-    if (!negated && (value & ~mask) !== 0) return this.emptied(constraint.field, `${hexOf(value)} has bits outside the mask ${hexOf(mask)}, so (${field} & ${hexOf(mask)}) never equals it`);
-    if (negated && mask === 0 && value === 0) return this.emptied(constraint.field, `(${field} & 0) is always 0, so its negation never holds`);
+    const { field } = constraint;
+    if (!negated && (value & ~mask) !== 0) return this.emptied(field, `${hexOf(value)} has bits outside the mask ${hexOf(mask)}, so (${field} & ${hexOf(mask)}) never equals it`);
+    if (negated && mask === 0 && value === 0) return this.emptied(field, `(${field} & 0) is always 0, so its negation never holds`);
     for (const other of this.shape.marks) {
       if (other.field !== constraint.field || (other.negated && negated)) continue;
       const [positive, test] = other.negated ? [constraint, other] : [other, constraint];
@@ -602,7 +604,7 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
         handled = true;
       }
     } else if ((m === 'conntrack' && option.name === 'ctstate') || (m === 'state' && option.name === 'state')) {
-      const bits = ctstateBits(listedValues(m === 'conntrack' ? CONNTRACK_STATE_OPTION : STATE_OPTION, text), text.split(',').length, m === 'conntrack');
+      const bits = ctstateBits(m === 'conntrack' ? CONNTRACK_STATE_OPTION : STATE_OPTION, text, m === 'conntrack');
       if (bits !== undefined) {
         b.bitset('ctstate', bits, option.negated, option, written);
         handled = true;
@@ -642,8 +644,8 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
       }
     } else if (m === 'dscp' && (option.name === 'dscp' || option.name === 'dscp-class')) {
       // xt_dscp: the TOS byte's top six bits equal the value
-      const dscp = option.name === 'dscp' ? parseNumber(text) : dscpClassValue(text);
-      if (dscp !== undefined && dscp <= 63) {
+      const dscp = dscpOptionValue(option);
+      if (dscp !== undefined) {
         b.mark({ field: 'tos', value: dscp << 2, mask: 0xfc, negated: option.negated }, option, written);
         handled = true;
       }

@@ -20,10 +20,9 @@ import { genericOptionText, optionText, ruleOutline } from '../parser';
 import { TARGET_OPTIONS } from '../rule-templates';
 import { explainEmptyShape } from '../analysis/constraints';
 import { CONNTRACK_STATE_OPTION, listedValues } from '../extensions/matches/conntrack';
-import { dscpClassValue } from '../extensions/matches/dscp';
+import { dscpOptionValue } from '../extensions/matches/dscp';
 import { parseTos } from '../extensions/matches/tos';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
-import { parseNumber } from '../extensions/common';
 import { valueWord } from '../values';
 import { loaderQuirksOf } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
@@ -391,9 +390,9 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
   const dscp = rule.matches.find((m) => m.module === 'dscp')?.options.find((o) => !o.negated);
   const tos = rule.matches.find((m) => m.module === 'tos')?.options.find((o) => o.name === 'tos' && !o.negated);
   if (c.dscp === undefined) {
-    const text = (dscp ?? tos)?.args[0]?.text ?? '';
-    const wanted = dscp ? (dscp.name === 'dscp-class' ? dscpClassValue(text) : parseNumber(text)) : tos ? parseTos(text)?.value : undefined;
-    if (wanted !== undefined) c.dscp = dscp ? wanted : wanted >>> 2;
+    const tosValue = tos ? parseTos(tos.args[0]?.text ?? '')?.value : undefined;
+    const wanted = dscp ? dscpOptionValue(dscp) : tosValue === undefined ? undefined : tosValue >>> 2;
+    if (wanted !== undefined) c.dscp = wanted;
   }
   const pkttype = rule.matches.find((m) => m.module === 'pkttype')?.options.find((o) => o.name === 'pkt-type' && !o.negated);
   if (pkttype && c.pkttype === undefined) c.pkttype = valueWord(PKTTYPE_OPTION, pkttype.args[0]?.text ?? '');

@@ -1,6 +1,6 @@
 // dscp match: option table from iptables 1.8.9 (libxt/libipt/libip6t_dscp), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { MatchUse } from '../../model';
+import type { MatchUse, OptionUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, parseNumber } from '../common';
 import { error } from '../value-checks';
@@ -41,15 +41,17 @@ export function dscpClassValue(name: string): number | undefined {
   return DSCP_CLASSES.find(([written]) => upper.startsWith(written))?.[1];
 }
 
+/** The DSCP a `--dscp N` or `--dscp-class C` option names (undefined: another option, or not a value). */
+export function dscpOptionValue(option: OptionUse): number | undefined {
+  const text = option.args[0]?.text ?? '';
+  const value = option.name === 'dscp' ? parseNumber(text) : option.name === 'dscp-class' ? dscpClassValue(text) : undefined;
+  return value !== undefined && value <= 63 ? value : undefined;
+}
+
 function evaluateDscp(match: MatchUse, ctx: EvalContext): MatchOutcome {
   return evaluateOptions(
     match.options,
-    (option) => {
-      const text = option.args[0]?.text ?? '';
-      if (option.name === 'dscp') return parseNumber(text) === ctx.packet.dscp;
-      if (option.name === 'dscp-class') return dscpClassValue(text) === ctx.packet.dscp;
-      return undefined;
-    },
+    (option) => (option.name === 'dscp' || option.name === 'dscp-class' ? dscpOptionValue(option) === ctx.packet.dscp : undefined),
     (option) => `-m dscp ${optionText(option)}`,
   );
 }
