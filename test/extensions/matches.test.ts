@@ -256,6 +256,11 @@ const CASES: Record<string, Case[]> = {
     ['-m u32 --u32 "0>>31=0&&0<<31=0"', {}, true], // 0x4500003c: top and bottom bits 0
     ['-m u32 --u32 "0>>31=0&&0<<31=0"', { length: 61 }, false],
     ['-m u32 --u32 "0>>22&0x3C@4>>16=21"', { proto: 17, length: 41 }, true], // UDP length
+    // a payload the packet line gives is known: 'hell' at offset 8 of the UDP header
+    ['-m u32 --u32 "0>>22&0x3C@8=0x68656c6c"', { proto: 17, length: 33, tcpFlags: undefined, payload: new Uint8Array(Buffer.from('hello')) }, true],
+    ['-m u32 --u32 "0>>22&0x3C@8=0x68656c6c"', { proto: 17, length: 33, tcpFlags: undefined }, 'undecided'],
+    ['-m u32 --u32 "0>>22&0x3C@12>>28=5"', { length: 45, payload: new Uint8Array(Buffer.from('GET /')) }, true], // TCP data offset: no options
+    ['-m u32 --u32 "0>>22&0x3C@12>>28=5"', {}, 'undecided'],
     ['-m u32 --u32 "0>>22&0x3C@0>>24=8"', { proto: 1, icmpType: 8, icmpCode: 0, sport: undefined, dport: undefined, tcpFlags: undefined }, true],
     ['-m u32 --u32 "0>>28=6&&6>>24=6&&6>>16&0xFF=64&&40>>16=40000"', { family: 'ipv6', length: 80 }, true],
     ['-m u32 --u32 "4>>16=40"', { family: 'ipv6', length: 80 }, true], // IPv6 payload length

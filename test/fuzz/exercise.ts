@@ -159,12 +159,15 @@ function packetLine(rng: Rng, text: string): string {
     '10.0.0.5 -> 8.8.8.8:443 out eth1 mark 0x4000 state ESTABLISHED',
     '1.2.3.4:99999 -> 5.6.7.8:0 type 300 flags SYN,ACK,BOGUS len -1 ttl 1e9',
     'X.X.X.X -> Y.Y.Y.Y',
+    '10.0.0.1 -> 10.0.0.2:53/udp payload "|03|www|07|example|03|com|00|"',
+    '10.0.0.1 -> 10.0.0.2:80 len 75 payload "GET /admin HTTP/1.1|0d 0a 0d 0a|"',
+    '10.0.0.1 -> 10.0.0.2/icmp payload "|c9 df|\\|x"',
   ]);
   const r = rng.int(4);
   if (r === 0) return base;
   if (r === 1) {
     const at = rng.int(base.length + 1);
-    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999']) + base.slice(at);
+    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999', ' payload ', '"', '|', ' payload "|0', '\\']) + base.slice(at);
   }
   if (r === 2) return base.slice(0, rng.int(base.length + 1));
   // a line of the dump itself pasted into the box

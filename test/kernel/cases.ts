@@ -142,6 +142,7 @@ const marksCases: KernelCase[] = [
 
 const reject = own('reject-and-queue.rules');
 const HOST = '172.20.0.3';
+const V6 = '2001:db8:1::10';
 const rejectCases: KernelCase[] = [
   { name: 'reject: tcp 1001 REJECT --reject-with tcp-reset', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 1001 } },
   { name: 'reject: udp 1002 REJECT (icmp-port-unreachable)', dump: reject, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 1002 } },
@@ -163,6 +164,7 @@ const abbreviatedWordCases: KernelCase[] = [
 // What the sender puts on the wire besides addresses and ports: a DSCP (IP_TOS) for dscp, tos and a
 // DSCP rewrite (four rules that never match), its veth's MAC for -m mac; and numbers in C forms.
 const dscpAndTos = own('dscp-and-tos.rules');
+const stringPayload = own('string-payload.rules');
 const wireFieldCases: KernelCase[] = [
   { name: 'dscp and tos: tcp with DSCP 46 (EF), rewritten to AF41', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 46 } },
   { name: 'dscp and tos: udp with DSCP 4 (TOS 0x10, Minimize-Delay)', dump: dscpAndTos, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53, dscp: 4 } },
@@ -173,6 +175,13 @@ const wireFieldCases: KernelCase[] = [
   { name: 'mac source: the node to itself (through lo)', dump: own('mac-source.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
   // numbers in C forms (0x, 0X, a leading 0 for octal) in marks, TTL, length, ports, DSCP, TOS and connmark
   { name: 'numbers in C forms: tcp 22 with DSCP 10', dump: own('numbers-in-c-forms.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 10 } },
+  // -m string searches the whole packet from the IP header: headers, then the payload the case sends
+  { name: 'string: udp to the node with the default payload', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'string: udp to the node carrying an HTTP request (DROP in INPUT)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 80, payload: 'GET / HTTP/1.1|0d 0a|Host: example.com|0d 0a 0d 0a|' } },
+  { name: 'string: forwarded DNS query for www.example.com (REJECT in FORWARD)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'udp', dport: 53, payload: '|12 34 01 00 00 01 00 00 00 00 00 00 03|www|07|example|03|com|00 00 01 00 01|' } },
+  { name: 'string: echo request with Latin-1 bytes (--icase as the kernel upper-cases)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp', payload: '|c9|t|e9 20 df f7|' } },
+  { name: 'string: the node sends udp (OUTPUT)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: HOST, dst: '10.1.2.3', proto: 'udp', dport: 53, fromLocal: true } },
+  { name: 'string ipv6: udp to the node', dump: own('string-payload-ipv6.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53 } },
 ];
 
 const gotos = own('gotos-and-returns.rules');
@@ -203,7 +212,6 @@ const fwCases: KernelCase[] = [
 ];
 
 const v6 = own('ipv6-firewall.rules');
-const V6 = '2001:db8:1::10';
 const v6Cases: KernelCase[] = [
   { name: 'ipv6: https via user chain SERVICES', dump: v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'tcp', dport: 443 } },
   { name: 'ipv6: echo request accepted (icmp6 type 128)', dump: v6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'icmp' } },

@@ -7,7 +7,8 @@
 // so an undeclared INPUT has no `policy:ACCEPT` line). REJECT is compared as REJECT (the kernel's
 // DROP is relabelled from the rule text by the oracle).
 
-import { MAC, formatSteps, kernelTraceDetailed, resolvePacketSpec, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import { MAC, formatSteps, kernelTraceDetailed, payloadOf, resolvePacketSpec, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import { formatHexString } from '../../server/src/netfilter/extensions/matches/string';
 import { canonicalAddress } from '../../server/src/netfilter/addr';
 import type { TraceResult, TraceStep } from '../../server/src/netfilter/trace/types';
 import { execFileSync } from 'node:child_process';
@@ -40,10 +41,12 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     // (the client's veth sends every packet that arrives; the node's own packets have no frame)
     mac: spec.fromLocal ? undefined : MAC.cli0,
     // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of
-    // options, a 13-byte UDP payload, a 13-byte echo request payload — behind a 20-byte IPv4 or a
-    // 40-byte IPv6 header (quota counts them: campaign seed 951481, `! --quota 60` on an IPv6 SYN)
+    // options and no payload, a UDP datagram or an echo request with the case's payload (13 bytes
+    // unless it says otherwise) — behind a 20-byte IPv4 or a 40-byte IPv6 header (quota counts them:
+    // campaign seed 951481, `! --quota 60` on an IPv6 SYN)
     ttl: 64,
-    length: (spec.family === 'ipv6' ? 40 : 20) + (spec.proto === 'tcp' ? 40 : 21),
+    length: (spec.family === 'ipv6' ? 40 : 20) + (spec.proto === 'tcp' ? 40 : 8 + payloadOf(spec).length),
+    payload: formatHexString(payloadOf(spec)),
     ipsets: spec.ipsets ? parseIpsetSave(spec.ipsets).sets : undefined,
     // the kernel's clock when the packet passed (`-m time`)
     time: sentAtSeconds,

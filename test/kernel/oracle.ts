@@ -56,6 +56,7 @@ import { readFileSync, existsSync, readdirSync, readlinkSync, mkdtempSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalAddress } from '../../server/src/netfilter/addr';
+import { decodeHexString } from '../../server/src/netfilter/extensions/matches/string';
 
 export type Family = 'ipv4' | 'ipv6';
 
@@ -222,6 +223,22 @@ export interface PacketSpec {
   ipsets?: string;
   /** the DSCP the sender puts in the TOS / Traffic Class byte (IP_TOS, IPV6_TCLASS); default 0 */
   dscp?: number;
+  /**
+   * UDP and ICMP: the bytes after the transport header, in `--hex-string` notation (default
+   * `iptables-lens`); a TCP SYN carries none
+   */
+  payload?: string;
+}
+
+/** What the sender puts after a UDP or ICMP header unless the case says otherwise. */
+export const DEFAULT_PAYLOAD = 'iptables-lens';
+
+/** The payload the packet of `spec` carries (TCP: none, a SYN). */
+export function payloadOf(spec: Pick<PacketSpec, 'proto' | 'payload'>): Uint8Array {
+  if (spec.proto === 'tcp') return new Uint8Array(0);
+  const decoded = decodeHexString(spec.payload ?? DEFAULT_PAYLOAD, 1400);
+  if ('error' in decoded) throw new Error(`payload ${spec.payload}: ${decoded.error}`);
+  return decoded.bytes;
 }
 
 /** A PacketSpec with every default filled in: what the engine must be told to reproduce the kernel run. */
@@ -708,7 +725,7 @@ export function formatSteps(steps: Array<Pick<KernelStep, 'table' | 'chain' | 'k
 // ───────────────────────────── packet sender ─────────────────────────────
 
 function senderArgs(spec: ResolvedPacketSpec): object {
-  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0, dscp: spec.dscp ?? 0 };
+  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0, dscp: spec.dscp ?? 0, payload: Buffer.from(payloadOf(spec)).toString('hex') };
 }
 
 // One packet from (src, sport): TCP = non-blocking connect (one SYN; the socket is closed well before
@@ -756,15 +773,15 @@ elif a['proto'] == 'udp':
     s = socket.socket(af, socket.SOCK_DGRAM)
     freebind(s)
     s.bind((a['src'], a['sport']))
-    send(lambda: s.sendto(b'iptables-lens', (a['dst'], a['dport'])))
+    send(lambda: s.sendto(bytes.fromhex(a['payload']), (a['dst'], a['dport'])))
     s.close()
 else:
     if v6:
         s = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
-        pkt = struct.pack('!BBHHH', 128, 0, 0, 0x1e5, 1) + b'iptables-lens'  # kernel fills the checksum
+        pkt = struct.pack('!BBHHH', 128, 0, 0, 0x1e5, 1) + bytes.fromhex(a['payload'])  # kernel fills the checksum
     else:
         s = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_ICMP)
-        body = struct.pack('!BBHHH', 8, 0, 0, 0x1e5, 1) + b'iptables-lens'
+        body = struct.pack('!BBHHH', 8, 0, 0, 0x1e5, 1) + bytes.fromhex(a['payload'])
         pkt = body[:2] + struct.pack('!H', csum(body)) + body[4:]
     freebind(s)
     s.bind((a['src'], 0))

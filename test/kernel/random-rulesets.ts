@@ -11,6 +11,7 @@ import { MAC, type PacketSpec } from './oracle';
 import { findMatch, findTarget } from '../../server/src/netfilter/extensions/registry';
 import type { OptionSpec } from '../../server/src/netfilter/extensions/types';
 import { valueWord } from '../../server/src/netfilter/values';
+import { parseAddress } from '../../server/src/netfilter/addr';
 
 /** The spec of option `name` of match (or, with `target`, target) `owner`. */
 function optionSpec(owner: string, name: string, target = false): OptionSpec {
@@ -176,7 +177,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
   const port = packet.dport ? (v.family === 'ipv6' ? `, port ${packet.dport}` : `:${packet.dport}`) : '';
   return {
-    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''} (${tables.join(', ')})`,
+    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''}${packet.payload ? ` payload "${packet.payload}"` : ''} (${tables.join(', ')})`,
     seed,
     dumpText: lines.join('\n') + '\n',
     ipsets: g.usesSets ? v.ipsets.text : undefined,
@@ -202,6 +203,8 @@ function randomPacket(rng: Rng, v: Vocabulary): Omit<PacketSpec, 'nodeAddresses'
   const proto = rng.pick(['tcp', 'tcp', 'tcp', 'udp', 'udp', 'icmp'] as const);
   // (a DSCP on the wire for the dscp / tos matches: 10 is AF11, 34 AF41, 46 EF)
   const ports = { ...(proto === 'icmp' ? {} : { dport: rng.pick(PORTS), sport: rng.pick([40000, 40000, 1234]) }), ...(rng.chance(0.3) ? { dscp: rng.pick([4, 10, 34, 46]) } : {}) };
+  // (UDP and ICMP carry a payload, -m string searches it: the oracle's default or one of PAYLOADS)
+  if (proto !== 'tcp' && rng.chance(0.4)) Object.assign(ports, { payload: rng.pick(PAYLOADS) });
   const kind = rng.pick(['to-node', 'to-node', 'forward', 'forward', 'from-node'] as const);
   if (kind === 'from-node') {
     const dst = rng.chance(0.3) ? v.node : rng.pick(v.remotes);
@@ -319,7 +322,17 @@ function countsNeighbourDiscovery(family: string, proto: string | undefined): bo
 function extraMatch(g: Generation, hooks: string[], proto: string | undefined): string {
   const { rng, v } = g;
   const not = (p: number) => (rng.chance(p) ? '! ' : '');
-  switch (rng.int(23)) {
+  switch (rng.int(24)) {
+    case 23: {
+      // -m string over the whole packet: patterns of the payloads and of the headers (the node's
+      // address), in any case with --icase, and windows that end at, or one byte before, a pattern's end
+      const payloadStart = v.family === 'ipv4' ? 28 : 48;
+      const pattern = rng.pick(['--string iptables', '--string lens', '--string IPTABLES', '--string "Host: example"', '--string "GET /"',
+        '--hex-string "|0d0a|"', '--hex-string "|07|example"', '--hex-string "|c9|"', '--hex-string "|bf|"', `--hex-string "|${addressHex(v.node)}|"`, '--string zz']);
+      const window = rng.pick(['', '', '', ` --from ${payloadStart}`, ` --from ${payloadStart + 1}`, ` --to ${payloadStart + 12}`, ` --to ${payloadStart + 13}`,
+        ` --from ${payloadStart} --to ${payloadStart + 4}`, ' --from 12 --to 20', ` --to ${v.family === 'ipv4' ? 20 : 40}`]);
+      return `-m string ${not(0.25)}${pattern} --algo ${rng.pick(['bm', 'kmp'])}${window}${rng.chance(0.3) ? ' --icase' : ''}`;
+    }
     case 19: {
       const set = rng.pick(v.ipsets.sets);
       g.usesSets = true;
@@ -418,6 +431,20 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
         `-m tos ${not(0.2)}--tos ${rng.pick(['0x00', '0x10', '0x28/0xfc', '0xb8/0xfc', 'Minimize-Delay', '0x88'])}`,
       ]);
   }
+}
+
+/** Payloads of UDP datagrams and echo requests besides the oracle's `iptables-lens` (hex-string notation). */
+const PAYLOADS = [
+  'GET /index.html HTTP/1.1|0d 0a|Host: example.com|0d 0a 0d 0a|',
+  '|12 34 01 00 00 01 00 00 00 00 00 00 03|www|07|example|03|com|00 00 01 00 01|',
+  '|c9|t|e9 20 df f7 ff|',
+  'x',
+];
+
+/** An address's bytes in hex (what -m string --hex-string writes for it). */
+function addressHex(address: string): string {
+  const parsed = parseAddress(address, address.includes(':') ? 'ipv6' : 'ipv4')!;
+  return parsed.value.toString(16).padStart(address.includes(':') ? 32 : 8, '0');
 }
 
 // u32 programs on what a trace models (decided) and on what it does not (identification, flow

@@ -1,8 +1,9 @@
-// The packet's headers as the kernel's byte-level matches (u32) read them: byte values plus which
-// bits of each the trace knows. The packet model fixes the version, header length, TOS, total
-// length, TTL, protocol, addresses, ports, TCP flags, UDP length and ICMP type/code; it has no IP
-// identification, checksums, TCP sequence numbers, window or options, and no payload. Those bytes
-// are present (up to the packet's length) but unknown, so a test that reads them stays undecided.
+// The packet's bytes as the kernel's byte-level matches (u32, string) read them: byte values plus
+// which bits of each the trace knows. The packet model fixes the version, header length, TOS, total
+// length, TTL, protocol, addresses, ports, TCP flags, UDP length and ICMP type/code, and the payload
+// when the packet line gives one (then also the TCP header's length); it has no IP identification,
+// checksums, TCP sequence numbers, window or options. Those bytes are present (up to the packet's
+// length) but unknown, so a test that reads them stays undecided.
 // Also the names of the header fields by offset, for explanations (hovers, assumption texts).
 
 import { parseAddress } from './addr';
@@ -21,6 +22,9 @@ export interface HeaderBytes {
   /** per byte: whether it changes while the packet crosses the node (checksums follow TTL and NAT) */
   volatile: boolean[];
 }
+
+/** the most payload a trace's packet may carry: an Ethernet MTU's worth behind an IPv4 header */
+export const MAX_PAYLOAD = 1480;
 
 /** [offset, size, name] of a header's fields. */
 type Layout = ReadonlyArray<readonly [number, number, string]>;
@@ -73,14 +77,40 @@ export function ipLayout(family: Family): Layout {
   return family === 'ipv4' ? IPV4_LAYOUT : IPV6_LAYOUT;
 }
 
-/** The packet's header bytes and what the trace knows of them. */
+/** The size of a transport header without options (0 for a protocol the engine does not lay out). */
+function fixedTransportLength(layout: Layout | undefined): number {
+  return layout ? layout[layout.length - 1][0] + layout[layout.length - 1][1] : 0;
+}
+
+/**
+ * The transport header's length when the packet carries a payload the trace knows: what the packet's
+ * length leaves between the IP header and the payload (TCP: 20–60 bytes in steps of 4, its options
+ * included; other protocols: exactly their header). Undefined when the payload is unknown or does
+ * not fit the packet's length that way (the packet line refuses such a packet).
+ */
+export function transportLengthWithPayload(packet: Pick<Packet, 'family' | 'proto' | 'length' | 'payload' | 'fragment'>): number | undefined {
+  if (packet.payload === undefined || packet.fragment) return undefined;
+  const fixed = fixedTransportLength(transportLayout(packet.proto, packet.family));
+  const length = packet.length - ipHeaderLength(packet.family) - packet.payload.length;
+  if (packet.proto === 6) return length >= 20 && length <= 60 && length % 4 === 0 ? length : undefined;
+  return length === fixed ? length : undefined;
+}
+
+/** The length of a packet that ends with `payloadLength` bytes of payload after headers without options. */
+export function lengthWithPayload(family: Family, proto: number, payloadLength: number): number {
+  return ipHeaderLength(family) + (proto === 6 ? 20 : fixedTransportLength(transportLayout(proto, family))) + payloadLength;
+}
+
+/** The packet's bytes and what the trace knows of them. */
 export function headerBytes(packet: Packet): HeaderBytes {
   const family = packet.family;
   const ipLength = ipHeaderLength(family);
   // Non-first fragments (and IPv6 fragments, whose next header is the fragment header) carry no
   // transport header the engine knows.
   const layout = packet.fragment ? undefined : transportLayout(packet.proto, family);
-  const modelled = ipLength + (layout ? layout[layout.length - 1][0] + layout[layout.length - 1][1] : 0);
+  const transportLength = transportLengthWithPayload(packet);
+  const payload = transportLength !== undefined ? packet.payload : undefined;
+  const modelled = payload ? ipLength + transportLength! + payload.length : ipLength + fixedTransportLength(layout);
   const size = Math.max(0, Math.min(packet.length, modelled));
   const bytes = new ByteWriter(size);
 
@@ -119,11 +149,21 @@ export function headerBytes(packet: Packet): HeaderBytes {
       if (packet.dport !== undefined) bytes.setWord(t + 2, packet.dport);
     }
     if (packet.proto === 6 && packet.tcpFlags) bytes.set(t + 13, tcpFlagBits(packet.tcpFlags));
+    if (packet.proto === 6 && transportLength !== undefined) {
+      // With a payload the data offset is known (the low bits of the byte are reserved flags: not modelled).
+      bytes.setBits(t + 12, (transportLength / 4) << 4, 0xf0);
+      bytes.name(t + 20, transportLength - 20, 'TCP options');
+    }
     if (packet.proto === 17) bytes.setWord(t + 4, packet.length - ipLength);
     if (packet.proto === 1 || packet.proto === 58) {
       if (packet.icmpType !== undefined) bytes.set(t, packet.icmpType);
       if (packet.icmpCode !== undefined) bytes.set(t + 1, packet.icmpCode);
     }
+  }
+  if (payload) {
+    const at = ipLength + transportLength!;
+    bytes.name(at, payload.length, 'payload');
+    for (let k = 0; k < payload.length; k++) bytes.set(at + k, payload[k]);
   }
   return { length: packet.length, value: bytes.value, known: bytes.known, field: bytes.fields, volatile: bytes.volatiles };
 }

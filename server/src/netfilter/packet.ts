@@ -78,6 +78,11 @@ export interface Packet {
   srcMac?: string;
   /** when the node handles the packet, seconds since the epoch (UTC); absent: unknown (`-m time` forks) */
   time?: number;
+  /**
+   * the bytes after the transport header, when the packet line gives them: the packet ends with
+   * them (its length is the headers' plus theirs). Absent: the payload is unknown (string, u32 fork).
+   */
+  payload?: Uint8Array;
 }
 
 /** What the simulator knows about the node the dump came from. */

@@ -20,7 +20,7 @@ export const ANALYSIS_CODES: readonly AnalysisCode[] = [
   { code: 'place/target-table', severity: 'error', description: 'Target used in a table where the kernel does not allow it (e.g. DNAT outside nat, NOTRACK/CT outside raw, REJECT outside filter).' },
   { code: 'place/match-family', severity: 'error', description: 'Match value the kernel refuses for the family when it loads the rule (IPv6 addrtype BROADCAST, BLACKHOLE, PROHIBIT, THROW, NAT, XRESOLVE).' },
   { code: 'place/match-protocol', severity: 'error', description: 'A match that needs its protocol named with -p (sctp, dccp, icmp, icmp6) on a rule without it: the kernel refuses the rule when it loads it; iptables-restore --test accepts it.' },
-  { code: 'place/match-value', severity: 'error', description: 'Match value the kernel refuses when it loads the rule (a u32 shift by 32 or more); iptables-restore --test accepts it.' },
+  { code: 'place/match-value', severity: 'error', description: 'Match value the kernel refuses when it loads the rule (a u32 shift by 32 or more, a string --from past its --to); iptables-restore --test accepts it.' },
   { code: 'place/target-hook', severity: 'error', description: 'Target in a chain reached from a hook the kernel does not allow it in (e.g. MASQUERADE outside POSTROUTING, DNAT outside PREROUTING/OUTPUT).' },
   { code: 'kube/not-last', severity: 'warning', description: 'The kube-proxy rule commented "this must be the last rule in this chain" is not the last rule of its chain.' },
   { code: 'kube/unequal-shares', severity: 'warning', description: 'The statistic probabilities of a KUBE-SVC/KUBE-SVL chain do not give every endpoint an equal share.' },

@@ -8,6 +8,7 @@
 
 import type { Problem, Rule } from '../model';
 import { findTarget } from '../extensions/registry';
+import { stringSearch } from '../extensions/matches/string';
 import { parseU32Program } from '../extensions/matches/u32';
 import { readAddressTypes } from '../extensions/matches/addrtype';
 import { PROTOCOL_MATCHES, protocolCheckedAtLoad, protocolMissingFor } from '../parser';
@@ -103,6 +104,7 @@ export function checkMatchValues(context: AnalysisContext, rule: Rule, problems:
   if (!context.usable(rule)) return;
   for (const match of rule.matches) {
     if (match.module === 'u32') checkU32Shifts(match.options, problems);
+    if (match.module === 'string') checkStringWindow(match, problems);
     const needed = !match.implicit && protocolCheckedAtLoad(match.module, match.options.map((o) => o.name)) ? PROTOCOL_MATCHES.get(match.module) : undefined;
     if (needed && protocolMissingFor(rule, needed)) {
       problems.push({
@@ -127,6 +129,25 @@ export function checkMatchValues(context: AnalysisContext, rule: Rule, problems:
       });
     }
   }
+}
+
+/**
+ * xt_string refuses a --from past its --to (string_mt_check: EINVAL when the rule is loaded, with
+ * iptables-nft-restore and iptables-legacy-restore in a netns, kernel 6.18); --test accepts it.
+ */
+function checkStringWindow(match: Rule['matches'][number], problems: Problem[]): void {
+  const from = match.options.find((o) => o.name === 'from');
+  const to = match.options.find((o) => o.name === 'to');
+  const search = stringSearch(match);
+  if (!search || !from || search.from <= search.to) return;
+  const value = from.args[0] ?? from.written;
+  problems.push({
+    severity: 'error',
+    code: 'place/match-value',
+    message: `string searches from offset ${search.from} to ${search.to}: the kernel refuses a --from past the --to when it loads the rule (iptables-restore --test does not check it)`,
+    span: { start: value.start, end: value.end },
+    ...(to ? { related: [{ span: { start: to.span.start, end: to.span.end }, message: `--to ${search.to}` }] } : {}),
+  });
 }
 
 /**

@@ -75,7 +75,7 @@ export function templateClassBits(target: { kind: TargetUse['kind']; goto: boole
   // only a rule whose -p is absent or negated is worth a look — one with another protocol is left out)
   const plainProtocol = outline.generic.some((option) => option.name === 'protocol' && !option.negated);
   const loadChecked = (module: string) =>
-    module === 'addrtype' || module === 'u32' || PROTOCOL_CHECKED_AT_LOAD.has(module) ||
+    module === 'addrtype' || module === 'u32' || module === 'string' || PROTOCOL_CHECKED_AT_LOAD.has(module) ||
     (!plainProtocol && protocolCheckedAtLoad(module, outline.matchOptions.filter((o) => o.owner === module).map((o) => o.name)));
   if (outline.modules.some(loadChecked)) bits |= RULE_LOAD_CHECKED;
   bits |= mayBeEmptyOutline(outline);

@@ -214,6 +214,12 @@ export function optionText(option: OptionUse): string {
   return `${option.negated ? '! ' : ''}--${option.name}${option.args.length ? ' ' + option.args.map((a) => a.text).join(' ') : ''}`;
 }
 
+/** Header fields in words: `the TTL`, `the TTL and checksum`, `a, b and c` ('packet' for none). */
+export function fieldList(items: readonly string[]): string {
+  if (items.length <= 1) return items[0] ?? 'packet';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
 export function matchText(module: string, options: OptionUse[]): string {
   return `-m ${module} ${options.map(optionText).join(' ')}`.trim();
 }

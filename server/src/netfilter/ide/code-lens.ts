@@ -26,6 +26,9 @@ import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 import { valueWord } from '../values';
 import { loaderQuirksOf } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
+import { formatHexString, stringSearch, type StringSearch } from '../extensions/matches/string';
+import { MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
+import { protocolNumber } from '../packet';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -153,6 +156,8 @@ interface Constraints {
   dscp?: number;
   /** broadcast / multicast, when a pkttype match asks for it */
   pkttype?: string;
+  /** the search of the first `-m string` the packet must satisfy (its payload carries the pattern) */
+  stringSearch?: StringSearch;
   /** a chain on the way is KUBE-NODEPORTS */
   nodePort: boolean;
   /** the destination came from a KUBE-SERVICES rule (a ClusterIP / external IP) */
@@ -232,6 +237,8 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   if (c.state && c.state !== 'NEW') tail.push(`state ${c.state}`);
   if (c.dscp) tail.push(`dscp ${c.dscp}`);
   if (c.pkttype && c.pkttype !== 'unicast') tail.push(`pkttype ${c.pkttype}`);
+  const payload = c.stringSearch ? payloadFor(c.stringSearch, v6, proto) : undefined;
+  if (payload !== undefined) tail.push(`payload "${payload}"`);
   const lineFor = (dst: string) => [`${sourceText} -> ${endpoint(dst, c.dport)}${proto ? '/' + proto : ''}`, ...tail].join(' ');
 
   if (missing || !destination) {
@@ -394,6 +401,8 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
     const wanted = dscp ? dscpOptionValue(dscp) : tosValue === undefined ? undefined : tosValue >>> 2;
     if (wanted !== undefined) c.dscp = wanted;
   }
+  const search = rule.matches.filter((m) => m.module === 'string').map(stringSearch).find((found) => found && !found.negated);
+  if (search && c.stringSearch === undefined) c.stringSearch = search;
   const pkttype = rule.matches.find((m) => m.module === 'pkttype')?.options.find((o) => o.name === 'pkt-type' && !o.negated);
   if (pkttype && c.pkttype === undefined) c.pkttype = valueWord(PKTTYPE_OPTION, pkttype.args[0]?.text ?? '');
   const mark = rule.matches.find((m) => m.module === 'mark')?.options.find((o) => o.name === 'mark' && !o.negated);
@@ -404,6 +413,17 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
   }
 }
 
+/**
+ * A payload that puts a `-m string` pattern where the search looks: right after the transport header
+ * (no TCP options), moved on to --from with filler bytes. Undefined when the window has no room for it.
+ */
+function payloadFor(search: StringSearch, v6: boolean, proto: string | undefined): string | undefined {
+  const number = protocolNumber(proto ?? 'tcp') ?? 6;
+  const start = lengthWithPayload(v6 ? 'ipv6' : 'ipv4', number, 0);
+  const filler = Math.max(0, search.from - start);
+  if (start + filler + search.pattern.length > search.to || filler + search.pattern.length > MAX_PAYLOAD) return undefined;
+  return formatHexString(Uint8Array.from([...new Array<number>(filler).fill(0x2e /* . */), ...search.pattern]));
+}
 
 function positiveOption(rule: Rule, names: string[]): OptionUse | undefined {
   for (const match of rule.matches) for (const option of match.options) if (!option.negated && names.includes(option.name)) return option;

@@ -18,6 +18,7 @@ export function formatPacket(packet: TracedPacket): string {
   if (packet.dscp) text += ` dscp ${packet.dscp}`;
   if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   if (packet.mac) text += ` mac ${packet.mac}`;
+  if (packet.payload !== undefined) text += ` payload "${packet.payload}"`;
   return text;
 }
 

@@ -10,7 +10,9 @@
 // `mark V`, `ctmark V`, `state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED`, `tcp|udp|icmp|sctp|icmpv6`,
 // `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`, `dscp N|EF|AF41…`,
 // `pkttype unicast|broadcast|multicast`, `mac 02:00:5e:10:00:01` (the arriving frame's source, for -m mac),
-// `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given).
+// `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given),
+// `payload "GET / HTTP/1.1|0d 0a|"` (the bytes after the transport header, in `--hex-string` notation:
+// the packet ends with them; for -m string and -m u32).
 
 import type { TraceRequest } from './simulate';
 import { parseIPv4, parseIPv6 } from './net';
@@ -19,6 +21,8 @@ import { valueWord } from '../values';
 import { dscpClassValue } from '../extensions/matches/dscp';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 import { macValue } from '../extensions/matches/mac';
+import { decodeHexString, formatHexString } from '../extensions/matches/string';
+import { MAX_PAYLOAD, ipHeaderLength, lengthWithPayload, transportLengthWithPayload } from '../packet-bytes';
 
 export interface PacketLineResult {
   request?: TraceRequest;
@@ -72,8 +76,25 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
   const arrow = text.indexOf('->');
   if (arrow < 0) return { error: "missing '->' between source and destination (e.g. 10.0.0.1 -> 10.0.0.2:80)", errorAt: text.length };
   const left = text.slice(0, arrow).trim();
-  const rightWords = text.slice(arrow + 2).trim().split(/\s+/).filter(Boolean);
   const request: TraceRequest = { src: '', dst: '' };
+  // The payload may hold spaces and quotes: taken out of the line before it is split into words.
+  let right = text.slice(arrow + 2);
+  const payloadClause = PAYLOAD_CLAUSE.exec(right);
+  if (payloadClause) {
+    const at = arrow + 2 + payloadClause.index + payloadClause[1].length;
+    const written = payloadClause[2];
+    if (written === undefined) return { error: "'payload' needs the bytes after the transport header, like \"GET / HTTP/1.1|0d 0a|\"", errorAt: at };
+    const unquoted = written.startsWith('"') ? unquote(written) : written;
+    if (unquoted === undefined) return { error: 'the payload\'s quote is not closed', errorAt: at };
+    if (unquoted !== '') {
+      const decoded = decodeHexString(unquoted, MAX_PAYLOAD);
+      if ('error' in decoded) return { error: `payload: ${decoded.error.replace(/^STRING too long.*/, `at most ${MAX_PAYLOAD} bytes`)}`, errorAt: at };
+    }
+    request.payload = unquoted;
+    right = right.slice(0, payloadClause.index) + ' '.repeat(payloadClause[0].length) + right.slice(payloadClause.index + payloadClause[0].length);
+    if (PAYLOAD_CLAUSE.test(right)) return { error: "'payload' is given twice", errorAt: arrow + 2 + right.search(PAYLOAD_CLAUSE) };
+  }
+  const rightWords = right.trim().split(/\s+/).filter(Boolean);
   // Source side: an endpoint and/or `from local`.
   const leftWords = left.split(/\s+/).filter(Boolean);
   let fromLocal = false;
@@ -212,12 +233,48 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
           request.proto = lower;
           break;
         }
-        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, pkttype, mac, tcp/udp/icmp …)`, errorAt: at };
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, pkttype, mac, payload, tcp/udp/icmp …)`, errorAt: at };
     }
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
   if (v6 && request.proto === 'icmp') request.proto = 'icmpv6';
+  if (request.payload !== undefined && request.length !== undefined) {
+    const problem = payloadLengthProblem(request, v6 ? 'ipv6' : 'ipv4');
+    if (problem) return { error: problem, errorAt: text.search(/\blen\b/i) };
+  }
   return { request, normalized: formatPacketLine(request) };
+}
+
+/** `payload X` or `payload "X …"` (group 2 absent: nothing follows the word). */
+const PAYLOAD_CLAUSE = /(^|\s)payload(?:\s+("(?:[^"\\]|\\.)*"?|[^\s"]+))?(?=\s|$)/i;
+
+/** A double-quoted word as iptables-restore reads one: a backslash takes the next character as it is. */
+function unquote(written: string): string | undefined {
+  let text = '';
+  for (let i = 1; i < written.length; i++) {
+    const c = written[i];
+    if (c === '\\' && i + 1 < written.length) text += written[++i];
+    else if (c === '"') return i === written.length - 1 ? text : undefined;
+    else text += c;
+  }
+  return undefined;
+}
+
+/**
+ * A packet that ends with its payload: `len` must leave room for exactly its headers — for TCP 20–60
+ * bytes in steps of 4 (options), for other protocols their header alone.
+ */
+function payloadLengthProblem(request: TraceRequest, family: 'ipv4' | 'ipv6'): string | undefined {
+  const bytes = request.payload ? decodeHexString(request.payload, MAX_PAYLOAD) : { bytes: new Uint8Array(0) };
+  if (!('bytes' in bytes)) return undefined;
+  const proto = typeof request.proto === 'number' ? request.proto : protocolNumber(request.proto ?? 'tcp') ?? 6;
+  const packet = { family, proto, length: request.length!, payload: bytes.bytes, fragment: false };
+  if (transportLengthWithPayload(packet) !== undefined) return undefined;
+  const headers = request.length! - ipHeaderLength(family) - bytes.bytes.length;
+  const expected = lengthWithPayload(family, proto, bytes.bytes.length);
+  return proto === 6
+    ? `len ${request.length} leaves ${headers} bytes for the TCP header before the ${bytes.bytes.length}-byte payload; it has 20–60 (steps of 4): len ${expected}–${expected + 40}`
+    : `len ${request.length} does not fit the headers and the ${bytes.bytes.length}-byte payload (the packet ends with its payload): len ${expected}`;
 }
 
 /**
@@ -260,5 +317,9 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.pkttype && request.pkttype !== 'unicast') parts.push(`pkttype ${request.pkttype}`);
   if (request.mac) parts.push(`mac ${request.mac}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
+  if (request.payload !== undefined) {
+    const decoded = request.payload === '' ? { bytes: new Uint8Array(0) } : decodeHexString(request.payload, MAX_PAYLOAD);
+    parts.push(`payload "${'bytes' in decoded ? formatHexString(decoded.bytes) : request.payload}"`);
+  }
   return parts.join(' ');
 }

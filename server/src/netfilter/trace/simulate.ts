@@ -27,6 +27,8 @@ import { hasConntrack } from '../extensions/matches/conntrack';
 import { dropsFullPortRanges, mergesNegatedPorts, savedBy } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 import { formatTraceTime } from './packet-line';
+import { decodeHexString, formatHexString } from '../extensions/matches/string';
+import { MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
 
 export interface TraceRequest {
   src: string;
@@ -62,6 +64,12 @@ export interface TraceRequest {
   startHook?: Hook;
   /** when the packet arrives (or is sent), seconds since the epoch, UTC: decides `-m time` */
   time?: number;
+  /**
+   * the bytes after the transport header, written as `--hex-string` writes them (`GET /|0d 0a|`;
+   * '' for none): the packet ends with them, and its length defaults to its headers' plus theirs.
+   * Absent: the payload is unknown (`-m string` and payload reads of `-m u32` fork).
+   */
+  payload?: string;
 }
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
@@ -253,7 +261,9 @@ export class Simulator {
       steps: state.steps,
     }));
     // (the arriving frame's source MAC belongs to the packet as it came in, not as it leaves)
-    return { input: { ...describePacket(initial), ...(initial.srcMac ? { mac: initial.srcMac } : {}) }, notes, paths };
+    const input: TracedPacket = { ...describePacket(initial), ...(initial.srcMac ? { mac: initial.srcMac } : {}) };
+    if (initial.payload !== undefined) input.payload = formatHexString(initial.payload);
+    return { input, notes, paths };
   }
 
   /** Run the packet from `hook` to its end, pushing every finished path. */
@@ -788,6 +798,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
   const sport = ported ? request.sport ?? 40000 : undefined;
   const dport = ported ? request.dport ?? (tcp ? 80 : 53) : undefined;
   const icmpType = proto === 1 || proto === 58 ? request.icmpType ?? (proto === 1 ? 8 : 128) : undefined;
+  const payload = payloadBytes(request.payload);
   return {
     family,
     src: request.src,
@@ -808,7 +819,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     origDst: request.dst,
     origSport: sport,
     origDport: dport,
-    length: request.length ?? 60,
+    length: request.length ?? (payload ? lengthWithPayload(family, proto, payload.length) : 60),
     ttl: request.ttl ?? 64,
     fragment: false,
     pkttype: request.pkttype ?? 'unicast',
@@ -816,8 +827,18 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     fromLocal,
     ...(request.mac !== undefined && !fromLocal ? { srcMac: request.mac.toLowerCase() } : {}),
     ...(request.time !== undefined ? { time: request.time } : {}),
+    ...(payload ? { payload } : {}),
   };
 }
+
+/** A request's payload text as bytes ('' is no byte); undefined when absent or when it does not read. */
+export function payloadBytes(text: string | undefined): Uint8Array | undefined {
+  if (text === undefined) return undefined;
+  if (text === '') return new Uint8Array(0);
+  const decoded = decodeHexString(text, MAX_PAYLOAD);
+  return 'bytes' in decoded ? decoded.bytes : undefined;
+}
+
 
 /** Trace one packet through a parsed ruleset. Pure; never throws for a well-formed request. */
 export function tracePacket(ruleset: Ruleset, request: TraceRequest): TraceResult {

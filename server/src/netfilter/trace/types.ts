@@ -37,6 +37,8 @@ export interface TracedPacket {
   pkttype?: string;
   /** the arriving frame's source MAC, when given */
   mac?: string;
+  /** the payload, when given (in `--hex-string` notation; only on the trace's input packet) */
+  payload?: string;
   inIface?: string;
   outIface?: string;
 }

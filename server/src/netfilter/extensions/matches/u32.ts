@@ -6,7 +6,7 @@
 // (packet-bytes.ts): a test is decided when the bits it compares are known, whatever the rest.
 import type { Family, MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { assumedFact, matchText, negateIf, undecided } from '../common';
+import { assumedFact, fieldList, matchText, negateIf, undecided } from '../common';
 import { readUnsigned, type ValueProblem } from '../../values';
 import { fieldAt, headerBytes, ipLayout, transportLayout, type HeaderBytes } from '../../packet-bytes';
 
@@ -272,7 +272,7 @@ function evaluateU32(match: MatchUse, ctx: EvalContext): MatchOutcome {
   if (!option || !program || 'error' in program) return undecided(`assumed ${text} matches (the program does not parse)`);
   const outcome = runU32Program(program, headerBytes(ctx.packet));
   if (outcome.result !== 'unknown') return negateIf(option.negated, outcome.result);
-  const assumption = `assumed ${text} matches (it reads the ${listOf(outcome.unknownFields)}, which a trace does not model)`;
+  const assumption = `assumed ${text} matches (it reads the ${fieldList(outcome.unknownFields)}, which a trace does not model)`;
   // The unmodelled bytes (identification, sequence numbers, payload) are the packet's own: the same
   // program reading them with the same known bits holds or not all along the path, whatever NAT or
   // routing did to the rest (a checksum read is the exception: TTL and NAT change it).
@@ -281,11 +281,6 @@ function evaluateU32(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const known = assumedFact(ctx.packet, holds);
   if (known !== undefined) return option.negated ? !known : known;
   return undecided(assumption, { fact: { key: holds, ifMatches: !option.negated } });
-}
-
-function listOf(items: readonly string[]): string {
-  if (items.length <= 1) return items[0] ?? 'packet';
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 // ───────────────────────────── explaining it ─────────────────────────────
@@ -361,7 +356,7 @@ function describeTest(test: U32Test, family: Family, protocol: number | undefine
   }
   const fields = fieldsOf(layout, readAt, surviving, beyond);
   const values = test.ranges.map(({ min, max }) => (min === max ? `= ${min} (${hex(min)}${asciiOf(min)})` : `in ${min}–${max} (${hex(min)}–${hex(max)})`)).join(' or ');
-  return fields.length ? `the ${listOf(fields)} (${words}) ${values}` : `${words} ${values}`;
+  return fields.length ? `the ${fieldList(fields)} (${words}) ${values}` : `${words} ${values}`;
 }
 
 /** `, "GET "` when the four bytes of `value` are printable ASCII (payload tests compare text). */
