@@ -105,12 +105,12 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
     if (flags !== undefined) for (let f = 0; f < 64; f++) if (((flags >> BigInt(f)) & 1n) === 1n || f % 9 === 0) add('tcpflags', f);
     for (const m of shape.marks) if (m.field !== 'tos') for (const v of [m.value, m.value ^ m.mask, 0]) add(m.field, v >>> 0);
     for (const i of shape.interfaces) add(i.dir, i.wildcard ? i.name + '0' : i.name);
-    // (the packets a trace can carry: DSCP 0–63 without ECN bits, unicast, broadcast or multicast)
-    for (const m of shape.marks) if (m.field === 'tos') for (const v of [m.value, m.value ^ m.mask, 0]) add('dscp', ((v >>> 0) & 0xfc) >>> 2);
+    // (the packets a trace can carry: any TOS byte — DSCP and ECN —, unicast, broadcast or multicast)
+    for (const m of shape.marks) if (m.field === 'tos') for (const v of [m.value, m.value ^ m.mask, 0]) add('tos', (v >>> 0) & 0xff);
     if (shape.bits.has('pkttype')) for (const type of ['unicast', 'broadcast', 'multicast']) add('pkttype', type);
   }
   // marks: every union of the values the tests want, so that two tests of different bits can hold together
-  for (const field of ['mark', 'ctmark', 'dscp']) {
+  for (const field of ['mark', 'ctmark', 'tos']) {
     const seen = [...(values.get(field) ?? [])] as number[];
     for (const a of seen) for (const b of seen) add(field, (a | b) >>> 0);
   }
@@ -135,7 +135,7 @@ function edgePackets(rule: Rule, family: Ruleset['family'], limit = 4096): Trace
     if (p.length !== undefined) request.length = Number(p.length as bigint);
     if (p.mark !== undefined) request.mark = p.mark as number;
     if (p.ctmark !== undefined) request.ctmark = p.ctmark as number;
-    if (p.dscp !== undefined) request.dscp = p.dscp as number;
+    if (p.tos !== undefined) Object.assign(request, { dscp: (p.tos as number) >>> 2, ecn: (p.tos as number) & 3 });
     if (p.pkttype !== undefined) request.pkttype = p.pkttype as TraceRequest['pkttype'];
     if (p.mac !== undefined) request.mac = formatMac(p.mac as bigint);
     if (p.in !== undefined) request.inIface = p.in as string;

@@ -66,7 +66,7 @@ export function packet(overrides: Partial<Packet> = {}): Packet {
   return {
     family, src, dst, proto: 6, sport: 40000, dport: 22, tcpFlags: ['SYN'], mark: 0, ctmark: 0,
     ctstate: 'NEW', ctstatus: [], origSrc: src, origDst: dst, length: 60, ttl: 64, fragment: false,
-    pkttype: 'unicast', dscp: 0, fromLocal: false, inIface: 'eth0',
+    pkttype: 'unicast', dscp: 0, ecn: 0, fromLocal: false, inIface: 'eth0',
     ...overrides,
     ...(overrides.origSrc ? {} : { origSrc: src }),
     ...(overrides.origDst ? {} : { origDst: dst }),

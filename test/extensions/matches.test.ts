@@ -210,7 +210,20 @@ const CASES: Record<string, Case[]> = {
     ['-m dscp --dscp-class EF', { dscp: 46 }, true],
     ['-m dscp --dscp-class AF41', { dscp: 46 }, false],
   ],
-  tos: [['-m tos --tos Minimize-Delay', { dscp: 4 }, true]],
+  tos: [
+    ['-m tos --tos Minimize-Delay', { dscp: 4 }, true],
+    ['-m tos --tos Minimize-Delay', { dscp: 4, ecn: 2 }, false], // the names' mask 0x3f covers the ECN bits: with ECT(0) the byte is 0x12
+    ['-m tos --tos 0x12', { dscp: 4, ecn: 2 }, true], // the whole byte
+    ['-m tos --tos 0x10', { dscp: 4, ecn: 2 }, false],
+  ],
+  ecn: [
+    ['-m ecn --ecn-ip-ect 0', {}, true], // a packet line without ecn: Not-ECT
+    ['-m ecn --ecn-ip-ect 3', { ecn: 3 }, true],
+    ['-m ecn ! --ecn-ip-ect 2', { ecn: 2 }, false],
+    ['-m ecn --ecn-ip-ect 1', { ecn: 2 }, false],
+    ['-p tcp -m ecn --ecn-tcp-ece', { tcpFlags: ['SYN', 'ECE', 'CWR'] }, true],
+    ['-p tcp -m ecn --ecn-tcp-cwr', {}, false],
+  ],
   limit: [['-m limit --limit 5/min --limit-burst 10', {}, true]],
   hashlimit: [
     ['-m hashlimit --hashlimit-upto 5/sec --hashlimit-name x', {}, true],

@@ -80,6 +80,15 @@ const CASES: Case[] = [
   { rule: '-j HL --hl-inc 250', packet: { family: 'ipv6', ttl: 64 }, verdict: 'CONTINUE', rewrite: { ttl: 255 } },
   { rule: '-j DSCP --set-dscp-class EF', verdict: 'CONTINUE', rewrite: { dscp: 46 } },
   { rule: '-j TOS --set-tos 0x10/0x3f', verdict: 'CONTINUE', rewrite: { dscp: 4 } },
+  // TOS rewrites the whole byte (ECN bits too), DSCP the top six bits, ECN --ecn-ip-ect the low two
+  { rule: '-j TOS --set-tos 0x03/0x03', packet: { dscp: 46 }, verdict: 'CONTINUE', rewrite: { dscp: 46, ecn: 3 }, description: 'TOS 0xb8 → 0xbb' },
+  { rule: '-j TOS --and-tos 0xfc', packet: { dscp: 10, ecn: 2 }, verdict: 'CONTINUE', rewrite: { dscp: 10, ecn: 0 } },
+  { rule: '-j DSCP --set-dscp 46', packet: { ecn: 3 }, verdict: 'CONTINUE', rewrite: { dscp: 46 }, after: { ecn: 3 } },
+  { rule: '-j ECN --ecn-ip-ect 1', packet: { dscp: 46, ecn: 2 }, verdict: 'CONTINUE', rewrite: { ecn: 1 }, description: 'ECN 2 → 1', after: { dscp: 46 } },
+  { rule: '-j ECN --ecn-ip-ect 2', packet: { ecn: 2 }, verdict: 'CONTINUE', description: 'nothing to change' },
+  { rule: '-j ECN --ecn-tcp-remove', packet: { tcpFlags: ['SYN', 'ECE', 'CWR'] }, verdict: 'CONTINUE', description: 'TCP flags SYN,ECE,CWR → SYN', after: { tcpFlags: ['SYN'] } },
+  { rule: '-j ECN --ecn-tcp-cwr 1', packet: { tcpFlags: ['ACK'] }, verdict: 'CONTINUE', after: { tcpFlags: ['ACK', 'CWR'] } },
+  { rule: '-j ECN --ecn-tcp-remove', packet: { proto: 17, tcpFlags: undefined }, verdict: 'CONTINUE', description: 'nothing to change' },
   // observers
   { rule: '-j LOG --log-prefix "dropped: "', verdict: 'CONTINUE', description: 'prefix "dropped: "' },
   { rule: '-j NFLOG --nflog-group 5', verdict: 'CONTINUE', description: 'group 5' },

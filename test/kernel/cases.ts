@@ -175,6 +175,12 @@ const wireFieldCases: KernelCase[] = [
   { name: 'mac source: the node to itself (through lo)', dump: own('mac-source.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
   // numbers in C forms (0x, 0X, a leading 0 for octal) in marks, TTL, length, ports, DSCP, TOS and connmark
   { name: 'numbers in C forms: tcp 22 with DSCP 10', dump: own('numbers-in-c-forms.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, dscp: 10 } },
+  // the ECN field: set by the sender (UDP, ICMP), compared by ecn and tos, rewritten by TOS, DSCP and ECN
+  { name: 'ecn bits: udp with ECT(0) and DSCP 10 (AF11)', dump: own('ecn-bits.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53, dscp: 10, ecn: 2 } },
+  { name: 'ecn bits: echo request marked CE', dump: own('ecn-bits.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp', ecn: 3 } },
+  { name: 'ecn bits: udp without ECN, forwarded', dump: own('ecn-bits.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'udp', dport: 53 } },
+  { name: 'ecn bits: the node sends udp with ECT(1)', dump: own('ecn-bits.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: '10.1.2.3', proto: 'udp', dport: 53, fromLocal: true, ecn: 1 } },
+  { name: 'ecn bits ipv6: udp marked CE', dump: own('ecn-bits-ipv6.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53, ecn: 3 } },
   // -m string searches the whole packet from the IP header: headers, then the payload the case sends
   { name: 'string: udp to the node with the default payload', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'string: udp to the node carrying an HTTP request (DROP in INPUT)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 80, payload: 'GET / HTTP/1.1|0d 0a|Host: example.com|0d 0a 0d 0a|' } },

@@ -38,6 +38,7 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     mark: 0,
     ctstate: 'NEW',
     dscp: spec.dscp ?? 0,
+    ecn: spec.ecn ?? 0,
     // (the client's veth sends every packet that arrives; the node's own packets have no frame)
     mac: spec.fromLocal ? undefined : MAC.cli0,
     // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of

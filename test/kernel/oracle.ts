@@ -224,6 +224,11 @@ export interface PacketSpec {
   /** the DSCP the sender puts in the TOS / Traffic Class byte (IP_TOS, IPV6_TCLASS); default 0 */
   dscp?: number;
   /**
+   * UDP and ICMP: the ECN field the sender puts in that byte (0–3; default 0). A TCP socket keeps
+   * the field to itself (Linux masks it out of IP_TOS), so a TCP case cannot have one.
+   */
+  ecn?: number;
+  /**
    * UDP and ICMP: the bytes after the transport header, in `--hex-string` notation (default
    * `iptables-lens`); a TCP SYN carries none
    */
@@ -314,6 +319,7 @@ export function resolvePacketSpec(spec: PacketSpec): ResolvedPacketSpec {
   const family = familyOf(spec.dst);
   const inIface = spec.inIface ?? DEFAULT_IFACE;
   const sport = spec.proto === 'icmp' ? undefined : spec.sport ?? DEFAULT_SPORT;
+  if (spec.proto === 'tcp' && spec.ecn) throw new Error('a TCP socket does not let its sender set the ECN field: give the case a UDP or ICMP packet');
   return { ...spec, family, sport, inIface, outIface: spec.outIface ?? inIface };
 }
 
@@ -725,7 +731,7 @@ export function formatSteps(steps: Array<Pick<KernelStep, 'table' | 'chain' | 'k
 // ───────────────────────────── packet sender ─────────────────────────────
 
 function senderArgs(spec: ResolvedPacketSpec): object {
-  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0, dscp: spec.dscp ?? 0, payload: Buffer.from(payloadOf(spec)).toString('hex') };
+  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0, dscp: spec.dscp ?? 0, ecn: spec.ecn ?? 0, payload: Buffer.from(payloadOf(spec)).toString('hex') };
 }
 
 // One packet from (src, sport): TCP = non-blocking connect (one SYN; the socket is closed well before
@@ -742,10 +748,11 @@ def freebind(s):
         else: s.setsockopt(socket.IPPROTO_IP, 15, 1)      # IP_FREEBIND
     except OSError:
         pass
-    # the DSCP in the TOS / Traffic Class byte (no ECN bits)
-    if a['dscp']:
-        if v6: s.setsockopt(socket.IPPROTO_IPV6, 67, a['dscp'] << 2)  # IPV6_TCLASS
-        else: s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, a['dscp'] << 2)
+    # the DSCP and the ECN field in the TOS / Traffic Class byte
+    tos = (a['dscp'] << 2) | a['ecn']
+    if tos:
+        if v6: s.setsockopt(socket.IPPROTO_IPV6, 67, tos)  # IPV6_TCLASS
+        else: s.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, tos)
 def stamp():
     # the clock right before the packet leaves: the second -m time sees (the kernel handles it within microseconds)
     print('sent-at %.6f' % time.time(), flush=True)

@@ -177,7 +177,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
   const port = packet.dport ? (v.family === 'ipv6' ? `, port ${packet.dport}` : `:${packet.dport}`) : '';
   return {
-    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''}${packet.payload ? ` payload "${packet.payload}"` : ''} (${tables.join(', ')})`,
+    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''}${packet.ecn ? ` ecn ${packet.ecn}` : ''}${packet.payload ? ` payload "${packet.payload}"` : ''} (${tables.join(', ')})`,
     seed,
     dumpText: lines.join('\n') + '\n',
     ipsets: g.usesSets ? v.ipsets.text : undefined,
@@ -205,6 +205,8 @@ function randomPacket(rng: Rng, v: Vocabulary): Omit<PacketSpec, 'nodeAddresses'
   const ports = { ...(proto === 'icmp' ? {} : { dport: rng.pick(PORTS), sport: rng.pick([40000, 40000, 1234]) }), ...(rng.chance(0.3) ? { dscp: rng.pick([4, 10, 34, 46]) } : {}) };
   // (UDP and ICMP carry a payload, -m string searches it: the oracle's default or one of PAYLOADS)
   if (proto !== 'tcp' && rng.chance(0.4)) Object.assign(ports, { payload: rng.pick(PAYLOADS) });
+  // (and an ECN field: a TCP socket does not let its sender set one)
+  if (proto !== 'tcp' && rng.chance(0.3)) Object.assign(ports, { ecn: 1 + rng.int(3) });
   const kind = rng.pick(['to-node', 'to-node', 'forward', 'forward', 'from-node'] as const);
   if (kind === 'from-node') {
     const dst = rng.chance(0.3) ? v.node : rng.pick(v.remotes);
@@ -502,11 +504,12 @@ function target(g: Generation, table: TableName, chain: string, hooks: string[],
       add(2, [connmark()]);
       const t = v.ttl.targetPrefix;
       add(1, [rng.pick([`-j ${v.ttl.target} ${t}-set 1`, `-j ${v.ttl.target} ${t}-set 70`, `-j ${v.ttl.target} ${t}-dec 1`, `-j ${v.ttl.target} ${t}-inc 2`])]);
-      add(1, [rng.pick(['-j DSCP --set-dscp 10', '-j DSCP --set-dscp-class AF41', '-j TOS --set-tos 0x10', '-j TOS --set-tos 0x28/0xfc'])]);
+      add(1, [rng.pick(['-j DSCP --set-dscp 10', '-j DSCP --set-dscp-class AF41', '-j TOS --set-tos 0x10', '-j TOS --set-tos 0x28/0xfc', '-j TOS --set-tos 0x03/0x03', '-j TOS --and-tos 0xfc'])]);
       add(1, [rng.pick(['-j CHECKSUM --checksum-fill', '-j HMARK --hmark-tuple src,dst --hmark-mod 10 --hmark-rnd 0xcafe --hmark-offset 1'])]);
       if (late) add(1, ['-j CLASSIFY --set-class 1:10']);
       if (tcpOnly) add(1, [late && rng.chance(0.5) ? '-j TCPMSS --clamp-mss-to-pmtu' : '-j TCPMSS --set-mss 1300']);
       if (tcpOnly && v.family === 'ipv4') add(1, ['-j ECN --ecn-tcp-remove']);
+      if (v.family === 'ipv4') add(1, [`-j ECN --ecn-ip-ect ${rng.int(4)}`]);
       add(1, ['-j', 'ACCEPT']);
       add(1, ['-j', 'DROP']);
       break;

@@ -5,6 +5,7 @@
 // media/trace-view.js only draws this.
 
 import type { TracePath, TraceResult, TraceStep, TracedPacket } from '../../../server/src/netfilter/trace/types';
+import { ECN_NAMES } from '../../../server/src/netfilter/packet-bytes';
 
 export interface TraceViewModel {
   /** the packet line as the server normalized it */
@@ -102,6 +103,7 @@ export function formatTracedPacket(packet: TracedPacket, withInterfaces = true):
   if (packet.mark && packet.mark !== '0x0') text += ` mark ${packet.mark}`;
   if (packet.ctmark && packet.ctmark !== '0x0') text += ` ctmark ${packet.ctmark}`;
   if (packet.dscp) text += ` dscp ${packet.dscp}`;
+  if (packet.ecn) text += ` ecn ${ECN_NAMES[packet.ecn & 3]}`;
   if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   if (packet.mac) text += ` mac ${packet.mac}`;
   if (packet.payload !== undefined) text += ` payload "${packet.payload}"`;

@@ -96,6 +96,14 @@ export function transportLengthWithPayload(packet: Pick<Packet, 'family' | 'prot
   return length === fixed ? length : undefined;
 }
 
+/** The TOS / Traffic Class byte: the DSCP in its top six bits, the ECN field in its low two. */
+export function tosByte(packet: Pick<Packet, 'dscp' | 'ecn'>): number {
+  return ((packet.dscp << 2) | (packet.ecn & 3)) & 0xff;
+}
+
+/** Names of the ECN field's values (RFC 3168), as a packet line and a trace write them. */
+export const ECN_NAMES = ['not-ect', 'ect1', 'ect0', 'ce'] as const;
+
 /** The length of a packet that ends with `payloadLength` bytes of payload after headers without options. */
 export function lengthWithPayload(family: Family, proto: number, payloadLength: number): number {
   return ipHeaderLength(family) + (proto === 6 ? 20 : fixedTransportLength(transportLayout(proto, family))) + payloadLength;
@@ -115,7 +123,7 @@ export function headerBytes(packet: Packet): HeaderBytes {
   const bytes = new ByteWriter(size);
 
   for (const [offset, fieldSize, name] of ipLayout(family)) bytes.name(offset, fieldSize, name);
-  const tos = (packet.dscp << 2) & 0xff; // ECN bits 0, as the tos match reads the packet
+  const tos = tosByte(packet);
   if (family === 'ipv4') {
     bytes.set(0, 0x45); // version 4, five 32-bit words: no IP options
     bytes.set(1, tos);

@@ -69,6 +69,8 @@ export interface Packet {
   /** link-layer packet type for pkttype: unicast | broadcast | multicast */
   pkttype: 'unicast' | 'broadcast' | 'multicast';
   dscp: number;
+  /** the ECN field, the TOS / Traffic Class byte's low two bits (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) */
+  ecn: number;
   /** true when the node itself sent the packet (OUTPUT path) */
   fromLocal: boolean;
   /**

@@ -552,6 +552,8 @@ export function dimensionOf(owner: string, name: string): string | undefined {
       return name === 'dscp' || name === 'dscp-class' ? 'tos' : undefined;
     case 'tos':
       return name === 'tos' ? 'tos' : undefined;
+    case 'ecn':
+      return name === 'ecn-ip-ect' ? 'tos' : undefined;
     case 'pkttype':
       return name === 'pkt-type' ? 'pkttype' : undefined;
     case 'mac':
@@ -654,6 +656,13 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
       const parsed = parseTos(text);
       if (parsed) {
         b.mark({ field: 'tos', ...parsed, negated: option.negated }, option, written);
+        handled = true;
+      }
+    } else if (m === 'ecn' && option.name === 'ecn-ip-ect') {
+      // xt_ecn: the TOS byte's low two bits (the ECN field) equal the value
+      const ect = parseNumber(text);
+      if (ect !== undefined && ect <= 3) {
+        b.mark({ field: 'tos', value: ect, mask: 0x03, negated: option.negated }, option, written);
         handled = true;
       }
     } else if (m === 'mac' && option.name === 'mac-source') {

@@ -115,9 +115,12 @@ function requestFor(shape: RuleShape, family: Family, last: boolean): TraceReque
   if (mark !== undefined) request.mark = mark;
   const ctmark = pickMark(shape.marks, 'ctmark');
   if (ctmark !== undefined) request.ctmark = ctmark;
-  // (traced packets carry no ECN bits: the TOS byte is DSCP << 2)
+  // (the TOS byte is DSCP << 2 | ECN)
   const tos = pickMark(shape.marks, 'tos');
-  if (tos !== undefined) request.dscp = tos >>> 2;
+  if (tos !== undefined) {
+    request.dscp = tos >>> 2;
+    request.ecn = tos & 3;
+  }
   const mac = iv('mac');
   if (mac) {
     const value = pick(mac, 0x02005e100001n, last, false);

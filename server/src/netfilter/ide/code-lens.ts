@@ -27,8 +27,9 @@ import { valueWord } from '../values';
 import { loaderQuirksOf } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 import { formatHexString, stringSearch, type StringSearch } from '../extensions/matches/string';
-import { MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
+import { ECN_NAMES, MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
 import { protocolNumber } from '../packet';
+import { parseNumber } from '../extensions/common';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -154,6 +155,8 @@ interface Constraints {
   mark?: string;
   /** DSCP 0–63 a dscp / tos match asks for */
   dscp?: number;
+  /** the ECN field (0–3) an ecn or tos match asks for */
+  ecn?: number;
   /** broadcast / multicast, when a pkttype match asks for it */
   pkttype?: string;
   /** the search of the first `-m string` the packet must satisfy (its payload carries the pattern) */
@@ -236,6 +239,7 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   if (c.mark) tail.push(`mark ${c.mark}`);
   if (c.state && c.state !== 'NEW') tail.push(`state ${c.state}`);
   if (c.dscp) tail.push(`dscp ${c.dscp}`);
+  if (c.ecn) tail.push(`ecn ${ECN_NAMES[c.ecn]}`);
   if (c.pkttype && c.pkttype !== 'unicast') tail.push(`pkttype ${c.pkttype}`);
   const payload = c.stringSearch ? payloadFor(c.stringSearch, v6, proto) : undefined;
   if (payload !== undefined) tail.push(`payload "${payload}"`);
@@ -396,10 +400,15 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
   // the DSCP a dscp or tos match wants (a packet carries no ECN bits), and the packet type
   const dscp = rule.matches.find((m) => m.module === 'dscp')?.options.find((o) => !o.negated);
   const tos = rule.matches.find((m) => m.module === 'tos')?.options.find((o) => o.name === 'tos' && !o.negated);
+  const tosValue = tos ? parseTos(tos.args[0]?.text ?? '')?.value : undefined;
   if (c.dscp === undefined) {
-    const tosValue = tos ? parseTos(tos.args[0]?.text ?? '')?.value : undefined;
     const wanted = dscp ? dscpOptionValue(dscp) : tosValue === undefined ? undefined : tosValue >>> 2;
     if (wanted !== undefined) c.dscp = wanted;
+  }
+  const ect = rule.matches.find((m) => m.module === 'ecn')?.options.find((o) => o.name === 'ecn-ip-ect' && !o.negated);
+  if (c.ecn === undefined) {
+    const wanted = ect ? parseNumber(ect.args[0]?.text ?? '') : tosValue === undefined ? undefined : tosValue & 3;
+    if (wanted !== undefined && wanted >= 0 && wanted <= 3) c.ecn = wanted;
   }
   const search = rule.matches.filter((m) => m.module === 'string').map(stringSearch).find((found) => found && !found.negated);
   if (search && c.stringSearch === undefined) c.stringSearch = search;

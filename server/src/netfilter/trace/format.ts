@@ -3,6 +3,7 @@
 
 import type { TracePath, TraceResult, TraceStep, TracedPacket } from './types';
 import { formatPercent } from './simulate';
+import { ECN_NAMES } from '../packet-bytes';
 
 export interface FormatOptions {
   /** include implicit returns (`↩ return`) — off by default, the kernel does not print them */
@@ -16,6 +17,7 @@ export function formatPacket(packet: TracedPacket): string {
   if (packet.mark && packet.mark !== '0x0') text += ` mark ${packet.mark}`;
   if (packet.ctmark && packet.ctmark !== '0x0') text += ` ctmark ${packet.ctmark}`;
   if (packet.dscp) text += ` dscp ${packet.dscp}`;
+  if (packet.ecn) text += ` ecn ${ECN_NAMES[packet.ecn]}`;
   if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   if (packet.mac) text += ` mac ${packet.mac}`;
   if (packet.payload !== undefined) text += ` payload "${packet.payload}"`;

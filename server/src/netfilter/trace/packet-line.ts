@@ -9,6 +9,7 @@
 // Clauses after the destination, in any order: `in IF`, `out IF`, `from local` (or `local`),
 // `mark V`, `ctmark V`, `state NEW|ESTABLISHED|RELATED|INVALID|UNTRACKED`, `tcp|udp|icmp|sctp|icmpv6`,
 // `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`, `dscp N|EF|AF41…`,
+// `ecn 0–3|not-ect|ect1|ect0|ce` (the ECN bits of the TOS / Traffic Class byte),
 // `pkttype unicast|broadcast|multicast`, `mac 02:00:5e:10:00:01` (the arriving frame's source, for -m mac),
 // `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given),
 // `payload "GET / HTTP/1.1|0d 0a|"` (the bytes after the transport header, in `--hex-string` notation:
@@ -22,7 +23,7 @@ import { dscpClassValue } from '../extensions/matches/dscp';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 import { macValue } from '../extensions/matches/mac';
 import { decodeHexString, formatHexString } from '../extensions/matches/string';
-import { MAX_PAYLOAD, ipHeaderLength, lengthWithPayload, transportLengthWithPayload } from '../packet-bytes';
+import { ECN_NAMES, MAX_PAYLOAD, ipHeaderLength, lengthWithPayload, transportLengthWithPayload } from '../packet-bytes';
 
 export interface PacketLineResult {
   request?: TraceRequest;
@@ -202,6 +203,14 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
         i++;
         break;
       }
+      case 'ecn': {
+        // 0–3 or the RFC 3168 name of the codepoint
+        const n = value === undefined ? undefined : /^[0-3]$/.test(value) ? Number(value) : (ECN_NAMES as readonly string[]).indexOf(value.toLowerCase());
+        if (n === undefined || n < 0) return { error: "'ecn' needs 0–3 or not-ect, ect1, ect0, ce", errorAt: at };
+        request.ecn = n;
+        i++;
+        break;
+      }
       case 'mac': {
         if (value === undefined || macValue(value) === undefined) return { error: "'mac' needs the source MAC address of the arriving frame, like 02:00:5e:10:00:01", errorAt: at };
         request.mac = value.toLowerCase();
@@ -233,7 +242,7 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
           request.proto = lower;
           break;
         }
-        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, pkttype, mac, payload, tcp/udp/icmp …)`, errorAt: at };
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, ecn, pkttype, mac, payload, tcp/udp/icmp …)`, errorAt: at };
     }
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
@@ -314,6 +323,7 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.length !== undefined) parts.push(`len ${request.length}`);
   if (request.ttl !== undefined) parts.push(`ttl ${request.ttl}`);
   if (request.dscp) parts.push(`dscp ${request.dscp}`);
+  if (request.ecn) parts.push(`ecn ${ECN_NAMES[request.ecn & 3]}`);
   if (request.pkttype && request.pkttype !== 'unicast') parts.push(`pkttype ${request.pkttype}`);
   if (request.mac) parts.push(`mac ${request.mac}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);

@@ -53,6 +53,8 @@ export interface TraceRequest {
   ttl?: number;
   /** the DSCP bits of the TOS / Traffic Class byte (0–63); default 0 */
   dscp?: number;
+  /** the ECN bits of that byte (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE); default 0 */
+  ecn?: number;
   /** link-layer packet type as pkttype sees it; default unicast */
   pkttype?: Packet['pkttype'];
   /** source MAC of the arriving Ethernet frame (-m mac); not for packets the node sends */
@@ -782,6 +784,7 @@ export function describePacket(packet: Packet): TracedPacket {
   if (packet.dport !== undefined) out.dport = packet.dport;
   if (packet.ctmark) out.ctmark = formatMark(packet.ctmark);
   if (packet.dscp) out.dscp = packet.dscp;
+  if (packet.ecn) out.ecn = packet.ecn;
   if (packet.pkttype !== 'unicast') out.pkttype = packet.pkttype;
   if (packet.inIface) out.inIface = packet.inIface;
   if (packet.outIface) out.outIface = packet.outIface;
@@ -824,6 +827,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     fragment: false,
     pkttype: request.pkttype ?? 'unicast',
     dscp: request.dscp ?? 0,
+    ecn: (request.ecn ?? 0) & 3,
     fromLocal,
     ...(request.mac !== undefined && !fromLocal ? { srcMac: request.mac.toLowerCase() } : {}),
     ...(request.time !== undefined ? { time: request.time } : {}),

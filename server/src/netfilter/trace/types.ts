@@ -33,6 +33,8 @@ export interface TracedPacket {
   ctmark?: string;
   /** the DSCP bits, when not 0 */
   dscp?: number;
+  /** the ECN bits (1 ECT(1), 2 ECT(0), 3 CE), when not 0 */
+  ecn?: number;
   /** the link-layer packet type, when not unicast */
   pkttype?: string;
   /** the arriving frame's source MAC, when given */

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { evaluateOptions, optionText, undecided } from '../common';
+import { evaluateOptions, optionText, parseNumber, undecided } from '../common';
 
 export const ecnMatch: MatchSpec = {
   name: 'ecn',
@@ -19,7 +19,7 @@ export const ecnMatch: MatchSpec = {
     },
     {
       name: 'ecn-ip-ect', arity: 1, negatable: true, value: 'int', range: [0, 3],
-      doc: 'This matches a particular IPv4/IPv6 ECT (ECN-Capable Transport)',
+      doc: 'This matches a particular IPv4/IPv6 ECT (ECN-Capable Transport): the TOS / Traffic Class byte\'s low two bits, 0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE (congestion experienced)',
     },
   ],
 };
@@ -34,7 +34,9 @@ function evaluateEcn(match: MatchUse, ctx: EvalContext): MatchOutcome {
         if (!flags) return undecided(`assumed ${optionText(option)} matches (TCP flags not given)`);
         return flags.includes(option.name === 'ecn-tcp-cwr' ? 'CWR' : 'ECE');
       }
-      return undecided(`assumed ${optionText(option)} matches (IP ECN bits are not modelled)`);
+      // xt_ecn: (TOS / Traffic Class & 3) == the value
+      const value = parseNumber(option.args[0]?.text ?? '');
+      return value === undefined ? undecided(`assumed ${optionText(option)} matches (the value does not read)`) : ctx.packet.ecn === value;
     },
     (option) => `-m ecn ${optionText(option)}`,
   );

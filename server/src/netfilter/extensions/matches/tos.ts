@@ -5,6 +5,7 @@ import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { evaluateOptions, optionText, parseMarkMask } from '../common';
 import { error, wholeNumber } from '../value-checks';
 import type { ValueProblem } from '../../values';
+import { tosByte } from '../../packet-bytes';
 
 export const tosMatch: MatchSpec = {
   name: 'tos',
@@ -32,9 +33,9 @@ export function parseTos(text: string): { value: number; mask: number } | undefi
   return { value: parsed.value & 0xff, mask: text.includes('/') ? parsed.mask & 0xff : 0xff };
 }
 
-/** TOS byte = DSCP << 2 | ECN; simulated packets carry no ECN bits. */
+/** (TOS byte & mask) == value, the byte being DSCP << 2 | ECN. */
 function evaluateTos(match: MatchUse, ctx: EvalContext): MatchOutcome {
-  const tos = (ctx.packet.dscp << 2) & 0xff;
+  const tos = tosByte(ctx.packet);
   return evaluateOptions(
     match.options,
     (option) => {

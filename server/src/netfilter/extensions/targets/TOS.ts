@@ -4,6 +4,7 @@ import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { parseNumber } from '../common';
 import { parseTos, tosProblem } from '../matches/tos';
+import { tosByte } from '../../packet-bytes';
 
 export const TOSTarget: TargetSpec = {
   name: 'TOS',
@@ -33,7 +34,7 @@ export const TOSTarget: TargetSpec = {
   ],
 };
 
-/** tos = (tos & ~mask) ^ value on the TOS byte (DSCP << 2; ECN bits are not modelled). */
+/** tos = (tos & ~mask) ^ value on the whole TOS byte (DSCP << 2 | ECN), as xt_DSCP's tos_tg does. */
 function applyTos(target: TargetUse, ctx: EvalContext): TargetEffect {
   const option = target.options[0];
   const text = option?.args[0]?.text ?? '';
@@ -46,8 +47,11 @@ function applyTos(target: TargetUse, ctx: EvalContext): TargetEffect {
     if (bits !== undefined && option?.name === 'xor-tos') op = { value: bits, mask: 0 };
   }
   if (!op) return { verdict: 'CONTINUE' };
-  const before = (ctx.packet.dscp << 2) & 0xff;
+  const before = tosByte(ctx.packet);
   const after = ((before & ~op.mask) ^ op.value) & 0xff;
   ctx.packet.dscp = after >> 2;
-  return { verdict: 'CONTINUE', rewrite: { dscp: ctx.packet.dscp }, description: `TOS 0x${before.toString(16)} → 0x${after.toString(16)}` };
+  ctx.packet.ecn = after & 3;
+  const rewrite: Record<string, number> = { dscp: ctx.packet.dscp };
+  if ((before & 3) !== (after & 3)) rewrite.ecn = ctx.packet.ecn;
+  return { verdict: 'CONTINUE', rewrite, description: `TOS 0x${before.toString(16)} → 0x${after.toString(16)}` };
 }
