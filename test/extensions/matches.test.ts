@@ -93,9 +93,27 @@ const CASES: Record<string, Case[]> = {
     ['-m conntrack --ctdir ORIGINAL', {}, true],
     ['-m conntrack --ctdir REPLY', {}, false],
     ['-m conntrack --ctdir REPLY', { ctstate: 'ESTABLISHED' }, 'undecided'],
-    // without a conntrack entry, anything beyond --ctstate fails, even negated
+    // without a conntrack entry the --ctstate test decides: a match without one fails (even negated),
+    // a match whose state test passes matches without reading its other options
     ['-m conntrack ! --ctproto udp', { ctstate: 'UNTRACKED' }, false],
     ['-m conntrack --ctstate UNTRACKED', { ctstate: 'UNTRACKED' }, true],
+    ['-m conntrack --ctstate UNTRACKED --ctstatus CONFIRMED', { ctstate: 'UNTRACKED' }, true],
+    ['-m conntrack --ctstate INVALID --ctdir REPLY --ctproto 47', { ctstate: 'INVALID' }, true],
+    ['-m conntrack ! --ctstate NEW --ctorigdst 10.9.9.9', { ctstate: 'UNTRACKED' }, true],
+    ['-m conntrack --ctstate NEW --ctstatus NONE', { ctstate: 'UNTRACKED' }, false],
+    ['-m conntrack --ctstate NEW ! --ctstatus NONE', {}, true], // tracked: NONE lists no status, `!` turns it round
+  ],
+  // the helper of the connection that expected this one: none without an entry or on a NEW connection
+  helper: [
+    ['-m helper --helper ftp', {}, false],
+    ['-m helper ! --helper ftp', {}, true],
+    ['-m helper ! --helper ftp', { ctstate: 'UNTRACKED' }, true],
+    ['-m helper --helper ftp', { ctstate: 'RELATED' }, 'undecided'],
+  ],
+  connlabel: [
+    ['-m connlabel --label 1', { ctstate: 'UNTRACKED' }, false],
+    ['-m connlabel ! --label 1', { ctstate: 'INVALID' }, true],
+    ['-m connlabel --label 1', {}, 'undecided'],
   ],
   state: [
     ['-m state --state NEW', {}, true],

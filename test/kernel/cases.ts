@@ -181,6 +181,12 @@ const wireFieldCases: KernelCase[] = [
   { name: 'ecn bits: udp without ECN, forwarded', dump: own('ecn-bits.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'udp', dport: 53 } },
   { name: 'ecn bits: the node sends udp with ECT(1)', dump: own('ecn-bits.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: '10.1.2.3', proto: 'udp', dport: 53, fromLocal: true, ecn: 1 } },
   { name: 'ecn bits ipv6: udp marked CE', dump: own('ecn-bits-ipv6.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: V6, proto: 'udp', dport: 53, ecn: 3 } },
+  // xt_conntrack without a conntrack entry: the --ctstate test decides the whole match
+  { name: 'conntrack without an entry: untracked udp (NOTRACK in raw)', dump: own('conntrack-without-entry.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'conntrack without an entry: tracked tcp, every option read', dump: own('conntrack-without-entry.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'conntrack without an entry: the node sends untracked udp', dump: own('conntrack-without-entry.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'udp', dport: 53, fromLocal: true } },
+  { name: 'helper and connlabel: untracked udp', dump: own('helper-and-labels.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
+  { name: 'helper and connlabel: a new tcp connection (no master; labels fork)', dump: own('helper-and-labels.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 21 } },
   // -m string searches the whole packet from the IP header: headers, then the payload the case sends
   { name: 'string: udp to the node with the default payload', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'string: udp to the node carrying an HTTP request (DROP in INPUT)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 80, payload: 'GET / HTTP/1.1|0d 0a|Host: example.com|0d 0a 0d 0a|' } },

@@ -373,6 +373,8 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
         `${not(0.2)}--ctorigdstport ${rng.pick(PORTS)}`, `${not(0.2)}--ctorigsrcport ${rng.pick(['40000', '1234', '1024:65535'])}`,
         `${not(0.2)}--ctreplsrcport ${rng.pick(PORTS)}`, `--ctproto ${rng.pick(['tcp', 'udp', '6', '17'])}`,
         `${not(0.2)}--ctstatus ${respelled(rng, optionSpec('conntrack', 'ctstatus'), rng.pick(['NONE', 'CONFIRMED', 'SEEN_REPLY', 'ASSURED']))}`,
+        // (a state test with another option: without a conntrack entry the state test alone decides)
+        `${not(0.3)}--ctstate ${rng.pick(['UNTRACKED', 'INVALID', 'NEW', 'UNTRACKED,NEW'])} ${rng.pick([`${not(0.3)}--ctstatus ${rng.pick(['NONE', 'CONFIRMED'])}`, '--ctdir REPLY', `${not(0.3)}--ctproto ${rng.pick(['6', '17', '47'])}`, `${not(0.3)}--ctorigdst ${address}`])}`,
       ])}`;
     }
     // Stateful matches count every packet, and an IPv6 node sends and receives neighbour discovery

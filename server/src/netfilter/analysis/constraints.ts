@@ -25,6 +25,7 @@ import { dscpOptionValue } from '../extensions/matches/dscp';
 import { parseTos } from '../extensions/matches/tos';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 import { macValue } from '../extensions/matches/mac';
+import { stringSearch } from '../extensions/matches/string';
 import type { OptionSpec } from '../extensions/types';
 import { valueWord } from '../values';
 
@@ -91,12 +92,12 @@ export interface EmptyReason {
 }
 
 /** What each dimension is, in a finding's words. */
-const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'tos' | 'in' | 'out', string> = {
+const DIMENSION_NAMES: Record<IntervalDim | BitsDim | 'mark' | 'ctmark' | 'tos' | 'in' | 'out' | 'content', string> = {
   src: 'source address', dst: 'destination address', proto: 'protocol', sport: 'source port', dport: 'destination port',
   icmp: 'ICMP type', ttl: 'TTL (hop limit)', length: 'packet length', frag: 'packet', tcpflags: 'combination of TCP flags', ctstate: 'conntrack state',
   srctype: 'source address type', dsttype: 'destination address type', mark: 'packet mark', ctmark: 'connection mark',
   tos: 'TOS byte (DSCP and ECN bits)', pkttype: 'link-layer packet type', mac: 'source MAC address',
-  in: 'input interface', out: 'output interface',
+  in: 'input interface', out: 'output interface', content: 'packet content',
 };
 
 const PORT_MAX = 65535n;
@@ -574,6 +575,15 @@ function addMatch(b: ShapeBuilder, match: MatchUse, family: Family, loader: Load
   // (except a tcp/udp match iptables-nft loads as no expression at all)
   const nothingLoaded = dropped.length > 0 && dropped.length === match.options.length;
   if (FIRST_FRAGMENT_MODULES.has(m) && !nothingLoaded) b.bitset('frag', 1n, false, undefined, m, match, `-m ${m} never matches a non-first fragment`);
+  if (m === 'string') {
+    // xt_string finds a pattern only when all of it lies between --from and --to (a --from past the
+    // --to is refused when the rule is loaded: place/match-value says so)
+    const search = stringSearch(match);
+    const pattern = match.options.find((o) => o.name === 'string' || o.name === 'hex-string');
+    if (search && pattern && !search.negated && search.from <= search.to && search.from + search.pattern.length > search.to) {
+      b.excludesAll('content', pattern, `the ${search.pattern.length}-byte pattern cannot lie between offsets ${search.from} (--from) and ${search.to} (--to)`);
+    }
+  }
   for (const option of match.options) {
     if (dropped.includes(option)) continue;
     const text = option.args[0]?.text ?? '';

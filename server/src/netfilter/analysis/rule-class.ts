@@ -100,6 +100,8 @@ export function mayBeEmptyOutline(outline: RuleOutline): number {
   }
   for (const module of outline.modules) if (FIRST_FRAGMENT_MODULES.has(module) && constrain('frag')) return RULE_MAY_BE_EMPTY;
   for (const option of outline.matchOptions) {
+    // (a string search window too small for its pattern)
+    if (option.owner === 'string' && (option.name === 'from' || option.name === 'to')) return RULE_MAY_BE_EMPTY;
     const dim = dimensionOf(option.owner, option.name);
     if (!dim) continue;
     // (a value alone can leave nothing: a mark or TOS value outside its mask, flags outside theirs, a reversed range, `--ttl-lt 0`)

@@ -115,9 +115,14 @@ function directionOf(text: string): string {
 
 function evaluateConntrack(match: MatchUse, ctx: EvalContext): MatchOutcome {
   const p = ctx.packet;
-  // kernel conntrack_mt: without a conntrack entry only a pure --ctstate match can succeed;
-  // every other option fails then, whatever its `!`
-  if (!hasConntrack(p) && match.options.some((o) => o.name !== 'ctstate')) return false;
+  // kernel conntrack_mt without a conntrack entry (INVALID, UNTRACKED): after the --ctstate test the
+  // match is over — true when it has a --ctstate option (which passed), false when it has none; no
+  // other option is read, whatever its `!` (`--ctstate UNTRACKED --ctstatus CONFIRMED` matches an
+  // untracked packet; found by hand against the kernel, conntrack-without-entry.rules)
+  if (!hasConntrack(p)) {
+    const state = match.options.find((o) => o.name === 'ctstate');
+    return state !== undefined && stateListMatches(p, state.args[0]?.text ?? '', true) !== state.negated;
+  }
   if (p.ctTemplate) return evaluateOnTemplate(match, p);
   // reply tuple as conntrack sets it: DNAT changes the reply source, SNAT the reply destination
   const replySrc = p.ctstatus.includes('DNAT') ? p.dst : p.origDst;
