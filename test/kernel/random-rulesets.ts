@@ -418,9 +418,8 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
       const t = v.ttl.prefix;
       return `-m ${v.ttl.module} ${rng.pick([`${t}-eq 64`, `${t}-eq 63`, `! ${t}-eq 64`, `${t}-gt 63`, `${t}-lt 64`, `${t}-lt 2`])}`;
     }
-    case 11: return v.family === 'ipv4'
-      ? `-m length ${not(0.2)}--length ${rng.pick(['0:59', '60', '41', '40:100', '61:1500', '41:60'])}`
-      : `-m comment --comment "no length match for IPv6"`;
+    // (lengths around the oracle's packets: IPv4 SYN 60, UDP and echo 41; IPv6 80 and 61 — more with a payload)
+    case 11: return `-m length ${not(0.2)}--length ${rng.pick(v.family === 'ipv4' ? ['0:59', '60', '41', '40:100', '61:1500', '41:60'] : ['0:79', '80', '61', '60:100', '81:1500', '61:80'])}`;
     default: if (rng.chance(0.3)) return `-m u32 ${not(0.2)}--u32 "${rng.pick(v.family === 'ipv4' ? U32_IPV4 : U32_IPV6)}"`;
       // (the source of the client's frames, in other spellings, or another machine's; only where the kernel allows -m mac)
       if (rng.chance(0.12) && hooks.every((h) => h === 'PREROUTING' || h === 'INPUT' || h === 'FORWARD'))
