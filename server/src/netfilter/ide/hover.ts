@@ -15,6 +15,7 @@ import { locate, type OptionOwner } from './locate';
 import { explainMarkOperation, hex, markConventions, markOperation, describeBits, parseMarkNumber, relevantBits, type MarkField, type MarkOperation } from './marks';
 import { GENERIC_OPTION_DOCS, describeValue } from './option-docs';
 import { valueWord } from '../values';
+import { describeSearch, stringSearch } from '../extensions/matches/string';
 
 export interface HoverResult {
   markdown: string;
@@ -307,6 +308,11 @@ export function argumentHover(doc: IdeDocument, rule: Rule, option: OptionUse, o
     const number = protocolNumber(argument.text);
     if (number === undefined) lines.push(/^[A-Za-z]/.test(argument.text) ? 'Not a protocol iptables-lens knows: iptables looks the name up in /etc/protocols when it loads the rule.' : 'Not a protocol: iptables refuses numbers above 255.');
     else if (String(number) !== argument.text && protocolName(number) !== argument.text.toLowerCase()) lines.push(`iptables reads it as protocol ${number}${protocolName(number) !== String(number) ? ` (\`${protocolName(number)}\`)` : ''}`);
+  }
+  // (a string pattern as the bytes the kernel searches for, and where)
+  if (owner.kind === 'match' && ownerName === 'string' && (option.name === 'string' || option.name === 'hex-string')) {
+    const search = stringSearch(owner.match);
+    if (search) lines.push(describeSearch(search));
   }
   if (spec) {
     lines.push(spec.doc);

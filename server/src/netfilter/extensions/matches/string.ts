@@ -170,6 +170,13 @@ export function stringSearch(match: { options: OptionUse[] }): StringSearch | un
   return { pattern, from: offset('from', 0), to: offset('to', 65535), icase: !!option('icase'), negated: patternOption.negated };
 }
 
+/** What a search looks for and where, in words (the hover on a pattern). */
+export function describeSearch(search: StringSearch): string {
+  const bytes = [...search.pattern].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const where = search.from === 0 && search.to === 65535 ? 'anywhere in the packet from its IP header on (headers included)' : `between offsets ${search.from} and ${search.to} from the IP header (the whole pattern inside)`;
+  return `The pattern is ${search.pattern.length} byte${search.pattern.length === 1 ? '' : 's'}: \`${bytes}\` (\`${formatHexString(search.pattern)}\`), searched ${where}${search.icase ? ', in any case (ASCII and Latin-1 letters)' : ''}.`;
+}
+
 /**
  * The kernel's toupper (lib/ctype.c's Latin-1 table): a-z, 0xdf–0xf6 and 0xf8–0xff are lower case
  * and lose 0x20. The textsearch algorithms compare both sides upper-cased under --icase.
