@@ -397,7 +397,7 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
     const states = listedValues(CONNTRACK_STATE_OPTION, state.args[0]?.text ?? '');
     c.state = states.includes('NEW') ? 'NEW' : states.find((s) => ['ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED'].includes(s));
   }
-  // the DSCP a dscp or tos match wants (a packet carries no ECN bits), and the packet type
+  // the DSCP and ECN field a dscp, ecn or tos match wants, the payload of a string match, the packet type
   const dscp = rule.matches.find((m) => m.module === 'dscp')?.options.find((o) => !o.negated);
   const tos = rule.matches.find((m) => m.module === 'tos')?.options.find((o) => o.name === 'tos' && !o.negated);
   const tosValue = tos ? parseTos(tos.args[0]?.text ?? '')?.value : undefined;

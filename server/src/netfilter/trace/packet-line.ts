@@ -22,7 +22,7 @@ import { valueWord } from '../values';
 import { dscpClassValue } from '../extensions/matches/dscp';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 import { macValue } from '../extensions/matches/mac';
-import { decodeHexString, formatHexString } from '../extensions/matches/string';
+import { decodeHexString, formatHexString, payloadBytes } from '../extensions/matches/string';
 import { ECN_NAMES, MAX_PAYLOAD, ipHeaderLength, lengthWithPayload, transportLengthWithPayload } from '../packet-bytes';
 
 export interface PacketLineResult {
@@ -274,16 +274,15 @@ function unquote(written: string): string | undefined {
  * bytes in steps of 4 (options), for other protocols their header alone.
  */
 function payloadLengthProblem(request: TraceRequest, family: 'ipv4' | 'ipv6'): string | undefined {
-  const bytes = request.payload ? decodeHexString(request.payload, MAX_PAYLOAD) : { bytes: new Uint8Array(0) };
-  if (!('bytes' in bytes)) return undefined;
+  const payload = payloadBytes(request.payload);
+  if (!payload) return undefined;
   const proto = typeof request.proto === 'number' ? request.proto : protocolNumber(request.proto ?? 'tcp') ?? 6;
-  const packet = { family, proto, length: request.length!, payload: bytes.bytes, fragment: false };
-  if (transportLengthWithPayload(packet) !== undefined) return undefined;
-  const headers = request.length! - ipHeaderLength(family) - bytes.bytes.length;
-  const expected = lengthWithPayload(family, proto, bytes.bytes.length);
+  if (transportLengthWithPayload({ family, proto, length: request.length!, payload, fragment: false }) !== undefined) return undefined;
+  const headers = request.length! - ipHeaderLength(family) - payload.length;
+  const expected = lengthWithPayload(family, proto, payload.length);
   return proto === 6
-    ? `len ${request.length} leaves ${headers} bytes for the TCP header before the ${bytes.bytes.length}-byte payload; it has 20–60 (steps of 4): len ${expected}–${expected + 40}`
-    : `len ${request.length} does not fit the headers and the ${bytes.bytes.length}-byte payload (the packet ends with its payload): len ${expected}`;
+    ? `len ${request.length} leaves ${headers} bytes for the TCP header before the ${payload.length}-byte payload; it has 20–60 (steps of 4): len ${expected}–${expected + 40}`
+    : `len ${request.length} does not fit the headers and the ${payload.length}-byte payload (the packet ends with its payload): len ${expected}`;
 }
 
 /**
@@ -328,8 +327,8 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.mac) parts.push(`mac ${request.mac}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
   if (request.payload !== undefined) {
-    const decoded = request.payload === '' ? { bytes: new Uint8Array(0) } : decodeHexString(request.payload, MAX_PAYLOAD);
-    parts.push(`payload "${'bytes' in decoded ? formatHexString(decoded.bytes) : request.payload}"`);
+    const payload = payloadBytes(request.payload);
+    parts.push(`payload "${payload ? formatHexString(payload) : request.payload}"`);
   }
   return parts.join(' ');
 }

@@ -27,8 +27,8 @@ import { hasConntrack } from '../extensions/matches/conntrack';
 import { dropsFullPortRanges, mergesNegatedPorts, savedBy } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 import { formatTraceTime } from './packet-line';
-import { decodeHexString, formatHexString } from '../extensions/matches/string';
-import { MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
+import { formatHexString, payloadBytes } from '../extensions/matches/string';
+import { lengthWithPayload } from '../packet-bytes';
 
 export interface TraceRequest {
   src: string;
@@ -834,15 +834,6 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     ...(payload ? { payload } : {}),
   };
 }
-
-/** A request's payload text as bytes ('' is no byte); undefined when absent or when it does not read. */
-export function payloadBytes(text: string | undefined): Uint8Array | undefined {
-  if (text === undefined) return undefined;
-  if (text === '') return new Uint8Array(0);
-  const decoded = decodeHexString(text, MAX_PAYLOAD);
-  return 'bytes' in decoded ? decoded.bytes : undefined;
-}
-
 
 /** Trace one packet through a parsed ruleset. Pure; never throws for a well-formed request. */
 export function tracePacket(ruleset: Ruleset, request: TraceRequest): TraceResult {

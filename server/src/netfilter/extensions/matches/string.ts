@@ -5,7 +5,7 @@ import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { assumedFact, fieldList, matchText, negateIf, parseNumber, undecided } from '../common';
 import { error } from '../value-checks';
 import type { ValueProblem } from '../../values';
-import { headerBytes, type HeaderBytes } from '../../packet-bytes';
+import { MAX_PAYLOAD, headerBytes, type HeaderBytes } from '../../packet-bytes';
 
 /** xt_string_info's pattern: XT_STRING_MAX_PATTERN_SIZE bytes */
 const MAX_PATTERN = 128;
@@ -105,6 +105,17 @@ export function decodeHexString(text: string, limit = MAX_PATTERN): { bytes: Uin
     }
   }
   return { bytes: Uint8Array.from(out) };
+}
+
+/**
+ * A packet line's payload text (`--hex-string` notation, at most MAX_PAYLOAD bytes) as bytes: '' is
+ * none; undefined when absent or when it does not read (the packet line says why: decodeHexString).
+ */
+export function payloadBytes(text: string | undefined): Uint8Array | undefined {
+  if (text === undefined) return undefined;
+  if (text === '') return new Uint8Array(0);
+  const decoded = decodeHexString(text, MAX_PAYLOAD);
+  return 'bytes' in decoded ? decoded.bytes : undefined;
 }
 
 /** parse_hex_string's complaint about `--hex-string` text, if any. */

@@ -2,7 +2,7 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { TargetUse } from '../../model';
 import type { EvalContext, TargetEffect, TargetSpec } from '../types';
-import { parseNumber } from '../common';
+import { optionText, parseNumber } from '../common';
 
 export const ECNTarget: TargetSpec = {
   name: 'ECN',
@@ -61,6 +61,6 @@ function applyEcn(target: TargetUse, ctx: EvalContext): TargetEffect {
       packet.tcpFlags = tcpFlags;
     }
   }
-  const description = changes.length ? changes.join(', ') : `ECN ${target.options.map((o) => `--${o.name}${o.args.length ? ' ' + o.args.map((a) => a.text).join(' ') : ''}`).join(' ')} (nothing to change)`;
+  const description = changes.length ? changes.join(', ') : `ECN ${target.options.map(optionText).join(' ')} (nothing to change)`;
   return { verdict: 'CONTINUE', ...(Object.keys(rewrite).length ? { rewrite } : {}), description };
 }
