@@ -315,6 +315,22 @@ const CASES: Record<string, Case[]> = {
     ['-m connbytes --connbytes 0: --connbytes-dir both --connbytes-mode packets', { ctstate: 'UNTRACKED' }, false],
     ['-m connbytes ! --connbytes 5:10 --connbytes-dir both --connbytes-mode packets', { ctstate: 'INVALID' }, false],
   ],
+  // xt_policy, evaluated in INPUT: without IPsec exactly --pol none; through IPsec --pol ipsec,
+  // unless an element names SA details (unknown); an output policy in INPUT reads the local route
+  policy: [
+    ['-m policy --dir in --pol ipsec', {}, 'undecided'],
+    ['-m policy --dir in --pol none', { ipsec: { in: false, out: false } }, true],
+    ['-m policy --dir in --pol ipsec', { ipsec: { in: false, out: false } }, false],
+    ['-m policy --dir in', { ipsec: { in: false, out: true } }, false],
+    ['-m policy --dir in --pol ipsec --proto esp --mode tunnel', { ipsec: { in: false, out: false } }, false],
+    ['-m policy --dir in --pol ipsec ! --reqid 5', { ipsec: { in: false, out: false } }, false],
+    ['-m policy --dir in --pol ipsec', { ipsec: { in: true, out: false } }, true],
+    ['-m policy --dir in', { ipsec: { in: true, out: false } }, true],
+    ['-m policy --dir in --pol none', { ipsec: { in: true, out: false } }, false],
+    ['-m policy --dir in --pol ipsec --proto esp', { ipsec: { in: true, out: false } }, 'undecided'],
+    ['-m policy --dir in --pol ipsec --strict --reqid 1 --next --mode transport', { ipsec: { in: true, out: false } }, 'undecided'],
+    ['-m policy --dir out --pol none', { ipsec: { in: true, out: true } }, true],
+  ],
   undecided: [
     ['-m string --algo bm --string GET', {}, 'undecided'],
     ['-m time --timestart 08:00 --timestop 17:00', {}, 'undecided'],
@@ -322,7 +338,6 @@ const CASES: Record<string, Case[]> = {
     ['-m socket --transparent', {}, 'undecided'],
     ['-m rpfilter --invert', {}, 'undecided'],
     ['-m connlimit --connlimit-above 10', {}, 'undecided'],
-    ['-m policy --dir in --pol ipsec', {}, 'undecided'],
   ],
 };
 
@@ -396,4 +411,14 @@ test('every spelling iptables reads evaluates as the value it stands for', () =>
   }
   assert.ok(compared > 1000, `compared ${compared}`);
   assert.deepEqual(failures.slice(0, 20), []);
+});
+
+test('policy --dir out reads the route: encapsulated after routing, unknown before it', () => {
+  const [match] = parseFragment('-m policy --dir out --pol ipsec', 'ipv4').matches;
+  const evaluate = (ipsec: Packet['ipsec'], hook: 'PREROUTING' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING') => summary(findMatch('policy')!.evaluate!(match, context(packet({ ipsec }), node(), hook)));
+  for (const hook of ['FORWARD', 'OUTPUT', 'POSTROUTING'] as const) {
+    assert.equal(evaluate({ in: false, out: true }, hook), true, hook);
+    assert.equal(evaluate({ in: true, out: false }, hook), false, hook);
+  }
+  assert.equal(evaluate({ in: false, out: true }, 'PREROUTING'), 'undecided');
 });

@@ -20,6 +20,7 @@ import { GENERIC_OPTIONS } from '../../server/src/netfilter/extensions/generic';
 import type { OptionSpec } from '../../server/src/netfilter/extensions/types';
 import { BUILTIN_CHAINS, TABLE_NAMES, type Family } from '../../server/src/netfilter/model';
 import { parseRuleset } from '../../server/src/netfilter/parser';
+import { lintText } from '../../server/src/netfilter/lint';
 import { contextOf, dump, familyOf, isTarget, ruleFor, sampleFor, withoutOptions, type Spec } from './registry-samples';
 
 /** Options iptables-nft-restore --test rejects in this environment for a reason that is not syntax. */
@@ -208,6 +209,41 @@ test('targets are accepted in exactly the tables and built-in chains they declar
     const accepted = cases.flatMap((c, i) => (c.target === target.name && results[i].ok ? [`${c.table}:${c.chain}`] : []));
     report(`  ${target.name} kernel accepts in: ${accepted.join(' ') || 'nothing'}`);
   }
+  assert.deepEqual(wrong, []);
+});
+
+test('matches are loaded in exactly the tables and built-in chains where the analysis does not report them', () => {
+  if (skipOrFail()) return;
+  // Every option of every match (its minimal rule, as above) in every built-in chain of every table,
+  // loaded for real: place/match-table and place/match-hook (the spec's tables, hooks and
+  // refusedHooks) must be reported exactly where the kernel refuses the rule.
+  const matches = allSpecs().filter((s) => !isTarget(s) && !(s.name in KERNEL_LIMITS));
+  type Case = { match: string; table: string; chain: string; family: Family; text: string };
+  const cases: Case[] = [];
+  for (const match of matches) {
+    const family = familyOf(match);
+    const options = match.options.filter((o) => !(`${match.name} --${o.name}` in SYNTAX_PHASE_LIMITS));
+    const rules = options.length ? options.map((o) => ruleFor(match, o, family, 'plain')) : [[contextOf(match).pre, `-m ${match.name}`].filter(Boolean).join(' ')];
+    for (const rule of new Set(rules))
+      for (const table of TABLE_NAMES)
+        for (const chain of BUILTIN_CHAINS[table]) {
+          // A hashlimit table of that name with other settings, loaded by the previous case in the
+          // same namespace, is still there while restore replaces it: each case names its own.
+          const text = rule.replace(/--hashlimit-name \S+/, `--hashlimit-name h${cases.length}`);
+          cases.push({ match: match.name, table, chain, family, text: dump(table, [{ chain, text }]) });
+        }
+  }
+  const results = runCases(cases, 'load');
+  const wrong: string[] = [];
+  let refused = 0;
+  cases.forEach((c, i) => {
+    const { problems } = lintText(c.text, { family: c.family });
+    const reported = problems.some((p) => p.severity === 'error' && (p.code === 'place/match-table' || p.code === 'place/match-hook'));
+    if (!results[i].ok) refused++;
+    if (results[i].ok === reported)
+      wrong.push(`${c.text.split('\n')[1]} in ${c.table}: kernel ${results[i].ok ? 'loads it' : 'refuses it'}, the analysis ${reported ? 'reports' : 'does not report'} it  (${results[i].stderr.split('\n').slice(-1)[0]})`);
+  });
+  report(`match placement: ${cases.length} match rule/table/chain combinations loaded (${refused} refused), ${cases.length - wrong.length} agree with the analysis`);
   assert.deepEqual(wrong, []);
 });
 

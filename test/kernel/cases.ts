@@ -23,6 +23,8 @@ export interface KernelCase {
   ipsets?: string;
   /** the case is about a NAT the trace does not show: the kernel must have rewritten the packet, and its conntrack entry is compared */
   nat?: true;
+  /** the case is about a match the trace decides: the simulator must not fork (one path) */
+  decided?: true;
   /** turns the dump file's text into what is loaded (time.rules: values relative to the moment the case runs) */
   render?: (text: string) => string;
 }
@@ -187,6 +189,10 @@ const wireFieldCases: KernelCase[] = [
   { name: 'conntrack without an entry: the node sends untracked udp', dump: own('conntrack-without-entry.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'udp', dport: 53, fromLocal: true } },
   { name: 'helper and connlabel: untracked udp', dump: own('helper-and-labels.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'helper and connlabel: a new tcp connection (no master; labels fork)', dump: own('helper-and-labels.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 21 } },
+  // -m policy on packets that do not go through IPsec: exactly --pol none, in either direction
+  { name: 'ipsec policy: tcp to the node', dump: own('ipsec-policy.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 }, decided: true },
+  { name: 'ipsec policy: udp forwarded to 10.1.2.3 (masqueraded: not encapsulated)', dump: own('ipsec-policy.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'udp', dport: 53 }, decided: true },
+  { name: 'ipsec policy: the node sends an echo request', dump: own('ipsec-policy.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: EXTERNAL_CLIENT, proto: 'icmp', fromLocal: true }, decided: true },
   // -m string searches the whole packet from the IP header: headers, then the payload the case sends
   { name: 'string: udp to the node with the default payload', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'string: udp to the node carrying an HTTP request (DROP in INPUT)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 80, payload: 'GET / HTTP/1.1|0d 0a|Host: example.com|0d 0a 0d 0a|' } },

@@ -41,6 +41,8 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     ecn: spec.ecn ?? 0,
     // (the client's veth sends every packet that arrives; the node's own packets have no frame)
     mac: spec.fromLocal ? undefined : MAC.cli0,
+    // the namespaces have no xfrm state or policy: no packet goes through IPsec (-m policy)
+    ipsec: 'none',
     // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of
     // options and no payload, a UDP datagram or an echo request with the case's payload (13 bytes
     // unless it says otherwise) — behind a 20-byte IPv4 or a 40-byte IPv6 header (quota counts them:

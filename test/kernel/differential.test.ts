@@ -28,6 +28,7 @@ if (!available.ok) {
       test(c.name, async () => {
         const result = await compareWithKernel(c.name, caseDumpText(c), { ...c.packet, nodeAddresses: c.nodeAddresses, ipsets: c.ipsets });
         if (result.disagreement) assert.fail(result.disagreement);
+        if (c.decided) assert.equal(result.simulatorPaths, 1, `the simulator forked for ${c.name}`);
         if (c.nat) assert.ok(result.natApplied, `the kernel's conntrack entry shows no NAT for ${c.name} (compared: ${result.natCompared})`);
       });
     }

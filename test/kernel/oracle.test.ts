@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { repoRoot } from './cases';
+import { lintText } from '../../server/src/netfilter/lint';
+import { lineNumber } from '../../server/src/netfilter/analysis/context';
 import {
   formatSteps, indexRuleset, kernelTraceDetailed, normalizeVerdict, oracleAvailable, parseRestoreOutput, parseTrace,
   restoreTest, restoreTestLegacy,
@@ -78,6 +80,13 @@ describe('oracle parsing', () => {
   });
 });
 
+/** 1-based line of the dump's last `-A` line (the rule a placement case is about). */
+function lineOfLastRule(dump: string): number {
+  const lines = dump.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) if (lines[i].startsWith('-A ')) return i + 1;
+  return -1;
+}
+
 // ───────────── the kernel (root + namespaces) ─────────────
 
 const available = oracleAvailable();
@@ -121,6 +130,102 @@ if (!available.ok) {
       assert.equal(restoreTest('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 2001:db8::/32 -j ACCEPT\nCOMMIT\n', 'ipv6').accepted, true);
       assert.equal(restoreTest('*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -s 10.0.0.0/8 -j ACCEPT\nCOMMIT\n', 'ipv6').errorLine, 3);
     });
+  });
+
+  describe('match placement: place/match-table and place/match-hook agree with loading the rule', { concurrency: 4 }, () => {
+    // [what, family, table, rules, which loader refuses it: both, only iptables-legacy, or none].
+    // Every rule is loaded for real (iptables-nft-restore and iptables-legacy-restore, no --test,
+    // in a throw-away namespace). The analysis must report an error exactly where the loader the
+    // dump's header names refuses the rule, and without a header an error where both refuse it and
+    // a warning where only iptables-legacy does.
+    type Refusal = 'both' | 'legacy' | 'none';
+    const cases: Array<[string, 'ipv4' | 'ipv6', string, string, Refusal]> = [
+      ['owner in INPUT', 'ipv4', 'mangle', '-A INPUT -m owner --uid-owner 0 -j ACCEPT', 'both'],
+      ['owner in FORWARD', 'ipv4', 'filter', '-A FORWARD -m owner --uid-owner 0 -j ACCEPT', 'both'],
+      ['owner in OUTPUT', 'ipv4', 'filter', '-A OUTPUT -m owner --uid-owner 0 -j ACCEPT', 'none'],
+      ['owner in nat POSTROUTING', 'ipv4', 'nat', '-A POSTROUTING -m owner --uid-owner 0 -j ACCEPT', 'none'],
+      ['owner in nat INPUT', 'ipv4', 'nat', '-A INPUT -m owner --uid-owner 0 -j ACCEPT', 'both'],
+      ['owner in a chain reached from INPUT', 'ipv4', 'filter', '-A INPUT -j X\n-A X -m owner --uid-owner 0 -j ACCEPT', 'both'],
+      ['owner in a chain reached from OUTPUT and, through another, from INPUT', 'ipv4', 'filter', '-A OUTPUT -j X\n-A INPUT -j Y\n-A Y -j X\n-A X -m owner --uid-owner 0 -j ACCEPT', 'both'],
+      ['owner in a chain reached from OUTPUT', 'ipv4', 'filter', '-A OUTPUT -j X\n-A X -m owner --uid-owner 0 -j ACCEPT', 'none'],
+      ['owner in a chain nothing jumps to', 'ipv4', 'filter', '-A X -m owner --uid-owner 0 -j ACCEPT', 'none'],
+      ['mac in OUTPUT', 'ipv4', 'filter', '-A OUTPUT -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT', 'both'],
+      ['mac in POSTROUTING', 'ipv4', 'mangle', '-A POSTROUTING -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT', 'both'],
+      ['mac in FORWARD', 'ipv4', 'filter', '-A FORWARD -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT', 'none'],
+      ['mac in a chain reached from OUTPUT (IPv6)', 'ipv6', 'filter', '-A OUTPUT -j X\n-A X -m mac --mac-source 00:11:22:33:44:55 -j ACCEPT', 'both'],
+      ['socket in OUTPUT', 'ipv4', 'mangle', '-A OUTPUT -m socket -j ACCEPT', 'both'],
+      ['socket in POSTROUTING', 'ipv4', 'mangle', '-A POSTROUTING -m socket -j ACCEPT', 'both'],
+      ['socket in PREROUTING', 'ipv4', 'mangle', '-A PREROUTING -m socket -j ACCEPT', 'none'],
+      ['socket in INPUT', 'ipv4', 'filter', '-A INPUT -m socket -j ACCEPT', 'none'],
+      ['cgroup in FORWARD', 'ipv4', 'filter', '-A FORWARD -m cgroup --cgroup 1 -j ACCEPT', 'both'],
+      ['cgroup in PREROUTING', 'ipv4', 'mangle', '-A PREROUTING -m cgroup --cgroup 1 -j ACCEPT', 'both'],
+      ['cgroup in INPUT', 'ipv4', 'filter', '-A INPUT -m cgroup --cgroup 1 -j ACCEPT', 'none'],
+      ['realm in PREROUTING', 'ipv4', 'mangle', '-A PREROUTING -m realm --realm 1 -j ACCEPT', 'both'],
+      ['realm in FORWARD', 'ipv4', 'filter', '-A FORWARD -m realm --realm 1 -j ACCEPT', 'none'],
+      ['rpfilter in filter INPUT', 'ipv4', 'filter', '-A INPUT -m rpfilter -j ACCEPT', 'both'],
+      ['rpfilter in nat PREROUTING', 'ipv4', 'nat', '-A PREROUTING -m rpfilter -j ACCEPT', 'both'],
+      ['rpfilter in mangle INPUT', 'ipv4', 'mangle', '-A INPUT -m rpfilter -j ACCEPT', 'both'],
+      ['rpfilter in raw PREROUTING', 'ipv4', 'raw', '-A PREROUTING -m rpfilter --invert -j DROP', 'none'],
+      ['rpfilter in a mangle chain reached from PREROUTING', 'ipv4', 'mangle', '-A PREROUTING -j X\n-A X -m rpfilter -j ACCEPT', 'none'],
+      ['rpfilter in a mangle chain reached from INPUT', 'ipv4', 'mangle', '-A INPUT -j X\n-A X -m rpfilter -j ACCEPT', 'both'],
+      ['rpfilter in ip6tables filter INPUT', 'ipv6', 'filter', '-A INPUT -m rpfilter -j ACCEPT', 'both'],
+      ['eui64 in OUTPUT', 'ipv6', 'filter', '-A OUTPUT -m eui64 -j ACCEPT', 'both'],
+      ['eui64 in INPUT', 'ipv6', 'filter', '-A INPUT -m eui64 -j ACCEPT', 'none'],
+      ['policy --dir out in INPUT', 'ipv4', 'filter', '-A INPUT -m policy --dir out --pol none -j ACCEPT', 'both'],
+      ['policy --dir out in PREROUTING', 'ipv4', 'mangle', '-A PREROUTING -m policy --dir out --pol ipsec -j ACCEPT', 'both'],
+      ['policy --dir in in OUTPUT', 'ipv4', 'filter', '-A OUTPUT -m policy --dir in --pol none -j ACCEPT', 'both'],
+      ['policy --dir in in nat POSTROUTING', 'ipv4', 'nat', '-A POSTROUTING -m policy --dir in --pol ipsec -j ACCEPT', 'both'],
+      ['policy in FORWARD, both directions', 'ipv4', 'filter', '-A FORWARD -m policy --dir in --pol ipsec -j ACCEPT\n-A FORWARD -m policy --dir out --pol ipsec -j ACCEPT', 'none'],
+      ['policy --dir out in nat POSTROUTING', 'ipv4', 'nat', '-A POSTROUTING -s 10.0.0.0/24 -m policy --dir out --pol ipsec -j ACCEPT', 'none'],
+      ['policy --dir out in a chain reached from INPUT', 'ipv4', 'filter', '-A INPUT -j X\n-A X -m policy --dir out --pol none -j ACCEPT', 'legacy'],
+      ['policy --dir out in ip6tables INPUT', 'ipv6', 'filter', '-A INPUT -m policy --dir out --pol none -j ACCEPT', 'both'],
+      ['addrtype --limit-iface-out in INPUT', 'ipv4', 'filter', '-A INPUT -m addrtype --dst-type LOCAL --limit-iface-out -j ACCEPT', 'both'],
+      ['addrtype --limit-iface-in in OUTPUT', 'ipv4', 'filter', '-A OUTPUT -m addrtype --dst-type LOCAL --limit-iface-in -j ACCEPT', 'both'],
+      ['addrtype --limit-iface-in in FORWARD', 'ipv4', 'filter', '-A FORWARD -m addrtype --dst-type LOCAL --limit-iface-in -j ACCEPT', 'none'],
+      ['addrtype --limit-iface-out in a chain reached from INPUT', 'ipv4', 'filter', '-A INPUT -j X\n-A X -m addrtype --dst-type LOCAL --limit-iface-out -j ACCEPT', 'legacy'],
+      ['physdev --physdev-out in OUTPUT', 'ipv4', 'filter', '-A OUTPUT -m physdev --physdev-out eth0 -j ACCEPT', 'both'],
+      ['physdev ! --physdev-is-out in OUTPUT', 'ipv4', 'filter', '-A OUTPUT -m physdev ! --physdev-is-out -j ACCEPT', 'both'],
+      ['physdev --physdev-out in OUTPUT of bridged traffic', 'ipv4', 'filter', '-A OUTPUT -m physdev --physdev-is-bridged --physdev-out eth0 -j ACCEPT', 'none'],
+      ['physdev --physdev-out in OUTPUT, ! --physdev-is-bridged', 'ipv4', 'filter', '-A OUTPUT -m physdev ! --physdev-is-bridged --physdev-out eth0 -j ACCEPT', 'both'],
+      ['physdev --physdev-in in OUTPUT', 'ipv4', 'filter', '-A OUTPUT -m physdev --physdev-in eth0 -j ACCEPT', 'none'],
+      ['physdev --physdev-out in FORWARD', 'ipv4', 'filter', '-A FORWARD -m physdev --physdev-out eth0 -j ACCEPT', 'none'],
+      ['physdev --physdev-out in a chain reached from OUTPUT', 'ipv4', 'filter', '-A OUTPUT -j X\n-A X -m physdev --physdev-out eth0 -j ACCEPT', 'legacy'],
+      ['devgroup --src-group in POSTROUTING', 'ipv4', 'mangle', '-A POSTROUTING -m devgroup --src-group 1 -j ACCEPT', 'both'],
+      ['devgroup --dst-group in INPUT', 'ipv4', 'filter', '-A INPUT -m devgroup --dst-group 1 -j ACCEPT', 'both'],
+      ['devgroup both groups in FORWARD', 'ipv4', 'filter', '-A FORWARD -m devgroup --src-group 1 --dst-group 2 -j ACCEPT', 'none'],
+      ['devgroup --dst-group in a chain reached from INPUT', 'ipv4', 'filter', '-A INPUT -j X\n-A X -m devgroup --dst-group 1 -j ACCEPT', 'legacy'],
+    ];
+    const CHAINS: Record<string, string[]> = {
+      raw: ['PREROUTING', 'OUTPUT'],
+      mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+      nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+      filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+    };
+    const dumpOf = (header: string, table: string, rules: string) =>
+      `${header}*${table}\n${CHAINS[table].map((c) => `:${c} ACCEPT [0:0]\n`).join('')}:X - [0:0]\n:Y - [0:0]\n${rules}\nCOMMIT\n`;
+    const findings = (dump: string, family: 'ipv4' | 'ipv6') => {
+      const { ruleset, problems } = lintText(dump, { family });
+      assert.deepEqual(problems.filter((p) => p.code.startsWith('parse/')).map((p) => p.message), [], 'the parser accepts the dump, as restore --test does');
+      return problems.filter((p) => p.code.startsWith('place/match-hook') || p.code === 'place/match-table').map((p) => `${lineNumber(ruleset, p.span.start)} ${p.severity}`);
+    };
+    for (const [what, family, table, rules, refusal] of cases) {
+      test(what, () => {
+        const save = family === 'ipv6' ? 'ip6tables' : 'iptables';
+        const nftDump = dumpOf(`# Generated by ${save}-nft-save v1.8.9 (nf_tables)\n`, table, rules);
+        const legacyDump = dumpOf(`# Generated by ${save}-legacy-save v1.8.9\n`, table, rules);
+        const nft = restoreTest(nftDump, family, { mode: 'load' });
+        const legacy = restoreTestLegacy(legacyDump, family, { mode: 'load' });
+        const kernel: Refusal = !nft.accepted && !legacy.accepted ? 'both' : !legacy.accepted ? 'legacy' : nft.accepted ? 'none' : ('nft only' as Refusal);
+        assert.equal(kernel, refusal, `the kernel's refusal (nft: ${nft.message || 'loaded'}; legacy: ${legacy.message || 'loaded'})`);
+        // The line the analysis blames is the rule nft blames (legacy blames the table's COMMIT).
+        const ruleLine = nft.accepted ? lineOfLastRule(nftDump) : nft.errorLine;
+        assert.deepEqual(findings(nftDump, family), nft.accepted ? [] : [`${ruleLine} error`], 'iptables-nft-save header');
+        assert.deepEqual(findings(legacyDump, family), legacy.accepted ? [] : [`${lineOfLastRule(legacyDump)} error`], 'iptables-legacy-save header');
+        const bare = dumpOf('', table, rules);
+        const expected = refusal === 'both' ? ['error'] : refusal === 'legacy' ? ['warning'] : [];
+        assert.deepEqual(findings(bare, family), expected.map((severity) => `${lineOfLastRule(bare)} ${severity}`), 'no header');
+      });
+    }
   });
 
   describe('trace oracle: kernel behaviours the simulator must reproduce', { concurrency: 3 }, () => {

@@ -426,6 +426,14 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
         return `-m mac ${not(0.3)}--mac-source ${rng.pick([MAC.cli0, MAC.cli0.toUpperCase(), MAC.cli0.replace(/(^|:)0/g, '$1'), '02:00:5e:10:00:09'])}`;
       // (decided by the second the oracle sent the packet in, which the simulator is given)
       if (rng.chance(0.15)) return `-m time ${rng.pick(TIME_OPTIONS)}`;
+      // (no packet goes through IPsec in the namespaces; a direction only where the kernel loads it)
+      if (rng.chance(0.1)) {
+        const dirs = [
+          ...(hooks.every((h) => h !== 'OUTPUT' && h !== 'POSTROUTING') ? ['in'] : []),
+          ...(hooks.every((h) => h !== 'PREROUTING' && h !== 'INPUT') ? ['out'] : []),
+        ];
+        if (dirs.length) return `-m policy --dir ${rng.pick(dirs)} ${rng.pick(POLICY_OPTIONS)}`.trimEnd();
+      }
       return rng.chance(0.5)
       ? `-m pkttype ${not(0.2)}--pkt-type ${respelled(rng, optionSpec('pkttype', 'pkt-type'), rng.pick(['unicast', 'broadcast', 'multicast']))}`
       : rng.pick([
@@ -461,6 +469,11 @@ const U32_IPV4 = [
 const U32_IPV6 = [
   '0>>28=6', '4>>16=40', '4>>16=21', '6>>24=6', '6>>24=17', '6>>16&0xFF=64', '40>>16=40000', '40&0xFFFF=80:1024', '0&0xFFFFF=0',
   '76=0:0xFFFFFFFF', '77=0:0xFFFFFFFF', '57=0:0xFFFFFFFF', '58=0:0xFFFFFFFF',
+];
+
+const POLICY_OPTIONS = [
+  '--pol none', '--pol ipsec', '', '--pol ipsec --proto esp', '--pol ipsec ! --reqid 3', '--pol ipsec --mode tunnel --tunnel-dst 10.0.0.1',
+  '--pol ipsec --strict --proto esp --next --mode transport', '--pol ipsec ! --spi 0x100',
 ];
 
 const TIME_OPTIONS = [

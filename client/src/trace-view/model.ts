@@ -106,6 +106,7 @@ export function formatTracedPacket(packet: TracedPacket, withInterfaces = true):
   if (packet.ecn) text += ` ecn ${ECN_NAMES[packet.ecn & 3]}`;
   if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   if (packet.mac) text += ` mac ${packet.mac}`;
+  if (packet.ipsec) text += ` ipsec ${packet.ipsec}`;
   if (packet.payload !== undefined) text += ` payload "${packet.payload}"`;
   return text;
 }

@@ -78,6 +78,12 @@ export interface Packet {
    * absent when not given (-m mac is then undecided) and once the packet comes back in through lo
    */
   srcMac?: string;
+  /**
+   * IPsec (`-m policy`): whether the packet arrived through IPsec, decapsulated (`in`: it has a
+   * sec_path), and whether its route encapsulates it when it leaves (`out`: an xfrm bundle). Absent:
+   * unknown (policy forks).
+   */
+  ipsec?: { in: boolean; out: boolean };
   /** when the node handles the packet, seconds since the epoch (UTC); absent: unknown (`-m time` forks) */
   time?: number;
   /**

@@ -45,7 +45,7 @@ export function dropsFullPortRanges(saver: SavedBy | undefined): boolean {
 }
 
 /** How the iptables that saved `text` loads the rules the analyses read differently (analysis/constraints.ts LoaderQuirks). */
-export function loaderQuirksOf(text: string): { mergesNegatedPorts: boolean; dropsFullPortRanges: boolean } {
+export function loaderQuirksOf(text: string): { mergesNegatedPorts: boolean; dropsFullPortRanges: boolean; backend?: 'nf_tables' | 'legacy' } {
   const saver = savedBy(text);
-  return { mergesNegatedPorts: mergesNegatedPorts(saver), dropsFullPortRanges: dropsFullPortRanges(saver) };
+  return { mergesNegatedPorts: mergesNegatedPorts(saver), dropsFullPortRanges: dropsFullPortRanges(saver), ...(saver?.backend ? { backend: saver.backend } : {}) };
 }

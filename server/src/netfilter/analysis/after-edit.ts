@@ -4,8 +4,8 @@
 //
 // Why that is enough: the re-read keeps the chains, the jumps and the broken rules as they were
 // (else it declines), so the jump graph, the unused/empty/loop/depth findings and the placements
-// cannot change, but for the edited rule's own match values (place/match-family, place/match-value:
-// re-run on it).
+// cannot change, but for the edited rule's own matches (place/match-family, place/match-value,
+// place/match-table, place/match-hook: re-run on it).
 // What reads a rule's contents is its own chain's reachability and kube-proxy checks, the hash
 // check of the chain it jumps to, and — through "does this chain always end in a verdict" and
 // "which fields may it change" — the reachability of every chain that jumps to it:
@@ -17,7 +17,7 @@ import { lineEditOf, type ParsedRuleset } from '../parser';
 import { createContext, sortProblems, TableFacts, type AnalysisContext, type AnalysisSteps } from './context';
 import { checkReachability } from './reachability';
 import { checkHash, checkKubeChain, hashChecked } from './kube';
-import { checkMatchValues } from './placement';
+import { checkMatchPlacement, checkMatchValues } from './placement';
 import { movedProblem, type ChangedRegion } from '../text-diff';
 import { runToEnd } from '../steps';
 
@@ -72,6 +72,8 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const target = newRule.target?.kind === 'chain' ? newRule.target.name : undefined;
   function* recheck(ctx: AnalysisContext, tableFacts: TableFacts, chain: Chain, rule: Rule, found: Problem[]): AnalysisSteps {
     checkMatchValues(ctx, rule, found);
+    const id = tableFacts.graph.ids.get(chain.name);
+    if (id !== undefined) checkMatchPlacement(ctx, tableFacts, id, rule, found);
     yield* checkReachability(ctx, tableFacts, chain, found);
     checkKubeChain(ctx, tableFacts, chain, found);
     for (const name of new Set([chain.name, ...(target ? [target] : [])])) {

@@ -423,6 +423,8 @@ export interface LoaderQuirks {
   mergesNegatedPorts?: boolean;
   /** iptables-nft 1.8.9: a tcp/udp port range over every port is no test at all, `!` included */
   dropsFullPortRanges?: boolean;
+  /** the backend that loads the dump, when its header names one (placement.ts: hook checks in user chains) */
+  backend?: 'nf_tables' | 'legacy';
 }
 
 /** Normalize a rule's criteria and matches. Pure; cheap enough to run on every rule of a large dump. */

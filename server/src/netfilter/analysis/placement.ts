@@ -4,10 +4,12 @@
 // targets below, whose restrictions are kernel facts checked against iptables-legacy/nft-restore
 // in a network namespace, the table fills in what the registry does not (yet) say.
 // place/match-family and place/match-value: match values the kernel refuses when it loads the rule
-// (`iptables-restore --test` does not load, so it accepts them).
+// (`iptables-restore --test` does not load, so it accepts them); place/match-table and
+// place/match-hook: matches the kernel refuses in a table or a hook (the registry's `tables`,
+// `hooks` and `refusedHooks`).
 
 import type { Problem, Rule } from '../model';
-import { findTarget } from '../extensions/registry';
+import { findMatch, findTarget } from '../extensions/registry';
 import { stringSearch } from '../extensions/matches/string';
 import { parseU32Program } from '../extensions/matches/u32';
 import { readAddressTypes } from '../extensions/matches/addrtype';
@@ -42,12 +44,16 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
       if (ruleClass === RULE_OBJECT) {
         const rule = chain.rules[index];
         checkMatchValues(context, rule, problems);
+        checkMatchPlacement(context, facts, id, rule, problems);
         const target = rule.target;
         if (!target || target.kind !== 'extension' || !context.usable(rule)) continue;
         name = target.name;
       } else {
         if (ruleClass & RULE_UNUSABLE) continue;
-        if (ruleClass & RULE_LOAD_CHECKED) checkMatchValues(context, chain.rules[index], problems);
+        if (ruleClass & RULE_LOAD_CHECKED) {
+          checkMatchValues(context, chain.rules[index], problems);
+          checkMatchPlacement(context, facts, id, chain.rules[index], problems);
+        }
         if (!(ruleClass & RULE_EXTENSION)) continue;
         name = facts.targetNameAt(id, index)!;
       }
@@ -85,6 +91,78 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
       });
     }
   }
+}
+
+/**
+ * place/match-table and place/match-hook for one rule of chain `id` (also re-run on an edited rule
+ * by after-edit.ts). Both iptables-legacy and iptables-nft refuse a match outside its `tables` and,
+ * through the hooks a user chain is reached from, outside its `hooks`. The option-dependent checks
+ * (`refusedHooks`) iptables-nft makes only in built-in chains — it loads a user chain's rules with
+ * no hook — so in a user chain they are an error when the dump's header names iptables-legacy, a
+ * warning (place/match-hook-legacy) when it names neither, nothing under iptables-nft (all loaded in a netns:
+ * test/kernel/oracle.test.ts, match placement).
+ */
+export function checkMatchPlacement(context: AnalysisContext, facts: TableFacts, id: number, rule: Rule, problems: Problem[]): void {
+  if (!context.usable(rule)) return;
+  const chain = facts.graph.chains[id];
+  const table = facts.table.name;
+  for (const match of rule.matches) {
+    if (match.implicit) continue;
+    const spec = findMatch(match.module, context.family);
+    if (!spec || (!spec.tables && !spec.hooks && !spec.refusedHooks)) continue;
+    const name = match.moduleToken?.text ?? match.module;
+    const at = match.moduleToken ?? match.span;
+    if (spec.tables && !spec.tables.includes(table)) {
+      problems.push({
+        severity: 'error',
+        code: 'place/match-table',
+        message: `${name} is only valid in the ${spec.tables.join(' and ')} table${spec.tables.length > 1 ? 's' : ''}; the kernel refuses it in ${table} when it loads the rule (iptables-restore --test does not check it)`,
+        span: { start: at.start, end: at.end },
+      });
+      continue;
+    }
+    const reaching = chain.builtin ? [chain.name] : facts.reachingHooksOf(id);
+    if (reaching.length === 0) continue; // never reached: the kernel checks it against no hook
+    const allowed = spec.hooks;
+    const wrong = allowed ? reaching.filter((h) => !allowed.includes(h)) : [];
+    if (allowed && wrong.length > 0) {
+      problems.push({
+        severity: 'error',
+        code: 'place/match-hook',
+        message: chain.builtin
+          ? `${name} is only valid in ${allowed.join('/')}; the kernel refuses it in ${chain.name} when it loads the rule (iptables-restore --test does not check it)`
+          : `${name} is only valid in ${allowed.join('/')}, but chain ${chain.name} is reached from ${wrong.join(', ')}: the kernel refuses it when it loads the rule (iptables-restore --test does not check it)`,
+        span: { start: at.start, end: at.end },
+        related: jumpsFrom(context, facts, wrong, chain.name),
+      });
+      continue;
+    }
+    for (const refusal of spec.refusedHooks?.(match) ?? []) {
+      const refused = reaching.filter((h) => refusal.hooks.includes(h));
+      if (refused.length === 0) continue;
+      const backend = context.loader.backend;
+      if (!chain.builtin && backend === 'nf_tables') continue;
+      const option = refusal.option;
+      const where = chain.builtin ? `in ${chain.name}` : `in chain ${chain.name}, reached from ${refused.join(', ')}`;
+      problems.push({
+        severity: chain.builtin || backend === 'legacy' ? 'error' : 'warning',
+        code: chain.builtin || backend === 'legacy' ? 'place/match-hook' : 'place/match-hook-legacy',
+        message: chain.builtin || backend === 'legacy'
+          ? `${name} ${option.written.text}${option.args[0] ? ' ' + option.args[0].text : ''} ${where}: the kernel refuses it when it loads the rule (${refusal.reason}; iptables-restore --test does not check it)`
+          : `${name} ${option.written.text}${option.args[0] ? ' ' + option.args[0].text : ''} ${where}: iptables-legacy refuses to load it (${refusal.reason}); iptables-nft loads it, as it checks this only in built-in chains — the dump's header does not say which one loads it`,
+        span: { start: option.span.start, end: option.span.end },
+        related: chain.builtin ? [] : jumpsFrom(context, facts, refused, chain.name),
+      });
+    }
+  }
+}
+
+/** The jump by which each of `hooks` first reaches `chainName`, as related information. */
+function jumpsFrom(context: AnalysisContext, facts: TableFacts, hooks: readonly string[], chainName: string): NonNullable<Problem['related']> {
+  return hooks
+    .map((h) => facts.firstJumpFrom(h, chainName))
+    .filter((r): r is Rule => !!r)
+    .map((r) => ({ span: { start: r.target!.token.start, end: r.target!.token.end }, message: `reached from ${r.chain} (line ${lineNumber(context.ruleset, r.span.start)})` }));
 }
 
 /** Array.every() callback, `this` the allowed hooks: whether `hook` is one of them. */

@@ -124,6 +124,24 @@ export interface MatchSpec {
   needsOneOf?: ReadonlyArray<{ options: readonly string[]; message: string }>;
   /** extra validation beyond arity/grammar; returns messages for options that are wrong */
   validate?(match: MatchUse): Array<{ option?: OptionUse; message: string; severity?: 'error' | 'warning' }>;
+  /**
+   * Tables the kernel loads the match in (its checkentry reads the table name; omitted = all). The
+   * kernel refuses the rule elsewhere when it loads it; `iptables-restore --test` does not check it
+   * (analysis/placement.ts: place/match-table).
+   */
+  tables?: string[];
+  /**
+   * Built-in chains (hooks) the kernel loads the match from (the xt_match's `.hooks`; omitted = all).
+   * Both iptables-legacy and iptables-nft also refuse it in a user chain reached from another hook
+   * (place/match-hook).
+   */
+  hooks?: string[];
+  /**
+   * Hooks the match's checkentry refuses because of the options it has (`policy --dir out` in
+   * INPUT): each with the option that decides it and why. iptables-legacy checks them in user chains
+   * by the hooks they are reached from; iptables-nft only in built-in chains (place/match-hook).
+   */
+  refusedHooks?(match: MatchUse): Array<{ option: OptionUse; hooks: readonly string[]; reason: string }>;
 }
 
 /** What a target does to the packet and to the traversal. */

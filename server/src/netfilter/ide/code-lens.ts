@@ -159,6 +159,8 @@ interface Constraints {
   ecn?: number;
   /** broadcast / multicast, when a pkttype match asks for it */
   pkttype?: string;
+  /** the ways through IPsec a policy match asks for (`none`, `in`, `out`) */
+  ipsec?: 'none' | 'in' | 'out';
   /** the search of the first `-m string` the packet must satisfy (its payload carries the pattern) */
   stringSearch?: StringSearch;
   /** a chain on the way is KUBE-NODEPORTS */
@@ -241,6 +243,8 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   if (c.dscp) tail.push(`dscp ${c.dscp}`);
   if (c.ecn) tail.push(`ecn ${ECN_NAMES[c.ecn]}`);
   if (c.pkttype && c.pkttype !== 'unicast') tail.push(`pkttype ${c.pkttype}`);
+  // (a packet the node sends did not arrive through IPsec: the line would be refused)
+  if (c.ipsec && !(fromLocal && c.ipsec === 'in')) tail.push(`ipsec ${c.ipsec}`);
   const payload = c.stringSearch ? payloadFor(c.stringSearch, v6, proto) : undefined;
   if (payload !== undefined) tail.push(`payload "${payload}"`);
   const lineFor = (dst: string) => [`${sourceText} -> ${endpoint(dst, c.dport)}${proto ? '/' + proto : ''}`, ...tail].join(' ');
@@ -414,6 +418,11 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
   if (search && c.stringSearch === undefined) c.stringSearch = search;
   const pkttype = rule.matches.find((m) => m.module === 'pkttype')?.options.find((o) => o.name === 'pkt-type' && !o.negated);
   if (pkttype && c.pkttype === undefined) c.pkttype = valueWord(PKTTYPE_OPTION, pkttype.args[0]?.text ?? '');
+  const policy = rule.matches.find((m) => m.module === 'policy');
+  const dir = policy?.options.find((o) => o.name === 'dir')?.args[0]?.text;
+  if (policy && c.ipsec === undefined && (dir === 'in' || dir === 'out')) {
+    c.ipsec = policy.options.some((o) => o.name === 'pol' && o.args[0]?.text === 'none') ? 'none' : dir;
+  }
   const mark = rule.matches.find((m) => m.module === 'mark')?.options.find((o) => o.name === 'mark' && !o.negated);
   if (mark && c.mark === undefined) {
     // `--mark 0x4000/0x4000`: a packet carrying exactly the value satisfies it.

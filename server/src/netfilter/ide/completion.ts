@@ -127,7 +127,7 @@ function completeEntries(doc: IdeDocument, offset: number, chainsLeftOut: { coun
     return dedupe(
       allMatches()
         .filter((m) => !m.families || m.families.includes(family))
-        .map((m) => ({ label: m.name, kind: 'match' as const, documentation: m.doc, replace })),
+        .map((m) => ({ label: m.name, kind: 'match' as const, documentation: m.doc + (m.tables ? `\n\nTables: ${m.tables.join(', ')}` : '') + (m.hooks ? `\n\nChains: ${m.hooks.join(', ')}` : ''), replace })),
     );
   }
   // A value for the previous option (enums, flags, protocol).

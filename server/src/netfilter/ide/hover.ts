@@ -237,6 +237,14 @@ export function matchHover(doc: IdeDocument, match: MatchUse): string {
   const spec = findMatch(match.module, doc.ruleset.family);
   if (!spec) return `**${match.module}** match: not known to iptables-lens (kept as written; options not checked).`;
   const lines = [`**${spec.name}** match${match.implicit ? ' (loaded implicitly by -p)' : ''}`, spec.doc];
+  const where: string[] = [];
+  if (spec.tables) where.push(`tables ${spec.tables.join(', ')}`);
+  if (spec.hooks) where.push(`chains ${spec.hooks.join(', ')} (and user chains reached only from them)`);
+  if (where.length) lines.push(`The kernel loads it only in ${where.join(' and ')}.`);
+  for (const refusal of spec.refusedHooks?.(match) ?? []) {
+    const option = refusal.option;
+    lines.push(`With \`${option.written.text}${option.args[0] ? ' ' + option.args[0].text : ''}\`: not in ${refusal.hooks.join(', ')} (${refusal.reason}).`);
+  }
   if (spec.options.length) lines.push(optionList(spec.options));
   return lines.join('\n\n');
 }

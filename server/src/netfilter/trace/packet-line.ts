@@ -11,6 +11,8 @@
 // `sport N`, `dport N`, `type N` (ICMP type), `flags SYN,ACK`, `len N`, `ttl N`, `dscp N|EF|AF41…`,
 // `ecn 0–3|not-ect|ect1|ect0|ce` (the ECN bits of the TOS / Traffic Class byte),
 // `pkttype unicast|broadcast|multicast`, `mac 02:00:5e:10:00:01` (the arriving frame's source, for -m mac),
+// `ipsec none|in|out|in,out` (whether it arrived decapsulated by IPsec, whether its route encapsulates
+// it: for -m policy),
 // `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given),
 // `payload "GET / HTTP/1.1|0d 0a|"` (the bytes after the transport header, in `--hex-string` notation:
 // the packet ends with them; for -m string and -m u32).
@@ -217,6 +219,13 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
         i++;
         break;
       }
+      case 'ipsec': {
+        const ways = value?.toLowerCase().split(',').sort().join(',');
+        if (ways !== 'none' && ways !== 'in' && ways !== 'out' && ways !== 'in,out') return { error: "'ipsec' needs none, in (it arrived decapsulated), out (its route encapsulates it) or in,out", errorAt: at };
+        request.ipsec = ways;
+        i++;
+        break;
+      }
       case 'pkttype': {
         const type = value === undefined ? undefined : valueWord(PKTTYPE_OPTION, value);
         if (type !== 'unicast' && type !== 'broadcast' && type !== 'multicast') return { error: "'pkttype' needs unicast, broadcast or multicast", errorAt: at };
@@ -242,11 +251,14 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
           request.proto = lower;
           break;
         }
-        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, ecn, pkttype, mac, payload, tcp/udp/icmp …)`, errorAt: at };
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, ecn, pkttype, mac, ipsec, payload, tcp/udp/icmp …)`, errorAt: at };
     }
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
   if (v6 && request.proto === 'icmp') request.proto = 'icmpv6';
+  if (request.fromLocal && request.ipsec?.startsWith('in')) {
+    return { error: "a packet the node sends did not arrive through IPsec: use 'ipsec out' or 'ipsec none'", errorAt: text.search(/\bipsec\b/i) };
+  }
   if (request.payload !== undefined && request.length !== undefined) {
     const problem = payloadLengthProblem(request, v6 ? 'ipv6' : 'ipv4');
     if (problem) return { error: problem, errorAt: text.search(/\blen\b/i) };
@@ -325,6 +337,7 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.ecn) parts.push(`ecn ${ECN_NAMES[request.ecn & 3]}`);
   if (request.pkttype && request.pkttype !== 'unicast') parts.push(`pkttype ${request.pkttype}`);
   if (request.mac) parts.push(`mac ${request.mac}`);
+  if (request.ipsec) parts.push(`ipsec ${request.ipsec}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
   if (request.payload !== undefined) {
     const payload = payloadBytes(request.payload);

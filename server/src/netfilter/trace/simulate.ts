@@ -59,6 +59,11 @@ export interface TraceRequest {
   pkttype?: Packet['pkttype'];
   /** source MAC of the arriving Ethernet frame (-m mac); not for packets the node sends */
   mac?: string;
+  /**
+   * which ways the packet goes through IPsec (-m policy): `none`, `in` (it arrived decapsulated),
+   * `out` (its route encapsulates it), `in,out`. Absent: unknown (policy forks).
+   */
+  ipsec?: IpsecClause;
   ipsets?: NodeContext['ipsets'];
   /** address MASQUERADE uses */
   egressAddress?: string;
@@ -73,6 +78,8 @@ export interface TraceRequest {
    */
   payload?: string;
 }
+
+export type IpsecClause = 'none' | 'in' | 'out' | 'in,out';
 
 export type Hook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 
@@ -264,6 +271,7 @@ export class Simulator {
     }));
     // (the arriving frame's source MAC belongs to the packet as it came in, not as it leaves)
     const input: TracedPacket = { ...describePacket(initial), ...(initial.srcMac ? { mac: initial.srcMac } : {}) };
+    if (request.ipsec !== undefined) input.ipsec = request.ipsec;
     if (initial.payload !== undefined) input.payload = formatHexString(initial.payload);
     return { input, notes, paths };
   }
@@ -726,6 +734,7 @@ function nextStage(hook: Hook, state: PathState, loopback: boolean | undefined):
         state.packet.inIface = 'lo';
         state.packet.outIface = undefined;
         delete state.packet.srcMac; // (lo has no Ethernet header)
+        if (state.packet.ipsec) state.packet.ipsec = { in: false, out: false }; // (nor a sec_path, nor an xfrm route to lo)
         // conntrack confirmed the entry when the packet left POSTROUTING (--ctstatus CONFIRMED on lo)
         if (hasConntrack(state.packet) && !state.packet.ctstatus.includes('CONFIRMED')) state.packet.ctstatus.push('CONFIRMED');
         return { phase: 'hook', hook: 'PREROUTING', loopback: true };
@@ -830,6 +839,8 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     ecn: (request.ecn ?? 0) & 3,
     fromLocal,
     ...(request.mac !== undefined && !fromLocal ? { srcMac: request.mac.toLowerCase() } : {}),
+    // (a packet the node sends did not arrive: it has no sec_path)
+    ...(request.ipsec !== undefined ? { ipsec: { in: !fromLocal && request.ipsec.startsWith('in'), out: request.ipsec.endsWith('out') } } : {}),
     ...(request.time !== undefined ? { time: request.time } : {}),
     ...(payload ? { payload } : {}),
   };

@@ -9,6 +9,13 @@ export const addrtypeMatch: MatchSpec = {
   name: 'addrtype',
   // options iptables refuses together (libxtables' .excl; probed with iptables 1.8.9)
   conflicts: [['limit-iface-in', 'limit-iface-out']],
+  // addrtype_mt_checkentry_v1: an interface is only there to limit to where the hook has it
+  // (loaded in a netns: test/kernel/oracle.test.ts, match placement)
+  refusedHooks: (match) =>
+    match.options.flatMap((option) =>
+      option.name === 'limit-iface-out' ? [{ option, hooks: ['PREROUTING', 'INPUT'], reason: 'output interface limitation not valid in PREROUTING and INPUT' }]
+      : option.name === 'limit-iface-in' ? [{ option, hooks: ['POSTROUTING', 'OUTPUT'], reason: 'input interface limitation not valid in POSTROUTING and OUTPUT' }]
+      : []),
   needsOneOf: [{ options: ['src-type', 'dst-type'], message: 'addrtype: you must specify --src-type or --dst-type' }],
   doc: 'This module matches packets based on their address type',
   evaluate: evaluateAddrtype,

@@ -5,6 +5,8 @@ import { alwaysUndecided } from '../common';
 
 export const cgroupMatch: MatchSpec = {
   name: 'cgroup',
+  // where the kernel loads it (xt_cgroup .hooks; checked by loading in a netns: test/kernel/oracle.test.ts, match placement)
+  hooks: ['INPUT', 'OUTPUT', 'POSTROUTING'],
   doc: 'Match the control group (cgroup v2 path or net_cls classid) of the sending socket',
   evaluate: alwaysUndecided('cgroup', 'the sending socket’s cgroup is unknown', { stable: true }),
   options: [

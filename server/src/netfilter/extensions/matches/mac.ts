@@ -7,6 +7,8 @@ import { macProblem } from '../value-checks';
 
 export const macMatch: MatchSpec = {
   name: 'mac',
+  // where the kernel loads it (xt_mac .hooks; checked by loading in a netns: test/kernel/oracle.test.ts, match placement)
+  hooks: ['PREROUTING', 'INPUT', 'FORWARD'],
   doc: 'Match the source MAC address',
   evaluate: evaluateMac,
   options: [

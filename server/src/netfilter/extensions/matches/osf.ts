@@ -5,6 +5,8 @@ import { alwaysUndecided } from '../common';
 
 export const osfMatch: MatchSpec = {
   name: 'osf',
+  // where the kernel loads it (xt_osf .hooks; checked by loading in a netns: test/extensions/restore-agreement.test.ts)
+  hooks: ['PREROUTING', 'INPUT', 'FORWARD'],
   families: ['ipv4'],
   doc: 'The osf module does passive operating system fingerprinting',
   evaluate: alwaysUndecided('osf', 'passive OS fingerprinting needs the real SYN', { stable: true }),

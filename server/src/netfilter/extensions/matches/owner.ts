@@ -6,6 +6,8 @@ import { assumedFact, matchText, stableMatchFact, undecided } from '../common';
 
 export const ownerMatch: MatchSpec = {
   name: 'owner',
+  // where the kernel loads it (xt_owner .hooks; checked by loading in a netns: test/kernel/oracle.test.ts, match placement)
+  hooks: ['OUTPUT', 'POSTROUTING'],
   needsOneOf: [{ options: ['uid-owner', 'gid-owner', 'socket-exists'], message: 'owner: At least one of --uid-owner, --gid-owner or --socket-exists is required' }],
   doc: 'This module attempts to match various characteristics of the packet creator, for locally generated packets',
   evaluate: evaluateOwner,

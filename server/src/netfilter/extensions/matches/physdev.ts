@@ -1,5 +1,6 @@
 // physdev match: option table from iptables 1.8.9 (libxt/libipt/libip6t_physdev), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
+import type { MatchUse } from '../../model';
 import type { MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
 
@@ -7,6 +8,7 @@ export const physdevMatch: MatchSpec = {
   name: 'physdev',
   doc: 'This module matches on the bridge port input and output devices enslaved to a bridge device',
   evaluate: alwaysUndecided('physdev', 'bridge ports are unknown', { stable: true }),
+  refusedHooks: physdevRefusedHooks,
   options: [
     {
       name: 'physdev-in', arity: 1, negatable: true, value: 'interface',
@@ -30,3 +32,15 @@ export const physdevMatch: MatchSpec = {
     },
   ],
 };
+
+/**
+ * physdev_mt_check: a packet the node sends has no bridge port to leave by before it is routed, so
+ * OUTPUT refuses an output port test unless the match also says the packet is bridged (loaded in a
+ * netns: test/kernel/oracle.test.ts, match placement).
+ */
+function physdevRefusedHooks(match: MatchUse): ReturnType<NonNullable<MatchSpec['refusedHooks']>> {
+  const out = match.options.find((o) => o.name === 'physdev-out' || o.name === 'physdev-is-out');
+  const bridged = match.options.find((o) => o.name === 'physdev-is-bridged');
+  if (!out || (bridged && !bridged.negated)) return [];
+  return [{ option: out, hooks: ['OUTPUT'], reason: '--physdev-out and --physdev-is-out only supported in the FORWARD and POSTROUTING chains with bridged traffic' }];
+}

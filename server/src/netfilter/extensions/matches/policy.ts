@@ -1,15 +1,16 @@
 // policy match: option table from iptables 1.8.9 (libxt/libipt/libip6t_policy), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse, OptionUse } from '../../model';
-import type { MatchSpec } from '../types';
+import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
 import { alwaysUndecided } from '../common';
 import { ipsecProtocolProblem } from '../value-checks';
 
 export const policyMatch: MatchSpec = {
   name: 'policy',
   doc: 'This module matches the policy used by IPsec for handling a packet',
-  evaluate: alwaysUndecided('policy', 'IPsec policy state is unknown', { stable: true }),
+  evaluate: evaluatePolicy,
   validate: policyFinalCheck,
+  refusedHooks: policyRefusedHooks,
   options: [
     {
       name: 'dir', arity: 1, negatable: false, value: 'enum', values: ['in', 'out'], valueMatch: 'exact',
@@ -53,6 +54,44 @@ export const policyMatch: MatchSpec = {
     },
   ],
 };
+
+/**
+ * xt_policy's checkentry (policy_mt_check): the policy used for encapsulation is only known after
+ * routing, the one used for decapsulation only before a packet leaves (loaded in a netns:
+ * test/kernel/oracle.test.ts, match placement).
+ */
+function policyRefusedHooks(match: MatchUse): ReturnType<NonNullable<MatchSpec['refusedHooks']>> {
+  const dir = match.options.find((o) => o.name === 'dir');
+  const value = dir?.args[0]?.text;
+  if (!dir || (value !== 'in' && value !== 'out')) return [];
+  return value === 'out'
+    ? [{ option: dir, hooks: ['PREROUTING', 'INPUT'], reason: 'output policy not valid in PREROUTING and INPUT' }]
+    : [{ option: dir, hooks: ['POSTROUTING', 'OUTPUT'], reason: 'input policy not valid in POSTROUTING and OUTPUT' }];
+}
+
+const unknownPolicy = alwaysUndecided('policy', "whether the packet goes through IPsec is unknown; the packet line's `ipsec` clause says it", { stable: true });
+const unknownSAs = alwaysUndecided('policy', 'the IPsec SAs the packet goes through are unknown', { stable: true });
+
+/**
+ * xt_policy (policy_mt): a packet that is not subject to IPsec in the match's direction (no sec_path
+ * on arrival for `--dir in`, no xfrm bundle on its route for `--dir out`) matches exactly `--pol
+ * none`; one that is never matches `--pol none`, and matches an element without options (a plain
+ * `--pol ipsec`) whatever its SAs. Elements that name SA details (reqid, spi, tunnel ends, proto,
+ * mode) compare SAs the trace does not know: undecided.
+ */
+function evaluatePolicy(match: MatchUse, ctx: EvalContext): MatchOutcome {
+  const ipsec = ctx.packet.ipsec;
+  const dir = match.options.find((o) => o.name === 'dir')?.args[0]?.text;
+  if (!ipsec || (dir !== 'in' && dir !== 'out')) return unknownPolicy(match, ctx);
+  // Before routing a packet has no route to read (the kernel refuses `--dir out` there, but for a
+  // user chain iptables-nft loads): left undecided. In INPUT the route is local: no xfrm bundle.
+  if (dir === 'out' && ctx.position.hook === 'PREROUTING') return unknownPolicy(match, ctx);
+  const subject = dir === 'in' ? ipsec.in : ipsec.out && ctx.position.hook !== 'INPUT';
+  const none = match.options.some((o) => o.name === 'pol' && o.args[0]?.text === 'none');
+  if (!subject || none) return !subject && none;
+  if (!match.options.some((o) => ELEMENT_OPTIONS.includes(o.name))) return true;
+  return unknownSAs(match, ctx);
+}
 
 /** What an element of the policy (its options between `--next`s) must say (one of these). */
 const ELEMENT_OPTIONS = ['reqid', 'spi', 'tunnel-src', 'tunnel-dst', 'proto', 'mode'];

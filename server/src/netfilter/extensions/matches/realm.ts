@@ -6,6 +6,8 @@ import { valueMaskOrNameProblem } from '../value-checks';
 
 export const realmMatch: MatchSpec = {
   name: 'realm',
+  // where the kernel loads it (xt_realm .hooks; checked by loading in a netns: test/kernel/oracle.test.ts, match placement)
+  hooks: ['INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
   families: ['ipv4'],
   doc: 'This matches the routing realm',
   evaluate: alwaysUndecided('realm', 'routing realms are unknown', { stable: true }),

@@ -5,6 +5,10 @@ import { alwaysUndecided } from '../common';
 
 export const rpfilterMatch: MatchSpec = {
   name: 'rpfilter',
+  // where the kernel loads it (xt_rpfilter .hooks, and its checkentry's tables; checked by loading in a
+  // netns: test/kernel/oracle.test.ts, match placement)
+  hooks: ['PREROUTING'],
+  tables: ['raw', 'mangle'],
   doc: 'Performs a reverse path filter test on a packet',
   evaluate: alwaysUndecided('rpfilter', 'the reverse-path route lookup needs the routing table', { stable: true }),
   options: [

@@ -5,6 +5,8 @@ import { alwaysUndecided } from '../common';
 
 export const socketMatch: MatchSpec = {
   name: 'socket',
+  // where the kernel loads it (xt_socket .hooks; checked by loading in a netns: test/kernel/oracle.test.ts, match placement)
+  hooks: ['PREROUTING', 'INPUT'],
   doc: 'This matches if an open TCP/UDP socket can be found by doing a socket lookup on the packet',
   evaluate: alwaysUndecided('socket', 'local sockets are unknown', { stable: true }),
   options: [
