@@ -432,7 +432,8 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
           ...(hooks.every((h) => h !== 'OUTPUT' && h !== 'POSTROUTING') ? ['in'] : []),
           ...(hooks.every((h) => h !== 'PREROUTING' && h !== 'INPUT') ? ['out'] : []),
         ];
-        if (dirs.length) return `-m policy --dir ${rng.pick(dirs)} ${rng.pick(POLICY_OPTIONS)}`.trimEnd();
+        const tunnelEnd = v.family === 'ipv4' ? '10.0.0.1' : '2001:db8:99::1';
+        if (dirs.length) return `-m policy --dir ${rng.pick(dirs)} ${rng.pick(POLICY_OPTIONS).replace('TUNNEL-END', tunnelEnd)}`.trimEnd();
       }
       return rng.chance(0.5)
       ? `-m pkttype ${not(0.2)}--pkt-type ${respelled(rng, optionSpec('pkttype', 'pkt-type'), rng.pick(['unicast', 'broadcast', 'multicast']))}`
@@ -472,7 +473,7 @@ const U32_IPV6 = [
 ];
 
 const POLICY_OPTIONS = [
-  '--pol none', '--pol ipsec', '', '--pol ipsec --proto esp', '--pol ipsec ! --reqid 3', '--pol ipsec --mode tunnel --tunnel-dst 10.0.0.1',
+  '--pol none', '--pol ipsec', '', '--pol ipsec --proto esp', '--pol ipsec ! --reqid 3', '--pol ipsec --mode tunnel --tunnel-dst TUNNEL-END',
   '--pol ipsec --strict --proto esp --next --mode transport', '--pol ipsec ! --spi 0x100',
 ];
 

@@ -70,6 +70,7 @@ function policyRefusedHooks(match: MatchUse): ReturnType<NonNullable<MatchSpec['
 }
 
 const unknownPolicy = alwaysUndecided('policy', "whether the packet goes through IPsec is unknown; the packet line's `ipsec` clause says it", { stable: true });
+const noRouteYet = alwaysUndecided('policy', 'before routing the packet has no route whose IPsec policy --dir out could read', { stable: true });
 const unknownSAs = alwaysUndecided('policy', 'the IPsec SAs the packet goes through are unknown', { stable: true });
 
 /**
@@ -85,7 +86,7 @@ function evaluatePolicy(match: MatchUse, ctx: EvalContext): MatchOutcome {
   if (!ipsec || (dir !== 'in' && dir !== 'out')) return unknownPolicy(match, ctx);
   // Before routing a packet has no route to read (the kernel refuses `--dir out` there, but for a
   // user chain iptables-nft loads): left undecided. In INPUT the route is local: no xfrm bundle.
-  if (dir === 'out' && ctx.position.hook === 'PREROUTING') return unknownPolicy(match, ctx);
+  if (dir === 'out' && ctx.position.hook === 'PREROUTING') return noRouteYet(match, ctx);
   const subject = dir === 'in' ? ipsec.in : ipsec.out && ctx.position.hook !== 'INPUT';
   const none = match.options.some((o) => o.name === 'pol' && o.args[0]?.text === 'none');
   if (!subject || none) return !subject && none;
