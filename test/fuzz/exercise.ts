@@ -162,12 +162,14 @@ function packetLine(rng: Rng, text: string): string {
     '10.0.0.1 -> 10.0.0.2:53/udp payload "|03|www|07|example|03|com|00|"',
     '10.0.0.1 -> 10.0.0.2:80 len 75 payload "GET /admin HTTP/1.1|0d 0a 0d 0a|"',
     '10.0.0.1 -> 10.0.0.2/icmp payload "|c9 df|\\|x"',
+    '10.20.0.7 -> 192.168.10.5:22 in eth0 ipsec in,out',
+    'from local 10.0.0.1 -> 10.20.0.7:443 ipsec out',
   ]);
   const r = rng.int(4);
   if (r === 0) return base;
   if (r === 1) {
     const at = rng.int(base.length + 1);
-    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999', ' payload ', '"', '|', ' payload "|0', '\\']) + base.slice(at);
+    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999', ' payload ', '"', '|', ' payload "|0', '\\', ' ipsec ', ' ipsec in', ',out']) + base.slice(at);
   }
   if (r === 2) return base.slice(0, rng.int(base.length + 1));
   // a line of the dump itself pasted into the box
