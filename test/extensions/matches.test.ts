@@ -11,6 +11,15 @@ import { context, node, packet, parseFragment } from './fragment';
 import { ipsetMemberFact, localAddressFact, stableMatchFact } from '../../server/src/netfilter/extensions/common';
 import { valueWord } from '../../server/src/netfilter/values';
 import { familyOf, ruleFor } from './registry-samples';
+import { parseTcpOptionList } from '../../server/src/netfilter/tcp-options';
+
+const tcpOptionsOf = (text: string) => {
+  const parsed = parseTcpOptionList(text, 'ipv4');
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.options;
+};
+const LINUX_SYN = tcpOptionsOf('linux');
+const NO_OPTIONS = tcpOptionsOf('none');
 
 type Expected = boolean | 'undecided' | `undecided p=${number}`;
 type Case = [fragment: string, packet: Partial<Packet>, expected: Expected, node?: Partial<NodeContext>];
@@ -35,6 +44,18 @@ const CASES: Record<string, Case[]> = {
     ['-p tcp -m tcp --tcp-flags RST RST', { tcpFlags: ['RST', 'ACK'] }, true],
     ['-p tcp -m tcp --syn', { tcpFlags: undefined }, 'undecided'],
     ['-p tcp -m tcp --tcp-option 2', {}, 'undecided'],
+    ['-p tcp -m tcp --tcp-option 2', { tcpOptions: LINUX_SYN }, true],
+    ['-p tcp -m tcp --tcp-option 5', { tcpOptions: LINUX_SYN }, false],
+    ['-p tcp -m tcp ! --tcp-option 5', { tcpOptions: LINUX_SYN }, true],
+    ['-p tcp -m tcp --tcp-option 2', { tcpOptions: NO_OPTIONS }, false],
+  ],
+  tcpmss: [
+    ['-p tcp -m tcpmss --mss 1460', {}, 'undecided'],
+    ['-p tcp -m tcpmss --mss 1460', { tcpOptions: LINUX_SYN }, true],
+    ['-p tcp -m tcpmss --mss 1400:1459', { tcpOptions: LINUX_SYN }, false],
+    ['-p tcp -m tcpmss ! --mss 1400:1459', { tcpOptions: LINUX_SYN }, true],
+    ['-p tcp -m tcpmss --mss 0:65535', { tcpOptions: NO_OPTIONS }, false],
+    ['-p tcp -m tcpmss ! --mss 536', { tcpOptions: NO_OPTIONS }, true],
   ],
   udp: [
     ['-p udp -m udp --dport 53', { proto: 17, dport: 53 }, true],

@@ -6,6 +6,13 @@ import assert from 'node:assert/strict';
 import { allTargets, findTarget } from '../../server/src/netfilter/extensions/registry';
 import type { NodeContext, Packet } from '../../server/src/netfilter/packet';
 import { context, node, packet, parseFragment } from './fragment';
+import { parseTcpOptionList } from '../../server/src/netfilter/tcp-options';
+
+const tcpOptionsOf = (text: string) => {
+  const parsed = parseTcpOptionList(text, 'ipv4');
+  if ('error' in parsed) throw new Error(parsed.error);
+  return parsed.options;
+};
 
 interface Case {
   rule: string;
@@ -93,7 +100,13 @@ const CASES: Case[] = [
   { rule: '-j LOG --log-prefix "dropped: "', verdict: 'CONTINUE', description: 'prefix "dropped: "' },
   { rule: '-j NFLOG --nflog-group 5', verdict: 'CONTINUE', description: 'group 5' },
   { rule: '-j TRACE', verdict: 'CONTINUE' },
-  { rule: '-j TCPMSS --clamp-mss-to-pmtu', verdict: 'CONTINUE' },
+  { rule: '-j TCPMSS --clamp-mss-to-pmtu', verdict: 'CONTINUE', description: "the packet's TCP options are not given" },
+  // TCPMSS on known options (the default packet is a 60-byte SYN; with options none, 40 bytes)
+  { rule: '-j TCPMSS --set-mss 1400', packet: { tcpOptions: tcpOptionsOf('linux') }, verdict: 'CONTINUE', description: 'MSS 1460 → 1400' },
+  { rule: '-j TCPMSS --set-mss 1500', packet: { tcpOptions: tcpOptionsOf('linux') }, verdict: 'CONTINUE', description: 'unchanged (MSS 1460 is not above 1500' },
+  { rule: '-j TCPMSS --clamp-mss-to-pmtu', packet: { tcpOptions: tcpOptionsOf('linux') }, verdict: 'CONTINUE', description: 'MSS 1460 → min(1460, the path MTU − 40 (MTU not known))' },
+  { rule: '-j TCPMSS --set-mss 1400', packet: { tcpOptions: tcpOptionsOf('none'), length: 40 }, verdict: 'CONTINUE', description: 'one added: MSS 536 (the packet grows by 4 bytes)', after: { length: 44 } },
+  { rule: '-j TCPMSS --set-mss 1400', packet: { tcpOptions: tcpOptionsOf('none'), length: 50 }, verdict: 'CONTINUE', description: 'data follows the header' },
   { rule: '-j SET --add-set blocked src', verdict: 'CONTINUE' },
 ];
 

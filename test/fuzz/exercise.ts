@@ -164,12 +164,14 @@ function packetLine(rng: Rng, text: string): string {
     '10.0.0.1 -> 10.0.0.2/icmp payload "|c9 df|\\|x"',
     '10.20.0.7 -> 192.168.10.5:22 in eth0 ipsec in,out',
     'from local 10.0.0.1 -> 10.20.0.7:443 ipsec out',
+    '10.0.0.2 -> 10.0.0.1:22 options mss=1460,sack-perm,ts,nop,wscale=7 len 60',
+    '[2001:db8::1] -> [2001:db8::2]:443 options linux payload "GET /"',
   ]);
   const r = rng.int(4);
   if (r === 0) return base;
   if (r === 1) {
     const at = rng.int(base.length + 1);
-    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999', ' payload ', '"', '|', ' payload "|0', '\\', ' ipsec ', ' ipsec in', ',out']) + base.slice(at);
+    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999', ' payload ', '"', '|', ' payload "|0', '\\', ' ipsec ', ' ipsec in', ',out', ' options ', ',mss=', ',ts', '=99999']) + base.slice(at);
   }
   if (r === 2) return base.slice(0, rng.int(base.length + 1));
   // a line of the dump itself pasted into the box

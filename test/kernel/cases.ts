@@ -191,6 +191,12 @@ const wireFieldCases: KernelCase[] = [
   { name: 'ipsec policy: tcp to the node', dump: own('ipsec-policy.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
   { name: 'ipsec policy: udp forwarded to 10.1.2.3 (masqueraded: not encapsulated)', dump: own('ipsec-policy.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'udp', dport: 53 } },
   { name: 'ipsec policy: the node sends an echo request', dump: own('ipsec-policy.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: EXTERNAL_CLIENT, proto: 'icmp', fromLocal: true } },
+  // TCP options of the SYN (Linux's, the engine is told them): --tcp-option, tcpmss, TCPMSS, u32, string
+  { name: 'tcp options: SYN to the node', dump: own('tcp-options.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
+  { name: 'tcp options: forwarded SYN, TCPMSS lowers its MSS to 1400', dump: own('tcp-options.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'tcp', dport: 443 } },
+  { name: 'tcp options: the node to itself (MSS 65495 through lo)', dump: own('tcp-options.rules'), nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'tcp', dport: 22, fromLocal: true } },
+  { name: 'tcp options ipv6: forwarded SYN (MSS 1440, lowered to 1220)', dump: own('tcp-options-ipv6.rules'), nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:ff::99', proto: 'tcp', dport: 443 } },
+  { name: 'tcp option: iptables-nft loads the tcp match as xtables (no port or flag quirks)', dump: own('tcp-option-as-xtables.rules'), nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22 } },
   // -m string searches the whole packet from the IP header: headers, then the payload the case sends
   { name: 'string: udp to the node with the default payload', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'string: udp to the node carrying an HTTP request (DROP in INPUT)', dump: stringPayload, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 80, payload: 'GET / HTTP/1.1|0d 0a|Host: example.com|0d 0a 0d 0a|' } },
@@ -354,7 +360,7 @@ function ipsetCases(): KernelCase[] {
 const u32 = own('u32.rules');
 const u32v6 = own('u32-ipv6.rules');
 const u32Cases: KernelCase[] = [
-  { name: 'u32: tcp SYN to the node (protocol, port, length, flags; identification and options fork)', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
+  { name: 'u32: tcp SYN to the node (protocol, port, length, flags, options; the identification forks)', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 80 } },
   { name: 'u32: tcp to another port', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 443 } },
   { name: 'u32: udp (UDP length; a read past the 41-byte packet fails)', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
   { name: 'u32: icmp echo request (type through 0>>22&0x3C@)', dump: u32, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'icmp' } },
@@ -470,15 +476,15 @@ export const FORKING_CASES: Readonly<Record<string, number>> = {
   'local-policy: pod -> ClusterIP 10.96.50.10:80': 2,
   // connection labels: their names need connlabel.conf
   'helper and connlabel: a new tcp connection (no master; labels fork)': 4,
-  // bytes a trace does not know (checksums, the identification, TCP options) may hold a pattern or a u32 read
+  // bytes a trace does not know (checksums, the identification, timestamps) may hold a pattern or a u32 read
   'string: udp to the node with the default payload': 2,
   'string: udp to the node carrying an HTTP request (DROP in INPUT)': 2,
   'string: forwarded DNS query for www.example.com (REJECT in FORWARD)': 2,
   'string: echo request with Latin-1 bytes (--icase as the kernel upper-cases)': 32,
-  'u32: tcp SYN to the node (protocol, port, length, flags; identification and options fork)': 8,
-  'u32: tcp to another port': 8,
+  'u32: tcp SYN to the node (protocol, port, length, flags, options; the identification forks)': 4,
+  'u32: tcp to another port': 4,
   'u32: icmp echo request (type through 0>>22&0x3C@)': 4,
-  'u32: forwarded tcp reads TTL 63 in FORWARD': 8,
+  'u32: forwarded tcp reads TTL 63 in FORWARD': 4,
   'u32 ipv6: tcp (version, payload length, next header, hop limit, port, address)': 2,
   'u32 ipv6: udp payload length': 2,
   // counters and lists of earlier packets: quota, limit and recent fork where a pass may have used them

@@ -7,8 +7,9 @@
 // so an undeclared INPUT has no `policy:ACCEPT` line). REJECT is compared as REJECT (the kernel's
 // DROP is relabelled from the rule text by the oracle).
 
-import { MAC, formatSteps, kernelTraceDetailed, payloadOf, resolvePacketSpec, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import { MAC, formatSteps, kernelTraceDetailed, payloadOf, resolvePacketSpec, synWindowScale, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
 import { formatHexString } from '../../server/src/netfilter/extensions/matches/string';
+import { linuxSynOptions } from '../../server/src/netfilter/tcp-options';
 import { canonicalAddress } from '../../server/src/netfilter/addr';
 import type { TraceResult, TraceStep } from '../../server/src/netfilter/trace/types';
 import { execFileSync } from 'node:child_process';
@@ -50,10 +51,20 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     ttl: 64,
     length: (spec.family === 'ipv6' ? 40 : 20) + (spec.proto === 'tcp' ? 40 : 8 + payloadOf(spec).length),
     payload: formatHexString(payloadOf(spec)),
+    // the SYN's 20 bytes of options, as Linux writes them (timestamps random: unknown): its MSS is the
+    // route's MTU less the headers — the veth's 1500, or lo's 65536 for the node's own address —, its
+    // window scale what the namespace's buffer sizes give
+    tcpOptions: spec.proto === 'tcp' ? linuxSynOptions(spec.family, synMss(spec), synWindowScale()) : undefined,
     ipsets: spec.ipsets ? parseIpsetSave(spec.ipsets).sets : undefined,
     // the kernel's clock when the packet passed (`-m time`)
     time: sentAtSeconds,
   };
+}
+
+/** The MSS a Linux SYN of this case advertises (IPv4 MTU − 40, IPv6 MTU − 60; capped at 65495 on lo). */
+function synMss(spec: ResolvedPacketSpec): number {
+  const toItself = spec.fromLocal && spec.nodeAddresses.some((a) => canonicalAddress(a) === canonicalAddress(spec.dst));
+  return spec.family === 'ipv4' ? (toItself ? 65495 : 1460) : toItself ? 65476 : 1440;
 }
 
 type Comparable = Pick<KernelStep, 'table' | 'chain' | 'kind' | 'rule' | 'verdict'>;

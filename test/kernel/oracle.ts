@@ -246,6 +246,22 @@ export function payloadOf(spec: Pick<PacketSpec, 'proto' | 'payload'>): Uint8Arr
   return decoded.bytes;
 }
 
+let wscale: number | undefined;
+/**
+ * The window scale a SYN sent in a fresh namespace advertises: Linux's tcp_select_initial_window,
+ * ilog2(max(tcp_rmem[2], rmem_max)) − 15, at most 14. The defaults depend on the machine's memory
+ * (tcp_rmem[2] is 32 MiB on a large one: 10; 6 MiB: 7), so they are read, once.
+ */
+export function synWindowScale(): number {
+  if (wscale !== undefined) return wscale;
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', 'cat /proc/sys/net/ipv4/tcp_rmem /proc/sys/net/core/rmem_max'], { encoding: 'utf8' });
+  const numbers = (r.stdout ?? '').trim().split(/\s+/).map(Number);
+  if (r.status !== 0 || numbers.length !== 4 || numbers.some((n) => !Number.isFinite(n))) throw new Error(`cannot read tcp_rmem and rmem_max in a namespace: ${r.stderr ?? ''}`);
+  const space = Math.max(numbers[2], numbers[3]);
+  wscale = Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15));
+  return wscale;
+}
+
 /** A PacketSpec with every default filled in: what the engine must be told to reproduce the kernel run. */
 export interface ResolvedPacketSpec extends PacketSpec {
   family: Family;

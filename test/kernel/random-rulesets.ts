@@ -426,6 +426,8 @@ function extraMatch(g: Generation, hooks: string[], proto: string | undefined): 
         return `-m mac ${not(0.3)}--mac-source ${rng.pick([MAC.cli0, MAC.cli0.toUpperCase(), MAC.cli0.replace(/(^|:)0/g, '$1'), '02:00:5e:10:00:09'])}`;
       // (decided by the second the oracle sent the packet in, which the simulator is given)
       if (rng.chance(0.15)) return `-m time ${rng.pick(TIME_OPTIONS)}`;
+      // (the SYN's MSS: 1460 / 1440 over the veth, 65495 / 65476 through lo; TCPMSS may have lowered it to 1300)
+      if (proto === 'tcp' && rng.chance(0.2)) return `-m tcpmss ${not(0.3)}--mss ${rng.pick(['1460', '1440', '1300', '1400:1500', '0:1299', '65495', '536', '1301:65535'])}`;
       // (no packet goes through IPsec in the namespaces; a direction only where the kernel loads it)
       if (rng.chance(0.1)) {
         const dirs = [

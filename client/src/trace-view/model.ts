@@ -107,6 +107,7 @@ export function formatTracedPacket(packet: TracedPacket, withInterfaces = true):
   if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   if (packet.mac) text += ` mac ${packet.mac}`;
   if (packet.ipsec) text += ` ipsec ${packet.ipsec}`;
+  if (packet.tcpOptions) text += ` options ${packet.tcpOptions}`;
   if (packet.payload !== undefined) text += ` payload "${packet.payload}"`;
   return text;
 }

@@ -116,9 +116,11 @@ export function headerBytes(packet: Packet): HeaderBytes {
   // Non-first fragments (and IPv6 fragments, whose next header is the fragment header) carry no
   // transport header the engine knows.
   const layout = packet.fragment ? undefined : transportLayout(packet.proto, family);
-  const transportLength = transportLengthWithPayload(packet);
-  const payload = transportLength !== undefined ? packet.payload : undefined;
-  const modelled = payload ? ipLength + transportLength! + payload.length : ipLength + fixedTransportLength(layout);
+  // A TCP header whose options are given has their length; else a payload that ends the packet tells it.
+  const options = packet.proto === 6 && layout ? packet.tcpOptions : undefined;
+  const transportLength = options ? 20 + options.bytes.length : transportLengthWithPayload(packet);
+  const payload = transportLength !== undefined && packet.payload && packet.length === ipLength + transportLength + packet.payload.length ? packet.payload : undefined;
+  const modelled = ipLength + (transportLength ?? fixedTransportLength(layout)) + (payload?.length ?? 0);
   const size = Math.max(0, Math.min(packet.length, modelled));
   const bytes = new ByteWriter(size);
 
@@ -158,9 +160,10 @@ export function headerBytes(packet: Packet): HeaderBytes {
     }
     if (packet.proto === 6 && packet.tcpFlags) bytes.set(t + 13, tcpFlagBits(packet.tcpFlags));
     if (packet.proto === 6 && transportLength !== undefined) {
-      // With a payload the data offset is known (the low bits of the byte are reserved flags: not modelled).
+      // With options or a payload the data offset is known (the low bits of the byte are reserved flags: not modelled).
       bytes.setBits(t + 12, (transportLength / 4) << 4, 0xf0);
       bytes.name(t + 20, transportLength - 20, 'TCP options');
+      if (options) for (let k = 0; k < options.bytes.length; k++) if (options.known[k]) bytes.set(t + 20 + k, options.bytes[k]);
     }
     if (packet.proto === 17) bytes.setWord(t + 4, packet.length - ipLength);
     if (packet.proto === 1 || packet.proto === 58) {

@@ -4,6 +4,7 @@
 
 import type { Family } from './model';
 import type { SavedBy } from './saved-by';
+import type { TcpOptions } from './tcp-options';
 
 export type CtState = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED' | 'SNAT' | 'DNAT';
 
@@ -78,6 +79,11 @@ export interface Packet {
    * absent when not given (-m mac is then undecided) and once the packet comes back in through lo
    */
   srcMac?: string;
+  /**
+   * TCP: the options after the fixed 20-byte header, when the packet line gives them (`options …`):
+   * the header is then 20 + their length. Absent: unknown (--tcp-option, tcpmss and reads of them fork).
+   */
+  tcpOptions?: TcpOptions;
   /**
    * IPsec (`-m policy`): whether the packet arrived through IPsec, decapsulated (`in`: it has a
    * sec_path), and whether its route encapsulates it when it leaves (`out`: an xfrm bundle). Absent:

@@ -17,7 +17,7 @@ import { complement, intersect, isSubset, isUniverse, single, union, type Interv
 import { ruleOutline } from '../parser';
 import type { RuleOutline } from '../rule-templates';
 import { ICMP_TYPES, icmpTypeSpec, resolveIcmpType } from '../extensions/matches/icmp';
-import { portOptionsNftDrops } from '../extensions/common';
+import { nftTranslatesPortMatch, portOptionsNftDrops } from '../extensions/common';
 import { ICMPV6_TYPES } from '../extensions/matches/icmp6';
 import { CONNTRACK_STATE_OPTION } from '../extensions/matches/conntrack';
 import { STATE_OPTION } from '../extensions/matches/state';
@@ -483,7 +483,7 @@ function buildShape(b: ShapeBuilder, rule: Rule, family: Family, loader: LoaderQ
     }
     // iptables-nft 1.8.9 loads `! --sport A ! --dport B` as "not both equal" (saved-by.ts): which
     // packets that matches is not what the two intervals say, so the rule is not compared
-    if (loader.mergesNegatedPorts && L4_MODULES.has(match.module) && match.options.filter((o) => (o.name === 'sport' || o.name === 'dport') && o.negated).length === 2) {
+    if (loader.mergesNegatedPorts && L4_MODULES.has(match.module) && nftTranslatesPortMatch(match) && match.options.filter((o) => (o.name === 'sport' || o.name === 'dport') && o.negated).length === 2) {
       shape.stateful = true;
       continue;
     }

@@ -264,7 +264,7 @@ export function continueTarget(describe?: (target: { name: string; options: Opti
  * has no such pair or the dump was not saved by that version: evaluate the options one by one.
  */
 export function mergedNegatedPorts(match: { options: OptionUse[] }, ctx: EvalContext, port: (text: string) => number | undefined = parsePort): { outcome: boolean; rest: OptionUse[] } | undefined {
-  if (!mergesNegatedPorts(ctx.node.savedBy)) return undefined;
+  if (!mergesNegatedPorts(ctx.node.savedBy) || !nftTranslatesPortMatch(match)) return undefined;
   const sport = match.options.find((o) => o.name === 'sport');
   const dport = match.options.find((o) => o.name === 'dport');
   if (!sport?.negated || !dport?.negated) return undefined;
@@ -276,13 +276,23 @@ export function mergedNegatedPorts(match: { options: OptionUse[] }, ctx: EvalCon
 }
 
 /**
+ * Whether iptables-nft turns this tcp/udp match into nftables expressions (its port and flag quirks
+ * then apply): a tcp match with `--tcp-option`, `!` or not, goes to the kernel as the xtables match
+ * (iptables 1.8.9 add_nft_tcp), which tests ports and flags as iptables-legacy does. Found by the
+ * kernel campaign (seed 1160603: `! --sport 0:65535 --tcp-option 4` never matched).
+ */
+export function nftTranslatesPortMatch(match: { options: OptionUse[] }): boolean {
+  return !match.options.some((o) => o.name === 'tcp-option');
+}
+
+/**
  * The port options of a tcp/udp match that iptables-nft 1.8.9 loads as no test at all: ranges over
  * every port, whatever their `!` (saved-by.ts dropsFullPortRanges) — unless every option is such a
  * range without `!`: that match is all zeros, loaded as the xtables match, which keeps them.
  * `everyPort` reads an option's value the way the caller's match does. Empty when none is dropped.
  */
 export function portOptionsNftDrops(match: { module: string; options: OptionUse[] }, drops: boolean, everyPort: (text: string) => boolean): OptionUse[] {
-  if (!drops || (match.module !== 'tcp' && match.module !== 'udp')) return [];
+  if (!drops || (match.module !== 'tcp' && match.module !== 'udp') || !nftTranslatesPortMatch(match)) return [];
   const full = match.options.filter((o) => (o.name === 'sport' || o.name === 'dport') && everyPort(o.args[0]?.text ?? ''));
   if (full.length === 0 || (full.length === match.options.length && full.every((o) => !o.negated))) return [];
   return full;

@@ -29,7 +29,8 @@ import { runToEnd, type Steps } from '../steps';
 import { formatHexString, stringSearch, type StringSearch } from '../extensions/matches/string';
 import { ECN_NAMES, MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
 import { protocolNumber } from '../packet';
-import { parseNumber } from '../extensions/common';
+import { parseIntRange, parseNumber } from '../extensions/common';
+import { linuxSynOptions } from '../tcp-options';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -159,6 +160,10 @@ interface Constraints {
   ecn?: number;
   /** broadcast / multicast, when a pkttype match asks for it */
   pkttype?: string;
+  /** the MSS a tcpmss match asks for (the packet carries a Linux SYN's options with it) */
+  tcpMss?: number;
+  /** a --tcp-option test asks for an option a Linux SYN carries */
+  linuxTcpOption?: boolean;
   /** the ways through IPsec a policy match asks for (`none`, `in`, `out`) */
   ipsec?: 'none' | 'in' | 'out';
   /** the search of the first `-m string` the packet must satisfy (its payload carries the pattern) */
@@ -243,6 +248,7 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   if (c.dscp) tail.push(`dscp ${c.dscp}`);
   if (c.ecn) tail.push(`ecn ${ECN_NAMES[c.ecn]}`);
   if (c.pkttype && c.pkttype !== 'unicast') tail.push(`pkttype ${c.pkttype}`);
+  if ((proto ?? 'tcp') === 'tcp' && (c.tcpMss !== undefined || c.linuxTcpOption)) tail.push(`options ${c.tcpMss !== undefined ? linuxSynOptions(v6 ? 'ipv6' : 'ipv4', c.tcpMss) : 'linux'}`);
   // (a packet the node sends did not arrive through IPsec: the line would be refused)
   if (c.ipsec && !(fromLocal && c.ipsec === 'in')) tail.push(`ipsec ${c.ipsec}`);
   const payload = c.stringSearch ? payloadFor(c.stringSearch, v6, proto) : undefined;
@@ -418,6 +424,12 @@ function addContextConstraints(c: Constraints, rule: Rule): void {
   if (search && c.stringSearch === undefined) c.stringSearch = search;
   const pkttype = rule.matches.find((m) => m.module === 'pkttype')?.options.find((o) => o.name === 'pkt-type' && !o.negated);
   if (pkttype && c.pkttype === undefined) c.pkttype = valueWord(PKTTYPE_OPTION, pkttype.args[0]?.text ?? '');
+  // a Linux SYN's options, with the MSS a tcpmss match asks for
+  const mss = rule.matches.find((m) => m.module === 'tcpmss')?.options.find((o) => o.name === 'mss' && !o.negated);
+  const option = rule.matches.find((m) => m.module === 'tcp')?.options.find((o) => o.name === 'tcp-option' && !o.negated);
+  const wanted = mss ? parseIntRange(mss.args[0]?.text ?? '')?.from : undefined;
+  if (c.tcpMss === undefined && wanted !== undefined && wanted <= 0xffff) c.tcpMss = wanted;
+  if (option && [1, 2, 3, 4, 8].includes(parseNumber(option.args[0]?.text ?? '') ?? -1)) c.linuxTcpOption = true;
   const policy = rule.matches.find((m) => m.module === 'policy');
   const dir = policy?.options.find((o) => o.name === 'dir')?.args[0]?.text;
   if (policy && c.ipsec === undefined && (dir === 'in' || dir === 'out')) {

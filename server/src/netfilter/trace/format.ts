@@ -20,6 +20,7 @@ export function formatPacket(packet: TracedPacket): string {
   if (packet.ecn) text += ` ecn ${ECN_NAMES[packet.ecn]}`;
   if (packet.pkttype) text += ` pkttype ${packet.pkttype}`;
   if (packet.mac) text += ` mac ${packet.mac}`;
+  if (packet.tcpOptions) text += ` options ${packet.tcpOptions}`;
   if (packet.payload !== undefined) text += ` payload "${packet.payload}"`;
   return text;
 }

@@ -12,7 +12,8 @@
 // `ecn 0–3|not-ect|ect1|ect0|ce` (the ECN bits of the TOS / Traffic Class byte),
 // `pkttype unicast|broadcast|multicast`, `mac 02:00:5e:10:00:01` (the arriving frame's source, for -m mac),
 // `ipsec none|in|out|in,out` (whether it arrived decapsulated by IPsec, whether its route encapsulates
-// it: for -m policy),
+// it: for -m policy), `options mss=1460,sack-perm,ts,nop,wscale=7` (a TCP header's options; `linux`
+// for what a Linux SYN carries, `none`: for --tcp-option, -m tcpmss, TCPMSS),
 // `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given),
 // `payload "GET / HTTP/1.1|0d 0a|"` (the bytes after the transport header, in `--hex-string` notation:
 // the packet ends with them; for -m string and -m u32).
@@ -25,6 +26,7 @@ import { dscpClassValue } from '../extensions/matches/dscp';
 import { PKTTYPE_OPTION } from '../extensions/matches/pkttype';
 import { macValue } from '../extensions/matches/mac';
 import { decodeHexString, formatHexString, payloadBytes } from '../extensions/matches/string';
+import { parseTcpOptionList } from '../tcp-options';
 import { ECN_NAMES, MAX_PAYLOAD, ipHeaderLength, lengthWithPayload, transportLengthWithPayload } from '../packet-bytes';
 
 export interface PacketLineResult {
@@ -219,6 +221,13 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
         i++;
         break;
       }
+      case 'options': {
+        const parsed = value === undefined ? undefined : parseTcpOptionList(value, v6 ? 'ipv6' : 'ipv4');
+        if (!parsed || 'error' in parsed) return { error: parsed && 'error' in parsed ? `options: ${parsed.error}` : "'options' needs the TCP options, like mss=1460,sack-perm,ts,nop,wscale=7 (or linux, none)", errorAt: at };
+        request.tcpOptions = parsed.normal;
+        i++;
+        break;
+      }
       case 'ipsec': {
         const ways = value?.toLowerCase().split(',').sort().join(',');
         if (ways !== 'none' && ways !== 'in' && ways !== 'out' && ways !== 'in,out') return { error: "'ipsec' needs none, in (it arrived decapsulated), out (its route encapsulates it) or in,out", errorAt: at };
@@ -251,7 +260,7 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
           request.proto = lower;
           break;
         }
-        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, ecn, pkttype, mac, ipsec, payload, tcp/udp/icmp …)`, errorAt: at };
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, ecn, pkttype, mac, ipsec, options, payload, tcp/udp/icmp …)`, errorAt: at };
     }
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
@@ -259,7 +268,10 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
   if (request.fromLocal && request.ipsec?.startsWith('in')) {
     return { error: "a packet the node sends did not arrive through IPsec: use 'ipsec out' or 'ipsec none'", errorAt: text.search(/\bipsec\b/i) };
   }
-  if (request.payload !== undefined && request.length !== undefined) {
+  if (request.tcpOptions !== undefined) {
+    const problem = tcpOptionsProblem(request, v6 ? 'ipv6' : 'ipv4');
+    if (problem) return { error: problem, errorAt: text.search(problem.startsWith('len') ? /\blen\b/i : /\boptions\b/i) };
+  } else if (request.payload !== undefined && request.length !== undefined) {
     const problem = payloadLengthProblem(request, v6 ? 'ipv6' : 'ipv4');
     if (problem) return { error: problem, errorAt: text.search(/\blen\b/i) };
   }
@@ -279,6 +291,21 @@ function unquote(written: string): string | undefined {
     else text += c;
   }
   return undefined;
+}
+
+/**
+ * TCP options belong to a TCP packet, and fix its header's length: `len` must be the headers plus the
+ * payload when one is given, and at least the headers otherwise.
+ */
+function tcpOptionsProblem(request: TraceRequest, family: 'ipv4' | 'ipv6'): string | undefined {
+  const proto = typeof request.proto === 'number' ? request.proto : protocolNumber(request.proto ?? 'tcp');
+  if (proto !== 6) return "'options' are TCP options: the packet is not TCP";
+  const parsed = parseTcpOptionList(request.tcpOptions!, family);
+  if ('error' in parsed || request.length === undefined) return undefined;
+  const headers = ipHeaderLength(family) + 20 + parsed.options.bytes.length;
+  const payload = payloadBytes(request.payload);
+  if (payload) return request.length === headers + payload.length ? undefined : `len ${request.length} does not fit the headers (${headers} bytes with these options) and the ${payload.length}-byte payload: len ${headers + payload.length}`;
+  return request.length >= headers ? undefined : `len ${request.length} is shorter than the headers with these options: at least ${headers}`;
 }
 
 /**
@@ -338,6 +365,7 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.pkttype && request.pkttype !== 'unicast') parts.push(`pkttype ${request.pkttype}`);
   if (request.mac) parts.push(`mac ${request.mac}`);
   if (request.ipsec) parts.push(`ipsec ${request.ipsec}`);
+  if (request.tcpOptions !== undefined) parts.push(`options ${request.tcpOptions}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
   if (request.payload !== undefined) {
     const payload = payloadBytes(request.payload);

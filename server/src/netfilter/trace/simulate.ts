@@ -28,7 +28,8 @@ import { dropsFullPortRanges, mergesNegatedPorts, savedBy } from '../saved-by';
 import { runToEnd, type Steps } from '../steps';
 import { formatTraceTime } from './packet-line';
 import { formatHexString, payloadBytes } from '../extensions/matches/string';
-import { lengthWithPayload } from '../packet-bytes';
+import { ipHeaderLength, lengthWithPayload } from '../packet-bytes';
+import { formatTcpOptions, parseTcpOptionList } from '../tcp-options';
 
 export interface TraceRequest {
   src: string;
@@ -64,6 +65,11 @@ export interface TraceRequest {
    * `out` (its route encapsulates it), `in,out`. Absent: unknown (policy forks).
    */
   ipsec?: IpsecClause;
+  /**
+   * TCP: the header's options in the packet line's form (`mss=1460,sack-perm,ts,nop,wscale=7`,
+   * `linux`, `none`; tcp-options.ts). Absent: unknown (--tcp-option, tcpmss fork).
+   */
+  tcpOptions?: string;
   ipsets?: NodeContext['ipsets'];
   /** address MASQUERADE uses */
   egressAddress?: string;
@@ -795,6 +801,7 @@ export function describePacket(packet: Packet): TracedPacket {
   if (packet.dscp) out.dscp = packet.dscp;
   if (packet.ecn) out.ecn = packet.ecn;
   if (packet.pkttype !== 'unicast') out.pkttype = packet.pkttype;
+  if (packet.tcpOptions) out.tcpOptions = formatTcpOptions(packet.tcpOptions);
   if (packet.inIface) out.inIface = packet.inIface;
   if (packet.outIface) out.outIface = packet.outIface;
   return out;
@@ -811,6 +818,10 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
   const dport = ported ? request.dport ?? (tcp ? 80 : 53) : undefined;
   const icmpType = proto === 1 || proto === 58 ? request.icmpType ?? (proto === 1 ? 8 : 128) : undefined;
   const payload = payloadBytes(request.payload);
+  const parsedOptions = tcp && request.tcpOptions !== undefined ? parseTcpOptionList(request.tcpOptions, family) : undefined;
+  const tcpOptions = parsedOptions && !('error' in parsedOptions) ? parsedOptions.options : undefined;
+  // (a SYN with options and no data ends with its header)
+  const headersLength = tcpOptions ? ipHeaderLength(family) + 20 + tcpOptions.bytes.length : undefined;
   return {
     family,
     src: request.src,
@@ -831,7 +842,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     origDst: request.dst,
     origSport: sport,
     origDport: dport,
-    length: request.length ?? (payload ? lengthWithPayload(family, proto, payload.length) : 60),
+    length: request.length ?? (headersLength !== undefined ? headersLength + (payload?.length ?? 0) : payload ? lengthWithPayload(family, proto, payload.length) : 60),
     ttl: request.ttl ?? 64,
     fragment: false,
     pkttype: request.pkttype ?? 'unicast',
@@ -843,6 +854,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     ...(request.ipsec !== undefined ? { ipsec: { in: !fromLocal && request.ipsec.startsWith('in'), out: request.ipsec.endsWith('out') } } : {}),
     ...(request.time !== undefined ? { time: request.time } : {}),
     ...(payload ? { payload } : {}),
+    ...(tcpOptions ? { tcpOptions } : {}),
   };
 }
 

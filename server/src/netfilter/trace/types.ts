@@ -39,6 +39,8 @@ export interface TracedPacket {
   pkttype?: string;
   /** the arriving frame's source MAC, when given */
   mac?: string;
+  /** TCP options, when given, in the packet line's form (`mss=1460,sack-perm,ts,nop,wscale=7`) */
+  tcpOptions?: string;
   /** which ways the packet goes through IPsec, when given (only on the trace's input packet) */
   ipsec?: string;
   /** the payload, when given (in `--hex-string` notation; only on the trace's input packet) */

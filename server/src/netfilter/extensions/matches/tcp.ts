@@ -2,7 +2,8 @@
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
 import type { MatchUse, OptionUse } from '../../model';
 import type { EvalContext, MatchOutcome, MatchSpec } from '../types';
-import { assumedFact, mergedNegatedPorts, evaluateOptions, inRange, loadedPortOptions, negatedProtocolMatch, optionText, parsePort, parsePortRange, undecided } from '../common';
+import { assumedFact, mergedNegatedPorts, evaluateOptions, inRange, loadedPortOptions, negatedProtocolMatch, nftTranslatesPortMatch, optionText, parseNumber, parsePort, parsePortRange, undecided } from '../common';
+import { hasTcpOption } from '../../tcp-options';
 
 export const tcpMatch: MatchSpec = {
   name: 'tcp',
@@ -79,11 +80,15 @@ function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
           return result ?? undecided('assumed the packet is a SYN (its TCP flags are not given)', { negated: 'assumed the packet is not a SYN (its TCP flags are not given)' });
         }
         case 'tcp-flags': {
-          if (flagList(option.args[0]?.text ?? '').length === 0) return emptyMaskFlagTest(option, ctx);
+          if (flagList(option.args[0]?.text ?? '').length === 0) return emptyMaskFlagTest(option, ctx, nftTranslatesPortMatch(match));
           const result = tcpFlagsMatch(p.tcpFlags, option.args[0]?.text ?? '', option.args[1]?.text ?? '');
           return result ?? undecided(`assumed TCP flags match ${optionText(option)} (flags not given)`, { negated: `assumed TCP flags do not match ${optionText(option)} (flags not given)` });
         }
-        case 'tcp-option': return undecided(`assumed the packet carries TCP option ${option.args[0]?.text}`, { negated: `assumed the packet does not carry TCP option ${option.args[0]?.text}` });
+        case 'tcp-option': {
+          // (tcp_find_option walks the options the packet line gave: kinds and lengths are known)
+          const found = p.tcpOptions ? hasTcpOption(p.tcpOptions, parseNumber(option.args[0]?.text ?? '') ?? -1) : undefined;
+          return found ?? undecided(`assumed the packet carries TCP option ${option.args[0]?.text}`, { negated: `assumed the packet does not carry TCP option ${option.args[0]?.text}` });
+        }
         default: return undefined;
       }
     },
@@ -98,10 +103,10 @@ function evaluateTcp(match: MatchUse, ctx: EvalContext): MatchOutcome {
  * Measured (`nft list`, test/kernel/dumps/tcp-flags.rules). The dump's saver tells which loaded it;
  * when it does not say and the two differ, the trace forks on it.
  */
-function emptyMaskFlagTest(option: OptionUse, ctx: EvalContext): MatchOutcome {
+function emptyMaskFlagTest(option: OptionUse, ctx: EvalContext, translated: boolean): MatchOutcome {
   const nft = !option.negated; // (so that the `!` gives true)
   const legacy = flagList(option.args[1]?.text ?? '').length === 0;
-  if (nft === legacy) return nft;
+  if (nft === legacy || !translated) return legacy; // (not translated: the xtables match, as legacy)
   const backend = ctx.node.savedBy?.backend;
   if (backend === 'nf_tables') return nft;
   if (backend === 'legacy') return legacy;

@@ -1,14 +1,17 @@
 // TCPMSS target: option table from iptables 1.8.9 (libxt/libipt/libip6t_TCPMSS), checked by
 // test/extensions/restore-agreement.test.ts against iptables-nft-restore.
-import type { TargetSpec } from '../types';
-import { continueTarget } from '../common';
+import type { TargetUse } from '../../model';
+import type { EvalContext, TargetEffect, TargetSpec } from '../types';
+import { parseNumber } from '../common';
 import { checkIntRange } from '../../values';
+import { ipHeaderLength } from '../../packet-bytes';
+import { applyTcpmss } from '../../tcp-options';
 
 export const TCPMSSTarget: TargetSpec = {
   name: 'TCPMSS',
   doc: 'This target alters the MSS value of TCP SYN packets, to control the maximum size for that connection (usually limiting it to your outgoing interface\'s MTU minus 40 for IPv4 or 60 for IPv6, respectively) (needs -p tcp; --clamp-mss-to-pmtu only in FORWARD/OUTPUT/POSTROUTING)',
   terminating: false,
-  apply: continueTarget(),
+  apply: applyTcpmssTarget,
   options: [
     {
       name: 'set-mss', arity: 1, negatable: false, value: 'int',
@@ -22,3 +25,30 @@ export const TCPMSSTarget: TargetSpec = {
     },
   ],
 };
+
+/**
+ * xt_TCPMSS on a packet whose TCP options the trace knows: --set-mss lowers a larger MSS (never raises
+ * it), or adds an MSS option when there is none, no data follows the header and it has room (4 bytes
+ * more: the packet grows); --clamp-mss-to-pmtu does the same with the path MTU minus the headers, which
+ * the trace does not know (the MSS becomes unknown). Without the options, what it does is unknown.
+ */
+function applyTcpmssTarget(target: TargetUse, ctx: EvalContext): TargetEffect {
+  const p = ctx.packet;
+  const set = target.options.find((o) => o.name === 'set-mss');
+  const newMss = set ? parseNumber(set.args[0]?.text ?? '') : undefined;
+  const what = set ? `TCPMSS --set-mss ${set.args[0]?.text ?? ''}` : 'TCPMSS --clamp-mss-to-pmtu';
+  if (p.proto !== 6 || p.fragment) return { verdict: 'CONTINUE', description: `${what}: no TCP header` };
+  if (!p.tcpOptions) return { verdict: 'CONTINUE', description: `${what} (the packet's TCP options are not given: the MSS it leaves is not known)` };
+  const headers = ipHeaderLength(p.family) + 20 + p.tcpOptions.bytes.length;
+  const { options, change } = applyTcpmss(p.tcpOptions, set ? newMss : undefined, p.family, p.length > headers);
+  p.tcpOptions = options;
+  const to = (value: number | undefined) => (value === undefined ? 'the path MTU − ' + (p.family === 'ipv4' ? 40 : 60) + ' (MTU not known)' : String(value));
+  switch (change.kind) {
+    case 'lowered': return { verdict: 'CONTINUE', description: `${what}: MSS ${change.from} → ${change.to === undefined ? `min(${change.from}, ${to(undefined)})` : change.to}` };
+    case 'added':
+      p.length += 4;
+      return { verdict: 'CONTINUE', description: `${what}: no MSS option, one added: MSS ${change.to === undefined ? `min(${p.family === 'ipv4' ? 536 : 1220}, ${to(undefined)})` : change.to} (the packet grows by 4 bytes)` };
+    case 'unchanged': return { verdict: 'CONTINUE', description: `${what}: unchanged (${change.why})` };
+    default: return { verdict: 'CONTINUE', description: `${what} (${change.why}: the MSS it leaves is not known)` };
+  }
+}
