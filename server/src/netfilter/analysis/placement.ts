@@ -10,6 +10,7 @@
 
 import type { Problem, Rule } from '../model';
 import { findMatch, findTarget } from '../extensions/registry';
+import { optionText } from '../extensions/common';
 import { stringSearch } from '../extensions/matches/string';
 import { parseU32Program } from '../extensions/matches/u32';
 import { readAddressTypes } from '../extensions/matches/addrtype';
@@ -142,15 +143,16 @@ export function checkMatchPlacement(context: AnalysisContext, facts: TableFacts,
       if (refused.length === 0) continue;
       const backend = context.loader.backend;
       if (!chain.builtin && backend === 'nf_tables') continue;
-      const option = refusal.option;
-      const where = chain.builtin ? `in ${chain.name}` : `in chain ${chain.name}, reached from ${refused.join(', ')}`;
+      // refused whoever loads it, or only by iptables-legacy, which the header may not name
+      const refusedByAll = chain.builtin || backend === 'legacy';
+      const what = `${name} ${optionText(refusal.option)} ${chain.builtin ? `in ${chain.name}` : `in chain ${chain.name}, reached from ${refused.join(', ')}`}`;
       problems.push({
-        severity: chain.builtin || backend === 'legacy' ? 'error' : 'warning',
-        code: chain.builtin || backend === 'legacy' ? 'place/match-hook' : 'place/match-hook-legacy',
-        message: chain.builtin || backend === 'legacy'
-          ? `${name} ${option.written.text}${option.args[0] ? ' ' + option.args[0].text : ''} ${where}: the kernel refuses it when it loads the rule (${refusal.reason}; iptables-restore --test does not check it)`
-          : `${name} ${option.written.text}${option.args[0] ? ' ' + option.args[0].text : ''} ${where}: iptables-legacy refuses to load it (${refusal.reason}); iptables-nft loads it, as it checks this only in built-in chains — the dump's header does not say which one loads it`,
-        span: { start: option.span.start, end: option.span.end },
+        severity: refusedByAll ? 'error' : 'warning',
+        code: refusedByAll ? 'place/match-hook' : 'place/match-hook-legacy',
+        message: refusedByAll
+          ? `${what}: the kernel refuses it when it loads the rule (${refusal.reason}; iptables-restore --test does not check it)`
+          : `${what}: iptables-legacy refuses to load it (${refusal.reason}); iptables-nft loads it, as it checks this only in built-in chains — the dump's header does not say which one loads it`,
+        span: { start: refusal.option.span.start, end: refusal.option.span.end },
         related: chain.builtin ? [] : jumpsFrom(context, facts, refused, chain.name),
       });
     }

@@ -1,6 +1,7 @@
 // Hovers: concise Markdown, the most useful fact first. Pure: offset in, Markdown + span out.
 
 import { findMatch, findTarget } from '../extensions/registry';
+import { optionText } from '../extensions/common';
 import type { OptionSpec } from '../extensions/types';
 import { hasAddressLists, isBuiltinChain, kernelRuleCount, kernelRulesBefore, type MatchUse, type OptionUse, type Rule, type Span, type Table, type TargetUse } from '../model';
 import { branchProbabilities, formatPercent, kubeChainFacts, kubeChainRole, statisticProbability } from '../kube/chains';
@@ -242,8 +243,7 @@ export function matchHover(doc: IdeDocument, match: MatchUse): string {
   if (spec.hooks) where.push(`chains ${spec.hooks.join(', ')} (and user chains reached only from them)`);
   if (where.length) lines.push(`The kernel loads it only in ${where.join(' and ')}.`);
   for (const refusal of spec.refusedHooks?.(match) ?? []) {
-    const option = refusal.option;
-    lines.push(`With \`${option.written.text}${option.args[0] ? ' ' + option.args[0].text : ''}\`: not in ${refusal.hooks.join(', ')} (${refusal.reason}).`);
+    lines.push(`With \`${optionText(refusal.option)}\`: not in ${refusal.hooks.join(', ')} (${refusal.reason}).`);
   }
   if (spec.options.length) lines.push(optionList(spec.options));
   return lines.join('\n\n');
