@@ -228,6 +228,21 @@ if (!available.ok) {
     }
   });
 
+  test('hashlimit names: place/match-value exactly on the rule the kernel refuses (a name shared across --hashlimit-rate-match)', () => {
+    const text = readFileSync(resolve(repoRoot, 'test', 'analysis', 'cases', 'hashlimit-shared-name.rules'), 'utf8');
+    const without = (...patterns: string[]) => text.split('\n').filter((line) => !patterns.some((p) => line.includes(p))).join('\n');
+    // the case file; without its first refused rule; without both (loads)
+    for (const dump of [text, without('--dport 2223'), without('--dport 2223', 'hashlimit-name fwd -j MARK')]) {
+      const nft = restoreTest(dump, 'ipv4', { mode: 'load' });
+      const legacy = restoreTestLegacy(dump, 'ipv4', { mode: 'load' });
+      assert.equal(nft.accepted, legacy.accepted, `both loaders agree (nft: ${nft.message}; legacy: ${legacy.message})`);
+      const { ruleset, problems } = lintText(dump, { family: 'ipv4' });
+      const flagged = problems.filter((p) => p.code === 'place/match-value').map((p) => lineNumber(ruleset, p.span.start));
+      if (nft.accepted) assert.deepEqual(flagged, []);
+      else assert.equal(flagged[0], nft.errorLine, 'the first flagged rule is the one iptables-nft-restore blames');
+    }
+  });
+
   describe('trace oracle: kernel behaviours the simulator must reproduce', { concurrency: 3 }, () => {
     const gotos = readFileSync(resolve(dumps, 'gotos-and-returns.rules'), 'utf8');
     const node = '172.20.0.3';

@@ -64,6 +64,8 @@ export function* analyzeAfterLineEditInSteps(previous: CompletedAnalysis, rulese
   const oldRule = oldChain.rules[edit.index];
   const newRule = newChain.rules[edit.index];
   if (!oldRule || !newRule || oldRule.broken !== newRule.broken || previous.context.usable(oldRule) !== context.usable(newRule)) return undefined;
+  // (hashlimit names are checked across the whole ruleset: checkHashlimitNames)
+  if ([oldRule, newRule].some((rule) => rule.matches.some((m) => m.module === 'hashlimit'))) return undefined;
   // What callers of the chain see of it must not have changed (then all the old facts hold).
   if (!facts.editKeepsChainFacts(oldFacts, oldRule, newRule, edit.index)) return undefined;
   yield;

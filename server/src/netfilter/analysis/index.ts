@@ -8,7 +8,7 @@ import { Cancelled, createContext, sortProblems, type AnalysisSteps } from './co
 import type { CompletedAnalysis } from './after-edit';
 import { checkTableReachability } from './reachability';
 import { checkJumpGraph } from './jump-graph';
-import { checkPlacement } from './placement';
+import { checkHashlimitNames, checkPlacement, type HashlimitUse } from './placement';
 import { checkKube } from './kube';
 
 export { ANALYSIS_CODES, type AnalysisCode } from './codes';
@@ -50,16 +50,19 @@ export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOpti
   const context = createContext(ruleset, options.cancelled);
   /** a slice of work; returns false when it has more to do (it is run again) */
   type Slice = () => boolean | void;
-  const slices: Array<{ table: Ruleset['tables'][number]; run: Slice }> = [];
+  const slices: Array<{ table: Ruleset['tables'][number] | undefined; run: Slice }> = [];
+  const hashlimits: HashlimitUse[] = [];
   for (const table of ruleset.tables) {
     // The table's facts are read a few thousand rules at a time; every pass pauses every few
     // hundred rules' worth of work.
     slices.push({ table, run: () => context.prepareTable(table) });
     slices.push({ table, run: resumable(() => checkTableReachability(context, context.table(table), problems)) });
     slices.push({ table, run: resumable(() => checkJumpGraph(context, context.table(table), problems)) });
-    slices.push({ table, run: resumable(() => checkPlacement(context, context.table(table), problems)) });
+    slices.push({ table, run: resumable(() => checkPlacement(context, context.table(table), problems, hashlimits)) });
     slices.push({ table, run: resumable(() => checkKube(context, context.table(table), problems)) });
   }
+  // (hashlimit tables are shared across tables: once every table's placement pass has met them)
+  slices.push({ table: undefined, run: () => checkHashlimitNames(context, hashlimits, problems) });
   let next = 0;
   let stopped = false;
   let sorted = false;
@@ -87,7 +90,7 @@ export function createIncrementalAnalysis(ruleset: Ruleset, options: AnalyzeOpti
             severity: 'error',
             code: 'internal/analysis',
             message: `internal analysis error (please report): ${error instanceof Error ? error.message : String(error)}`,
-            span: { start: slice.table.headerSpan.start, end: slice.table.headerSpan.end },
+            span: slice.table ? { start: slice.table.headerSpan.start, end: slice.table.headerSpan.end } : { start: 0, end: Math.min(1, ruleset.text.length) },
           });
         }
       }

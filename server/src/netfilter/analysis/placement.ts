@@ -31,7 +31,19 @@ const KERNEL_PLACEMENT: Record<string, { tables: string[]; hooks?: string[] }> =
 };
 Object.setPrototypeOf(KERNEL_PLACEMENT, null); // keys come from dumps: `constructor` must not find Object's
 
-export function* checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[]): AnalysisSteps {
+/** A hashlimit match met by checkPlacement: its table name and whether it has --hashlimit-rate-match. */
+export interface HashlimitUse {
+  name: string;
+  rateMatch: boolean;
+  rule: Rule;
+  match: Rule['matches'][number];
+}
+
+/**
+ * place/match-table, place/match-hook, place/target-table, place/target-hook for one table; the
+ * hashlimit matches it meets are added to `hashlimits` (checkHashlimitNames reads them all).
+ */
+export function* checkPlacement(context: AnalysisContext, facts: TableFacts, problems: Problem[], hashlimits: HashlimitUse[] = []): AnalysisSteps {
   const table = facts.table;
   const chains = facts.graph.chains;
   for (let id = 0; id < chains.length; id++) {
@@ -46,6 +58,7 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
         const rule = chain.rules[index];
         checkMatchValues(context, rule, problems);
         checkMatchPlacement(context, facts, id, rule, problems);
+        collectHashlimits(context, rule, hashlimits);
         const target = rule.target;
         if (!target || target.kind !== 'extension' || !context.usable(rule)) continue;
         name = target.name;
@@ -54,6 +67,7 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
         if (ruleClass & RULE_LOAD_CHECKED) {
           checkMatchValues(context, chain.rules[index], problems);
           checkMatchPlacement(context, facts, id, chain.rules[index], problems);
+          collectHashlimits(context, chain.rules[index], hashlimits);
         }
         if (!(ruleClass & RULE_EXTENSION)) continue;
         name = facts.targetNameAt(id, index)!;
@@ -156,6 +170,42 @@ export function checkMatchPlacement(context: AnalysisContext, facts: TableFacts,
         related: chain.builtin ? [] : jumpsFrom(context, facts, refused, chain.name),
       });
     }
+  }
+}
+
+function collectHashlimits(context: AnalysisContext, rule: Rule, hashlimits: HashlimitUse[]): void {
+  if (!context.usable(rule)) return;
+  for (const match of rule.matches) {
+    if (match.module !== 'hashlimit') continue;
+    const name = match.options.find((o) => o.name === 'hashlimit-name')?.args[0]?.text;
+    if (name !== undefined) hashlimits.push({ name, rateMatch: match.options.some((o) => o.name === 'hashlimit-rate-match'), rule, match });
+  }
+}
+
+/**
+ * place/match-value: the kernel keeps one hash table per hashlimit name (per family), made by the
+ * first rule that loads it; a later rule of that name that differs in --hashlimit-rate-match is
+ * refused (EINVAL, with iptables-nft and iptables-legacy, in any table; other settings may differ;
+ * loaded in a netns: test/analysis/cases/hashlimit-shared-name.rules). Reported on the later rule in
+ * the file.
+ */
+export function checkHashlimitNames(context: AnalysisContext, hashlimits: readonly HashlimitUse[], problems: Problem[]): void {
+  const first = new Map<string, HashlimitUse>();
+  for (const use of [...hashlimits].sort((a, b) => a.rule.span.start - b.rule.span.start)) {
+    const made = first.get(use.name);
+    if (!made) {
+      first.set(use.name, use);
+      continue;
+    }
+    if (made.rateMatch === use.rateMatch) continue;
+    const at = use.match.options.find((o) => o.name === 'hashlimit-name')!.args[0];
+    problems.push({
+      severity: 'error',
+      code: 'place/match-value',
+      message: `hashlimit table '${use.name}' is made by line ${lineNumber(context.ruleset, made.rule.span.start)}, ${made.rateMatch ? 'with' : 'without'} --hashlimit-rate-match; this rule ${use.rateMatch ? 'has' : 'has no'} --hashlimit-rate-match, so the kernel refuses it when it loads the rule (iptables-restore --test does not check it): give it another name`,
+      span: { start: at.start, end: at.end },
+      related: [{ span: { start: made.match.span.start, end: made.match.span.end }, message: `hashlimit '${use.name}' ${made.rateMatch ? 'with' : 'without'} --hashlimit-rate-match` }],
+    });
   }
 }
 

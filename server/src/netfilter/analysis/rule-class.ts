@@ -41,7 +41,7 @@ export const RULE_NOT_UNIVERSAL = 1 << 6;
 export const RULE_STATEFUL = 1 << 7;
 /** its target is an extension (placement reads these) */
 export const RULE_EXTENSION = 1 << 8;
-/** it has a match the kernel checks when it loads the rule: its values (addrtype, u32, string: placement.ts checkMatchValues) or where it is (owner, mac, policy …: checkMatchPlacement) */
+/** it has a match the kernel checks when it loads the rule: its values (addrtype, u32, string: placement.ts checkMatchValues), where it is (owner, mac, policy …: checkMatchPlacement), its hashlimit table (checkHashlimitNames) */
 export const RULE_LOAD_CHECKED = 1 << 9;
 /** its constraints may leave no packet (mayBeEmptyOutline): its shape is read for reach/never-matches */
 export const RULE_MAY_BE_EMPTY = 1 << 10;
@@ -76,7 +76,7 @@ export function templateClassBits(target: { kind: TargetUse['kind']; goto: boole
   // only a rule whose -p is absent or negated is worth a look — one with another protocol is left out)
   const plainProtocol = outline.generic.some((option) => option.name === 'protocol' && !option.negated);
   const loadChecked = (module: string) =>
-    module === 'addrtype' || module === 'u32' || module === 'string' || PROTOCOL_CHECKED_AT_LOAD.has(module) || placedByKernel(module) ||
+    module === 'addrtype' || module === 'u32' || module === 'string' || module === 'hashlimit' || PROTOCOL_CHECKED_AT_LOAD.has(module) || placedByKernel(module) ||
     (!plainProtocol && protocolCheckedAtLoad(module, outline.matchOptions.filter((o) => o.owner === module).map((o) => o.name)));
   if (outline.modules.some(loadChecked)) bits |= RULE_LOAD_CHECKED;
   bits |= mayBeEmptyOutline(outline);
