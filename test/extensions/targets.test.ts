@@ -104,7 +104,9 @@ const CASES: Case[] = [
   // TCPMSS on known options (the default packet is a 60-byte SYN; with options none, 40 bytes)
   { rule: '-j TCPMSS --set-mss 1400', packet: { tcpOptions: tcpOptionsOf('linux') }, verdict: 'CONTINUE', description: 'MSS 1460 → 1400' },
   { rule: '-j TCPMSS --set-mss 1500', packet: { tcpOptions: tcpOptionsOf('linux') }, verdict: 'CONTINUE', description: 'unchanged (MSS 1460 is not above 1500' },
-  { rule: '-j TCPMSS --clamp-mss-to-pmtu', packet: { tcpOptions: tcpOptionsOf('linux') }, verdict: 'CONTINUE', description: 'MSS 1460 → min(1460, the path MTU − 40 (MTU not known))' },
+  { rule: '-j TCPMSS --clamp-mss-to-pmtu', packet: { tcpOptions: tcpOptionsOf('linux') }, verdict: 'CONTINUE', description: 'MSS 1460 → min(1460, the path MTU − 40 (MTU not known' },
+  { rule: '-j TCPMSS --clamp-mss-to-pmtu', packet: { tcpOptions: tcpOptionsOf('linux'), pathMtu: 1420 }, verdict: 'CONTINUE', description: 'TCPMSS --clamp-mss-to-pmtu (path MTU 1420): MSS 1460 → 1380' },
+  { rule: '-j TCPMSS --clamp-mss-to-pmtu', packet: { tcpOptions: tcpOptionsOf('linux'), pathMtu: 1500 }, verdict: 'CONTINUE', description: 'unchanged (MSS 1460 is not above 1460' },
   { rule: '-j TCPMSS --set-mss 1400', packet: { tcpOptions: tcpOptionsOf('none'), length: 40 }, verdict: 'CONTINUE', description: 'one added: MSS 536 (the packet grows by 4 bytes)', after: { length: 44 } },
   { rule: '-j TCPMSS --set-mss 1400', packet: { tcpOptions: tcpOptionsOf('none'), length: 50 }, verdict: 'CONTINUE', description: 'data follows the header' },
   { rule: '-j SET --add-set blocked src', verdict: 'CONTINUE' },

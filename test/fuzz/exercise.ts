@@ -171,7 +171,7 @@ function packetLine(rng: Rng, text: string): string {
   if (r === 0) return base;
   if (r === 1) {
     const at = rng.int(base.length + 1);
-    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999', ' payload ', '"', '|', ' payload "|0', '\\', ' ipsec ', ' ipsec in', ',out', ' options ', ',mss=', ',ts', '=99999']) + base.slice(at);
+    return base.slice(0, at) + rng.pick(['\u0000', '\uD800', ' -> ', '[', ']', ':', '/', ' mark ', ' state ', ' 0x', ' 99999999999999999999', ' payload ', '"', '|', ' payload "|0', '\\', ' ipsec ', ' ipsec in', ',out', ' options ', ',mss=', ',ts', '=99999', ' mtu ', ' mtu 40']) + base.slice(at);
   }
   if (r === 2) return base.slice(0, rng.int(base.length + 1));
   // a line of the dump itself pasted into the box

@@ -55,6 +55,8 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     // route's MTU less the headers — the veth's 1500, or lo's 65536 for the node's own address —, its
     // window scale what the namespace's buffer sizes give
     tcpOptions: spec.proto === 'tcp' ? linuxSynOptions(spec.family, synMss(spec), synWindowScale()) : undefined,
+    // (TCPMSS --clamp-mss-to-pmtu: the veths' MTU, or lo's for the node's own address)
+    mtu: toItself(spec) ? 65536 : 1500,
     ipsets: spec.ipsets ? parseIpsetSave(spec.ipsets).sets : undefined,
     // the kernel's clock when the packet passed (`-m time`)
     time: sentAtSeconds,
@@ -63,8 +65,12 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
 
 /** The MSS a Linux SYN of this case advertises (IPv4 MTU − 40, IPv6 MTU − 60; capped at 65495 on lo). */
 function synMss(spec: ResolvedPacketSpec): number {
-  const toItself = spec.fromLocal && spec.nodeAddresses.some((a) => canonicalAddress(a) === canonicalAddress(spec.dst));
-  return spec.family === 'ipv4' ? (toItself ? 65495 : 1460) : toItself ? 65476 : 1440;
+  return spec.family === 'ipv4' ? (toItself(spec) ? 65495 : 1460) : toItself(spec) ? 65476 : 1440;
+}
+
+/** The node sends the packet to one of its own addresses (through lo). */
+function toItself(spec: ResolvedPacketSpec): boolean {
+  return !!spec.fromLocal && spec.nodeAddresses.some((a) => canonicalAddress(a) === canonicalAddress(spec.dst));
 }
 
 type Comparable = Pick<KernelStep, 'table' | 'chain' | 'kind' | 'rule' | 'verdict'>;

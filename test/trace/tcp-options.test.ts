@@ -73,3 +73,11 @@ test("the packet line's options clause: normal form, the header's length, the by
   assert.match(parsePacketLine('10.0.0.2 -> 10.0.0.1:22 options none len 45 payload "x"').error ?? '', /len 45 does not fit the headers \(40 bytes with these options\) and the 1-byte payload: len 41/);
   assert.match(parsePacketLine('10.0.0.2 -> 10.0.0.1:22 options').error ?? '', /'options' needs the TCP options/);
 });
+
+test("the packet line's mtu clause: the path MTU TCPMSS --clamp-mss-to-pmtu reads", () => {
+  const parsed = parsePacketLine('192.168.1.50 -> 10.8.0.2:443 in eth1 out wg0 options linux mtu 1420');
+  assert.equal(parsed.normalized, '192.168.1.50 -> 10.8.0.2:443/tcp in eth1 out wg0 options linux mtu 1420');
+  assert.equal(packetFromRequest(parsed.request!, 'ipv4').pathMtu, 1420);
+  assert.match(parsePacketLine('10.0.0.2 -> 10.0.0.1:22 mtu 40').error ?? '', /'mtu' needs the path MTU, 68–65535/);
+  assert.match(parsePacketLine('[2001:db8::1] -> [2001:db8::2]:22 mtu 1000').error ?? '', /'mtu' needs the path MTU, 1280–65535/);
+});

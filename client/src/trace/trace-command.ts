@@ -123,7 +123,7 @@ export class TraceCommand {
     const where = options.startHook ? ` (starting at ${options.startHook})` : '';
     return vscode.window.showInputBox({
       title: title?.replace(/^▶\s*/, '') ?? `Trace Packet${where}`,
-      prompt: `Packet${where}: SRC[:PORT] -> DST[:PORT][/PROTO], then any of: in IF, out IF, from local, mark 0x4000, state ESTABLISHED, ttl 64, dscp EF, ecn ect0, pkttype broadcast, mac 3c:22:fb:01:02:03, ipsec none, options linux, at 2026-11-23T09:30Z, payload "GET /|0d 0a|"`,
+      prompt: `Packet${where}: SRC[:PORT] -> DST[:PORT][/PROTO], then any of: in IF, out IF, from local, mark 0x4000, state ESTABLISHED, ttl 64, dscp EF, ecn ect0, pkttype broadcast, mac 3c:22:fb:01:02:03, ipsec none, options linux, mtu 1492, at 2026-11-23T09:30Z, payload "GET /|0d 0a|"`,
       placeHolder: DEFAULT_SUGGESTION,
       value,
       ignoreFocusOut: true,

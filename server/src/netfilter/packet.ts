@@ -85,6 +85,11 @@ export interface Packet {
    */
   tcpOptions?: TcpOptions;
   /**
+   * The path MTU TCPMSS --clamp-mss-to-pmtu reads (the smaller of the route out's and the route back
+   * to the source), when the packet line gives it (`mtu N`). Absent: unknown.
+   */
+  pathMtu?: number;
+  /**
    * IPsec (`-m policy`): whether the packet arrived through IPsec, decapsulated (`in`: it has a
    * sec_path), and whether its route encapsulates it when it leaves (`out`: an xfrm bundle). Absent:
    * unknown (policy forks).

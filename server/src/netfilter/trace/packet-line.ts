@@ -13,7 +13,8 @@
 // `pkttype unicast|broadcast|multicast`, `mac 02:00:5e:10:00:01` (the arriving frame's source, for -m mac),
 // `ipsec none|in|out|in,out` (whether it arrived decapsulated by IPsec, whether its route encapsulates
 // it: for -m policy), `options mss=1460,sack-perm,ts,nop,wscale=7` (a TCP header's options; `linux`
-// for what a Linux SYN carries, `none`: for --tcp-option, -m tcpmss, TCPMSS),
+// for what a Linux SYN carries, `none`: for --tcp-option, -m tcpmss, TCPMSS), `mtu 1492` (the path MTU
+// TCPMSS --clamp-mss-to-pmtu reads),
 // `at 2026-11-23T09:30Z` (when the packet is handled, for `-m time`; UTC unless an offset is given),
 // `payload "GET / HTTP/1.1|0d 0a|"` (the bytes after the transport header, in `--hex-string` notation:
 // the packet ends with them; for -m string and -m u32).
@@ -221,6 +222,15 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
         i++;
         break;
       }
+      case 'mtu': {
+        // (the kernel drops a packet TCPMSS clamps to an MTU no larger than its headers)
+        const n = parseNumber(value);
+        const least = v6 ? 1280 : 68;
+        if (n === undefined || n < least || n > 65535) return { error: `'mtu' needs the path MTU, ${least}–65535`, errorAt: at };
+        request.mtu = n;
+        i++;
+        break;
+      }
       case 'options': {
         const parsed = value === undefined ? undefined : parseTcpOptionList(value, v6 ? 'ipv6' : 'ipv4');
         if (!parsed || 'error' in parsed) return { error: parsed && 'error' in parsed ? `options: ${parsed.error}` : "'options' needs the TCP options, like mss=1460,sack-perm,ts,nop,wscale=7 (or linux, none)", errorAt: at };
@@ -260,7 +270,7 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
           request.proto = lower;
           break;
         }
-        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, ecn, pkttype, mac, ipsec, options, payload, tcp/udp/icmp …)`, errorAt: at };
+        return { error: `unknown word '${word}' (expected in, out, from local, mark, state, sport, ttl, dscp, ecn, pkttype, mac, ipsec, options, mtu, payload, tcp/udp/icmp …)`, errorAt: at };
     }
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
@@ -366,6 +376,7 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.mac) parts.push(`mac ${request.mac}`);
   if (request.ipsec) parts.push(`ipsec ${request.ipsec}`);
   if (request.tcpOptions !== undefined) parts.push(`options ${request.tcpOptions}`);
+  if (request.mtu !== undefined) parts.push(`mtu ${request.mtu}`);
   if (request.time !== undefined) parts.push(`at ${formatTraceTime(request.time)}`);
   if (request.payload !== undefined) {
     const payload = payloadBytes(request.payload);

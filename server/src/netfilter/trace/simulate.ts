@@ -70,6 +70,8 @@ export interface TraceRequest {
    * `linux`, `none`; tcp-options.ts). Absent: unknown (--tcp-option, tcpmss fork).
    */
   tcpOptions?: string;
+  /** the path MTU (`mtu N`): decides TCPMSS --clamp-mss-to-pmtu; absent: unknown */
+  mtu?: number;
   ipsets?: NodeContext['ipsets'];
   /** address MASQUERADE uses */
   egressAddress?: string;
@@ -855,6 +857,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     ...(request.time !== undefined ? { time: request.time } : {}),
     ...(payload ? { payload } : {}),
     ...(tcpOptions ? { tcpOptions } : {}),
+    ...(request.mtu !== undefined ? { pathMtu: request.mtu } : {}),
   };
 }
 

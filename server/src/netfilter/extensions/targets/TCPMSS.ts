@@ -29,20 +29,22 @@ export const TCPMSSTarget: TargetSpec = {
 /**
  * xt_TCPMSS on a packet whose TCP options the trace knows: --set-mss lowers a larger MSS (never raises
  * it), or adds an MSS option when there is none, no data follows the header and it has room (4 bytes
- * more: the packet grows); --clamp-mss-to-pmtu does the same with the path MTU minus the headers, which
- * the trace does not know (the MSS becomes unknown). Without the options, what it does is unknown.
+ * more: the packet grows); --clamp-mss-to-pmtu does the same with the path MTU minus the headers, when
+ * the packet line gives the MTU (else the MSS becomes unknown). Without the options, what it does is unknown.
  */
 function applyTcpmssTarget(target: TargetUse, ctx: EvalContext): TargetEffect {
   const p = ctx.packet;
   const set = target.options.find((o) => o.name === 'set-mss');
   const newMss = set ? parseNumber(set.args[0]?.text ?? '') : undefined;
-  const what = set ? `TCPMSS --set-mss ${set.args[0]?.text ?? ''}` : 'TCPMSS --clamp-mss-to-pmtu';
+  const what = set ? `TCPMSS --set-mss ${set.args[0]?.text ?? ''}` : `TCPMSS --clamp-mss-to-pmtu${p.pathMtu !== undefined ? ` (path MTU ${p.pathMtu})` : ''}`;
   if (p.proto !== 6 || p.fragment) return { verdict: 'CONTINUE', description: `${what}: no TCP header` };
   if (!p.tcpOptions) return { verdict: 'CONTINUE', description: `${what} (the packet's TCP options are not given: the MSS it leaves is not known)` };
   const headers = ipHeaderLength(p.family) + 20 + p.tcpOptions.bytes.length;
-  const { options, change } = applyTcpmss(p.tcpOptions, set ? newMss : undefined, p.family, p.length > headers);
+  // --clamp-mss-to-pmtu: the path MTU less the fixed headers (40 IPv4, 60 IPv6), when the packet line gives it
+  const clampTo = p.pathMtu !== undefined ? p.pathMtu - (p.family === 'ipv4' ? 40 : 60) : undefined;
+  const { options, change } = applyTcpmss(p.tcpOptions, set ? newMss : clampTo, p.family, p.length > headers);
   p.tcpOptions = options;
-  const to = (value: number | undefined) => (value === undefined ? 'the path MTU − ' + (p.family === 'ipv4' ? 40 : 60) + ' (MTU not known)' : String(value));
+  const to = (value: number | undefined) => (value === undefined ? 'the path MTU − ' + (p.family === 'ipv4' ? 40 : 60) + " (MTU not known: the packet line's mtu gives it)" : String(value));
   switch (change.kind) {
     case 'lowered': return { verdict: 'CONTINUE', description: `${what}: MSS ${change.from} → ${change.to === undefined ? `min(${change.from}, ${to(undefined)})` : change.to}` };
     case 'added':
