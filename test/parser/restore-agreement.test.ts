@@ -328,6 +328,9 @@ const PROBES_V6: string[] = ['echo', 'echo-req', 'any', 'no', 'nd', 'router', 'r
     .map((value) => `-A INPUT -p mh -m mh --mh-type "${value}"`))
   // icmp6 under the names libxtables maps to it; ipv6-mh known without /etc/protocols
   .concat(['-p ipv6-icmp -j DNAT --to-destination [2001:db8::1]:80', '! -p tcp -j DNAT --to-destination [2001:db8::1]:80'].map((rule) => `nat|-A PREROUTING ${rule}`))
+  // NAT addresses without brackets: one colon starts the ports, as in IPv4, and one at offset 2 ends `[]`
+  // (`10:5` is `:5`; found by the restore campaign, seed 44); more colons are the address
+  .concat(['10:5', ':5', '2001:80', 'fe:80::1', 'fe:80::1-fe:80::9', 'ab:http', '::1:5'].map((value) => `nat|-A POSTROUTING -p tcp -j SNAT --to-source ${value}`))
   .concat(['-p ipv6-icmp -m icmpv6 --icmpv6-type echo-request', '-p icmpv6 -m ipv6-icmp --icmpv6-type 1', '-p ipv6-icmp -m icmpv6 --icmpv6-type nosuchtype',
     '-p ipv6-mh -m mh --mh-type bu', '-p ipv6-mh'].map((rule) => `-A INPUT ${rule} -j ACCEPT`))
   // IPv6 bounds: HL's hop limits, and the largest MSS after a 40-byte header

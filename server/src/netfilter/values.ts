@@ -175,18 +175,18 @@ export function checkNatRange(text: string, family: Family): ValueProblem | unde
   }
   let addresses = text;
   let ports: string | undefined;
-  if (family === 'ipv6') {
-    const bracket = /^\[([^\]]*)\](?::(.*))?$/.exec(text);
-    if (bracket) [addresses, ports] = [bracket[1], bracket[2]];
-  } else {
+  const bracket = family === 'ipv6' ? /^\[([^\]]*)\](?::(.*))?$/.exec(text) : null;
+  if (bracket) [addresses, ports] = [bracket[1], bracket[2]];
+  else {
+    // parse_to: without brackets one colon starts the ports, also in IPv6 (more colons: an IPv6 address)
     const colon = text.indexOf(':');
-    if (colon >= 0) [addresses, ports] = [text.slice(0, colon), text.slice(colon + 1)];
-    if (colon === 2) {
+    if (colon >= 0 && (family === 'ipv4' || text.indexOf(':', colon + 1) < 0)) [addresses, ports] = [text.slice(0, colon), text.slice(colon + 1)];
+    if (colon === 2 && ports !== undefined) {
       // libxt_NAT's parse_to takes a colon at offset 2 for `[]:PORT` and drops the two characters
       // before it: `10:5` is `:5`, the address is kept (what iptables-save then prints)
-      const portProblem = natPortsProblem(ports!);
+      const portProblem = natPortsProblem(ports);
       if (portProblem) return portProblem;
-      return { severity: 'warning', message: `iptables reads '${addresses}:' as '[]:' and ignores '${addresses}': this keeps the packet's address and changes only the port (write ':${ports}', or the whole address)` };
+      return { severity: 'warning', message: `${family === 'ipv4' ? 'iptables' : 'ip6tables'} reads '${addresses}:' as '[]:' and ignores '${addresses}': this keeps the packet's address and changes only the port (write ':${ports}', or the whole address)` };
     }
   }
   if (addresses !== '') {
