@@ -104,21 +104,32 @@ export function formatTcpOptions(options: TcpOptions): string {
 }
 
 /**
- * xt_tcp's tcp_find_option: walk the options by their lengths (an EOL or a NOP is one byte, a zero
- * length counts as one) and say whether one has `kind`. Undefined when the walk reads a byte the
- * trace does not know.
+ * Where the options start, walked as the kernel walks them (xt_tcp, xt_tcpmss, xt_TCPMSS): an EOL or a
+ * NOP is one byte, a zero length counts as one, a length byte past the end stops the walk. Yields
+ * 'unknown' and stops where it would read a kind or a length the trace does not know.
  */
-export function hasTcpOption(options: TcpOptions, kind: number): boolean | undefined {
+function* optionStarts(options: TcpOptions): Generator<number | 'unknown', void> {
   const { bytes, known } = options;
   for (let i = 0; i < bytes.length; ) {
-    if (!known[i]) return undefined;
-    if (bytes[i] === kind) return true;
-    if (bytes[i] < 2) i++;
-    else {
-      if (i + 1 >= bytes.length) return false; // (the kernel reads no further than the header)
-      if (!known[i + 1]) return undefined;
-      i += bytes[i + 1] || 1;
+    if (!known[i]) {
+      yield 'unknown';
+      return;
     }
+    yield i;
+    if (bytes[i] < 2) i++;
+    else if (i + 1 >= bytes.length) return;
+    else if (!known[i + 1]) {
+      yield 'unknown';
+      return;
+    } else i += bytes[i + 1] || 1;
+  }
+}
+
+/** xt_tcp's tcp_find_option: whether an option has `kind`. Undefined when the walk reads unknown bytes. */
+export function hasTcpOption(options: TcpOptions, kind: number): boolean | undefined {
+  for (const at of optionStarts(options)) {
+    if (at === 'unknown') return undefined;
+    if (options.bytes[at] === kind) return true;
   }
   return false;
 }
@@ -129,18 +140,11 @@ export function hasTcpOption(options: TcpOptions, kind: number): boolean | undef
  */
 export function tcpMss(options: TcpOptions): number | 'absent' | undefined {
   const { bytes, known } = options;
-  for (let i = 0; i < bytes.length; ) {
-    if (!known[i]) return undefined;
-    if (bytes[i] === KIND.mss && bytes.length - i >= 4) {
-      if (!known[i + 1]) return undefined;
-      if (bytes[i + 1] === 4) return known[i + 2] && known[i + 3] ? (bytes[i + 2] << 8) | bytes[i + 3] : undefined;
-    }
-    if (bytes[i] < 2) i++;
-    else {
-      if (i + 1 >= bytes.length) return 'absent';
-      if (!known[i + 1]) return undefined;
-      i += bytes[i + 1] || 1;
-    }
+  for (const at of optionStarts(options)) {
+    if (at === 'unknown') return undefined;
+    if (bytes[at] !== KIND.mss || bytes.length - at < 4) continue;
+    if (!known[at + 1]) return undefined;
+    if (bytes[at + 1] === 4) return known[at + 2] && known[at + 3] ? (bytes[at + 2] << 8) | bytes[at + 3] : undefined;
   }
   return 'absent';
 }
@@ -161,17 +165,19 @@ export type MssChange =
 export function applyTcpmss(options: TcpOptions, newMss: number | undefined, family: Family, hasPayloadAfterHeader: boolean | undefined): { options: TcpOptions; change: MssChange } {
   const { bytes, known } = options;
   const headerLength = 20 + bytes.length;
-  // (the kernel's walk: from the end of the fixed header while an MSS option still fits)
-  for (let i = 0; i + 4 <= bytes.length; ) {
-    if (!known[i] || !known[i + 1]) return { options, change: { kind: 'unknown', why: 'the options hold bytes the trace does not know' } };
-    if (bytes[i] === KIND.mss && bytes[i + 1] === 4) {
-      if (!known[i + 2] || !known[i + 3]) return { options: withMss(options, i, undefined), change: { kind: 'unknown', why: 'the MSS it carries is not known' } };
-      const old = (bytes[i + 2] << 8) | bytes[i + 3];
-      if (newMss === undefined) return { options: withMss(options, i, undefined), change: { kind: 'lowered', from: old, to: undefined } };
-      if (old <= newMss) return { options, change: { kind: 'unchanged', why: `MSS ${old} is not above ${newMss} (TCPMSS never raises it)` } };
-      return { options: withMss(options, i, newMss), change: { kind: 'lowered', from: old, to: newMss } };
-    }
-    i += bytes[i] <= KIND.nop || bytes[i + 1] === 0 ? 1 : bytes[i + 1];
+  const unknown = { options, change: { kind: 'unknown', why: 'the options hold bytes the trace does not know' } as const };
+  // (the kernel's walk, while an MSS option still fits)
+  for (const i of optionStarts(options)) {
+    if (i === 'unknown') return unknown;
+    if (i + 4 > bytes.length) break;
+    if (bytes[i] !== KIND.mss) continue;
+    if (!known[i + 1]) return unknown;
+    if (bytes[i + 1] !== 4) continue;
+    if (!known[i + 2] || !known[i + 3]) return { options: withMss(options, i, undefined), change: { kind: 'unknown', why: 'the MSS it carries is not known' } };
+    const old = (bytes[i + 2] << 8) | bytes[i + 3];
+    if (newMss === undefined) return { options: withMss(options, i, undefined), change: { kind: 'lowered', from: old, to: undefined } };
+    if (old <= newMss) return { options, change: { kind: 'unchanged', why: `MSS ${old} is not above ${newMss} (TCPMSS never raises it)` } };
+    return { options: withMss(options, i, newMss), change: { kind: 'lowered', from: old, to: newMss } };
   }
   if (hasPayloadAfterHeader === undefined) return { options, change: { kind: 'unknown', why: 'whether data follows the header is not known' } };
   if (hasPayloadAfterHeader) return { options, change: { kind: 'unchanged', why: 'no MSS option, and data follows the header: TCPMSS adds none' } };

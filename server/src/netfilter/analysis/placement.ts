@@ -56,19 +56,13 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
       let name: string;
       if (ruleClass === RULE_OBJECT) {
         const rule = chain.rules[index];
-        checkMatchValues(context, rule, problems);
-        checkMatchPlacement(context, facts, id, rule, problems);
-        collectHashlimits(context, rule, hashlimits);
+        checkRuleMatches(context, facts, id, rule, problems, hashlimits);
         const target = rule.target;
         if (!target || target.kind !== 'extension' || !context.usable(rule)) continue;
         name = target.name;
       } else {
         if (ruleClass & RULE_UNUSABLE) continue;
-        if (ruleClass & RULE_LOAD_CHECKED) {
-          checkMatchValues(context, chain.rules[index], problems);
-          checkMatchPlacement(context, facts, id, chain.rules[index], problems);
-          collectHashlimits(context, chain.rules[index], hashlimits);
-        }
+        if (ruleClass & RULE_LOAD_CHECKED) checkRuleMatches(context, facts, id, chain.rules[index], problems, hashlimits);
         if (!(ruleClass & RULE_EXTENSION)) continue;
         name = facts.targetNameAt(id, index)!;
       }
@@ -99,10 +93,7 @@ export function* checkPlacement(context: AnalysisContext, facts: TableFacts, pro
           ? `${target.name} is only valid in ${table.name} ${allowedHooks.join('/')}; the kernel refuses it in ${chain.name}`
           : `${target.name} is only valid in ${table.name} ${allowedHooks.join('/')}, but chain ${chain.name} is reached from ${wrong.join(', ')}: the kernel refuses it`,
         span: { start: target.token.start, end: target.token.end },
-        related: wrong
-          .map((h) => facts.firstJumpFrom(h, chain.name))
-          .filter((r): r is Rule => !!r)
-          .map((r) => ({ span: { start: r.target!.token.start, end: r.target!.token.end }, message: `reached from ${r.chain} (line ${lineNumber(context.ruleset, r.span.start)})` })),
+        related: jumpsFrom(context, facts, wrong, chain.name),
       });
     }
   }
@@ -215,6 +206,13 @@ function jumpsFrom(context: AnalysisContext, facts: TableFacts, hooks: readonly 
     .map((h) => facts.firstJumpFrom(h, chainName))
     .filter((r): r is Rule => !!r)
     .map((r) => ({ span: { start: r.target!.token.start, end: r.target!.token.end }, message: `reached from ${r.chain} (line ${lineNumber(context.ruleset, r.span.start)})` }));
+}
+
+/** What the kernel checks of a rule's matches when it loads it: their values, where they are, hashlimit tables. */
+function checkRuleMatches(context: AnalysisContext, facts: TableFacts, id: number, rule: Rule, problems: Problem[], hashlimits: HashlimitUse[]): void {
+  checkMatchValues(context, rule, problems);
+  checkMatchPlacement(context, facts, id, rule, problems);
+  collectHashlimits(context, rule, hashlimits);
 }
 
 /** Array.every() callback, `this` the allowed hooks: whether `hook` is one of them. */
