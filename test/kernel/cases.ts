@@ -430,6 +430,42 @@ const timeCases: KernelCase[] = [
   { name: 'time: the same for udp', dump: time, render: fillTimes, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'udp', dport: 53 } },
 ];
 
+// Groups, broadcasts, frames not sent to the node and martian sources (trace/destinations.ts). A
+// group among nodeAddresses is one the node has joined (`ip address add … autojoin`).
+const groups = own('multicast-and-broadcast.rules');
+const groupsV6 = own('multicast-and-broadcast-ipv6.rules');
+const destinationCases: KernelCase[] = [
+  { name: 'groups: mDNS to a group the node has joined', dump: groups, nodeAddresses: [HOST, '224.0.0.251'], packet: { src: EXTERNAL_CLIENT, dst: '224.0.0.251', proto: 'udp', sport: 5353, dport: 5353 } },
+  { name: 'groups: mDNS to a group the node has not joined (dropped after PREROUTING)', dump: groups, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '224.0.0.251', proto: 'udp', sport: 5353, dport: 5353 } },
+  { name: 'groups: SSDP to a routed group the node has not joined (not forwarded)', dump: groups, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '239.255.255.250', proto: 'udp', dport: 1900 } },
+  { name: 'groups: echo request to all hosts (every node has joined 224.0.0.1)', dump: groups, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '224.0.0.1', proto: 'icmp' } },
+  { name: 'groups: udp to 255.255.255.255 (delivered)', dump: groups, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '255.255.255.255', proto: 'udp', dport: 67 } },
+  { name: 'groups: forwarded udp in a broadcast frame (dropped before FORWARD)', dump: groups, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: '10.1.2.3', proto: 'udp', dport: 53, frame: 'broadcast' } },
+  { name: 'groups: tcp to the node in a multicast frame (delivered)', dump: groups, nodeAddresses: [HOST], packet: { src: EXTERNAL_CLIENT, dst: HOST, proto: 'tcp', dport: 22, frame: 'multicast' } },
+  { name: 'groups: the node sends mDNS (out by its link, not lo)', dump: groups, nodeAddresses: [HOST], packet: { src: HOST, dst: '224.0.0.251', proto: 'udp', sport: 5353, dport: 5353, fromLocal: true } },
+  { name: 'groups: the node sends to all hosts (its looped copy passes nat POSTROUTING first)', dump: groups, nodeAddresses: [HOST], packet: { src: HOST, dst: '224.0.0.1', proto: 'udp', dport: 5353, fromLocal: true } },
+  { name: 'groups: the node sends mDNS to a group it has joined', dump: groups, nodeAddresses: [HOST, '224.0.0.251'], packet: { src: HOST, dst: '224.0.0.251', proto: 'udp', sport: 5353, dport: 5353, fromLocal: true } },
+  { name: 'groups: the node sends to 255.255.255.255', dump: groups, nodeAddresses: [HOST], packet: { src: HOST, dst: '255.255.255.255', proto: 'udp', sport: 68, dport: 67, fromLocal: true } },
+  { name: 'groups: martian source, the node\'s own address', dump: groups, nodeAddresses: [HOST], packet: { src: HOST, dst: HOST, proto: 'udp', dport: 53, rawFrame: true } },
+  { name: 'groups: martian source, a group', dump: groups, nodeAddresses: [HOST], packet: { src: '224.0.0.5', dst: '10.1.2.3', proto: 'udp', dport: 53, rawFrame: true } },
+  { name: 'groups: 0.0.0.0 to 255.255.255.255 (a DHCP discover, delivered)', dump: groups, nodeAddresses: [HOST], packet: { src: '0.0.0.0', dst: '255.255.255.255', proto: 'udp', sport: 68, dport: 67, rawFrame: true } },
+  { name: 'groups: martian source 0.0.0.0 to a unicast address', dump: groups, nodeAddresses: [HOST], packet: { src: '0.0.0.0', dst: HOST, proto: 'udp', dport: 53, rawFrame: true } },
+  { name: 'groups: 0.0.0.0 to a joined link-local group (delivered)', dump: groups, nodeAddresses: [HOST, '224.0.0.251'], packet: { src: '0.0.0.0', dst: '224.0.0.251', proto: 'udp', dport: 5353, rawFrame: true } },
+  { name: 'groups: 0.0.0.0 to a joined routed group (martian)', dump: groups, nodeAddresses: [HOST, '239.1.1.1'], packet: { src: '0.0.0.0', dst: '239.1.1.1', proto: 'udp', dport: 5353, rawFrame: true } },
+  { name: 'groups ipv6: mDNS to a group the node has joined', dump: groupsV6, nodeAddresses: [V6, 'ff02::fb'], packet: { src: '2001:db8:2::9', dst: 'ff02::fb', proto: 'udp', sport: 5353, dport: 5353 } },
+  { name: 'groups ipv6: mDNS to a group the node has not joined', dump: groupsV6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: 'ff02::fb', proto: 'udp', sport: 5353, dport: 5353 } },
+  { name: 'groups ipv6: echo request to all nodes', dump: groupsV6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: 'ff02::1', proto: 'icmp' } },
+  { name: 'groups ipv6: udp to all routers (the node forwards)', dump: groupsV6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: 'ff02::2', proto: 'udp', dport: 521 } },
+  { name: 'groups ipv6: udp to the solicited-node group of the node\'s address', dump: groupsV6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: 'ff02::1:ff00:10', proto: 'udp', dport: 53 } },
+  { name: 'groups ipv6: the node sends to all nodes (its looped copy comes after POSTROUTING)', dump: groupsV6, nodeAddresses: [V6], packet: { src: V6, dst: 'ff02::1', proto: 'udp', dport: 5353, fromLocal: true } },
+  { name: 'groups ipv6: forwarded udp in a multicast frame (dropped before FORWARD)', dump: groupsV6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '2001:db8:100::5', proto: 'udp', dport: 53, frame: 'multicast' } },
+  { name: 'groups ipv6: an interface-local group from another host (dropped on arrival)', dump: groupsV6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: 'ff01::1', proto: 'udp', dport: 53, rawFrame: true } },
+  { name: 'groups ipv6: ::1 as the source from another host (dropped on arrival)', dump: groupsV6, nodeAddresses: [V6], packet: { src: '::1', dst: V6, proto: 'udp', dport: 53, rawFrame: true } },
+  { name: 'groups ipv6: ::1 as the destination from another host (dropped on arrival)', dump: groupsV6, nodeAddresses: [V6], packet: { src: '2001:db8:2::9', dst: '::1', proto: 'udp', dport: 53, rawFrame: true } },
+  { name: 'groups ipv6: a multicast source (dropped on arrival)', dump: groupsV6, nodeAddresses: [V6], packet: { src: 'ff0e::5', dst: V6, proto: 'udp', dport: 53, rawFrame: true } },
+  { name: 'groups ipv6: the node\'s own address as the source (delivered: no martians in IPv6)', dump: groupsV6, nodeAddresses: [V6], packet: { src: V6, dst: V6, proto: 'udp', dport: 53, rawFrame: true } },
+];
+
 export const kernelCases: KernelCase[] = [
   ...kubeNodes.flatMap(kubeCases),
   ...flannelForwarding,
@@ -453,6 +489,7 @@ export const kernelCases: KernelCase[] = [
   ...neverMatchCases,
   ...connbytesCases,
   ...timeCases,
+  ...destinationCases,
   ...campaignCases,
 ];
 

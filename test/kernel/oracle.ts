@@ -233,6 +233,17 @@ export interface PacketSpec {
    * `iptables-lens`); a TCP SYN carries none
    */
   payload?: string;
+  /**
+   * A unicast destination carried in a broadcast (ff:ff:ff:ff:ff:ff) or multicast (01:00:5e:00:00:01)
+   * frame: the client's neighbour entry for the node says so (pkttype). A packet to a group or to
+   * 255.255.255.255 gets its frame from its destination.
+   */
+  frame?: 'broadcast' | 'multicast';
+  /**
+   * UDP from another host: the client writes the whole Ethernet frame itself (AF_PACKET), for sources
+   * no socket sends from — a group, 0.0.0.0, the node's own address ("martians").
+   */
+  rawFrame?: true;
 }
 
 /** What the sender puts after a UDP or ICMP header unless the case says otherwise. */
@@ -299,6 +310,12 @@ export interface KernelTraceDetails {
    * (dropped before the entry was confirmed, NOTRACK, CT --notrack).
    */
   conntrack?: ConntrackTuple;
+  /**
+   * How many packets the node's IP layer dropped on arrival for their header, before any hook
+   * (Ip6InHdrErrors / Ip InHdrErrors of the fresh namespace): a packet the kernel printed no trace for
+   * was dropped there when this is not 0.
+   */
+  droppedOnArrival: number;
   /** the second (since the epoch, UTC) the packet was sent in: what `-m time` saw */
   sentAtSeconds: number;
   elapsedMs: number;
@@ -437,10 +454,13 @@ export async function kernelTraceDetailed(dumpText: string, packetSpec: PacketSp
     const table = await run('ip', ['netns', 'exec', node, 'cat', '/proc/net/nf_conntrack'], { deadline });
     const conntrack = table.code === 0 ? connectionAfterNat(table.stdout, spec) : undefined;
     mark('conntrack');
+    // packets the IP layer dropped on arrival, before the first hook (ipv6_rcv / ip_rcv header checks)
+    const snmp = await run('ip', ['netns', 'exec', node, 'cat', spec.family === 'ipv6' ? '/proc/net/snmp6' : '/proc/net/snmp'], { deadline });
+    const droppedOnArrival = snmp.code === 0 ? inHeaderErrors(snmp.stdout, spec.family) : 0;
     // (the sender prints the clock right before it sends; starting it takes tens of milliseconds, in which a second may end)
     const stamped = /sent-at (\d+(?:\.\d+)?)/.exec(sender.stdout);
     const sentAtSeconds = Math.floor(stamped ? Number(stamped[1]) : sendingAt / 1000);
-    return { steps, raw, chains, spec, conntrack, sentAtSeconds, elapsedMs: Date.now() - started, timings };
+    return { steps, raw, chains, spec, conntrack, droppedOnArrival, sentAtSeconds, elapsedMs: Date.now() - started, timings };
   } finally {
     if (monitor) { monitor.kill('SIGKILL'); liveProcesses.delete(monitor); }
     await Promise.all([cli, node].map(async (ns) => {
@@ -491,6 +511,10 @@ function validateSpec(spec: ResolvedPacketSpec): void {
   for (const name of [spec.inIface, spec.outIface]) {
     if (!/^[A-Za-z0-9_.+-]{1,15}$/.test(name) || name === 'lo') throw new Error(`packet spec: bad interface name ${name}`);
   }
+  const group = isGroupOrBroadcast(spec.dst);
+  if (group && spec.proto === 'tcp') throw new Error('packet spec: TCP cannot go to a group or a broadcast address');
+  if (group && spec.frame) throw new Error('packet spec: a packet to a group or a broadcast address gets its frame from its destination');
+  if (spec.rawFrame && (spec.fromLocal || spec.proto !== 'udp')) throw new Error('packet spec: rawFrame is for UDP from another host');
   if (spec.ipsets && !/^(?:(?:create|add) [\w.-]+ [^\n']*\n?)*$/.test(spec.ipsets.trim())) throw new Error('packet spec: ipsets must be `ipset save` create/add lines');
   for (const a of [spec.src, spec.dst, ...spec.nodeAddresses]) {
     if (!/^[0-9a-fA-F:.]+$/.test(a) || familyOf(a) !== spec.family) throw new Error(`packet spec: bad or mixed-family address ${a}`);
@@ -504,9 +528,13 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
   const nodad = v6 ? ' nodad' : '';
   const restore = v6 ? 'ip6tables-nft-restore' : 'iptables-nft-restore';
   // the client end: the packet's source for incoming packets, a documentation address otherwise
-  const peer = spec.fromLocal ? (v6 ? PEER_V6 : PEER_V4) : spec.src;
+  // (and for a frame the client writes itself, whose source may be one no interface can have)
+  const peer = spec.fromLocal || spec.rawFrame ? (v6 ? PEER_V6 : PEER_V4) : spec.src;
   const twoLinks = spec.outIface !== spec.inIface;
-  const nodeMain = spec.nodeAddresses.find((a) => a !== spec.outAddress || !twoLinks)!;
+  // groups the node has joined are among its addresses (`autojoin`): never the one it is reached by
+  const unicast = spec.nodeAddresses.filter((a) => !isGroupOrBroadcast(a));
+  const nodeMain = unicast.find((a) => a !== spec.outAddress || !twoLinks)!;
+  const addOnIn = (a: string) => `${ip} -n ${node} addr add ${a}${host} dev ${spec.inIface}${isGroupOrBroadcast(a) ? ' autojoin' : nodad}`;
   const lines = [
     `ip netns add ${cli}`, `ip netns add ${node}`,
     // fixed MACs + permanent neighbour entries: no ARP/NDP round trip before the packet leaves
@@ -514,13 +542,12 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
     `ip link add c0 netns ${cli} address ${MAC.cli0} type veth peer name ${spec.inIface} netns ${node} address ${MAC.nodeIn}`,
     `${ip} -n ${cli} addr add ${peer}${host} dev c0${nodad}`,
     `ip -n ${cli} link set c0 up`, `ip -n ${cli} link set lo up`,
-    ...spec.nodeAddresses.filter((a) => a !== spec.outAddress || !twoLinks)
-      .map((a) => `${ip} -n ${node} addr add ${a}${host} dev ${spec.inIface}${nodad}`),
+    ...spec.nodeAddresses.filter((a) => a !== spec.outAddress || !twoLinks).map(addOnIn),
     `ip -n ${node} link set ${spec.inIface} up`, `ip -n ${node} link set lo up`,
     `${ip} -n ${cli} route add ${nodeMain}${host} dev c0`,
     `${ip} -n ${cli} route add default via ${nodeMain} dev c0 onlink`,
     `${ip} -n ${node} route add ${peer}${host} dev ${spec.inIface}`,
-    `ip -n ${cli} neigh replace ${nodeMain} lladdr ${MAC.nodeIn} dev c0 nud permanent`,
+    `ip -n ${cli} neigh replace ${nodeMain} lladdr ${frameMac(spec)} dev c0 nud permanent`,
     `ip -n ${node} neigh replace ${peer} lladdr ${MAC.cli0} dev ${spec.inIface} nud permanent`,
   ];
   if (twoLinks) {
@@ -594,7 +621,38 @@ function traceTable(spec: ResolvedPacketSpec): string {
   return `table ${fam} ${TRACE_TABLE} {\n${chains.join('\n')}\n}`;
 }
 
-const TRACE_TABLE = 'iplens_trace';
+/** A multicast group or the IPv4 limited broadcast: not an address a host is reached by. */
+export function isGroupOrBroadcast(address: string): boolean {
+  return /^(?:2(?:2[4-9]|3\d)\.|255\.255\.255\.255$|ff)/i.test(address);
+}
+
+/** The destination MAC of the frame the client sends to the node (see PacketSpec.frame, rawFrame). */
+function frameMac(spec: ResolvedPacketSpec): string {
+  if (spec.dst === '255.255.255.255') return 'ff:ff:ff:ff:ff:ff';
+  if (isGroupOrBroadcast(spec.dst)) {
+    // RFC 1112 / RFC 2464: the group's low 23 (IPv4) or 32 (IPv6) bits under 01:00:5e / 33:33
+    if (spec.family === 'ipv4') {
+      const [, b, c, d] = spec.dst.split('.').map(Number);
+      return ['01', '00', '5e', (b & 0x7f).toString(16), c.toString(16), d.toString(16)].map((x) => x.padStart(2, '0')).join(':');
+    }
+    const hex = canonicalFullHex(spec.dst).slice(-8);
+    return `33:33:${hex.match(/../g)!.join(':')}`;
+  }
+  return spec.frame === 'broadcast' ? 'ff:ff:ff:ff:ff:ff' : spec.frame === 'multicast' ? '01:00:5e:00:00:01' : MAC.nodeIn;
+}
+
+/** An IPv6 address as 32 hex digits. */
+function canonicalFullHex(address: string): string {
+  const [head, tail = ''] = canonicalAddress(address).split('::');
+  const groups = (part: string) => (part ? part.split(':') : []);
+  const left = groups(head);
+  const right = groups(tail);
+  const all = address.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return all.map((g) => g.padStart(4, '0')).join('');
+}
+
+/** the nft table that arms tracing on our packet (its lines are in KernelTraceDetails.raw, never in steps) */
+export const TRACE_TABLE = 'iplens_trace';
 /** The veths' addresses: packets the client sends come from cli0 (the source MAC `-m mac` sees). */
 export const MAC = { cli0: '02:00:5e:10:00:01', nodeIn: '02:00:5e:10:00:02', cli1: '02:00:5e:10:00:03', nodeOut: '02:00:5e:10:00:04' };
 
@@ -744,10 +802,24 @@ export function formatSteps(steps: Array<Pick<KernelStep, 'table' | 'chain' | 'k
   return steps.map((s) => `${s.table}:${s.chain}:${s.kind}:${s.rule ?? '-'}:${s.verdict}`).join('\n');
 }
 
+/** Ip6InHdrErrors of /proc/net/snmp6, or the Ip InHdrErrors column of /proc/net/snmp. */
+export function inHeaderErrors(text: string, family: Family): number {
+  if (family === 'ipv6') return Number(/^Ip6InHdrErrors\s+(\d+)/m.exec(text)?.[1] ?? 0);
+  const [header, values] = text.split('\n').filter((line) => line.startsWith('Ip: '));
+  const column = header?.split(' ').indexOf('InHdrErrors') ?? -1;
+  return column > 0 ? Number(values?.split(' ')[column] ?? 0) : 0;
+}
+
 // ───────────────────────────── packet sender ─────────────────────────────
 
 function senderArgs(spec: ResolvedPacketSpec): object {
-  return { family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0, dscp: spec.dscp ?? 0, ecn: spec.ecn ?? 0, payload: Buffer.from(payloadOf(spec)).toString('hex') };
+  return {
+    family: spec.family, proto: spec.proto, src: spec.src, dst: spec.dst, sport: spec.sport ?? 0, dport: spec.dport ?? 0, dscp: spec.dscp ?? 0, ecn: spec.ecn ?? 0,
+    payload: Buffer.from(payloadOf(spec)).toString('hex'),
+    // the interface a packet to a group leaves by (IPv6 link-local groups need it), and the frame a raw sender writes
+    ifname: spec.fromLocal ? spec.outIface : 'c0',
+    raw: spec.rawFrame ? { dstMac: frameMac(spec).replace(/:/g, ''), srcMac: MAC.cli0.replace(/:/g, '') } : null,
+  };
 }
 
 // One packet from (src, sport): TCP = non-blocking connect (one SYN; the socket is closed well before
@@ -777,6 +849,18 @@ def send(f):
     stamp()
     try: f()
     except PermissionError: pass
+def group(s):
+    # to a group or a broadcast address: allowed (SO_BROADCAST), out by the link, TTL / hop limit 64 as for any other packet
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    if v6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_IF, socket.if_nametoindex(a['ifname']))
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_HOPS, 64)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 64)
+def target(port):
+    # (an IPv6 group of link-local scope needs the interface as its scope)
+    if v6 and a['dst'].lower().startswith('ff'): return (a['dst'], port, 0, socket.if_nametoindex(a['ifname']))
+    return (a['dst'], port)
 def csum(b):
     if len(b) % 2: b += b'\0'
     s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
@@ -792,11 +876,31 @@ if a['proto'] == 'tcp':
     s.connect_ex((a['dst'], a['dport']))
     time.sleep(0.03)
     s.close()
+elif a['raw']:
+    # the whole frame, for a source no socket sends from: IPv4/IPv6 header (TTL / hop limit 64), UDP
+    src = socket.inet_pton(af, a['src']); dst = socket.inet_pton(af, a['dst'])
+    payload = bytes.fromhex(a['payload'])
+    udp = struct.pack('!HHHH', a['sport'], a['dport'], 8 + len(payload), 0) + payload
+    pseudo = src + dst + (struct.pack('!I3xB', len(udp), 17) if v6 else struct.pack('!xBH', 17, len(udp)))
+    udp = udp[:6] + struct.pack('!H', csum(pseudo + udp) or 0xffff) + udp[8:]
+    tos = (a['dscp'] << 2) | a['ecn']
+    if v6:
+        ip = struct.pack('!IHBB', (6 << 28) | (tos << 20), len(udp), 17, 64) + src + dst
+        ethertype = b'\x86\xdd'
+    else:
+        ip = struct.pack('!BBHHHBBH4s4s', 0x45, tos, 20 + len(udp), 1, 0, 64, 17, 0, src, dst)
+        ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+        ethertype = b'\x08\x00'
+    k = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    k.bind((a['ifname'], 0))
+    send(lambda: k.send(bytes.fromhex(a['raw']['dstMac']) + bytes.fromhex(a['raw']['srcMac']) + ethertype + ip + udp))
+    k.close()
 elif a['proto'] == 'udp':
     s = socket.socket(af, socket.SOCK_DGRAM)
     freebind(s)
+    group(s)
     s.bind((a['src'], a['sport']))
-    send(lambda: s.sendto(bytes.fromhex(a['payload']), (a['dst'], a['dport'])))
+    send(lambda: s.sendto(bytes.fromhex(a['payload']), target(a['dport'])))
     s.close()
 else:
     if v6:
@@ -807,8 +911,9 @@ else:
         body = struct.pack('!BBHHH', 8, 0, 0, 0x1e5, 1) + bytes.fromhex(a['payload'])
         pkt = body[:2] + struct.pack('!H', csum(body)) + body[4:]
     freebind(s)
+    group(s)
     s.bind((a['src'], 0))
-    send(lambda: s.sendto(pkt, (a['dst'], 0)))
+    send(lambda: s.sendto(pkt, target(0)))
     s.close()
 `;
 

@@ -163,6 +163,8 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   const rng = new Rng(seed);
   const v = rng.chance(0.25) ? IPV6 : IPV4;
   const packet = randomPacket(rng, v);
+  // (drawn from a second stream, so the rules of every earlier seed stay what they were)
+  const joined = destinationVariant(new Rng((seed ^ 0x9e3779b9) >>> 0), v, packet);
   const tables: TableName[] = ['filter'];
   if (rng.chance(0.5)) tables.unshift('mangle');
   if (rng.chance(0.6)) tables.push('nat');
@@ -177,7 +179,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
   const port = packet.dport ? (v.family === 'ipv6' ? `, port ${packet.dport}` : `:${packet.dport}`) : '';
   return {
-    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''}${packet.ecn ? ` ecn ${packet.ecn}` : ''}${packet.payload ? ` payload "${packet.payload}"` : ''} (${tables.join(', ')})`,
+    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''}${packet.ecn ? ` ecn ${packet.ecn}` : ''}${packet.payload ? ` payload "${packet.payload}"` : ''}${packet.frame ? ` in a ${packet.frame} frame` : ''}${packet.rawFrame ? ' (raw frame)' : ''}${joined.length ? ` joined ${joined.join(',')}` : ''} (${tables.join(', ')})`,
     seed,
     dumpText: lines.join('\n') + '\n',
     ipsets: g.usesSets ? v.ipsets.text : undefined,
@@ -185,8 +187,47 @@ export function randomKernelCase(seed: number): RandomKernelCase {
     // (IPv6: one address — REDIRECT takes an address of the incoming link, and which one the kernel
     // lists first for IPv6 is not the order they were added: campaign seed 501836; the simulator
     // takes the first node address and says so)
-    nodeAddresses: v.family === 'ipv6' ? [v.node] : [v.node, v.uplinkAddress],
+    nodeAddresses: [...(v.family === 'ipv6' ? [v.node] : [v.node, v.uplinkAddress]), ...joined],
   };
+}
+
+const GROUPS = {
+  ipv4: ['224.0.0.251', '239.255.255.250', '224.0.0.1', '255.255.255.255'],
+  // (all nodes, all routers, a solicited-node group of the node's address, mDNS, a global group)
+  ipv6: ['ff02::1', 'ff02::2', 'ff02::1:ff00:10', 'ff02::fb', 'ff0e::1234'],
+};
+
+/**
+ * Sometimes (one case in five) turn a UDP or ICMP packet into one routing treats apart
+ * (trace/destinations.ts): to a group or a broadcast address — maybe one the node has joined (IPv4
+ * only: a group joined on IPv6 becomes an address REDIRECT could pick) —, in a broadcast or
+ * multicast frame, or from a martian source. Returns the groups the node joins.
+ */
+function destinationVariant(rng: Rng, v: Vocabulary, packet: Omit<PacketSpec, 'nodeAddresses'>): string[] {
+  if (packet.proto === 'tcp' || !rng.chance(0.2)) return [];
+  const groups = GROUPS[v.family];
+  const variant = rng.pick(['group', 'group', 'frame', 'martian'] as const);
+  if (variant === 'group' || packet.fromLocal) {
+    packet.dst = rng.pick(groups);
+    delete packet.outIface;
+    delete packet.outAddress;
+    return v.family === 'ipv4' && packet.dst !== '255.255.255.255' && rng.chance(0.5) ? [packet.dst] : [];
+  }
+  if (variant === 'frame') {
+    packet.frame = rng.pick(['broadcast', 'multicast'] as const);
+    return [];
+  }
+  // martians: the node's own address as the source, or 0.0.0.0 (to the node, or a DHCP discover)
+  if (packet.proto !== 'udp') return [];
+  packet.rawFrame = true;
+  if (v.family === 'ipv6' || rng.chance(0.5)) packet.src = v.node;
+  else {
+    packet.src = '0.0.0.0';
+    if (rng.chance(0.5)) packet.dst = '255.255.255.255';
+  }
+  delete packet.outIface;
+  delete packet.outAddress;
+  return [];
 }
 
 interface Generation {

@@ -31,6 +31,7 @@ import { ECN_NAMES, MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
 import { protocolNumber } from '../packet';
 import { parseIntRange, parseNumber } from '../extensions/common';
 import { linuxSynOptions } from '../tcp-options';
+import { destinationKind, groupAlwaysJoined } from '../trace/destinations';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -269,9 +270,12 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   const packetLine = lineFor(destination);
   let caveat = '';
   const onlyInput = c.entryChains.size > 0 && [...c.entryChains].every((chain) => chain === 'INPUT');
-  if (onlyInput && !fromLocal && !nodeAddresses.includes(destination)) {
-    // Routing sends the packet to INPUT only when the node owns the destination.
-    caveat = ` The rule is reached only from INPUT: it sees this packet only if ${destination} is one of the node's addresses (iptables-lens.nodeAddresses).`;
+  const kind = destinationKind(destination);
+  if (onlyInput && !fromLocal && !nodeAddresses.includes(destination) && kind !== 'broadcast' && !groupAlwaysJoined(destination, nodeAddresses)) {
+    // Routing sends the packet to INPUT only when the node owns the destination (or has joined the group).
+    caveat = kind === 'multicast'
+      ? ` The rule is reached only from INPUT: it sees this packet only if the node has joined multicast group ${destination} (name the group in iptables-lens.nodeAddresses when a process on the node has).`
+      : ` The rule is reached only from INPUT: it sees this packet only if ${destination} is one of the node's addresses (iptables-lens.nodeAddresses).`;
   }
   // A rule no packet satisfies (reach/never-matches): the lens still traces the packet, and says so.
   const never = explainEmptyShape(rule, ruleset.family, loaderQuirksOf(ruleset.text));

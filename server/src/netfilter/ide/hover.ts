@@ -17,6 +17,7 @@ import { explainMarkOperation, hex, markConventions, markOperation, describeBits
 import { GENERIC_OPTION_DOCS, describeValue } from './option-docs';
 import { valueWord } from '../values';
 import { describeSearch, stringSearch } from '../extensions/matches/string';
+import { describeWellKnownAddress } from './well-known-addresses';
 
 export interface HoverResult {
   markdown: string;
@@ -362,10 +363,14 @@ function isAddressOption(name: string): boolean {
 function addressHover(doc: IdeDocument, written: string, option: OptionUse): string {
   const lines = [`**\`${quoted(written)}\`**${option.negated ? ' (negated: every address **except** this)' : ''}`];
   const parts = written.split(',');
+  const kind = parts.length === 1 ? describeWellKnownAddress(written) : undefined;
+  if (kind) lines.push(kind.charAt(0).toUpperCase() + kind.slice(1) + '.');
+  const header = lines.length;
   // (a list of thousands of addresses: the first ones, then a count)
   for (const part of parts.slice(0, LIST_LIMIT * 2)) {
     const facts = doc.addresses.factsAbout(part);
-    const uses = doc.addresses.usesOf(part);
+    // (in line order: the index keeps them in chain order)
+    const uses = [...doc.addresses.usesOf(part)].sort((a, b) => a - b);
     const label = parts.length > 1 ? `\`${quoted(part)}\`: ` : '';
     if (facts.length) lines.push(facts.map((f) => `- ${label}${f.text}${f.line >= 0 ? ` (${doc.lineLink(f.line)})` : ''}`).join('\n'));
     if (uses.length > 1) {
@@ -374,7 +379,7 @@ function addressHover(doc: IdeDocument, written: string, option: OptionUse): str
     }
   }
   if (parts.length > LIST_LIMIT * 2) lines.push(`… and ${parts.length - LIST_LIMIT * 2} more addresses`);
-  if (lines.length === 1) lines.push('Nothing else in this dump mentions this address.');
+  if (lines.length === header) lines.push('Nothing else in this dump mentions this address.');
   return lines.join('\n\n');
 }
 

@@ -30,6 +30,7 @@ import { formatTraceTime } from './packet-line';
 import { formatHexString, payloadBytes } from '../extensions/matches/string';
 import { ipHeaderLength, lengthWithPayload } from '../packet-bytes';
 import { formatTcpOptions, parseTcpOptionList } from '../tcp-options';
+import { arrivingFrameType, destinationKind, droppedOnArrival, firstUnicast, groupAlwaysJoined, type DestinationKind } from './destinations';
 
 export interface TraceRequest {
   src: string;
@@ -245,14 +246,20 @@ export class Simulator {
     const finished: PathState[] = [];
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
     this.requestedOutIface = request.outIface;
+    const destination = destinationKind(initial.dst);
     if (initial.fromLocal) {
       // Locally generated packets are routed before OUTPUT, so `-o` already matches there; a
-      // destination on the node itself goes out through lo.
-      const local = this.isLocal(initial.dst);
+      // destination on the node itself goes out through lo (a group or a broadcast never does).
+      const local = destination === 'unicast' && this.isLocal(initial.dst);
       if (local) start.packet.outIface = 'lo';
       else start.packet.outIface = this.awayInterface();
+      if (destination !== 'unicast') this.extraNotes.push(`a packet the node sends to ${destination === 'multicast' ? 'a multicast group it has joined' : 'a broadcast address'} is also looped back to its own sockets (POSTROUTING again, then PREROUTING and INPUT, in on ${start.packet.outIface}, without a new routing decision): that copy is not traced here${initial.family === 'ipv4' ? '; it passes POSTROUTING before this packet, so its nat rules, not shown, decide the source NAT both get' : ''}`);
     }
-    this.runFrom(hookStart, start, finished);
+    const refusedOnArrival = !initial.fromLocal && hookStart === 'PREROUTING' && initial.inIface !== 'lo' ? droppedOnArrival(initial.src, initial.dst) : undefined;
+    if (refusedOnArrival) {
+      // ipv6_rcv drops it before the first hook: no table sees it.
+      finished.push({ ...start, verdict: 'DROP', outcome: refusedOnArrival });
+    } else this.runFrom(hookStart, start, finished);
     const notes: string[] = [];
     if (this.node.localAddressesSource === 'inferred') notes.push(`node addresses inferred from the dump: ${this.node.localAddresses.join(', ') || 'none'} (pass --local-addr to set them)`);
     if (this.node.localAddressesSource === 'none') notes.push('node addresses unknown: routing and addrtype LOCAL are undecided (pass --local-addr)');
@@ -316,19 +323,22 @@ export class Simulator {
   /** Routing decision after PREROUTING (incoming) or OUTPUT (local). */
   private route(state: PathState, after: Hook): Array<{ state: PathState; stage: Stage }> {
     const packet = state.packet;
+    const dropped = (s: PathState, why: string) => {
+      s.verdict = 'DROP';
+      s.outcome = `dropped by routing: ${why}`;
+      return { state: s, stage: { phase: 'done' as const } };
+    };
     const decide = (local: boolean, s: PathState) => {
       if (after === 'PREROUTING') {
         if (local) {
           s.packet.outIface = undefined;
           return { state: s, stage: { hook: 'INPUT' as Hook, phase: 'hook' as const } };
         }
+        // ip_forward / ip6_forward forward only frames sent to the node (destinations.ts)
+        if (s.packet.pkttype !== 'unicast') return dropped(s, `a ${s.packet.pkttype} frame is not forwarded (only frames sent to the node are)`);
         // ip_forward / ip6_forward: a packet with TTL (hop limit) 1 or 0 is dropped with an ICMP
         // "time exceeded" before FORWARD; any other loses one before FORWARD sees it.
-        if (s.packet.ttl <= 1) {
-          s.verdict = 'DROP';
-          s.outcome = `dropped by routing: ${s.packet.family === 'ipv6' ? 'hop limit' : 'TTL'} ${s.packet.ttl} cannot be forwarded (ICMP time exceeded sent)`;
-          return { state: s, stage: { phase: 'done' as const } };
-        }
+        if (s.packet.ttl <= 1) return dropped(s, `${s.packet.family === 'ipv6' ? 'hop limit' : 'TTL'} ${s.packet.ttl} cannot be forwarded (ICMP time exceeded sent)`);
         s.packet.ttl -= 1;
         s.packet.outIface = s.packet.outIface ?? 'eth0';
         return { state: s, stage: { hook: 'FORWARD' as Hook, phase: 'hook' as const } };
@@ -341,6 +351,28 @@ export class Simulator {
       else if (s.packet.outIface === undefined || s.packet.outIface === 'lo') s.packet.outIface = this.awayInterface();
       return { state: s, stage: { hook: 'POSTROUTING' as Hook, phase: 'hook' as const, loopback: local } };
     };
+    const destination = destinationKind(packet.dst);
+    if (after === 'OUTPUT' && destination !== 'unicast') {
+      // A packet the node sends to a group or a broadcast address leaves by its interface. IPv4's
+      // ip_mc_output loops a copy back to the node's sockets (to a broadcast address, or to a group
+      // the node has joined) *before* this packet's POSTROUTING: the copy goes through the nat
+      // table and is confirmed first, so this packet finds its connection's source NAT decided
+      // (campaign seed 1165692). IPv6 loops its copy after POSTROUTING.
+      const copyFirst = (s: PathState) => {
+        s.natDoneSrc = true;
+        if (hasConntrack(s.packet) && !s.packet.ctstatus.includes('CONFIRMED')) s.packet.ctstatus.push('CONFIRMED');
+        return s;
+      };
+      if (packet.family !== 'ipv4') return [decide(false, state)];
+      if (destination === 'broadcast') return [decide(false, copyFirst(state))];
+      return this.routeToGroup(state, (joined, s) => decide(false, joined ? copyFirst(s) : s));
+    }
+    if (after === 'PREROUTING') {
+      const martian = this.martian(packet, destination);
+      if (martian) return [dropped(state, martian)];
+      if (destination === 'broadcast') return [decide(true, state)];
+      if (destination === 'multicast') return this.routeToGroup(state, (joined, s) => (joined ? decide(true, s) : dropped(s, `the node has not joined multicast group ${packet.dst} (and routes no multicast)`)));
+    }
     const known = this.isLocal(packet.dst, packet);
     if (known !== undefined) return [decide(known, state)];
     // Nobody told us whether the destination is one of the node's addresses: explore both, and
@@ -354,6 +386,54 @@ export class Simulator {
     assume(a.packet, localAddressFact(packet.dst), true);
     assume(b.packet, localAddressFact(packet.dst), false);
     return [decide(true, a), decide(false, b)];
+  }
+
+  /**
+   * Why IPv4 routing refuses an arriving packet for its addresses (ip_route_input: a "martian"), or
+   * undefined. Measured in namespaces (destinations.ts): a multicast or broadcast source, the node's
+   * own address as the source (accept_local is off by default), 0.0.0.0 as the source unless to
+   * 255.255.255.255 or a 224.0.0.0/24 group (or IGMP), 0.0.0.0 as the destination. A loopback source
+   * is left alone: whether it passes depends on route_localnet (kube-proxy turns it on).
+   */
+  private martian(packet: Packet, destination: DestinationKind): string | undefined {
+    if (packet.family !== 'ipv4') return undefined;
+    const source = addressValue(packet.src);
+    if (source === undefined) return undefined;
+    if (destinationKind(packet.src) !== 'unicast') return `martian source ${packet.src} (a ${destinationKind(packet.src)} address)`;
+    const zeroSource = source === 0;
+    if (zeroSource) {
+      const toLinkGroup = destination === 'multicast' && ((addressValue(packet.dst) as number) >>> 8 === 0xe00000 || packet.proto === 2);
+      if (destination !== 'broadcast' && !toLinkGroup && addressValue(packet.dst) !== 0) return `martian source 0.0.0.0 (allowed only to 255.255.255.255 or a 224.0.0.0/24 group)`;
+      return undefined;
+    }
+    if (addressValue(packet.dst) === 0) return 'martian destination 0.0.0.0';
+    if (!addressIsLoopback(packet.src) && (addressInList(packet.src, this.node.localAddresses) || assumedFact(packet, localAddressFact(packet.src)) === true)) {
+      return `martian source ${packet.src}: one of the node's own addresses, arriving on ${packet.inIface ?? 'an interface'}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * A packet to a multicast group: `then(joined)` when the node's membership is known (the groups
+   * every node joins, or the ones --local-addr names), else both ways, each path remembering its
+   * answer as the group being one of the node's addresses (as `ip address add G autojoin` makes it).
+   */
+  private routeToGroup(state: PathState, then: (joined: boolean, s: PathState) => { state: PathState; stage: Stage }): Array<{ state: PathState; stage: Stage }> {
+    const group = state.packet.dst;
+    if (groupAlwaysJoined(group, this.node.localAddresses) || addressInList(group, this.node.localAddresses)) return [then(true, state)];
+    const assumed = assumedFact(state.packet, localAddressFact(group));
+    if (assumed !== undefined) return [then(assumed, state)];
+    if (this.node.localAddressesSource === 'given') return [then(false, state)];
+    const [a, b] = [state, clonePath(state)];
+    a.probability *= 0.5;
+    b.probability *= 0.5;
+    this.assumedSplits++;
+    const why = 'not known: name the group in --local-addr when a process on the node has joined it';
+    a.assumptions.push(`assumed the node has joined multicast group ${group} (${why})`);
+    b.assumptions.push(`assumed the node has not joined multicast group ${group} (${why})`);
+    assume(a.packet, localAddressFact(group), true);
+    assume(b.packet, localAddressFact(group), false);
+    return [then(true, a), then(false, b)];
   }
 
   /** Whether `address` is the node's; undefined when nobody said and this path assumed nothing. */
@@ -847,7 +927,8 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     length: request.length ?? (headersLength !== undefined ? headersLength + (payload?.length ?? 0) : payload ? lengthWithPayload(family, proto, payload.length) : 60),
     ttl: request.ttl ?? 64,
     fragment: false,
-    pkttype: request.pkttype ?? 'unicast',
+    // (a frame from another host to a group or a broadcast address is a multicast / broadcast one)
+    pkttype: request.pkttype ?? (fromLocal ? 'unicast' : arrivingFrameType(request.dst)),
     dscp: request.dscp ?? 0,
     ecn: (request.ecn ?? 0) & 3,
     fromLocal,
@@ -873,7 +954,7 @@ export function nodeContextFor(ruleset: Ruleset, request: Pick<TraceRequest, 'lo
   const saver = savedBy(ruleset.text);
   const saved = saver ? { savedBy: saver } : {};
   if (request.localAddresses && request.localAddresses.length) {
-    return { localAddresses: request.localAddresses, localAddressesSource: 'given', ipsets: request.ipsets, egressAddress: request.egressAddress ?? request.localAddresses[0], ...saved };
+    return { localAddresses: request.localAddresses, localAddressesSource: 'given', ipsets: request.ipsets, egressAddress: request.egressAddress ?? firstUnicast(request.localAddresses), ...saved };
   }
   const inferred = inferLocalAddresses(ruleset);
   return {

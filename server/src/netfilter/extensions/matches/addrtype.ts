@@ -66,6 +66,8 @@ function addressType(text: string, ctx: EvalContext): { type: string; unsure?: s
  */
 function isNodeAddress(address: NonNullable<ReturnType<typeof parseAddress>>, text: string, ctx: EvalContext): boolean | undefined {
   if (isLoopback(address)) return true;
+  // (a group the node has joined is among its addresses, but its route is a multicast one, never LOCAL)
+  if (isMulticast(address)) return false;
   const assumed = assumedFact(ctx.packet, localAddressFact(text));
   if (assumed !== undefined) return assumed;
   if (ctx.node.localAddressesSource === 'none') return undefined;
