@@ -7,7 +7,7 @@
 // so an undeclared INPUT has no `policy:ACCEPT` line). REJECT is compared as REJECT (the kernel's
 // DROP is relabelled from the rule text by the oracle).
 
-import { MAC, TRACE_TABLE, formatSteps, kernelTraceDetailed, payloadOf, resolvePacketSpec, synWindowScale, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
+import { MAC, TRACE_TABLE, isGroupOrBroadcast, withoutPrefix, formatSteps, kernelTraceDetailed, payloadOf, resolvePacketSpec, synWindowScale, type ConntrackTuple, type KernelStep, type PacketSpec, type ResolvedPacketSpec } from './oracle';
 import { formatHexString } from '../../server/src/netfilter/extensions/matches/string';
 import { linuxSynOptions } from '../../server/src/netfilter/tcp-options';
 import { canonicalAddress } from '../../server/src/netfilter/addr';
@@ -35,15 +35,16 @@ export function engineRequest(spec: ResolvedPacketSpec, sentAtSeconds?: number):
     outIface: spec.outIface,
     fromLocal: !!spec.fromLocal,
     localAddresses: spec.nodeAddresses,
-    egressAddress: spec.outAddress ?? spec.nodeAddresses[0],
+    egressAddress: spec.outAddress ?? withoutPrefix(spec.nodeAddresses[0]),
     mark: 0,
     ctstate: 'NEW',
     dscp: spec.dscp ?? 0,
     ecn: spec.ecn ?? 0,
     // (the client's veth sends every packet that arrives; the node's own packets have no frame)
     mac: spec.fromLocal ? undefined : MAC.cli0,
-    // a unicast packet in a broadcast or multicast frame (a packet to a group or a broadcast address: the engine knows)
-    pkttype: spec.fromLocal ? undefined : spec.frame,
+    // the frame the client sent: to a group or 255.255.255.255 the engine knows it from the destination;
+    // else the case's broadcast or multicast frame, or one sent to the node (also to a subnet's broadcast address)
+    pkttype: spec.fromLocal || isGroupOrBroadcast(spec.dst) ? undefined : spec.frame ?? 'unicast',
     // the namespaces have no xfrm state or policy: no packet goes through IPsec (-m policy)
     ipsec: 'none',
     // what the oracle's sender puts on the wire: TTL/hop limit 64; a SYN with Linux's 20 bytes of
@@ -72,7 +73,7 @@ function synMss(spec: ResolvedPacketSpec): number {
 
 /** The node sends the packet to one of its own addresses (through lo). */
 function toItself(spec: ResolvedPacketSpec): boolean {
-  return !!spec.fromLocal && spec.nodeAddresses.some((a) => canonicalAddress(a) === canonicalAddress(spec.dst));
+  return !!spec.fromLocal && spec.nodeAddresses.some((a) => canonicalAddress(withoutPrefix(a)) === canonicalAddress(spec.dst));
 }
 
 type Comparable = Pick<KernelStep, 'table' | 'chain' | 'kind' | 'rule' | 'verdict'>;

@@ -211,7 +211,11 @@ export interface PacketSpec {
   dport?: number;
   /** the node itself sends the packet (OUTPUT path); `src` must then be one of nodeAddresses */
   fromLocal?: boolean;
-  /** addresses the node owns; all are put on its interface so routing and addrtype see them as local */
+  /**
+   * addresses the node owns; all are put on its interface so routing and addrtype see them as local
+   * (`/32` or `/128` unless one says its subnet, `10.0.0.1/24`: then the kernel also has that subnet's
+   * broadcast route; a multicast group is joined)
+   */
   nodeAddresses: string[];
   /** name of the node's interface the packet arrives on (and leaves by, unless outIface is given) */
   inIface?: string;
@@ -506,8 +510,9 @@ export function connectionAfterNat(table: string, spec: ResolvedPacketSpec): Con
 function validateSpec(spec: ResolvedPacketSpec): void {
   if (spec.nodeAddresses.length === 0) throw new Error('packet spec: nodeAddresses must name at least one node address');
   if (spec.proto !== 'icmp' && spec.dport === undefined) throw new Error(`packet spec: ${spec.proto} needs dport`);
-  if (spec.fromLocal && !spec.nodeAddresses.includes(spec.src) && !/^127\./.test(spec.src)) throw new Error('packet spec: fromLocal needs src among nodeAddresses');
-  if (spec.outAddress && !spec.nodeAddresses.includes(spec.outAddress)) throw new Error('packet spec: outAddress must be one of nodeAddresses');
+  const owned = spec.nodeAddresses.map(withoutPrefix);
+  if (spec.fromLocal && !owned.includes(spec.src) && !/^127\./.test(spec.src)) throw new Error('packet spec: fromLocal needs src among nodeAddresses');
+  if (spec.outAddress && !owned.includes(spec.outAddress)) throw new Error('packet spec: outAddress must be one of nodeAddresses');
   for (const name of [spec.inIface, spec.outIface]) {
     if (!/^[A-Za-z0-9_.+-]{1,15}$/.test(name) || name === 'lo') throw new Error(`packet spec: bad interface name ${name}`);
   }
@@ -516,7 +521,8 @@ function validateSpec(spec: ResolvedPacketSpec): void {
   if (group && spec.frame) throw new Error('packet spec: a packet to a group or a broadcast address gets its frame from its destination');
   if (spec.rawFrame && (spec.fromLocal || spec.proto !== 'udp')) throw new Error('packet spec: rawFrame is for UDP from another host');
   if (spec.ipsets && !/^(?:(?:create|add) [\w.-]+ [^\n']*\n?)*$/.test(spec.ipsets.trim())) throw new Error('packet spec: ipsets must be `ipset save` create/add lines');
-  for (const a of [spec.src, spec.dst, ...spec.nodeAddresses]) {
+  if (spec.nodeAddresses.some((a) => !/^[0-9a-fA-F:.]+(?:\/\d{1,3})?$/.test(a))) throw new Error('packet spec: a node address is an address, maybe with its prefix');
+  for (const a of [spec.src, spec.dst, ...owned]) {
     if (!/^[0-9a-fA-F:.]+$/.test(a) || familyOf(a) !== spec.family) throw new Error(`packet spec: bad or mixed-family address ${a}`);
   }
 }
@@ -532,9 +538,9 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
   const peer = spec.fromLocal || spec.rawFrame ? (v6 ? PEER_V6 : PEER_V4) : spec.src;
   const twoLinks = spec.outIface !== spec.inIface;
   // groups the node has joined are among its addresses (`autojoin`): never the one it is reached by
-  const unicast = spec.nodeAddresses.filter((a) => !isGroupOrBroadcast(a));
+  const unicast = spec.nodeAddresses.map(withoutPrefix).filter((a) => !isGroupOrBroadcast(a));
   const nodeMain = unicast.find((a) => a !== spec.outAddress || !twoLinks)!;
-  const addOnIn = (a: string) => `${ip} -n ${node} addr add ${a}${host} dev ${spec.inIface}${isGroupOrBroadcast(a) ? ' autojoin' : nodad}`;
+  const addOnIn = (a: string) => `${ip} -n ${node} addr add ${a.includes('/') ? a : a + host} dev ${spec.inIface}${isGroupOrBroadcast(a) ? ' autojoin' : nodad}`;
   const lines = [
     `ip netns add ${cli}`, `ip netns add ${node}`,
     // fixed MACs + permanent neighbour entries: no ARP/NDP round trip before the packet leaves
@@ -542,7 +548,7 @@ function setupScript(spec: ResolvedPacketSpec, cli: string, node: string): strin
     `ip link add c0 netns ${cli} address ${MAC.cli0} type veth peer name ${spec.inIface} netns ${node} address ${MAC.nodeIn}`,
     `${ip} -n ${cli} addr add ${peer}${host} dev c0${nodad}`,
     `ip -n ${cli} link set c0 up`, `ip -n ${cli} link set lo up`,
-    ...spec.nodeAddresses.filter((a) => a !== spec.outAddress || !twoLinks).map(addOnIn),
+    ...spec.nodeAddresses.filter((a) => withoutPrefix(a) !== spec.outAddress || !twoLinks).map(addOnIn),
     `ip -n ${node} link set ${spec.inIface} up`, `ip -n ${node} link set lo up`,
     `${ip} -n ${cli} route add ${nodeMain}${host} dev c0`,
     `${ip} -n ${cli} route add default via ${nodeMain} dev c0 onlink`,
@@ -619,6 +625,11 @@ function traceTable(spec: ResolvedPacketSpec): string {
        `  chain trace_lo { type filter hook prerouting priority -350; policy accept; iifname "lo" ${loopback} meta nftrace set 1; }`]
     : [`  chain trace { type filter hook prerouting priority -350; policy accept; ${packet} meta nftrace set 1; }`];
   return `table ${fam} ${TRACE_TABLE} {\n${chains.join('\n')}\n}`;
+}
+
+/** `10.0.0.1/24` → `10.0.0.1` (a node address may say its subnet). */
+export function withoutPrefix(address: string): string {
+  return address.split('/')[0];
 }
 
 /** A multicast group or the IPv4 limited broadcast: not an address a host is reached by. */

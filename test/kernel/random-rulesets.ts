@@ -164,7 +164,8 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   const v = rng.chance(0.25) ? IPV6 : IPV4;
   const packet = randomPacket(rng, v);
   // (drawn from a second stream, so the rules of every earlier seed stay what they were)
-  const joined = destinationVariant(new Rng((seed ^ 0x9e3779b9) >>> 0), v, packet);
+  const { joined, nodePrefix } = destinationVariant(new Rng((seed ^ 0x9e3779b9) >>> 0), v, packet);
+  const node = nodePrefix ? `${v.node}/${nodePrefix}` : v.node;
   const tables: TableName[] = ['filter'];
   if (rng.chance(0.5)) tables.unshift('mangle');
   if (rng.chance(0.6)) tables.push('nat');
@@ -179,7 +180,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
   const what = packet.fromLocal ? 'node ->' : `${packet.inIface ?? 'ipl0'}:`;
   const port = packet.dport ? (v.family === 'ipv6' ? `, port ${packet.dport}` : `:${packet.dport}`) : '';
   return {
-    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''}${packet.ecn ? ` ecn ${packet.ecn}` : ''}${packet.payload ? ` payload "${packet.payload}"` : ''}${packet.frame ? ` in a ${packet.frame} frame` : ''}${packet.rawFrame ? ' (raw frame)' : ''}${joined.length ? ` joined ${joined.join(',')}` : ''} (${tables.join(', ')})`,
+    name: `random #${seed}: ${what} ${packet.src} -> ${packet.dst}${port}/${packet.proto}${packet.dscp ? ` dscp ${packet.dscp}` : ''}${packet.ecn ? ` ecn ${packet.ecn}` : ''}${packet.payload ? ` payload "${packet.payload}"` : ''}${packet.frame ? ` in a ${packet.frame} frame` : ''}${packet.rawFrame ? ' (raw frame)' : ''}${joined.length ? ` joined ${joined.join(',')}` : ''}${nodePrefix ? ` node ${node}` : ''} (${tables.join(', ')})`,
     seed,
     dumpText: lines.join('\n') + '\n',
     ipsets: g.usesSets ? v.ipsets.text : undefined,
@@ -187,7 +188,7 @@ export function randomKernelCase(seed: number): RandomKernelCase {
     // (IPv6: one address — REDIRECT takes an address of the incoming link, and which one the kernel
     // lists first for IPv6 is not the order they were added: campaign seed 501836; the simulator
     // takes the first node address and says so)
-    nodeAddresses: [...(v.family === 'ipv6' ? [v.node] : [v.node, v.uplinkAddress]), ...joined],
+    nodeAddresses: [...(v.family === 'ipv6' ? [node] : [node, v.uplinkAddress]), ...joined],
   };
 }
 
@@ -200,25 +201,33 @@ const GROUPS = {
 /**
  * Sometimes (one case in five) turn a UDP or ICMP packet into one routing treats apart
  * (trace/destinations.ts): to a group or a broadcast address — maybe one the node has joined (IPv4
- * only: a group joined on IPv6 becomes an address REDIRECT could pick) —, in a broadcast or
- * multicast frame, or from a martian source. Returns the groups the node joins.
+ * only: a group joined on IPv6 becomes an address REDIRECT could pick), or its subnet's broadcast
+ * address (the node's address then given with its prefix) —, in a broadcast or multicast frame, or
+ * from a martian source. Returns the groups the node joins and the prefix of its address, if given.
  */
-function destinationVariant(rng: Rng, v: Vocabulary, packet: Omit<PacketSpec, 'nodeAddresses'>): string[] {
-  if (packet.proto === 'tcp' || !rng.chance(0.2)) return [];
+function destinationVariant(rng: Rng, v: Vocabulary, packet: Omit<PacketSpec, 'nodeAddresses'>): { joined: string[]; nodePrefix?: number } {
+  const none = { joined: [] };
+  if (packet.proto === 'tcp' || !rng.chance(0.2)) return none;
   const groups = GROUPS[v.family];
   const variant = rng.pick(['group', 'group', 'frame', 'martian'] as const);
   if (variant === 'group' || packet.fromLocal) {
-    packet.dst = rng.pick(groups);
     delete packet.outIface;
     delete packet.outAddress;
-    return v.family === 'ipv4' && packet.dst !== '255.255.255.255' && rng.chance(0.5) ? [packet.dst] : [];
+    if (v.family === 'ipv4' && rng.chance(0.25)) {
+      // the broadcast address of the node's subnet (its address given as /24), in a broadcast frame
+      packet.dst = SUBNET_BROADCAST;
+      if (!packet.fromLocal) packet.frame = 'broadcast';
+      return { joined: [], nodePrefix: 24 };
+    }
+    packet.dst = rng.pick(groups);
+    return { joined: v.family === 'ipv4' && packet.dst !== '255.255.255.255' && rng.chance(0.5) ? [packet.dst] : [] };
   }
   if (variant === 'frame') {
     packet.frame = rng.pick(['broadcast', 'multicast'] as const);
-    return [];
+    return none;
   }
   // martians: the node's own address as the source, or 0.0.0.0 (to the node, or a DHCP discover)
-  if (packet.proto !== 'udp') return [];
+  if (packet.proto !== 'udp') return none;
   packet.rawFrame = true;
   if (v.family === 'ipv6' || rng.chance(0.5)) packet.src = v.node;
   else {
@@ -227,8 +236,11 @@ function destinationVariant(rng: Rng, v: Vocabulary, packet: Omit<PacketSpec, 'n
   }
   delete packet.outIface;
   delete packet.outAddress;
-  return [];
+  return none;
 }
+
+/** the broadcast address of 172.20.0.3/24, the IPv4 node's address when a case gives its prefix */
+const SUBNET_BROADCAST = '172.20.0.255';
 
 interface Generation {
   rng: Rng;

@@ -17,9 +17,9 @@ import { toSarif } from './sarif';
 
 const USAGE = `usage:
   iptables-lens lint FILE… [--format text|json|sarif]
-  iptables-lens trace FILE "SRC -> DST:PORT/PROTO [in IF] [out IF] [from local] [mark V] [state S]" [--local-addr IP,…]
+  iptables-lens trace FILE "SRC -> DST:PORT/PROTO [in IF] [out IF] [from local] [mark V] [state S]" [--local-addr IP[/PREFIX],…]
   iptables-lens trace FILE --src IP --dst IP [--proto tcp|udp|icmp|sctp|N] [--sport N] [--dport N]
-                     [--in-iface IF] [--out-iface IF] [--from-local] [--local-addr IP[,IP…]]
+                     [--in-iface IF] [--out-iface IF] [--from-local] [--local-addr IP[/PREFIX][,IP…]]
                      [--mark V] [--ctstate STATE] [--ipset FILE] [--time 2026-11-23T09:30Z] [--format text|json]
   iptables-lens demo      (lint and trace the bundled example dump)
 

@@ -110,6 +110,8 @@ export interface NodeContext {
   localAddresses: string[];
   /** how `localAddresses` was obtained, shown in traces when inferred */
   localAddressesSource: 'given' | 'inferred' | 'none';
+  /** broadcast addresses of the node's IPv4 subnets, when its addresses were given with prefixes */
+  localBroadcasts?: string[];
   /** address MASQUERADE picks (the egress interface's primary address); absent = shown symbolically */
   egressAddress?: string;
   /** ipset name → members (addresses, CIDRs, `ip,proto:port` entries) when an `ipset save` file was given */

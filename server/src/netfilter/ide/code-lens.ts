@@ -31,7 +31,7 @@ import { ECN_NAMES, MAX_PAYLOAD, lengthWithPayload } from '../packet-bytes';
 import { protocolNumber } from '../packet';
 import { parseIntRange, parseNumber } from '../extensions/common';
 import { linuxSynOptions } from '../tcp-options';
-import { destinationKind, groupAlwaysJoined } from '../trace/destinations';
+import { destinationKind, groupAlwaysJoined, readNodeAddresses } from '../trace/destinations';
 
 /** Rule lenses beyond this many are not offered (the hook lenses always are). */
 export const DEFAULT_MAX_RULE_LENSES = 2000;
@@ -181,7 +181,7 @@ interface Constraints {
 export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: NodeSettings = {}): SynthesizedPacket {
   const c = gatherConstraints(ruleset, rule);
   const podCidr = findPodCidr(ruleset);
-  const nodeAddresses = settings.nodeAddresses?.length ? settings.nodeAddresses : inferLocalAddresses(ruleset);
+  const nodeAddresses = settings.nodeAddresses?.length ? readNodeAddresses(settings.nodeAddresses).addresses : inferLocalAddresses(ruleset);
   const nodeAddress = nodeAddresses.find((a) => a.includes(':') === (ruleset.family === 'ipv6'));
   const v6 = ruleset.family === 'ipv6';
   const onlyFromLocal = c.entryChains.size > 0 && [...c.entryChains].every((chain) => chain === 'OUTPUT');
@@ -270,7 +270,7 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   const packetLine = lineFor(destination);
   let caveat = '';
   const onlyInput = c.entryChains.size > 0 && [...c.entryChains].every((chain) => chain === 'INPUT');
-  const kind = destinationKind(destination);
+  const kind = destinationKind(destination, settings.nodeAddresses ? readNodeAddresses(settings.nodeAddresses).broadcasts : []);
   if (onlyInput && !fromLocal && !nodeAddresses.includes(destination) && kind !== 'broadcast' && !groupAlwaysJoined(destination, nodeAddresses)) {
     // Routing sends the packet to INPUT only when the node owns the destination (or has joined the group).
     caveat = kind === 'multicast'
@@ -293,7 +293,7 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
 export function suggestedPacketForHook(ruleset: Ruleset, hook: string, settings: NodeSettings = {}): string {
   const podCidr = findPodCidr(ruleset);
   const v6 = ruleset.family === 'ipv6';
-  const nodeAddresses = settings.nodeAddresses?.length ? settings.nodeAddresses : inferLocalAddresses(ruleset);
+  const nodeAddresses = settings.nodeAddresses?.length ? readNodeAddresses(settings.nodeAddresses).addresses : inferLocalAddresses(ruleset);
   const node = nodeAddresses.find((a) => a.includes(':') === v6);
   const pod = hostInCidr(podCidr, POD_HOST_OFFSET) ?? (v6 ? 'fd00::9' : '10.244.0.9');
   const remote = v6 ? '[2001:db8::10]:443' : '93.184.216.34:443';

@@ -1,8 +1,10 @@
 // What the kernel's routing does with a destination beyond "one of the node's addresses or not",
 // and the link-layer type a packet arrives with. Measured in network namespaces (kernel 6.18;
 // test/kernel/dumps/multicast-and-broadcast*.rules, docs/kernel-campaign.md):
-//  - 255.255.255.255 arrives in a broadcast frame and is delivered locally (ip_route_input_slow's
-//    brd_input); addrtype calls it BROADCAST;
+//  - 255.255.255.255, and the broadcast address of a subnet the node has an address in (a node address
+//    given with its prefix, `192.168.1.10/24`: 192.168.1.255; a /31 or /32 has none), arrive in a
+//    broadcast frame and are delivered locally (ip_route_input_slow's brd_input); addrtype calls them
+//    BROADCAST;
 //  - a multicast destination arrives in a multicast frame and is delivered locally when the node has
 //    joined the group on the arriving interface, else dropped right after PREROUTING: the node routes
 //    no multicast (that needs a multicast routing daemon), so it never reaches FORWARD;
@@ -17,21 +19,56 @@
 //  - a packet the node sends to a group or a broadcast address leaves by its interface, never lo
 //    (and a copy is looped back to the node's own sockets when it has joined the group).
 
-import { isLoopback, isMulticast, parseAddress, type Address } from '../addr';
+import { formatAddress, isLoopback, isMulticast, parseAddress, parseCidr, type Address } from '../addr';
 
 export type DestinationKind = 'unicast' | 'broadcast' | 'multicast';
 
-/** How routing sees `address` as a destination (IPv4 limited broadcast, a multicast group, or unicast). */
-export function destinationKind(address: string): DestinationKind {
+/**
+ * How routing sees `address` as a destination: the IPv4 limited broadcast or one of the node's
+ * subnet `broadcasts` (readNodeAddresses), a multicast group, or unicast.
+ */
+export function destinationKind(address: string, broadcasts: readonly string[] = []): DestinationKind {
   const parsed = parseAddress(address);
   if (!parsed) return 'unicast';
   if (parsed.family === 'ipv4' && parsed.value === 0xffffffffn) return 'broadcast';
-  return isMulticast(parsed) ? 'multicast' : 'unicast';
+  if (isMulticast(parsed)) return 'multicast';
+  return broadcasts.length && broadcasts.some((b) => parseAddress(b)?.value === parsed.value && parsed.family === 'ipv4') ? 'broadcast' : 'unicast';
 }
 
 /** The link-layer type of a frame carrying a packet to `dst` from another host (pkttype's view). */
-export function arrivingFrameType(dst: string): DestinationKind {
-  return destinationKind(dst);
+export function arrivingFrameType(dst: string, broadcasts: readonly string[] = []): DestinationKind {
+  return destinationKind(dst, broadcasts);
+}
+
+export interface NodeAddresses {
+  /** the addresses, without prefixes */
+  addresses: string[];
+  /** the broadcast addresses of the IPv4 subnets given with a prefix (`/24` … `/30`) */
+  broadcasts: string[];
+}
+
+/**
+ * The node's addresses as people give them (`--local-addr`, iptables-lens.nodeAddresses): plain, or
+ * with the prefix of their subnet (`192.168.1.10/24`), which also says the subnet's broadcast address,
+ * as the kernel's local routing table has it. Text that is no address is kept as written.
+ */
+export function readNodeAddresses(entries: readonly string[]): NodeAddresses {
+  const addresses: string[] = [];
+  const broadcasts: string[] = [];
+  for (const entry of entries) {
+    const slash = entry.indexOf('/');
+    if (slash < 0) {
+      addresses.push(entry);
+      continue;
+    }
+    const address = entry.slice(0, slash);
+    addresses.push(address);
+    const subnet = parseCidr(entry);
+    if (subnet?.family === 'ipv4' && subnet.prefix !== undefined && subnet.prefix < 31) {
+      broadcasts.push(formatAddress({ family: 'ipv4', value: subnet.network | (~subnet.mask & 0xffffffffn) }));
+    }
+  }
+  return { addresses, broadcasts };
 }
 
 const ALL_HOSTS_V4 = 0xe0000001n; // 224.0.0.1

@@ -29,6 +29,7 @@ import { macValue } from '../extensions/matches/mac';
 import { decodeHexString, formatHexString, payloadBytes } from '../extensions/matches/string';
 import { parseTcpOptionList } from '../tcp-options';
 import { ECN_NAMES, MAX_PAYLOAD, ipHeaderLength, lengthWithPayload, transportLengthWithPayload } from '../packet-bytes';
+import { firstUnicast, readNodeAddresses } from './destinations';
 
 export interface PacketLineResult {
   request?: TraceRequest;
@@ -121,7 +122,8 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
   if (sourceText === undefined) {
     if (!fromLocal) return { error: 'missing source address before ->', errorAt: 0 };
     if (!nodeAddresses.length) return { error: "'from local' needs a source address (or set the node's local addresses)", errorAt: 0 };
-    sourceText = nodeAddresses[0];
+    // (the first of the node's addresses that is not a group, without the prefix it may be given with)
+    sourceText = firstUnicast(readNodeAddresses(nodeAddresses).addresses) ?? nodeAddresses[0];
   }
   const source = parseEndpoint(sourceText);
   if (typeof source === 'string') return { error: source, errorAt: text.indexOf(sourceText) };

@@ -30,7 +30,7 @@ import { formatTraceTime } from './packet-line';
 import { formatHexString, payloadBytes } from '../extensions/matches/string';
 import { ipHeaderLength, lengthWithPayload } from '../packet-bytes';
 import { formatTcpOptions, parseTcpOptionList } from '../tcp-options';
-import { arrivingFrameType, destinationKind, droppedOnArrival, firstUnicast, groupAlwaysJoined, type DestinationKind } from './destinations';
+import { arrivingFrameType, destinationKind, droppedOnArrival, firstUnicast, groupAlwaysJoined, readNodeAddresses, type DestinationKind } from './destinations';
 
 export interface TraceRequest {
   src: string;
@@ -225,6 +225,11 @@ export class Simulator {
   private requestedOutIface: string | undefined;
 
   /** The interface a locally generated packet for somewhere else leaves by: the request's, else eth0. */
+  /** the broadcast addresses of the node's subnets (node addresses given with a prefix) */
+  private get broadcasts(): readonly string[] {
+    return this.node.localBroadcasts ?? [];
+  }
+
   private awayInterface(): string {
     return this.requestedOutIface ?? 'eth0';
   }
@@ -246,7 +251,7 @@ export class Simulator {
     const finished: PathState[] = [];
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
     this.requestedOutIface = request.outIface;
-    const destination = destinationKind(initial.dst);
+    const destination = destinationKind(initial.dst, this.broadcasts);
     if (initial.fromLocal) {
       // Locally generated packets are routed before OUTPUT, so `-o` already matches there; a
       // destination on the node itself goes out through lo (a group or a broadcast never does).
@@ -263,7 +268,7 @@ export class Simulator {
     const notes: string[] = [];
     if (this.node.localAddressesSource === 'inferred') notes.push(`node addresses inferred from the dump: ${this.node.localAddresses.join(', ') || 'none'} (pass --local-addr to set them)`);
     if (this.node.localAddressesSource === 'none') notes.push('node addresses unknown: routing and addrtype LOCAL are undecided (pass --local-addr)');
-    if (this.node.localAddressesSource === 'given') notes.push(`node addresses: ${this.node.localAddresses.join(', ')}`);
+    if (this.node.localAddressesSource === 'given') notes.push(`node addresses: ${this.node.localAddresses.join(', ')}${this.broadcasts.length ? `; subnet broadcast ${this.broadcasts.join(', ')}` : ''}`);
     if (initial.time !== undefined) notes.push(`handled at ${formatTraceTime(initial.time)} (UTC; decides -m time)`);
     notes.push(...this.extraNotes);
     if (mergesNegatedPorts(this.node.savedBy) && textHas(negatedPortPairs, NEGATED_PORT_PAIR, this.ruleset)) {
@@ -335,7 +340,10 @@ export class Simulator {
           return { state: s, stage: { hook: 'INPUT' as Hook, phase: 'hook' as const } };
         }
         // ip_forward / ip6_forward forward only frames sent to the node (destinations.ts)
-        if (s.packet.pkttype !== 'unicast') return dropped(s, `a ${s.packet.pkttype} frame is not forwarded (only frames sent to the node are)`);
+        if (s.packet.pkttype !== 'unicast') {
+          const subnet = s.packet.pkttype === 'broadcast' && !this.broadcasts.length ? `; if ${s.packet.dst} is the broadcast address of a subnet of the node, give the node's address with its prefix (as 10.0.0.1/24) and it is delivered` : '';
+          return dropped(s, `a ${s.packet.pkttype} frame is not forwarded (only frames sent to the node are)${subnet}`);
+        }
         // ip_forward / ip6_forward: a packet with TTL (hop limit) 1 or 0 is dropped with an ICMP
         // "time exceeded" before FORWARD; any other loses one before FORWARD sees it.
         if (s.packet.ttl <= 1) return dropped(s, `${s.packet.family === 'ipv6' ? 'hop limit' : 'TTL'} ${s.packet.ttl} cannot be forwarded (ICMP time exceeded sent)`);
@@ -351,7 +359,7 @@ export class Simulator {
       else if (s.packet.outIface === undefined || s.packet.outIface === 'lo') s.packet.outIface = this.awayInterface();
       return { state: s, stage: { hook: 'POSTROUTING' as Hook, phase: 'hook' as const, loopback: local } };
     };
-    const destination = destinationKind(packet.dst);
+    const destination = destinationKind(packet.dst, this.broadcasts);
     if (after === 'OUTPUT' && destination !== 'unicast') {
       // A packet the node sends to a group or a broadcast address leaves by its interface. IPv4's
       // ip_mc_output loops a copy back to the node's sockets (to a broadcast address, or to a group
@@ -390,15 +398,17 @@ export class Simulator {
 
   /**
    * Why IPv4 routing refuses an arriving packet for its addresses (ip_route_input: a "martian"), or
-   * undefined. Measured in namespaces (destinations.ts): a multicast or broadcast source, the node's
-   * own address as the source (accept_local is off by default), 0.0.0.0 as the source unless to
-   * 255.255.255.255 or a 224.0.0.0/24 group (or IGMP), 0.0.0.0 as the destination. A loopback source
-   * is left alone: whether it passes depends on route_localnet (kube-proxy turns it on).
+   * undefined. Measured in namespaces (destinations.ts; rp_filter off): a multicast source or
+   * 255.255.255.255, the node's own address as the source (accept_local is off by default), 0.0.0.0
+   * as the source unless to 255.255.255.255 or a 224.0.0.0/24 group (or IGMP), 0.0.0.0 as the
+   * destination. A loopback source is left alone: whether it passes depends on route_localnet
+   * (kube-proxy turns it on); so is a source that only rp_filter refuses.
    */
   private martian(packet: Packet, destination: DestinationKind): string | undefined {
     if (packet.family !== 'ipv4') return undefined;
     const source = addressValue(packet.src);
     if (source === undefined) return undefined;
+    // (a subnet's broadcast address as the source passes unless rp_filter checks it: measured, not modelled)
     if (destinationKind(packet.src) !== 'unicast') return `martian source ${packet.src} (a ${destinationKind(packet.src)} address)`;
     const zeroSource = source === 0;
     if (zeroSource) {
@@ -890,7 +900,7 @@ export function describePacket(packet: Packet): TracedPacket {
 }
 
 /** Build the initial packet from a request. */
-export function packetFromRequest(request: TraceRequest, family: Ruleset['family']): Packet {
+export function packetFromRequest(request: TraceRequest, family: Ruleset['family'], broadcasts: readonly string[] = []): Packet {
   const protoInput = request.proto ?? 'tcp';
   const proto = typeof protoInput === 'number' ? protoInput : protocolNumber(protoInput) ?? 6;
   const tcp = proto === 6;
@@ -928,7 +938,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
     ttl: request.ttl ?? 64,
     fragment: false,
     // (a frame from another host to a group or a broadcast address is a multicast / broadcast one)
-    pkttype: request.pkttype ?? (fromLocal ? 'unicast' : arrivingFrameType(request.dst)),
+    pkttype: request.pkttype ?? (fromLocal ? 'unicast' : arrivingFrameType(request.dst, broadcasts)),
     dscp: request.dscp ?? 0,
     ecn: (request.ecn ?? 0) & 3,
     fromLocal,
@@ -946,7 +956,7 @@ export function packetFromRequest(request: TraceRequest, family: Ruleset['family
 export function tracePacket(ruleset: Ruleset, request: TraceRequest): TraceResult {
   const node = nodeContextFor(ruleset, request);
   const simulator = new Simulator(ruleset, node);
-  return simulator.trace(request, packetFromRequest(request, ruleset.family));
+  return simulator.trace(request, packetFromRequest(request, ruleset.family, node.localBroadcasts));
 }
 
 /** Node facts: given addresses, or the ones the dump reveals (SNAT --to-source), saying which. */
@@ -954,7 +964,8 @@ export function nodeContextFor(ruleset: Ruleset, request: Pick<TraceRequest, 'lo
   const saver = savedBy(ruleset.text);
   const saved = saver ? { savedBy: saver } : {};
   if (request.localAddresses && request.localAddresses.length) {
-    return { localAddresses: request.localAddresses, localAddressesSource: 'given', ipsets: request.ipsets, egressAddress: request.egressAddress ?? firstUnicast(request.localAddresses), ...saved };
+    const { addresses, broadcasts } = readNodeAddresses(request.localAddresses);
+    return { localAddresses: addresses, localAddressesSource: 'given', ...(broadcasts.length ? { localBroadcasts: broadcasts } : {}), ipsets: request.ipsets, egressAddress: request.egressAddress ?? firstUnicast(addresses), ...saved };
   }
   const inferred = inferLocalAddresses(ruleset);
   return {

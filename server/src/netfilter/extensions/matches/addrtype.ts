@@ -44,15 +44,18 @@ const ROUTE_TYPES = new Set(['BLACKHOLE', 'UNREACHABLE', 'PROHIBIT', 'THROW', 'N
 
 /**
  * The kernel's address type (inet_addr_type / ipv6 route lookup), as far as the node facts tell:
- * 0.0.0.0 and 255.255.255.255 are BROADCAST, 224/4 and ff00::/8 MULTICAST, the node's addresses
- * and loopback LOCAL, everything else UNICAST (a subnet broadcast address would be BROADCAST: the
- * engine does not know the prefixes). `localUnknown`: the node's addresses are not known and this
+ * 0.0.0.0, 255.255.255.255 and the node's subnet broadcasts (addresses given with prefixes) are
+ * BROADCAST, 224/4 and ff00::/8 MULTICAST, the node's addresses and loopback LOCAL, everything else
+ * UNICAST (another subnet's broadcast address would be BROADCAST: the engine knows only the prefixes
+ * it was given). `localUnknown`: the node's addresses are not known and this
  * path has assumed nothing about this one, so it is LOCAL or UNICAST.
  */
-function addressType(text: string, ctx: EvalContext): { type: string; unsure?: string; localUnknown?: boolean } {
+function addressType(text: string, ctx: EvalContext): { type: string; unsure?: string; localUnknown?: boolean; subnet?: boolean } {
   const address = parseAddress(text);
   if (!address) return { type: 'UNICAST', unsure: `${text} is not an address the engine understands` };
   if (address.family === 'ipv4' && (address.value === 0n || address.value === 0xffffffffn)) return { type: 'BROADCAST' };
+  // (a subnet's broadcast address, when the node's addresses were given with their prefixes)
+  if (address.family === 'ipv4' && ctx.node.localBroadcasts?.some((b) => parseAddress(b)?.value === address.value)) return { type: 'BROADCAST', subnet: true };
   if (address.family === 'ipv6' && address.value === 0n) return { type: 'UNSPEC' };
   if (isMulticast(address)) return { type: 'MULTICAST' };
   const local = isNodeAddress(address, text, ctx);
@@ -88,7 +91,7 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
       const wanted = readAddressTypes(option.args[0]?.text ?? '');
       if (!wanted) return undefined;
       if (ctx.packet.family === 'ipv6') return ipv6TypeMatches(address, wanted, ctx, limited?.name);
-      const { type, unsure, localUnknown } = addressType(address, ctx);
+      const { type, unsure, localUnknown, subnet } = addressType(address, ctx);
       const result = wanted.includes(type);
       if (type === 'UNICAST' && wanted.some((t) => ROUTE_TYPES.has(t))) return routeTypeUndecided(address, wanted);
       if (unsure) return undecided(`assumed ${address} is of type ${wanted.join('/')} (${unsure})`, { negated: `assumed ${address} is not of type ${wanted.join('/')} (${unsure})` });
@@ -109,6 +112,15 @@ function evaluateAddrtype(match: MatchUse, ctx: EvalContext): MatchOutcome {
         const iface = limited.name === 'limit-iface-in' ? ctx.packet.inIface : ctx.packet.outIface;
         if (iface !== undefined && iface !== 'lo') return wanted.includes('UNICAST');
         return result;
+      }
+      if (limited && subnet) {
+        // A subnet's broadcast route is on the interface holding that subnet's address (which one,
+        // the engine does not know; never lo): limited to another device __inet_dev_addr_type says UNICAST.
+        const iface = limited.name === 'limit-iface-in' ? ctx.packet.inIface : ctx.packet.outIface;
+        if (iface === 'lo') return wanted.includes('UNICAST');
+        if (wanted.includes('BROADCAST') === wanted.includes('UNICAST')) return wanted.includes('BROADCAST');
+        const on = `the broadcast route of ${address}'s subnet is on ${iface ?? 'the packet’s interface'} (--${limited.name})`;
+        return wanted.includes('BROADCAST') ? undecided(`assumed ${on}`, { negated: `assumed not ${on}` }) : undecided(`assumed not ${on}`, { negated: `assumed ${on}` });
       }
       if (limited && type === 'LOCAL') {
         // __inet_dev_addr_type: limited to a device, a local address is LOCAL only when its local
