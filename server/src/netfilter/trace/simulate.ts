@@ -224,12 +224,12 @@ export class Simulator {
   /** the interface the request says a packet leaves by (for destinations away from the node) */
   private requestedOutIface: string | undefined;
 
-  /** The interface a locally generated packet for somewhere else leaves by: the request's, else eth0. */
   /** the broadcast addresses of the node's subnets (node addresses given with a prefix) */
   private get broadcasts(): readonly string[] {
     return this.node.localBroadcasts ?? [];
   }
 
+  /** The interface a locally generated packet for somewhere else leaves by: the request's, else eth0. */
   private awayInterface(): string {
     return this.requestedOutIface ?? 'eth0';
   }
@@ -252,13 +252,14 @@ export class Simulator {
     const hookStart: Hook = request.startHook ?? (initial.fromLocal ? 'OUTPUT' : 'PREROUTING');
     this.requestedOutIface = request.outIface;
     const destination = destinationKind(initial.dst, this.broadcasts);
+    let loopedCopy: string | undefined;
     if (initial.fromLocal) {
       // Locally generated packets are routed before OUTPUT, so `-o` already matches there; a
       // destination on the node itself goes out through lo (a group or a broadcast never does).
       const local = destination === 'unicast' && this.isLocal(initial.dst);
       if (local) start.packet.outIface = 'lo';
       else start.packet.outIface = this.awayInterface();
-      if (destination !== 'unicast') this.extraNotes.push(`a packet the node sends to ${destination === 'multicast' ? 'a multicast group it has joined' : 'a broadcast address'} is also looped back to its own sockets (POSTROUTING again, then PREROUTING and INPUT, in on ${start.packet.outIface}, without a new routing decision): that copy is not traced here${initial.family === 'ipv4' ? '; it passes POSTROUTING before this packet, so its nat rules, not shown, decide the source NAT both get' : ''}`);
+      if (destination !== 'unicast') loopedCopy = `a packet the node sends to ${destination === 'multicast' ? 'a multicast group it has joined' : 'a broadcast address'} is also looped back to its own sockets (POSTROUTING again, then PREROUTING and INPUT, in on ${start.packet.outIface}, without a new routing decision): that copy is not traced here${initial.family === 'ipv4' ? '; it passes POSTROUTING before this packet, so its nat rules, not shown, decide the source NAT both get' : ''}`;
     }
     const refusedOnArrival = !initial.fromLocal && hookStart === 'PREROUTING' && initial.inIface !== 'lo' ? droppedOnArrival(initial.src, initial.dst) : undefined;
     if (refusedOnArrival) {
@@ -271,6 +272,7 @@ export class Simulator {
     if (this.node.localAddressesSource === 'given') notes.push(`node addresses: ${this.node.localAddresses.join(', ')}${this.broadcasts.length ? `; subnet broadcast ${this.broadcasts.join(', ')}` : ''}`);
     if (initial.time !== undefined) notes.push(`handled at ${formatTraceTime(initial.time)} (UTC; decides -m time)`);
     notes.push(...this.extraNotes);
+    if (loopedCopy) notes.push(loopedCopy);
     if (mergesNegatedPorts(this.node.savedBy) && textHas(negatedPortPairs, NEGATED_PORT_PAIR, this.ruleset)) {
       notes.push(`saved by ${this.node.savedBy!.tool} v${this.node.savedBy!.version} (nf_tables): that version loads "! --sport A ! --dport B" as one test of both ports, so such a rule matches unless both ports are equal (iptables-legacy: only when both differ); traced as that version loads it`);
     }
