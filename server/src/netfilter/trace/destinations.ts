@@ -16,8 +16,9 @@
 //    source or destination;
 //  - ip_forward / ip6_forward forward only frames sent to the node: a unicast destination that is not
 //    the node's own, arriving in a broadcast or multicast frame, is dropped before FORWARD;
-//  - a packet the node sends to a group or a broadcast address leaves by its interface, never lo
-//    (and a copy is looped back to the node's own sockets when it has joined the group).
+//  - a packet the node sends to a group or a broadcast address leaves by its interface, never lo;
+//    a copy is looped back to the node's own sockets (always for a broadcast, for a group when the
+//    node has joined it) — IPv4 before the packet's POSTROUTING, IPv6 after (Simulator.route).
 
 import { formatAddress, isLoopback, isMulticast, parseAddress, parseCidr, type Address } from '../addr';
 
