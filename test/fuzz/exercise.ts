@@ -147,6 +147,11 @@ const FIXED_PACKETS: TraceRequest[] = [
   { src: '10.244.1.5', dst: '10.96.0.10', proto: 'udp', sport: 40000, dport: 53, inIface: 'eth0' },
   { src: '192.168.50.9', dst: '172.20.0.3', proto: 'tcp', dport: 30080, inIface: 'eth0', localAddresses: ['172.20.0.3'] },
   { src: '10.0.0.5', dst: '8.8.8.8', proto: 'icmp', fromLocal: true, localAddresses: ['10.0.0.5'] },
+  // (routing's other destinations: a group, a subnet broadcast, a martian source; trace/destinations.ts)
+  { src: '192.168.1.20', dst: '224.0.0.251', proto: 'udp', sport: 5353, dport: 5353, inIface: 'eth0' },
+  { src: '192.168.1.20', dst: '192.168.1.255', proto: 'udp', dport: 137, inIface: 'eth0', localAddresses: ['192.168.1.10/24', 'ff02::fb', 'bogus/99'] },
+  { src: '192.168.1.10', dst: '10.0.0.1', proto: 'udp', dport: 53, inIface: 'eth0', pkttype: 'broadcast', localAddresses: ['192.168.1.10'] },
+  { src: 'ff0e::5', dst: 'ff01::1', proto: 'udp', dport: 53, inIface: 'eth0' },
   { src: '2001:db8::1', dst: '2001:db8::2', proto: 'tcp', dport: 443, inIface: 'eth1' },
 ];
 
@@ -165,6 +170,8 @@ function packetLine(rng: Rng, text: string): string {
     '10.20.0.7 -> 192.168.10.5:22 in eth0 ipsec in,out',
     'from local 10.0.0.1 -> 10.20.0.7:443 ipsec out',
     '10.0.0.2 -> 10.0.0.1:22 options mss=1460,sack-perm,ts,nop,wscale=7 len 60',
+    '0.0.0.0:68 -> 255.255.255.255:67/udp pkttype broadcast',
+    'from local -> 224.0.0.251:5353/udp',
     '[2001:db8::1] -> [2001:db8::2]:443 options linux payload "GET /"',
   ]);
   const r = rng.int(4);
