@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arrivingFrameType, destinationKind, droppedOnArrival, firstUnicast, groupAlwaysJoined, readNodeAddresses } from '../../server/src/netfilter/trace/destinations';
 import { parsePacketLine } from '../../server/src/netfilter/trace/packet-line';
+import { packetFromRequest } from '../../server/src/netfilter/trace/simulate';
 
 test('destination kinds: limited broadcast, a subnet broadcast only when given, groups, the rest unicast', () => {
   const cases: Array<[string, readonly string[], string]> = [
@@ -67,4 +68,21 @@ test('node addresses with a prefix: the address, and an IPv4 subnet broadcast up
   assert.equal(firstUnicast(['224.0.0.251', '255.255.255.255', '10.0.0.1']), '10.0.0.1');
   // `from local` takes the first node address that is not a group, without its prefix
   assert.equal(parsePacketLine('from local -> 8.8.8.8:53/udp', ['224.0.0.251', '192.168.1.10/24']).request?.src, '192.168.1.10');
+});
+
+test('the packet line: pkttype is written back when it is not what the destination gives; a packet the node sends has none', () => {
+  const lines: Array<[string, string]> = [
+    ['10.0.0.1 -> 224.0.0.251:5353/udp', '10.0.0.1 -> 224.0.0.251:5353/udp'],
+    ['10.0.0.1 -> 224.0.0.251:5353/udp pkttype multicast', '10.0.0.1 -> 224.0.0.251:5353/udp'],
+    ['10.0.0.1 -> 224.0.0.251:5353/udp pkttype unicast', '10.0.0.1 -> 224.0.0.251:5353/udp pkttype unicast'],
+    ['10.0.0.1 -> 10.0.0.255:137/udp pkttype bcast', '10.0.0.1 -> 10.0.0.255:137/udp pkttype broadcast'],
+    ['10.0.0.1 -> 255.255.255.255:67/udp pkttype broadcast', '10.0.0.1 -> 255.255.255.255:67/udp'],
+  ];
+  for (const [line, normalized] of lines) {
+    const parsed = parsePacketLine(line);
+    assert.equal(parsed.normalized, normalized, line);
+    const frame = (text: string) => packetFromRequest(parsePacketLine(text).request!, 'ipv4').pkttype;
+    assert.equal(frame(parsed.normalized!), frame(line), `${line}: the normalized line arrives in the same frame`);
+  }
+  assert.match(parsePacketLine('from local 10.0.0.1 -> 10.0.0.255:137/udp pkttype broadcast').error ?? '', /a packet the node sends is unicast/);
 });

@@ -248,7 +248,8 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   if (c.state && c.state !== 'NEW') tail.push(`state ${c.state}`);
   if (c.dscp) tail.push(`dscp ${c.dscp}`);
   if (c.ecn) tail.push(`ecn ${ECN_NAMES[c.ecn]}`);
-  if (c.pkttype && c.pkttype !== 'unicast') tail.push(`pkttype ${c.pkttype}`);
+  // (a packet the node sends has no frame yet: unicast, whatever the rule asks)
+  if (c.pkttype && c.pkttype !== 'unicast' && !fromLocal) tail.push(`pkttype ${c.pkttype}`);
   if ((proto ?? 'tcp') === 'tcp' && (c.tcpMss !== undefined || c.linuxTcpOption)) tail.push(`options ${c.tcpMss !== undefined ? linuxSynOptions(v6 ? 'ipv6' : 'ipv4', c.tcpMss) : 'linux'}`);
   // (a packet the node sends did not arrive through IPsec: the line would be refused)
   if (c.ipsec && !(fromLocal && c.ipsec === 'in')) tail.push(`ipsec ${c.ipsec}`);

@@ -29,7 +29,7 @@ import { macValue } from '../extensions/matches/mac';
 import { decodeHexString, formatHexString, payloadBytes } from '../extensions/matches/string';
 import { parseTcpOptionList } from '../tcp-options';
 import { ECN_NAMES, MAX_PAYLOAD, ipHeaderLength, lengthWithPayload, transportLengthWithPayload } from '../packet-bytes';
-import { firstUnicast, readNodeAddresses } from './destinations';
+import { arrivingFrameType, firstUnicast, readNodeAddresses } from './destinations';
 
 export interface PacketLineResult {
   request?: TraceRequest;
@@ -277,6 +277,9 @@ export function parsePacketLine(line: string, nodeAddresses: readonly string[] =
   }
   if (request.proto === undefined) request.proto = request.dport !== undefined ? 'tcp' : v6 ? 'tcp' : 'tcp';
   if (v6 && request.proto === 'icmp') request.proto = 'icmpv6';
+  if (request.fromLocal && request.pkttype !== undefined && request.pkttype !== 'unicast') {
+    return { error: "'pkttype' is the frame a packet arrives in: a packet the node sends is unicast until it leaves", errorAt: text.search(/\bpkttype\b/i) };
+  }
   if (request.fromLocal && request.ipsec?.startsWith('in')) {
     return { error: "a packet the node sends did not arrive through IPsec: use 'ipsec out' or 'ipsec none'", errorAt: text.search(/\bipsec\b/i) };
   }
@@ -374,7 +377,8 @@ export function formatPacketLine(request: TraceRequest): string {
   if (request.ttl !== undefined) parts.push(`ttl ${request.ttl}`);
   if (request.dscp) parts.push(`dscp ${request.dscp}`);
   if (request.ecn) parts.push(`ecn ${ECN_NAMES[request.ecn & 3]}`);
-  if (request.pkttype && request.pkttype !== 'unicast') parts.push(`pkttype ${request.pkttype}`);
+  // (written when it is not what the destination gives: a group's frame is multicast, 255.255.255.255's broadcast)
+  if (request.pkttype && request.pkttype !== (request.fromLocal ? 'unicast' : arrivingFrameType(request.dst))) parts.push(`pkttype ${request.pkttype}`);
   if (request.mac) parts.push(`mac ${request.mac}`);
   if (request.ipsec) parts.push(`ipsec ${request.ipsec}`);
   if (request.tcpOptions !== undefined) parts.push(`options ${request.tcpOptions}`);
