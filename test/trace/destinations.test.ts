@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { arrivingFrameType, destinationKind, droppedOnArrival, firstUnicast, groupAlwaysJoined, readNodeAddresses } from '../../server/src/netfilter/trace/destinations';
 import { parsePacketLine } from '../../server/src/netfilter/trace/packet-line';
-import { packetFromRequest } from '../../server/src/netfilter/trace/simulate';
+import { packetFromRequest, tracePacket } from '../../server/src/netfilter/trace/simulate';
+import { parseRuleset } from '../../server/src/netfilter/parser';
 
 test('destination kinds: limited broadcast, a subnet broadcast only when given, groups, the rest unicast', () => {
   const cases: Array<[string, readonly string[], string]> = [
@@ -85,4 +86,13 @@ test('the packet line: pkttype is written back when it is not what the destinati
     assert.equal(frame(parsed.normalized!), frame(line), `${line}: the normalized line arrives in the same frame`);
   }
   assert.match(parsePacketLine('from local 10.0.0.1 -> 10.0.0.255:137/udp pkttype broadcast').error ?? '', /a packet the node sends is unicast/);
+});
+
+test('a group among the node addresses is never taken as the node address (REDIRECT, MASQUERADE, from local)', () => {
+  const ruleset = parseRuleset('*nat\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -j REDIRECT --to-ports 8080\n-A POSTROUTING -j MASQUERADE\nCOMMIT\n');
+  const redirected = tracePacket(ruleset, { src: '192.168.1.20', dst: '192.168.1.10', proto: 'tcp', dport: 80, inIface: 'eth0', localAddresses: ['224.0.0.251', '192.168.1.10/24'] });
+  assert.equal(redirected.paths[0].packet.dst, '192.168.1.10');
+  assert.equal(redirected.paths[0].packet.dport, 8080);
+  const masqueraded = tracePacket(ruleset, { src: '10.0.0.9', dst: '8.8.8.8', proto: 'udp', dport: 53, inIface: 'eth1', localAddresses: ['224.0.0.251', '192.168.1.10/24'] });
+  assert.equal(masqueraded.paths[0].packet.src, '192.168.1.10');
 });

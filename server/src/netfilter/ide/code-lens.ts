@@ -182,7 +182,7 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   const c = gatherConstraints(ruleset, rule);
   const podCidr = findPodCidr(ruleset);
   const nodeAddresses = settings.nodeAddresses?.length ? readNodeAddresses(settings.nodeAddresses).addresses : inferLocalAddresses(ruleset);
-  const nodeAddress = nodeAddresses.find((a) => a.includes(':') === (ruleset.family === 'ipv6'));
+  const nodeAddress = nodeAddresses.find((a) => a.includes(':') === (ruleset.family === 'ipv6') && destinationKind(a) === 'unicast');
   const v6 = ruleset.family === 'ipv6';
   const onlyFromLocal = c.entryChains.size > 0 && [...c.entryChains].every((chain) => chain === 'OUTPUT');
 
@@ -295,7 +295,7 @@ export function suggestedPacketForHook(ruleset: Ruleset, hook: string, settings:
   const podCidr = findPodCidr(ruleset);
   const v6 = ruleset.family === 'ipv6';
   const nodeAddresses = settings.nodeAddresses?.length ? readNodeAddresses(settings.nodeAddresses).addresses : inferLocalAddresses(ruleset);
-  const node = nodeAddresses.find((a) => a.includes(':') === v6);
+  const node = nodeAddresses.find((a) => a.includes(':') === v6 && destinationKind(a) === 'unicast');
   const pod = hostInCidr(podCidr, POD_HOST_OFFSET) ?? (v6 ? 'fd00::9' : '10.244.0.9');
   const remote = v6 ? '[2001:db8::10]:443' : '93.184.216.34:443';
   const inIface = settings.defaultInInterface ?? 'eth0';

@@ -5,6 +5,7 @@ import type { EvalContext, TargetEffect, TargetSpec } from '../types';
 import { parsePort } from '../common';
 import { addStatus, endpoint } from './nat-range';
 import { toPortsProblem } from '../value-checks';
+import { isMulticast, parseAddress } from '../../addr';
 
 export const REDIRECTTarget: TargetSpec = {
   name: 'REDIRECT',
@@ -37,7 +38,8 @@ function applyRedirect(target: TargetUse, ctx: EvalContext): TargetEffect {
   if (ctx.position.hook === 'OUTPUT') {
     p.dst = rewrite.dst = p.family === 'ipv4' ? '127.0.0.1' : '::1';
   } else {
-    const local = ctx.node.localAddresses.find((a) => (p.family === 'ipv4' ? !a.includes(':') : a.includes(':')));
+    // (a multicast group the node has joined is among its addresses, but never one a packet is redirected to)
+    const local = ctx.node.localAddresses.find((a) => (p.family === 'ipv4' ? !a.includes(':') : a.includes(':')) && !isGroup(a));
     if (local) {
       p.dst = rewrite.dst = local;
       assumption = `REDIRECT uses the primary address of ${p.inIface ?? 'the incoming interface'}; taken as ${local}`;
@@ -52,4 +54,10 @@ function applyRedirect(target: TargetUse, ctx: EvalContext): TargetEffect {
   }
   addStatus(p, 'DNAT', before);
   return { verdict: 'ACCEPT', rewrite, description: `REDIRECT ${before} → ${endpoint(p, p.dst, p.dport)}`, ...(assumption ? { assumption } : {}) };
+}
+
+/** A multicast group (one the node has joined is among its addresses). */
+function isGroup(address: string): boolean {
+  const parsed = parseAddress(address);
+  return !!parsed && isMulticast(parsed);
 }
