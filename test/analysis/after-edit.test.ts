@@ -121,3 +121,24 @@ COMMIT
   assert.ok(whole.some((p) => p.includes('graph/loop')));
   assert.equal(incremental, undefined);
 });
+
+test('an edit that gives an INPUT rule a multicast source (reach/martian-source) is re-analysed locally, both ways', () => {
+  const text = `*filter
+:INPUT DROP [0:0]
+:FROM-INPUT - [0:0]
+-A INPUT -j FROM-INPUT
+-A INPUT -s 10.0.0.1/32 -j ACCEPT
+-A FROM-INPUT -s 10.0.0.2/32 -j ACCEPT
+COMMIT
+`;
+  for (const [before, after] of [['-s 10.0.0.1/32 -j ACCEPT', '-s 224.0.0.1/32 -j ACCEPT'], ['-s 10.0.0.2/32 -j ACCEPT', '-s 239.0.0.0/8 -j ACCEPT']]) {
+    const { incremental, whole } = editOnce(text, before, after);
+    assert.ok(whole.some((p) => p.includes('reach/martian-source')), after);
+    assert.ok(incremental);
+    assert.deepEqual(incremental.problems.map((p) => JSON.stringify(p)), whole);
+    const back = editOnce(text.replace(before, after), after, before);
+    assert.ok(back.incremental);
+    assert.deepEqual(back.incremental.problems.map((p) => JSON.stringify(p)), back.whole);
+    assert.ok(!back.whole.some((p) => p.includes('reach/martian-source')));
+  }
+});

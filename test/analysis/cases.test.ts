@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseRuleset } from '../../server/src/netfilter/parser';
 import { analyzeRuleset, ANALYSIS_CODES } from '../../server/src/netfilter/analysis/index';
 import { renderProblem } from './render';
-import { confirmNeverMatches, confirmNeverReached, ruleAt } from './confirm';
+import { confirmMartianSource, confirmNeverMatches, confirmNeverReached, ruleAt } from './confirm';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const casesDir = join(here, 'cases');
@@ -34,7 +34,7 @@ for (const file of files) {
       if (!p.code.startsWith('reach/')) continue;
       const rule = ruleAt(ruleset, p.span.start);
       assert.ok(rule, `finding at ${p.span.start} is not on a rule`);
-      const confirmation = p.code === 'reach/never-matches' ? confirmNeverMatches(ruleset, rule, p.related ?? []) : confirmNeverReached(ruleset, rule);
+      const confirmation = p.code === 'reach/never-matches' ? confirmNeverMatches(ruleset, rule, p.related ?? []) : p.code === 'reach/martian-source' ? confirmMartianSource(ruleset, rule) : confirmNeverReached(ruleset, rule);
       assert.ok(confirmation.ok, `${file}:${rule.line + 1} ${p.code} not confirmed by the simulator: ${confirmation.ok ? '' : confirmation.reason}`);
     }
   });

@@ -67,6 +67,26 @@ export function confirmNeverReached(ruleset: Ruleset, rule: Rule): Confirmation 
   return controlled ? { ok: true } : { ok: false, reason: `no generated packet matches line ${rule.line + 1} even alone (${JSON.stringify(requests[0])})` };
 }
 
+/**
+ * reach/martian-source: packets built from the flagged rule, arriving from another host for one of
+ * the node's addresses, are dropped before INPUT (no step in INPUT at all), while the same packets
+ * from a unicast source do reach INPUT (the control).
+ */
+export function confirmMartianSource(ruleset: Ruleset, rule: Rule): Confirmation {
+  const node = ruleset.family === 'ipv4' ? '203.0.113.250' : '2001:db8::250';
+  const requests = packetsForRule(rule, ruleset.family).map((r) => ({ ...r, dst: node, localAddresses: [node], inIface: r.inIface ?? 'eth0', outIface: undefined }));
+  if (requests.length === 0) return { ok: false, reason: 'no packet satisfies the rule' };
+  const unicast = ruleset.family === 'ipv4' ? '192.0.2.1' : '2001:db8::1';
+  if (!requests.some((request) => tracePacket(ruleset, { ...request, src: unicast }).paths.some((p) => p.steps.some((s) => s.hook === 'INPUT')))) {
+    return { ok: false, reason: `control: no packet from ${unicast} reaches INPUT` };
+  }
+  for (const request of requests) {
+    const result = tracePacket(ruleset, request);
+    if (result.paths.some((p) => p.steps.some((s) => s.hook === 'INPUT'))) return { ok: false, reason: `packet ${JSON.stringify(request)} reaches INPUT` };
+  }
+  return { ok: true };
+}
+
 /** `rule` without the constraint written at `span` (an option, or a whole match). */
 function without(rule: Rule, span: { start: number; end: number }): Rule {
   const criteria: Record<string, unknown> = {};

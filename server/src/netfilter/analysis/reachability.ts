@@ -130,7 +130,7 @@ class EarlierTerminals {
 }
 
 /**
- * reach/unreachable and reach/shadowed for every chain of the table, in the jump graph's order: one
+ * reach/* for every chain of the table (reach/martian-source included), in the jump graph's order: one
  * pass for the 41k chains of a kube nat table. Short chains (nearly all of them) are walked without
  * a generator of their own; a long one (KUBE-SERVICES) pauses inside.
  */
@@ -141,16 +141,17 @@ export function* checkTableReachability(context: AnalysisContext, facts: TableFa
   let failure: { error: unknown } | undefined;
   for (let id = 0; id < chains.length; id++) {
     const count = facts.ruleCount(id);
-    if (count < 2) {
-      // (one rule shadows nothing, and may only be one that never matches)
-      if (count === 1) new ReachabilityWalk(context, facts, chains[id], count, id, problems).visit(0);
-      if (context.tick()) yield;
-      continue;
-    }
+    if (count === 0) continue;
     if (count <= SHORT_CHAIN_RULES && context.tick(count)) yield;
     try {
       if (count > SHORT_CHAIN_RULES) {
         yield* checkReachability(context, facts, chains[id], problems, id);
+        continue;
+      }
+      checkMartianSources(context, facts, chains[id], id, count, problems);
+      if (count === 1) {
+        // (one rule shadows nothing, and may only be one that never matches)
+        new ReachabilityWalk(context, facts, chains[id], count, id, problems).visit(0);
         continue;
       }
       const walk = new ReachabilityWalk(context, facts, chains[id], count, id, problems);
@@ -175,6 +176,55 @@ export function* checkReachability(context: AnalysisContext, facts: TableFacts, 
     if (context.tick()) yield;
     if (!walk.visit(index)) break;
   }
+  if (chainId !== undefined) checkMartianSources(context, facts, chain, chainId, count, problems);
+}
+
+function reachedOnlyFromInput(facts: TableFacts, chain: Chain, chainId: number): boolean {
+  if (chain.builtin) return chain.name === 'INPUT';
+  const hooks = facts.reachingHooksOf(chainId);
+  return hooks.length > 0 && hooks.every((hook) => hook === 'INPUT');
+}
+
+/**
+ * reach/martian-source: rules of a chain reached only from INPUT that ask for a multicast source (or
+ * IPv4's 255.255.255.255). Routing drops a packet from such a source before INPUT — IPv4 as a
+ * "martian" (ip_route_input), IPv6 on arrival (ipv6_rcv) — measured in namespaces and held to the
+ * kernel by test/kernel/dumps/multicast-and-broadcast*.rules (trace/destinations.ts). Usually `-s`
+ * written for `-d`: the rule meant multicast traffic. (FORWARD and PREROUTING are left alone: bridged
+ * frames reach them without a routing decision.) Sources are read from the rows: no rule object
+ * unless one is flagged; kube dumps have a few rules in chains reached only from INPUT.
+ */
+function checkMartianSources(context: AnalysisContext, facts: TableFacts, chain: Chain, chainId: number, count: number, problems: Problem[]): void {
+  if (!reachedOnlyFromInput(facts, chain, chainId)) return;
+  for (let index = 0; index < count; index++) {
+    if (!facts.usableAt(chainId, index)) continue;
+    const outline = facts.outlineAt(chainId, index);
+    if (outline && !outline.generic.some((option) => option.name === 'source' && !option.negated)) continue;
+    const read = outline ? facts.optionTextAt(chainId, index, '', 'source') : undefined;
+    const rule = read ? undefined : chain.rules[index];
+    const source = read ? (read.negated ? undefined : read.text) : rule!.criteria.source && !rule!.criteria.source.negated ? rule!.criteria.source.args[0]?.text : undefined;
+    if (!source || !source.split(',').every((part) => isMartianSource(part, context.family))) continue;
+    const flagged = rule ?? chain.rules[index];
+    const option = flagged.criteria.source!;
+    const broadcast = source.split(',').every((part) => part.startsWith('255.'));
+    const instead = broadcast ? '-d 255.255.255.255, or -m addrtype --dst-type BROADCAST' : `-d ${context.family === 'ipv4' ? '224.0.0.0/4' : 'ff00::/8'}`;
+    problems.push({
+      severity: 'warning',
+      code: 'reach/martian-source',
+      message: `never matches: no packet from ${quoted(source)} reaches INPUT — routing drops a packet from a ${broadcast ? 'broadcast' : 'multicast'} source before it (${context.family === 'ipv4' ? 'a martian' : 'on arrival'}); to match ${broadcast ? 'broadcast' : 'multicast'} traffic, test its destination (${instead})`,
+      span: { start: flagged.span.start, end: flagged.span.end },
+      related: [{ span: option.span, message: `${quoted(source)}: a source routing never delivers` }],
+    });
+  }
+}
+
+/** An address or network every address of which is a multicast group (or IPv4 255.255.255.255). */
+function isMartianSource(text: string, family: AnalysisContext['family']): boolean {
+  const block = cidrInterval(text, family);
+  if (!block) return false;
+  const [lo, hi] = block;
+  if (family === 'ipv4') return (lo >= 0xe0000000n && hi <= 0xefffffffn) || (lo === 0xffffffffn && hi === 0xffffffffn);
+  return lo >> 120n === 0xffn && hi >> 120n === 0xffn;
 }
 
 /**
