@@ -94,7 +94,7 @@ const IPV4: Vocabulary = {
   remotes: ['10.1.2.3', '8.8.8.8'],
   cidrs: [
     '192.168.50.0/24', '192.168.0.0/16', '192.168.50.9/32', '10.0.0.0/8', '10.244.0.0/16', '10.99.1.1/32',
-    '172.20.0.3/32', '172.20.0.0/16', '8.8.8.8/32', '10.1.2.0/24', '203.0.113.0/24',
+    '172.20.0.3/32', '172.20.0.0/16', '8.8.8.8/32', '10.1.2.0/24', '203.0.113.0/24', '224.0.0.0/4',
   ],
   ranges: ['192.168.50.1-192.168.50.100', '10.0.0.0-10.255.255.255', '172.20.0.1-172.20.0.2', '8.8.8.8-8.8.8.8'],
   dnatTargets: ['10.1.2.3', '10.1.2.3:8080', '172.20.0.3:8080', '172.20.0.3', '8.8.4.4'],
@@ -117,7 +117,7 @@ const IPV6: Vocabulary = {
   remotes: ['2001:db8:100::5', '2001:4860::8888'],
   cidrs: [
     '2001:db8:2::/64', '2001:db8::/32', '2001:db8:2::9/128', 'fd00::/8', 'fd00:244::/32', '2001:db8:99::1/128',
-    '2001:db8:1::10/128', '2001:db8:1::/48', '2001:4860::8888/128', '2001:db8:100::/64', '2001:db8:ff::/48',
+    '2001:db8:1::10/128', '2001:db8:1::/48', '2001:4860::8888/128', '2001:db8:100::/64', '2001:db8:ff::/48', 'ff00::/8',
   ],
   ranges: ['2001:db8:2::1-2001:db8:2::100', 'fd00::-fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db8:1::1-2001:db8:1::f'],
   dnatTargets: ['2001:db8:100::5', '[2001:db8:100::5]:8080', '[2001:db8:1::10]:8080', '2001:db8:1::10', '2001:4860::8844'],
@@ -203,7 +203,8 @@ const GROUPS = {
  * (trace/destinations.ts): to a group or a broadcast address — maybe one the node has joined (IPv4
  * only: a group joined on IPv6 becomes an address REDIRECT could pick), or its subnet's broadcast
  * address (the node's address then given with its prefix) —, in a broadcast or multicast frame, or
- * from a martian source. Returns the groups the node joins and the prefix of its address, if given.
+ * from a martian source (the node's own address, a group, 0.0.0.0). Returns the groups the node joins
+ * and the prefix of its address, if given.
  */
 function destinationVariant(rng: Rng, v: Vocabulary, packet: Omit<PacketSpec, 'nodeAddresses'>): { joined: string[]; nodePrefix?: number } {
   const none = { joined: [] };
@@ -226,10 +227,13 @@ function destinationVariant(rng: Rng, v: Vocabulary, packet: Omit<PacketSpec, 'n
     packet.frame = rng.pick(['broadcast', 'multicast'] as const);
     return none;
   }
-  // martians: the node's own address as the source, or 0.0.0.0 (to the node, or a DHCP discover)
+  // martians: the node's own address as the source, a group (IPv6: dropped on arrival), or 0.0.0.0
+  // (to the node, or a DHCP discover)
   if (packet.proto !== 'udp') return none;
   packet.rawFrame = true;
-  if (v.family === 'ipv6' || rng.chance(0.5)) packet.src = v.node;
+  const martian = rng.pick(v.family === 'ipv6' ? ['node', 'group'] : ['node', 'group', 'zero'] as const);
+  if (martian === 'node') packet.src = v.node;
+  else if (martian === 'group') packet.src = v.family === 'ipv6' ? 'ff0e::5' : '224.0.0.5';
   else {
     packet.src = '0.0.0.0';
     if (rng.chance(0.5)) packet.dst = '255.255.255.255';
