@@ -141,7 +141,10 @@ export function* checkTableReachability(context: AnalysisContext, facts: TableFa
   let failure: { error: unknown } | undefined;
   for (let id = 0; id < chains.length; id++) {
     const count = facts.ruleCount(id);
-    if (count === 0) continue;
+    if (count === 0) {
+      if (context.tick()) yield;
+      continue;
+    }
     if (count <= SHORT_CHAIN_RULES && context.tick(count)) yield;
     try {
       if (count > SHORT_CHAIN_RULES) {
