@@ -156,7 +156,8 @@ function pathView(path: TracePath, index: number, input: TracedPacket): PathView
   const lines: number[] = [];
   const branchTexts: string[] = [];
   const rewriteNotes: string[] = [];
-  const packet: PacketState = { ...input };
+  const { fromLocal: _fromLocal, ...fields } = input;
+  const packet: PacketState = { ...fields };
   let stack: string[] = [];
   let previous: TraceStep | undefined;
   for (const step of path.steps) {

@@ -65,7 +65,7 @@ export function formatPath(path: TracePath, index: number, total: number, option
 export function formatTrace(result: TraceResult, options: FormatOptions = {}): string {
   const lines: string[] = [];
   // (ipsec after the interface: `ipsec in in eth0` would read as one clause)
-  lines.push(`Packet ${formatPacket(result.input)}${result.input.inIface ? ` in ${result.input.inIface}` : ''}${result.input.ipsec ? ` ipsec ${result.input.ipsec}` : ''}`);
+  lines.push(`Packet ${result.input.fromLocal ? 'from local ' : ''}${formatPacket(result.input)}${result.input.inIface ? ` in ${result.input.inIface}` : ''}${result.input.ipsec ? ` ipsec ${result.input.ipsec}` : ''}`);
   for (const note of result.notes) lines.push(`  ${note}`);
   const byVerdict = new Map<string, number>();
   for (const path of result.paths) byVerdict.set(path.verdict, (byVerdict.get(path.verdict) ?? 0) + path.probability);

@@ -292,7 +292,7 @@ export class Simulator {
       steps: state.steps,
     }));
     // (the arriving frame's source MAC belongs to the packet as it came in, not as it leaves)
-    const input: TracedPacket = { ...describePacket(initial), ...(initial.srcMac ? { mac: initial.srcMac } : {}) };
+    const input: TracedPacket = { ...describePacket(initial), ...(initial.srcMac ? { mac: initial.srcMac } : {}), ...(initial.fromLocal ? { fromLocal: true as const } : {}) };
     if (request.ipsec !== undefined) input.ipsec = request.ipsec;
     if (initial.payload !== undefined) input.payload = formatHexString(initial.payload);
     return { input, notes, paths };

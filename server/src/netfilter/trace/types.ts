@@ -45,6 +45,8 @@ export interface TracedPacket {
   ipsec?: string;
   /** the payload, when given (in `--hex-string` notation; only on the trace's input packet) */
   payload?: string;
+  /** the node itself sends it (only on the trace's input packet) */
+  fromLocal?: true;
   inIface?: string;
   outIface?: string;
 }
