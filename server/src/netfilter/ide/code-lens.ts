@@ -181,7 +181,8 @@ interface Constraints {
 export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: NodeSettings = {}): SynthesizedPacket {
   const c = gatherConstraints(ruleset, rule);
   const podCidr = findPodCidr(ruleset);
-  const nodeAddresses = settings.nodeAddresses?.length ? readNodeAddresses(settings.nodeAddresses).addresses : inferLocalAddresses(ruleset);
+  const given = readNodeAddresses(settings.nodeAddresses ?? []);
+  const nodeAddresses = given.addresses.length ? given.addresses : inferLocalAddresses(ruleset);
   const nodeAddress = nodeAddresses.find((a) => a.includes(':') === (ruleset.family === 'ipv6') && destinationKind(a) === 'unicast');
   const v6 = ruleset.family === 'ipv6';
   const onlyFromLocal = c.entryChains.size > 0 && [...c.entryChains].every((chain) => chain === 'OUTPUT');
@@ -271,7 +272,7 @@ export function synthesizePacketForRule(ruleset: Ruleset, rule: Rule, settings: 
   const packetLine = lineFor(destination);
   let caveat = '';
   const onlyInput = c.entryChains.size > 0 && [...c.entryChains].every((chain) => chain === 'INPUT');
-  const kind = destinationKind(destination, settings.nodeAddresses ? readNodeAddresses(settings.nodeAddresses).broadcasts : []);
+  const kind = destinationKind(destination, given.broadcasts);
   if (onlyInput && !fromLocal && !nodeAddresses.includes(destination) && kind !== 'broadcast' && !groupAlwaysJoined(destination, nodeAddresses)) {
     // Routing sends the packet to INPUT only when the node owns the destination (or has joined the group).
     caveat = kind === 'multicast'

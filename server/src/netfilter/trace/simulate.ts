@@ -411,7 +411,8 @@ export class Simulator {
     const source = addressValue(packet.src);
     if (source === undefined) return undefined;
     // (a subnet's broadcast address as the source passes unless rp_filter checks it: measured, not modelled)
-    if (destinationKind(packet.src) !== 'unicast') return `martian source ${packet.src} (a ${destinationKind(packet.src)} address)`;
+    const sourceKind = destinationKind(packet.src);
+    if (sourceKind !== 'unicast') return `martian source ${packet.src} (a ${sourceKind} address)`;
     const zeroSource = source === 0;
     if (zeroSource) {
       const toLinkGroup = destination === 'multicast' && ((addressValue(packet.dst) as number) >>> 8 === 0xe00000 || packet.proto === 2);
